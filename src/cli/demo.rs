@@ -1,0 +1,104 @@
+//! `proforma demo`: the sample workspace, built once from the sample data embedded in the
+//! binary (so it works from any directory), then shown.
+
+use super::import::print_summary;
+use crate::cur::Source;
+use crate::import::{self, Quiet};
+use crate::money::fmt_grouped;
+use crate::store::Workspace;
+use color_eyre::eyre::{WrapErr, eyre};
+use std::path::{Path, PathBuf};
+
+/// The committed sample (see sample-data/README.md), embedded at build time.
+pub const SAMPLE_FILES: [(&str, &[u8]); 3] = [
+    (
+        "sample-data/accounts.json",
+        include_bytes!("../../sample-data/accounts.json"),
+    ),
+    (
+        "sample-data/cur-2026-09.csv.gz",
+        include_bytes!("../../sample-data/cur-2026-09.csv.gz"),
+    ),
+    (
+        "sample-data/cur-2026-10.csv.gz",
+        include_bytes!("../../sample-data/cur-2026-10.csv.gz"),
+    ),
+];
+
+/// `$XDG_DATA_HOME/proforma/demo.proforma`, else `~/.local/share/proforma/demo.proforma`.
+pub fn default_path() -> color_eyre::Result<PathBuf> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .ok_or_else(|| eyre!("neither XDG_DATA_HOME nor HOME is set; pass --workspace PATH"))?;
+    Ok(base.join("proforma").join("demo.proforma"))
+}
+
+pub fn run(workspace: Option<PathBuf>) -> color_eyre::Result<()> {
+    let path = match workspace {
+        Some(p) => p,
+        None => default_path()?,
+    };
+    if path.exists() {
+        println!("demo workspace: {} (already built)", path.display());
+    } else {
+        build(&path)?;
+        println!(
+            "demo workspace: {} (built from the embedded sample)",
+            path.display()
+        );
+    }
+    let ws = Workspace::open(&path)?;
+    for d in ws.deliveries()? {
+        println!(
+            "  payer {} {}: {} rows, billable {} USD, tax {} USD, usage {} to {}",
+            d.payer,
+            d.period,
+            d.rows,
+            fmt_grouped(d.billable),
+            fmt_grouped(d.tax),
+            d.first_day.as_deref().unwrap_or("?"),
+            d.last_day.as_deref().unwrap_or("?"),
+        );
+    }
+    let accounts = ws.accounts()?;
+    println!(
+        "  {} accounts, {} with names",
+        accounts.len(),
+        accounts.iter().filter(|a| a.name.is_some()).count()
+    );
+    println!(
+        "try: proforma report {} --period 2026-10 --view primary --group-by LINKED_ACCOUNT",
+        path.display()
+    );
+    Ok(())
+}
+
+/// Builds into a temporary file and renames it into place, so an interrupted build never
+/// leaves a half-filled demo workspace behind.
+fn build(path: &Path) -> color_eyre::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).wrap_err_with(|| format!("creating {}", dir.display()))?;
+    }
+    let tmp = path.with_extension("building");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
+    }
+    {
+        let mut ws = Workspace::create(&tmp)?;
+        let sources: Vec<Source> = SAMPLE_FILES
+            .iter()
+            .map(|(name, bytes)| Source::Embedded {
+                name: (*name).to_string(),
+                bytes,
+            })
+            .collect();
+        let report = import::import(&mut ws, &sources, &Quiet)?;
+        print_summary(&report);
+        ws.checkpoint()?;
+    }
+    std::fs::rename(&tmp, path)
+        .wrap_err_with(|| format!("moving the demo workspace to {}", path.display()))?;
+    Ok(())
+}

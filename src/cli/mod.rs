@@ -1,0 +1,120 @@
+//! The command line (SPEC 6): one module per subcommand. Exit codes: 0 success, 1 failure,
+//! 2 usage error (clap's own).
+
+mod demo;
+mod generate;
+mod import;
+mod init;
+mod progress;
+mod report;
+pub mod table;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "proforma", version, about = "A local, instant, exact AWS Billing Conductor", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the sample workspace from the built-in sample data (if absent) and show it
+    Demo {
+        /// Where the demo workspace lives (default: the user data directory)
+        #[arg(long)]
+        workspace: Option<PathBuf>,
+    },
+    /// Create an empty workspace (refuses to overwrite)
+    Init { workspace: PathBuf },
+    /// Import cost files (CUR CSV/.gz/.zip, CUR Parquet) and accounts files, detected by content
+    Import {
+        workspace: PathBuf,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Cost report of a billing period: per billing group, or of a billing view
+    Report {
+        workspace: PathBuf,
+        /// Billing period, YYYY-MM
+        #[arg(long)]
+        period: crate::period::BillingPeriod,
+        /// One billing group (by name or ARN)
+        #[arg(long)]
+        group: Option<String>,
+        /// Billing view: primary, primary:<payer id>, group:<name>, custom:<name>
+        #[arg(long)]
+        view: Option<String>,
+        /// LINKED_ACCOUNT, PRODUCT_NAME, SERVICE_CODE, USAGE_TYPE, LINE_ITEM_TYPE or BILLING_PERIOD
+        #[arg(long)]
+        group_by: Option<crate::engine::GroupBy>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Write the deterministic sample CUR and accounts file (the demo's source and the
+    /// import benchmark's input)
+    GenerateSample {
+        /// Directory to write cur-YYYY-MM.csv[.gz] and accounts.json into
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 12_000)]
+        lines_per_month: u64,
+        #[arg(long, default_value_t = 2)]
+        months: u32,
+        #[arg(long, default_value = "2026-09")]
+        first_period: crate::period::BillingPeriod,
+        #[arg(long, default_value_t = 20_261_001)]
+        seed: u64,
+        /// Write plain CSV instead of gzip
+        #[arg(long)]
+        plain: bool,
+    },
+}
+
+pub fn run(cli: Cli) -> color_eyre::Result<()> {
+    match cli.command {
+        Command::Demo { workspace } => demo::run(workspace),
+        Command::Init { workspace } => init::run(&workspace),
+        Command::Import { workspace, files } => import::run(&workspace, &files),
+        Command::Report {
+            workspace,
+            period,
+            group,
+            view,
+            group_by,
+            format,
+        } => report::run(
+            &workspace,
+            period,
+            group.as_deref(),
+            view.as_deref(),
+            group_by,
+            format,
+        ),
+        Command::GenerateSample {
+            out,
+            lines_per_month,
+            months,
+            first_period,
+            seed,
+            plain,
+        } => {
+            let spec = crate::sample::SampleSpec {
+                seed,
+                first_period,
+                months,
+                lines_per_month,
+            };
+            generate::run(&out, &spec, !plain)
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! Column vocabulary: every input's header is normalised to the Athena snake_case names
+//! (SPEC 1.1), then the columns pricing needs are located once per file.
+
+use super::CurError;
+use std::path::Path;
+
+/// `reservation/ReservationARN` -> `reservation_reservation_a_r_n`: `_` before each capital,
+/// lower case, every other non-alphanumeric to `_`, repeats collapsed, no `_` at the ends.
+pub fn normalize_name(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len() + 8);
+    for c in raw.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else {
+            out.push('_');
+        }
+    }
+    let mut collapsed = String::with_capacity(out.len());
+    for c in out.chars() {
+        if !(c == '_' && collapsed.ends_with('_')) {
+            collapsed.push(c);
+        }
+    }
+    collapsed.trim_matches('_').to_string()
+}
+
+/// The kind of a label column: a resource tag or a cost category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LabelKind {
+    Tag,
+    CostCategory,
+}
+
+impl LabelKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LabelKind::Tag => "tag",
+            LabelKind::CostCategory => "cost_category",
+        }
+    }
+}
+
+/// Where each column pricing needs sits in one file's header.
+#[derive(Debug, Clone)]
+pub struct ColumnMap {
+    pub names: Vec<String>,
+    pub payer: usize,
+    pub account: usize,
+    pub period_start: usize,
+    pub line_item_type: usize,
+    pub product_code: usize,
+    pub unblended_cost: usize,
+    pub billing_entity: Option<usize>,
+    pub usage_type: Option<usize>,
+    pub operation: Option<usize>,
+    pub usage_amount: Option<usize>,
+    pub unblended_rate: Option<usize>,
+    pub public_cost: Option<usize>,
+    pub public_rate: Option<usize>,
+    pub product_name: Option<usize>,
+    pub region: Option<usize>,
+    pub reservation_arn: Option<usize>,
+    pub savings_plan_arn: Option<usize>,
+    pub sp_effective_cost: Option<usize>,
+    pub ri_effective_cost: Option<usize>,
+    pub usage_start: Option<usize>,
+    /// Label columns with the key they carry (`user:team` from CSV, `user_team` from Parquet).
+    pub labels: Vec<(usize, LabelKind, String)>,
+}
+
+/// The required columns, by normalised name and the legacy CSV spelling shown in errors.
+const REQUIRED: [(&str, &str); 6] = [
+    ("bill_payer_account_id", "bill/PayerAccountId"),
+    ("line_item_usage_account_id", "lineItem/UsageAccountId"),
+    (
+        "bill_billing_period_start_date",
+        "bill/BillingPeriodStartDate",
+    ),
+    ("line_item_line_item_type", "lineItem/LineItemType"),
+    ("line_item_product_code", "lineItem/ProductCode"),
+    ("line_item_unblended_cost", "lineItem/UnblendedCost"),
+];
+
+impl ColumnMap {
+    /// Locates the columns of a header given in its original spelling.
+    pub fn from_header(path: &Path, header: &[String]) -> Result<Self, CurError> {
+        let names: Vec<String> = header.iter().map(|h| normalize_name(h)).collect();
+        let find = |n: &str| names.iter().position(|x| x == n);
+        let missing: Vec<String> = REQUIRED
+            .iter()
+            .filter(|(n, _)| find(n).is_none())
+            .map(|(_, shown)| (*shown).to_string())
+            .collect();
+        if missing.len() == REQUIRED.len() {
+            return Err(CurError::NotCostData {
+                path: path.to_path_buf(),
+                reason: "none of the Cost and Usage Report columns (bill/PayerAccountId, \
+                         lineItem/UnblendedCost, ...) is in its header"
+                    .into(),
+            });
+        }
+        if !missing.is_empty() {
+            return Err(CurError::MissingColumns {
+                path: path.to_path_buf(),
+                columns: missing,
+            });
+        }
+        // The required columns were all found just above.
+        let req = |n: &str| find(n).unwrap_or(usize::MAX);
+        let mut labels = Vec::new();
+        for (i, (raw, norm)) in header.iter().zip(&names).enumerate() {
+            let label = if let Some(k) = raw.strip_prefix("resourceTags/") {
+                Some((LabelKind::Tag, k.to_string()))
+            } else if let Some(k) = raw.strip_prefix("costCategory/") {
+                Some((LabelKind::CostCategory, k.to_string()))
+            } else if let Some(k) = norm.strip_prefix("resource_tags_") {
+                Some((LabelKind::Tag, k.to_string()))
+            } else {
+                norm.strip_prefix("cost_category_")
+                    .map(|k| (LabelKind::CostCategory, k.to_string()))
+            };
+            if let Some((kind, key)) = label.filter(|(_, k)| !k.is_empty()) {
+                labels.push((i, kind, key));
+            }
+        }
+        Ok(Self {
+            payer: req("bill_payer_account_id"),
+            account: req("line_item_usage_account_id"),
+            period_start: req("bill_billing_period_start_date"),
+            line_item_type: req("line_item_line_item_type"),
+            product_code: req("line_item_product_code"),
+            unblended_cost: req("line_item_unblended_cost"),
+            billing_entity: find("bill_billing_entity"),
+            usage_type: find("line_item_usage_type"),
+            operation: find("line_item_operation"),
+            usage_amount: find("line_item_usage_amount"),
+            unblended_rate: find("line_item_unblended_rate"),
+            public_cost: find("pricing_public_on_demand_cost"),
+            public_rate: find("pricing_public_on_demand_rate"),
+            product_name: find("product_product_name"),
+            region: find("product_region").or_else(|| find("product_region_code")),
+            reservation_arn: find("reservation_reservation_a_r_n"),
+            savings_plan_arn: find("savings_plan_savings_plan_a_r_n"),
+            sp_effective_cost: find("savings_plan_savings_plan_effective_cost"),
+            ri_effective_cost: find("reservation_effective_cost"),
+            usage_start: find("line_item_usage_start_date"),
+            labels,
+            names: header.to_vec(),
+        })
+    }
+
+    /// Every column this map reads, for readers that can project (Parquet).
+    pub fn used_columns(&self) -> Vec<usize> {
+        let mut v = vec![
+            self.payer,
+            self.account,
+            self.period_start,
+            self.line_item_type,
+            self.product_code,
+            self.unblended_cost,
+        ];
+        v.extend(
+            [
+                self.billing_entity,
+                self.usage_type,
+                self.operation,
+                self.usage_amount,
+                self.unblended_rate,
+                self.public_cost,
+                self.public_rate,
+                self.product_name,
+                self.region,
+                self.reservation_arn,
+                self.savings_plan_arn,
+                self.sp_effective_cost,
+                self.ri_effective_cost,
+                self.usage_start,
+            ]
+            .into_iter()
+            .flatten(),
+        );
+        v.extend(self.labels.iter().map(|(i, _, _)| *i));
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_like_athena() {
+        assert_eq!(
+            normalize_name("reservation/ReservationARN"),
+            "reservation_reservation_a_r_n"
+        );
+        assert_eq!(
+            normalize_name("lineItem/UnblendedCost"),
+            "line_item_unblended_cost"
+        );
+        assert_eq!(
+            normalize_name("bill/PayerAccountId"),
+            "bill_payer_account_id"
+        );
+        assert_eq!(normalize_name("product/servicecode"), "product_servicecode");
+        assert_eq!(
+            normalize_name("resourceTags/user:team"),
+            "resource_tags_user_team"
+        );
+        assert_eq!(
+            normalize_name("line_item_unblended_cost"),
+            "line_item_unblended_cost"
+        );
+        assert_eq!(
+            normalize_name("savingsPlan/SavingsPlanEffectiveCost"),
+            "savings_plan_savings_plan_effective_cost"
+        );
+    }
+}

@@ -1,0 +1,133 @@
+//! Tells what an input holds from its bytes: compression by magic number, then the content
+//! by its first bytes and header (SPEC 1.1: detected by content, not by file name).
+
+use super::columns::normalize_name;
+use super::source::Compression;
+use super::{CurError, Source};
+use std::io::Read;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    CurCsv(Compression),
+    CurParquet,
+    AccountsJson(Compression),
+    AccountsCsv(Compression),
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::CurCsv(Compression::None) => "legacy CUR CSV",
+            Format::CurCsv(Compression::Gzip) => "legacy CUR CSV (gzip)",
+            Format::CurCsv(Compression::Zip) => "legacy CUR CSV (zip)",
+            Format::CurParquet => "legacy CUR Parquet",
+            Format::AccountsJson(_) => "accounts JSON (organizations list-accounts)",
+            Format::AccountsCsv(_) => "accounts CSV",
+        }
+    }
+}
+
+const HEAD: usize = 64 * 1024;
+
+fn read_head(r: &mut dyn Read) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(HEAD);
+    r.take(HEAD as u64).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+pub fn detect(source: &Source) -> Result<Format, CurError> {
+    let path = source.display_path();
+    let mut raw = source.open_raw()?;
+    let head = read_head(&mut raw).map_err(|e| CurError::Io {
+        path: path.clone(),
+        source: e,
+    })?;
+    if head.is_empty() {
+        return Err(CurError::Empty { path });
+    }
+    let compression = if head.starts_with(&[0x1f, 0x8b]) {
+        Compression::Gzip
+    } else if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        Compression::Zip
+    } else if head.starts_with(b"PAR1") {
+        return Ok(Format::CurParquet);
+    } else {
+        Compression::None
+    };
+    let content = if compression == Compression::None {
+        head
+    } else {
+        let content = source.peek_decompressed(compression, HEAD)?;
+        if content.is_empty() {
+            return Err(CurError::Empty { path });
+        }
+        content
+    };
+    classify(&path, &content, compression)
+}
+
+fn classify(
+    path: &std::path::Path,
+    content: &[u8],
+    compression: Compression,
+) -> Result<Format, CurError> {
+    let text = content.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(content);
+    let first = text.iter().find(|b| !b.is_ascii_whitespace());
+    let not_cost = |reason: &str| CurError::NotCostData {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    };
+    match first {
+        None => {
+            return Err(CurError::Empty {
+                path: path.to_path_buf(),
+            });
+        }
+        Some(b'{') | Some(b'[') => {
+            let s = String::from_utf8_lossy(text);
+            return if s.contains("\"Accounts\"") {
+                Ok(Format::AccountsJson(compression))
+            } else {
+                Err(not_cost(
+                    "a JSON file that is not an account list (expected the output of \
+                     `aws organizations list-accounts`)",
+                ))
+            };
+        }
+        Some(_) => {}
+    }
+    if text.iter().take(4096).any(|&b| b == 0) {
+        return Err(not_cost(
+            "binary content that is not CSV, Parquet, JSON, gzip or zip",
+        ));
+    }
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text);
+    let mut header = csv::StringRecord::new();
+    match rdr.read_record(&mut header) {
+        Ok(true) => {}
+        _ => return Err(not_cost("no CSV header")),
+    }
+    let names: Vec<String> = header.iter().map(normalize_name).collect();
+    let has = |n: &str| names.iter().any(|x| x == n);
+    let cur_markers = [
+        "bill_payer_account_id",
+        "line_item_usage_account_id",
+        "line_item_unblended_cost",
+        "line_item_line_item_type",
+        "bill_billing_period_start_date",
+        "line_item_product_code",
+    ];
+    if cur_markers.iter().any(|m| has(m)) {
+        Ok(Format::CurCsv(compression))
+    } else if has("account_id") || has("id") && has("name") {
+        Ok(Format::AccountsCsv(compression))
+    } else {
+        Err(not_cost(
+            "its header has no Cost and Usage Report columns (lineItem/UnblendedCost, \
+             bill/PayerAccountId, ...) and no account_id column",
+        ))
+    }
+}

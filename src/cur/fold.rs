@@ -1,0 +1,450 @@
+//! Folds normalised rows into the aggregate the engine reads (ARCHITECTURE "Data flow"):
+//! one entry per distinct pricing key, with exact sums. Keys are built in a reused byte buffer
+//! so the hot path allocates only when it meets a new key.
+
+use super::CurError;
+use super::columns::{ColumnMap, LabelKind};
+use crate::money::{self, NotANumber};
+use crate::period::{self, BillingPeriod};
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// One cell source: a CSV record or a converted Parquet row, addressed by header position.
+pub trait Cells {
+    fn cell(&self, index: usize) -> &[u8];
+}
+
+impl Cells for csv::ByteRecord {
+    fn cell(&self, index: usize) -> &[u8] {
+        self.get(index).unwrap_or(b"")
+    }
+}
+
+impl Cells for Vec<String> {
+    fn cell(&self, index: usize) -> &[u8] {
+        self.get(index).map(|s| s.as_bytes()).unwrap_or(b"")
+    }
+}
+
+/// A tag or cost category value carried by an aggregate line.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Label {
+    pub kind: LabelKind,
+    pub key: String,
+    pub value: String,
+}
+
+/// What pricing, billing views and reports group by (ARCHITECTURE "Data flow").
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LineKey {
+    pub period: BillingPeriod,
+    pub payer: String,
+    pub account: String,
+    pub billing_entity: String,
+    pub product_code: String,
+    pub product_name: String,
+    pub usage_type: String,
+    pub operation: String,
+    pub line_item_type: String,
+    pub region: String,
+    /// Account id inside the reservation or savings plan ARN; empty when neither is set.
+    pub owner: String,
+    /// `Usage` row with unblended cost 0 and unblended rate 0 or empty (SPEC 4.2).
+    pub free_on_bill: bool,
+    /// Non-empty labels, sorted by kind then key.
+    pub labels: Vec<Label>,
+}
+
+/// Exact sums over the rows of one key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineSums {
+    pub rows: u64,
+    pub usage_amount: Decimal,
+    pub unblended_cost: Decimal,
+    /// SPEC 4.2 public cost: public on-demand cost, else amount x rate, else unblended cost.
+    pub public_cost: Decimal,
+    /// Rows whose public cost fell back to the unblended cost.
+    pub no_public_price_rows: u64,
+    pub sp_effective_cost: Decimal,
+    pub ri_effective_cost: Decimal,
+}
+
+/// Per account and usage day, for first/last usage day and daily series.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DailyKey {
+    pub period: BillingPeriod,
+    pub payer: String,
+    pub account: String,
+    pub day: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DailySums {
+    pub rows: u64,
+    /// Unblended cost of every line item type except `Tax` (SPEC 4.5 AWSCost).
+    pub billable: Decimal,
+    pub tax: Decimal,
+    pub public_cost: Decimal,
+}
+
+/// Everything one cost file contributes, decoded from the byte keys.
+#[derive(Debug, Default, Clone)]
+pub struct CostExtract {
+    pub lines: HashMap<LineKey, LineSums>,
+    pub daily: HashMap<DailyKey, DailySums>,
+    pub rows: u64,
+}
+
+impl CostExtract {
+    /// Adds another extract (another part of the same delivery) into this one.
+    pub fn absorb(&mut self, other: CostExtract, path: &Path) -> Result<(), CurError> {
+        self.rows += other.rows;
+        for (k, v) in other.lines {
+            let e = self.lines.entry(k).or_default();
+            add_line(e, &v).map_err(|_| overflow(path))?;
+        }
+        for (k, v) in other.daily {
+            let e = self.daily.entry(k).or_default();
+            add_daily(e, &v).map_err(|_| overflow(path))?;
+        }
+        Ok(())
+    }
+}
+
+fn overflow(path: &Path) -> CurError {
+    CurError::Overflow {
+        path: path.to_path_buf(),
+    }
+}
+
+fn add(a: &mut Decimal, b: Decimal) -> Result<(), NotANumber> {
+    *a = a.checked_add(b).ok_or(NotANumber)?;
+    Ok(())
+}
+
+fn add_line(a: &mut LineSums, b: &LineSums) -> Result<(), NotANumber> {
+    a.rows += b.rows;
+    a.no_public_price_rows += b.no_public_price_rows;
+    add(&mut a.usage_amount, b.usage_amount)?;
+    add(&mut a.unblended_cost, b.unblended_cost)?;
+    add(&mut a.public_cost, b.public_cost)?;
+    add(&mut a.sp_effective_cost, b.sp_effective_cost)?;
+    add(&mut a.ri_effective_cost, b.ri_effective_cost)
+}
+
+fn add_daily(a: &mut DailySums, b: &DailySums) -> Result<(), NotANumber> {
+    a.rows += b.rows;
+    add(&mut a.billable, b.billable)?;
+    add(&mut a.tax, b.tax)?;
+    add(&mut a.public_cost, b.public_cost)
+}
+
+/// Folds rows of one file; one per worker thread, merged at the end.
+pub struct Folder<'m> {
+    map: &'m ColumnMap,
+    path: &'m Path,
+    lines: FxHashMap<Box<[u8]>, LineSums>,
+    daily: FxHashMap<Box<[u8]>, DailySums>,
+    rows: u64,
+    key: Vec<u8>,
+    day_key: Vec<u8>,
+}
+
+fn push_field(buf: &mut Vec<u8>, value: &[u8]) {
+    // Length-prefixed, so no value can be mistaken for a separator.
+    buf.extend_from_slice(&(value.len() as u32).to_le_bytes());
+    buf.extend_from_slice(value);
+}
+
+/// Owner account id from `arn:aws:ec2:us-east-1:OWNER:reserved-instances/...` or
+/// `arn:aws:savingsplans::OWNER:savingsplan/...`.
+fn arn_owner(arn: &[u8]) -> &[u8] {
+    arn.split(|&b| b == b':').nth(4).unwrap_or(b"")
+}
+
+impl<'m> Folder<'m> {
+    pub fn new(map: &'m ColumnMap, path: &'m Path) -> Self {
+        Self {
+            map,
+            path,
+            lines: FxHashMap::default(),
+            daily: FxHashMap::default(),
+            rows: 0,
+            key: Vec::with_capacity(256),
+            day_key: Vec::with_capacity(64),
+        }
+    }
+
+    fn bad(&self, line: u64, col: usize, value: &[u8], reason: &str) -> CurError {
+        CurError::BadCell {
+            path: self.path.to_path_buf(),
+            line,
+            column: col + 1,
+            name: self.map.names.get(col).cloned().unwrap_or_default(),
+            value: String::from_utf8_lossy(value).chars().take(80).collect(),
+            reason: reason.to_string(),
+        }
+    }
+
+    fn text<'r, R: Cells>(&self, row: &'r R, col: usize, line: u64) -> Result<&'r str, CurError> {
+        let raw = row.cell(col);
+        std::str::from_utf8(raw).map_err(|_| self.bad(line, col, raw, "is not valid UTF-8"))
+    }
+
+    fn required<'r, R: Cells>(
+        &self,
+        row: &'r R,
+        col: usize,
+        line: u64,
+    ) -> Result<&'r str, CurError> {
+        let t = self.text(row, col, line)?;
+        if money::is_null(t) {
+            return Err(self.bad(line, col, b"", "a value is required here"));
+        }
+        Ok(t)
+    }
+
+    fn number<R: Cells>(
+        &self,
+        row: &R,
+        col: Option<usize>,
+        line: u64,
+    ) -> Result<Option<Decimal>, CurError> {
+        let Some(col) = col else { return Ok(None) };
+        let t = self.text(row, col, line)?;
+        money::parse_decimal(t).map_err(|_| self.bad(line, col, t.as_bytes(), "is not a number"))
+    }
+
+    fn opt_bytes<'r, R: Cells>(row: &'r R, col: Option<usize>) -> &'r [u8] {
+        match col {
+            Some(c) => {
+                let v = row.cell(c);
+                if v == b"\\N" || v.eq_ignore_ascii_case(b"null") {
+                    b""
+                } else {
+                    v
+                }
+            }
+            None => b"",
+        }
+    }
+
+    /// Folds one row; `line` is its 1-based line (CSV) or row number (Parquet) for errors.
+    pub fn fold<R: Cells>(&mut self, row: &R, line: u64) -> Result<(), CurError> {
+        let m = self.map;
+        let payer = self.required(row, m.payer, line)?;
+        let account = self.required(row, m.account, line)?;
+        let start = self.required(row, m.period_start, line)?;
+        BillingPeriod::from_timestamp(start)
+            .ok_or_else(|| self.bad(line, m.period_start, start.as_bytes(), "is not a date"))?;
+        let lit = self.required(row, m.line_item_type, line)?;
+        let product_code = Self::opt_bytes(row, Some(m.product_code));
+        let unblended = self
+            .number(row, Some(m.unblended_cost), line)?
+            .ok_or_else(|| self.bad(line, m.unblended_cost, b"", "a value is required here"))?;
+        let usage_amount = self.number(row, m.usage_amount, line)?.unwrap_or_default();
+        let (public_cost, no_public) = match self.number(row, m.public_cost, line)? {
+            Some(p) => (p, false),
+            None => match self.number(row, m.public_rate, line)? {
+                Some(rate) => {
+                    let col = m.public_rate.unwrap_or(0);
+                    let p = usage_amount
+                        .checked_mul(rate)
+                        .ok_or_else(|| self.bad(line, col, b"", "usage amount x rate overflows"))?;
+                    (p, false)
+                }
+                None => (unblended, true),
+            },
+        };
+        let free = lit == "Usage"
+            && unblended.is_zero()
+            && self
+                .number(row, m.unblended_rate, line)?
+                .is_none_or(|r| r.is_zero());
+        let sp_eff = self
+            .number(row, m.sp_effective_cost, line)?
+            .unwrap_or_default();
+        let ri_eff = self
+            .number(row, m.ri_effective_cost, line)?
+            .unwrap_or_default();
+        let mut owner = arn_owner(Self::opt_bytes(row, m.reservation_arn));
+        if owner.is_empty() {
+            owner = arn_owner(Self::opt_bytes(row, m.savings_plan_arn));
+        }
+
+        // from_timestamp accepted it, so the trimmed text starts with `YYYY-MM`.
+        let period_text = start.trim().get(..7).unwrap_or_default();
+        let key = &mut self.key;
+        key.clear();
+        push_field(key, period_text.as_bytes());
+        push_field(key, payer.as_bytes());
+        push_field(key, account.as_bytes());
+        push_field(key, Self::opt_bytes(row, m.billing_entity));
+        push_field(key, product_code);
+        push_field(key, Self::opt_bytes(row, m.product_name));
+        push_field(key, Self::opt_bytes(row, m.usage_type));
+        push_field(key, Self::opt_bytes(row, m.operation));
+        push_field(key, lit.as_bytes());
+        push_field(key, Self::opt_bytes(row, m.region));
+        push_field(key, owner);
+        key.push(u8::from(free));
+        for (col, _, _) in &m.labels {
+            push_field(key, Self::opt_bytes(row, Some(*col)));
+        }
+
+        let sums = match self.lines.get_mut(&key[..]) {
+            Some(s) => s,
+            None => self
+                .lines
+                .entry(key.clone().into_boxed_slice())
+                .or_default(),
+        };
+        sums.rows += 1;
+        sums.no_public_price_rows += u64::from(no_public);
+        let sum_ok = add(&mut sums.usage_amount, usage_amount)
+            .and_then(|_| add(&mut sums.unblended_cost, unblended))
+            .and_then(|_| add(&mut sums.public_cost, public_cost))
+            .and_then(|_| add(&mut sums.sp_effective_cost, sp_eff))
+            .and_then(|_| add(&mut sums.ri_effective_cost, ri_eff));
+        if sum_ok.is_err() {
+            return Err(overflow(self.path));
+        }
+
+        if let Some(day) = m.usage_start.and_then(|c| {
+            std::str::from_utf8(row.cell(c))
+                .ok()
+                .and_then(period::day_of)
+        }) {
+            let dk = &mut self.day_key;
+            dk.clear();
+            push_field(dk, period_text.as_bytes());
+            push_field(dk, payer.as_bytes());
+            push_field(dk, account.as_bytes());
+            push_field(dk, day.as_bytes());
+            let d = match self.daily.get_mut(&dk[..]) {
+                Some(d) => d,
+                None => self.daily.entry(dk.clone().into_boxed_slice()).or_default(),
+            };
+            d.rows += 1;
+            let (billable, tax) = if lit == "Tax" {
+                (Decimal::ZERO, unblended)
+            } else {
+                (unblended, Decimal::ZERO)
+            };
+            let ok = add(&mut d.billable, billable)
+                .and_then(|_| add(&mut d.tax, tax))
+                .and_then(|_| add(&mut d.public_cost, public_cost));
+            if ok.is_err() {
+                return Err(overflow(self.path));
+            }
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Adds another worker's folder (same file, same columns) into this one.
+    pub fn merge(&mut self, other: Folder<'_>) -> Result<(), CurError> {
+        self.rows += other.rows;
+        for (k, v) in other.lines {
+            let e = self.lines.entry(k).or_default();
+            add_line(e, &v).map_err(|_| overflow(self.path))?;
+        }
+        for (k, v) in other.daily {
+            let e = self.daily.entry(k).or_default();
+            add_daily(e, &v).map_err(|_| overflow(self.path))?;
+        }
+        Ok(())
+    }
+
+    /// Decodes the byte keys into typed keys.
+    pub fn finish(self) -> Result<CostExtract, CurError> {
+        let path = self.path.to_path_buf();
+        let mut out = CostExtract {
+            rows: self.rows,
+            ..Default::default()
+        };
+        for (k, v) in self.lines {
+            let key = decode_line_key(&k, self.map).ok_or_else(|| corrupt_key(&path))?;
+            let e = out.lines.entry(key).or_default();
+            add_line(e, &v).map_err(|_| overflow(&path))?;
+        }
+        for (k, v) in self.daily {
+            let mut r = KeyReader { buf: &k };
+            let key = (|| {
+                Some(DailyKey {
+                    period: BillingPeriod::from_timestamp(&r.field()?)?,
+                    payer: r.field()?,
+                    account: r.field()?,
+                    day: r.field()?,
+                })
+            })()
+            .ok_or_else(|| corrupt_key(&path))?;
+            out.daily.insert(key, v);
+        }
+        Ok(out)
+    }
+}
+
+fn corrupt_key(path: &Path) -> CurError {
+    CurError::Internal {
+        path: PathBuf::from(path),
+        detail: "an aggregate key could not be decoded".into(),
+    }
+}
+
+struct KeyReader<'a> {
+    buf: &'a [u8],
+}
+
+impl KeyReader<'_> {
+    fn bytes(&mut self) -> Option<&[u8]> {
+        let len = u32::from_le_bytes(self.buf.get(..4)?.try_into().ok()?) as usize;
+        let v = self.buf.get(4..4 + len)?;
+        self.buf = &self.buf[4 + len..];
+        Some(v)
+    }
+    fn field(&mut self) -> Option<String> {
+        self.bytes()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    }
+    fn byte(&mut self) -> Option<u8> {
+        let (b, rest) = self.buf.split_first()?;
+        self.buf = rest;
+        Some(*b)
+    }
+}
+
+fn decode_line_key(k: &[u8], map: &ColumnMap) -> Option<LineKey> {
+    let mut r = KeyReader { buf: k };
+    let mut key = LineKey {
+        period: BillingPeriod::from_timestamp(&r.field()?)?,
+        payer: r.field()?,
+        account: r.field()?,
+        billing_entity: r.field()?,
+        product_code: r.field()?,
+        product_name: r.field()?,
+        usage_type: r.field()?,
+        operation: r.field()?,
+        line_item_type: r.field()?,
+        region: r.field()?,
+        owner: r.field()?,
+        free_on_bill: r.byte()? == 1,
+        labels: Vec::new(),
+    };
+    for (_, kind, name) in &map.labels {
+        let value = r.field()?;
+        if !value.is_empty() {
+            key.labels.push(Label {
+                kind: *kind,
+                key: name.clone(),
+                value,
+            });
+        }
+    }
+    key.labels.sort();
+    key.labels
+        .dedup_by(|a, b| a.kind == b.kind && a.key == b.key);
+    Some(key)
+}

@@ -1,0 +1,110 @@
+//! Readers for cost and account files. Every format is normalised to one vocabulary
+//! (`columns`) and folded into one aggregate (`fold`); nothing here touches the workspace.
+
+pub mod accounts;
+pub mod columns;
+mod csv_reader;
+pub mod detect;
+pub mod fold;
+mod parquet_reader;
+pub mod source;
+
+pub use accounts::AccountInfo;
+pub use detect::Format;
+pub use fold::{CostExtract, DailyKey, DailySums, Label, LineKey, LineSums};
+pub use source::{Source, SourceMeta};
+
+use std::path::PathBuf;
+
+/// Why a file could not be read. Every variant names the file; cell errors also name the line
+/// (or Parquet row), the column and the value.
+#[derive(Debug, thiserror::Error)]
+pub enum CurError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: the file is empty", path.display())]
+    Empty { path: PathBuf },
+    #[error("{}: not cost data: {reason}", path.display())]
+    NotCostData { path: PathBuf, reason: String },
+    #[error("{}: missing required column{} {}", path.display(), if columns.len() == 1 { "" } else { "s" }, columns.join(", "))]
+    MissingColumns { path: PathBuf, columns: Vec<String> },
+    #[error("{}: line {line}, column {column} ({name}): '{value}' {reason}", path.display())]
+    BadCell {
+        path: PathBuf,
+        line: u64,
+        column: usize,
+        name: String,
+        value: String,
+        reason: String,
+    },
+    #[error("{}: line {line}: {found} fields where the header has {expected}", path.display())]
+    FieldCount {
+        path: PathBuf,
+        line: u64,
+        expected: usize,
+        found: usize,
+    },
+    #[error("{}: {format} is corrupt or truncated: {detail}", path.display())]
+    Corrupt {
+        path: PathBuf,
+        format: &'static str,
+        detail: String,
+    },
+    #[error("{}: a sum exceeds the largest amount proforma can hold exactly (about 7.9e28)", path.display())]
+    Overflow { path: PathBuf },
+    #[error("{}: {detail}", path.display())]
+    Unsupported { path: PathBuf, detail: String },
+    #[error("{}: internal error: {detail}", path.display())]
+    Internal { path: PathBuf, detail: String },
+}
+
+impl CurError {
+    /// The line (or Parquet row) the error points at, for picking the first of many.
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            CurError::BadCell { line, .. } | CurError::FieldCount { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+}
+
+/// What one input file turned out to hold.
+#[derive(Debug)]
+pub enum Input {
+    Cost(CostExtract),
+    Accounts(Vec<AccountInfo>),
+}
+
+/// Reads one input of any supported format, detected from its content.
+/// `progress` receives bytes of the source read so far.
+pub fn read_input(
+    source: &Source,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(SourceMeta, Input), CurError> {
+    let format = detect::detect(source)?;
+    let path = source.display_path();
+    match format {
+        Format::CurCsv(compression) => {
+            let (extract, hash) = csv_reader::read(source, compression, progress)?;
+            Ok((source.meta(format, hash)?, Input::Cost(extract)))
+        }
+        Format::CurParquet => {
+            let extract = parquet_reader::read(source)?;
+            let hash = source.hash()?;
+            Ok((source.meta(format, hash)?, Input::Cost(extract)))
+        }
+        Format::AccountsJson(compression) | Format::AccountsCsv(compression) => {
+            let bytes = source.read_decompressed(compression)?;
+            let accounts = if matches!(format, Format::AccountsJson(_)) {
+                accounts::parse_json(&path, &bytes)?
+            } else {
+                accounts::parse_csv(&path, &bytes)?
+            };
+            let hash = source.hash()?;
+            Ok((source.meta(format, hash)?, Input::Accounts(accounts)))
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Legacy CUR "Athena integration" Parquet: snake_case columns, DOUBLE costs, TIMESTAMP dates.
+//! Only the columns pricing reads are projected; each row is turned into text cells so that the
+//! same fold (and the same value rules) serve CSV and Parquet.
+
+use super::columns::ColumnMap;
+use super::fold::{CostExtract, Folder};
+use super::{CurError, Source};
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::record::Field;
+use parquet::schema::types::Type;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+
+pub(super) fn read(source: &Source) -> Result<CostExtract, CurError> {
+    let path = source.display_path();
+    let file = match source {
+        Source::File(p) => std::fs::File::open(p).map_err(|e| CurError::Io {
+            path: path.clone(),
+            source: e,
+        })?,
+        Source::Embedded { .. } => {
+            return Err(CurError::Unsupported {
+                path,
+                detail: "embedded Parquet data is not supported; import it from a file".into(),
+            });
+        }
+    };
+    // The parquet crate can panic on some malformed files; a bad file must stay a clean error.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_file(&path, file)));
+    outcome.unwrap_or_else(|_| {
+        Err(CurError::Corrupt {
+            path: path.clone(),
+            format: "Parquet",
+            detail: "the file's structure could not be decoded".into(),
+        })
+    })
+}
+
+fn corrupt(path: &Path, e: impl std::fmt::Display) -> CurError {
+    CurError::Corrupt {
+        path: path.to_path_buf(),
+        format: "Parquet",
+        detail: e.to_string(),
+    }
+}
+
+fn read_file(path: &Path, file: std::fs::File) -> Result<CostExtract, CurError> {
+    let reader = SerializedFileReader::new(file).map_err(|e| corrupt(path, e))?;
+    let root = reader
+        .metadata()
+        .file_metadata()
+        .schema_descr()
+        .root_schema()
+        .clone();
+    let fields: Vec<Arc<Type>> = root.get_fields().to_vec();
+    let header: Vec<String> = fields.iter().map(|f| f.name().to_string()).collect();
+    let map = ColumnMap::from_header(path, &header)?;
+    let used = map.used_columns();
+    // Nested columns (maps, lists) are not legacy CUR columns; leave them out of the projection.
+    let projected: Vec<usize> = used
+        .into_iter()
+        .filter(|&i| fields[i].is_primitive())
+        .collect();
+    let projection = Type::group_type_builder(root.name())
+        .with_fields(projected.iter().map(|&i| fields[i].clone()).collect())
+        .build()
+        .map_err(|e| corrupt(path, e))?;
+    let rows = reader
+        .get_row_iter(Some(projection))
+        .map_err(|e| corrupt(path, e))?;
+
+    let mut folder = Folder::new(&map, path);
+    let mut cells: Vec<String> = vec![String::new(); header.len()];
+    for (n, row) in rows.enumerate() {
+        let row = row.map_err(|e| corrupt(path, e))?;
+        let line = n as u64 + 1;
+        for (pos, (_, field)) in row.get_column_iter().enumerate() {
+            let Some(&col) = projected.get(pos) else {
+                break;
+            };
+            let cell = &mut cells[col];
+            cell.clear();
+            write_field(cell, field);
+        }
+        folder.fold(&cells, line)?;
+    }
+    folder.finish()
+}
+
+/// Text of a Parquet value as a CUR CSV would spell it. Doubles go through their shortest
+/// round-trip text (SPEC 1.1), timestamps become ISO 8601 UTC.
+fn write_field(out: &mut String, field: &Field) {
+    // Writing to a String cannot fail.
+    let _ = match field {
+        Field::Null => Ok(()),
+        Field::Str(s) => {
+            out.push_str(s);
+            Ok(())
+        }
+        Field::Double(x) => write!(out, "{x}"),
+        Field::Float(x) => write!(out, "{x}"),
+        Field::Int(x) => write!(out, "{x}"),
+        Field::Long(x) => write!(out, "{x}"),
+        Field::Short(x) => write!(out, "{x}"),
+        Field::Byte(x) => write!(out, "{x}"),
+        Field::UInt(x) => write!(out, "{x}"),
+        Field::ULong(x) => write!(out, "{x}"),
+        Field::UShort(x) => write!(out, "{x}"),
+        Field::UByte(x) => write!(out, "{x}"),
+        Field::Bool(x) => write!(out, "{x}"),
+        Field::Decimal(d) => write!(out, "{}", decimal_text(d)),
+        Field::TimestampMillis(ms) => {
+            write_timestamp(out, chrono::DateTime::from_timestamp_millis(*ms))
+        }
+        Field::TimestampMicros(us) => {
+            write_timestamp(out, chrono::DateTime::from_timestamp_micros(*us))
+        }
+        Field::Date(days) => {
+            let d = chrono::DateTime::from_timestamp(i64::from(*days) * 86_400, 0);
+            match d {
+                Some(d) => write!(out, "{}", d.format("%Y-%m-%d")),
+                None => write!(out, "invalid date {days}"),
+            }
+        }
+        Field::Bytes(b) => {
+            out.push_str(&String::from_utf8_lossy(b.data()));
+            Ok(())
+        }
+        other => write!(out, "{other}"),
+    };
+}
+
+fn write_timestamp(out: &mut String, t: Option<chrono::DateTime<chrono::Utc>>) -> std::fmt::Result {
+    match t {
+        Some(t) => write!(out, "{}", t.format("%Y-%m-%dT%H:%M:%SZ")),
+        None => write!(out, "invalid timestamp"),
+    }
+}
+
+/// Parquet DECIMAL (unscaled big-endian integer and a scale) as plain text.
+fn decimal_text(d: &parquet::data_type::Decimal) -> String {
+    let bytes = d.data();
+    if bytes.is_empty() || bytes.len() > 16 {
+        return "invalid decimal".into();
+    }
+    let negative = bytes[0] & 0x80 != 0;
+    let mut buf = [if negative { 0xff } else { 0 }; 16];
+    buf[16 - bytes.len()..].copy_from_slice(bytes);
+    let unscaled = i128::from_be_bytes(buf);
+    match rust_decimal::Decimal::try_from_i128_with_scale(unscaled, d.scale().max(0) as u32) {
+        Ok(v) => v.to_string(),
+        Err(_) => "invalid decimal".into(),
+    }
+}

@@ -1,0 +1,10 @@
+//! proforma: a local, exact AWS Billing Conductor. See README.md and ../shared/SPEC.md.
+
+pub mod cli;
+pub mod cur;
+pub mod engine;
+pub mod import;
+pub mod money;
+pub mod period;
+pub mod sample;
+pub mod store;

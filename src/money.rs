@@ -1,0 +1,200 @@
+//! Money on `rust_decimal`: exact parsing of every spelling real CUR files use, and the one
+//! place where amounts are rounded for display (SPEC 5: 2 decimals, half away from zero).
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::str::FromStr;
+
+/// Why a number cell could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a number")]
+pub struct NotANumber;
+
+/// True for the cell spellings real CUR files use for "no value".
+pub fn is_null(text: &str) -> bool {
+    let t = text.trim();
+    t.is_empty() || t == "\\N" || t.eq_ignore_ascii_case("null")
+}
+
+/// Parses a CUR number cell exactly. Empty, `\N` and `NULL` are `None`. Accepts plain decimals
+/// and scientific notation (`8.85E-8`); values finer than Decimal's 28 fractional digits are
+/// rounded to 28 digits rather than rejected, since they are far below any billable amount.
+pub fn parse_decimal(text: &str) -> Result<Option<Decimal>, NotANumber> {
+    let t = text.trim();
+    if is_null(t) {
+        return Ok(None);
+    }
+    let t = t.strip_prefix('+').unwrap_or(t);
+    if t.bytes().any(|b| b == b'e' || b == b'E') {
+        return parse_scientific(t).map(Some);
+    }
+    match Decimal::from_str_exact(t) {
+        Ok(d) => Ok(Some(d.normalize())),
+        Err(_) => {
+            // More fractional digits than Decimal holds: round instead of failing.
+            if t.bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+                && t.bytes().filter(|&b| b == b'.').count() <= 1
+                && t.bytes().any(|b| b.is_ascii_digit())
+            {
+                Decimal::from_str(t)
+                    .map(|d| Some(d.normalize()))
+                    .map_err(|_| NotANumber)
+            } else {
+                Err(NotANumber)
+            }
+        }
+    }
+}
+
+fn parse_scientific(t: &str) -> Result<Decimal, NotANumber> {
+    let pos = t.find(['e', 'E']).ok_or(NotANumber)?;
+    let (mantissa, exp) = (&t[..pos], &t[pos + 1..]);
+    let exp: i32 = exp.parse().map_err(|_| NotANumber)?;
+    if mantissa.is_empty() || !(-60..=60).contains(&exp) {
+        return Err(NotANumber);
+    }
+    let m = Decimal::from_str_exact(mantissa).map_err(|_| NotANumber)?;
+    let scaled = if exp >= 0 {
+        let mut v = m;
+        for _ in 0..exp {
+            v = v.checked_mul(Decimal::TEN).ok_or(NotANumber)?;
+        }
+        v
+    } else {
+        shift_right(m, exp.unsigned_abs())
+    };
+    Ok(scaled.normalize())
+}
+
+/// Divides by 10^n exactly while Decimal's scale allows, then rounds to 28 places.
+fn shift_right(m: Decimal, n: u32) -> Decimal {
+    let mut v = m;
+    let mut remaining = n;
+    while remaining > 0 {
+        let step = remaining.min(28 - v.scale().min(28));
+        if step == 0 {
+            // Scale is exhausted: the rest is below 1e-28, round it away.
+            let mut r = v;
+            for _ in 0..remaining {
+                r /= Decimal::TEN;
+            }
+            return r.round_dp(28);
+        }
+        // set_scale only fails when the scale exceeds 28, which `step` prevents.
+        let mut next = v;
+        if next.set_scale(v.scale() + step).is_err() {
+            return v.round_dp(28);
+        }
+        v = next;
+        remaining -= step;
+    }
+    v
+}
+
+/// Converts a Parquet DOUBLE to Decimal through its shortest round-trip decimal text
+/// (SPEC 1.1), so `0.1` stays `0.1` instead of its binary expansion.
+pub fn decimal_from_f64(x: f64) -> Result<Decimal, NotANumber> {
+    if !x.is_finite() {
+        return Err(NotANumber);
+    }
+    // `{}` on f64 prints the shortest text that reads back as the same double.
+    let text = format!("{x}");
+    parse_decimal(&text)?.ok_or(NotANumber)
+}
+
+/// Rounds for display: 2 decimals, half away from zero.
+pub fn round2(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// `1234.5` -> `"1234.50"`: the form of the AWS CLI JSON and of CSV output.
+pub fn fmt_plain(d: Decimal) -> String {
+    let r = round2(d);
+    // -0.00 reads as a sign error in a bill.
+    let r = if r.is_zero() { Decimal::ZERO } else { r };
+    format!("{r:.2}")
+}
+
+/// `-1234567.891` -> `"-1,234,567.89"`: the form of terminal tables.
+pub fn fmt_grouped(d: Decimal) -> String {
+    let plain = fmt_plain(d);
+    let (sign, digits) = match plain.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", plain.as_str()),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, "00"));
+    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{frac}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn parses_cur_spellings() {
+        assert_eq!(parse_decimal("").unwrap(), None);
+        assert_eq!(parse_decimal("\\N").unwrap(), None);
+        assert_eq!(parse_decimal("NULL").unwrap(), None);
+        assert_eq!(parse_decimal("0.0").unwrap(), Some(d("0")));
+        assert_eq!(parse_decimal("8.85E-8").unwrap(), Some(d("0.0000000885")));
+        assert_eq!(parse_decimal("1.5e3").unwrap(), Some(d("1500")));
+        assert_eq!(parse_decimal("-2.5E+2").unwrap(), Some(d("-250")));
+        assert_eq!(parse_decimal(" 12.3400 ").unwrap(), Some(d("12.34")));
+        assert_eq!(
+            parse_decimal("0.00000000000000000000000000001234").unwrap(),
+            Some(d("0"))
+        );
+        assert!(parse_decimal("12,5").is_err());
+        assert!(parse_decimal("abc").is_err());
+        assert!(parse_decimal("1e").is_err());
+        assert!(parse_decimal("e5").is_err());
+        assert!(parse_decimal("1e999").is_err());
+        assert!(parse_decimal("-").is_err());
+        assert!(parse_decimal(".").is_err());
+    }
+
+    #[test]
+    fn tiny_exponents_round_instead_of_failing() {
+        assert_eq!(parse_decimal("1.234E-30").unwrap(), Some(Decimal::ZERO));
+        assert_eq!(
+            parse_decimal("5E-28").unwrap(),
+            Some(d("0.0000000000000000000000000005"))
+        );
+    }
+
+    #[test]
+    fn doubles_go_through_shortest_text() {
+        assert_eq!(decimal_from_f64(0.1).unwrap(), d("0.1"));
+        assert_eq!(decimal_from_f64(4064.483132).unwrap(), d("4064.483132"));
+        assert_eq!(decimal_from_f64(8.85e-8).unwrap(), d("0.0000000885"));
+        assert!(decimal_from_f64(f64::NAN).is_err());
+    }
+
+    #[test]
+    fn rounds_half_away_from_zero() {
+        assert_eq!(fmt_plain(d("117.935")), "117.94");
+        assert_eq!(fmt_plain(d("-117.935")), "-117.94");
+        assert_eq!(fmt_plain(d("-0.001")), "0.00");
+        assert_eq!(fmt_plain(d("5")), "5.00");
+    }
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(fmt_grouped(d("1234567.891")), "1,234,567.89");
+        assert_eq!(fmt_grouped(d("-1000")), "-1,000.00");
+        assert_eq!(fmt_grouped(d("999.999")), "1,000.00");
+        assert_eq!(fmt_grouped(d("0")), "0.00");
+        assert_eq!(fmt_grouped(d("123")), "123.00");
+    }
+}

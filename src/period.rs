@@ -1,0 +1,157 @@
+//! Billing periods: calendar months in UTC, written `YYYY-MM`.
+
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BillingPeriod {
+    year: u16,
+    month: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a billing period (expected YYYY-MM, for example 2026-10)")]
+pub struct BadPeriod(pub String);
+
+impl BillingPeriod {
+    pub fn new(year: u16, month: u8) -> Option<Self> {
+        ((1..=12).contains(&month) && (1900..=9999).contains(&year)).then_some(Self { year, month })
+    }
+
+    pub fn year(self) -> u16 {
+        self.year
+    }
+
+    pub fn month(self) -> u8 {
+        self.month
+    }
+
+    pub fn next(self) -> Self {
+        if self.month == 12 {
+            Self {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Self {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+
+    pub fn prev(self) -> Self {
+        if self.month == 1 {
+            Self {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            Self {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
+    /// The period a CUR timestamp or date (`2023-11-01T00:00:00.000Z`, `2018-06-01 00:00:00`,
+    /// `2023-11-01`) falls in.
+    pub fn from_timestamp(text: &str) -> Option<Self> {
+        let b = text.trim().as_bytes();
+        if b.len() < 7 || b[4] != b'-' {
+            return None;
+        }
+        let year = parse_digits(&b[0..4])?;
+        let month = parse_digits(&b[5..7])?;
+        Self::new(year, u8::try_from(month).ok()?)
+    }
+
+    /// `Nov 2023`: the value AWS prints for the `BILLING_PERIOD` attribute.
+    pub fn aws_label(self) -> String {
+        const NAMES: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        format!("{} {}", NAMES[usize::from(self.month - 1)], self.year)
+    }
+}
+
+fn parse_digits(b: &[u8]) -> Option<u16> {
+    b.iter().try_fold(0u16, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u16::from(c - b'0'))
+    })
+}
+
+impl FromStr for BillingPeriod {
+    type Err = BadPeriod;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let b = s.as_bytes();
+        if b.len() != 7 {
+            return Err(BadPeriod(s.to_string()));
+        }
+        Self::from_timestamp(s).ok_or_else(|| BadPeriod(s.to_string()))
+    }
+}
+
+impl fmt::Display for BillingPeriod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// The calendar day (`YYYY-MM-DD`) of a CUR timestamp in any of its spellings, if it has one.
+pub fn day_of(text: &str) -> Option<&str> {
+    let t = text.trim();
+    let b = t.as_bytes();
+    let ok = b.len() >= 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[..10]
+            .iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (b.len() == 10 || b[10] == b'T' || b[10] == b' ');
+    ok.then(|| &t[..10])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints() {
+        let p: BillingPeriod = "2026-10".parse().unwrap();
+        assert_eq!(p.to_string(), "2026-10");
+        assert_eq!(p.next().to_string(), "2026-11");
+        assert_eq!(p.next().next().next().to_string(), "2027-01");
+        assert_eq!(
+            "2027-01"
+                .parse::<BillingPeriod>()
+                .unwrap()
+                .prev()
+                .to_string(),
+            "2026-12"
+        );
+        assert!("2026-13".parse::<BillingPeriod>().is_err());
+        assert!("2026-1".parse::<BillingPeriod>().is_err());
+        assert!("26-10-01".parse::<BillingPeriod>().is_err());
+        assert_eq!(p.aws_label(), "Oct 2026");
+    }
+
+    #[test]
+    fn reads_every_timestamp_spelling() {
+        for t in [
+            "2023-11-01T00:00:00.000Z",
+            "2023-11-01T00:00:00Z",
+            "2023-11-01 00:00:00",
+        ] {
+            assert_eq!(
+                BillingPeriod::from_timestamp(t).unwrap().to_string(),
+                "2023-11"
+            );
+            assert_eq!(day_of(t), Some("2023-11-01"));
+        }
+        assert_eq!(day_of("2023-11-01"), Some("2023-11-01"));
+        assert_eq!(day_of("2023/11/01"), None);
+        assert_eq!(BillingPeriod::from_timestamp("x"), None);
+    }
+}

@@ -1,0 +1,443 @@
+//! Writing imports: a delivery replaces everything the workspace held for its (payer, period)
+//! in the same transaction (SPEC 1.2); an identical delivery changes nothing at all.
+
+use super::{StoreError, Workspace, now_utc};
+use crate::cur::{AccountInfo, CostExtract, Input, SourceMeta};
+use crate::period::BillingPeriod;
+use rusqlite::{OptionalExtension, Transaction, params};
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, HashMap};
+
+/// One file of an import command.
+#[derive(Debug, Clone)]
+pub struct FileRecord {
+    pub meta: SourceMeta,
+    pub kind: &'static str,
+    pub rows: u64,
+}
+
+/// The rows of one (payer, period) across the files of one import command.
+#[derive(Debug)]
+pub struct Delivery {
+    pub payer: String,
+    pub period: BillingPeriod,
+    pub extract: CostExtract,
+    /// Indexes into `ImportBatch::files`, with the rows each contributed.
+    pub files: Vec<(usize, u64)>,
+}
+
+impl Delivery {
+    /// A hash of the files it came from: equal fingerprints mean an identical delivery.
+    fn fingerprint(&self, files: &[FileRecord]) -> String {
+        let mut hashes: Vec<&str> = self
+            .files
+            .iter()
+            .map(|(i, _)| files[*i].meta.hash.as_str())
+            .collect();
+        hashes.sort_unstable();
+        format!(
+            "{:032x}",
+            xxhash_rust::xxh3::xxh3_128(hashes.join(",").as_bytes())
+        )
+    }
+}
+
+/// Everything one `proforma import` command writes, committed as one transaction.
+#[derive(Debug, Default)]
+pub struct ImportBatch {
+    pub files: Vec<FileRecord>,
+    pub deliveries: Vec<Delivery>,
+    /// Account details with the index of the file they came from.
+    pub accounts: Vec<(usize, AccountInfo)>,
+}
+
+impl ImportBatch {
+    /// Splits what each file read into deliveries per (payer, period). Files of one command
+    /// that hold the same (payer, period) are parts of one delivery (a multi-part CUR).
+    pub fn from_inputs(inputs: Vec<(SourceMeta, Input)>) -> Result<Self, crate::cur::CurError> {
+        let mut batch = ImportBatch::default();
+        let mut by_key: BTreeMap<(String, BillingPeriod), Delivery> = BTreeMap::new();
+        for (index, (meta, input)) in inputs.into_iter().enumerate() {
+            let path = std::path::PathBuf::from(&meta.path);
+            match input {
+                Input::Cost(extract) => {
+                    batch.files.push(FileRecord {
+                        meta,
+                        kind: "cost",
+                        rows: extract.rows,
+                    });
+                    let mut parts: HashMap<(String, BillingPeriod), CostExtract> = HashMap::new();
+                    for (k, v) in extract.lines {
+                        let part = parts.entry((k.payer.clone(), k.period)).or_default();
+                        part.rows += v.rows;
+                        part.lines.insert(k, v);
+                    }
+                    for (k, v) in extract.daily {
+                        parts
+                            .entry((k.payer.clone(), k.period))
+                            .or_default()
+                            .daily
+                            .insert(k, v);
+                    }
+                    for ((payer, period), part) in parts {
+                        let rows = part.rows;
+                        let d = by_key
+                            .entry((payer.clone(), period))
+                            .or_insert_with(|| Delivery {
+                                payer,
+                                period,
+                                extract: CostExtract::default(),
+                                files: Vec::new(),
+                            });
+                        d.extract.absorb(part, &path)?;
+                        d.files.push((index, rows));
+                    }
+                }
+                Input::Accounts(list) => {
+                    batch.files.push(FileRecord {
+                        meta,
+                        kind: "accounts",
+                        rows: list.len() as u64,
+                    });
+                    batch.accounts.extend(list.into_iter().map(|a| (index, a)));
+                }
+            }
+        }
+        batch.deliveries = by_key.into_values().collect();
+        Ok(batch)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    New,
+    Replaced,
+    Unchanged,
+}
+
+/// The one-line summary of a (payer, period) after an import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryOutcome {
+    pub payer: String,
+    pub period: BillingPeriod,
+    pub status: DeliveryStatus,
+    pub rows: u64,
+    pub billable: Decimal,
+    pub tax: Decimal,
+    pub first_day: Option<String>,
+    pub last_day: Option<String>,
+}
+
+fn summarize(d: &Delivery, status: DeliveryStatus) -> DeliveryOutcome {
+    let mut billable = Decimal::ZERO;
+    let mut tax = Decimal::ZERO;
+    let mut rows = 0;
+    for (k, v) in &d.extract.lines {
+        rows += v.rows;
+        // Sums were overflow-checked per delivery while folding; saturate rather than panic.
+        let slot = if k.line_item_type == "Tax" {
+            &mut tax
+        } else {
+            &mut billable
+        };
+        *slot = slot.saturating_add(v.unblended_cost);
+    }
+    let days = d.extract.daily.keys().map(|k| k.day.as_str());
+    DeliveryOutcome {
+        payer: d.payer.clone(),
+        period: d.period,
+        status,
+        rows,
+        billable,
+        tax,
+        first_day: days.clone().min().map(str::to_string),
+        last_day: days.max().map(str::to_string),
+    }
+}
+
+/// What an import command changed.
+#[derive(Debug, Default)]
+pub struct CommitReport {
+    pub deliveries: Vec<DeliveryOutcome>,
+    pub accounts_changed: usize,
+}
+
+impl Workspace {
+    /// Writes a whole import in one transaction: on any error nothing is written.
+    pub fn commit_import(&mut self, batch: &ImportBatch) -> Result<CommitReport, StoreError> {
+        let now = now_utc();
+        let tx = self.conn.transaction()?;
+        let mut report = CommitReport::default();
+        let mut import_ids: HashMap<usize, i64> = HashMap::new();
+
+        for d in &batch.deliveries {
+            let fingerprint = d.fingerprint(&batch.files);
+            let old: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT fingerprint, json_object('rows', rows, 'billable', billable, 'tax', tax,
+                            'first_day', first_day, 'last_day', last_day, 'imported_at', imported_at)
+                     FROM deliveries WHERE payer_id = ?1 AND period = ?2",
+                    params![d.payer, d.period.to_string()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let status = match &old {
+                Some((f, _)) if *f == fingerprint => DeliveryStatus::Unchanged,
+                Some(_) => DeliveryStatus::Replaced,
+                None => DeliveryStatus::New,
+            };
+            let outcome = summarize(d, status);
+            if status != DeliveryStatus::Unchanged {
+                for (index, _) in &d.files {
+                    record_file(&tx, &batch.files, *index, &now, &mut import_ids)?;
+                }
+                write_delivery(&tx, d, &outcome, &fingerprint, &now, &import_ids)?;
+                let after = serde_json::json!({
+                    "rows": outcome.rows,
+                    "billable": outcome.billable.to_string(),
+                    "tax": outcome.tax.to_string(),
+                    "first_day": outcome.first_day,
+                    "last_day": outcome.last_day,
+                    "files": d.files.iter().map(|(i, _)| &batch.files[*i].meta.path).collect::<Vec<_>>(),
+                });
+                tx.execute(
+                    "INSERT INTO audit_log (at, period, action, object, before, after)
+                     VALUES (?1, ?2, 'import', ?3, ?4, ?5)",
+                    params![
+                        now,
+                        d.period.to_string(),
+                        format!("delivery {} {}", d.payer, d.period),
+                        old.map(|(_, summary)| summary),
+                        after.to_string()
+                    ],
+                )?;
+            }
+            report.deliveries.push(outcome);
+        }
+
+        for (index, info) in &batch.accounts {
+            if upsert_account_details(&tx, info)? {
+                report.accounts_changed += 1;
+                record_file(&tx, &batch.files, *index, &now, &mut import_ids)?;
+            }
+        }
+        if report.accounts_changed > 0 {
+            tx.execute(
+                "INSERT INTO audit_log (at, action, object, after) VALUES (?1, 'import', 'accounts', ?2)",
+                params![now, serde_json::json!({ "accounts_changed": report.accounts_changed }).to_string()],
+            )?;
+        }
+        if report
+            .deliveries
+            .iter()
+            .any(|d| d.status == DeliveryStatus::Replaced)
+        {
+            tx.execute(
+                "DELETE FROM label_sets WHERE label_set_id NOT IN
+                   (SELECT DISTINCT label_set_id FROM cost_lines WHERE label_set_id IS NOT NULL)",
+                [],
+            )?;
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+}
+
+fn record_file(
+    tx: &Transaction<'_>,
+    files: &[FileRecord],
+    index: usize,
+    now: &str,
+    ids: &mut HashMap<usize, i64>,
+) -> Result<i64, StoreError> {
+    if let Some(id) = ids.get(&index) {
+        return Ok(*id);
+    }
+    let f = &files[index];
+    tx.execute(
+        "INSERT INTO imports (imported_at, source_path, size, hash, format, kind, rows)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            now,
+            f.meta.path,
+            f.meta.size as i64,
+            f.meta.hash,
+            f.meta.format,
+            f.kind,
+            f.rows as i64
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    ids.insert(index, id);
+    Ok(id)
+}
+
+fn write_delivery(
+    tx: &Transaction<'_>,
+    d: &Delivery,
+    s: &DeliveryOutcome,
+    fingerprint: &str,
+    now: &str,
+    import_ids: &HashMap<usize, i64>,
+) -> Result<(), StoreError> {
+    let period = d.period.to_string();
+    tx.execute(
+        "INSERT OR IGNORE INTO payers (payer_id) VALUES (?1)",
+        [&d.payer],
+    )?;
+    for table in ["cost_lines", "daily_costs", "delivery_files", "deliveries"] {
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE payer_id = ?1 AND period = ?2"),
+            params![d.payer, period],
+        )?;
+    }
+    tx.execute(
+        "INSERT INTO deliveries (payer_id, period, fingerprint, imported_at, rows, billable, tax, first_day, last_day)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            d.payer,
+            period,
+            fingerprint,
+            now,
+            s.rows as i64,
+            s.billable.to_string(),
+            s.tax.to_string(),
+            s.first_day,
+            s.last_day
+        ],
+    )?;
+    for (index, rows) in &d.files {
+        tx.execute(
+            "INSERT INTO delivery_files (payer_id, period, import_id, rows) VALUES (?1, ?2, ?3, ?4)",
+            params![d.payer, period, import_ids.get(index).copied(), *rows as i64],
+        )?;
+    }
+
+    let mut account_stmt = tx.prepare_cached(
+        "INSERT INTO accounts (account_id, payer_id) VALUES (?1, ?2)
+                           ON CONFLICT (account_id) DO UPDATE SET payer_id = excluded.payer_id
+                           WHERE accounts.payer_id IS NULL",
+    )?;
+    account_stmt.execute(params![d.payer, d.payer])?;
+    let mut seen_accounts = std::collections::HashSet::new();
+    let mut label_ids: HashMap<&[crate::cur::Label], i64> = HashMap::new();
+    let mut find_set =
+        tx.prepare_cached("SELECT label_set_id FROM label_sets WHERE fingerprint = ?1")?;
+    let mut insert_set = tx.prepare_cached("INSERT INTO label_sets (fingerprint) VALUES (?1)")?;
+    let mut insert_item = tx.prepare_cached(
+        "INSERT INTO label_set_items (label_set_id, kind, key, value) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut insert_line = tx.prepare_cached(
+        "INSERT INTO cost_lines (period, payer_id, account_id, billing_entity, product_code, product_name,
+            usage_type, operation, line_item_type, region, owner_account_id, free_on_bill, label_set_id,
+            rows, usage_amount, unblended_cost, public_cost, no_public_price_rows, sp_effective_cost,
+            ri_effective_cost)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+    )?;
+    for (k, v) in &d.extract.lines {
+        if seen_accounts.insert(k.account.as_str()) {
+            account_stmt.execute(params![k.account, d.payer])?;
+        }
+        let label_set = if k.labels.is_empty() {
+            None
+        } else if let Some(id) = label_ids.get(k.labels.as_slice()) {
+            Some(*id)
+        } else {
+            let fp = serde_json::to_string(
+                &k.labels
+                    .iter()
+                    .map(|l| (l.kind.as_str(), &l.key, &l.value))
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap_or_default();
+            let id = match find_set.query_row([&fp], |r| r.get(0)).optional()? {
+                Some(id) => id,
+                None => {
+                    insert_set.execute([&fp])?;
+                    let id = tx.last_insert_rowid();
+                    for l in &k.labels {
+                        insert_item.execute(params![id, l.kind.as_str(), l.key, l.value])?;
+                    }
+                    id
+                }
+            };
+            label_ids.insert(k.labels.as_slice(), id);
+            Some(id)
+        };
+        insert_line.execute(params![
+            period,
+            k.payer,
+            k.account,
+            k.billing_entity,
+            k.product_code,
+            k.product_name,
+            k.usage_type,
+            k.operation,
+            k.line_item_type,
+            k.region,
+            k.owner,
+            k.free_on_bill,
+            label_set,
+            v.rows as i64,
+            v.usage_amount.to_string(),
+            v.unblended_cost.to_string(),
+            v.public_cost.to_string(),
+            v.no_public_price_rows as i64,
+            v.sp_effective_cost.to_string(),
+            v.ri_effective_cost.to_string(),
+        ])?;
+    }
+    let mut insert_day = tx.prepare_cached(
+        "INSERT INTO daily_costs (period, payer_id, account_id, day, rows, billable, tax, public_cost)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (k, v) in &d.extract.daily {
+        insert_day.execute(params![
+            period,
+            k.payer,
+            k.account,
+            k.day,
+            v.rows as i64,
+            v.billable.to_string(),
+            v.tax.to_string(),
+            v.public_cost.to_string()
+        ])?;
+    }
+    Ok(())
+}
+
+/// Applies names, emails and status from an accounts file; true when anything changed.
+fn upsert_account_details(tx: &Transaction<'_>, a: &AccountInfo) -> Result<bool, StoreError> {
+    let current: Option<(Option<String>, Option<String>, Option<String>)> = tx
+        .query_row(
+            "SELECT name, email, status FROM accounts WHERE account_id = ?1",
+            [&a.id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let merged = |new: &Option<String>, old: Option<String>| new.clone().or(old);
+    match current {
+        None => {
+            tx.execute(
+                "INSERT INTO accounts (account_id, name, email, status) VALUES (?1, ?2, ?3, ?4)",
+                params![a.id, a.name, a.email, a.status],
+            )?;
+            Ok(true)
+        }
+        Some((name, email, status)) => {
+            let next = (
+                merged(&a.name, name.clone()),
+                merged(&a.email, email.clone()),
+                merged(&a.status, status.clone()),
+            );
+            if next == (name, email, status) {
+                return Ok(false);
+            }
+            tx.execute(
+                "UPDATE accounts SET name = ?2, email = ?3, status = ?4 WHERE account_id = ?1",
+                params![a.id, next.0, next.1, next.2],
+            )?;
+            Ok(true)
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Versioned, up-only migrations. `PRAGMA user_version` holds how many have run; each runs in
+//! its own transaction, so a workspace is always at one whole version.
+
+use super::StoreError;
+use rusqlite::Connection;
+
+/// Marks a SQLite file as a proforma workspace ("prof").
+pub const APPLICATION_ID: i32 = 0x7072_6f66;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: payers, accounts, imports, deliveries and the aggregated cost data.
+    r#"
+    CREATE TABLE payers (
+        payer_id TEXT PRIMARY KEY,
+        name     TEXT
+    );
+    CREATE TABLE accounts (
+        account_id TEXT PRIMARY KEY,
+        payer_id   TEXT REFERENCES payers(payer_id),
+        name       TEXT,
+        email      TEXT,
+        status     TEXT
+    );
+    -- One row per file that changed the workspace; the file stays re-readable from here for
+    -- line-level drill-down and exports (path, size and hash tell whether it is unchanged).
+    CREATE TABLE imports (
+        import_id   INTEGER PRIMARY KEY,
+        imported_at TEXT NOT NULL,
+        source_path TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        hash        TEXT NOT NULL,
+        format      TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('cost', 'accounts')),
+        rows        INTEGER NOT NULL
+    );
+    -- The delivery currently in force for each (payer, period); replaced whole on re-import.
+    CREATE TABLE deliveries (
+        payer_id    TEXT NOT NULL REFERENCES payers(payer_id),
+        period      TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        rows        INTEGER NOT NULL,
+        billable    TEXT NOT NULL,
+        tax         TEXT NOT NULL,
+        first_day   TEXT,
+        last_day    TEXT,
+        PRIMARY KEY (payer_id, period)
+    );
+    CREATE TABLE delivery_files (
+        payer_id  TEXT NOT NULL,
+        period    TEXT NOT NULL,
+        import_id INTEGER NOT NULL REFERENCES imports(import_id),
+        rows      INTEGER NOT NULL,
+        PRIMARY KEY (payer_id, period, import_id),
+        FOREIGN KEY (payer_id, period) REFERENCES deliveries(payer_id, period) ON DELETE CASCADE
+    );
+    -- Distinct combinations of tag and cost category values, shared by cost lines.
+    CREATE TABLE label_sets (
+        label_set_id INTEGER PRIMARY KEY,
+        fingerprint  TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE label_set_items (
+        label_set_id INTEGER NOT NULL REFERENCES label_sets(label_set_id) ON DELETE CASCADE,
+        kind         TEXT NOT NULL CHECK (kind IN ('tag', 'cost_category')),
+        key          TEXT NOT NULL,
+        value        TEXT NOT NULL,
+        PRIMARY KEY (label_set_id, kind, key)
+    );
+    -- The aggregate the engine reads: money as exact decimal text, never REAL.
+    CREATE TABLE cost_lines (
+        period               TEXT NOT NULL,
+        payer_id             TEXT NOT NULL,
+        account_id           TEXT NOT NULL,
+        billing_entity       TEXT NOT NULL,
+        product_code         TEXT NOT NULL,
+        product_name         TEXT NOT NULL,
+        usage_type           TEXT NOT NULL,
+        operation            TEXT NOT NULL,
+        line_item_type       TEXT NOT NULL,
+        region               TEXT NOT NULL,
+        owner_account_id     TEXT NOT NULL,
+        free_on_bill         INTEGER NOT NULL,
+        label_set_id         INTEGER REFERENCES label_sets(label_set_id),
+        rows                 INTEGER NOT NULL,
+        usage_amount         TEXT NOT NULL,
+        unblended_cost       TEXT NOT NULL,
+        public_cost          TEXT NOT NULL,
+        no_public_price_rows INTEGER NOT NULL,
+        sp_effective_cost    TEXT NOT NULL,
+        ri_effective_cost    TEXT NOT NULL,
+        FOREIGN KEY (payer_id, period) REFERENCES deliveries(payer_id, period) ON DELETE CASCADE
+    );
+    CREATE INDEX cost_lines_by_delivery ON cost_lines(payer_id, period);
+    CREATE INDEX cost_lines_by_label_set ON cost_lines(label_set_id);
+    CREATE TABLE daily_costs (
+        period      TEXT NOT NULL,
+        payer_id    TEXT NOT NULL,
+        account_id  TEXT NOT NULL,
+        day         TEXT NOT NULL,
+        rows        INTEGER NOT NULL,
+        billable    TEXT NOT NULL,
+        tax         TEXT NOT NULL,
+        public_cost TEXT NOT NULL,
+        PRIMARY KEY (period, payer_id, account_id, day),
+        FOREIGN KEY (payer_id, period) REFERENCES deliveries(payer_id, period) ON DELETE CASCADE
+    ) WITHOUT ROWID;
+    -- Every change, for history and undo (SPEC 3).
+    CREATE TABLE audit_log (
+        audit_id INTEGER PRIMARY KEY,
+        at       TEXT NOT NULL,
+        period   TEXT,
+        action   TEXT NOT NULL,
+        object   TEXT NOT NULL,
+        before   TEXT,
+        after    TEXT,
+        reason   TEXT
+    );
+    "#,
+];
+
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if current > latest_version() {
+        return Err(StoreError::TooNew {
+            found: current,
+            supported: latest_version(),
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -71,7 +71,7 @@ pub(super) fn read(
 ) -> Result<(CostExtract, String), CurError> {
     let path = source.display_path();
     source.with_reader(compression, |r| {
-        read_stream(&path, source, compression, r, progress)
+        read_stream(&path, source, compression, r, progress, BLOCK)
     })
 }
 
@@ -108,9 +108,10 @@ fn read_stream(
     compression: Compression,
     r: &mut dyn Read,
     progress: &(dyn Fn(u64) + Sync),
+    block: usize,
 ) -> Result<CostExtract, CurError> {
-    let mut buf = Vec::with_capacity(BLOCK * 2);
-    let mut eof = fill(r, &mut buf, BLOCK, source, compression)?;
+    let mut buf = Vec::with_capacity(block * 2);
+    let mut eof = fill(r, &mut buf, block, source, compression)?;
     if buf.starts_with(b"\xEF\xBB\xBF") {
         buf.drain(..3);
     }
@@ -122,7 +123,7 @@ fn read_stream(
                 reason: "no line break in its first 64 MB".into(),
             });
         }
-        eof = fill(r, &mut buf, BLOCK, source, compression)?;
+        eof = fill(r, &mut buf, block, source, compression)?;
         header_end = Boundaries::first_record_end(&buf);
     }
     // The header is the first record; without any boundary the file is a header alone.
@@ -162,7 +163,7 @@ fn read_stream(
                 if failed.load(Ordering::Relaxed) {
                     return Ok(());
                 }
-                if buf.len() >= BLOCK && bounds.last > 0 {
+                if buf.len() >= block && bounds.last > 0 {
                     let cut = bounds.last;
                     let rest = buf.split_off(cut);
                     let data = std::mem::replace(&mut buf, rest);
@@ -177,7 +178,7 @@ fn read_stream(
                 if eof {
                     break;
                 }
-                eof = fill(r, &mut buf, BLOCK, source, compression)?;
+                eof = fill(r, &mut buf, block, source, compression)?;
                 bounds.scan(&buf);
             }
             if bounds.in_quotes {
@@ -313,18 +314,85 @@ fn parse_chunk(
         if !more {
             return Ok(());
         }
-        let line = chunk.first_line + rec.position().map_or(1, |p| p.line()) - 1;
+        // The csv crate's line count skips newlines inside quoted fields, so count them here;
+        // only errors need the line, so rows pass their byte offset and errors are mapped back.
+        let offset = rec.position().map_or(0, |p| p.byte());
+        let line_of = |offset: u64| {
+            // After a CRLF the reported start can sit on its line feed; records never start
+            // with a line break, so step over any.
+            let mut end = (offset as usize).min(chunk.data.len());
+            while end < chunk.data.len() && matches!(chunk.data[end], b'\r' | b'\n') {
+                end += 1;
+            }
+            chunk.first_line + memchr::memchr_iter(b'\n', &chunk.data[..end]).count() as u64
+        };
         if rec.len() != ncols {
             if rec.len() == 1 && rec[0].iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
             return Err(CurError::FieldCount {
                 path: path.to_path_buf(),
-                line,
+                line: line_of(offset),
                 expected: ncols,
                 found: rec.len(),
             });
         }
-        folder.fold(rec, line)?;
+        folder.fold(rec, offset).map_err(|e| e.map_line(line_of))?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CSV: &str = "bill/PayerAccountId,lineItem/UsageAccountId,bill/BillingPeriodStartDate,lineItem/LineItemType,lineItem/ProductCode,lineItem/UnblendedCost,lineItem/LineItemDescription,lineItem/UsageStartDate\r\n\
+111111111111,222222222222,2026-10-01T00:00:00Z,Usage,AmazonEC2,1.5,\"plain, with comma\",2026-10-02T00:00:00Z\r\n\
+111111111111,222222222222,2026-10-01T00:00:00Z,Usage,AmazonEC2,2.25,\"multi\nline \"\"quoted\"\"\ntext\",2026-10-03T00:00:00Z\r\n\
+111111111111,333333333333,2026-10-01T00:00:00Z,Tax,AmazonEC2,8.85E-8,,2026-10-01 00:00:00\n\
+111111111111,333333333333,2026-10-01T00:00:00.000Z,Usage,AmazonS3,\"3\",\"\"\"\",\n\
+\n";
+
+    fn read_with_block(text: &str, block: usize) -> Result<CostExtract, CurError> {
+        let source = Source::Embedded { name: "t.csv".into(), bytes: Box::leak(text.as_bytes().to_vec().into_boxed_slice()) };
+        let mut r = text.as_bytes();
+        read_stream(Path::new("t.csv"), &source, Compression::None, &mut r, &|_| {}, block)
+    }
+
+    fn summary(e: &CostExtract) -> (u64, Vec<(String, String, String)>) {
+        let mut v: Vec<_> = e
+            .lines
+            .iter()
+            .map(|(k, s)| (k.account.clone(), k.line_item_type.clone(), s.unblended_cost.to_string()))
+            .collect();
+        v.sort();
+        (e.rows, v)
+    }
+
+    #[test]
+    fn every_block_size_reads_the_same_rows() {
+        let whole = summary(&read_with_block(CSV, 1 << 20).unwrap());
+        assert_eq!(whole.0, 4);
+        for block in 1..CSV.len() + 2 {
+            assert_eq!(summary(&read_with_block(CSV, block).unwrap()), whole, "block size {block}");
+        }
+    }
+
+    #[test]
+    fn errors_name_the_line_after_quoted_newlines() {
+        let bad = CSV.replace("8.85E-8", "1.2.3");
+        for block in [7, 64, 1 << 20] {
+            match read_with_block(&bad, block) {
+                Err(CurError::BadCell { line, column, value, .. }) => {
+                    assert_eq!((line, column, value.as_str()), (6, 6, "1.2.3"), "block {block}");
+                }
+                other => panic!("expected a cell error, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn unterminated_quote_is_reported() {
+        let bad = format!("{CSV}111111111111,2,2026-10-01,Usage,X,1,\"open");
+        assert!(matches!(read_with_block(&bad, 16), Err(CurError::Corrupt { .. })));
     }
 }

@@ -62,6 +62,16 @@ pub enum CurError {
 }
 
 impl CurError {
+    /// Rewrites the position of a cell error (readers that track byte offsets map them to lines).
+    pub fn map_line(self, f: impl FnOnce(u64) -> u64) -> Self {
+        match self {
+            CurError::BadCell { path, line, column, name, value, reason } => {
+                CurError::BadCell { path, line: f(line), column, name, value, reason }
+            }
+            other => other,
+        }
+    }
+
     /// The line (or Parquet row) the error points at, for picking the first of many.
     pub fn line(&self) -> Option<u64> {
         match self {

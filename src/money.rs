@@ -11,24 +11,33 @@ pub struct NotANumber;
 
 /// True for the cell spellings real CUR files use for "no value".
 pub fn is_null(text: &str) -> bool {
-    let t = text.trim();
-    t.is_empty() || t == "\\N" || t.eq_ignore_ascii_case("null")
+    match text.len() {
+        0 => true,
+        2 => text == "\\N",
+        4 => text.eq_ignore_ascii_case("null"),
+        _ => text.trim().is_empty() || is_null_trimmed(text.trim()),
+    }
+}
+
+fn is_null_trimmed(t: &str) -> bool {
+    t == "\\N" || t.eq_ignore_ascii_case("null")
 }
 
 /// Parses a CUR number cell exactly. Empty, `\N` and `NULL` are `None`. Accepts plain decimals
 /// and scientific notation (`8.85E-8`); values finer than Decimal's 28 fractional digits are
 /// rounded to 28 digits rather than rejected, since they are far below any billable amount.
 pub fn parse_decimal(text: &str) -> Result<Option<Decimal>, NotANumber> {
-    let t = text.trim();
-    if is_null(t) {
+    if is_null(text) {
         return Ok(None);
     }
+    let t = text.trim();
     let t = t.strip_prefix('+').unwrap_or(t);
     if t.bytes().any(|b| b == b'e' || b == b'E') {
         return parse_scientific(t).map(Some);
     }
+    // Not normalised: sums do not need it, and scale never changes a value's equality.
     match Decimal::from_str_exact(t) {
-        Ok(d) => Ok(Some(d.normalize())),
+        Ok(d) => Ok(Some(d)),
         Err(_) => {
             // More fractional digits than Decimal holds: round instead of failing.
             if t.bytes()

@@ -28,7 +28,8 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 
 fn zip_of(name: &str, bytes: &[u8]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    w.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+    w.start_file(name, zip::write::SimpleFileOptions::default())
+        .unwrap();
     w.write_all(bytes).unwrap();
     w.finish().unwrap().into_inner()
 }
@@ -40,7 +41,11 @@ fn report_json(ws: &Path, period: &str) -> serde_json::Value {
         .args(["--period", period, "--view", "primary", "--format", "json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -56,7 +61,12 @@ fn good_csv() -> String {
 fn init_refuses_to_overwrite() {
     let (_d, ws) = workspace();
     let before = snapshot(&ws);
-    bin().arg("init").arg(&ws).assert().code(1).stderr(predicate::str::contains("already exists"));
+    bin()
+        .arg("init")
+        .arg(&ws)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already exists"));
     assert_eq!(snapshot(&ws), before);
 }
 
@@ -64,18 +74,39 @@ fn init_refuses_to_overwrite() {
 fn commands_on_a_missing_workspace_fail_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("nope.proforma");
-    bin().arg("import").arg(&ws).arg("x.csv").assert().code(1).stderr(predicate::str::contains("proforma init"));
-    assert!(!ws.exists(), "a failed command must not create the workspace");
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg("x.csv")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("proforma init"));
+    assert!(
+        !ws.exists(),
+        "a failed command must not create the workspace"
+    );
     let other = write(dir.path(), "other.db", b"just text");
-    bin().arg("report").arg(&other).args(["--period", "2026-10"]).assert().code(1).stderr(predicate::str::contains("not a proforma workspace"));
+    bin()
+        .arg("report")
+        .arg(&other)
+        .args(["--period", "2026-10"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not a proforma workspace"));
     assert_eq!(std::fs::read(&other).unwrap(), b"just text");
 }
 
 #[test]
 fn usage_errors_exit_2() {
     bin().arg("report").assert().code(2);
-    bin().args(["report", "w", "--period", "2026-13"]).assert().code(2);
-    bin().args(["report", "w", "--period", "2026-10", "--group-by", "COLOUR"]).assert().code(2);
+    bin()
+        .args(["report", "w", "--period", "2026-13"])
+        .assert()
+        .code(2);
+    bin()
+        .args(["report", "w", "--period", "2026-10", "--group-by", "COLOUR"])
+        .assert()
+        .code(2);
     bin().arg("frobnicate").assert().code(2);
 }
 
@@ -116,7 +147,13 @@ fn importing_the_same_file_twice_changes_nothing() {
     let f = write(d.path(), "cur.csv", good_csv().as_bytes());
     bin().arg("import").arg(&ws).arg(&f).assert().success();
     let once = snapshot(&ws);
-    bin().arg("import").arg(&ws).arg(&f).assert().success().stdout(predicate::str::contains("unchanged"));
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(&f)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("unchanged"));
     assert_eq!(snapshot(&ws), once);
 }
 
@@ -124,14 +161,36 @@ fn importing_the_same_file_twice_changes_nothing() {
 fn a_restated_month_replaces_the_old_one() {
     let (d, ws) = workspace();
     let v1 = write(d.path(), "v1.csv", good_csv().as_bytes());
-    let nov = write(d.path(), "nov.csv", cur_csv(&[(P, A, NOV, "Usage", "AmazonEC2", "5")]).as_bytes());
-    bin().arg("import").arg(&ws).arg(&v1).arg(&nov).assert().success();
+    let nov = write(
+        d.path(),
+        "nov.csv",
+        cur_csv(&[(P, A, NOV, "Usage", "AmazonEC2", "5")]).as_bytes(),
+    );
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(&v1)
+        .arg(&nov)
+        .assert()
+        .success();
     let v2 = write(
         d.path(),
         "v2.csv",
-        cur_csv(&[(P, A, OCT, "Usage", "AmazonEC2", "90"), (P, A, OCT, "Credit", "AmazonEC2", "-10")]).as_bytes(),
+        cur_csv(&[
+            (P, A, OCT, "Usage", "AmazonEC2", "90"),
+            (P, A, OCT, "Credit", "AmazonEC2", "-10"),
+        ])
+        .as_bytes(),
     );
-    bin().arg("import").arg(&ws).arg(&v2).assert().success().stdout(predicate::str::contains("2026-10: replaced, 2 rows, billable 80.00 USD"));
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(&v2)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "2026-10: replaced, 2 rows, billable 80.00 USD",
+        ));
     let oct = report_json(&ws, "2026-10");
     assert_eq!(oct["Totals"]["Billable"], "80.00");
     assert_eq!(oct["Totals"]["Tax"], "0.00");
@@ -142,9 +201,24 @@ fn a_restated_month_replaces_the_old_one() {
 #[test]
 fn parts_of_one_delivery_add_up() {
     let (d, ws) = workspace();
-    let p1 = write(d.path(), "part-1.csv", cur_csv(&[(P, A, OCT, "Usage", "AmazonEC2", "1.5")]).as_bytes());
-    let p2 = write(d.path(), "part-2.csv.gz", &gzip(cur_csv(&[(P, B, OCT, "Usage", "AmazonEC2", "2.25")]).as_bytes()));
-    bin().arg("import").arg(&ws).arg(&p1).arg(&p2).assert().success().stdout(predicate::str::contains("2 rows, billable 3.75 USD"));
+    let p1 = write(
+        d.path(),
+        "part-1.csv",
+        cur_csv(&[(P, A, OCT, "Usage", "AmazonEC2", "1.5")]).as_bytes(),
+    );
+    let p2 = write(
+        d.path(),
+        "part-2.csv.gz",
+        &gzip(cur_csv(&[(P, B, OCT, "Usage", "AmazonEC2", "2.25")]).as_bytes()),
+    );
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(&p1)
+        .arg(&p2)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2 rows, billable 3.75 USD"));
 }
 
 #[test]
@@ -156,20 +230,49 @@ fn accounts_files_name_accounts() {
         "accounts.json",
         br#"{"Accounts":[{"Id":"111100002222","Arn":"arn:aws:organizations::999900001111:account/o-x/111100002222","Email":"a@example.com","Name":"team-a","Status":"ACTIVE"}]}"#,
     );
-    let csv = write(d.path(), "names.csv", b"account_id,name,email\n111100003333,team-b,b@example.com\n");
-    bin().arg("import").arg(&ws).arg(&cur).arg(&json).arg(&csv).assert().success().stdout(predicate::str::contains("accounts: 2 updated"));
+    let csv = write(
+        d.path(),
+        "names.csv",
+        b"account_id,name,email\n111100003333,team-b,b@example.com\n",
+    );
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(&cur)
+        .arg(&json)
+        .arg(&csv)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("accounts: 2 updated"));
     let table = bin()
         .arg("report")
         .arg(&ws)
-        .args(["--period", "2026-10", "--view", "primary", "--group-by", "LINKED_ACCOUNT"])
+        .args([
+            "--period",
+            "2026-10",
+            "--view",
+            "primary",
+            "--group-by",
+            "LINKED_ACCOUNT",
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8(table.stdout).unwrap();
     assert!(text.contains("111100002222    team-a"), "{text}");
     assert!(text.contains("team-b"), "{text}");
     let once = snapshot(&ws);
-    bin().arg("import").arg(&ws).arg(&json).arg(&csv).assert().success();
-    assert_eq!(snapshot(&ws), once, "re-importing the same accounts changes nothing");
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(&json)
+        .arg(&csv)
+        .assert()
+        .success();
+    assert_eq!(
+        snapshot(&ws),
+        once,
+        "re-importing the same accounts changes nothing"
+    );
 }
 
 /// Each bad input: exit 1, a message naming the problem, and the workspace exactly as before.
@@ -182,7 +285,11 @@ fn refused(ws: &Path, file: &Path, expect: &[&str]) {
         assert!(stderr.contains(e), "expected '{e}' in: {stderr}");
     }
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(snapshot(ws), before, "the workspace changed after a refused import");
+    assert_eq!(
+        snapshot(ws),
+        before,
+        "the workspace changed after a refused import"
+    );
 }
 
 #[test]
@@ -194,15 +301,48 @@ fn bad_inputs_are_refused_without_writing() {
     let dir = d.path();
 
     let missing = write(dir, "missing.csv", b"bill/PayerAccountId,lineItem/UsageAccountId,lineItem/LineItemType,lineItem/ProductCode\n1,2,Usage,X\n");
-    refused(&ws, &missing, &["missing.csv", "missing required columns", "bill/BillingPeriodStartDate", "lineItem/UnblendedCost"]);
+    refused(
+        &ws,
+        &missing,
+        &[
+            "missing.csv",
+            "missing required columns",
+            "bill/BillingPeriodStartDate",
+            "lineItem/UnblendedCost",
+        ],
+    );
 
-    let bad_number = cur_csv(&[(P, A, OCT, "Usage", "AmazonEC2", "1"), (P, A, OCT, "Usage", "AmazonEC2", "12.5.1")]);
+    let bad_number = cur_csv(&[
+        (P, A, OCT, "Usage", "AmazonEC2", "1"),
+        (P, A, OCT, "Usage", "AmazonEC2", "12.5.1"),
+    ]);
     let f = write(dir, "bad-number.csv", bad_number.as_bytes());
-    refused(&ws, &f, &["bad-number.csv", "line 3", "column 6", "lineItem/UnblendedCost", "'12.5.1'", "not a number"]);
+    refused(
+        &ws,
+        &f,
+        &[
+            "bad-number.csv",
+            "line 3",
+            "column 6",
+            "lineItem/UnblendedCost",
+            "'12.5.1'",
+            "not a number",
+        ],
+    );
 
     let bad_date = cur_csv(&[(P, A, "10/01/2026", "Usage", "AmazonEC2", "1")]);
     let f = write(dir, "bad-date.csv", bad_date.as_bytes());
-    refused(&ws, &f, &["line 2", "column 3", "bill/BillingPeriodStartDate", "'10/01/2026'", "not a date"]);
+    refused(
+        &ws,
+        &f,
+        &[
+            "line 2",
+            "column 3",
+            "bill/BillingPeriodStartDate",
+            "'10/01/2026'",
+            "not a date",
+        ],
+    );
 
     let mut big = good_csv();
     for _ in 0..2000 {
@@ -210,7 +350,11 @@ fn bad_inputs_are_refused_without_writing() {
     }
     let gz = gzip(big.as_bytes());
     let f = write(dir, "truncated.csv.gz", &gz[..gz.len() / 2]);
-    refused(&ws, &f, &["truncated.csv.gz", "gzip is corrupt or truncated"]);
+    refused(
+        &ws,
+        &f,
+        &["truncated.csv.gz", "gzip is corrupt or truncated"],
+    );
 
     let z = zip_of("cur.csv", big.as_bytes());
     let mut broken = z.clone();
@@ -225,7 +369,11 @@ fn bad_inputs_are_refused_without_writing() {
     let f = write(dir, "empty.csv", b"");
     refused(&ws, &f, &["empty.csv", "empty"]);
 
-    let f = write(dir, "notes.txt", b"Dear team,\nplease find the bill attached.\n");
+    let f = write(
+        dir,
+        "notes.txt",
+        b"Dear team,\nplease find the bill attached.\n",
+    );
     refused(&ws, &f, &["notes.txt", "not cost data"]);
 
     let f = write(dir, "other.json", br#"{"hello": "world"}"#);
@@ -236,23 +384,48 @@ fn bad_inputs_are_refused_without_writing() {
 
     let ragged = format!("{}{P},{A}\n", good_csv());
     let f = write(dir, "ragged.csv", ragged.as_bytes());
-    refused(&ws, &f, &["ragged.csv", "line 5", "2 fields where the header has 7"]);
+    refused(
+        &ws,
+        &f,
+        &["ragged.csv", "line 5", "2 fields where the header has 7"],
+    );
 
     // A good file beside a bad one: the good one is not written either.
-    let other_month = write(dir, "nov.csv", cur_csv(&[(P, A, NOV, "Usage", "AmazonEC2", "5")]).as_bytes());
+    let other_month = write(
+        dir,
+        "nov.csv",
+        cur_csv(&[(P, A, NOV, "Usage", "AmazonEC2", "5")]).as_bytes(),
+    );
     let before = snapshot(&ws);
-    bin().arg("import").arg(&ws).arg(&other_month).arg(&missing).assert().code(1);
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(&other_month)
+        .arg(&missing)
+        .assert()
+        .code(1);
     assert_eq!(snapshot(&ws), before);
 
-    bin().arg("import").arg(&ws).arg(dir.join("does-not-exist.csv")).assert().code(1).stderr(predicate::str::contains("does-not-exist.csv"));
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(dir.join("does-not-exist.csv"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("does-not-exist.csv"));
 }
 
 #[test]
 fn truncated_real_parquet_is_refused() {
-    let Some(path) = common::shared_data("Oct2018-WorkshopCUR-00001.snappy.parquet") else { return };
+    let Some(path) = common::shared_data("Oct2018-WorkshopCUR-00001.snappy.parquet") else {
+        return;
+    };
     let (d, ws) = workspace();
     let bytes = std::fs::read(path).unwrap();
-    for (name, cut) in [("head.parquet", &bytes[..bytes.len() / 2]), ("tail.parquet", &bytes[bytes.len() / 2..])] {
+    for (name, cut) in [
+        ("head.parquet", &bytes[..bytes.len() / 2]),
+        ("tail.parquet", &bytes[bytes.len() / 2..]),
+    ] {
         let f = write(d.path(), name, cut);
         refused(&ws, &f, &[name]);
     }
@@ -268,13 +441,43 @@ fn truncated_real_parquet_is_refused() {
 #[test]
 fn report_explains_missing_data_and_views() {
     let (d, ws) = workspace();
-    bin().arg("report").arg(&ws).args(["--period", "2026-10"]).assert().code(1).stderr(predicate::str::contains("import a CUR first"));
+    bin()
+        .arg("report")
+        .arg(&ws)
+        .args(["--period", "2026-10"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("import a CUR first"));
     let f = write(d.path(), "cur.csv", good_csv().as_bytes());
     bin().arg("import").arg(&ws).arg(&f).assert().success();
-    bin().arg("report").arg(&ws).args(["--period", "2026-09"]).assert().code(1).stderr(predicate::str::contains("periods with data: 2026-10"));
-    bin().arg("report").arg(&ws).args(["--period", "2026-10", "--view", "sideways"]).assert().code(1).stderr(predicate::str::contains("unknown billing view"));
-    bin().arg("report").arg(&ws).args(["--period", "2026-10", "--view", "primary:123456789012"]).assert().code(1).stderr(predicate::str::contains("no payer 123456789012"));
-    bin().arg("report").arg(&ws).args(["--period", "2026-10", "--format", "json"]).assert().success().stdout("{\n    \"BillingGroupCostReports\": []\n}\n");
+    bin()
+        .arg("report")
+        .arg(&ws)
+        .args(["--period", "2026-09"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("periods with data: 2026-10"));
+    bin()
+        .arg("report")
+        .arg(&ws)
+        .args(["--period", "2026-10", "--view", "sideways"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("unknown billing view"));
+    bin()
+        .arg("report")
+        .arg(&ws)
+        .args(["--period", "2026-10", "--view", "primary:123456789012"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no payer 123456789012"));
+    bin()
+        .arg("report")
+        .arg(&ws)
+        .args(["--period", "2026-10", "--format", "json"])
+        .assert()
+        .success()
+        .stdout("{\n    \"BillingGroupCostReports\": []\n}\n");
 }
 
 #[test]
@@ -296,21 +499,45 @@ fn view_report_formats() {
         let out = bin()
             .arg("report")
             .arg(&ws)
-            .args(["--period", "2026-10", "--view", "primary", "--group-by", "SERVICE_CODE", "--format", format])
+            .args([
+                "--period",
+                "2026-10",
+                "--view",
+                "primary",
+                "--group-by",
+                "SERVICE_CODE",
+                "--format",
+                format,
+            ])
             .output()
             .unwrap();
         assert!(out.status.success());
         String::from_utf8(out.stdout).unwrap()
     };
     // -1.995 rounds half away from zero (SPEC 5).
-    assert_eq!(run("csv"), "SERVICE_CODE,Billable,Tax\nAmazonEC2,1234567.89,100.00\nAmazonS3,-2.00,0.00\n");
+    assert_eq!(
+        run("csv"),
+        "SERVICE_CODE,Billable,Tax\nAmazonEC2,1234567.89,100.00\nAmazonS3,-2.00,0.00\n"
+    );
     let table = run("table");
-    assert!(table.contains("AmazonEC2     1,234,567.89  100.00"), "{table}");
-    assert!(table.contains("AmazonS3             -2.00    0.00"), "{table}");
-    assert!(table.contains("Total         1,234,565.90  100.00"), "{table}");
+    assert!(
+        table.contains("AmazonEC2     1,234,567.89  100.00"),
+        "{table}"
+    );
+    assert!(
+        table.contains("AmazonS3             -2.00    0.00"),
+        "{table}"
+    );
+    assert!(
+        table.contains("Total         1,234,565.90  100.00"),
+        "{table}"
+    );
     let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
     assert_eq!(json["BillingView"]["Type"], "PRIMARY");
-    assert_eq!(json["BillingView"]["Arn"], "arn:aws:billing::999900001111:billingview/primary");
+    assert_eq!(
+        json["BillingView"]["Arn"],
+        "arn:aws:billing::999900001111:billingview/primary"
+    );
     assert_eq!(json["BillingPeriod"], "2026-10");
     assert_eq!(json["Rows"][0]["Attributes"][0]["Key"], "SERVICE_CODE");
     assert_eq!(json["Rows"][0]["Attributes"][0]["Value"], "AmazonEC2");

@@ -8,7 +8,6 @@ use crate::money::{self, NotANumber};
 use crate::period::{self, BillingPeriod};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// One cell source: a CSV record or a converted Parquet row, addressed by header position.
@@ -92,8 +91,8 @@ pub struct DailySums {
 /// Everything one cost file contributes, decoded from the byte keys.
 #[derive(Debug, Default, Clone)]
 pub struct CostExtract {
-    pub lines: HashMap<LineKey, LineSums>,
-    pub daily: HashMap<DailyKey, DailySums>,
+    pub lines: FxHashMap<LineKey, LineSums>,
+    pub daily: FxHashMap<DailyKey, DailySums>,
     pub rows: u64,
 }
 
@@ -141,15 +140,78 @@ fn add_daily(a: &mut DailySums, b: &DailySums) -> Result<(), NotANumber> {
     add(&mut a.public_cost, b.public_cost)
 }
 
+/// Byte keys to sums, looked up by a 128-bit hash of the key (cheap to hash and compare,
+/// unlike the ~150-byte keys themselves). A hit is confirmed against the stored bytes, and the
+/// astronomically rare collision goes to a plain map, so sums are never mixed up.
+struct KeyTable<V> {
+    index: FxHashMap<u128, usize>,
+    collided: std::collections::HashMap<Box<[u8]>, usize>,
+    entries: Vec<(Box<[u8]>, V)>,
+}
+
+impl<V> Default for KeyTable<V> {
+    fn default() -> Self {
+        Self {
+            index: FxHashMap::default(),
+            collided: Default::default(),
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<V: Default> KeyTable<V> {
+    /// The position of `key`'s entry, created empty if new.
+    fn position(&mut self, key: &[u8]) -> usize {
+        let hash = xxhash_rust::xxh3::xxh3_128(key);
+        let next = self.entries.len();
+        let i = *self.index.entry(hash).or_insert(next);
+        if i == next {
+            self.entries.push((key.into(), V::default()));
+            return i;
+        }
+        if *self.entries[i].0 == *key {
+            return i;
+        }
+        let entries = &mut self.entries;
+        *self.collided.entry(key.into()).or_insert_with(|| {
+            entries.push((key.into(), V::default()));
+            entries.len() - 1
+        })
+    }
+}
+
+/// Sums per (period, payer, account) slot and usage day. Each aggregate line remembers its
+/// account slot, so a row costs a lookup by a small fixed-size key.
+type DailyTable = FxHashMap<(usize, u32), DailySums>;
+
+/// `2026-10-05` -> 20261005.
+fn day_code(day: &str) -> u32 {
+    day.bytes().filter(u8::is_ascii_digit).fold(0u32, |acc, b| {
+        acc.wrapping_mul(10).wrapping_add(u32::from(b - b'0'))
+    })
+}
+
+fn day_text(code: u32) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        code / 10_000,
+        code / 100 % 100,
+        code % 100
+    )
+}
+
 /// Folds rows of one file; one per worker thread, merged at the end.
 pub struct Folder<'m> {
     map: &'m ColumnMap,
     path: &'m Path,
-    lines: FxHashMap<Box<[u8]>, LineSums>,
-    daily: FxHashMap<Box<[u8]>, DailySums>,
+    lines: KeyTable<LineSums>,
+    /// The account slot of each line, by line position.
+    line_account: Vec<usize>,
+    /// (period, payer, account) keys.
+    accounts: KeyTable<()>,
+    daily: DailyTable,
     rows: u64,
     key: Vec<u8>,
-    day_key: Vec<u8>,
 }
 
 fn push_field(buf: &mut Vec<u8>, value: &[u8]) {
@@ -169,11 +231,12 @@ impl<'m> Folder<'m> {
         Self {
             map,
             path,
-            lines: FxHashMap::default(),
-            daily: FxHashMap::default(),
+            lines: KeyTable::default(),
+            line_account: Vec::new(),
+            accounts: KeyTable::default(),
+            daily: DailyTable::default(),
             rows: 0,
             key: Vec::with_capacity(256),
-            day_key: Vec::with_capacity(64),
         }
     }
 
@@ -217,7 +280,7 @@ impl<'m> Folder<'m> {
         money::parse_decimal(t).map_err(|_| self.bad(line, col, t.as_bytes(), "is not a number"))
     }
 
-    fn opt_bytes<'r, R: Cells>(row: &'r R, col: Option<usize>) -> &'r [u8] {
+    fn opt_bytes<R: Cells>(row: &R, col: Option<usize>) -> &[u8] {
         match col {
             Some(c) => {
                 let v = row.cell(c);
@@ -294,13 +357,15 @@ impl<'m> Folder<'m> {
             push_field(key, Self::opt_bytes(row, Some(*col)));
         }
 
-        let sums = match self.lines.get_mut(&key[..]) {
-            Some(s) => s,
-            None => self
-                .lines
-                .entry(key.clone().into_boxed_slice())
-                .or_default(),
-        };
+        let line = self.lines.position(key);
+        if line == self.line_account.len() {
+            // A new line: find its account slot once (the key starts with period, payer, account).
+            let prefix = key_prefix(key, 3);
+            let slot = self.accounts.position(prefix);
+            self.line_account.push(slot);
+        }
+        let account_slot = self.line_account[line];
+        let sums = &mut self.lines.entries[line].1;
         sums.rows += 1;
         sums.no_public_price_rows += u64::from(no_public);
         let sum_ok = add(&mut sums.usage_amount, usage_amount)
@@ -317,16 +382,7 @@ impl<'m> Folder<'m> {
                 .ok()
                 .and_then(period::day_of)
         }) {
-            let dk = &mut self.day_key;
-            dk.clear();
-            push_field(dk, period_text.as_bytes());
-            push_field(dk, payer.as_bytes());
-            push_field(dk, account.as_bytes());
-            push_field(dk, day.as_bytes());
-            let d = match self.daily.get_mut(&dk[..]) {
-                Some(d) => d,
-                None => self.daily.entry(dk.clone().into_boxed_slice()).or_default(),
-            };
+            let d = self.daily.entry((account_slot, day_code(day))).or_default();
             d.rows += 1;
             let (billable, tax) = if lit == "Tax" {
                 (Decimal::ZERO, unblended)
@@ -347,12 +403,21 @@ impl<'m> Folder<'m> {
     /// Adds another worker's folder (same file, same columns) into this one.
     pub fn merge(&mut self, other: Folder<'_>) -> Result<(), CurError> {
         self.rows += other.rows;
-        for (k, v) in other.lines {
-            let e = self.lines.entry(k).or_default();
-            add_line(e, &v).map_err(|_| overflow(self.path))?;
+        let slots: Vec<usize> = other
+            .accounts
+            .entries
+            .iter()
+            .map(|(k, _)| self.accounts.position(k))
+            .collect();
+        for ((k, v), their_slot) in other.lines.entries.into_iter().zip(other.line_account) {
+            let i = self.lines.position(&k);
+            if i == self.line_account.len() {
+                self.line_account.push(slots[their_slot]);
+            }
+            add_line(&mut self.lines.entries[i].1, &v).map_err(|_| overflow(self.path))?;
         }
-        for (k, v) in other.daily {
-            let e = self.daily.entry(k).or_default();
+        for ((slot, day), v) in other.daily {
+            let e = self.daily.entry((slots[slot], day)).or_default();
             add_daily(e, &v).map_err(|_| overflow(self.path))?;
         }
         Ok(())
@@ -365,26 +430,54 @@ impl<'m> Folder<'m> {
             rows: self.rows,
             ..Default::default()
         };
-        for (k, v) in self.lines {
+        for (k, v) in self.lines.entries {
             let key = decode_line_key(&k, self.map).ok_or_else(|| corrupt_key(&path))?;
             let e = out.lines.entry(key).or_default();
             add_line(e, &v).map_err(|_| overflow(&path))?;
         }
-        for (k, v) in self.daily {
-            let mut r = KeyReader { buf: &k };
-            let key = (|| {
-                Some(DailyKey {
-                    period: BillingPeriod::from_timestamp(&r.field()?)?,
-                    payer: r.field()?,
-                    account: r.field()?,
-                    day: r.field()?,
-                })
-            })()
+        let accounts = self
+            .accounts
+            .entries
+            .iter()
+            .map(|(k, _)| {
+                let mut r = KeyReader { buf: k };
+                Some((
+                    BillingPeriod::from_timestamp(&r.field()?)?,
+                    r.field()?,
+                    r.field()?,
+                ))
+            })
+            .collect::<Option<Vec<_>>>()
             .ok_or_else(|| corrupt_key(&path))?;
-            out.daily.insert(key, v);
+        for ((slot, day), v) in self.daily {
+            let (period, payer, account) = &accounts[slot];
+            let key = DailyKey {
+                period: *period,
+                payer: payer.clone(),
+                account: account.clone(),
+                day: day_text(day),
+            };
+            let e = out.daily.entry(key).or_default();
+            add_daily(e, &v).map_err(|_| overflow(&path))?;
         }
         Ok(out)
     }
+}
+
+/// The first `n` length-prefixed fields of a key.
+fn key_prefix(key: &[u8], n: usize) -> &[u8] {
+    let mut at = 0;
+    for _ in 0..n {
+        let Some(len) = key
+            .get(at..at + 4)
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_le_bytes)
+        else {
+            return key;
+        };
+        at = (at + 4 + len as usize).min(key.len());
+    }
+    &key[..at]
 }
 
 fn corrupt_key(path: &Path) -> CurError {

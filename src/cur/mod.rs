@@ -65,9 +65,21 @@ impl CurError {
     /// Rewrites the position of a cell error (readers that track byte offsets map them to lines).
     pub fn map_line(self, f: impl FnOnce(u64) -> u64) -> Self {
         match self {
-            CurError::BadCell { path, line, column, name, value, reason } => {
-                CurError::BadCell { path, line: f(line), column, name, value, reason }
-            }
+            CurError::BadCell {
+                path,
+                line,
+                column,
+                name,
+                value,
+                reason,
+            } => CurError::BadCell {
+                path,
+                line: f(line),
+                column,
+                name,
+                value,
+                reason,
+            },
             other => other,
         }
     }

@@ -66,7 +66,18 @@ impl ImportBatch {
                         kind: "cost",
                         rows: extract.rows,
                     });
-                    let mut parts: HashMap<(String, BillingPeriod), CostExtract> = HashMap::new();
+                    let mut pairs = extract.lines.keys().map(|k| (&k.payer, k.period));
+                    let first = pairs.next().map(|(p, period)| (p.clone(), period));
+                    if let Some((payer, period)) =
+                        first.filter(|f| pairs.all(|(p, q)| *p == f.0 && q == f.1))
+                    {
+                        // The usual case, one (payer, period) per file: nothing to split.
+                        let rows = extract.rows;
+                        add_part(&mut by_key, payer, period, extract, index, rows, &path)?;
+                        continue;
+                    }
+                    let mut parts: rustc_hash::FxHashMap<(String, BillingPeriod), CostExtract> =
+                        Default::default();
                     for (k, v) in extract.lines {
                         let part = parts.entry((k.payer.clone(), k.period)).or_default();
                         part.rows += v.rows;
@@ -81,16 +92,7 @@ impl ImportBatch {
                     }
                     for ((payer, period), part) in parts {
                         let rows = part.rows;
-                        let d = by_key
-                            .entry((payer.clone(), period))
-                            .or_insert_with(|| Delivery {
-                                payer,
-                                period,
-                                extract: CostExtract::default(),
-                                files: Vec::new(),
-                            });
-                        d.extract.absorb(part, &path)?;
-                        d.files.push((index, rows));
+                        add_part(&mut by_key, payer, period, part, index, rows, &path)?;
                     }
                 }
                 Input::Accounts(list) => {
@@ -106,6 +108,33 @@ impl ImportBatch {
         batch.deliveries = by_key.into_values().collect();
         Ok(batch)
     }
+}
+
+fn add_part(
+    by_key: &mut BTreeMap<(String, BillingPeriod), Delivery>,
+    payer: String,
+    period: BillingPeriod,
+    part: CostExtract,
+    file: usize,
+    rows: u64,
+    path: &std::path::Path,
+) -> Result<(), crate::cur::CurError> {
+    match by_key.entry((payer.clone(), period)) {
+        std::collections::btree_map::Entry::Vacant(v) => {
+            v.insert(Delivery {
+                payer,
+                period,
+                extract: part,
+                files: vec![(file, rows)],
+            });
+        }
+        std::collections::btree_map::Entry::Occupied(mut o) => {
+            let d = o.get_mut();
+            d.extract.absorb(part, path)?;
+            d.files.push((file, rows));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

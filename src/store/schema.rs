@@ -91,7 +91,6 @@ const MIGRATIONS: &[&str] = &[
         FOREIGN KEY (payer_id, period) REFERENCES deliveries(payer_id, period) ON DELETE CASCADE
     );
     CREATE INDEX cost_lines_by_delivery ON cost_lines(payer_id, period);
-    CREATE INDEX cost_lines_by_label_set ON cost_lines(label_set_id);
     CREATE TABLE daily_costs (
         period      TEXT NOT NULL,
         payer_id    TEXT NOT NULL,

@@ -9,7 +9,9 @@ pub fn bin() -> assert_cmd::Command {
 
 /// `../shared` beside the repository, when present.
 pub fn shared_data(file: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(file);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(file);
     if p.exists() {
         Some(p)
     } else {
@@ -19,7 +21,10 @@ pub fn shared_data(file: &str) -> Option<PathBuf> {
 }
 
 pub fn shared_example(dir: &str, file: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/examples").join(dir).join(file);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/examples")
+        .join(dir)
+        .join(file);
     p.exists().then_some(p)
 }
 
@@ -33,7 +38,9 @@ pub fn workspace() -> (tempfile::TempDir, PathBuf) {
 
 /// Every row of every table, sorted: equal snapshots mean an unchanged workspace.
 pub fn snapshot(ws: &Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open_with_flags(ws, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open");
+    let conn =
+        rusqlite::Connection::open_with_flags(ws, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open");
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         .unwrap()
@@ -47,8 +54,9 @@ pub fn snapshot(ws: &Path) -> Vec<String> {
         let n = stmt.column_count();
         let mut rows: Vec<String> = stmt
             .query_map([], |r| {
-                let cells: Vec<String> =
-                    (0..n).map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap())).collect();
+                let cells: Vec<String> = (0..n)
+                    .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+                    .collect();
                 Ok(format!("{t}: {}", cells.join(" | ")))
             })
             .unwrap()
@@ -57,7 +65,9 @@ pub fn snapshot(ws: &Path) -> Vec<String> {
         rows.sort();
         out.extend(rows);
     }
-    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
     out.push(format!("user_version {version}"));
     out
 }
@@ -68,7 +78,9 @@ pub fn cur_csv(rows: &[(&str, &str, &str, &str, &str, &str)]) -> String {
         "bill/PayerAccountId,lineItem/UsageAccountId,bill/BillingPeriodStartDate,lineItem/LineItemType,lineItem/ProductCode,lineItem/UnblendedCost,lineItem/UsageStartDate\n",
     );
     for (payer, account, start, kind, product, cost) in rows {
-        s.push_str(&format!("{payer},{account},{start},{kind},{product},{cost},{start}\n"));
+        s.push_str(&format!(
+            "{payer},{account},{start},{kind},{product},{cost},{start}\n"
+        ));
     }
     s
 }

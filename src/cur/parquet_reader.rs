@@ -26,8 +26,12 @@ pub(super) fn read(source: &Source) -> Result<CostExtract, CurError> {
             });
         }
     };
-    // The parquet crate can panic on some malformed files; a bad file must stay a clean error.
+    // The parquet crate can panic on some malformed files; a bad file must stay a clean error,
+    // without a panic message on the terminal. Reading happens on the importing thread alone.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_file(&path, file)));
+    std::panic::set_hook(hook);
     outcome.unwrap_or_else(|_| {
         Err(CurError::Corrupt {
             path: path.clone(),

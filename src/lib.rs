@@ -1,9 +1,12 @@
 //! proforma: a local, exact AWS Billing Conductor. See README.md and ../shared/SPEC.md.
 
+pub mod analysis;
 pub mod cli;
 pub mod cur;
 pub mod engine;
 pub mod import;
+pub mod interop;
+pub mod model;
 pub mod money;
 pub mod period;
 pub mod sample;

@@ -7,8 +7,8 @@ use proforma::cur::Source;
 use proforma::import::{Quiet, import};
 use proforma::store::Workspace;
 use proptest::prelude::*;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 static PANICKED: AtomicBool = AtomicBool::new(false);
 static HOOK: Once = Once::new();
@@ -37,10 +37,19 @@ fn try_import(bytes: &[u8]) -> Result<(), String> {
     match result {
         Ok(_) => Ok(()),
         Err(e) => {
-            assert!(ws.deliveries().unwrap().is_empty(), "a failed import wrote deliveries");
-            assert!(ws.accounts().unwrap().is_empty(), "a failed import wrote accounts");
+            assert!(
+                ws.deliveries().unwrap().is_empty(),
+                "a failed import wrote deliveries"
+            );
+            assert!(
+                ws.accounts().unwrap().is_empty(),
+                "a failed import wrote accounts"
+            );
             let message = e.to_string();
-            assert!(message.contains("input"), "the error names the file: {message}");
+            assert!(
+                message.contains("input"),
+                "the error names the file: {message}"
+            );
             Err(message)
         }
     }
@@ -158,11 +167,24 @@ proptest! {
 
 #[test]
 fn real_parquet_with_damage_never_panics() {
-    let Some(path) = common::shared_data("Oct2018-WorkshopCUR-00001.snappy.parquet") else { return };
+    let Some(path) = common::shared_data("Oct2018-WorkshopCUR-00001.snappy.parquet") else {
+        return;
+    };
     let bytes = std::fs::read(path).unwrap();
     // Damage the footer (schema and offsets), where readers trust what they read the most.
     let len = bytes.len();
-    for (i, at) in [len - 100, len - 500, len - 2_000, len - 9_000, 4, 5_000, len / 2].into_iter().enumerate() {
+    for (i, at) in [
+        len - 100,
+        len - 500,
+        len - 2_000,
+        len - 9_000,
+        4,
+        5_000,
+        len / 2,
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let mut damaged = bytes.clone();
         for b in damaged.iter_mut().skip(at).take(64) {
             *b ^= 0x5a ^ i as u8;

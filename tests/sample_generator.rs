@@ -16,7 +16,9 @@ use std::str::FromStr;
 
 fn gunzip(path: &Path) -> Vec<u8> {
     let mut out = Vec::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()).read_to_end(&mut out).unwrap();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+        .read_to_end(&mut out)
+        .unwrap();
     out
 }
 
@@ -29,21 +31,38 @@ fn committed_sample_is_the_generators_output() {
         let mut fresh = Vec::new();
         sample::write_month(&spec, period, &mut fresh).unwrap();
         let committed = gunzip(&dir.join(format!("cur-{period}.csv.gz")));
-        assert!(fresh == committed, "sample-data/cur-{period}.csv.gz is stale: run `proforma generate-sample --out sample-data`");
+        assert!(
+            fresh == committed,
+            "sample-data/cur-{period}.csv.gz is stale: run `proforma generate-sample --out sample-data`"
+        );
         period = period.next();
     }
-    assert_eq!(std::fs::read_to_string(dir.join("accounts.json")).unwrap(), sample::accounts_json());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("accounts.json")).unwrap(),
+        sample::accounts_json()
+    );
 }
 
 #[test]
 fn generator_is_deterministic_and_seeded() {
-    let spec = SampleSpec { lines_per_month: 500, ..SampleSpec::default() };
+    let spec = SampleSpec {
+        lines_per_month: 500,
+        ..SampleSpec::default()
+    };
     let (mut a, mut b) = (Vec::new(), Vec::new());
     sample::write_month(&spec, spec.first_period, &mut a).unwrap();
     sample::write_month(&spec, spec.first_period, &mut b).unwrap();
     assert_eq!(a, b);
     let mut c = Vec::new();
-    sample::write_month(&SampleSpec { seed: 7, ..spec.clone() }, spec.first_period, &mut c).unwrap();
+    sample::write_month(
+        &SampleSpec {
+            seed: 7,
+            ..spec.clone()
+        },
+        spec.first_period,
+        &mut c,
+    )
+    .unwrap();
     assert_ne!(a, c);
 }
 
@@ -61,7 +80,11 @@ fn independent_totals(csv_bytes: &[u8]) -> Totals {
     let mut rdr = csv::Reader::from_reader(csv_bytes);
     let h = rdr.headers().unwrap().clone();
     let col = |name: &str| h.iter().position(|c| c == name).unwrap();
-    let (cost, account, kind) = (col("lineItem/UnblendedCost"), col("lineItem/UsageAccountId"), col("lineItem/LineItemType"));
+    let (cost, account, kind) = (
+        col("lineItem/UnblendedCost"),
+        col("lineItem/UsageAccountId"),
+        col("lineItem/LineItemType"),
+    );
     let mut t = Totals::default();
     for r in rdr.records() {
         let r = r.unwrap();
@@ -72,7 +95,11 @@ fn independent_totals(csv_bytes: &[u8]) -> Totals {
                 let mut v = Decimal::from_str(m).unwrap();
                 let e: i32 = e.parse().unwrap();
                 for _ in 0..e.abs() {
-                    v = if e < 0 { v / Decimal::TEN } else { v * Decimal::TEN };
+                    v = if e < 0 {
+                        v / Decimal::TEN
+                    } else {
+                        v * Decimal::TEN
+                    };
                 }
                 v
             }
@@ -92,7 +119,10 @@ fn independent_totals(csv_bytes: &[u8]) -> Totals {
 
 #[test]
 fn generated_totals_match_the_import() {
-    let spec = SampleSpec { lines_per_month: 3000, ..SampleSpec::default() };
+    let spec = SampleSpec {
+        lines_per_month: 3000,
+        ..SampleSpec::default()
+    };
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::create(&dir.path().join("w.proforma")).unwrap();
     let mut period = spec.first_period;
@@ -122,24 +152,67 @@ fn generated_totals_match_the_import() {
         // Every line item type of SPEC 4.2, Marketplace, free tier, commitments and labels.
         let types: BTreeSet<&str> = by_type.keys().map(String::as_str).collect();
         for t in [
-            "Usage", "DiscountedUsage", "RIFee", "SavingsPlanCoveredUsage", "SavingsPlanNegation",
-            "SavingsPlanRecurringFee", "Credit", "Refund", "Tax", "EdpDiscount", "Fee",
+            "Usage",
+            "DiscountedUsage",
+            "RIFee",
+            "SavingsPlanCoveredUsage",
+            "SavingsPlanNegation",
+            "SavingsPlanRecurringFee",
+            "Credit",
+            "Refund",
+            "Tax",
+            "EdpDiscount",
+            "Fee",
         ] {
             assert!(types.contains(t), "{t} missing from the sample");
         }
-        assert!(lines.iter().any(|l| l.key.billing_entity == "AWS Marketplace"));
-        assert!(lines.iter().any(|l| l.key.billing_entity == "AWS Marketplace" && l.sums.no_public_price_rows > 0));
-        assert!(lines.iter().any(|l| l.key.free_on_bill && !l.sums.public_cost.is_zero()));
-        assert!(lines.iter().any(|l| l.key.product_code.starts_with("AWSSupport")));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.key.billing_entity == "AWS Marketplace")
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.key.billing_entity == "AWS Marketplace"
+                    && l.sums.no_public_price_rows > 0)
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.key.free_on_bill && !l.sums.public_cost.is_zero())
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.key.product_code.starts_with("AWSSupport"))
+        );
         let owners: BTreeSet<&str> = lines
             .iter()
-            .filter(|l| l.key.line_item_type == "DiscountedUsage" || l.key.line_item_type == "SavingsPlanCoveredUsage")
+            .filter(|l| {
+                l.key.line_item_type == "DiscountedUsage"
+                    || l.key.line_item_type == "SavingsPlanCoveredUsage"
+            })
             .map(|l| l.key.owner.as_str())
             .collect();
-        assert!(owners.contains(sample::PAYER), "a commitment owned by the payer (outside every team)");
-        assert!(owners.len() >= 4, "owners inside and outside the teams: {owners:?}");
-        assert!(lines.iter().any(|l| l.key.labels.iter().any(|t| t.key == "user:team")));
-        assert!(lines.iter().any(|l| l.key.labels.iter().any(|t| t.key == "BusinessUnit")));
+        assert!(
+            owners.contains(sample::PAYER),
+            "a commitment owned by the payer (outside every team)"
+        );
+        assert!(
+            owners.len() >= 4,
+            "owners inside and outside the teams: {owners:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.key.labels.iter().any(|t| t.key == "user:team"))
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.key.labels.iter().any(|t| t.key == "BusinessUnit"))
+        );
         period = period.next();
     }
     let accounts = ws.accounts().unwrap();
@@ -150,14 +223,33 @@ fn generated_totals_match_the_import() {
 fn demo_builds_once_then_reuses_the_workspace() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("nested/demo.proforma");
-    let first = common::bin().args(["demo", "--workspace"]).arg(&ws).output().unwrap();
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let first = common::bin()
+        .args(["demo", "--workspace"])
+        .arg(&ws)
+        .output()
+        .unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let text = String::from_utf8(first.stdout).unwrap();
     assert!(text.contains("built from the embedded sample"), "{text}");
-    assert!(text.contains("2026-09") && text.contains("2026-10"), "{text}");
+    assert!(
+        text.contains("2026-09") && text.contains("2026-10"),
+        "{text}"
+    );
     let before = common::snapshot(&ws);
-    let second = common::bin().args(["demo", "--workspace"]).arg(&ws).output().unwrap();
-    assert!(String::from_utf8(second.stdout).unwrap().contains("already built"));
+    let second = common::bin()
+        .args(["demo", "--workspace"])
+        .arg(&ws)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(second.stdout)
+            .unwrap()
+            .contains("already built")
+    );
     assert_eq!(common::snapshot(&ws), before);
     assert!(!dir.path().join("nested/demo.building").exists());
 }

@@ -1,6 +1,7 @@
 //! The command line (SPEC 6): one module per subcommand. Exit codes: 0 success, 1 failure,
 //! 2 usage error (clap's own).
 
+mod config;
 mod demo;
 mod generate;
 mod import;
@@ -49,7 +50,7 @@ pub enum Command {
         #[arg(long)]
         period: crate::period::BillingPeriod,
         /// One billing group (by name or ARN)
-        #[arg(long)]
+        #[arg(long, conflicts_with = "view")]
         group: Option<String>,
         /// Billing view: primary, primary:<payer id>, group:<name>, custom:<name>
         #[arg(long)]
@@ -59,6 +60,11 @@ pub enum Command {
         group_by: Option<crate::engine::GroupBy>,
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
+    },
+    /// Import or export the billing configuration (groups, plans, rules, custom line items, views)
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
     },
     /// Write the deterministic sample CUR and accounts file (the demo's source and the
     /// import benchmark's input)
@@ -77,6 +83,26 @@ pub enum Command {
         /// Write plain CSV instead of gzip
         #[arg(long)]
         plain: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Import a configuration (the project's TOML or an AWS bundle JSON); all or nothing.
+    /// It becomes the configuration from --from-period on (default: the earliest period with data)
+    Import {
+        workspace: PathBuf,
+        file: PathBuf,
+        #[arg(long)]
+        from_period: Option<crate::period::BillingPeriod>,
+    },
+    /// Print the configuration in force for a period (default: the latest period with data)
+    Export {
+        workspace: PathBuf,
+        #[arg(long)]
+        period: Option<crate::period::BillingPeriod>,
+        #[arg(long, value_enum, default_value_t = config::ConfigFormat::Toml)]
+        format: config::ConfigFormat,
     },
 }
 
@@ -100,6 +126,22 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
             group_by,
             format,
         ),
+        Command::Config {
+            command:
+                ConfigCommand::Import {
+                    workspace,
+                    file,
+                    from_period,
+                },
+        } => config::import(&workspace, &file, from_period),
+        Command::Config {
+            command:
+                ConfigCommand::Export {
+                    workspace,
+                    period,
+                    format,
+                },
+        } => config::export(&workspace, period, format),
         Command::GenerateSample {
             out,
             lines_per_month,

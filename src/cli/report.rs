@@ -1,9 +1,10 @@
-//! `proforma report`: the billing group cost report or a billing view report (SPEC 5), as a
-//! table, CSV or the AWS-shaped JSON.
+//! `proforma report`: the billing group cost report, one group by an attribute, or a billing
+//! view report (SPEC 5), as a table, CSV or the AWS-shaped JSON.
 
 use super::OutputFormat;
 use super::table::{Align, Table};
-use crate::engine::{GroupBy, ViewInfo, ViewReport, view_report};
+use crate::analysis::Analysis;
+use crate::engine::{Amounts, GroupBy, GroupCostRow, ViewReport};
 use crate::money::{fmt_grouped, fmt_plain};
 use crate::period::BillingPeriod;
 use crate::store::Workspace;
@@ -23,12 +24,7 @@ pub fn run(
 ) -> color_eyre::Result<()> {
     let ws = Workspace::open(path)?;
     let deliveries = ws.deliveries()?;
-    let payers: Vec<&str> = deliveries
-        .iter()
-        .filter(|d| d.period == period)
-        .map(|d| d.payer.as_str())
-        .collect();
-    if payers.is_empty() {
+    if !deliveries.iter().any(|d| d.period == period) {
         let mut periods: Vec<String> = deliveries.iter().map(|d| d.period.to_string()).collect();
         periods.dedup();
         let known = if periods.is_empty() {
@@ -41,68 +37,37 @@ pub fn run(
             path.display()
         );
     }
-    match (view, group) {
-        (Some(v), _) => {
-            let report = view_report_for(&ws, period, v, &payers, group_by)?;
-            let names: HashMap<String, String> = ws
-                .accounts()?
-                .into_iter()
-                .filter_map(|a| a.name.map(|n| (a.id, n)))
-                .collect();
-            print!("{}", render_view(&report, format, &names)?);
-        }
+    let analysis = Analysis::load(&ws, period)?;
+    let names: HashMap<String, String> = ws
+        .accounts()?
+        .into_iter()
+        .filter_map(|a| a.name.map(|n| (a.id, n)))
+        .collect();
+    let out = match (view, group) {
+        (Some(v), _) => render_view(&analysis.view_report(v, group_by)?, format, &names)?,
         (None, Some(g)) => {
-            bail!(
-                "no billing group '{g}' in {} (it has no billing groups yet)",
-                path.display()
-            )
-        }
-        (None, None) => print!("{}", render_group_reports(format)?),
-    }
-    Ok(())
-}
-
-fn view_report_for(
-    ws: &Workspace,
-    period: BillingPeriod,
-    view: &str,
-    payers: &[&str],
-    group_by: Option<GroupBy>,
-) -> color_eyre::Result<ViewReport> {
-    let (kind, arg) = view
-        .split_once(':')
-        .map_or((view, None), |(k, a)| (k, Some(a)));
-    match kind {
-        "primary" => {
-            let payer = match (arg, payers) {
-                (Some(p), _) if payers.contains(&p) => p,
-                (Some(p), _) => bail!(
-                    "no payer {p} in period {period} (payers with data: {})",
-                    payers.join(", ")
-                ),
-                (None, [only]) => *only,
-                (None, many) => bail!(
-                    "period {period} has {} payers; choose one with --view primary:<payer id> ({})",
-                    many.len(),
-                    many.join(", ")
-                ),
+            let g = analysis.group_index(g)?;
+            let rows = match group_by {
+                Some(by) => analysis.group_breakdown(g, by),
+                None => analysis
+                    .group_reports()
+                    .into_iter()
+                    .filter(|r| r.group == g)
+                    .collect(),
             };
-            let lines = ws.lines(period, Some(payer))?;
-            Ok(view_report::build(
-                ViewInfo::primary(payer),
-                period,
-                &lines,
-                group_by,
-            ))
+            render_group_rows(&rows, format, true, group_by, &analysis, &names)?
         }
-        "group" | "custom" | "transfer" | "showback" => Err(eyre!(
-            "no {kind} view '{}' in this workspace (it has no billing configuration yet)",
-            arg.unwrap_or_default()
-        )),
-        other => bail!(
-            "unknown billing view '{other}' (expected primary, primary:<payer id>, group:<name>, custom:<name>, transfer:<name> or showback:<name>)"
-        ),
-    }
+        (None, None) => render_group_rows(
+            &analysis.group_reports(),
+            format,
+            false,
+            None,
+            &analysis,
+            &names,
+        )?,
+    };
+    print!("{out}");
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -135,6 +100,15 @@ struct JsonAttribute {
     value: String,
 }
 
+fn attributes(a: &[(String, String)]) -> Vec<JsonAttribute> {
+    a.iter()
+        .map(|(k, v)| JsonAttribute {
+            key: k.clone(),
+            value: v.clone(),
+        })
+        .collect()
+}
+
 #[derive(Serialize)]
 struct JsonRow {
     #[serde(rename = "Attributes")]
@@ -155,18 +129,19 @@ struct JsonAmounts {
     tax: String,
 }
 
-fn amounts(
-    billable: Decimal,
-    proforma: Option<Decimal>,
-    margin: Option<Decimal>,
-    tax: Decimal,
-) -> JsonAmounts {
-    JsonAmounts {
-        billable: fmt_plain(billable),
-        proforma: proforma.map(fmt_plain),
-        margin: margin.map(fmt_plain),
-        tax: fmt_plain(tax),
+impl From<&Amounts> for JsonAmounts {
+    fn from(a: &Amounts) -> Self {
+        JsonAmounts {
+            billable: fmt_plain(a.billable),
+            proforma: a.proforma.map(fmt_plain),
+            margin: a.margin().map(fmt_plain),
+            tax: fmt_plain(a.tax),
+        }
     }
+}
+
+fn pct(d: Option<Decimal>) -> String {
+    d.map_or("–".to_string(), fmt_plain)
 }
 
 pub fn render_view(
@@ -176,38 +151,23 @@ pub fn render_view(
 ) -> color_eyre::Result<String> {
     let has_proforma = r.totals.proforma.is_some();
     match format {
-        OutputFormat::Json => {
-            let doc = JsonView {
-                view: JsonViewInfo {
-                    name: &r.view.name,
-                    view_type: &r.view.view_type,
-                    arn: &r.view.arn,
-                },
-                period: r.period.to_string(),
-                rows: r
-                    .rows
-                    .iter()
-                    .map(|row| JsonRow {
-                        attributes: row
-                            .attributes
-                            .iter()
-                            .map(|(k, v)| JsonAttribute {
-                                key: k.clone(),
-                                value: v.clone(),
-                            })
-                            .collect(),
-                        amounts: amounts(row.billable, row.proforma, row.margin(), row.tax),
-                    })
-                    .collect(),
-                totals: amounts(
-                    r.totals.billable,
-                    r.totals.proforma,
-                    r.totals.margin(),
-                    r.totals.tax,
-                ),
-            };
-            Ok(json_pretty(&doc)?)
-        }
+        OutputFormat::Json => json_pretty(&JsonView {
+            view: JsonViewInfo {
+                name: &r.view.name,
+                view_type: &r.view.view_type,
+                arn: &r.view.arn,
+            },
+            period: r.period.to_string(),
+            rows: r
+                .rows
+                .iter()
+                .map(|row| JsonRow {
+                    attributes: attributes(&row.attributes),
+                    amounts: (&row.amounts).into(),
+                })
+                .collect(),
+            totals: (&r.totals).into(),
+        }),
         OutputFormat::Csv => {
             let mut w = csv::Writer::from_writer(Vec::new());
             let mut header: Vec<String> = r
@@ -222,12 +182,12 @@ pub fn render_view(
             w.write_record(&header)?;
             for row in &r.rows {
                 let mut rec: Vec<String> = row.attributes.iter().map(|(_, v)| v.clone()).collect();
-                rec.push(fmt_plain(row.billable));
+                rec.push(fmt_plain(row.amounts.billable));
                 if has_proforma {
-                    rec.push(row.proforma.map(fmt_plain).unwrap_or_default());
-                    rec.push(row.margin().map(fmt_plain).unwrap_or_default());
+                    rec.push(row.amounts.proforma.map(fmt_plain).unwrap_or_default());
+                    rec.push(row.amounts.margin().map(fmt_plain).unwrap_or_default());
                 }
-                rec.push(fmt_plain(row.tax));
+                rec.push(fmt_plain(row.amounts.tax));
                 w.write_record(&rec)?;
             }
             Ok(String::from_utf8(
@@ -236,33 +196,39 @@ pub fn render_view(
         }
         OutputFormat::Table => {
             let mut cols: Vec<(&str, Align)> = Vec::new();
+            let by_account = r.group_by == Some(GroupBy::LinkedAccount);
             if let Some(g) = r.group_by {
                 cols.push((g.key(), Align::Left));
-                if g == GroupBy::LinkedAccount {
+                if by_account {
                     cols.push(("Name", Align::Left));
                 }
             }
             cols.push(("Billable", Align::Right));
             if has_proforma {
-                cols.extend([("Pro forma", Align::Right), ("Margin", Align::Right)]);
+                cols.extend([
+                    ("Pro forma", Align::Right),
+                    ("Margin", Align::Right),
+                    ("Margin %", Align::Right),
+                ]);
             }
             cols.push(("Tax", Align::Right));
             let mut t = Table::new(&cols);
             let money = |d: Option<Decimal>| d.map_or("–".to_string(), fmt_grouped);
-            let line = |first: Vec<String>, billable, proforma, margin, tax| {
+            let line = |first: Vec<String>, a: &Amounts| {
                 let mut cells = first;
-                cells.push(fmt_grouped(billable));
+                cells.push(fmt_grouped(a.billable));
                 if has_proforma {
-                    cells.push(money(proforma));
-                    cells.push(money(margin));
+                    cells.push(money(a.proforma));
+                    cells.push(money(a.margin()));
+                    cells.push(pct(a.margin_percentage()));
                 }
-                cells.push(fmt_grouped(tax));
+                cells.push(fmt_grouped(a.tax));
                 cells
             };
             for row in &r.rows {
                 let mut first: Vec<String> =
                     row.attributes.iter().map(|(_, v)| v.clone()).collect();
-                if r.group_by == Some(GroupBy::LinkedAccount) {
+                if by_account {
                     first.push(
                         first
                             .first()
@@ -271,49 +237,208 @@ pub fn render_view(
                             .unwrap_or_default(),
                     );
                 }
-                t.row(line(
-                    first,
-                    row.billable,
-                    row.proforma,
-                    row.margin(),
-                    row.tax,
-                ));
+                t.row(line(first, &row.amounts));
             }
             let mut first = Vec::new();
             if r.group_by.is_some() {
                 first.push("Total".to_string());
-                if r.group_by == Some(GroupBy::LinkedAccount) {
+                if by_account {
                     first.push(String::new());
                 }
             }
-            let totals = line(
-                first,
-                r.totals.billable,
-                r.totals.proforma,
-                r.totals.margin(),
-                r.totals.tax,
-            );
-            let title = format!("{} ({}) {}, USD\n", r.view.name, r.view.arn, r.period);
+            let totals = line(first, &r.totals);
             if r.group_by.is_some() {
                 t.totals(totals);
             } else {
                 t.row(totals);
             }
-            Ok(title + &t.render())
+            Ok(format!(
+                "{} ({}) {}, USD\n{}",
+                r.view.name,
+                r.view.arn,
+                r.period,
+                t.render()
+            ))
         }
     }
 }
 
-/// The billing group cost report (`list-billing-group-cost-reports` shape). Groups come with
-/// the configuration; a workspace without any lists none.
-fn render_group_reports(format: OutputFormat) -> color_eyre::Result<String> {
-    Ok(match format {
-        OutputFormat::Json => "{\n    \"BillingGroupCostReports\": []\n}\n".to_string(),
-        OutputFormat::Csv => {
-            "Arn,AWSCost,ProformaCost,Margin,MarginPercentage,Currency\n".to_string()
+#[derive(Serialize)]
+struct JsonGroupRow {
+    #[serde(rename = "Arn")]
+    arn: String,
+    #[serde(rename = "AWSCost")]
+    aws_cost: String,
+    #[serde(rename = "ProformaCost")]
+    proforma: String,
+    #[serde(rename = "Margin")]
+    margin: String,
+    #[serde(rename = "MarginPercentage", skip_serializing_if = "Option::is_none")]
+    margin_percentage: Option<String>,
+    #[serde(rename = "Currency")]
+    currency: &'static str,
+    #[serde(rename = "Attributes", skip_serializing_if = "Option::is_none")]
+    attributes: Option<Vec<JsonAttribute>>,
+}
+
+fn render_group_rows(
+    rows: &[GroupCostRow],
+    format: OutputFormat,
+    results_shape: bool,
+    group_by: Option<GroupBy>,
+    analysis: &Analysis,
+    names: &HashMap<String, String>,
+) -> color_eyre::Result<String> {
+    match format {
+        OutputFormat::Json => {
+            let list: Vec<JsonGroupRow> = rows
+                .iter()
+                .map(|r| JsonGroupRow {
+                    arn: r.arn.clone(),
+                    aws_cost: fmt_plain(r.aws_cost),
+                    proforma: fmt_plain(r.proforma),
+                    margin: fmt_plain(r.margin()),
+                    margin_percentage: r.margin_percentage().map(fmt_plain),
+                    currency: "USD",
+                    attributes: results_shape.then(|| attributes(&r.attributes)),
+                })
+                .collect();
+            // Structs, not serde_json::Value, so keys keep the AWS CLI's order.
+            #[derive(Serialize)]
+            struct Reports {
+                #[serde(rename = "BillingGroupCostReports")]
+                list: Vec<JsonGroupRow>,
+            }
+            #[derive(Serialize)]
+            struct Results {
+                #[serde(rename = "BillingGroupCostReportResults")]
+                list: Vec<JsonGroupRow>,
+            }
+            if results_shape {
+                json_pretty(&Results { list })
+            } else {
+                json_pretty(&Reports { list })
+            }
         }
-        OutputFormat::Table => "no billing groups in this workspace\n".to_string(),
-    })
+        OutputFormat::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let mut header = vec!["Arn".to_string(), "Name".into()];
+            header.extend(group_by.map(|g| g.key().to_string()));
+            header.extend(
+                [
+                    "AWSCost",
+                    "ProformaCost",
+                    "Margin",
+                    "MarginPercentage",
+                    "Tax",
+                    "Currency",
+                ]
+                .map(String::from),
+            );
+            w.write_record(&header)?;
+            for r in rows {
+                let mut rec = vec![r.arn.clone(), r.name.clone()];
+                rec.extend(r.attributes.iter().map(|(_, v)| v.clone()));
+                rec.extend([
+                    fmt_plain(r.aws_cost),
+                    fmt_plain(r.proforma),
+                    fmt_plain(r.margin()),
+                    r.margin_percentage().map(fmt_plain).unwrap_or_default(),
+                    fmt_plain(r.tax),
+                    "USD".into(),
+                ]);
+                w.write_record(&rec)?;
+            }
+            Ok(String::from_utf8(
+                w.into_inner().map_err(|e| eyre!("{e}"))?,
+            )?)
+        }
+        OutputFormat::Table => {
+            let mut cols: Vec<(&str, Align)> = vec![("Billing group", Align::Left)];
+            if let Some(g) = group_by {
+                cols.push((g.key(), Align::Left));
+            } else {
+                cols.extend([("Plan", Align::Left), ("Accounts", Align::Right)]);
+            }
+            cols.extend([
+                ("AWS cost", Align::Right),
+                ("Pro forma", Align::Right),
+                ("Margin", Align::Right),
+                ("Margin %", Align::Right),
+                ("Tax", Align::Right),
+            ]);
+            let mut t = Table::new(&cols);
+            let cfg = &analysis.config;
+            for r in rows {
+                let mut cells = vec![r.name.clone()];
+                match group_by {
+                    Some(GroupBy::LinkedAccount) => {
+                        let id = r
+                            .attributes
+                            .first()
+                            .map(|(_, v)| v.clone())
+                            .unwrap_or_default();
+                        cells.push(names.get(&id).map_or(id.clone(), |n| format!("{id} {n}")));
+                    }
+                    Some(_) => cells.push(
+                        r.attributes
+                            .first()
+                            .map(|(_, v)| v.clone())
+                            .unwrap_or_default(),
+                    ),
+                    None => {
+                        let g = &cfg.groups[r.group];
+                        cells.push(cfg.plan_name(&g.plan));
+                        cells.push(g.accounts.len().to_string());
+                    }
+                }
+                cells.extend([
+                    fmt_grouped(r.aws_cost),
+                    fmt_grouped(r.proforma),
+                    fmt_grouped(r.margin()),
+                    pct(r.margin_percentage()),
+                    fmt_grouped(r.tax),
+                ]);
+                t.row(cells);
+            }
+            let sum = |f: fn(&GroupCostRow) -> Decimal| rows.iter().map(f).sum::<Decimal>();
+            let (aws, proforma, tax) = (sum(|r| r.aws_cost), sum(|r| r.proforma), sum(|r| r.tax));
+            let margin = proforma - aws;
+            let margin_pct = (!aws.is_zero()).then(|| margin / aws * Decimal::ONE_HUNDRED);
+            let blanks = if group_by.is_some() { 1 } else { 2 };
+            let mut totals = vec!["Total".to_string()];
+            totals.extend(std::iter::repeat_n(String::new(), blanks));
+            totals.extend([
+                fmt_grouped(aws),
+                fmt_grouped(proforma),
+                fmt_grouped(margin),
+                pct(margin_pct),
+                fmt_grouped(tax),
+            ]);
+            t.totals(totals);
+            let mut out = format!("Billing groups {}, USD\n{}", analysis.period, t.render());
+            if group_by.is_none() && !results_shape {
+                let u = &analysis.pricing.unmonitored;
+                let invoice = aws + tax + u.aws_cost + u.tax;
+                out.push_str(&format!(
+                    "\nUnmonitored accounts: billable {}, tax {}\nInvoice total (all payers): {} = groups {} + unmonitored {} + tax {}\n",
+                    fmt_grouped(u.aws_cost),
+                    fmt_grouped(u.tax),
+                    fmt_grouped(invoice),
+                    fmt_grouped(aws),
+                    fmt_grouped(u.aws_cost),
+                    fmt_grouped(tax + u.tax),
+                ));
+            }
+            if rows.is_empty() {
+                out = format!(
+                    "no billing groups in {} (import a configuration with `proforma config import`)\n",
+                    analysis.period
+                );
+            }
+            Ok(out)
+        }
+    }
 }
 
 /// JSON indented with four spaces, as the AWS CLI prints it.

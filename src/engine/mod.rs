@@ -1,6 +1,9 @@
-//! The computation: pure functions from aggregate lines (and, with the engine issue,
-//! configuration) to report view-models. No IO here.
+//! The computation: pure functions from aggregate lines and configuration to priced lines and
+//! report view-models. No IO here.
 
+pub mod price;
 pub mod view_report;
+pub mod views;
 
-pub use view_report::{GroupBy, ViewInfo, ViewReport, ViewRow, ViewTotals};
+pub use price::{Pricing, price};
+pub use view_report::{Amounts, GroupBy, GroupCostRow, Selection, ViewInfo, ViewReport, ViewRow};

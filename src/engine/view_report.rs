@@ -1,7 +1,10 @@
-//! The billing view report (SPEC 5): billable and tax per attribute value, with pro forma and
-//! margin beside them for monitored accounts.
+//! Reports of one period (SPEC 5): the billing group cost report, one group broken down by an
+//! attribute, and the billing view report (billable and tax per attribute, with pro forma and
+//! margin beside them for monitored accounts).
 
+use super::price::Pricing;
 use crate::cur::LineKey;
+use crate::model::{Config, CustomLineItem, ItemType};
 use crate::period::BillingPeriod;
 use crate::store::StoredLine;
 use rust_decimal::Decimal;
@@ -52,6 +55,21 @@ impl GroupBy {
             GroupBy::BillingPeriod => k.period.aws_label(),
         }
     }
+
+    /// The attribute value of a custom line item: it shows under its presentation service, as
+    /// a `Fee` or `Credit` line named after the item (decision, after ABC's pro forma CUR).
+    pub fn item_value(self, item: &CustomLineItem, account: &str, period: BillingPeriod) -> String {
+        match self {
+            GroupBy::LinkedAccount => account.to_string(),
+            GroupBy::ProductName | GroupBy::ServiceCode => item.presentation_service.clone(),
+            GroupBy::UsageType => item.name.clone(),
+            GroupBy::LineItemType => match item.item_type {
+                ItemType::Fee => "Fee".into(),
+                ItemType::Credit => "Credit".into(),
+            },
+            GroupBy::BillingPeriod => period.aws_label(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -90,37 +108,59 @@ impl ViewInfo {
         Self {
             name: "Primary View".into(),
             view_type: "PRIMARY".into(),
-            arn: format!("arn:aws:billing::{payer}:billingview/primary"),
+            arn: crate::model::primary_view_arn(payer),
         }
+    }
+}
+
+/// Amounts of one report row (or the totals).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Amounts {
+    /// Unblended cost, tax excepted (AWSCost).
+    pub billable: Decimal,
+    /// Billable of the rows' monitored accounts: what the pro forma is compared with.
+    pub monitored_billable: Decimal,
+    /// None when every account of the row is unmonitored.
+    pub proforma: Option<Decimal>,
+    pub tax: Decimal,
+}
+
+impl Amounts {
+    /// Pro forma minus the billable of the same (monitored) rows.
+    pub fn margin(&self) -> Option<Decimal> {
+        self.proforma.map(|p| p - self.monitored_billable)
+    }
+
+    /// Margin / billable x 100, none when the billable is 0 (SPEC 4.5).
+    pub fn margin_percentage(&self) -> Option<Decimal> {
+        let m = self.margin()?;
+        (!self.monitored_billable.is_zero())
+            .then(|| m / self.monitored_billable * Decimal::ONE_HUNDRED)
+    }
+
+    fn add_line(&mut self, cost: Decimal, is_tax: bool, proforma: Option<Decimal>) {
+        if is_tax {
+            self.tax += cost;
+        } else {
+            self.billable += cost;
+        }
+        if let Some(p) = proforma {
+            if !is_tax {
+                self.monitored_billable += cost;
+            }
+            self.proforma = Some(self.proforma.unwrap_or_default() + p);
+        }
+    }
+
+    fn add_item(&mut self, amount: Decimal) {
+        self.proforma = Some(self.proforma.unwrap_or_default() + amount);
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ViewRow {
     pub attributes: Vec<(String, String)>,
-    pub billable: Decimal,
-    /// None when every account of the row is unmonitored.
-    pub proforma: Option<Decimal>,
-    pub tax: Decimal,
-}
-
-impl ViewRow {
-    pub fn margin(&self) -> Option<Decimal> {
-        self.proforma.map(|p| p - self.billable)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ViewTotals {
-    pub billable: Decimal,
-    pub proforma: Option<Decimal>,
-    pub tax: Decimal,
-}
-
-impl ViewTotals {
-    pub fn margin(&self) -> Option<Decimal> {
-        self.proforma.map(|p| p - self.billable)
-    }
+    pub amounts: Amounts,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,52 +169,71 @@ pub struct ViewReport {
     pub period: BillingPeriod,
     pub group_by: Option<GroupBy>,
     pub rows: Vec<ViewRow>,
-    pub totals: ViewTotals,
+    pub totals: Amounts,
 }
 
-/// Sums the view's lines by the attribute. Lines of accounts outside every billing group
-/// carry no pro forma; until groups exist (the engine issue) that is every line.
+/// Which lines and custom line item amounts a report covers.
+pub struct Selection<'a> {
+    pub lines: &'a dyn Fn(usize) -> bool,
+    pub items: &'a dyn Fn(usize) -> bool,
+}
+
+/// Sums the selected lines (and custom line item amounts) by the attribute.
 pub fn build(
     view: ViewInfo,
-    period: BillingPeriod,
     lines: &[StoredLine],
+    pricing: &Pricing,
+    config: &Config,
+    selection: &Selection<'_>,
     group_by: Option<GroupBy>,
 ) -> ViewReport {
-    let mut by_value: HashMap<String, ViewRow> = HashMap::new();
-    let mut totals = ViewTotals::default();
-    for line in lines {
-        let value = group_by.map(|g| g.value(&line.key)).unwrap_or_default();
-        let row = by_value.entry(value).or_insert_with_key(|v| ViewRow {
-            attributes: group_by
-                .map(|g| vec![(g.key().to_string(), v.clone())])
-                .unwrap_or_default(),
-            billable: Decimal::ZERO,
-            proforma: None,
-            tax: Decimal::ZERO,
-        });
-        let cost = line.sums.unblended_cost;
-        if line.key.line_item_type == "Tax" {
-            // Each delivery's sums were overflow-checked at import; saturate, never panic.
-            row.tax = row.tax.saturating_add(cost);
-            totals.tax = totals.tax.saturating_add(cost);
-        } else {
-            row.billable = row.billable.saturating_add(cost);
-            totals.billable = totals.billable.saturating_add(cost);
+    let period = pricing.period;
+    let mut by_value: HashMap<String, Amounts> = HashMap::new();
+    let mut totals = Amounts::default();
+    for (i, line) in lines.iter().enumerate() {
+        if !(selection.lines)(i) {
+            continue;
         }
+        let value = group_by.map(|g| g.value(&line.key)).unwrap_or_default();
+        let proforma = pricing.line_group[i].map(|_| pricing.line_price[i].proforma);
+        let is_tax = line.key.line_item_type == "Tax";
+        by_value
+            .entry(value)
+            .or_default()
+            .add_line(line.sums.unblended_cost, is_tax, proforma);
+        totals.add_line(line.sums.unblended_cost, is_tax, proforma);
     }
-    let mut rows: Vec<ViewRow> = by_value.into_values().collect();
+    for (n, a) in pricing.items.iter().enumerate() {
+        if !(selection.items)(n) {
+            continue;
+        }
+        let item = &config.items[a.item];
+        let value = group_by
+            .map(|g| g.item_value(item, &a.account, period))
+            .unwrap_or_default();
+        by_value.entry(value).or_default().add_item(a.amount);
+        totals.add_item(a.amount);
+    }
+    let mut rows: Vec<ViewRow> = by_value
+        .into_iter()
+        .map(|(v, amounts)| ViewRow {
+            attributes: group_by
+                .map(|g| vec![(g.key().to_string(), v)])
+                .unwrap_or_default(),
+            amounts,
+        })
+        .collect();
     if group_by.is_none() && rows.is_empty() {
         rows.push(ViewRow {
             attributes: vec![],
-            billable: Decimal::ZERO,
-            proforma: None,
-            tax: Decimal::ZERO,
+            amounts: Amounts::default(),
         });
     }
     // Largest first, as an analyst reads a bill; ties by value so output is stable.
     rows.sort_by(|a, b| {
-        b.billable
-            .cmp(&a.billable)
+        b.amounts
+            .billable
+            .cmp(&a.amounts.billable)
             .then_with(|| a.attributes.cmp(&b.attributes))
     });
     ViewReport {
@@ -184,4 +243,95 @@ pub fn build(
         rows,
         totals,
     }
+}
+
+/// One billing group's line in the cost report (`list-billing-group-cost-reports`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupCostRow {
+    pub group: usize,
+    pub arn: String,
+    pub name: String,
+    pub attributes: Vec<(String, String)>,
+    pub aws_cost: Decimal,
+    pub proforma: Decimal,
+    pub tax: Decimal,
+}
+
+impl GroupCostRow {
+    pub fn margin(&self) -> Decimal {
+        self.proforma - self.aws_cost
+    }
+    pub fn margin_percentage(&self) -> Option<Decimal> {
+        (!self.aws_cost.is_zero()).then(|| self.margin() / self.aws_cost * Decimal::ONE_HUNDRED)
+    }
+}
+
+/// One row per billing group, in the configuration's (name) order.
+pub fn group_cost_reports(pricing: &Pricing, config: &Config) -> Vec<GroupCostRow> {
+    config
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, group)| {
+            let t = &pricing.groups[g];
+            GroupCostRow {
+                group: g,
+                arn: group.arn.clone(),
+                name: group.name.clone(),
+                attributes: vec![],
+                aws_cost: t.aws_cost,
+                proforma: t.proforma(),
+                tax: t.tax,
+            }
+        })
+        .collect()
+}
+
+/// One group broken down by an attribute (`get-billing-group-cost-report`).
+pub fn group_breakdown(
+    lines: &[StoredLine],
+    pricing: &Pricing,
+    config: &Config,
+    g: usize,
+    group_by: GroupBy,
+) -> Vec<GroupCostRow> {
+    let group = &config.groups[g];
+    let mut by_value: HashMap<String, (Decimal, Decimal, Decimal)> = HashMap::new();
+    for (i, line) in lines.iter().enumerate() {
+        if pricing.line_group[i] != Some(g) {
+            continue;
+        }
+        let e = by_value.entry(group_by.value(&line.key)).or_default();
+        if line.key.line_item_type == "Tax" {
+            e.2 += line.sums.unblended_cost;
+        } else {
+            e.0 += line.sums.unblended_cost;
+        }
+        e.1 += pricing.line_price[i].proforma;
+    }
+    for a in pricing.items.iter().filter(|a| a.group == g) {
+        let item = &config.items[a.item];
+        by_value
+            .entry(group_by.item_value(item, &a.account, pricing.period))
+            .or_default()
+            .1 += a.amount;
+    }
+    let mut rows: Vec<GroupCostRow> = by_value
+        .into_iter()
+        .map(|(v, (aws, proforma, tax))| GroupCostRow {
+            group: g,
+            arn: group.arn.clone(),
+            name: group.name.clone(),
+            attributes: vec![(group_by.key().to_string(), v)],
+            aws_cost: aws,
+            proforma,
+            tax,
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.proforma
+            .cmp(&a.proforma)
+            .then_with(|| a.attributes.cmp(&b.attributes))
+    });
+    rows
 }

@@ -115,6 +115,22 @@ const MIGRATIONS: &[&str] = &[
         reason   TEXT
     );
     "#,
+    // 2: configuration, versioned by billing period (SPEC 3).
+    r#"
+    -- One row per version of a configuration object: in force for periods in
+    -- [valid_from, valid_to), valid_to NULL meaning "from valid_from on". The body is the
+    -- object as JSON (the model's own serde form).
+    CREATE TABLE config_versions (
+        kind       TEXT NOT NULL,
+        arn        TEXT NOT NULL,
+        valid_from TEXT NOT NULL,
+        valid_to   TEXT,
+        body       TEXT NOT NULL,
+        PRIMARY KEY (kind, arn, valid_from),
+        CHECK (valid_to IS NULL OR valid_to > valid_from)
+    );
+    CREATE INDEX config_versions_by_period ON config_versions(valid_from, valid_to);
+    "#,
 ];
 
 pub fn latest_version() -> i64 {

@@ -1,0 +1,225 @@
+//! One period of a workspace, loaded and priced: what the CLI reports and the TUI shows come
+//! from here, so a number printed by `proforma report` is the number on screen.
+
+use crate::engine::views::{self, ViewHealth};
+use crate::engine::{
+    GroupBy, GroupCostRow, Pricing, Selection, ViewInfo, ViewReport, price, view_report,
+};
+use crate::model::Config;
+use crate::period::BillingPeriod;
+use crate::store::{StoreError, StoredLine, Workspace};
+use std::collections::{BTreeSet, HashMap};
+
+pub struct Analysis {
+    pub period: BillingPeriod,
+    pub lines: Vec<StoredLine>,
+    pub config: Config,
+    pub pricing: Pricing,
+    /// Payers with data in the period.
+    pub payers: BTreeSet<String>,
+    /// Usage account -> payer, from the period's lines.
+    pub account_payer: HashMap<String, String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Unhealthy(#[from] ViewHealth),
+}
+
+impl Analysis {
+    pub fn load(ws: &Workspace, period: BillingPeriod) -> Result<Self, StoreError> {
+        let lines = ws.lines(period, None)?;
+        let config = ws.config_at(period)?;
+        Ok(Self::new(period, lines, config))
+    }
+
+    pub fn new(period: BillingPeriod, lines: Vec<StoredLine>, config: Config) -> Self {
+        let pricing = price(period, &lines, &config);
+        let payers = lines.iter().map(|l| l.key.payer.clone()).collect();
+        let mut account_payer = HashMap::new();
+        for l in &lines {
+            account_payer
+                .entry(l.key.account.clone())
+                .or_insert_with(|| l.key.payer.clone());
+        }
+        Self {
+            period,
+            lines,
+            config,
+            pricing,
+            payers,
+            account_payer,
+        }
+    }
+
+    /// Re-prices after a configuration change, keeping the loaded lines.
+    pub fn reprice(&mut self, config: Config) {
+        self.pricing = price(self.period, &self.lines, &config);
+        self.config = config;
+    }
+
+    pub fn group_reports(&self) -> Vec<GroupCostRow> {
+        view_report::group_cost_reports(&self.pricing, &self.config)
+    }
+
+    /// A group by name or ARN.
+    pub fn group_index(&self, key: &str) -> Result<usize, ReportError> {
+        self.config
+            .groups
+            .iter()
+            .position(|g| g.name == key || g.arn == key)
+            .ok_or_else(|| {
+                let names: Vec<&str> = self.config.groups.iter().map(|g| g.name.as_str()).collect();
+                ReportError::NotFound(format!(
+                    "no billing group '{key}' in {} (groups: {})",
+                    self.period,
+                    if names.is_empty() {
+                        "none".into()
+                    } else {
+                        names.join(", ")
+                    }
+                ))
+            })
+    }
+
+    pub fn group_breakdown(&self, g: usize, by: GroupBy) -> Vec<GroupCostRow> {
+        view_report::group_breakdown(&self.lines, &self.pricing, &self.config, g, by)
+    }
+
+    fn payer_of(&self, account: &str) -> &str {
+        self.account_payer.get(account).map_or("", String::as_str)
+    }
+
+    /// The view report for `primary`, `primary:<payer>`, `group:<name>` or `custom:<name>`.
+    pub fn view_report(
+        &self,
+        spec: &str,
+        group_by: Option<GroupBy>,
+    ) -> Result<ViewReport, ReportError> {
+        let (kind, arg) = spec
+            .split_once(':')
+            .map_or((spec, None), |(k, a)| (k, Some(a)));
+        let payers: Vec<&str> = self.payers.iter().map(String::as_str).collect();
+        let p = self.period;
+        match kind {
+            "primary" => {
+                let payer = match (arg, payers.as_slice()) {
+                    (Some(x), _) if payers.contains(&x) => x.to_string(),
+                    (Some(x), _) => {
+                        return Err(ReportError::NotFound(format!(
+                            "no payer {x} in period {p} (payers with data: {})",
+                            payers.join(", ")
+                        )));
+                    }
+                    (None, [only]) => (*only).to_string(),
+                    (None, many) => {
+                        return Err(ReportError::NotFound(format!(
+                            "period {p} has {} payers; choose one with --view primary:<payer id> ({})",
+                            many.len(),
+                            many.join(", ")
+                        )));
+                    }
+                };
+                let lines = |i: usize| self.lines[i].key.payer == payer;
+                let items = |n: usize| self.payer_of(&self.pricing.items[n].account) == payer;
+                Ok(self.build(
+                    ViewInfo::primary(&payer),
+                    &Selection {
+                        lines: &lines,
+                        items: &items,
+                    },
+                    group_by,
+                ))
+            }
+            "group" => {
+                let g = self.group_index(arg.unwrap_or_default())?;
+                let group = &self.config.groups[g];
+                let id = group.arn.rsplit('/').next().unwrap_or_default();
+                let owner = group.arn.split(':').nth(4).unwrap_or_default();
+                let info = ViewInfo {
+                    name: group.name.clone(),
+                    view_type: "BILLING_GROUP".into(),
+                    arn: format!("arn:aws:billing::{owner}:billingview/billing-group-{id}"),
+                };
+                let lines = |i: usize| self.pricing.line_group[i] == Some(g);
+                let items = |n: usize| self.pricing.items[n].group == g;
+                Ok(self.build(
+                    info,
+                    &Selection {
+                        lines: &lines,
+                        items: &items,
+                    },
+                    group_by,
+                ))
+            }
+            "custom" => {
+                let name = arg.unwrap_or_default();
+                let Some(view) = self
+                    .config
+                    .views
+                    .iter()
+                    .find(|v| v.name == name || v.arn == name)
+                else {
+                    let names: Vec<&str> =
+                        self.config.views.iter().map(|v| v.name.as_str()).collect();
+                    return Err(ReportError::NotFound(format!(
+                        "no custom billing view '{name}' (views: {})",
+                        if names.is_empty() {
+                            "none".into()
+                        } else {
+                            names.join(", ")
+                        }
+                    )));
+                };
+                views::health(&self.config, view)?;
+                let info = ViewInfo {
+                    name: view.name.clone(),
+                    view_type: "CUSTOM".into(),
+                    arn: view.arn.clone(),
+                };
+                let lines =
+                    |i: usize| views::custom_view_has_line(&self.config, view, &self.lines[i].key);
+                let items = |n: usize| {
+                    let a = &self.pricing.items[n].account;
+                    views::custom_view_has_account(&self.config, view, self.payer_of(a), a)
+                };
+                Ok(self.build(
+                    info,
+                    &Selection {
+                        lines: &lines,
+                        items: &items,
+                    },
+                    group_by,
+                ))
+            }
+            "transfer" | "showback" => Err(ReportError::NotFound(format!(
+                "no billing transfer '{}' in this workspace (billing transfers are not configured)",
+                arg.unwrap_or_default()
+            ))),
+            other => Err(ReportError::NotFound(format!(
+                "unknown billing view '{other}' (expected primary, primary:<payer id>, group:<name>, custom:<name>, transfer:<name> or showback:<name>)"
+            ))),
+        }
+    }
+
+    fn build(
+        &self,
+        info: ViewInfo,
+        selection: &Selection<'_>,
+        group_by: Option<GroupBy>,
+    ) -> ViewReport {
+        view_report::build(
+            info,
+            &self.lines,
+            &self.pricing,
+            &self.config,
+            selection,
+            group_by,
+        )
+    }
+}

@@ -1,0 +1,648 @@
+//! The pro forma computation (SPEC 4): which rows belong to which group, the base amount of
+//! each row, the one rule that prices it, custom tiers, Savings Plans negation pairing, custom
+//! line items and the totals. Every line keeps how its number was made, for explanations.
+
+use crate::cur::LineKey;
+use crate::model::{
+    BillingGroup, Charge, Config, GroupType, LineItemFilter, ManagedPlan, RuleType, Scope, Tier,
+    managed_plan,
+};
+use crate::period::BillingPeriod;
+use crate::store::StoredLine;
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
+
+/// How a line's base amount was chosen (SPEC 4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// Public on-demand cost (or usage x public rate, or the unblended fallback).
+    PublicCost,
+    /// The unblended cost stands (fees, RI owned in the group, unknown types).
+    Unblended,
+    /// Free on the bill and the free tier is on for it: stays 0.
+    FreeTierKept,
+    /// Priced through the SKU's custom tiers.
+    CustomTiers,
+    /// Minus the pro forma of the covered usage it negates (owner in the group).
+    Negation,
+    /// Left out of pro forma, with the reason.
+    Excluded(Exclusion),
+    /// Plan Passthrough: pro forma equals billable.
+    Passthrough,
+    /// The account is in no billing group: billable only.
+    Unmonitored,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exclusion {
+    Tax,
+    Credit,
+    Refund,
+    Discount,
+    SupportFee,
+    /// Savings Plans negation whose plan is owned outside the group.
+    NegationOwnerOutside,
+}
+
+impl Exclusion {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Exclusion::Tax => "tax is reported separately, never in pro forma",
+            Exclusion::Credit => "credits are left out of pro forma",
+            Exclusion::Refund => "refunds are left out of pro forma",
+            Exclusion::Discount => "non-public discounts are left out of pro forma",
+            Exclusion::SupportFee => "AWS support fees are left out of pro forma",
+            Exclusion::NegationOwnerOutside => {
+                "the Savings Plan is owned outside the group, so its discount does not apply"
+            }
+        }
+    }
+}
+
+/// How one aggregate line was priced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinePrice {
+    pub base: Decimal,
+    pub basis: Basis,
+    /// Index into `Config::rules` of the rule that priced it.
+    pub rule: Option<usize>,
+    pub factor: Decimal,
+    pub proforma: Decimal,
+}
+
+impl LinePrice {
+    fn fixed(base: Decimal, basis: Basis) -> Self {
+        Self {
+            base,
+            basis,
+            rule: None,
+            factor: Decimal::ONE,
+            proforma: base,
+        }
+    }
+    fn excluded(why: Exclusion) -> Self {
+        Self::fixed(Decimal::ZERO, Basis::Excluded(why))
+    }
+}
+
+/// One active custom line item's amount in the period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemAmount {
+    /// Index into `Config::items`.
+    pub item: usize,
+    /// Index into `Config::groups` of the group charged.
+    pub group: usize,
+    pub account: String,
+    /// Percentage items: the base the percentage was taken of; flat items: the charge value.
+    pub base: Decimal,
+    /// Signed: FEE positive, CREDIT negative.
+    pub amount: Decimal,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupTotals {
+    /// Σ unblended cost of the group's rows, tax excepted (SPEC 4.5).
+    pub aws_cost: Decimal,
+    /// Σ pro forma of the group's rows (rules applied, before custom line items).
+    pub priced: Decimal,
+    /// Σ signed amounts of the group's active custom line items.
+    pub items: Decimal,
+    pub tax: Decimal,
+}
+
+impl GroupTotals {
+    pub fn proforma(&self) -> Decimal {
+        self.priced + self.items
+    }
+    pub fn margin(&self) -> Decimal {
+        self.proforma() - self.aws_cost
+    }
+    /// Margin / AWSCost x 100; None when AWSCost is 0 (SPEC 4.5).
+    pub fn margin_percentage(&self) -> Option<Decimal> {
+        (!self.aws_cost.is_zero()).then(|| self.margin() / self.aws_cost * Decimal::ONE_HUNDRED)
+    }
+}
+
+/// What the engine noticed about the data (SPEC 4.2 diagnostics).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics {
+    /// Rows priced at public cost that had no public price (their unblended cost was used).
+    pub no_public_price_rows: u64,
+    pub no_public_price_cost: Decimal,
+    /// Unknown line item types: rows and unblended cost.
+    pub unknown_types: BTreeMap<String, (u64, Decimal)>,
+}
+
+/// Everything computed for one period.
+#[derive(Debug, Clone)]
+pub struct Pricing {
+    pub period: BillingPeriod,
+    /// Per line (same order as the input): the group it belongs to, if any.
+    pub line_group: Vec<Option<usize>>,
+    pub line_price: Vec<LinePrice>,
+    /// Per group, in `Config::groups` order.
+    pub groups: Vec<GroupTotals>,
+    pub items: Vec<ItemAmount>,
+    /// Lines of accounts in no group.
+    pub unmonitored: GroupTotals,
+    pub diagnostics: Diagnostics,
+}
+
+/// Account -> group for the period (SPEC 2.1, 2.6, 3: membership is per period).
+pub struct Membership<'a> {
+    explicit: FxHashMap<&'a str, usize>,
+    transfer_payers: FxHashMap<&'a str, usize>,
+    auto: Option<usize>,
+}
+
+impl<'a> Membership<'a> {
+    pub fn new(config: &'a Config) -> Self {
+        let mut explicit = FxHashMap::default();
+        let mut transfer_payers = FxHashMap::default();
+        let mut auto = None;
+        for (i, g) in config.groups.iter().enumerate() {
+            for a in &g.accounts {
+                explicit.entry(a.as_str()).or_insert(i);
+            }
+            if g.group_type == GroupType::TransferBilling {
+                transfer_payers.insert(g.primary_account.as_str(), i);
+            }
+            if g.auto_associate && auto.is_none() {
+                auto = Some(i);
+            }
+        }
+        Self {
+            explicit,
+            transfer_payers,
+            auto,
+        }
+    }
+
+    pub fn group_of(&self, payer: &str, account: &str) -> Option<usize> {
+        self.explicit
+            .get(account)
+            .or_else(|| self.transfer_payers.get(payer))
+            .copied()
+            .or(self.auto)
+    }
+}
+
+/// A plan's rules, indexed by what they target.
+struct CompiledPlan<'c> {
+    managed: Option<ManagedPlan>,
+    global: Option<usize>,
+    global_free: Option<bool>,
+    service: FxHashMap<&'c str, usize>,
+    service_free: FxHashMap<&'c str, bool>,
+    entity: FxHashMap<&'c str, usize>,
+    sku: FxHashMap<(&'c str, &'c str, &'c str), usize>,
+    sku_tiers: FxHashMap<(&'c str, &'c str, &'c str), usize>,
+}
+
+impl<'c> CompiledPlan<'c> {
+    fn new(config: &'c Config, plan_arn: &str) -> Self {
+        let mut p = CompiledPlan {
+            managed: managed_plan(plan_arn),
+            global: None,
+            global_free: None,
+            service: FxHashMap::default(),
+            service_free: FxHashMap::default(),
+            entity: FxHashMap::default(),
+            sku: FxHashMap::default(),
+            sku_tiers: FxHashMap::default(),
+        };
+        let Some(plan) = config.plan(plan_arn) else {
+            return p;
+        };
+        let index: FxHashMap<&str, usize> = config
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.arn.as_str(), i))
+            .collect();
+        for arn in &plan.rules {
+            let Some(&i) = index.get(arn.as_str()) else {
+                continue;
+            };
+            let r = &config.rules[i];
+            let s = |o: &'c Option<String>| o.as_deref().unwrap_or("");
+            match (r.scope, r.rule_type) {
+                (Scope::Global, RuleType::Tiering) => p.global_free = r.free_tier,
+                (Scope::Global, _) => p.global = Some(i),
+                (Scope::Service, RuleType::Tiering) => {
+                    if let Some(on) = r.free_tier {
+                        p.service_free.insert(s(&r.service), on);
+                    }
+                }
+                (Scope::Service, _) => {
+                    p.service.insert(s(&r.service), i);
+                }
+                (Scope::BillingEntity, RuleType::Tiering) => {}
+                (Scope::BillingEntity, _) => {
+                    p.entity.insert(s(&r.billing_entity), i);
+                }
+                (Scope::Sku, RuleType::Tiering) => {
+                    p.sku_tiers
+                        .insert((s(&r.service), s(&r.usage_type), s(&r.operation)), i);
+                }
+                (Scope::Sku, _) => {
+                    p.sku
+                        .insert((s(&r.service), s(&r.usage_type), s(&r.operation)), i);
+                }
+            }
+        }
+        p
+    }
+
+    /// The most specific MARKUP/DISCOUNT rule for a line: SKU > SERVICE > BILLING_ENTITY > GLOBAL.
+    fn rule_for(&self, k: &LineKey) -> Option<usize> {
+        self.sku
+            .get(&(
+                k.product_code.as_str(),
+                k.usage_type.as_str(),
+                k.operation.as_str(),
+            ))
+            .or_else(|| self.service.get(k.product_code.as_str()))
+            .or_else(|| self.entity.get(k.billing_entity.as_str()))
+            .copied()
+            .or(self.global)
+    }
+
+    /// Whether the free tier is on for a line's service (SERVICE switch over GLOBAL; on by default).
+    fn free_tier_on(&self, k: &LineKey) -> bool {
+        self.service_free
+            .get(k.product_code.as_str())
+            .copied()
+            .or(self.global_free)
+            .unwrap_or(true)
+    }
+
+    fn tiers_for(&self, k: &LineKey) -> Option<usize> {
+        if self.sku_tiers.is_empty() {
+            return None;
+        }
+        self.sku_tiers
+            .get(&(
+                k.product_code.as_str(),
+                k.usage_type.as_str(),
+                k.operation.as_str(),
+            ))
+            .copied()
+    }
+}
+
+fn is_discount_type(t: &str) -> bool {
+    t.ends_with("Discount")
+}
+
+fn is_support_fee(k: &LineKey) -> bool {
+    k.product_code.starts_with("AWS") && k.product_code.contains("Support")
+}
+
+/// Graduated price of `usage` through `tiers`: each slice at its own tier's rate.
+pub fn tiered_cost(tiers: &[Tier], usage: Decimal) -> Decimal {
+    let mut cost = Decimal::ZERO;
+    for t in tiers {
+        if usage <= t.begin {
+            break;
+        }
+        let top = t.end.map_or(usage, |e| e.min(usage));
+        cost += (top - t.begin) * t.rate;
+    }
+    cost
+}
+
+/// Splits `total` over `weights` in proportion, exactly: the last share takes the remainder.
+fn spread(total: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
+    let sum: Decimal = weights.iter().copied().sum();
+    let mut out = Vec::with_capacity(weights.len());
+    let mut given = Decimal::ZERO;
+    for (i, w) in weights.iter().enumerate() {
+        let share = if i + 1 == weights.len() {
+            total - given
+        } else if sum.is_zero() {
+            Decimal::ZERO
+        } else {
+            (total * *w / sum).round_dp(20)
+        };
+        given += share;
+        out.push(share);
+    }
+    out
+}
+
+/// Prices every line of the period under `config` (the configuration in force for it).
+pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pricing {
+    let members = Membership::new(config);
+    let plans: Vec<CompiledPlan<'_>> = config
+        .groups
+        .iter()
+        .map(|g| CompiledPlan::new(config, &g.plan))
+        .collect();
+    let mut out = Pricing {
+        period,
+        line_group: Vec::with_capacity(lines.len()),
+        line_price: Vec::with_capacity(lines.len()),
+        groups: vec![GroupTotals::default(); config.groups.len()],
+        items: Vec::new(),
+        unmonitored: GroupTotals::default(),
+        diagnostics: Diagnostics::default(),
+    };
+    // Usage priced through custom tiers, and covered usage negations pair with, per group.
+    let mut tiered: FxHashMap<(usize, usize), Vec<usize>> = FxHashMap::default();
+    type CoverKey<'l> = (usize, &'l str, &'l str, &'l str, &'l str, &'l str);
+    let mut covered: FxHashMap<CoverKey<'_>, Decimal> = FxHashMap::default();
+    let mut negations: FxHashMap<CoverKey<'_>, Vec<usize>> = FxHashMap::default();
+
+    for (i, line) in lines.iter().enumerate() {
+        let k = &line.key;
+        let s = &line.sums;
+        let group = members.group_of(&k.payer, &k.account);
+        out.line_group.push(group);
+        let is_tax = k.line_item_type == "Tax";
+        let Some(g) = group else {
+            let t = &mut out.unmonitored;
+            if is_tax {
+                t.tax += s.unblended_cost
+            } else {
+                t.aws_cost += s.unblended_cost
+            }
+            out.line_price
+                .push(LinePrice::fixed(Decimal::ZERO, Basis::Unmonitored));
+            continue;
+        };
+        let plan = &plans[g];
+        let public = |out: &mut Pricing| {
+            if s.no_public_price_rows > 0 {
+                out.diagnostics.no_public_price_rows += s.no_public_price_rows;
+                out.diagnostics.no_public_price_cost += s.unblended_cost;
+            }
+            s.public_cost
+        };
+        let ruled = |base: Decimal, basis: Basis| {
+            let rule = plan.rule_for(k);
+            let factor = rule
+                .and_then(|r| config.rules[r].factor())
+                .unwrap_or(Decimal::ONE);
+            LinePrice {
+                base,
+                basis,
+                rule,
+                factor,
+                proforma: base * factor,
+            }
+        };
+        let price = if plan.managed == Some(ManagedPlan::Passthrough) {
+            if is_tax {
+                LinePrice::excluded(Exclusion::Tax)
+            } else {
+                LinePrice::fixed(s.unblended_cost, Basis::Passthrough)
+            }
+        } else {
+            match k.line_item_type.as_str() {
+                "Usage" => {
+                    let free_kept = k.free_on_bill && plan.free_tier_on(k);
+                    match plan.tiers_for(k) {
+                        Some(rule) if !free_kept => {
+                            tiered.entry((g, rule)).or_default().push(i);
+                            // Filled in after the pass, once the group's usage is known.
+                            LinePrice {
+                                base: Decimal::ZERO,
+                                basis: Basis::CustomTiers,
+                                rule: Some(rule),
+                                factor: Decimal::ONE,
+                                proforma: Decimal::ZERO,
+                            }
+                        }
+                        _ if free_kept => LinePrice::fixed(Decimal::ZERO, Basis::FreeTierKept),
+                        _ => ruled(public(&mut out), Basis::PublicCost),
+                    }
+                }
+                "DiscountedUsage" => {
+                    if members.group_of(&k.payer, &k.owner) == Some(g) && !k.owner.is_empty() {
+                        LinePrice::fixed(s.unblended_cost, Basis::Unblended)
+                    } else {
+                        ruled(public(&mut out), Basis::PublicCost)
+                    }
+                }
+                "SavingsPlanCoveredUsage" => {
+                    let p = ruled(public(&mut out), Basis::PublicCost);
+                    let key = (
+                        g,
+                        k.account.as_str(),
+                        k.product_code.as_str(),
+                        k.usage_type.as_str(),
+                        k.operation.as_str(),
+                        k.owner.as_str(),
+                    );
+                    *covered.entry(key).or_default() += p.proforma;
+                    p
+                }
+                "SavingsPlanNegation" => {
+                    if members.group_of(&k.payer, &k.owner) == Some(g) && !k.owner.is_empty() {
+                        let key = (
+                            g,
+                            k.account.as_str(),
+                            k.product_code.as_str(),
+                            k.usage_type.as_str(),
+                            k.operation.as_str(),
+                            k.owner.as_str(),
+                        );
+                        negations.entry(key).or_default().push(i);
+                        LinePrice::fixed(Decimal::ZERO, Basis::Negation)
+                    } else {
+                        LinePrice::excluded(Exclusion::NegationOwnerOutside)
+                    }
+                }
+                "RIFee" | "SavingsPlanRecurringFee" | "SavingsPlanUpfrontFee" => {
+                    LinePrice::fixed(s.unblended_cost, Basis::Unblended)
+                }
+                "Fee" if is_support_fee(k) => LinePrice::excluded(Exclusion::SupportFee),
+                "Fee" => LinePrice::fixed(s.unblended_cost, Basis::Unblended),
+                "Tax" => LinePrice::excluded(Exclusion::Tax),
+                "Credit" => LinePrice::excluded(Exclusion::Credit),
+                "Refund" => LinePrice::excluded(Exclusion::Refund),
+                t if is_discount_type(t) => LinePrice::excluded(Exclusion::Discount),
+                other => {
+                    let e = out
+                        .diagnostics
+                        .unknown_types
+                        .entry(other.to_string())
+                        .or_default();
+                    e.0 += s.rows;
+                    e.1 += s.unblended_cost;
+                    LinePrice::fixed(s.unblended_cost, Basis::Unblended)
+                }
+            }
+        };
+        out.line_price.push(price);
+        let t = &mut out.groups[g];
+        if is_tax {
+            t.tax += s.unblended_cost
+        } else {
+            t.aws_cost += s.unblended_cost
+        }
+    }
+
+    // Custom tiers: the group's total usage of the SKU, graduated, spread by usage amount.
+    for ((_, rule), idx) in &tiered {
+        let weights: Vec<Decimal> = idx.iter().map(|&i| lines[i].sums.usage_amount).collect();
+        let usage: Decimal = weights.iter().copied().sum();
+        let cost = tiered_cost(&config.rules[*rule].tiers, usage);
+        for (&i, share) in idx.iter().zip(spread(cost, &weights)) {
+            let p = &mut out.line_price[i];
+            p.base = share;
+            p.proforma = share;
+        }
+    }
+    // Negations: minus the covered usage's pro forma, spread over the negation lines.
+    for (key, idx) in &negations {
+        let total = -covered.get(key).copied().unwrap_or_default();
+        let weights: Vec<Decimal> = idx.iter().map(|&i| lines[i].sums.unblended_cost).collect();
+        for (&i, share) in idx.iter().zip(spread(total, &weights)) {
+            let p = &mut out.line_price[i];
+            p.base = share;
+            p.proforma = share;
+        }
+    }
+    for (g, p) in out.line_group.iter().zip(&out.line_price) {
+        if let Some(g) = g {
+            out.groups[*g].priced += p.proforma;
+        }
+    }
+    custom_line_items(&mut out, lines, config);
+    out
+}
+
+/// Whether a line counts in a percentage item's base under its filter.
+pub fn filter_matches(filter: Option<&LineItemFilter>, k: &LineKey) -> bool {
+    match filter {
+        None => true,
+        Some(LineItemFilter::ExcludeSavingsPlanNegation) => {
+            k.line_item_type != "SavingsPlanNegation"
+        }
+        Some(LineItemFilter::Service { equal, service }) => (k.product_code == *service) == *equal,
+    }
+}
+
+fn custom_line_items(out: &mut Pricing, lines: &[StoredLine], config: &Config) {
+    let group_index: FxHashMap<&str, usize> = config
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.arn.as_str(), i))
+        .collect();
+    let p = out.period;
+    // Flat items first: percentage items may take them into their base.
+    let flat: FxHashMap<&str, Decimal> = config
+        .items
+        .iter()
+        .filter(|i| i.active_in(p))
+        .filter_map(|i| match i.charge {
+            Charge::Flat { value } => Some((i.arn.as_str(), i.sign() * value)),
+            Charge::Percentage { .. } => None,
+        })
+        .collect();
+    for (n, item) in config.items.iter().enumerate() {
+        let Some(&g) = group_index.get(item.group.as_str()) else {
+            continue;
+        };
+        if !item.active_in(p) {
+            continue;
+        }
+        let (base, amount) = match &item.charge {
+            Charge::Flat { value } => (*value, item.sign() * *value),
+            Charge::Percentage {
+                percent,
+                associated,
+            } => {
+                let mut base = Decimal::ZERO;
+                for a in associated {
+                    if let Some(&ag) = group_index.get(a.as_str()) {
+                        base += group_base(out, lines, ag, item.filter.as_ref());
+                    } else if let Some(v) = flat.get(a.as_str()) {
+                        base += *v;
+                    }
+                }
+                (base, item.sign() * base * *percent / Decimal::ONE_HUNDRED)
+            }
+        };
+        let account = item
+            .account
+            .clone()
+            .unwrap_or_else(|| primary(&config.groups[g]));
+        out.groups[g].items += amount;
+        out.items.push(ItemAmount {
+            item: n,
+            group: g,
+            account,
+            base,
+            amount,
+        });
+    }
+}
+
+fn primary(g: &BillingGroup) -> String {
+    g.primary_account.clone()
+}
+
+/// A group's rule-priced pro forma (SPEC 4.2-4.3, no custom line items), under a filter.
+pub fn group_base(
+    out: &Pricing,
+    lines: &[StoredLine],
+    g: usize,
+    filter: Option<&LineItemFilter>,
+) -> Decimal {
+    if filter.is_none() {
+        return out.groups[g].priced;
+    }
+    lines
+        .iter()
+        .zip(out.line_group.iter().zip(&out.line_price))
+        .filter(|(l, (lg, _))| **lg == Some(g) && filter_matches(filter, &l.key))
+        .map(|(_, (_, p))| p.proforma)
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn tiers_are_graduated() {
+        let tiers = vec![
+            Tier {
+                begin: d("0"),
+                end: Some(d("100")),
+                rate: d("0.10"),
+            },
+            Tier {
+                begin: d("100"),
+                end: Some(d("1000")),
+                rate: d("0.05"),
+            },
+            Tier {
+                begin: d("1000"),
+                end: None,
+                rate: d("0.01"),
+            },
+        ];
+        assert_eq!(tiered_cost(&tiers, d("50")), d("5"));
+        assert_eq!(tiered_cost(&tiers, d("100")), d("10"));
+        assert_eq!(tiered_cost(&tiers, d("1500")), d("10") + d("45") + d("5"));
+        assert_eq!(tiered_cost(&tiers, d("0")), d("0"));
+    }
+
+    #[test]
+    fn spread_is_exact() {
+        let parts = spread(d("10"), &[d("1"), d("1"), d("1")]);
+        assert_eq!(parts.iter().copied().sum::<Decimal>(), d("10"));
+        let parts = spread(d("-7.8"), &[d("0"), d("0")]);
+        assert_eq!(parts, vec![d("0"), d("-7.8")]);
+    }
+}

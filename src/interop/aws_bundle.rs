@@ -1,0 +1,754 @@
+//! The AWS bundle (SPEC 6): one JSON object whose keys are the outputs of the AWS CLI list
+//! commands, so a real ABC setup can be brought in with the CLI and `jq`.
+//!
+//! Extensions (not in ABC): a SKU TIERING rule may carry custom tiers as
+//! `"Tiering": {"Tiers": [{"Begin": 0, "End": 1000, "Rate": 0.01}, ...]}`, and custom billing
+//! views may come under `"BillingViews"` in the shape `aws billing get-billing-view` prints.
+
+use super::ConfigFileError;
+use crate::model::*;
+use crate::period::BillingPeriod;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A parsed bundle: the configuration, where each object came from, and warnings (unknown keys).
+#[derive(Debug)]
+pub struct Parsed {
+    pub config: Config,
+    pub locations: BTreeMap<(Kind, String), String>,
+    pub warnings: Vec<String>,
+}
+
+const KNOWN_KEYS: [&str; 7] = [
+    "BillingGroups",
+    "LinkedAccounts",
+    "PricingPlans",
+    "PricingRules",
+    "PricingPlanRules",
+    "CustomLineItems",
+    "BillingViews",
+];
+
+struct Reader {
+    problems: Vec<super::Problem>,
+}
+
+impl Reader {
+    fn fail(&mut self, path: &str, message: impl Into<String>) {
+        self.problems.push(super::Problem {
+            reason: Some("CANNOT_PARSE".into()),
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    fn string(&mut self, o: &Map<String, Value>, key: &str, path: &str) -> Option<String> {
+        match o.get(key) {
+            Some(Value::String(s)) => Some(s.clone()),
+            None | Some(Value::Null) => None,
+            Some(_) => {
+                self.fail(&format!("{path}.{key}"), "expected a string");
+                None
+            }
+        }
+    }
+
+    fn required(&mut self, o: &Map<String, Value>, key: &str, path: &str) -> String {
+        match self.string(o, key, path) {
+            Some(s) => s,
+            None => {
+                if !o.contains_key(key) {
+                    self.fail(&format!("{path}.{key}"), "is required");
+                }
+                String::new()
+            }
+        }
+    }
+
+    fn number(&mut self, v: Option<&Value>, path: &str) -> Option<Decimal> {
+        match v {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) => match n.as_f64().and_then(super::decimal_of_f64) {
+                Some(d) => Some(d),
+                None => {
+                    self.fail(path, format!("{n} is not a usable number"));
+                    None
+                }
+            },
+            Some(Value::String(s)) => match crate::money::parse_decimal(s) {
+                Ok(Some(d)) => Some(d),
+                _ => {
+                    self.fail(path, format!("'{s}' is not a number"));
+                    None
+                }
+            },
+            Some(_) => {
+                self.fail(path, "expected a number");
+                None
+            }
+        }
+    }
+
+    fn list<'v>(
+        &mut self,
+        root: &'v Map<String, Value>,
+        key: &str,
+    ) -> Vec<(String, &'v Map<String, Value>)> {
+        match root.get(key) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| {
+                    let path = format!("$.{key}[{i}]");
+                    match v.as_object() {
+                        Some(o) => Some((path, o)),
+                        None => {
+                            self.fail(&path, "expected an object");
+                            None
+                        }
+                    }
+                })
+                .collect(),
+            Some(_) => {
+                self.fail(&format!("$.{key}"), "expected a list");
+                Vec::new()
+            }
+        }
+    }
+
+    fn period(&mut self, o: Option<&Value>, key: &str, path: &str) -> Option<BillingPeriod> {
+        let v = o?.get(key)?;
+        let text = v.as_str().unwrap_or_default();
+        // ABC accepts a month without its leading zero (`2026-1`).
+        let normal = match text.split_once('-') {
+            Some((y, m)) if m.len() == 1 => format!("{y}-0{m}"),
+            _ => text.to_string(),
+        };
+        match normal.parse() {
+            Ok(p) => Some(p),
+            Err(_) => {
+                self.problems.push(super::Problem {
+                    reason: Some("ILLEGAL_BILLING_PERIOD".into()),
+                    path: format!("{path}.{key}"),
+                    message: format!("'{text}' is not a billing period (YYYY-MM)"),
+                });
+                None
+            }
+        }
+    }
+}
+
+fn enum_of<T: Copy>(r: &mut Reader, text: &str, options: &[(&str, T)], path: &str) -> Option<T> {
+    match options.iter().find(|(k, _)| *k == text) {
+        Some((_, v)) => Some(*v),
+        None => {
+            let names: Vec<&str> = options.iter().map(|(k, _)| *k).collect();
+            r.fail(path, format!("'{text}' is not one of {}", names.join(", ")));
+            None
+        }
+    }
+}
+
+/// Reads a bundle. Custom line items without a billing period range start at `default_start`.
+pub fn parse(text: &str, default_start: BillingPeriod) -> Result<Parsed, ConfigFileError> {
+    let root: Value = serde_json::from_str(text).map_err(|e| {
+        ConfigFileError::at(
+            format!("line {}, column {}", e.line(), e.column()),
+            format!("not valid JSON: {e}"),
+        )
+    })?;
+    let Some(root) = root.as_object() else {
+        return Err(ConfigFileError::at(
+            "$",
+            "expected a JSON object with BillingGroups, PricingPlans, ...",
+        ));
+    };
+    let mut r = Reader {
+        problems: Vec::new(),
+    };
+    let warnings = root
+        .keys()
+        .filter(|k| !KNOWN_KEYS.contains(&k.as_str()))
+        .map(|k| format!("$.{k}: unknown key, ignored"))
+        .collect();
+    let mut config = Config::default();
+    let mut locations = BTreeMap::new();
+
+    for (path, o) in r.list(root, "BillingGroups") {
+        let name = r.required(o, "Name", &path);
+        let arn = r.required(o, "Arn", &path);
+        let plan = o
+            .get("ComputationPreference")
+            .and_then(|c| c.get("PricingPlanArn"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let plan = plan.unwrap_or_else(|| {
+            r.fail(
+                &format!("{path}.ComputationPreference.PricingPlanArn"),
+                "is required",
+            );
+            String::new()
+        });
+        let group_type = match o.get("BillingGroupType").and_then(Value::as_str) {
+            None => GroupType::Standard,
+            Some(t) => enum_of(
+                &mut r,
+                t,
+                &[
+                    ("STANDARD", GroupType::Standard),
+                    ("TRANSFER_BILLING", GroupType::TransferBilling),
+                ],
+                &format!("{path}.BillingGroupType"),
+            )
+            .unwrap_or_default(),
+        };
+        locations.insert((Kind::BillingGroup, name.clone()), path.clone());
+        config.groups.push(BillingGroup {
+            description: r.string(o, "Description", &path).unwrap_or_default(),
+            primary_account: r.required(o, "PrimaryAccountId", &path),
+            accounts: BTreeSet::new(),
+            plan,
+            auto_associate: o
+                .get("AccountGrouping")
+                .and_then(|a| a.get("AutoAssociate"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            group_type,
+            arn,
+            name,
+        });
+    }
+    for (path, o) in r.list(root, "LinkedAccounts") {
+        let account = r.required(o, "AccountId", &path);
+        let group = r.required(o, "BillingGroupArn", &path);
+        match config.groups.iter_mut().find(|g| g.arn == group) {
+            Some(g) => {
+                g.accounts.insert(account);
+            }
+            None => r.problems.push(super::Problem {
+                reason: Some(Reason::MissingBillinggroup.code().into()),
+                path: format!("{path}.BillingGroupArn"),
+                message: format!("no billing group {group} in BillingGroups"),
+            }),
+        }
+    }
+    for (path, o) in r.list(root, "PricingPlans") {
+        let arn = r.required(o, "Arn", &path);
+        if managed_plan(&arn).is_some() {
+            continue;
+        }
+        let name = r.required(o, "Name", &path);
+        locations.insert((Kind::PricingPlan, name.clone()), path.clone());
+        config.plans.push(PricingPlan {
+            description: r.string(o, "Description", &path).unwrap_or_default(),
+            rules: Vec::new(),
+            arn,
+            name,
+        });
+    }
+    for (path, o) in r.list(root, "PricingRules") {
+        let name = r.required(o, "Name", &path);
+        let scope_text = r.required(o, "Scope", &path);
+        let type_text = r.required(o, "Type", &path);
+        let scope = enum_of(
+            &mut r,
+            &scope_text,
+            &[
+                ("GLOBAL", Scope::Global),
+                ("SERVICE", Scope::Service),
+                ("BILLING_ENTITY", Scope::BillingEntity),
+                ("SKU", Scope::Sku),
+            ],
+            &format!("{path}.Scope"),
+        );
+        let rule_type = enum_of(
+            &mut r,
+            &type_text,
+            &[
+                ("MARKUP", RuleType::Markup),
+                ("DISCOUNT", RuleType::Discount),
+                ("TIERING", RuleType::Tiering),
+            ],
+            &format!("{path}.Type"),
+        );
+        let modifier = r.number(
+            o.get("ModifierPercentage"),
+            &format!("{path}.ModifierPercentage"),
+        );
+        let tiering = o.get("Tiering");
+        let free_tier = tiering
+            .and_then(|t| t.get("FreeTier"))
+            .and_then(|f| f.get("Activated"))
+            .and_then(Value::as_bool);
+        let mut tiers = Vec::new();
+        if let Some(Value::Array(list)) = tiering.and_then(|t| t.get("Tiers")) {
+            for (i, t) in list.iter().enumerate() {
+                let tp = format!("{path}.Tiering.Tiers[{i}]");
+                let begin = r
+                    .number(t.get("Begin"), &format!("{tp}.Begin"))
+                    .unwrap_or_default();
+                let end = r.number(t.get("End"), &format!("{tp}.End"));
+                let rate = r
+                    .number(t.get("Rate"), &format!("{tp}.Rate"))
+                    .unwrap_or_default();
+                tiers.push(Tier { begin, end, rate });
+            }
+        }
+        let (Some(scope), Some(rule_type)) = (scope, rule_type) else {
+            continue;
+        };
+        locations.insert((Kind::PricingRule, name.clone()), path.clone());
+        config.rules.push(PricingRule {
+            arn: r.required(o, "Arn", &path),
+            description: r.string(o, "Description", &path).unwrap_or_default(),
+            scope,
+            rule_type,
+            // ABC keeps two decimals (SPEC 2.2).
+            modifier: modifier.map(|m| m.round_dp(2)),
+            service: r.string(o, "Service", &path),
+            billing_entity: r.string(o, "BillingEntity", &path),
+            usage_type: r.string(o, "UsageType", &path),
+            operation: r.string(o, "Operation", &path),
+            free_tier,
+            tiers,
+            name,
+        });
+    }
+    for (path, o) in r.list(root, "PricingPlanRules") {
+        let plan = r.required(o, "PricingPlanArn", &path);
+        let rules: Vec<String> = o
+            .get("PricingRuleArns")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        match config.plans.iter_mut().find(|p| p.arn == plan) {
+            Some(p) => p.rules.extend(rules),
+            None => r.problems.push(super::Problem {
+                reason: Some(Reason::MissingPricingplan.code().into()),
+                path: format!("{path}.PricingPlanArn"),
+                message: format!("no pricing plan {plan} in PricingPlans"),
+            }),
+        }
+    }
+    for (path, o) in r.list(root, "CustomLineItems") {
+        if let Some(item) = custom_line_item(&mut r, o, &path, default_start) {
+            locations.insert((Kind::CustomLineItem, item.name.clone()), path.clone());
+            config.items.push(item);
+        }
+    }
+    for (path, o) in r.list(root, "BillingViews") {
+        let view_type = o
+            .get("billingViewType")
+            .and_then(Value::as_str)
+            .unwrap_or("CUSTOM");
+        if view_type != "CUSTOM" {
+            continue;
+        }
+        let name = r.required(o, "name", &path);
+        let sources = o
+            .get("sourceViews")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let filter = view_filter(
+            &mut r,
+            o.get("dataFilterExpression"),
+            &format!("{path}.dataFilterExpression"),
+        );
+        locations.insert((Kind::BillingView, name.clone()), path.clone());
+        config.views.push(CustomView {
+            arn: r.required(o, "arn", &path),
+            description: r.string(o, "description", &path).unwrap_or_default(),
+            sources,
+            filter,
+            name,
+        });
+    }
+    if !r.problems.is_empty() {
+        return Err(ConfigFileError {
+            problems: r.problems,
+        });
+    }
+    config.canonicalize();
+    Ok(Parsed {
+        config,
+        locations,
+        warnings,
+    })
+}
+
+fn custom_line_item(
+    r: &mut Reader,
+    o: &Map<String, Value>,
+    path: &str,
+    default_start: BillingPeriod,
+) -> Option<CustomLineItem> {
+    let name = r.required(o, "Name", path);
+    let cd_path = format!("{path}.ChargeDetails");
+    let Some(cd) = o.get("ChargeDetails").and_then(Value::as_object) else {
+        r.fail(&cd_path, "is required");
+        return None;
+    };
+    let type_text = r.required(cd, "Type", &cd_path);
+    let item_type = enum_of(
+        r,
+        &type_text,
+        &[("FEE", ItemType::Fee), ("CREDIT", ItemType::Credit)],
+        &format!("{cd_path}.Type"),
+    )?;
+    let charge = match (cd.get("Flat"), cd.get("Percentage")) {
+        (Some(f), None) => Charge::Flat {
+            value: r.number(f.get("ChargeValue"), &format!("{cd_path}.Flat.ChargeValue"))?,
+        },
+        (None, Some(p)) => Charge::Percentage {
+            percent: r.number(
+                p.get("PercentageValue"),
+                &format!("{cd_path}.Percentage.PercentageValue"),
+            )?,
+            associated: p
+                .get("AssociatedValues")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        },
+        _ => {
+            r.problems.push(super::Problem {
+                reason: Some(Reason::IllegalChargeDetails.code().into()),
+                path: cd_path.clone(),
+                message: "exactly one of Flat and Percentage".into(),
+            });
+            return None;
+        }
+    };
+    let filter = match cd
+        .get("LineItemFilters")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        None | Some([]) => None,
+        Some([f]) => Some(line_item_filter(
+            r,
+            f,
+            &format!("{cd_path}.LineItemFilters[0]"),
+        )?),
+        Some(_) => {
+            r.problems.push(super::Problem {
+                reason: Some(Reason::IllegalLineItemFilter.code().into()),
+                path: format!("{cd_path}.LineItemFilters"),
+                message: "at most one line item filter".into(),
+            });
+            return None;
+        }
+    };
+    let computation = match o.get("ComputationRule").and_then(Value::as_str) {
+        None => Computation::Consolidated,
+        Some(t) => enum_of(
+            r,
+            t,
+            &[
+                ("CONSOLIDATED", Computation::Consolidated),
+                ("ITEMIZED", Computation::Itemized),
+            ],
+            &format!("{path}.ComputationRule"),
+        )?,
+    };
+    let range = o.get("BillingPeriodRange");
+    Some(CustomLineItem {
+        arn: r.required(o, "Arn", path),
+        description: r.string(o, "Description", path).unwrap_or_default(),
+        group: r.required(o, "BillingGroupArn", path),
+        account: r.string(o, "AccountId", path),
+        item_type,
+        charge,
+        filter,
+        computation,
+        presentation_service: o
+            .get("PresentationDetails")
+            .and_then(|p| p.get("Service"))
+            .and_then(Value::as_str)
+            .unwrap_or(DEFAULT_PRESENTATION_SERVICE)
+            .to_string(),
+        start: r
+            .period(
+                range,
+                "InclusiveStartBillingPeriod",
+                &format!("{path}.BillingPeriodRange"),
+            )
+            .unwrap_or(default_start),
+        end: r.period(
+            range,
+            "ExclusiveEndBillingPeriod",
+            &format!("{path}.BillingPeriodRange"),
+        ),
+        currency: r
+            .string(o, "CurrencyCode", path)
+            .unwrap_or_else(|| "USD".into()),
+        name,
+    })
+}
+
+fn line_item_filter(r: &mut Reader, f: &Value, path: &str) -> Option<LineItemFilter> {
+    let attribute = f
+        .get("Attribute")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let equal = match f.get("MatchOption").and_then(Value::as_str) {
+        Some("EQUAL") => true,
+        Some("NOT_EQUAL") => false,
+        other => {
+            r.problems.push(super::Problem {
+                reason: Some(Reason::IllegalLineItemFilter.code().into()),
+                path: format!("{path}.MatchOption"),
+                message: format!("'{}' is not EQUAL or NOT_EQUAL", other.unwrap_or("")),
+            });
+            return None;
+        }
+    };
+    let values: Vec<&str> = ["Values", "AttributeValues"]
+        .iter()
+        .filter_map(|k| f.get(*k).and_then(Value::as_array))
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    match (attribute, equal, values.as_slice()) {
+        ("LINE_ITEM_TYPE", false, ["SAVINGS_PLAN_NEGATION"]) => {
+            Some(LineItemFilter::ExcludeSavingsPlanNegation)
+        }
+        ("SERVICE", _, [service]) => Some(LineItemFilter::Service {
+            equal,
+            service: (*service).to_string(),
+        }),
+        _ => {
+            r.problems.push(super::Problem {
+                reason: Some(Reason::IllegalLineItemFilter.code().into()),
+                path: path.into(),
+                message: "expected LINE_ITEM_TYPE NOT_EQUAL SAVINGS_PLAN_NEGATION, or SERVICE EQUAL|NOT_EQUAL with one service code".into(),
+            });
+            None
+        }
+    }
+}
+
+fn view_filter(r: &mut Reader, e: Option<&Value>, path: &str) -> ViewFilter {
+    let Some(e) = e.filter(|e| !e.is_null()) else {
+        return ViewFilter::None;
+    };
+    let values = |v: &Value| -> BTreeSet<String> {
+        v.get("values")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let key = |v: &Value| {
+        v.get("key")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    match (e.get("dimensions"), e.get("tags"), e.get("costCategories")) {
+        (Some(d), None, None) => ViewFilter::Accounts {
+            accounts: values(d),
+        },
+        (None, Some(t), None) => ViewFilter::Tag {
+            key: key(t),
+            values: values(t),
+        },
+        (None, None, Some(c)) => ViewFilter::CostCategory {
+            key: key(c),
+            values: values(c),
+        },
+        (None, None, None) => ViewFilter::None,
+        _ => {
+            r.problems.push(super::Problem {
+                reason: Some(Reason::InvalidFilter.code().into()),
+                path: path.into(),
+                message: "one filter: dimensions (LINKED_ACCOUNT), tags or costCategories".into(),
+            });
+            ViewFilter::None
+        }
+    }
+}
+
+fn number(d: Decimal) -> Value {
+    // Exactly representable amounts go out as JSON numbers, as the AWS CLI prints them.
+    let f: f64 = d.try_into().unwrap_or(0.0);
+    if crate::money::decimal_from_f64(f).ok() == Some(d) {
+        json!(f)
+    } else {
+        json!(d.to_string())
+    }
+}
+
+/// Writes a configuration as an AWS bundle.
+pub fn export(config: &Config) -> Value {
+    let mut linked = Vec::new();
+    let groups: Vec<Value> = config
+        .groups
+        .iter()
+        .map(|g| {
+            for a in &g.accounts {
+                linked.push(json!({"AccountId": a, "BillingGroupArn": g.arn}));
+            }
+            let mut v = json!({
+                "Name": g.name,
+                "Arn": g.arn,
+                "PrimaryAccountId": g.primary_account,
+                "ComputationPreference": {"PricingPlanArn": g.plan},
+                "Size": g.accounts.len(),
+                "Status": "ACTIVE",
+                "AccountGrouping": {"AutoAssociate": g.auto_associate},
+                "BillingGroupType": match g.group_type { GroupType::Standard => "STANDARD", GroupType::TransferBilling => "TRANSFER_BILLING" },
+            });
+            if !g.description.is_empty() {
+                v["Description"] = json!(g.description);
+            }
+            v
+        })
+        .collect();
+    let plans: Vec<Value> = config
+        .plans
+        .iter()
+        .map(|p| {
+            let mut v = json!({"Name": p.name, "Arn": p.arn, "Size": p.rules.len()});
+            if !p.description.is_empty() {
+                v["Description"] = json!(p.description);
+            }
+            v
+        })
+        .collect();
+    let rules: Vec<Value> = config
+        .rules
+        .iter()
+        .map(|r| {
+            let mut v = json!({"Name": r.name, "Arn": r.arn, "Scope": r.scope.code(), "Type": r.rule_type.code()});
+            let o = v.as_object_mut();
+            if let Some(o) = o {
+                if !r.description.is_empty() {
+                    o.insert("Description".into(), json!(r.description));
+                }
+                if let Some(m) = r.modifier {
+                    o.insert("ModifierPercentage".into(), number(m));
+                }
+                for (k, val) in [("Service", &r.service), ("BillingEntity", &r.billing_entity), ("UsageType", &r.usage_type), ("Operation", &r.operation)] {
+                    if let Some(x) = val {
+                        o.insert(k.into(), json!(x));
+                    }
+                }
+                if let Some(on) = r.free_tier {
+                    o.insert("Tiering".into(), json!({"FreeTier": {"Activated": on}}));
+                }
+                if !r.tiers.is_empty() {
+                    let tiers: Vec<Value> = r
+                        .tiers
+                        .iter()
+                        .map(|t| {
+                            let mut x = json!({"Begin": number(t.begin), "Rate": number(t.rate)});
+                            if let Some(e) = t.end {
+                                x["End"] = number(e);
+                            }
+                            x
+                        })
+                        .collect();
+                    o.insert("Tiering".into(), json!({"Tiers": tiers}));
+                }
+            }
+            v
+        })
+        .collect();
+    let plan_rules: Vec<Value> = config
+        .plans
+        .iter()
+        .map(|p| json!({"PricingPlanArn": p.arn, "PricingRuleArns": p.rules}))
+        .collect();
+    let items: Vec<Value> = config
+        .items
+        .iter()
+        .map(|i| {
+            let mut cd = json!({"Type": i.item_type.code()});
+            match &i.charge {
+                Charge::Flat { value } => cd["Flat"] = json!({"ChargeValue": number(*value)}),
+                Charge::Percentage { percent, associated } => {
+                    cd["Percentage"] = json!({"PercentageValue": number(*percent), "AssociatedValues": associated})
+                }
+            }
+            match &i.filter {
+                Some(LineItemFilter::ExcludeSavingsPlanNegation) => {
+                    cd["LineItemFilters"] = json!([{"Attribute": "LINE_ITEM_TYPE", "MatchOption": "NOT_EQUAL", "Values": ["SAVINGS_PLAN_NEGATION"]}])
+                }
+                Some(LineItemFilter::Service { equal, service }) => {
+                    cd["LineItemFilters"] = json!([{"Attribute": "SERVICE", "MatchOption": if *equal { "EQUAL" } else { "NOT_EQUAL" }, "AttributeValues": [service]}])
+                }
+                None => {}
+            }
+            let mut range = json!({"InclusiveStartBillingPeriod": i.start.to_string()});
+            if let Some(e) = i.end {
+                range["ExclusiveEndBillingPeriod"] = json!(e.to_string());
+            }
+            let mut v = json!({
+                "Arn": i.arn,
+                "Name": i.name,
+                "ChargeDetails": cd,
+                "CurrencyCode": i.currency,
+                "Description": i.description,
+                "BillingGroupArn": i.group,
+                "ComputationRule": match i.computation { Computation::Consolidated => "CONSOLIDATED", Computation::Itemized => "ITEMIZED" },
+                "PresentationDetails": {"Service": i.presentation_service},
+                "BillingPeriodRange": range,
+            });
+            if let Some(a) = &i.account {
+                v["AccountId"] = json!(a);
+            }
+            v
+        })
+        .collect();
+    let mut out = json!({
+        "BillingGroups": groups,
+        "LinkedAccounts": linked,
+        "PricingPlans": plans,
+        "PricingRules": rules,
+        "PricingPlanRules": plan_rules,
+        "CustomLineItems": items,
+    });
+    if !config.views.is_empty() {
+        let views: Vec<Value> = config
+            .views
+            .iter()
+            .map(|v| {
+                let filter = match &v.filter {
+                    ViewFilter::None => Value::Null,
+                    ViewFilter::Accounts { accounts } => json!({"dimensions": {"key": "LINKED_ACCOUNT", "values": accounts}}),
+                    ViewFilter::Tag { key, values } => json!({"tags": {"key": key, "values": values}}),
+                    ViewFilter::CostCategory { key, values } => json!({"costCategories": {"key": key, "values": values}}),
+                };
+                let mut x = json!({"arn": v.arn, "name": v.name, "billingViewType": "CUSTOM", "sourceViews": v.sources});
+                if !v.description.is_empty() {
+                    x["description"] = json!(v.description);
+                }
+                if !filter.is_null() {
+                    x["dataFilterExpression"] = filter;
+                }
+                x
+            })
+            .collect();
+        out["BillingViews"] = json!(views);
+    }
+    out
+}

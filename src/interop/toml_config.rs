@@ -1,0 +1,811 @@
+//! The project's own configuration format: TOML, names instead of ARNs, comments allowed.
+//! Every object may keep its `arn` (export writes them) so export -> import -> export is
+//! identical; objects without one get a new ARN derived from their name.
+//!
+//! ```toml
+//! [[billing_group]]
+//! name = "retail"
+//! primary_account = "304857112600"
+//! accounts = ["304857112600", "304865032017"]
+//! plan = "retail-plan"            # a plan name, or BasicPricingPlan / Passthrough
+//!
+//! [[pricing_plan]]
+//! name = "retail-plan"
+//! rules = ["markup-10", "ec2-markup"]
+//!
+//! [[pricing_rule]]
+//! name = "markup-10"
+//! scope = "GLOBAL"                # GLOBAL, SERVICE, BILLING_ENTITY, SKU
+//! type = "MARKUP"                 # MARKUP, DISCOUNT, TIERING
+//! percent = 10
+//!
+//! [[custom_line_item]]
+//! name = "platform-fee"
+//! description = "Platform fee"
+//! group = "retail"
+//! type = "FEE"                    # FEE or CREDIT
+//! percent = 5                     # or: flat = 250
+//! associated = ["retail"]         # groups and flat items, by name
+//! filter = "exclude_savings_plan_negation"   # or { service = "AmazonEC2", match = "NOT_EQUAL" }
+//! start = "2026-09"
+//!
+//! [[billing_view]]
+//! name = "commerce"
+//! sources = ["primary"]           # primary, primary:<payer id>, or custom view names
+//! filter = { tag = "user:team", values = ["retail", "logistics"] }
+//! ```
+
+use super::{ConfigFileError, Problem};
+use crate::model::*;
+use crate::period::BillingPeriod;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+enum Num {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl Num {
+    fn of(d: Decimal) -> Num {
+        let f: f64 = d.try_into().unwrap_or(0.0);
+        if d.fract().is_zero() && d.abs() < Decimal::from(1_000_000_000_000i64) {
+            Num::Int(d.trunc().try_into().unwrap_or(0))
+        } else if crate::money::decimal_from_f64(f).ok() == Some(d) {
+            Num::Float(f)
+        } else {
+            Num::Text(d.normalize().to_string())
+        }
+    }
+
+    fn decimal(&self) -> Option<Decimal> {
+        match self {
+            Num::Int(i) => Some(Decimal::from(*i)),
+            Num::Float(f) => super::decimal_of_f64(*f),
+            Num::Text(s) => crate::money::parse_decimal(s).ok().flatten(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(
+        default,
+        rename = "billing_group",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    groups: Vec<Group>,
+    #[serde(
+        default,
+        rename = "pricing_plan",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    plans: Vec<Plan>,
+    #[serde(
+        default,
+        rename = "pricing_rule",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    rules: Vec<Rule>,
+    #[serde(
+        default,
+        rename = "custom_line_item",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    items: Vec<Item>,
+    #[serde(
+        default,
+        rename = "billing_view",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    views: Vec<View>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Group {
+    name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    description: String,
+    primary_account: String,
+    accounts: Vec<String>,
+    plan: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    auto_associate: bool,
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    group_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    arn: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Plan {
+    name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    description: String,
+    #[serde(default)]
+    rules: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    arn: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TierRow {
+    begin: Num,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    end: Option<Num>,
+    rate: Num,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rule {
+    name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    description: String,
+    scope: String,
+    #[serde(rename = "type")]
+    rule_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    percent: Option<Num>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    service: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    billing_entity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    usage_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    operation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    free_tier: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tiers: Vec<TierRow>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    arn: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+enum Filter {
+    Named(String),
+    Service {
+        service: String,
+        #[serde(rename = "match")]
+        match_option: String,
+    },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Item {
+    name: String,
+    description: String,
+    group: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    account: Option<String>,
+    #[serde(rename = "type")]
+    item_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    flat: Option<Num>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    percent: Option<Num>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    associated: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    filter: Option<Filter>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    computation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    presentation_service: Option<String>,
+    start: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    end: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    currency: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    arn: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ViewFilterRow {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    accounts: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cost_category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    values: Option<Vec<String>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct View {
+    name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    description: String,
+    sources: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    filter: Option<ViewFilterRow>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    arn: Option<String>,
+}
+
+/// A parsed TOML configuration and where each object sits in the file.
+#[derive(Debug)]
+pub struct Parsed {
+    pub config: Config,
+    pub locations: BTreeMap<(Kind, String), String>,
+}
+
+struct Ctx<'a> {
+    problems: Vec<Problem>,
+    payers: &'a BTreeSet<String>,
+    /// Payer that new ARNs are made for.
+    owner: String,
+}
+
+impl Ctx<'_> {
+    fn fail(&mut self, path: String, message: String) {
+        self.problems.push(Problem {
+            reason: None,
+            path,
+            message,
+        });
+    }
+    fn num(&mut self, n: &Num, path: String) -> Decimal {
+        n.decimal().unwrap_or_else(|| {
+            self.fail(path, format!("{n:?} is not a number"));
+            Decimal::ZERO
+        })
+    }
+    fn period(&mut self, text: &str, path: String) -> Option<BillingPeriod> {
+        match text.parse() {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.fail(path, format!("{e}"));
+                None
+            }
+        }
+    }
+}
+
+/// Reads the TOML format. `payers` are the workspace's payers (for `primary` sources and for
+/// the owner of new ARNs).
+pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFileError> {
+    let file: File = toml::from_str(text).map_err(|e| {
+        let at = e
+            .span()
+            .map(|s| line_col(text, s.start))
+            .unwrap_or_else(|| "file".into());
+        ConfigFileError::at(at, e.message().to_string())
+    })?;
+    let owner = payers
+        .iter()
+        .next()
+        .cloned()
+        .unwrap_or_else(|| "000000000000".into());
+    let mut c = Ctx {
+        problems: Vec::new(),
+        payers,
+        owner,
+    };
+    let mut locations = BTreeMap::new();
+    let arn = |c: &Ctx<'_>, kind: Kind, given: &Option<String>, name: &str| {
+        given
+            .clone()
+            .unwrap_or_else(|| new_arn(kind, &c.owner, name, 0))
+    };
+
+    let rule_arns: BTreeMap<&str, String> = file
+        .rules
+        .iter()
+        .map(|r| (r.name.as_str(), arn(&c, Kind::PricingRule, &r.arn, &r.name)))
+        .collect();
+    let plan_arns: BTreeMap<&str, String> = file
+        .plans
+        .iter()
+        .map(|p| (p.name.as_str(), arn(&c, Kind::PricingPlan, &p.arn, &p.name)))
+        .collect();
+    let group_arns: BTreeMap<&str, String> = file
+        .groups
+        .iter()
+        .map(|g| {
+            (
+                g.name.as_str(),
+                arn(&c, Kind::BillingGroup, &g.arn, &g.name),
+            )
+        })
+        .collect();
+    let item_arns: BTreeMap<&str, String> = file
+        .items
+        .iter()
+        .map(|i| {
+            (
+                i.name.as_str(),
+                arn(&c, Kind::CustomLineItem, &i.arn, &i.name),
+            )
+        })
+        .collect();
+    let view_arns: BTreeMap<&str, String> = file
+        .views
+        .iter()
+        .map(|v| (v.name.as_str(), arn(&c, Kind::BillingView, &v.arn, &v.name)))
+        .collect();
+    let mut config = Config::default();
+
+    for (i, r) in file.rules.iter().enumerate() {
+        let path = format!("pricing_rule[{i}]");
+        locations.insert((Kind::PricingRule, r.name.clone()), path.clone());
+        let scope = match r.scope.as_str() {
+            "GLOBAL" => Scope::Global,
+            "SERVICE" => Scope::Service,
+            "BILLING_ENTITY" => Scope::BillingEntity,
+            "SKU" => Scope::Sku,
+            other => {
+                c.fail(
+                    format!("{path}.scope"),
+                    format!("'{other}' is not GLOBAL, SERVICE, BILLING_ENTITY or SKU"),
+                );
+                continue;
+            }
+        };
+        let rule_type = match r.rule_type.as_str() {
+            "MARKUP" => RuleType::Markup,
+            "DISCOUNT" => RuleType::Discount,
+            "TIERING" => RuleType::Tiering,
+            other => {
+                c.fail(
+                    format!("{path}.type"),
+                    format!("'{other}' is not MARKUP, DISCOUNT or TIERING"),
+                );
+                continue;
+            }
+        };
+        let modifier = r
+            .percent
+            .as_ref()
+            .map(|p| c.num(p, format!("{path}.percent")).round_dp(2));
+        let tiers = r
+            .tiers
+            .iter()
+            .enumerate()
+            .map(|(t, row)| Tier {
+                begin: c.num(&row.begin, format!("{path}.tiers[{t}].begin")),
+                end: row
+                    .end
+                    .as_ref()
+                    .map(|e| c.num(e, format!("{path}.tiers[{t}].end"))),
+                rate: c.num(&row.rate, format!("{path}.tiers[{t}].rate")),
+            })
+            .collect();
+        config.rules.push(PricingRule {
+            arn: rule_arns[r.name.as_str()].clone(),
+            name: r.name.clone(),
+            description: r.description.clone(),
+            scope,
+            rule_type,
+            modifier,
+            service: r.service.clone(),
+            billing_entity: r.billing_entity.clone(),
+            usage_type: r.usage_type.clone(),
+            operation: r.operation.clone(),
+            free_tier: r.free_tier,
+            tiers,
+        });
+    }
+    for (i, p) in file.plans.iter().enumerate() {
+        let path = format!("pricing_plan[{i}]");
+        locations.insert((Kind::PricingPlan, p.name.clone()), path.clone());
+        let mut rules = Vec::new();
+        for (j, name) in p.rules.iter().enumerate() {
+            match rule_arns.get(name.as_str()) {
+                Some(a) => rules.push(a.clone()),
+                None => c.problems.push(Problem {
+                    reason: Some(Reason::PricingrulesNotExist.code().into()),
+                    path: format!("{path}.rules[{j}]"),
+                    message: format!("no pricing rule named '{name}'"),
+                }),
+            }
+        }
+        config.plans.push(PricingPlan {
+            arn: plan_arns[p.name.as_str()].clone(),
+            name: p.name.clone(),
+            description: p.description.clone(),
+            rules,
+        });
+    }
+    for (i, g) in file.groups.iter().enumerate() {
+        let path = format!("billing_group[{i}]");
+        locations.insert((Kind::BillingGroup, g.name.clone()), path.clone());
+        let plan = match (managed_plan(&g.plan), plan_arns.get(g.plan.as_str())) {
+            (Some(ManagedPlan::Basic), _) => BASIC_PLAN_ARN.to_string(),
+            (Some(ManagedPlan::Passthrough), _) => PASSTHROUGH_PLAN_ARN.to_string(),
+            (None, Some(a)) => a.clone(),
+            (None, None) => {
+                c.problems.push(Problem {
+                    reason: Some(Reason::MissingPricingplan.code().into()),
+                    path: format!("{path}.plan"),
+                    message: format!("no pricing plan named '{}'", g.plan),
+                });
+                continue;
+            }
+        };
+        let group_type = match g.group_type.as_deref() {
+            None | Some("STANDARD") => GroupType::Standard,
+            Some("TRANSFER_BILLING") => GroupType::TransferBilling,
+            Some(other) => {
+                c.fail(
+                    format!("{path}.type"),
+                    format!("'{other}' is not STANDARD or TRANSFER_BILLING"),
+                );
+                continue;
+            }
+        };
+        config.groups.push(BillingGroup {
+            arn: group_arns[g.name.as_str()].clone(),
+            name: g.name.clone(),
+            description: g.description.clone(),
+            primary_account: g.primary_account.clone(),
+            accounts: g.accounts.iter().cloned().collect(),
+            plan,
+            auto_associate: g.auto_associate,
+            group_type,
+        });
+    }
+    for (i, it) in file.items.iter().enumerate() {
+        let path = format!("custom_line_item[{i}]");
+        locations.insert((Kind::CustomLineItem, it.name.clone()), path.clone());
+        let Some(group) = group_arns.get(it.group.as_str()).cloned() else {
+            c.problems.push(Problem {
+                reason: Some(Reason::MissingBillinggroup.code().into()),
+                path: format!("{path}.group"),
+                message: format!("no billing group named '{}'", it.group),
+            });
+            continue;
+        };
+        let item_type = match it.item_type.as_str() {
+            "FEE" => ItemType::Fee,
+            "CREDIT" => ItemType::Credit,
+            other => {
+                c.fail(
+                    format!("{path}.type"),
+                    format!("'{other}' is not FEE or CREDIT"),
+                );
+                continue;
+            }
+        };
+        let charge = match (&it.flat, &it.percent) {
+            (Some(f), None) => Charge::Flat {
+                value: c.num(f, format!("{path}.flat")),
+            },
+            (None, Some(p)) => {
+                let mut associated = Vec::new();
+                for (j, name) in it.associated.iter().enumerate() {
+                    match group_arns
+                        .get(name.as_str())
+                        .or_else(|| item_arns.get(name.as_str()))
+                    {
+                        Some(a) => associated.push(a.clone()),
+                        None => c.problems.push(Problem {
+                            reason: Some(Reason::IllegalResourceArns.code().into()),
+                            path: format!("{path}.associated[{j}]"),
+                            message: format!("no billing group or custom line item named '{name}'"),
+                        }),
+                    }
+                }
+                Charge::Percentage {
+                    percent: c.num(p, format!("{path}.percent")),
+                    associated,
+                }
+            }
+            _ => {
+                c.problems.push(Problem {
+                    reason: Some(Reason::IllegalChargeDetails.code().into()),
+                    path: path.clone(),
+                    message: "exactly one of flat and percent".into(),
+                });
+                continue;
+            }
+        };
+        let filter = match &it.filter {
+            None => None,
+            Some(Filter::Named(n)) if n == "exclude_savings_plan_negation" => {
+                Some(LineItemFilter::ExcludeSavingsPlanNegation)
+            }
+            Some(Filter::Service {
+                service,
+                match_option,
+            }) if match_option == "EQUAL" || match_option == "NOT_EQUAL" => {
+                Some(LineItemFilter::Service {
+                    equal: match_option == "EQUAL",
+                    service: service.clone(),
+                })
+            }
+            Some(_) => {
+                c.problems.push(Problem {
+                    reason: Some(Reason::IllegalLineItemFilter.code().into()),
+                    path: format!("{path}.filter"),
+                    message: "expected \"exclude_savings_plan_negation\" or { service = \"...\", match = \"EQUAL\" | \"NOT_EQUAL\" }".into(),
+                });
+                continue;
+            }
+        };
+        let computation = match it.computation.as_deref() {
+            None | Some("CONSOLIDATED") => Computation::Consolidated,
+            Some("ITEMIZED") => Computation::Itemized,
+            Some(other) => {
+                c.fail(
+                    format!("{path}.computation"),
+                    format!("'{other}' is not CONSOLIDATED or ITEMIZED"),
+                );
+                continue;
+            }
+        };
+        let Some(start) = c.period(&it.start, format!("{path}.start")) else {
+            continue;
+        };
+        let end = match &it.end {
+            Some(e) => match c.period(e, format!("{path}.end")) {
+                Some(p) => Some(p),
+                None => continue,
+            },
+            None => None,
+        };
+        config.items.push(CustomLineItem {
+            arn: item_arns[it.name.as_str()].clone(),
+            name: it.name.clone(),
+            description: it.description.clone(),
+            group,
+            account: it.account.clone(),
+            item_type,
+            charge,
+            filter,
+            computation,
+            presentation_service: it
+                .presentation_service
+                .clone()
+                .unwrap_or_else(|| DEFAULT_PRESENTATION_SERVICE.into()),
+            start,
+            end,
+            currency: it.currency.clone().unwrap_or_else(|| "USD".into()),
+        });
+    }
+    for (i, v) in file.views.iter().enumerate() {
+        let path = format!("billing_view[{i}]");
+        locations.insert((Kind::BillingView, v.name.clone()), path.clone());
+        let mut sources = Vec::new();
+        for (j, s) in v.sources.iter().enumerate() {
+            let resolved = match s.split_once(':') {
+                _ if s == "primary" => match c.payers.iter().collect::<Vec<_>>().as_slice() {
+                    [only] => Some(primary_view_arn(only)),
+                    _ => None,
+                },
+                Some(("primary", payer)) => Some(primary_view_arn(payer)),
+                _ => view_arns
+                    .get(s.as_str())
+                    .cloned()
+                    .or_else(|| s.starts_with("arn:").then(|| s.clone())),
+            };
+            match resolved {
+                Some(a) => sources.push(a),
+                None => c.problems.push(Problem {
+                    reason: Some(Reason::SourceViewNotFound.code().into()),
+                    path: format!("{path}.sources[{j}]"),
+                    message: format!("'{s}' is not primary, primary:<payer id> (needed when the workspace has several payers) or a custom view name"),
+                }),
+            }
+        }
+        let filter = match &v.filter {
+            None => ViewFilter::None,
+            Some(f) => {
+                let values: BTreeSet<String> =
+                    f.values.clone().unwrap_or_default().into_iter().collect();
+                match (&f.accounts, &f.tag, &f.cost_category) {
+                    (Some(a), None, None) if f.values.is_none() => ViewFilter::Accounts {
+                        accounts: a.iter().cloned().collect(),
+                    },
+                    (None, Some(t), None) => ViewFilter::Tag {
+                        key: t.clone(),
+                        values,
+                    },
+                    (None, None, Some(k)) => ViewFilter::CostCategory {
+                        key: k.clone(),
+                        values,
+                    },
+                    _ => {
+                        c.problems.push(Problem {
+                            reason: Some(Reason::InvalidFilter.code().into()),
+                            path: format!("{path}.filter"),
+                            message: "one of { accounts = [...] }, { tag = \"key\", values = [...] }, { cost_category = \"key\", values = [...] }".into(),
+                        });
+                        continue;
+                    }
+                }
+            }
+        };
+        config.views.push(CustomView {
+            arn: view_arns[v.name.as_str()].clone(),
+            name: v.name.clone(),
+            description: v.description.clone(),
+            sources,
+            filter,
+        });
+    }
+    if !c.problems.is_empty() {
+        return Err(ConfigFileError {
+            problems: c.problems,
+        });
+    }
+    config.canonicalize();
+    Ok(Parsed { config, locations })
+}
+
+fn line_col(text: &str, offset: usize) -> String {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("line {line}, column {col}")
+}
+
+/// Writes a configuration in the TOML format, names for references, ARNs kept.
+pub fn export(config: &Config) -> String {
+    let mut config = config.clone();
+    config.canonicalize();
+    let rule_name = |arn: &str| {
+        config
+            .rule(arn)
+            .map_or_else(|| arn.to_string(), |r| r.name.clone())
+    };
+    let group_or_item_name = |arn: &str| {
+        config
+            .group(arn)
+            .map(|g| g.name.clone())
+            .or_else(|| config.item(arn).map(|i| i.name.clone()))
+            .unwrap_or_else(|| arn.to_string())
+    };
+    let source_name = |arn: &str| match primary_view_payer(arn) {
+        Some(p) => format!("primary:{p}"),
+        None => config
+            .view(arn)
+            .map_or_else(|| arn.to_string(), |v| v.name.clone()),
+    };
+    let file = File {
+        groups: config
+            .groups
+            .iter()
+            .map(|g| Group {
+                name: g.name.clone(),
+                description: g.description.clone(),
+                primary_account: g.primary_account.clone(),
+                accounts: g.accounts.iter().cloned().collect(),
+                plan: config.plan_name(&g.plan),
+                auto_associate: g.auto_associate,
+                group_type: (g.group_type == GroupType::TransferBilling)
+                    .then(|| "TRANSFER_BILLING".into()),
+                arn: Some(g.arn.clone()),
+            })
+            .collect(),
+        plans: config
+            .plans
+            .iter()
+            .map(|p| Plan {
+                name: p.name.clone(),
+                description: p.description.clone(),
+                rules: p.rules.iter().map(|a| rule_name(a)).collect(),
+                arn: Some(p.arn.clone()),
+            })
+            .collect(),
+        rules: config
+            .rules
+            .iter()
+            .map(|r| Rule {
+                name: r.name.clone(),
+                description: r.description.clone(),
+                scope: r.scope.code().into(),
+                rule_type: r.rule_type.code().into(),
+                percent: r.modifier.map(Num::of),
+                service: r.service.clone(),
+                billing_entity: r.billing_entity.clone(),
+                usage_type: r.usage_type.clone(),
+                operation: r.operation.clone(),
+                free_tier: r.free_tier,
+                tiers: r
+                    .tiers
+                    .iter()
+                    .map(|t| TierRow {
+                        begin: Num::of(t.begin),
+                        end: t.end.map(Num::of),
+                        rate: Num::of(t.rate),
+                    })
+                    .collect(),
+                arn: Some(r.arn.clone()),
+            })
+            .collect(),
+        items: config
+            .items
+            .iter()
+            .map(|i| {
+                let (flat, percent, associated) = match &i.charge {
+                    Charge::Flat { value } => (Some(Num::of(*value)), None, Vec::new()),
+                    Charge::Percentage {
+                        percent,
+                        associated,
+                    } => (
+                        None,
+                        Some(Num::of(*percent)),
+                        associated.iter().map(|a| group_or_item_name(a)).collect(),
+                    ),
+                };
+                Item {
+                    name: i.name.clone(),
+                    description: i.description.clone(),
+                    group: config
+                        .group(&i.group)
+                        .map_or_else(|| i.group.clone(), |g| g.name.clone()),
+                    account: i.account.clone(),
+                    item_type: i.item_type.code().into(),
+                    flat,
+                    percent,
+                    associated,
+                    filter: i.filter.as_ref().map(|f| match f {
+                        LineItemFilter::ExcludeSavingsPlanNegation => {
+                            Filter::Named("exclude_savings_plan_negation".into())
+                        }
+                        LineItemFilter::Service { equal, service } => Filter::Service {
+                            service: service.clone(),
+                            match_option: if *equal { "EQUAL" } else { "NOT_EQUAL" }.into(),
+                        },
+                    }),
+                    computation: (i.computation == Computation::Itemized)
+                        .then(|| "ITEMIZED".into()),
+                    presentation_service: (i.presentation_service != DEFAULT_PRESENTATION_SERVICE)
+                        .then(|| i.presentation_service.clone()),
+                    start: i.start.to_string(),
+                    end: i.end.map(|e| e.to_string()),
+                    currency: (i.currency != "USD").then(|| i.currency.clone()),
+                    arn: Some(i.arn.clone()),
+                }
+            })
+            .collect(),
+        views: config
+            .views
+            .iter()
+            .map(|v| View {
+                name: v.name.clone(),
+                description: v.description.clone(),
+                sources: v.sources.iter().map(|s| source_name(s)).collect(),
+                filter: match &v.filter {
+                    ViewFilter::None => None,
+                    ViewFilter::Accounts { accounts } => Some(ViewFilterRow {
+                        accounts: Some(accounts.iter().cloned().collect()),
+                        ..Default::default()
+                    }),
+                    ViewFilter::Tag { key, values } => Some(ViewFilterRow {
+                        tag: Some(key.clone()),
+                        values: Some(values.iter().cloned().collect()),
+                        ..Default::default()
+                    }),
+                    ViewFilter::CostCategory { key, values } => Some(ViewFilterRow {
+                        cost_category: Some(key.clone()),
+                        values: Some(values.iter().cloned().collect()),
+                        ..Default::default()
+                    }),
+                },
+                arn: Some(v.arn.clone()),
+            })
+            .collect(),
+    };
+    let body = toml::to_string_pretty(&file).unwrap_or_default();
+    format!(
+        "# proforma configuration (import with: proforma config import WORKSPACE FILE)\n\n{body}"
+    )
+}

@@ -1,0 +1,450 @@
+//! The configuration (SPEC 2): billing groups, pricing rules and plans, custom line items and
+//! custom billing views, with the validation rules of ABC and their reason codes. No IO.
+
+mod reason;
+mod validate;
+
+pub use reason::{Reason, Violation, Violations};
+pub use validate::{ValidationContext, validate};
+
+use crate::period::BillingPeriod;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// ARNs of the managed, read-only plans.
+pub const BASIC_PLAN_ARN: &str = "arn:aws:billingconductor::aws:pricingplan/BasicPricingPlan";
+pub const PASSTHROUGH_PLAN_ARN: &str = "arn:aws:billingconductor::aws:pricingplan/Passthrough";
+
+/// Which managed plan an ARN names, if any (`.../pricingplan/BasicPricingPlan` under any owner).
+pub fn managed_plan(arn: &str) -> Option<ManagedPlan> {
+    match arn.rsplit('/').next() {
+        Some("BasicPricingPlan") if arn.contains("pricingplan/") || arn == "BasicPricingPlan" => {
+            Some(ManagedPlan::Basic)
+        }
+        Some("Passthrough") if arn.contains("pricingplan/") || arn == "Passthrough" => {
+            Some(ManagedPlan::Passthrough)
+        }
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManagedPlan {
+    Basic,
+    Passthrough,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum GroupType {
+    #[default]
+    Standard,
+    TransferBilling,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillingGroup {
+    pub arn: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub primary_account: String,
+    pub accounts: BTreeSet<String>,
+    /// Pricing plan ARN (a managed plan's ARN for BasicPricingPlan / Passthrough).
+    pub plan: String,
+    #[serde(default)]
+    pub auto_associate: bool,
+    #[serde(default)]
+    pub group_type: GroupType,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Scope {
+    Global,
+    Service,
+    BillingEntity,
+    Sku,
+}
+
+impl Scope {
+    pub fn code(self) -> &'static str {
+        match self {
+            Scope::Global => "GLOBAL",
+            Scope::Service => "SERVICE",
+            Scope::BillingEntity => "BILLING_ENTITY",
+            Scope::Sku => "SKU",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RuleType {
+    Markup,
+    Discount,
+    Tiering,
+}
+
+impl RuleType {
+    pub fn code(self) -> &'static str {
+        match self {
+            RuleType::Markup => "MARKUP",
+            RuleType::Discount => "DISCOUNT",
+            RuleType::Tiering => "TIERING",
+        }
+    }
+}
+
+/// One slice of a custom SKU tier table: usage in `[begin, end)` costs `rate` per unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tier {
+    #[serde(with = "rust_decimal::serde::str")]
+    pub begin: Decimal,
+    #[serde(
+        default,
+        with = "rust_decimal::serde::str_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub end: Option<Decimal>,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub rate: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricingRule {
+    pub arn: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub scope: Scope,
+    #[serde(rename = "type")]
+    pub rule_type: RuleType,
+    /// Percentage for MARKUP and DISCOUNT.
+    #[serde(
+        default,
+        with = "rust_decimal::serde::str_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub modifier: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_entity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
+    /// TIERING at GLOBAL/SERVICE scope: whether the free tier is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free_tier: Option<bool>,
+    /// TIERING at SKU scope: custom tiers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<Tier>,
+}
+
+impl PricingRule {
+    /// The factor a MARKUP or DISCOUNT applies; None for TIERING.
+    pub fn factor(&self) -> Option<Decimal> {
+        let m = self.modifier.unwrap_or_default() / Decimal::ONE_HUNDRED;
+        match self.rule_type {
+            RuleType::Markup => Some(Decimal::ONE + m),
+            RuleType::Discount => Some(Decimal::ONE - m),
+            RuleType::Tiering => None,
+        }
+    }
+
+    /// What the rule targets, for conflict checks and display: `SERVICE AmazonEC2`.
+    pub fn target(&self) -> String {
+        let s = |o: &Option<String>| o.clone().unwrap_or_default();
+        match self.scope {
+            Scope::Global => "GLOBAL".into(),
+            Scope::Service => format!("SERVICE {}", s(&self.service)),
+            Scope::BillingEntity => format!("BILLING_ENTITY {}", s(&self.billing_entity)),
+            Scope::Sku => format!(
+                "SKU {} / {} / {}",
+                s(&self.service),
+                s(&self.usage_type),
+                s(&self.operation)
+            ),
+        }
+    }
+
+    pub fn is_free_tier(&self) -> bool {
+        self.rule_type == RuleType::Tiering && self.scope != Scope::Sku
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricingPlan {
+    pub arn: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Rule ARNs.
+    #[serde(default)]
+    pub rules: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ItemType {
+    Fee,
+    Credit,
+}
+
+impl ItemType {
+    pub fn code(self) -> &'static str {
+        match self {
+            ItemType::Fee => "FEE",
+            ItemType::Credit => "CREDIT",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Charge {
+    Flat {
+        #[serde(with = "rust_decimal::serde::str")]
+        value: Decimal,
+    },
+    Percentage {
+        #[serde(with = "rust_decimal::serde::str")]
+        percent: Decimal,
+        /// Billing group ARNs and flat custom line item ARNs.
+        #[serde(default)]
+        associated: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineItemFilter {
+    /// `LINE_ITEM_TYPE NOT_EQUAL SAVINGS_PLAN_NEGATION`: leave Savings Plans discounts out.
+    ExcludeSavingsPlanNegation,
+    /// `SERVICE EQUAL|NOT_EQUAL <service code>`.
+    Service { equal: bool, service: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Computation {
+    #[default]
+    Consolidated,
+    Itemized,
+}
+
+pub const DEFAULT_PRESENTATION_SERVICE: &str = "AWSBillingConductor";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomLineItem {
+    pub arn: String,
+    pub name: String,
+    pub description: String,
+    /// Billing group ARN.
+    pub group: String,
+    /// Account charged; default the group's primary account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    pub item_type: ItemType,
+    pub charge: Charge,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<LineItemFilter>,
+    #[serde(default)]
+    pub computation: Computation,
+    #[serde(default = "default_presentation")]
+    pub presentation_service: String,
+    pub start: BillingPeriod,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<BillingPeriod>,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+}
+
+fn default_presentation() -> String {
+    DEFAULT_PRESENTATION_SERVICE.to_string()
+}
+
+fn default_currency() -> String {
+    "USD".to_string()
+}
+
+impl CustomLineItem {
+    /// Active in `p` when start <= p and (no end or p < end) (SPEC 4.4).
+    pub fn active_in(&self, p: BillingPeriod) -> bool {
+        self.start <= p && self.end.is_none_or(|e| p < e)
+    }
+
+    pub fn sign(&self) -> Decimal {
+        match self.item_type {
+            ItemType::Fee => Decimal::ONE,
+            ItemType::Credit => Decimal::NEGATIVE_ONE,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ViewFilter {
+    #[default]
+    None,
+    Accounts {
+        accounts: BTreeSet<String>,
+    },
+    Tag {
+        key: String,
+        values: BTreeSet<String>,
+    },
+    CostCategory {
+        key: String,
+        values: BTreeSet<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomView {
+    pub arn: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Source view ARNs: primary views (`arn:aws:billing::<payer>:billingview/primary`) or
+    /// custom views.
+    pub sources: Vec<String>,
+    #[serde(default)]
+    pub filter: ViewFilter,
+}
+
+/// The configuration in force for one billing period.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Config {
+    #[serde(default)]
+    pub groups: Vec<BillingGroup>,
+    #[serde(default)]
+    pub plans: Vec<PricingPlan>,
+    #[serde(default)]
+    pub rules: Vec<PricingRule>,
+    #[serde(default)]
+    pub items: Vec<CustomLineItem>,
+    #[serde(default)]
+    pub views: Vec<CustomView>,
+}
+
+impl Config {
+    pub fn group(&self, arn: &str) -> Option<&BillingGroup> {
+        self.groups.iter().find(|g| g.arn == arn)
+    }
+    pub fn group_by_name_or_arn(&self, key: &str) -> Option<&BillingGroup> {
+        self.groups.iter().find(|g| g.arn == key || g.name == key)
+    }
+    pub fn plan(&self, arn: &str) -> Option<&PricingPlan> {
+        self.plans.iter().find(|p| p.arn == arn)
+    }
+    pub fn rule(&self, arn: &str) -> Option<&PricingRule> {
+        self.rules.iter().find(|r| r.arn == arn)
+    }
+    pub fn item(&self, arn: &str) -> Option<&CustomLineItem> {
+        self.items.iter().find(|i| i.arn == arn)
+    }
+    pub fn view(&self, arn: &str) -> Option<&CustomView> {
+        self.views.iter().find(|v| v.arn == arn)
+    }
+
+    /// Display name of a plan ARN, including the managed plans.
+    pub fn plan_name(&self, arn: &str) -> String {
+        match managed_plan(arn) {
+            Some(ManagedPlan::Basic) => "BasicPricingPlan".into(),
+            Some(ManagedPlan::Passthrough) => "Passthrough".into(),
+            None => self
+                .plan(arn)
+                .map_or_else(|| arn.to_string(), |p| p.name.clone()),
+        }
+    }
+
+    /// Sorts every list by name, so equal configurations serialise identically.
+    pub fn canonicalize(&mut self) {
+        self.groups.sort_by(|a, b| a.name.cmp(&b.name));
+        self.plans.sort_by(|a, b| a.name.cmp(&b.name));
+        self.rules.sort_by(|a, b| a.name.cmp(&b.name));
+        self.items.sort_by(|a, b| a.name.cmp(&b.name));
+        self.views.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+}
+
+/// The kinds of configuration objects, as ARN resource types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    BillingGroup,
+    PricingPlan,
+    PricingRule,
+    CustomLineItem,
+    BillingView,
+}
+
+impl Kind {
+    pub fn arn_type(self) -> &'static str {
+        match self {
+            Kind::BillingGroup => "billinggroup",
+            Kind::PricingPlan => "pricingplan",
+            Kind::PricingRule => "pricingrule",
+            Kind::CustomLineItem => "customlineitem",
+            Kind::BillingView => "billingview",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::BillingGroup => "billing group",
+            Kind::PricingPlan => "pricing plan",
+            Kind::PricingRule => "pricing rule",
+            Kind::CustomLineItem => "custom line item",
+            Kind::BillingView => "billing view",
+        }
+    }
+
+    pub const ALL: [Kind; 5] = [
+        Kind::BillingGroup,
+        Kind::PricingPlan,
+        Kind::PricingRule,
+        Kind::CustomLineItem,
+        Kind::BillingView,
+    ];
+}
+
+/// A new ARN: `arn:aws:billingconductor::<payer>:<kind>/<10 alphanumerics>` (custom views:
+/// `arn:aws:billing::<payer>:billingview/custom-<10 alphanumerics>`), derived from the name and
+/// a salt so that generated ARNs are reproducible.
+pub fn new_arn(kind: Kind, payer: &str, name: &str, salt: u64) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut h = xxhash_rust::xxh3::xxh3_64_with_seed(
+        format!("{}:{name}", kind.arn_type()).as_bytes(),
+        salt,
+    );
+    let id: String = (0..10)
+        .map(|_| {
+            let c = ALPHABET[(h % 62) as usize] as char;
+            h /= 62;
+            if h == 0 {
+                h = xxhash_rust::xxh3::xxh3_64_with_seed(name.as_bytes(), salt.wrapping_add(1));
+            }
+            c
+        })
+        .collect();
+    match kind {
+        Kind::BillingView => format!("arn:aws:billing::{payer}:billingview/custom-{id}"),
+        _ => format!("arn:aws:billingconductor::{payer}:{}/{id}", kind.arn_type()),
+    }
+}
+
+/// The ARN of a payer's primary billing view.
+pub fn primary_view_arn(payer: &str) -> String {
+    format!("arn:aws:billing::{payer}:billingview/primary")
+}
+
+/// The payer named in a primary view ARN.
+pub fn primary_view_payer(arn: &str) -> Option<&str> {
+    let rest = arn.strip_prefix("arn:aws:billing::")?;
+    let (payer, tail) = rest.split_once(':')?;
+    (tail == "billingview/primary").then_some(payer)
+}

@@ -1,0 +1,663 @@
+//! Whole-configuration validation (SPEC 2). Every rule reports its ABC reason code and the
+//! field, and every violation is reported, not only the first.
+
+use super::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// What validation needs to know about the workspace.
+#[derive(Debug, Clone, Default)]
+pub struct ValidationContext {
+    /// Payer accounts with data: they cannot be primary accounts of standard groups, and their
+    /// primary views can be sources of custom views.
+    pub payers: BTreeSet<String>,
+}
+
+struct Check<'c> {
+    config: &'c Config,
+    ctx: &'c ValidationContext,
+    out: Vec<Violation>,
+}
+
+impl Check<'_> {
+    fn fail(&mut self, reason: Reason, field: String, message: impl Into<String>) {
+        self.out.push(Violation {
+            reason,
+            field,
+            message: message.into(),
+        });
+    }
+}
+
+fn account_id_ok(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn name_ok(name: &str, spaces: bool) -> bool {
+    (1..=128).contains(&name.chars().count())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+=.-@".contains(c) || (spaces && c == ' '))
+}
+
+/// Checks a whole configuration; Ok when it breaks no rule.
+pub fn validate(config: &Config, ctx: &ValidationContext) -> Result<(), Violations> {
+    let mut c = Check {
+        config,
+        ctx,
+        out: Vec::new(),
+    };
+    names(&mut c);
+    groups(&mut c);
+    rules(&mut c);
+    plans(&mut c);
+    items(&mut c);
+    views(&mut c);
+    if c.out.is_empty() {
+        Ok(())
+    } else {
+        Err(Violations(c.out))
+    }
+}
+
+fn names(c: &mut Check<'_>) {
+    let cfg = c.config;
+    let lists: [(Kind, Vec<(&str, &str)>); 5] = [
+        (
+            Kind::BillingGroup,
+            cfg.groups
+                .iter()
+                .map(|x| (x.name.as_str(), x.arn.as_str()))
+                .collect(),
+        ),
+        (
+            Kind::PricingPlan,
+            cfg.plans
+                .iter()
+                .map(|x| (x.name.as_str(), x.arn.as_str()))
+                .collect(),
+        ),
+        (
+            Kind::PricingRule,
+            cfg.rules
+                .iter()
+                .map(|x| (x.name.as_str(), x.arn.as_str()))
+                .collect(),
+        ),
+        (
+            Kind::CustomLineItem,
+            cfg.items
+                .iter()
+                .map(|x| (x.name.as_str(), x.arn.as_str()))
+                .collect(),
+        ),
+        (
+            Kind::BillingView,
+            cfg.views
+                .iter()
+                .map(|x| (x.name.as_str(), x.arn.as_str()))
+                .collect(),
+        ),
+    ];
+    for (kind, list) in lists {
+        let mut seen_names = HashSet::new();
+        let mut seen_arns = HashSet::new();
+        for (name, arn) in list {
+            let field = format!("{} '{name}'.Name", kind.label());
+            if !name_ok(name, kind == Kind::BillingView) {
+                c.fail(
+                    Reason::FieldValidationFailed,
+                    field.clone(),
+                    "1-128 characters of letters, digits and _+=.-@",
+                );
+            }
+            if !seen_names.insert(name) {
+                c.fail(
+                    Reason::ResourceNameConflict,
+                    field.clone(),
+                    format!("another {} is named '{name}'", kind.label()),
+                );
+            }
+            if kind == Kind::PricingPlan && managed_plan(name).is_some() {
+                c.fail(
+                    Reason::ResourceNameConflict,
+                    field,
+                    format!("'{name}' is a managed plan"),
+                );
+            }
+            if arn.is_empty() || !seen_arns.insert(arn) {
+                c.fail(
+                    Reason::InvalidArn,
+                    format!("{} '{name}'.Arn", kind.label()),
+                    format!("missing or duplicate ARN '{arn}'"),
+                );
+            }
+        }
+    }
+}
+
+fn groups(c: &mut Check<'_>) {
+    let cfg = c.config;
+    let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut auto = Vec::new();
+    for g in &cfg.groups {
+        let f = |x: &str| format!("billing group '{}'.{x}", g.name);
+        if g.description.chars().count() > 1024 {
+            c.fail(
+                Reason::FieldValidationFailed,
+                f("Description"),
+                "at most 1024 characters",
+            );
+        }
+        for a in &g.accounts {
+            if !account_id_ok(a) {
+                c.fail(
+                    Reason::IllegalAccountId,
+                    f("Accounts"),
+                    format!("'{a}' is not a 12-digit account id"),
+                );
+            }
+            if let Some(other) = owner.insert(a, &g.name) {
+                c.fail(
+                    Reason::AccountsAlreadyAssociated,
+                    f("Accounts"),
+                    format!("account {a} is already in billing group '{other}'"),
+                );
+            }
+        }
+        if !account_id_ok(&g.primary_account) {
+            c.fail(
+                Reason::IllegalAccountId,
+                f("PrimaryAccountId"),
+                format!("'{}' is not a 12-digit account id", g.primary_account),
+            );
+        } else if !g.accounts.contains(&g.primary_account) {
+            c.fail(
+                Reason::PrimaryNotAssociated,
+                f("PrimaryAccountId"),
+                format!("{} is not one of the group's accounts", g.primary_account),
+            );
+        }
+        if g.group_type == GroupType::Standard && c.ctx.payers.contains(&g.primary_account) {
+            c.fail(
+                Reason::IllegalPrimaryAccount,
+                f("PrimaryAccountId"),
+                format!(
+                    "{} is a payer account; a payer can be a member but not the primary",
+                    g.primary_account
+                ),
+            );
+        }
+        match managed_plan(&g.plan) {
+            Some(ManagedPlan::Passthrough) if g.group_type == GroupType::Standard => c.fail(
+                Reason::IllegalBillingGroupPricingPlan,
+                f("ComputationPreference.PricingPlanArn"),
+                "Passthrough is only for TRANSFER_BILLING groups",
+            ),
+            Some(_) => {}
+            None if cfg.plan(&g.plan).is_none() => c.fail(
+                Reason::MissingPricingplan,
+                f("ComputationPreference.PricingPlanArn"),
+                format!("no pricing plan {}", g.plan),
+            ),
+            None => {}
+        }
+        if g.auto_associate {
+            auto.push(g.name.as_str());
+        }
+    }
+    if auto.len() > 1 {
+        c.fail(
+            Reason::TooManyAutoAssociateBillingGroups,
+            "billing groups.AccountGrouping.AutoAssociate".into(),
+            format!(
+                "at most one group may auto-associate accounts; on in: {}",
+                auto.join(", ")
+            ),
+        );
+    }
+}
+
+fn service_ok(s: &str) -> bool {
+    (1..=128).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+fn token_ok(s: &str) -> bool {
+    (1..=256).contains(&s.len()) && !s.chars().any(char::is_whitespace)
+}
+
+fn rules(c: &mut Check<'_>) {
+    for r in &c.config.rules {
+        let f = |x: &str| format!("pricing rule '{}'.{x}", r.name);
+        if r.description.chars().count() > 1024 {
+            c.fail(
+                Reason::FieldValidationFailed,
+                f("Description"),
+                "at most 1024 characters",
+            );
+        }
+        let present = |o: &Option<String>| o.is_some();
+        // Scope fields: required ones present and well-formed, others absent.
+        let (needs_service, needs_entity, needs_sku) = match r.scope {
+            Scope::Global => (false, false, false),
+            Scope::Service => (true, false, false),
+            Scope::BillingEntity => (false, true, false),
+            Scope::Sku => (true, false, true),
+        };
+        if present(&r.service) && !needs_service {
+            c.fail(
+                Reason::IllegalScope,
+                f("Service"),
+                format!("{} rules take no service", r.scope.code()),
+            );
+        }
+        if present(&r.billing_entity) && !needs_entity {
+            c.fail(
+                Reason::IllegalScope,
+                f("BillingEntity"),
+                format!("{} rules take no billing entity", r.scope.code()),
+            );
+        }
+        if (present(&r.usage_type) || present(&r.operation)) && !needs_sku {
+            c.fail(
+                Reason::IllegalScope,
+                f("UsageType"),
+                format!("{} rules take no usage type or operation", r.scope.code()),
+            );
+        }
+        if r.scope == Scope::Sku
+            && (r.service.is_none() || r.usage_type.is_none() || r.operation.is_none())
+        {
+            c.fail(
+                Reason::InvalidSkuCombo,
+                f("Scope"),
+                "a SKU rule needs a service code, a usage type and an operation",
+            );
+        } else {
+            if needs_service {
+                match &r.service {
+                    Some(s) if service_ok(s) => {}
+                    Some(s) => c.fail(
+                        Reason::IllegalService,
+                        f("Service"),
+                        format!("'{s}' is not a service code"),
+                    ),
+                    None => c.fail(
+                        Reason::IllegalService,
+                        f("Service"),
+                        "a SERVICE rule needs a service code",
+                    ),
+                }
+            }
+            if needs_sku {
+                if let Some(u) = r.usage_type.as_ref().filter(|u| !token_ok(u)) {
+                    c.fail(
+                        Reason::IllegalUsageType,
+                        f("UsageType"),
+                        format!("'{u}' is not a usage type"),
+                    );
+                }
+                if let Some(o) = r.operation.as_ref().filter(|o| !token_ok(o)) {
+                    c.fail(
+                        Reason::IllegalOperation,
+                        f("Operation"),
+                        format!("'{o}' is not an operation"),
+                    );
+                }
+            }
+        }
+        if needs_entity {
+            match r.billing_entity.as_deref() {
+                Some("AWS" | "AWS Marketplace" | "AISPL") => {}
+                other => c.fail(
+                    Reason::IllegalBillingEntity,
+                    f("BillingEntity"),
+                    format!(
+                        "'{}' is not AWS, AWS Marketplace or AISPL",
+                        other.unwrap_or("")
+                    ),
+                ),
+            }
+        }
+        match r.rule_type {
+            RuleType::Markup | RuleType::Discount => {
+                match r.modifier {
+                    None => c.fail(
+                        Reason::IllegalModifierPercentage,
+                        f("ModifierPercentage"),
+                        "MARKUP and DISCOUNT rules need a percentage",
+                    ),
+                    Some(m) if m.is_sign_negative() && !m.is_zero() => c.fail(
+                        Reason::IllegalModifierPercentage,
+                        f("ModifierPercentage"),
+                        format!("{m} is below 0"),
+                    ),
+                    Some(m) if r.rule_type == RuleType::Discount && m > Decimal::ONE_HUNDRED => c
+                        .fail(
+                            Reason::IllegalModifierPercentage,
+                            f("ModifierPercentage"),
+                            format!("a discount of {m}% is more than 100%"),
+                        ),
+                    Some(_) => {}
+                }
+                if r.free_tier.is_some() || !r.tiers.is_empty() {
+                    c.fail(
+                        Reason::IllegalTieringInput,
+                        f("Tiering"),
+                        "only TIERING rules take tiering input",
+                    );
+                }
+            }
+            RuleType::Tiering => {
+                if r.modifier.is_some() {
+                    c.fail(
+                        Reason::IllegalTieringInput,
+                        f("ModifierPercentage"),
+                        "TIERING rules take no percentage",
+                    );
+                }
+                match r.scope {
+                    Scope::Global | Scope::Service => {
+                        if r.free_tier.is_none() || !r.tiers.is_empty() {
+                            c.fail(
+                                Reason::IllegalTieringInput,
+                                f("Tiering.FreeTier"),
+                                "a GLOBAL or SERVICE TIERING rule sets the free tier on or off (and no custom tiers)",
+                            );
+                        }
+                    }
+                    Scope::BillingEntity => c.fail(
+                        Reason::IllegalTieringInput,
+                        f("Scope"),
+                        "TIERING rules are GLOBAL, SERVICE or SKU",
+                    ),
+                    Scope::Sku => tiers(c, r),
+                }
+            }
+        }
+    }
+}
+
+fn tiers(c: &mut Check<'_>, r: &PricingRule) {
+    let f = format!("pricing rule '{}'.Tiering.Tiers", r.name);
+    let mut bad = |m: String| {
+        c.out.push(Violation {
+            reason: Reason::IllegalTieringInput,
+            field: f.clone(),
+            message: m,
+        })
+    };
+    if r.free_tier.is_some() {
+        bad("a SKU TIERING rule has custom tiers, not a free tier switch".into());
+    }
+    if !(1..=10).contains(&r.tiers.len()) {
+        bad(format!("1 to 10 tiers, not {}", r.tiers.len()));
+        return;
+    }
+    if !r.tiers[0].begin.is_zero() {
+        bad(format!(
+            "the first tier starts at 0, not {}",
+            r.tiers[0].begin
+        ));
+    }
+    for (i, t) in r.tiers.iter().enumerate() {
+        let last = i + 1 == r.tiers.len();
+        match t.end {
+            None if !last => bad(format!("tier {} has no end but is not the last", i + 1)),
+            Some(e) if last => bad(format!("the last tier is open-ended, not ending at {e}")),
+            Some(e) if e <= t.begin => bad(format!(
+                "tier {} ends at {e}, not after its start {}",
+                i + 1,
+                t.begin
+            )),
+            _ => {}
+        }
+        if t.rate.is_sign_negative() && !t.rate.is_zero() {
+            bad(format!("tier {} has a negative rate", i + 1));
+        }
+        if let Some(next) = r.tiers.get(i + 1) {
+            if t.end != Some(next.begin) {
+                bad(format!(
+                    "tier {} does not start where tier {} ends",
+                    i + 2,
+                    i + 1
+                ));
+            }
+        }
+    }
+}
+
+fn plans(c: &mut Check<'_>) {
+    let cfg = c.config;
+    for p in &cfg.plans {
+        let f = |x: &str| format!("pricing plan '{}'.{x}", p.name);
+        if p.description.chars().count() > 1024 {
+            c.fail(
+                Reason::FieldValidationFailed,
+                f("Description"),
+                "at most 1024 characters",
+            );
+        }
+        if p.rules.len() > 500 {
+            c.fail(
+                Reason::FieldValidationFailed,
+                f("PricingRuleArns"),
+                format!("at most 500 rules, not {}", p.rules.len()),
+            );
+        }
+        let mut seen = HashSet::new();
+        let mut targets: HashMap<(String, bool), &str> = HashMap::new();
+        for arn in &p.rules {
+            if !seen.insert(arn) {
+                c.fail(
+                    Reason::DuplicatePricingruleArns,
+                    f("PricingRuleArns"),
+                    format!("{arn} is listed twice"),
+                );
+                continue;
+            }
+            let Some(r) = cfg.rule(arn) else {
+                c.fail(
+                    Reason::PricingrulesNotExist,
+                    f("PricingRuleArns"),
+                    format!("no pricing rule {arn}"),
+                );
+                continue;
+            };
+            // A free-tier switch may sit beside one MARKUP/DISCOUNT of the same target (decision).
+            if let Some(other) = targets.insert((r.target(), r.is_free_tier()), &r.name) {
+                c.fail(
+                    Reason::PricingRuleInPricingPlanConflict,
+                    f("PricingRuleArns"),
+                    format!(
+                        "rules '{other}' and '{}' both target {}",
+                        r.name,
+                        r.target()
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn items(c: &mut Check<'_>) {
+    let cfg = c.config;
+    for i in &cfg.items {
+        let f = |x: &str| format!("custom line item '{}'.{x}", i.name);
+        if !(1..=255).contains(&i.description.chars().count()) {
+            c.fail(
+                Reason::FieldValidationFailed,
+                f("Description"),
+                "1-255 characters, required",
+            );
+        }
+        match cfg.group(&i.group) {
+            None => c.fail(
+                Reason::MissingBillinggroup,
+                f("BillingGroupArn"),
+                format!("no billing group {}", i.group),
+            ),
+            Some(g) => {
+                if let Some(a) = i.account.as_ref().filter(|a| !g.accounts.contains(*a)) {
+                    c.fail(
+                        Reason::AccountsNotAssociated,
+                        f("AccountId"),
+                        format!("{a} is not an account of billing group '{}'", g.name),
+                    );
+                }
+            }
+        }
+        match &i.charge {
+            Charge::Flat { value } => {
+                if *value < Decimal::ZERO || *value > Decimal::from(1_000_000) {
+                    c.fail(
+                        Reason::IllegalChargeDetails,
+                        f("ChargeDetails.Flat.ChargeValue"),
+                        format!("{value} is not within 0-1,000,000"),
+                    );
+                }
+                if i.filter.is_some() {
+                    c.fail(
+                        Reason::IllegalLineItemFilter,
+                        f("ChargeDetails.LineItemFilters"),
+                        "only percentage items take a line item filter",
+                    );
+                }
+                if i.computation == Computation::Itemized {
+                    c.fail(
+                        Reason::IllegalComputationRule,
+                        f("ComputationRule"),
+                        "ITEMIZED applies to percentage items only",
+                    );
+                }
+            }
+            Charge::Percentage {
+                percent,
+                associated,
+            } => {
+                if *percent < Decimal::ZERO || *percent > Decimal::from(10_000) {
+                    c.fail(
+                        Reason::IllegalChargeDetails,
+                        f("ChargeDetails.Percentage.PercentageValue"),
+                        format!("{percent} is not within 0-10,000"),
+                    );
+                }
+                if associated.len() > 100 {
+                    c.fail(
+                        Reason::IllegalChargeDetails,
+                        f("ChargeDetails.Percentage.AssociatedValues"),
+                        "at most 100 associated resources",
+                    );
+                }
+                for a in associated {
+                    if cfg.group(a).is_some() {
+                        continue;
+                    }
+                    match cfg.item(a).map(|x| &x.charge) {
+                        Some(Charge::Flat { .. }) => {}
+                        Some(Charge::Percentage { .. }) => c.fail(
+                            Reason::IllegalChildAssociateResource,
+                            f("ChargeDetails.Percentage.AssociatedValues"),
+                            format!("{a} is a percentage item; only billing groups and flat items can be associated"),
+                        ),
+                        None => c.fail(
+                            Reason::IllegalResourceArns,
+                            f("ChargeDetails.Percentage.AssociatedValues"),
+                            format!("{a} is neither a billing group nor a custom line item"),
+                        ),
+                    }
+                }
+                if let Some(LineItemFilter::Service { service, .. }) = &i.filter {
+                    if !service_ok(service) {
+                        c.fail(
+                            Reason::IllegalLineItemFilter,
+                            f("ChargeDetails.LineItemFilters"),
+                            format!("'{service}' is not a service code"),
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(end) = i.end.filter(|e| *e <= i.start) {
+            c.fail(
+                Reason::IllegalBillingPeriodRange,
+                f("BillingPeriodRange"),
+                format!("the exclusive end {end} is not after the start {}", i.start),
+            );
+        }
+        if i.currency != "USD" && i.currency != "CNY" {
+            c.fail(
+                Reason::FieldValidationFailed,
+                f("CurrencyCode"),
+                format!("'{}' is not USD or CNY", i.currency),
+            );
+        }
+        if !(1..=128).contains(&i.presentation_service.len()) {
+            c.fail(
+                Reason::FieldValidationFailed,
+                f("PresentationDetails.Service"),
+                "1-128 characters",
+            );
+        }
+    }
+}
+
+fn views(c: &mut Check<'_>) {
+    let cfg = c.config;
+    for v in &cfg.views {
+        let f = |x: &str| format!("billing view '{}'.{x}", v.name);
+        if !(1..=10).contains(&v.sources.len()) {
+            c.fail(
+                Reason::FieldValidationFailed,
+                f("SourceViews"),
+                format!("1 to 10 source views, not {}", v.sources.len()),
+            );
+        }
+        for s in &v.sources {
+            let known = match primary_view_payer(s) {
+                Some(payer) => c.ctx.payers.is_empty() || c.ctx.payers.contains(payer),
+                None => cfg.view(s).is_some(),
+            };
+            if !known {
+                c.fail(
+                    Reason::SourceViewNotFound,
+                    f("SourceViews"),
+                    format!("no billing view {s}"),
+                );
+            }
+        }
+        let (count, ok) = match &v.filter {
+            ViewFilter::None => (1, true),
+            ViewFilter::Accounts { accounts } => {
+                (accounts.len(), accounts.iter().all(|a| account_id_ok(a)))
+            }
+            ViewFilter::Tag { key, values } => (values.len(), key.len() <= 1024),
+            ViewFilter::CostCategory { key, values } => {
+                (values.len(), (1..=50).contains(&key.len()))
+            }
+        };
+        if !(1..=200).contains(&count) || !ok {
+            c.fail(
+                Reason::InvalidFilter,
+                f("DataFilterExpression"),
+                "1-200 values, account ids of 12 digits, a valid key",
+            );
+        }
+        if reaches(cfg, &v.arn, &v.arn, &mut HashSet::new()) {
+            c.fail(
+                Reason::CyclicDependency,
+                f("SourceViews"),
+                "the view is its own source, directly or through other views",
+            );
+        }
+    }
+}
+
+/// Whether `target` is reachable from `from`'s sources.
+fn reaches<'a>(cfg: &'a Config, from: &str, target: &str, seen: &mut HashSet<&'a str>) -> bool {
+    let Some(v) = cfg.view(from) else {
+        return false;
+    };
+    v.sources
+        .iter()
+        .any(|s| s == target || (seen.insert(s.as_str()) && reaches(cfg, s, target, seen)))
+}

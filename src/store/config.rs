@@ -1,0 +1,420 @@
+//! Configuration versioned by billing period (SPEC 3). A change made for period P applies from
+//! P onward (replacing whatever later versions said) and leaves earlier periods as they were;
+//! every change is validated against the whole configuration and audited, in one transaction.
+
+use super::{StoreError, Workspace, now_utc};
+use crate::model::{
+    BillingGroup, Charge, Config, CustomLineItem, CustomView, Kind, PricingPlan, PricingRule,
+    Reason, ValidationContext, Violation, Violations, validate,
+};
+use crate::period::BillingPeriod;
+use rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::BTreeSet;
+
+/// One configuration object, of any kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Object {
+    Group(BillingGroup),
+    Plan(PricingPlan),
+    Rule(PricingRule),
+    Item(CustomLineItem),
+    View(CustomView),
+}
+
+impl Object {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Object::Group(_) => Kind::BillingGroup,
+            Object::Plan(_) => Kind::PricingPlan,
+            Object::Rule(_) => Kind::PricingRule,
+            Object::Item(_) => Kind::CustomLineItem,
+            Object::View(_) => Kind::BillingView,
+        }
+    }
+
+    pub fn arn(&self) -> &str {
+        match self {
+            Object::Group(x) => &x.arn,
+            Object::Plan(x) => &x.arn,
+            Object::Rule(x) => &x.arn,
+            Object::Item(x) => &x.arn,
+            Object::View(x) => &x.arn,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            Object::Group(x) => &x.name,
+            Object::Plan(x) => &x.name,
+            Object::Rule(x) => &x.name,
+            Object::Item(x) => &x.name,
+            Object::View(x) => &x.name,
+        }
+    }
+
+    fn to_json(&self) -> String {
+        // Serialising plain data structures to a String cannot fail.
+        match self {
+            Object::Group(x) => serde_json::to_string(x),
+            Object::Plan(x) => serde_json::to_string(x),
+            Object::Rule(x) => serde_json::to_string(x),
+            Object::Item(x) => serde_json::to_string(x),
+            Object::View(x) => serde_json::to_string(x),
+        }
+        .unwrap_or_default()
+    }
+
+    fn from_json(kind: &str, body: &str) -> Result<Object, StoreError> {
+        let bad = |e: serde_json::Error| {
+            StoreError::BadStoredNumber(format!("{kind} configuration: {e}"))
+        };
+        Ok(match kind {
+            "billinggroup" => Object::Group(serde_json::from_str(body).map_err(bad)?),
+            "pricingplan" => Object::Plan(serde_json::from_str(body).map_err(bad)?),
+            "pricingrule" => Object::Rule(serde_json::from_str(body).map_err(bad)?),
+            "customlineitem" => Object::Item(serde_json::from_str(body).map_err(bad)?),
+            "billingview" => Object::View(serde_json::from_str(body).map_err(bad)?),
+            other => {
+                return Err(StoreError::BadStoredNumber(format!(
+                    "unknown configuration kind {other}"
+                )));
+            }
+        })
+    }
+
+    /// Every object of a configuration.
+    pub fn all(config: &Config) -> Vec<Object> {
+        let mut v: Vec<Object> = Vec::new();
+        v.extend(config.groups.iter().cloned().map(Object::Group));
+        v.extend(config.plans.iter().cloned().map(Object::Plan));
+        v.extend(config.rules.iter().cloned().map(Object::Rule));
+        v.extend(config.items.iter().cloned().map(Object::Item));
+        v.extend(config.views.iter().cloned().map(Object::View));
+        v
+    }
+
+    fn add_to(self, config: &mut Config) {
+        match self {
+            Object::Group(x) => config.groups.push(x),
+            Object::Plan(x) => config.plans.push(x),
+            Object::Rule(x) => config.rules.push(x),
+            Object::Item(x) => config.items.push(x),
+            Object::View(x) => config.views.push(x),
+        }
+    }
+}
+
+/// A change to the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Create or replace (by ARN).
+    Put(Object),
+    Delete {
+        kind: Kind,
+        arn: String,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("the configuration was not changed:\n{0}")]
+    Invalid(Violations),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for ConfigError {
+    fn from(e: rusqlite::Error) -> Self {
+        ConfigError::Store(e.into())
+    }
+}
+
+fn kind_of(text: &str) -> Option<Kind> {
+    Kind::ALL.into_iter().find(|k| k.arn_type() == text)
+}
+
+fn load_at(tx: &rusqlite::Connection, p: BillingPeriod) -> Result<Config, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT kind, body FROM config_versions
+         WHERE valid_from <= ?1 AND (valid_to IS NULL OR valid_to > ?1)
+         ORDER BY kind, arn",
+    )?;
+    let mut rows = stmt.query([p.to_string()])?;
+    let mut config = Config::default();
+    while let Some(r) = rows.next()? {
+        let kind: String = r.get(0)?;
+        let body: String = r.get(1)?;
+        Object::from_json(&kind, &body)?.add_to(&mut config);
+    }
+    config.canonicalize();
+    Ok(config)
+}
+
+impl Workspace {
+    /// The configuration in force for period `p`.
+    pub fn config_at(&self, p: BillingPeriod) -> Result<Config, StoreError> {
+        load_at(self.conn(), p)
+    }
+
+    /// Payers with data: validation needs them (ILLEGAL_PRIMARY_ACCOUNT, primary view sources).
+    pub fn validation_context(&self) -> Result<ValidationContext, StoreError> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT DISTINCT payer_id FROM deliveries")?;
+        let payers = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<BTreeSet<_>, _>>()?;
+        Ok(ValidationContext { payers })
+    }
+
+    /// Applies changes from period `p` onward, in one transaction, after checking them and the
+    /// resulting configuration in every period they reach.
+    pub fn apply_changes(
+        &mut self,
+        p: BillingPeriod,
+        changes: &[Change],
+        reason: Option<&str>,
+    ) -> Result<usize, ConfigError> {
+        let ctx = self.validation_context()?;
+        let tx = self.conn.transaction()?;
+        let before = load_at(&tx, p)?;
+        check_changes(&before, changes)?;
+        let n = write_changes(&tx, p, changes, reason)?;
+        validate_from(&tx, p, &ctx)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Makes `config` the configuration from `p` onward: objects it lacks are removed from `p`
+    /// on, changed and new ones are written, identical ones are left alone (so importing the
+    /// same configuration twice changes nothing). All or nothing.
+    pub fn replace_config(
+        &mut self,
+        p: BillingPeriod,
+        config: &Config,
+        reason: Option<&str>,
+    ) -> Result<usize, ConfigError> {
+        let ctx = self.validation_context()?;
+        if let Err(v) = validate(config, &ctx) {
+            return Err(ConfigError::Invalid(v));
+        }
+        let tx = self.conn.transaction()?;
+        let before = load_at(&tx, p)?;
+        let mut changes = Vec::new();
+        let new_objects = Object::all(config);
+        let new_arns: BTreeSet<(Kind, &str)> =
+            new_objects.iter().map(|o| (o.kind(), o.arn())).collect();
+        for old in Object::all(&before) {
+            if !new_arns.contains(&(old.kind(), old.arn())) {
+                changes.push(Change::Delete {
+                    kind: old.kind(),
+                    arn: old.arn().to_string(),
+                });
+            }
+        }
+        let old_objects = Object::all(&before);
+        for o in new_objects {
+            if !old_objects.contains(&o) || has_later_versions(&tx, &o, p)? {
+                changes.push(Change::Put(o));
+            }
+        }
+        let n = write_changes(&tx, p, &changes, reason)?;
+        validate_from(&tx, p, &ctx)?;
+        tx.commit()?;
+        Ok(n)
+    }
+}
+
+fn has_later_versions(
+    tx: &Transaction<'_>,
+    o: &Object,
+    p: BillingPeriod,
+) -> Result<bool, StoreError> {
+    Ok(tx
+        .query_row(
+            "SELECT 1 FROM config_versions WHERE kind = ?1 AND arn = ?2 AND valid_from > ?3 LIMIT 1",
+            params![o.kind().arn_type(), o.arn(), p.to_string()],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// Rules about a change itself rather than the resulting state (SPEC 2.3, 2.4).
+fn check_changes(before: &Config, changes: &[Change]) -> Result<(), ConfigError> {
+    let mut out = Vec::new();
+    let deleting: BTreeSet<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Delete { arn, .. } => Some(arn.as_str()),
+            Change::Put(_) => None,
+        })
+        .collect();
+    for c in changes {
+        match c {
+            Change::Delete {
+                kind: Kind::PricingPlan,
+                arn,
+            } => {
+                for g in before
+                    .groups
+                    .iter()
+                    .filter(|g| g.plan == *arn && !deleting.contains(g.arn.as_str()))
+                {
+                    out.push(Violation {
+                        reason: Reason::PricingPlanAttachedToBillingGroupDeleteConflict,
+                        field: format!("pricing plan '{}'", before.plan_name(arn)),
+                        message: format!("billing group '{}' uses it", g.name),
+                    });
+                }
+            }
+            Change::Delete {
+                kind: Kind::PricingRule,
+                arn,
+            } => {
+                for p in before
+                    .plans
+                    .iter()
+                    .filter(|p| p.rules.contains(arn) && !deleting.contains(p.arn.as_str()))
+                {
+                    out.push(Violation {
+                        reason: Reason::PricingRuleAttachedToPricingPlanDeleteConflict,
+                        field: format!(
+                            "pricing rule '{}'",
+                            before.rule(arn).map_or(arn.as_str(), |r| r.name.as_str())
+                        ),
+                        message: format!("pricing plan '{}' holds it", p.name),
+                    });
+                }
+            }
+            Change::Put(Object::Item(new)) => {
+                if let Some(old) = before.item(&new.arn) {
+                    let same_kind = matches!(
+                        (&old.charge, &new.charge),
+                        (Charge::Flat { .. }, Charge::Flat { .. })
+                            | (Charge::Percentage { .. }, Charge::Percentage { .. })
+                    );
+                    if old.item_type != new.item_type || !same_kind {
+                        out.push(Violation {
+                            reason: Reason::IllegalCustomlineitemUpdate,
+                            field: format!("custom line item '{}'.ChargeDetails", new.name),
+                            message: "the type (FEE/CREDIT) and the charge kind (flat/percentage) cannot change".into(),
+                        });
+                    }
+                }
+            }
+            Change::Put(Object::Group(new)) => {
+                if let Some(old) = before.group(&new.arn) {
+                    if old.primary_account == new.primary_account
+                        && !new.accounts.contains(&new.primary_account)
+                    {
+                        out.push(Violation {
+                            reason: Reason::PrimaryCannotDisassociate,
+                            field: format!("billing group '{}'.Accounts", new.name),
+                            message: format!(
+                                "the primary account {} cannot be removed",
+                                new.primary_account
+                            ),
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if out.is_empty() {
+        Ok(())
+    } else {
+        Err(ConfigError::Invalid(Violations(out)))
+    }
+}
+
+/// Writes changes from `p` onward and audits each; returns how many were written.
+fn write_changes(
+    tx: &Transaction<'_>,
+    p: BillingPeriod,
+    changes: &[Change],
+    reason: Option<&str>,
+) -> Result<usize, StoreError> {
+    let period = p.to_string();
+    let now = now_utc();
+    for c in changes {
+        let (kind, arn, object_label) = match c {
+            Change::Put(o) => (
+                o.kind(),
+                o.arn().to_string(),
+                format!("{} {}", o.kind().label(), o.name()),
+            ),
+            Change::Delete { kind, arn } => (*kind, arn.clone(), format!("{} {arn}", kind.label())),
+        };
+        let before: Option<String> = tx
+            .query_row(
+                "SELECT body FROM config_versions WHERE kind = ?1 AND arn = ?2
+                 AND valid_from <= ?3 AND (valid_to IS NULL OR valid_to > ?3)",
+                params![kind.arn_type(), arn, period],
+                |r| r.get(0),
+            )
+            .optional()?;
+        // From p on, this change decides: drop later versions, end the one in force before p.
+        tx.execute(
+            "DELETE FROM config_versions WHERE kind = ?1 AND arn = ?2 AND valid_from >= ?3",
+            params![kind.arn_type(), arn, period],
+        )?;
+        tx.execute(
+            "UPDATE config_versions SET valid_to = ?3
+             WHERE kind = ?1 AND arn = ?2 AND valid_from < ?3 AND (valid_to IS NULL OR valid_to > ?3)",
+            params![kind.arn_type(), arn, period],
+        )?;
+        let (action, after) = match c {
+            Change::Put(o) => {
+                let body = o.to_json();
+                tx.execute(
+                    "INSERT INTO config_versions (kind, arn, valid_from, valid_to, body) VALUES (?1, ?2, ?3, NULL, ?4)",
+                    params![kind.arn_type(), arn, period, body],
+                )?;
+                (if before.is_some() { "edit" } else { "create" }, Some(body))
+            }
+            Change::Delete { .. } => ("delete", None),
+        };
+        tx.execute(
+            "INSERT INTO audit_log (at, period, action, object, before, after, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![now, period, action, object_label, before, after, reason],
+        )?;
+    }
+    Ok(changes.len())
+}
+
+/// Validates the configuration in `p` and in every later period where some version starts or
+/// ends, since a change from `p` onward meets those versions.
+fn validate_from(
+    tx: &Transaction<'_>,
+    p: BillingPeriod,
+    ctx: &ValidationContext,
+) -> Result<(), ConfigError> {
+    let mut periods = vec![p];
+    let mut stmt = tx.prepare_cached(
+        "SELECT valid_from FROM config_versions WHERE valid_from > ?1
+         UNION SELECT valid_to FROM config_versions WHERE valid_to > ?1",
+    )?;
+    for text in stmt.query_map([p.to_string()], |r| r.get::<_, String>(0))? {
+        if let Ok(q) = text?.parse::<BillingPeriod>() {
+            periods.push(q);
+        }
+    }
+    for q in periods {
+        if let Err(mut v) = validate(&load_at(tx, q)?, ctx) {
+            if q != p {
+                for x in &mut v.0 {
+                    x.message = format!("{} (in {q})", x.message);
+                }
+            }
+            return Err(ConfigError::Invalid(v));
+        }
+    }
+    Ok(())
+}
+
+/// Kind from its ARN resource type (for callers holding only text).
+pub fn parse_kind(text: &str) -> Option<Kind> {
+    kind_of(text)
+}

@@ -91,6 +91,11 @@ impl Analysis {
         view_report::group_breakdown(&self.lines, &self.pricing, &self.config, g, by)
     }
 
+    /// How group `g`'s pro forma (or one attribute value of it) was made.
+    pub fn explain(&self, g: usize, slice: Option<(GroupBy, &str)>) -> crate::engine::explain::Explanation {
+        crate::engine::explain::explain(&self.lines, &self.pricing, &self.config, g, slice)
+    }
+
     fn payer_of(&self, account: &str) -> &str {
         self.account_payer.get(account).map_or("", String::as_str)
     }

@@ -61,6 +61,21 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
+    /// Explain how a billing group's pro forma was made: base, rule, factor and result of its
+    /// lines, what was left out and why, and its custom line items
+    Explain {
+        workspace: PathBuf,
+        #[arg(long)]
+        period: crate::period::BillingPeriod,
+        /// Billing group (name or ARN)
+        #[arg(long)]
+        group: String,
+        /// Explain only the part under one attribute value (with --value)
+        #[arg(long, requires = "value")]
+        group_by: Option<crate::engine::GroupBy>,
+        #[arg(long, requires = "group_by")]
+        value: Option<String>,
+    },
     /// Import or export the billing configuration (groups, plans, rules, custom line items, views)
     Config {
         #[command(subcommand)]
@@ -126,6 +141,14 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
             group_by,
             format,
         ),
+        Command::Explain { workspace, period, group, group_by, value } => {
+            let ws = crate::store::Workspace::open(&workspace)?;
+            let analysis = crate::analysis::Analysis::load(&ws, period)?;
+            let g = analysis.group_index(&group)?;
+            let slice = group_by.zip(value.as_deref());
+            print!("{}", analysis.explain(g, slice).render());
+            Ok(())
+        }
         Command::Config {
             command:
                 ConfigCommand::Import {

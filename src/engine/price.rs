@@ -18,6 +18,8 @@ use std::collections::BTreeMap;
 pub enum Basis {
     /// Public on-demand cost (or usage x public rate, or the unblended fallback).
     PublicCost,
+    /// Free on the bill, but a TIERING rule turned the free tier off: public cost.
+    FreeTierOff,
     /// The unblended cost stands (fees, RI owned in the group, unknown types).
     Unblended,
     /// Free on the bill and the free tier is on for it: stays 0.
@@ -416,6 +418,7 @@ pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pr
                             }
                         }
                         _ if free_kept => LinePrice::fixed(Decimal::ZERO, Basis::FreeTierKept),
+                        _ if k.free_on_bill => ruled(public(&mut out), Basis::FreeTierOff),
                         _ => ruled(public(&mut out), Basis::PublicCost),
                     }
                 }

@@ -4,12 +4,19 @@
 use super::import::print_summary;
 use crate::cur::Source;
 use crate::import::{self, Quiet};
+use crate::interop::toml_config;
 use crate::money::fmt_grouped;
+use crate::period::BillingPeriod;
 use crate::store::Workspace;
 use color_eyre::eyre::{WrapErr, eyre};
 use std::path::{Path, PathBuf};
 
 /// The committed sample (see sample-data/README.md), embedded at build time.
+/// The demo configuration (five groups, plans using every rule scope and type, custom line
+/// items, custom views), in force from the first sample month.
+pub const SAMPLE_CONFIG: &str = include_str!("../../sample-data/config.toml");
+const SAMPLE_FIRST_PERIOD: &str = "2026-09";
+
 pub const SAMPLE_FILES: [(&str, &[u8]); 3] = [
     (
         "sample-data/accounts.json",
@@ -68,10 +75,25 @@ pub fn run(workspace: Option<PathBuf>) -> color_eyre::Result<()> {
         accounts.len(),
         accounts.iter().filter(|a| a.name.is_some()).count()
     );
-    println!(
-        "try: proforma report {} --period 2026-10 --view primary --group-by LINKED_ACCOUNT",
-        path.display()
-    );
+    let latest = ws.deliveries()?.into_iter().map(|d| d.period).max();
+    if let Some(p) = latest {
+        let analysis = crate::analysis::Analysis::load(&ws, p)?;
+        println!("\nbilling groups, {p}:");
+        for r in analysis.group_reports() {
+            println!(
+                "  {:<10} AWS cost {:>12}  pro forma {:>12}  margin {:>10}",
+                r.name,
+                fmt_grouped(r.aws_cost),
+                fmt_grouped(r.proforma),
+                fmt_grouped(r.margin())
+            );
+        }
+    }
+    let ws_path = path.display();
+    println!("\ntry: proforma report {ws_path} --period 2026-10");
+    println!("     proforma report {ws_path} --period 2026-10 --group retail --group-by PRODUCT_NAME");
+    println!("     proforma report {ws_path} --period 2026-10 --view custom:Commerce --group-by LINKED_ACCOUNT");
+    println!("     proforma explain {ws_path} --period 2026-10 --group retail");
     Ok(())
 }
 
@@ -96,6 +118,10 @@ fn build(path: &Path) -> color_eyre::Result<()> {
             .collect();
         let report = import::import(&mut ws, &sources, &Quiet)?;
         print_summary(&report);
+        let payers = ws.validation_context()?.payers;
+        let parsed = toml_config::parse(SAMPLE_CONFIG, &payers).map_err(|e| eyre!("sample-data/config.toml: {e}"))?;
+        let from: BillingPeriod = SAMPLE_FIRST_PERIOD.parse()?;
+        ws.replace_config(from, &parsed.config, Some("demo configuration")).map_err(|e| eyre!("sample-data/config.toml: {e}"))?;
         ws.checkpoint()?;
     }
     std::fs::rename(&tmp, path)

@@ -92,12 +92,22 @@ impl Analysis {
     }
 
     /// How group `g`'s pro forma (or one attribute value of it) was made.
-    pub fn explain(&self, g: usize, slice: Option<(GroupBy, &str)>) -> crate::engine::explain::Explanation {
+    pub fn explain(
+        &self,
+        g: usize,
+        slice: Option<(GroupBy, &str)>,
+    ) -> crate::engine::explain::Explanation {
         crate::engine::explain::explain(&self.lines, &self.pricing, &self.config, g, slice)
     }
 
+    /// The payer of an account: from its lines, else (an account without usage, such as a
+    /// custom line item's primary) the only payer of the period.
     fn payer_of(&self, account: &str) -> &str {
-        self.account_payer.get(account).map_or("", String::as_str)
+        match self.account_payer.get(account) {
+            Some(p) => p,
+            None if self.payers.len() == 1 => self.payers.iter().next().map_or("", String::as_str),
+            None => "",
+        }
     }
 
     /// The view report for `primary`, `primary:<payer>`, `group:<name>` or `custom:<name>`.

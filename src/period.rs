@@ -113,6 +113,19 @@ pub fn day_of(text: &str) -> Option<&str> {
     ok.then(|| &t[..10])
 }
 
+impl serde::Serialize for BillingPeriod {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BillingPeriod {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,18 +166,5 @@ mod tests {
         assert_eq!(day_of("2023-11-01"), Some("2023-11-01"));
         assert_eq!(day_of("2023/11/01"), None);
         assert_eq!(BillingPeriod::from_timestamp("x"), None);
-    }
-}
-
-impl serde::Serialize for BillingPeriod {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for BillingPeriod {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        text.parse().map_err(serde::de::Error::custom)
     }
 }

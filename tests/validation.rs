@@ -132,6 +132,7 @@ fn base() -> Config {
 fn ctx() -> ValidationContext {
     ValidationContext {
         payers: [PAYER.to_string()].into(),
+        allow_missing_sources: false,
     }
 }
 
@@ -507,4 +508,42 @@ fn a_change_that_breaks_a_later_period_is_refused() {
             .rule(&arn("pricingrule", "ec2"))
             .is_none()
     );
+}
+
+#[test]
+fn deleting_a_source_view_leaves_dependent_views_unhealthy() {
+    use proforma::analysis::{Analysis, ReportError};
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::create(&dir.path().join("w.proforma")).unwrap();
+    let p: BillingPeriod = "2026-10".parse().unwrap();
+    let mut config = base();
+    let mut derived = config.views[0].clone();
+    derived.arn = format!("arn:aws:billing::{PAYER}:billingview/custom-bbbbbbbbbb");
+    derived.name = "derived".into();
+    derived.sources = vec![config.views[0].arn.clone()];
+    derived.filter = ViewFilter::None;
+    config.views.push(derived);
+    ws.replace_config(p, &config, None).unwrap();
+    let audit = ws.audit_len().unwrap();
+    ws.apply_changes(
+        p,
+        &[Change::Delete {
+            kind: Kind::BillingView,
+            arn: config.views[0].arn.clone(),
+        }],
+        Some("cleanup"),
+    )
+    .unwrap();
+    assert_eq!(
+        ws.audit_len().unwrap(),
+        audit + 1,
+        "every change is audited"
+    );
+    let a = Analysis::new(p, vec![], ws.config_at(p).unwrap());
+    match a.view_report("custom:derived", None) {
+        Err(ReportError::Unhealthy(h)) => {
+            assert!(h.to_string().contains("SOURCE_VIEW_NOT_FOUND"), "{h}")
+        }
+        other => panic!("expected an unhealthy view, got {other:?}"),
+    }
 }

@@ -91,8 +91,12 @@ pub fn run(workspace: Option<PathBuf>) -> color_eyre::Result<()> {
     }
     let ws_path = path.display();
     println!("\ntry: proforma report {ws_path} --period 2026-10");
-    println!("     proforma report {ws_path} --period 2026-10 --group retail --group-by PRODUCT_NAME");
-    println!("     proforma report {ws_path} --period 2026-10 --view custom:Commerce --group-by LINKED_ACCOUNT");
+    println!(
+        "     proforma report {ws_path} --period 2026-10 --group retail --group-by PRODUCT_NAME"
+    );
+    println!(
+        "     proforma report {ws_path} --period 2026-10 --view custom:Commerce --group-by LINKED_ACCOUNT"
+    );
     println!("     proforma explain {ws_path} --period 2026-10 --group retail");
     Ok(())
 }
@@ -119,9 +123,11 @@ fn build(path: &Path) -> color_eyre::Result<()> {
         let report = import::import(&mut ws, &sources, &Quiet)?;
         print_summary(&report);
         let payers = ws.validation_context()?.payers;
-        let parsed = toml_config::parse(SAMPLE_CONFIG, &payers).map_err(|e| eyre!("sample-data/config.toml: {e}"))?;
+        let parsed = toml_config::parse(SAMPLE_CONFIG, &payers)
+            .map_err(|e| eyre!("sample-data/config.toml: {e}"))?;
         let from: BillingPeriod = SAMPLE_FIRST_PERIOD.parse()?;
-        ws.replace_config(from, &parsed.config, Some("demo configuration")).map_err(|e| eyre!("sample-data/config.toml: {e}"))?;
+        ws.replace_config(from, &parsed.config, Some("demo configuration"))
+            .map_err(|e| eyre!("sample-data/config.toml: {e}"))?;
         ws.checkpoint()?;
     }
     std::fs::rename(&tmp, path)

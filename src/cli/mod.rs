@@ -141,7 +141,13 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
             group_by,
             format,
         ),
-        Command::Explain { workspace, period, group, group_by, value } => {
+        Command::Explain {
+            workspace,
+            period,
+            group,
+            group_by,
+            value,
+        } => {
             let ws = crate::store::Workspace::open(&workspace)?;
             let analysis = crate::analysis::Analysis::load(&ws, period)?;
             let g = analysis.group_index(&group)?;

@@ -50,7 +50,8 @@ pub struct Explanation {
 impl Explanation {
     /// Σ parts + Σ items: always equals `proforma`.
     pub fn sum_of_parts(&self) -> Decimal {
-        self.parts.iter().map(|p| p.result).sum::<Decimal>() + self.items.iter().map(|i| i.amount).sum::<Decimal>()
+        self.parts.iter().map(|p| p.result).sum::<Decimal>()
+            + self.items.iter().map(|i| i.amount).sum::<Decimal>()
     }
 }
 
@@ -69,7 +70,13 @@ fn basis_text(b: Basis) -> &'static str {
 }
 
 /// Explains group `g`'s pro forma, or the part of it under one attribute value.
-pub fn explain(lines: &[StoredLine], pricing: &Pricing, config: &Config, g: usize, slice: Option<(GroupBy, &str)>) -> Explanation {
+pub fn explain(
+    lines: &[StoredLine],
+    pricing: &Pricing,
+    config: &Config,
+    g: usize,
+    slice: Option<(GroupBy, &str)>,
+) -> Explanation {
     let group = &config.groups[g];
     let in_slice = |i: usize| slice.is_none_or(|(by, v)| by.value(&lines[i].key) == v);
     let mut parts: BTreeMap<(String, String, Option<Decimal>), PricedPart> = BTreeMap::new();
@@ -82,7 +89,9 @@ pub fn explain(lines: &[StoredLine], pricing: &Pricing, config: &Config, g: usiz
             aws += line.sums.unblended_cost;
         }
         if let Basis::Excluded(why) = p.basis {
-            *excluded.entry(format!("{} ({})", line.key.line_item_type, why.describe())).or_default() += line.sums.unblended_cost;
+            *excluded
+                .entry(format!("{} ({})", line.key.line_item_type, why.describe()))
+                .or_default() += line.sums.unblended_cost;
             continue;
         }
         if matches!(p.basis, Basis::PublicCost | Basis::FreeTierOff) {
@@ -97,7 +106,9 @@ pub fn explain(lines: &[StoredLine], pricing: &Pricing, config: &Config, g: usiz
                 };
                 format!("rule '{}' ({}, {how})", r.name, r.target())
             }
-            (None, Basis::PublicCost | Basis::FreeTierOff) => "no rule of the plan matches: factor 1".into(),
+            (None, Basis::PublicCost | Basis::FreeTierOff) => {
+                "no rule of the plan matches: factor 1".into()
+            }
             (None, _) => "no rule applies to this kind of line".into(),
         };
         let factor = (p.rule.is_some() && p.basis != Basis::CustomTiers).then_some(p.factor);
@@ -123,26 +134,61 @@ pub fn explain(lines: &[StoredLine], pricing: &Pricing, config: &Config, g: usiz
             }
         }
         let how = match &item.charge {
-            Charge::Flat { value } => format!("{} flat {}", item.item_type.code(), value.normalize()),
-            Charge::Percentage { percent, associated } => {
+            Charge::Flat { value } => {
+                format!("{} flat {}", item.item_type.code(), value.normalize())
+            }
+            Charge::Percentage {
+                percent,
+                associated,
+            } => {
                 let names: Vec<String> = associated
                     .iter()
-                    .map(|x| config.group(x).map(|g| format!("group '{}'", g.name)).or_else(|| config.item(x).map(|i| format!("item '{}'", i.name))).unwrap_or_else(|| x.clone()))
+                    .map(|x| {
+                        config
+                            .group(x)
+                            .map(|g| format!("group '{}'", g.name))
+                            .or_else(|| config.item(x).map(|i| format!("item '{}'", i.name)))
+                            .unwrap_or_else(|| x.clone())
+                    })
                     .collect();
                 let filter = match &item.filter {
                     None => String::new(),
-                    Some(LineItemFilter::ExcludeSavingsPlanNegation) => ", Savings Plans negation excluded".into(),
-                    Some(LineItemFilter::Service { equal: true, service }) => format!(", only {service}"),
-                    Some(LineItemFilter::Service { equal: false, service }) => format!(", all but {service}"),
+                    Some(LineItemFilter::ExcludeSavingsPlanNegation) => {
+                        ", Savings Plans negation excluded".into()
+                    }
+                    Some(LineItemFilter::Service {
+                        equal: true,
+                        service,
+                    }) => format!(", only {service}"),
+                    Some(LineItemFilter::Service {
+                        equal: false,
+                        service,
+                    }) => format!(", all but {service}"),
                 };
-                format!("{} {}% of {}{filter}", item.item_type.code(), percent.normalize(), names.join(" + "))
+                format!(
+                    "{} {}% of {}{filter}",
+                    item.item_type.code(),
+                    percent.normalize(),
+                    names.join(" + ")
+                )
             }
         };
-        items.push(ItemPart { name: item.name.clone(), description: item.description.clone(), how, base: a.base, amount: a.amount });
+        items.push(ItemPart {
+            name: item.name.clone(),
+            description: item.description.clone(),
+            how,
+            base: a.base,
+            amount: a.amount,
+        });
     }
     let mut explanation = Explanation {
         title: match slice {
-            Some((by, v)) => format!("billing group '{}', {} = {v}, {}", group.name, by.key(), pricing.period),
+            Some((by, v)) => format!(
+                "billing group '{}', {} = {v}, {}",
+                group.name,
+                by.key(),
+                pricing.period
+            ),
             None => format!("billing group '{}', {}", group.name, pricing.period),
         },
         plan: config.plan_name(&group.plan),
@@ -161,13 +207,22 @@ impl Explanation {
     /// Plain-text rendering for the terminal.
     pub fn render(&self) -> String {
         use crate::money::fmt_grouped as m;
-        let mut s = format!("{}\nplan {}: AWS cost {}, pro forma {}, margin {}\n", self.title, self.plan, m(self.aws_cost), m(self.proforma), m(self.proforma - self.aws_cost));
+        let mut s = format!(
+            "{}\nplan {}: AWS cost {}, pro forma {}, margin {}\n",
+            self.title,
+            self.plan,
+            m(self.aws_cost),
+            m(self.proforma),
+            m(self.proforma - self.aws_cost)
+        );
         s.push_str("\npriced lines (base x factor = result):\n");
         if self.parts.is_empty() {
             s.push_str("  none\n");
         }
         for p in &self.parts {
-            let factor = p.factor.map_or("-".to_string(), |f| f.normalize().to_string());
+            let factor = p
+                .factor
+                .map_or("-".to_string(), |f| f.normalize().to_string());
             s.push_str(&format!(
                 "  {:>14} x {:<6} = {:>14}  {} rows, {}; {}\n",
                 m(p.base),
@@ -187,11 +242,21 @@ impl Explanation {
         if !self.items.is_empty() {
             s.push_str("\ncustom line items:\n");
             for i in &self.items {
-                s.push_str(&format!("  {:>14}  '{}' ({}): {}, base {}\n", m(i.amount), i.name, i.description, i.how, m(i.base)));
+                s.push_str(&format!(
+                    "  {:>14}  '{}' ({}): {}, base {}\n",
+                    m(i.amount),
+                    i.name,
+                    i.description,
+                    i.how,
+                    m(i.base)
+                ));
             }
         }
         if self.no_public_price_rows > 0 {
-            s.push_str(&format!("\nnote: {} rows had no public price; their unblended cost stood in\n", self.no_public_price_rows));
+            s.push_str(&format!(
+                "\nnote: {} rows had no public price; their unblended cost stood in\n",
+                self.no_public_price_rows
+            ));
         }
         s
     }

@@ -105,6 +105,8 @@ impl Object {
 }
 
 /// A change to the configuration.
+// Changes are few and short-lived; boxing the object would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// Create or replace (by ARN).
@@ -164,7 +166,10 @@ impl Workspace {
         let payers = stmt
             .query_map([], |r| r.get::<_, String>(0))?
             .collect::<Result<BTreeSet<_>, _>>()?;
-        Ok(ValidationContext { payers })
+        Ok(ValidationContext {
+            payers,
+            allow_missing_sources: false,
+        })
     }
 
     /// Applies changes from period `p` onward, in one transaction, after checking them and the
@@ -175,7 +180,10 @@ impl Workspace {
         changes: &[Change],
         reason: Option<&str>,
     ) -> Result<usize, ConfigError> {
-        let ctx = self.validation_context()?;
+        let ctx = ValidationContext {
+            allow_missing_sources: true,
+            ..self.validation_context()?
+        };
         let tx = self.conn.transaction()?;
         let before = load_at(&tx, p)?;
         check_changes(&before, changes)?;

@@ -106,7 +106,7 @@ fn line(s: &LineSpec) -> StoredLine {
                 String::new()
             },
             free_on_bill: free,
-            labels: vec![],
+            labels: Default::default(),
         },
         sums: LineSums {
             rows: 1,

@@ -53,7 +53,8 @@ pub struct LineKey {
     /// `Usage` row with unblended cost 0 and unblended rate 0 or empty (SPEC 4.2).
     pub free_on_bill: bool,
     /// Non-empty labels, sorted by kind then key.
-    pub labels: Vec<Label>,
+    /// Shared: many lines carry the same labels, and reports copy keys around.
+    pub labels: std::sync::Arc<[Label]>,
 }
 
 /// Exact sums over the rows of one key.
@@ -524,20 +525,21 @@ fn decode_line_key(k: &[u8], map: &ColumnMap) -> Option<LineKey> {
         region: r.field()?,
         owner: r.field()?,
         free_on_bill: r.byte()? == 1,
-        labels: Vec::new(),
+        labels: Default::default(),
     };
+    let mut labels = Vec::new();
     for (_, kind, name) in &map.labels {
         let value = r.field()?;
         if !value.is_empty() {
-            key.labels.push(Label {
+            labels.push(Label {
                 kind: *kind,
                 key: name.clone(),
                 value,
             });
         }
     }
-    key.labels.sort();
-    key.labels
-        .dedup_by(|a, b| a.kind == b.kind && a.key == b.key);
+    labels.sort();
+    labels.dedup_by(|a, b| a.kind == b.kind && a.key == b.key);
+    key.labels = labels.into();
     Some(key)
 }

@@ -369,7 +369,7 @@ fn write_delivery(
         }
         let label_set = if k.labels.is_empty() {
             None
-        } else if let Some(id) = label_ids.get(k.labels.as_slice()) {
+        } else if let Some(id) = label_ids.get(&*k.labels) {
             Some(*id)
         } else {
             let fp = serde_json::to_string(
@@ -384,13 +384,13 @@ fn write_delivery(
                 None => {
                     insert_set.execute([&fp])?;
                     let id = tx.last_insert_rowid();
-                    for l in &k.labels {
+                    for l in k.labels.iter() {
                         insert_item.execute(params![id, l.kind.as_str(), l.key, l.value])?;
                     }
                     id
                 }
             };
-            label_ids.insert(k.labels.as_slice(), id);
+            label_ids.insert(&k.labels, id);
             Some(id)
         };
         insert_line.execute(params![

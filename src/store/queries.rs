@@ -107,7 +107,13 @@ impl Workspace {
             let set: Option<i64> = r.get(11)?;
             let text = |i: usize| -> Result<String, rusqlite::Error> { r.get(i) };
             let num = |i: usize| -> Result<rust_decimal::Decimal, StoreError> {
-                decimal(&r.get::<_, String>(i)?)
+                // Borrowed, not copied into a String: this runs five times per line.
+                match r.get_ref(i)? {
+                    rusqlite::types::ValueRef::Text(b) => {
+                        decimal(std::str::from_utf8(b).unwrap_or(""))
+                    }
+                    other => Err(StoreError::BadStoredNumber(format!("{other:?}"))),
+                }
             };
             out.push(StoredLine {
                 key: LineKey {
@@ -141,7 +147,10 @@ impl Workspace {
         Ok(out)
     }
 
-    fn label_sets(&self, period: BillingPeriod) -> Result<HashMap<i64, Vec<Label>>, StoreError> {
+    fn label_sets(
+        &self,
+        period: BillingPeriod,
+    ) -> Result<HashMap<i64, std::sync::Arc<[Label]>>, StoreError> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT label_set_id, kind, key, value FROM label_set_items
              WHERE label_set_id IN (SELECT DISTINCT label_set_id FROM cost_lines WHERE period = ?1)
@@ -162,7 +171,7 @@ impl Workspace {
                 value: r.get(3)?,
             });
         }
-        Ok(out)
+        Ok(out.into_iter().map(|(k, v)| (k, v.into())).collect())
     }
 
     /// How many audit entries exist (tests and the History tab read it).

@@ -359,3 +359,22 @@ proptest! {
         prop_assert_eq!(a.pricing.groups[0].priced, Decimal::ZERO);
     }
 }
+
+#[test]
+fn unknown_line_item_types_keep_their_cost_and_are_reported() {
+    let spec = LineSpec { account: 0, service: 0, kind: 0, owner: 0, free: false, unblended: Decimal::from(7), public: Decimal::from(9), usage: Decimal::ONE };
+    let mut odd = line(&spec);
+    odd.key.line_item_type = "BrandNewType".into();
+    let cfg = ConfigSpec {
+        membership: [1, 0, 0, 0, 0, 0],
+        markup: Decimal::from(50),
+        service_discount: Decimal::ZERO,
+        service: 1,
+        free_tier_off: false,
+        flat_fee: Decimal::ZERO,
+        percent: Decimal::ZERO,
+    };
+    let a = Analysis::new(period(), vec![odd], config(&cfg, true, false));
+    assert_eq!(a.pricing.groups[0].priced, Decimal::from(7), "no rule applies to an unknown type");
+    assert_eq!(a.pricing.diagnostics.unknown_types.get("BrandNewType"), Some(&(1, Decimal::from(7))));
+}

@@ -429,6 +429,7 @@ fn render_group_rows(
                     fmt_grouped(u.aws_cost),
                     fmt_grouped(tax + u.tax),
                 ));
+                out.push_str(&diagnostics(&analysis.pricing.diagnostics));
             }
             if rows.is_empty() {
                 out = format!(
@@ -439,6 +440,22 @@ fn render_group_rows(
             Ok(out)
         }
     }
+}
+
+/// What the engine noticed in the data, as note lines (empty when nothing).
+pub fn diagnostics(d: &crate::engine::price::Diagnostics) -> String {
+    let mut out = String::new();
+    if d.no_public_price_rows > 0 {
+        out.push_str(&format!(
+            "note: {} rows priced at public cost had no public price; their unblended cost ({}) stood in\n",
+            d.no_public_price_rows,
+            fmt_grouped(d.no_public_price_cost)
+        ));
+    }
+    for (t, (rows, cost)) in &d.unknown_types {
+        out.push_str(&format!("note: unknown line item type '{t}': {rows} rows, {} kept at unblended cost\n", fmt_grouped(*cost)));
+    }
+    out
 }
 
 /// JSON indented with four spaces, as the AWS CLI prints it.

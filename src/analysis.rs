@@ -88,14 +88,24 @@ impl Analysis {
     }
 
     pub fn group_breakdown(&self, g: usize, by: GroupBy) -> Vec<GroupCostRow> {
-        view_report::group_breakdown(&self.lines, &self.pricing, &self.config, g, by)
+        view_report::group_breakdown(&self.lines, &self.pricing, &self.config, g, by, &[])
+    }
+
+    /// Like `group_breakdown`, within the rows matching every filter (a drill-down path).
+    pub fn group_breakdown_within(
+        &self,
+        g: usize,
+        by: GroupBy,
+        filters: &[(GroupBy, &str)],
+    ) -> Vec<GroupCostRow> {
+        view_report::group_breakdown(&self.lines, &self.pricing, &self.config, g, by, filters)
     }
 
     /// How group `g`'s pro forma (or one attribute value of it) was made.
     pub fn explain(
         &self,
         g: usize,
-        slice: Option<(GroupBy, &str)>,
+        slice: &[(GroupBy, &str)],
     ) -> crate::engine::explain::Explanation {
         crate::engine::explain::explain(&self.lines, &self.pricing, &self.config, g, slice)
     }

@@ -327,7 +327,7 @@ proptest! {
         let lines: Vec<StoredLine> = specs.iter().map(line).collect();
         let a = Analysis::new(period(), lines, config(&cfg, true, true));
         for g in 0..a.config.groups.len() {
-            let e = a.explain(g, None);
+            let e = a.explain(g, &[]);
             prop_assert_eq!(e.proforma, a.pricing.groups[g].proforma());
             prop_assert_eq!(e.aws_cost, a.pricing.groups[g].aws_cost);
             for part in &e.parts {
@@ -341,7 +341,7 @@ proptest! {
             let sum: Decimal = rows.iter().map(|r| r.proforma).sum();
             prop_assert_eq!(sum, a.pricing.groups[g].proforma());
             for r in rows {
-                let slice = a.explain(g, Some((by, r.attributes[0].1.as_str())));
+                let slice = a.explain(g, &[(by, r.attributes[0].1.as_str())]);
                 prop_assert_eq!(slice.proforma, r.proforma);
             }
         }
@@ -362,7 +362,16 @@ proptest! {
 
 #[test]
 fn unknown_line_item_types_keep_their_cost_and_are_reported() {
-    let spec = LineSpec { account: 0, service: 0, kind: 0, owner: 0, free: false, unblended: Decimal::from(7), public: Decimal::from(9), usage: Decimal::ONE };
+    let spec = LineSpec {
+        account: 0,
+        service: 0,
+        kind: 0,
+        owner: 0,
+        free: false,
+        unblended: Decimal::from(7),
+        public: Decimal::from(9),
+        usage: Decimal::ONE,
+    };
     let mut odd = line(&spec);
     odd.key.line_item_type = "BrandNewType".into();
     let cfg = ConfigSpec {
@@ -375,6 +384,13 @@ fn unknown_line_item_types_keep_their_cost_and_are_reported() {
         percent: Decimal::ZERO,
     };
     let a = Analysis::new(period(), vec![odd], config(&cfg, true, false));
-    assert_eq!(a.pricing.groups[0].priced, Decimal::from(7), "no rule applies to an unknown type");
-    assert_eq!(a.pricing.diagnostics.unknown_types.get("BrandNewType"), Some(&(1, Decimal::from(7))));
+    assert_eq!(
+        a.pricing.groups[0].priced,
+        Decimal::from(7),
+        "no rule applies to an unknown type"
+    );
+    assert_eq!(
+        a.pricing.diagnostics.unknown_types.get("BrandNewType"),
+        Some(&(1, Decimal::from(7)))
+    );
 }

@@ -151,8 +151,8 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
             let ws = crate::store::Workspace::open(&workspace)?;
             let analysis = crate::analysis::Analysis::load(&ws, period)?;
             let g = analysis.group_index(&group)?;
-            let slice = group_by.zip(value.as_deref());
-            print!("{}", analysis.explain(g, slice).render());
+            let slice: Vec<_> = group_by.zip(value.as_deref()).into_iter().collect();
+            print!("{}", analysis.explain(g, slice.as_slice()).render());
             Ok(())
         }
         Command::Config {

@@ -453,7 +453,10 @@ pub fn diagnostics(d: &crate::engine::price::Diagnostics) -> String {
         ));
     }
     for (t, (rows, cost)) in &d.unknown_types {
-        out.push_str(&format!("note: unknown line item type '{t}': {rows} rows, {} kept at unblended cost\n", fmt_grouped(*cost)));
+        out.push_str(&format!(
+            "note: unknown line item type '{t}': {rows} rows, {} kept at unblended cost\n",
+            fmt_grouped(*cost)
+        ));
     }
     out
 }

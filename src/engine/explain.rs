@@ -75,10 +75,10 @@ pub fn explain(
     pricing: &Pricing,
     config: &Config,
     g: usize,
-    slice: Option<(GroupBy, &str)>,
+    slice: &[(GroupBy, &str)],
 ) -> Explanation {
     let group = &config.groups[g];
-    let in_slice = |i: usize| slice.is_none_or(|(by, v)| by.value(&lines[i].key) == v);
+    let in_slice = |i: usize| slice.iter().all(|(by, v)| by.value(&lines[i].key) == *v);
     let mut parts: BTreeMap<(String, String, Option<Decimal>), PricedPart> = BTreeMap::new();
     let mut excluded: BTreeMap<String, Decimal> = BTreeMap::new();
     let (mut aws, mut no_public) = (Decimal::ZERO, 0);
@@ -128,10 +128,11 @@ pub fn explain(
     let mut items = Vec::new();
     for a in pricing.items.iter().filter(|a| a.group == g) {
         let item = &config.items[a.item];
-        if let Some((by, v)) = slice {
-            if by.item_value(item, &a.account, pricing.period) != v {
-                continue;
-            }
+        if !slice
+            .iter()
+            .all(|(by, v)| by.item_value(item, &a.account, pricing.period) == *v)
+        {
+            continue;
         }
         let how = match &item.charge {
             Charge::Flat { value } => {
@@ -182,14 +183,17 @@ pub fn explain(
         });
     }
     let mut explanation = Explanation {
-        title: match slice {
-            Some((by, v)) => format!(
-                "billing group '{}', {} = {v}, {}",
+        title: {
+            let parts: Vec<String> = slice
+                .iter()
+                .map(|(by, v)| format!(", {} = {v}", by.key()))
+                .collect();
+            format!(
+                "billing group '{}'{}, {}",
                 group.name,
-                by.key(),
+                parts.concat(),
                 pricing.period
-            ),
-            None => format!("billing group '{}', {}", group.name, pricing.period),
+            )
         },
         plan: config.plan_name(&group.plan),
         aws_cost: aws,

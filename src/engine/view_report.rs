@@ -294,11 +294,14 @@ pub fn group_breakdown(
     config: &Config,
     g: usize,
     group_by: GroupBy,
+    filters: &[(GroupBy, &str)],
 ) -> Vec<GroupCostRow> {
     let group = &config.groups[g];
     let mut by_value: HashMap<String, (Decimal, Decimal, Decimal)> = HashMap::new();
     for (i, line) in lines.iter().enumerate() {
-        if pricing.line_group[i] != Some(g) {
+        if pricing.line_group[i] != Some(g)
+            || !filters.iter().all(|(by, v)| by.value(&line.key) == *v)
+        {
             continue;
         }
         let e = by_value.entry(group_by.value(&line.key)).or_default();
@@ -311,6 +314,12 @@ pub fn group_breakdown(
     }
     for a in pricing.items.iter().filter(|a| a.group == g) {
         let item = &config.items[a.item];
+        if !filters
+            .iter()
+            .all(|(by, v)| by.item_value(item, &a.account, pricing.period) == *v)
+        {
+            continue;
+        }
         by_value
             .entry(group_by.item_value(item, &a.account, pricing.period))
             .or_default()

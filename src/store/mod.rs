@@ -9,7 +9,7 @@ pub mod schema;
 pub use deliveries::{
     CommitReport, Delivery, DeliveryOutcome, DeliveryStatus, FileRecord, ImportBatch,
 };
-pub use queries::{AccountRow, DeliveryRow, StoredLine};
+pub use queries::{AccountRow, AuditRow, DailyRow, DeliveryRow, StoredLine};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};

@@ -182,3 +182,67 @@ impl Workspace {
             as u64)
     }
 }
+
+/// One audit log entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: String,
+    pub period: Option<String>,
+    pub action: String,
+    pub object: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// Billable of one account on one usage day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailyRow {
+    pub payer: String,
+    pub account: String,
+    pub day: String,
+    pub billable: rust_decimal::Decimal,
+}
+
+impl Workspace {
+    /// The newest audit entries first.
+    pub fn audit(&self, limit: usize) -> Result<Vec<AuditRow>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT audit_id, at, period, action, object, before, after, reason
+             FROM audit_log ORDER BY audit_id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok(AuditRow {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                period: r.get(2)?,
+                action: r.get(3)?,
+                object: r.get(4)?,
+                before: r.get(5)?,
+                after: r.get(6)?,
+                reason: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Daily billable per account of a period.
+    pub fn daily(&self, period: BillingPeriod) -> Result<Vec<DailyRow>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT payer_id, account_id, day, billable FROM daily_costs WHERE period = ?1 ORDER BY day",
+        )?;
+        let mut rows = stmt.query([period.to_string()])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let billable: String = r.get(3)?;
+            out.push(DailyRow {
+                payer: r.get(0)?,
+                account: r.get(1)?,
+                day: r.get(2)?,
+                billable: decimal(&billable)?,
+            });
+        }
+        Ok(out)
+    }
+}

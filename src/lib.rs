@@ -1,6 +1,7 @@
 //! proforma: a local, exact AWS Billing Conductor. See README.md and ../shared/SPEC.md.
 
 pub mod analysis;
+pub mod app;
 pub mod cli;
 pub mod cur;
 pub mod engine;
@@ -11,3 +12,4 @@ pub mod money;
 pub mod period;
 pub mod sample;
 pub mod store;
+pub mod tui;

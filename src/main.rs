@@ -6,6 +6,10 @@ fn main() -> ExitCode {
     let cli = proforma::cli::Cli::parse();
     match proforma::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<proforma::cli::UsageError>().is_some() => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             // The chain, outermost first, on one line each: the what, then the where and why.
             eprintln!("error: {e}");

@@ -9,6 +9,7 @@ use crate::money::fmt_grouped;
 use crate::period::BillingPeriod;
 use crate::store::Workspace;
 use color_eyre::eyre::{WrapErr, eyre};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// The committed sample (see sample-data/README.md), embedded at build time.
@@ -55,6 +56,10 @@ pub fn run(workspace: Option<PathBuf>) -> color_eyre::Result<()> {
             "demo workspace: {} (built from the embedded sample)",
             path.display()
         );
+    }
+    // A terminal gets the TUI; pipes and tests get the summary below.
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return crate::tui::run(&path);
     }
     let ws = Workspace::open(&path)?;
     for d in ws.deliveries()? {

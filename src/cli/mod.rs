@@ -11,10 +11,17 @@ mod report;
 pub mod table;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "proforma", version, about = "A local, instant, exact AWS Billing Conductor", long_about = None)]
+#[command(
+    name = "proforma",
+    version,
+    about = "A local, instant, exact AWS Billing Conductor",
+    long_about = None,
+    allow_external_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -35,6 +42,8 @@ pub enum Command {
         #[arg(long)]
         workspace: Option<PathBuf>,
     },
+    /// Open the terminal UI on a workspace (also: proforma WORKSPACE)
+    Open { workspace: PathBuf },
     /// Create an empty workspace (refuses to overwrite)
     Init { workspace: PathBuf },
     /// Import cost files (CUR CSV/.gz/.zip, CUR Parquet) and accounts files, detected by content
@@ -81,6 +90,8 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    #[command(external_subcommand)]
+    External(Vec<OsString>),
     /// Write the deterministic sample CUR and accounts file (the demo's source and the
     /// import benchmark's input)
     GenerateSample {
@@ -121,8 +132,23 @@ pub enum ConfigCommand {
     },
 }
 
+/// A command line that names no command and no workspace: exit code 2, like clap's own.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
 pub fn run(cli: Cli) -> color_eyre::Result<()> {
     match cli.command {
+        Command::Open { workspace } => crate::tui::run(&workspace),
+        Command::External(args) => match args.as_slice() {
+            [one] if std::path::Path::new(one).is_file() => crate::tui::run(std::path::Path::new(one)),
+            [one, ..] => Err(UsageError(format!(
+                "unrecognized subcommand '{}' (and no workspace file by that name)\n\nUsage: proforma <COMMAND>\n\nFor more information, try '--help'.",
+                one.to_string_lossy()
+            ))
+            .into()),
+            [] => Err(UsageError("a command is required; try '--help'".into()).into()),
+        },
         Command::Demo { workspace } => demo::run(workspace),
         Command::Init { workspace } => init::run(&workspace),
         Command::Import { workspace, files } => import::run(&workspace, &files),

@@ -1,0 +1,793 @@
+//! The table of each screen, built from the priced period.
+
+use super::table::{Align, RowKind, SortValue, TableModel, count, money, money_opt, percent, text};
+use super::{App, GroupLevel, Tab};
+use crate::analysis::Analysis;
+use crate::engine::GroupBy;
+use crate::engine::price::Membership;
+use crate::model::{Charge, Computation, LineItemFilter};
+use crate::store::{StoreError, Workspace};
+use rust_decimal::Decimal;
+
+const L: Align = Align::Left;
+const R: Align = Align::Right;
+
+pub fn build(app: &App) -> TableModel {
+    match app.tab {
+        Tab::Overview => overview(app),
+        Tab::Groups => groups(app),
+        Tab::Plans => plans(app),
+        Tab::Rules => rules(app),
+        Tab::Items => items(app),
+        Tab::Accounts => accounts(app),
+        Tab::Views => view(app),
+        Tab::Reconcile => reconcile(app),
+        Tab::History => history(app),
+    }
+}
+
+/// Daily billable per billing group, one value per day of the period.
+pub fn daily_by_group(ws: &Workspace, data: &Analysis) -> Result<Vec<Vec<Decimal>>, StoreError> {
+    let p = data.period;
+    let days = days_in(p);
+    let members = Membership::new(&data.config);
+    let mut out = vec![vec![Decimal::ZERO; days]; data.config.groups.len()];
+    for row in ws.daily(p)? {
+        let Some(g) = members.group_of(&row.payer, &row.account) else {
+            continue;
+        };
+        let day: usize = row.day.get(8..10).and_then(|d| d.parse().ok()).unwrap_or(0);
+        if row.day.starts_with(&p.to_string()) && (1..=days).contains(&day) {
+            out[g][day - 1] += row.billable;
+        }
+    }
+    Ok(out)
+}
+
+fn days_in(p: crate::period::BillingPeriod) -> usize {
+    match p.month() {
+        2 if p.year() % 4 == 0 && (p.year() % 100 != 0 || p.year() % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// A series as block characters, scaled to its own maximum.
+pub fn sparkline(values: &[Decimal]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = values.iter().copied().fold(Decimal::ZERO, Decimal::max);
+    values
+        .iter()
+        .map(|v| {
+            if max <= Decimal::ZERO || *v <= Decimal::ZERO {
+                ' '
+            } else {
+                let level = (*v * Decimal::from(7) / max).round();
+                BARS[usize::try_from(level.mantissa().max(0) as u64 / 10u64.pow(level.scale()))
+                    .unwrap_or(0)
+                    .min(7)]
+            }
+        })
+        .collect()
+}
+
+fn group_rows(app: &App, t: &mut TableModel, with_daily: bool) {
+    let cfg = &app.data.config;
+    for r in app.data.group_reports() {
+        let g = &cfg.groups[r.group];
+        let mut cells = vec![
+            text(&g.name),
+            text(cfg.plan_name(&g.plan)),
+            count(g.accounts.len()),
+            money(r.aws_cost),
+            money(r.proforma),
+            money(r.margin()),
+            percent(r.margin_percentage()),
+        ];
+        if with_daily {
+            cells.push((
+                sparkline(app.daily.get(r.group).map_or(&[][..], Vec::as_slice)),
+                SortValue::Text(String::new()),
+            ));
+        }
+        t.push(g.name.clone(), cells, RowKind::Normal);
+    }
+}
+
+fn overview(app: &App) -> TableModel {
+    let mut t = TableModel::new(
+        format!("Billing groups, {}", app.period()),
+        &[
+            ("Billing group", L),
+            ("Plan", L),
+            ("Accounts", R),
+            ("AWS cost", R),
+            ("Pro forma", R),
+            ("Margin", R),
+            ("Margin %", R),
+            ("Daily AWS cost", L),
+        ],
+    )
+    .optional(&[(7, 3), (1, 2), (2, 1)]);
+    group_rows(app, &mut t, true);
+    let p = &app.data.pricing;
+    let unmonitored_accounts = {
+        let mut set: Vec<&str> = app
+            .data
+            .lines
+            .iter()
+            .zip(&p.line_group)
+            .filter(|(_, g)| g.is_none())
+            .map(|(l, _)| l.key.account.as_str())
+            .collect();
+        set.sort_unstable();
+        set.dedup();
+        set.len()
+    };
+    let tax: Decimal = p.groups.iter().map(|g| g.tax).sum::<Decimal>() + p.unmonitored.tax;
+    let aside = |label: &str, accounts: (String, SortValue), amount: Decimal| {
+        vec![
+            text(label),
+            text(""),
+            accounts,
+            money(amount),
+            text("–"),
+            text(""),
+            text(""),
+            text(""),
+        ]
+    };
+    t.push(
+        "",
+        aside(
+            "(unmonitored)",
+            count(unmonitored_accounts),
+            p.unmonitored.aws_cost,
+        ),
+        RowKind::Aside,
+    );
+    t.push("", aside("(tax)", text(""), tax), RowKind::Aside);
+    let groups_aws: Decimal = p.groups.iter().map(|g| g.aws_cost).sum();
+    let groups_proforma: Decimal = p.groups.iter().map(|g| g.proforma()).sum();
+    let invoice = groups_aws + p.unmonitored.aws_cost + tax;
+    let margin = groups_proforma - groups_aws;
+    let pct = (!groups_aws.is_zero()).then(|| margin / groups_aws * Decimal::ONE_HUNDRED);
+    t.set_totals(vec![
+        "Invoice total".into(),
+        String::new(),
+        String::new(),
+        crate::money::fmt_grouped(invoice),
+        crate::money::fmt_grouped(groups_proforma),
+        crate::money::fmt_grouped(margin),
+        percent(pct).0,
+        String::new(),
+    ]);
+    t.empty = "no cost data: import a CUR with `proforma import`".into();
+    t
+}
+
+fn breakdown(app: &App, t: &mut TableModel, g: usize, by: GroupBy, path: &[(GroupBy, &str)]) {
+    let rows = app.data.group_breakdown_within(g, by, path);
+    let (mut aws, mut proforma) = (Decimal::ZERO, Decimal::ZERO);
+    for r in rows {
+        let value = r
+            .attributes
+            .first()
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let shown = match by {
+            GroupBy::LinkedAccount => app
+                .names
+                .get(&value)
+                .map_or(value.clone(), |n| format!("{value} {n}")),
+            _ => value.clone(),
+        };
+        aws += r.aws_cost;
+        proforma += r.proforma;
+        t.push(
+            value,
+            vec![
+                text(shown),
+                money(r.aws_cost),
+                money(r.proforma),
+                money(r.margin()),
+                percent(r.margin_percentage()),
+            ],
+            RowKind::Normal,
+        );
+    }
+    let margin = proforma - aws;
+    let pct = (!aws.is_zero()).then(|| margin / aws * Decimal::ONE_HUNDRED);
+    t.set_totals(vec![
+        "Total".into(),
+        crate::money::fmt_grouped(aws),
+        crate::money::fmt_grouped(proforma),
+        crate::money::fmt_grouped(margin),
+        percent(pct).0,
+    ]);
+}
+
+fn groups(app: &App) -> TableModel {
+    let cfg = &app.data.config;
+    let cols = |first: &str| {
+        [
+            (first.to_string(), L),
+            ("Billable".into(), R),
+            ("Pro forma".into(), R),
+            ("Margin".into(), R),
+            ("Margin %".into(), R),
+        ]
+    };
+    let make = |title: String, first: &str| {
+        let c = cols(first);
+        let refs: Vec<(&str, Align)> = c.iter().map(|(s, a)| (s.as_str(), *a)).collect();
+        TableModel::new(title, &refs)
+    };
+    match app.group_path.last().cloned().unwrap_or(GroupLevel::List) {
+        GroupLevel::List => {
+            let mut t = TableModel::new(
+                format!("Billing groups, {}", app.period()),
+                &[
+                    ("Billing group", L),
+                    ("Plan", L),
+                    ("Accounts", R),
+                    ("AWS cost", R),
+                    ("Pro forma", R),
+                    ("Margin", R),
+                    ("Margin %", R),
+                ],
+            )
+            .optional(&[(1, 2), (2, 1)]);
+            group_rows(app, &mut t, false);
+            t.empty =
+                "no billing groups: import a configuration with `proforma config import`".into();
+            t
+        }
+        GroupLevel::Services { group } => {
+            let name = &cfg.groups[group].name;
+            let mut t = make(format!("{name} by service, {}", app.period()), "Service");
+            breakdown(app, &mut t, group, GroupBy::ProductName, &[]);
+            t
+        }
+        GroupLevel::UsageTypes { group, service } => {
+            let name = &cfg.groups[group].name;
+            let mut t = make(
+                format!("{name} › {service} by usage type, {}", app.period()),
+                "Usage type",
+            );
+            breakdown(
+                app,
+                &mut t,
+                group,
+                GroupBy::UsageType,
+                &[(GroupBy::ProductName, &service)],
+            );
+            t
+        }
+        GroupLevel::Accounts {
+            group,
+            service,
+            usage_type,
+        } => {
+            let name = &cfg.groups[group].name;
+            let mut t = make(
+                format!(
+                    "{name} › {service} › {usage_type} by account, {}",
+                    app.period()
+                ),
+                "Account",
+            );
+            breakdown(
+                app,
+                &mut t,
+                group,
+                GroupBy::LinkedAccount,
+                &[
+                    (GroupBy::ProductName, &service),
+                    (GroupBy::UsageType, &usage_type),
+                ],
+            );
+            t
+        }
+    }
+}
+
+/// The selected group's custom line items with their amounts (shown under its services).
+pub fn group_items(app: &App, group: usize) -> TableModel {
+    let cfg = &app.data.config;
+    let mut t = TableModel::new(
+        "Custom line items",
+        &[
+            ("Item", L),
+            ("Type", L),
+            ("Charge", L),
+            ("Account", L),
+            ("Amount", R),
+        ],
+    );
+    for a in app.data.pricing.items.iter().filter(|a| a.group == group) {
+        let item = &cfg.items[a.item];
+        t.push(
+            item.name.clone(),
+            vec![
+                text(&item.name),
+                text(item.item_type.code()),
+                text(charge_text(app, item)),
+                text(&a.account),
+                money(a.amount),
+            ],
+            RowKind::Normal,
+        );
+    }
+    t.empty = "no custom line items active this period".into();
+    t
+}
+
+fn charge_text(app: &App, item: &crate::model::CustomLineItem) -> String {
+    let cfg = &app.data.config;
+    match &item.charge {
+        Charge::Flat { value } => format!("flat {}", crate::money::fmt_grouped(*value)),
+        Charge::Percentage {
+            percent,
+            associated,
+        } => {
+            let names: Vec<String> = associated
+                .iter()
+                .map(|a| {
+                    cfg.group(a)
+                        .map(|g| g.name.clone())
+                        .or_else(|| cfg.item(a).map(|i| i.name.clone()))
+                        .unwrap_or_else(|| a.clone())
+                })
+                .collect();
+            let filter = match &item.filter {
+                None => String::new(),
+                Some(LineItemFilter::ExcludeSavingsPlanNegation) => " excl. SP negation".into(),
+                Some(LineItemFilter::Service {
+                    equal: true,
+                    service,
+                }) => format!(" only {service}"),
+                Some(LineItemFilter::Service {
+                    equal: false,
+                    service,
+                }) => format!(" excl. {service}"),
+            };
+            let itemized = if item.computation == Computation::Itemized {
+                ", itemized"
+            } else {
+                ""
+            };
+            format!(
+                "{}% of {}{filter}{itemized}",
+                percent.normalize(),
+                names.join(" + ")
+            )
+        }
+    }
+}
+
+fn plans(app: &App) -> TableModel {
+    let cfg = &app.data.config;
+    let mut t = TableModel::new(
+        format!("Pricing plans, {}", app.period()),
+        &[("Plan", L), ("Rules", L), ("Billing groups", L)],
+    );
+    let users = |arn: &str| {
+        cfg.groups
+            .iter()
+            .filter(|g| g.plan == arn)
+            .map(|g| g.name.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for p in &cfg.plans {
+        let rules: Vec<String> = p
+            .rules
+            .iter()
+            .filter_map(|r| cfg.rule(r))
+            .map(|r| r.name.clone())
+            .collect();
+        t.push(
+            p.name.clone(),
+            vec![text(&p.name), text(rules.join(", ")), text(users(&p.arn))],
+            RowKind::Normal,
+        );
+    }
+    for (arn, name, what) in [
+        (
+            crate::model::BASIC_PLAN_ARN,
+            "BasicPricingPlan",
+            "managed: public on-demand rates, no rules",
+        ),
+        (
+            crate::model::PASSTHROUGH_PLAN_ARN,
+            "Passthrough",
+            "managed: pro forma equals billable",
+        ),
+    ] {
+        let used: Vec<String> = cfg
+            .groups
+            .iter()
+            .filter(|g| crate::model::managed_plan(&g.plan) == crate::model::managed_plan(arn))
+            .map(|g| g.name.clone())
+            .collect();
+        t.push(
+            name,
+            vec![text(name), text(what), text(used.join(", "))],
+            RowKind::Aside,
+        );
+    }
+    t
+}
+
+fn rules(app: &App) -> TableModel {
+    let cfg = &app.data.config;
+    let mut t = TableModel::new(
+        format!("Pricing rules, {}", app.period()),
+        &[
+            ("Rule", L),
+            ("Scope", L),
+            ("Type", L),
+            ("Target", L),
+            ("Modifier", L),
+            ("Plans", L),
+        ],
+    );
+    for r in &cfg.rules {
+        let modifier = match (&r.modifier, r.free_tier, r.tiers.is_empty()) {
+            (Some(m), _, _) => format!("{}%", m.normalize()),
+            (None, Some(on), _) => format!("free tier {}", if on { "on" } else { "off" }),
+            (None, None, false) => r
+                .tiers
+                .iter()
+                .map(|x| {
+                    format!(
+                        "{}-{}: {}",
+                        x.begin.normalize(),
+                        x.end.map_or("∞".into(), |e| e.normalize().to_string()),
+                        x.rate.normalize()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => String::new(),
+        };
+        let plans: Vec<String> = cfg
+            .plans
+            .iter()
+            .filter(|p| p.rules.contains(&r.arn))
+            .map(|p| p.name.clone())
+            .collect();
+        let target = r.target();
+        let target = target
+            .split_once(' ')
+            .map_or(String::new(), |(_, t)| t.to_string());
+        t.push(
+            r.name.clone(),
+            vec![
+                text(&r.name),
+                text(r.scope.code()),
+                text(r.rule_type.code()),
+                text(target),
+                text(modifier),
+                text(plans.join(", ")),
+            ],
+            RowKind::Normal,
+        );
+    }
+    t.empty = "no pricing rules".into();
+    t
+}
+
+fn items(app: &App) -> TableModel {
+    let cfg = &app.data.config;
+    let mut t = TableModel::new(
+        format!("Custom line items, {}", app.period()),
+        &[
+            ("Item", L),
+            ("Billing group", L),
+            ("Type", L),
+            ("Charge", L),
+            ("From", L),
+            ("Until", L),
+            ("Amount", R),
+        ],
+    )
+    .optional(&[(5, 2), (4, 1)]);
+    for item in &cfg.items {
+        let amount = app
+            .data
+            .pricing
+            .items
+            .iter()
+            .find(|a| cfg.items[a.item].arn == item.arn)
+            .map(|a| a.amount);
+        let group = cfg
+            .group(&item.group)
+            .map_or(item.group.clone(), |g| g.name.clone());
+        t.push(
+            item.name.clone(),
+            vec![
+                text(&item.name),
+                text(group),
+                text(item.item_type.code()),
+                text(charge_text(app, item)),
+                text(item.start.to_string()),
+                text(item.end.map_or("–".into(), |e| e.to_string())),
+                money_opt(amount),
+            ],
+            if amount.is_some() {
+                RowKind::Normal
+            } else {
+                RowKind::Aside
+            },
+        );
+    }
+    t.empty = "no custom line items".into();
+    t
+}
+
+fn accounts(app: &App) -> TableModel {
+    let mut t = TableModel::new(
+        format!("Accounts, {}", app.period()),
+        &[
+            ("Account", L),
+            ("Name", L),
+            ("Payer", L),
+            ("Billing group", L),
+            ("Billable", R),
+            ("Pro forma", R),
+            ("Margin", R),
+        ],
+    )
+    .optional(&[(2, 2), (1, 1)]);
+    let members = Membership::new(&app.data.config);
+    for payer in &app.data.payers {
+        let Ok(report) = app
+            .data
+            .view_report(&format!("primary:{payer}"), Some(GroupBy::LinkedAccount))
+        else {
+            continue;
+        };
+        for row in report.rows {
+            let id = row
+                .attributes
+                .first()
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            let group = members
+                .group_of(payer, &id)
+                .map(|g| app.data.config.groups[g].name.clone());
+            let kind = if group.is_some() {
+                RowKind::Normal
+            } else {
+                RowKind::Aside
+            };
+            t.push(
+                id.clone(),
+                vec![
+                    text(&id),
+                    text(app.names.get(&id).cloned().unwrap_or_default()),
+                    text(payer),
+                    text(group.unwrap_or_else(|| "(unmonitored)".into())),
+                    money(row.amounts.billable),
+                    money_opt(row.amounts.proforma),
+                    money_opt(row.amounts.margin()),
+                ],
+                kind,
+            );
+        }
+    }
+    t.empty = "no accounts with data this period".into();
+    t
+}
+
+fn view(app: &App) -> TableModel {
+    let by = app.view_grouping;
+    let title_by = match by {
+        GroupBy::ProductName => "service",
+        GroupBy::LinkedAccount => "account",
+        GroupBy::UsageType => "usage type",
+        _ => "line item type",
+    };
+    match app.data.view_report(&app.view, Some(by)) {
+        Ok(r) => {
+            let mut t = TableModel::new(
+                format!(
+                    "{} ({}) by {title_by}, {}",
+                    r.view.name, r.view.view_type, r.period
+                ),
+                &[
+                    (by.key(), L),
+                    ("Billable", R),
+                    ("Pro forma", R),
+                    ("Margin", R),
+                    ("Margin %", R),
+                    ("Tax", R),
+                ],
+            )
+            .optional(&[(5, 1)]);
+            for row in &r.rows {
+                let value = row
+                    .attributes
+                    .first()
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default();
+                let shown = match by {
+                    GroupBy::LinkedAccount => app
+                        .names
+                        .get(&value)
+                        .map_or(value.clone(), |n| format!("{value} {n}")),
+                    _ => value.clone(),
+                };
+                let a = &row.amounts;
+                t.push(
+                    value,
+                    vec![
+                        text(shown),
+                        money(a.billable),
+                        money_opt(a.proforma),
+                        money_opt(a.margin()),
+                        percent(a.margin_percentage()),
+                        money(a.tax),
+                    ],
+                    RowKind::Normal,
+                );
+            }
+            let a = &r.totals;
+            t.set_totals(vec![
+                "Total".into(),
+                crate::money::fmt_grouped(a.billable),
+                a.proforma.map_or("–".into(), crate::money::fmt_grouped),
+                a.margin().map_or("–".into(), crate::money::fmt_grouped),
+                percent(a.margin_percentage()).0,
+                crate::money::fmt_grouped(a.tax),
+            ]);
+            t
+        }
+        Err(e) => {
+            let mut t = TableModel::new(format!("Billing view {}", app.view), &[("", L)]);
+            t.empty = e.to_string();
+            t
+        }
+    }
+}
+
+fn reconcile(app: &App) -> TableModel {
+    let mut t = TableModel::new(
+        format!("Reconcile, {}", app.period()),
+        &[("Check", L), ("Expected", R), ("Found", R), ("Result", L)],
+    );
+    let p = &app.data.pricing;
+    // The invoice as summarised at import (an independent path) against the engine's totals.
+    let deliveries = app.ws.deliveries().unwrap_or_default();
+    let single_payer = app.data.payers.len() == 1;
+    for payer in &app.data.payers {
+        let invoice: Decimal = deliveries
+            .iter()
+            .filter(|d| &d.payer == payer && d.period == app.period())
+            .map(|d| d.billable + d.tax)
+            .sum();
+        let parts = if single_payer {
+            p.groups.iter().map(|g| g.aws_cost + g.tax).sum::<Decimal>()
+                + p.unmonitored.aws_cost
+                + p.unmonitored.tax
+        } else {
+            app.data
+                .lines
+                .iter()
+                .filter(|l| &l.key.payer == payer)
+                .map(|l| l.sums.unblended_cost)
+                .sum()
+        };
+        let ok = invoice == parts;
+        t.push(
+            payer.clone(),
+            vec![
+                text(format!(
+                    "payer {payer}: invoice = groups + unmonitored + tax"
+                )),
+                money(invoice),
+                money(parts),
+                text(if ok { "ok" } else { "MISMATCH" }),
+            ],
+            RowKind::Normal,
+        );
+    }
+    let d = &p.diagnostics;
+    t.push(
+        "no-public-price",
+        vec![
+            text("rows priced at public cost without a public price"),
+            count(0),
+            count(d.no_public_price_rows as usize),
+            text(if d.no_public_price_rows == 0 {
+                "ok".to_string()
+            } else {
+                format!(
+                    "unblended {} stood in",
+                    crate::money::fmt_grouped(d.no_public_price_cost)
+                )
+            }),
+        ],
+        RowKind::Normal,
+    );
+    let unknown: u64 = d.unknown_types.values().map(|(n, _)| *n).sum();
+    t.push(
+        "unknown-types",
+        vec![
+            text("rows of unknown line item types"),
+            count(0),
+            count(unknown as usize),
+            text(if unknown == 0 {
+                "ok".to_string()
+            } else {
+                d.unknown_types
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+        ],
+        RowKind::Normal,
+    );
+    for (g, group) in app.data.config.groups.iter().enumerate() {
+        let e = app.data.explain(g, &[]);
+        let ok = e.sum_of_parts() == p.groups[g].proforma();
+        t.push(
+            group.name.clone(),
+            vec![
+                text(format!("group {}: explanation adds up", group.name)),
+                money(p.groups[g].proforma()),
+                money(e.sum_of_parts()),
+                text(if ok { "ok" } else { "MISMATCH" }),
+            ],
+            RowKind::Normal,
+        );
+    }
+    t.push(
+        "close",
+        vec![
+            text("closing and reopening periods: comes with editing"),
+            text(""),
+            text(""),
+            text(""),
+        ],
+        RowKind::Aside,
+    );
+    t
+}
+
+fn history(app: &App) -> TableModel {
+    let mut t = TableModel::new(
+        "History (newest first)",
+        &[
+            ("Time", L),
+            ("Period", L),
+            ("Action", L),
+            ("Object", L),
+            ("Reason", L),
+        ],
+    );
+    match app.ws.audit(500) {
+        Ok(rows) => {
+            for r in rows {
+                t.push(
+                    r.id.to_string(),
+                    vec![
+                        text(r.at.get(..19).unwrap_or(&r.at).replace('T', " ")),
+                        text(r.period.unwrap_or_default()),
+                        text(r.action),
+                        text(r.object),
+                        text(r.reason.unwrap_or_default()),
+                    ],
+                    RowKind::Normal,
+                );
+            }
+            t.empty = "no changes recorded yet".into();
+        }
+        Err(e) => t.empty = format!("could not read the audit log: {e}"),
+    }
+    t
+}

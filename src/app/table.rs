@@ -1,0 +1,161 @@
+//! A screen's table as plain data: formatted cells, values to sort by, keys to drill with.
+//! Screens build one when their data changes; the renderer only draws the visible rows.
+
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub title: String,
+    pub align: Align,
+    /// Width the column wants (the widest cell, capped).
+    pub width: u16,
+    /// 0: always shown; higher numbers are dropped first when the screen is narrow.
+    pub priority: u8,
+}
+
+/// What a cell sorts by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortValue {
+    Num(Option<Decimal>),
+    Text(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RowKind {
+    #[default]
+    Normal,
+    /// Not a billing group (unmonitored, tax): shown dimmed.
+    Aside,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableModel {
+    pub title: String,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<String>>,
+    pub sort_values: Vec<Vec<SortValue>>,
+    /// What Enter or x acts on for each row (a group name, an attribute value...).
+    pub keys: Vec<String>,
+    pub kinds: Vec<RowKind>,
+    pub totals: Option<Vec<String>>,
+    /// Shown instead of an empty table.
+    pub empty: String,
+}
+
+impl TableModel {
+    pub fn new(title: impl Into<String>, columns: &[(&str, Align)]) -> Self {
+        Self {
+            title: title.into(),
+            columns: columns
+                .iter()
+                .map(|(t, a)| Column {
+                    title: (*t).to_string(),
+                    align: *a,
+                    width: t.chars().count() as u16,
+                    priority: 0,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    pub fn push(&mut self, key: impl Into<String>, cells: Vec<(String, SortValue)>, kind: RowKind) {
+        let (text, sort): (Vec<String>, Vec<SortValue>) = cells.into_iter().unzip();
+        for (c, t) in self.columns.iter_mut().zip(&text) {
+            c.width = c.width.max(t.chars().count().min(60) as u16);
+        }
+        self.rows.push(text);
+        self.sort_values.push(sort);
+        self.keys.push(key.into());
+        self.kinds.push(kind);
+    }
+
+    /// Marks columns that may be dropped on narrow screens (higher: dropped first).
+    pub fn optional(mut self, priorities: &[(usize, u8)]) -> Self {
+        for (c, p) in priorities {
+            if let Some(col) = self.columns.get_mut(*c) {
+                col.priority = *p;
+            }
+        }
+        self
+    }
+
+    pub fn set_totals(&mut self, cells: Vec<String>) {
+        for (c, t) in self.columns.iter_mut().zip(&cells) {
+            c.width = c.width.max(t.chars().count().min(60) as u16);
+        }
+        self.totals = Some(cells);
+    }
+
+    /// Row indexes to show: matching the filter (case-insensitive, any cell), in sort order.
+    /// Rows that are not billing groups stay at the end, as in a bill.
+    pub fn visible(&self, filter: &str, sort: Option<usize>) -> Vec<usize> {
+        let needle = filter.to_lowercase();
+        let mut idx: Vec<usize> = (0..self.rows.len())
+            .filter(|&i| {
+                needle.is_empty()
+                    || self.rows[i]
+                        .iter()
+                        .any(|c| c.to_lowercase().contains(&needle))
+            })
+            .collect();
+        if let Some(col) = sort {
+            idx.sort_by(|&a, &b| {
+                let aside = |i: usize| self.kinds[i] == RowKind::Aside;
+                aside(a).cmp(&aside(b)).then_with(|| {
+                    match (&self.sort_values[a].get(col), &self.sort_values[b].get(col)) {
+                        // Numbers: largest first; empty cells last.
+                        (Some(SortValue::Num(x)), Some(SortValue::Num(y))) => match (x, y) {
+                            (Some(x), Some(y)) => y.cmp(x),
+                            (Some(_), None) => Ordering::Less,
+                            (None, Some(_)) => Ordering::Greater,
+                            (None, None) => Ordering::Equal,
+                        },
+                        (Some(SortValue::Text(x)), Some(SortValue::Text(y))) => {
+                            x.to_lowercase().cmp(&y.to_lowercase())
+                        }
+                        _ => Ordering::Equal,
+                    }
+                })
+            });
+        }
+        idx
+    }
+}
+
+/// Helpers for cells.
+pub fn text(s: impl Into<String>) -> (String, SortValue) {
+    let s = s.into();
+    (s.clone(), SortValue::Text(s))
+}
+
+pub fn money(d: Decimal) -> (String, SortValue) {
+    (crate::money::fmt_grouped(d), SortValue::Num(Some(d)))
+}
+
+pub fn money_opt(d: Option<Decimal>) -> (String, SortValue) {
+    (
+        d.map_or("–".to_string(), crate::money::fmt_grouped),
+        SortValue::Num(d),
+    )
+}
+
+pub fn percent(d: Option<Decimal>) -> (String, SortValue) {
+    (
+        d.map_or("–".to_string(), |p| {
+            format!("{}%", crate::money::fmt_plain(p))
+        }),
+        SortValue::Num(d),
+    )
+}
+
+pub fn count(n: usize) -> (String, SortValue) {
+    (n.to_string(), SortValue::Num(Some(Decimal::from(n as u64))))
+}

@@ -1,0 +1,711 @@
+//! Drawing the application state: top bar, tabs, the screen's table (only its visible rows),
+//! side panels, footer and overlays.
+
+use super::Session;
+use super::keymap::ACTIONS;
+use crate::app::table::{Align, RowKind, TableModel};
+use crate::app::{App, GroupLevel, Overlay, Tab};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use rust_decimal::Decimal;
+
+/// Where things were drawn, for mouse clicks.
+#[derive(Debug, Clone, Default)]
+pub struct Hits {
+    pub tab_row: u16,
+    pub tabs: Vec<(u16, u16, Tab)>,
+    pub body: Rect,
+    pub offset: usize,
+}
+
+const GAP: &str = "  ";
+
+pub fn draw(f: &mut Frame<'_>, s: &mut Session) {
+    let area = f.area();
+    let [top, tabs, main, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    top_bar(f, top, s);
+    tab_bar(f, tabs, s);
+    match s.app.tab {
+        Tab::Overview => {
+            let groups = s.app.data.config.groups.len() as u16;
+            let needed = s.app.model.rows.len() as u16 + 5;
+            if main.height >= needed + 4 && groups > 0 {
+                let chart = (main.height - needed).min(groups + 2);
+                let rest = main.height - needed - chart;
+                if rest >= groups + 2 {
+                    let [t, c, d] = Layout::vertical([
+                        Constraint::Length(needed),
+                        Constraint::Length(chart),
+                        Constraint::Min(0),
+                    ])
+                    .areas(main);
+                    table(f, t, s);
+                    margin_chart(f, c, s);
+                    daily_panel(f, d, s);
+                } else {
+                    let [t, c] =
+                        Layout::vertical([Constraint::Min(needed), Constraint::Length(chart)])
+                            .areas(main);
+                    table(f, t, s);
+                    margin_chart(f, c, s);
+                }
+            } else {
+                table(f, main, s);
+            }
+        }
+        Tab::Groups => {
+            if let Some(GroupLevel::Services { group }) = s.app.group_path.last().cloned() {
+                let items = crate::app::screens::group_items(&s.app, group);
+                let h = (items.rows.len() as u16 + 3).clamp(4, 8);
+                if main.height > h + 6 {
+                    let [t, b] =
+                        Layout::vertical([Constraint::Min(6), Constraint::Length(h)]).areas(main);
+                    table(f, t, s);
+                    static_table(f, b, s, &items);
+                    return finish(f, footer, s);
+                }
+            }
+            table(f, main, s);
+        }
+        Tab::Plans => {
+            let detail = plan_detail(&s.app);
+            let h = (detail.rows.len() as u16 + 3).clamp(4, 12);
+            if main.height > h + 6 {
+                let [t, b] =
+                    Layout::vertical([Constraint::Min(6), Constraint::Length(h)]).areas(main);
+                table(f, t, s);
+                static_table(f, b, s, &detail);
+            } else {
+                table(f, main, s);
+            }
+        }
+        _ => table(f, main, s),
+    }
+    finish(f, footer, s);
+}
+
+fn finish(f: &mut Frame<'_>, footer: Rect, s: &mut Session) {
+    footer_bar(f, footer, s);
+    if let Some(o) = s.app.overlay.clone() {
+        overlay(f, f.area(), s, &o);
+    }
+}
+
+fn view_name(app: &App) -> String {
+    match app.view.split_once(':') {
+        Some(("primary", payer)) => format!("Primary View ({payer})"),
+        Some((_, name)) => name.to_string(),
+        None => "Primary View".into(),
+    }
+}
+
+fn top_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
+    let app = &s.app;
+    let n = app.periods.len();
+    let i = app
+        .periods
+        .iter()
+        .position(|p| *p == app.period())
+        .map_or(0, |i| i + 1);
+    let text = if area.width >= 100 {
+        format!(
+            " proforma │ {} │ period {} ({i}/{n}) │ view {} │ scenario: baseline",
+            app.ws_label,
+            app.period(),
+            view_name(app)
+        )
+    } else {
+        let view = view_name(app);
+        let view = view.split(" (").next().unwrap_or_default().to_string();
+        format!(
+            " proforma │ {} │ {} ({i}/{n}) │ {view} │ baseline",
+            app.ws_label,
+            app.period()
+        )
+    };
+    f.render_widget(
+        Paragraph::new(text).style(s.theme.pair("top_bar_fg", "top_bar_bg")),
+        area,
+    );
+}
+
+fn short_title(t: Tab) -> &'static str {
+    match t {
+        Tab::Overview => "Overview",
+        Tab::Groups => "Groups",
+        Tab::Plans => "Plans",
+        Tab::Rules => "Rules",
+        Tab::Items => "Items",
+        Tab::Accounts => "Accts",
+        Tab::Views => "Views",
+        Tab::Reconcile => "Recon",
+        Tab::History => "History",
+    }
+}
+
+fn tab_bar(f: &mut Frame<'_>, area: Rect, s: &mut Session) {
+    let long = area.width >= 130;
+    let mut spans = Vec::new();
+    let mut x = area.x;
+    s.hits.tabs.clear();
+    s.hits.tab_row = area.y;
+    for t in Tab::ALL {
+        let label = format!(
+            " {} {} ",
+            t.number(),
+            if long { t.title() } else { short_title(t) }
+        );
+        let w = label.chars().count() as u16;
+        s.hits.tabs.push((x, x + w, t));
+        x += w;
+        let style = if t == s.app.tab {
+            s.theme
+                .pair("tab_active_fg", "tab_active_bg")
+                .add_modifier(Modifier::BOLD)
+        } else {
+            s.theme.fg("tab_fg")
+        };
+        spans.push(Span::styled(label, style));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Picks the columns that fit and their widths: optional columns go first, then wide text
+/// columns shrink.
+fn fit_columns(model: &TableModel, width: u16) -> Vec<(usize, u16)> {
+    let mut cols: Vec<(usize, u16)> = model
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, c.width.max(1)))
+        .collect();
+    let total = |cols: &[(usize, u16)]| {
+        cols.iter().map(|(_, w)| *w as usize).sum::<usize>()
+            + GAP.len() * cols.len().saturating_sub(1)
+    };
+    // First cut very long texts down to a readable width, then drop optional columns, then
+    // shrink texts further.
+    while total(&cols) > width as usize {
+        let widest = cols
+            .iter_mut()
+            .filter(|(i, w)| model.columns[*i].align == Align::Left && *w > 24)
+            .max_by_key(|(_, w)| *w);
+        match widest {
+            Some((_, w)) => *w -= 1,
+            None => break,
+        }
+    }
+    while total(&cols) > width as usize {
+        let drop = cols
+            .iter()
+            .enumerate()
+            .filter(|(_, (i, _))| model.columns[*i].priority > 0)
+            .max_by_key(|(_, (i, _))| model.columns[*i].priority);
+        match drop {
+            Some((pos, _)) => {
+                cols.remove(pos);
+            }
+            None => break,
+        }
+    }
+    while total(&cols) > width as usize {
+        let widest = cols
+            .iter_mut()
+            .filter(|(i, w)| model.columns[*i].align == Align::Left && *w > 6)
+            .max_by_key(|(_, w)| *w);
+        match widest {
+            Some((_, w)) => *w -= 1,
+            None => break,
+        }
+    }
+    cols
+}
+
+fn cell(text: &str, width: u16, align: Align) -> String {
+    let w = width as usize;
+    let n = text.chars().count();
+    let t: String = if n > w {
+        text.chars()
+            .take(w.saturating_sub(1))
+            .chain(std::iter::once('…'))
+            .collect()
+    } else {
+        text.to_string()
+    };
+    match align {
+        Align::Left => format!("{t:<w$}"),
+        Align::Right => format!("{t:>w$}"),
+    }
+}
+
+fn row_line<'a>(
+    s: &Session,
+    model: &TableModel,
+    cols: &[(usize, u16)],
+    cells: &[String],
+    base: Style,
+) -> Line<'a> {
+    let mut spans = Vec::with_capacity(cols.len() * 2);
+    for (n, (i, w)) in cols.iter().enumerate() {
+        if n > 0 {
+            spans.push(Span::styled(GAP, base));
+        }
+        let c = &model.columns[*i];
+        let text = cells.get(*i).map_or("", String::as_str);
+        let mut style = base;
+        if c.align == Align::Right && c.title.starts_with("Margin") && base.bg.is_none() {
+            if text.starts_with('-') {
+                style = style.patch(s.theme.fg("negative"));
+            } else if text.chars().any(|ch| ch.is_ascii_digit() && ch != '0') {
+                style = style.patch(s.theme.fg("positive"));
+            }
+        }
+        spans.push(Span::styled(cell(text, *w, c.align), style));
+    }
+    Line::from(spans)
+}
+
+/// The screen's table: header, the visible window of rows around the selection, totals.
+fn table(f: &mut Frame<'_>, area: Rect, s: &mut Session) {
+    let mut title = format!(" {} ", s.app.model.title);
+    if !s.app.filter.is_empty() || s.app.filtering {
+        title.push_str(&format!("│ filter: {} ", s.app.filter));
+    }
+    if let Some(c) = s
+        .app
+        .sort
+        .get(&s.app.screen_key())
+        .and_then(|c| s.app.model.columns.get(*c))
+    {
+        title.push_str(&format!("│ sorted by {} ", c.title));
+    }
+    let shown = s.app.visible.len();
+    if shown != s.app.model.rows.len() {
+        title.push_str(&format!("│ {shown} of {} rows ", s.app.model.rows.len()));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(s.theme.fg("border"))
+        .title(Span::styled(title, s.theme.bold("title")));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let model = &s.app.model;
+    if model.rows.is_empty() {
+        let msg = if model.empty.is_empty() {
+            "nothing to show".to_string()
+        } else {
+            model.empty.clone()
+        };
+        f.render_widget(
+            Paragraph::new(msg)
+                .style(s.theme.fg("aside"))
+                .wrap(Wrap { trim: true }),
+            inner,
+        );
+        s.hits.body = Rect::default();
+        return;
+    }
+    let cols = fit_columns(model, inner.width);
+    let has_totals = model.totals.is_some();
+    let body_h = inner.height.saturating_sub(1 + u16::from(has_totals)) as usize;
+    s.app.page = body_h.max(1);
+    let sel = s.app.selection();
+    let key = s.app.screen_key();
+    let mut offset = s.offsets.get(&key).copied().unwrap_or(0);
+    if sel < offset {
+        offset = sel;
+    } else if body_h > 0 && sel >= offset + body_h {
+        offset = sel + 1 - body_h;
+    }
+    offset = offset.min(s.app.visible.len().saturating_sub(body_h.max(1)));
+    s.offsets.insert(key, offset);
+
+    let header: Vec<String> = model.columns.iter().map(|c| c.title.clone()).collect();
+    let mut lines = vec![row_line(s, model, &cols, &header, s.theme.bold("header"))];
+    for (pos, &row) in s.app.visible.iter().enumerate().skip(offset).take(body_h) {
+        let style = if pos == sel {
+            s.theme
+                .pair("selection_fg", "selection_bg")
+                .add_modifier(Modifier::BOLD)
+        } else if model.kinds[row] == RowKind::Aside {
+            s.theme.fg("aside")
+        } else {
+            Style::default()
+        };
+        lines.push(row_line(s, model, &cols, &model.rows[row], style));
+    }
+    let used = lines.len();
+    f.render_widget(
+        Paragraph::new(lines),
+        Rect {
+            height: (used as u16).min(inner.height),
+            ..inner
+        },
+    );
+    if let Some(t) = &model.totals {
+        let y = inner.y + inner.height.saturating_sub(1);
+        f.render_widget(
+            Paragraph::new(row_line(s, model, &cols, t, s.theme.bold("totals"))),
+            Rect {
+                y,
+                height: 1,
+                ..inner
+            },
+        );
+    }
+    s.hits.body = Rect {
+        y: inner.y + 1,
+        height: body_h as u16,
+        ..inner
+    };
+    s.hits.offset = offset;
+}
+
+/// A small table without selection (side panels).
+fn static_table(f: &mut Frame<'_>, area: Rect, s: &Session, model: &TableModel) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(s.theme.fg("border"))
+        .title(Span::styled(
+            format!(" {} ", model.title),
+            s.theme.bold("title"),
+        ));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if model.rows.is_empty() {
+        f.render_widget(
+            Paragraph::new(model.empty.clone()).style(s.theme.fg("aside")),
+            inner,
+        );
+        return;
+    }
+    let cols = fit_columns(model, inner.width);
+    let header: Vec<String> = model.columns.iter().map(|c| c.title.clone()).collect();
+    let mut lines = vec![row_line(s, model, &cols, &header, s.theme.bold("header"))];
+    for (i, r) in model
+        .rows
+        .iter()
+        .enumerate()
+        .take(inner.height.saturating_sub(1) as usize)
+    {
+        let style = if model.kinds[i] == RowKind::Aside {
+            s.theme.fg("aside")
+        } else {
+            Style::default()
+        };
+        lines.push(row_line(s, model, &cols, r, style));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn plan_detail(app: &App) -> TableModel {
+    use crate::app::table::text;
+    let cfg = &app.data.config;
+    let key = app
+        .selected_row()
+        .and_then(|r| app.model.keys.get(r))
+        .cloned()
+        .unwrap_or_default();
+    let mut t = TableModel::new(
+        format!("Rules of {key}"),
+        &[
+            ("Rule", Align::Left),
+            ("Scope", Align::Left),
+            ("Type", Align::Left),
+            ("Target / setting", Align::Left),
+        ],
+    );
+    if let Some(plan) = cfg.plans.iter().find(|p| p.name == key) {
+        for r in plan.rules.iter().filter_map(|a| cfg.rule(a)) {
+            let setting = match (&r.modifier, r.free_tier) {
+                (Some(m), _) => format!("{} {}%", r.target(), m.normalize()),
+                (None, Some(on)) => format!(
+                    "{}: free tier {}",
+                    r.target(),
+                    if on { "on" } else { "off" }
+                ),
+                _ => format!("{}: {} custom tiers", r.target(), r.tiers.len()),
+            };
+            t.push(
+                r.name.clone(),
+                vec![
+                    text(&r.name),
+                    text(r.scope.code()),
+                    text(r.rule_type.code()),
+                    text(setting),
+                ],
+                RowKind::Normal,
+            );
+        }
+        t.empty = "no rules: public on-demand prices".into();
+    } else {
+        t.empty = "managed plan: no rules to show".into();
+    }
+    t
+}
+
+fn margin_chart(f: &mut Frame<'_>, area: Rect, s: &Session) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(s.theme.fg("border"))
+        .title(Span::styled(
+            " Margin by billing group ",
+            s.theme.bold("title"),
+        ));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let reports = s.app.data.group_reports();
+    let max = reports
+        .iter()
+        .map(|r| r.margin().abs())
+        .fold(Decimal::ZERO, Decimal::max);
+    let name_w = reports
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .min(20);
+    let values: Vec<String> = reports
+        .iter()
+        .map(|r| crate::money::fmt_grouped(r.margin()))
+        .collect();
+    let value_w = values.iter().map(|v| v.len()).max().unwrap_or(4);
+    let bar_w = (inner.width as usize).saturating_sub(name_w + value_w + 4);
+    let mut lines = Vec::new();
+    for (r, v) in reports.iter().zip(values) {
+        let len = if max.is_zero() {
+            0
+        } else {
+            (r.margin().abs() * Decimal::from(bar_w as u64) / max)
+                .round()
+                .try_into()
+                .unwrap_or(0usize)
+        };
+        let style = if r.margin().is_sign_negative() {
+            s.theme.fg("negative")
+        } else {
+            s.theme.fg("positive")
+        };
+        lines.push(Line::from(vec![
+            Span::raw(cell(&r.name, name_w as u16, Align::Left)),
+            Span::raw(" "),
+            Span::styled("█".repeat(len), style),
+            Span::raw(" ".repeat(bar_w.saturating_sub(len) + 1)),
+            Span::styled(format!("{v:>value_w$}"), style),
+        ]));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Each group's daily AWS cost across the period, one sparkline per group.
+fn daily_panel(f: &mut Frame<'_>, area: Rect, s: &Session) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(s.theme.fg("border"))
+        .title(Span::styled(" Daily AWS cost ", s.theme.bold("title")));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let cfg = &s.app.data.config;
+    let name_w = cfg
+        .groups
+        .iter()
+        .map(|g| g.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .min(20);
+    let mut lines = Vec::new();
+    for (g, group) in cfg.groups.iter().enumerate() {
+        let series = s.app.daily.get(g).map_or(&[][..], Vec::as_slice);
+        let peak = series.iter().copied().fold(Decimal::ZERO, Decimal::max);
+        lines.push(Line::from(vec![
+            Span::raw(cell(&group.name, name_w as u16, Align::Left)),
+            Span::raw(" "),
+            Span::styled(crate::app::screens::sparkline(series), s.theme.fg("title")),
+            Span::styled(
+                format!("  peak {}/day", crate::money::fmt_grouped(peak)),
+                s.theme.fg("aside"),
+            ),
+        ]));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn hints(s: &Session) -> Vec<(String, &'static str)> {
+    let k = |a: &str| s.keymap.first_key(a);
+    let mut v = vec![
+        (k("quit"), "quit"),
+        (k("help"), "help"),
+        ("1-9".to_string(), "tabs"),
+        (
+            format!("{}{}", k("prev_period"), k("next_period")),
+            "period",
+        ),
+    ];
+    match s.app.tab {
+        Tab::Overview => v.extend([(k("open"), "open group"), (k("explain"), "explain")]),
+        Tab::Groups => {
+            v.extend([(k("open"), "drill down"), (k("explain"), "explain")]);
+            if s.app.group_path.len() > 1 {
+                v.push((k("back"), "back"));
+            }
+        }
+        Tab::Views => v.extend([
+            (k("view_picker"), "choose view"),
+            (k("next_grouping"), "group by"),
+        ]),
+        _ => {}
+    }
+    v.extend([
+        (k("view_picker"), "view"),
+        (k("filter"), "filter"),
+        (k("sort"), "sort"),
+    ]);
+    v.dedup_by(|a, b| a.1 == b.1);
+    v
+}
+
+fn footer_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
+    let line = if s.app.filtering {
+        Line::from(vec![
+            Span::styled(format!("/{}▏", s.app.filter), s.theme.bold("status")),
+            Span::styled("  Enter keep  Esc clear", s.theme.fg("footer_text")),
+        ])
+    } else if let Some(msg) = s.app.status.0.as_ref().or(s.startup_warning.as_ref()) {
+        Line::from(Span::styled(msg.clone(), s.theme.fg("status")))
+    } else {
+        let mut spans = Vec::new();
+        for (keys, what) in hints(s) {
+            spans.push(Span::styled(keys, s.theme.bold("footer_key")));
+            spans.push(Span::styled(
+                format!(" {what}  "),
+                s.theme.fg("footer_text"),
+            ));
+        }
+        Line::from(spans)
+    };
+    f.render_widget(Paragraph::new(line), area);
+}
+
+fn centered(area: Rect, w_pct: u16, h_pct: u16) -> Rect {
+    let w = (area.width * w_pct / 100).max(20).min(area.width);
+    let h = (area.height * h_pct / 100).max(5).min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// Every binding, in as many columns as the height needs.
+fn help(f: &mut Frame<'_>, area: Rect, s: &Session) {
+    let rect = centered(area, 96, 94);
+    f.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(s.theme.fg("title"))
+        .title(Span::styled(
+            " Keys (any key closes; overrides: ~/.config/proforma/keymap.toml) ",
+            s.theme.bold("title"),
+        ));
+    let inner = block.inner(rect);
+    f.render_widget(block, rect);
+    let entries: Vec<(String, &str)> = ACTIONS
+        .iter()
+        .map(|(a, what)| (s.keymap.keys_of(a), *what))
+        .filter(|(k, _)| !k.is_empty())
+        .collect();
+    let per_col = (inner.height as usize).max(1);
+    let ncols = entries.len().div_ceil(per_col).max(1);
+    let col_w = inner.width / ncols as u16;
+    for (c, chunk) in entries.chunks(per_col).enumerate() {
+        let kw = chunk
+            .iter()
+            .map(|(k, _)| k.chars().count())
+            .max()
+            .unwrap_or(4);
+        let lines: Vec<Line> = chunk
+            .iter()
+            .map(|(k, what)| {
+                Line::from(vec![
+                    Span::styled(format!("{k:<kw$}  "), s.theme.bold("footer_key")),
+                    Span::raw(*what),
+                ])
+            })
+            .collect();
+        let r = Rect {
+            x: inner.x + col_w * c as u16,
+            width: col_w,
+            ..inner
+        };
+        f.render_widget(Paragraph::new(lines), r);
+    }
+}
+
+fn overlay(f: &mut Frame<'_>, area: Rect, s: &Session, o: &Overlay) {
+    if *o == Overlay::Help {
+        return help(f, area, s);
+    }
+    let (title, lines, pct): (String, Vec<Line>, (u16, u16)) = match o {
+        Overlay::Help => return,
+        Overlay::Explain {
+            title,
+            text,
+            scroll,
+        } => {
+            let rect = centered(area, 96, 92);
+            f.render_widget(Clear, rect);
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(s.theme.fg("title"))
+                .title(Span::styled(
+                    format!(" {title} (j/k scroll, any other key closes) "),
+                    s.theme.bold("title"),
+                ));
+            let lines: Vec<Line> = text.lines().map(|l| Line::from(l.to_string())).collect();
+            f.render_widget(
+                Paragraph::new(lines)
+                    .block(block)
+                    .wrap(Wrap { trim: false })
+                    .scroll((*scroll, 0)),
+                rect,
+            );
+            return;
+        }
+        Overlay::ViewPicker { options, selected } => {
+            let lines = options
+                .iter()
+                .enumerate()
+                .map(|(i, (_, label))| {
+                    let style = if i == *selected {
+                        s.theme.pair("selection_fg", "selection_bg")
+                    } else {
+                        Style::default()
+                    };
+                    Line::from(Span::styled(format!(" {label} "), style))
+                })
+                .collect();
+            (
+                "Billing view (Enter choose, Esc cancel)".into(),
+                lines,
+                (60, 70),
+            )
+        }
+    };
+    let rect = centered(area, pct.0, pct.1);
+    f.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(s.theme.fg("title"))
+        .title(Span::styled(format!(" {title} "), s.theme.bold("title")));
+    f.render_widget(Paragraph::new(lines).block(block), rect);
+}

@@ -1,0 +1,261 @@
+//! The terminal UI: a guard that always restores the terminal, the event loop, and the mapping
+//! of keys and mouse to application actions. Logs go to a file while the TUI owns the screen.
+
+pub mod draw;
+pub mod keymap;
+pub mod theme;
+
+use crate::app::{Action, App};
+use draw::Hits;
+use keymap::Keymap;
+use ratatui::crossterm::event::{
+    self, Event, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::crossterm::{execute, terminal};
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use theme::Theme;
+
+/// The application and everything drawing it needs.
+pub struct Session {
+    pub app: App,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub hits: Hits,
+    /// Scroll offset per screen, so the window moves only when the selection leaves it.
+    pub offsets: HashMap<String, usize>,
+    /// Keymap or theme warnings, shown until the first action.
+    pub startup_warning: Option<String>,
+}
+
+fn config_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+        .map(|d| d.join("proforma"))
+}
+
+fn read_user(name: &str) -> Option<(String, String)> {
+    let path = config_dir()?.join(name);
+    let text = std::fs::read_to_string(&path).ok()?;
+    Some((path.display().to_string(), text))
+}
+
+impl Session {
+    /// A session with the default keymap and theme plus the user's overrides.
+    pub fn new(app: App) -> Session {
+        let user_keys = read_user("keymap.toml");
+        let user_theme = read_user("theme.toml");
+        let (keymap, mut warnings) =
+            Keymap::load(user_keys.as_ref().map(|(p, t)| (p.as_str(), t.as_str())));
+        let (theme, w) = Theme::load(user_theme.as_ref().map(|(p, t)| (p.as_str(), t.as_str())));
+        warnings.extend(w);
+        for w in &warnings {
+            tracing::warn!("{w}");
+        }
+        let startup_warning = warnings.first().map(|w| {
+            format!(
+                "warning: {w}{}",
+                if warnings.len() > 1 {
+                    " (more in the log)"
+                } else {
+                    ""
+                }
+            )
+        });
+        Session {
+            app,
+            keymap,
+            theme,
+            hits: Hits::default(),
+            offsets: HashMap::new(),
+            startup_warning,
+        }
+    }
+
+    /// With only the built-in keymap and theme (tests, reproducible screenshots).
+    pub fn with_defaults(app: App) -> Session {
+        Session {
+            app,
+            keymap: Keymap::load(None).0,
+            theme: Theme::load(None).0,
+            hits: Hits::default(),
+            offsets: HashMap::new(),
+            startup_warning: None,
+        }
+    }
+
+    pub fn key(&mut self, e: KeyEvent) {
+        if e.kind == KeyEventKind::Release {
+            return;
+        }
+        self.startup_warning = None;
+        // While typing a filter, characters are text, not commands.
+        if self.app.filtering {
+            use ratatui::crossterm::event::KeyCode;
+            match e.code {
+                KeyCode::Char(c) if !e.modifiers.contains(event::KeyModifiers::CONTROL) => {
+                    return self.app.update(Action::Input(c));
+                }
+                KeyCode::Backspace => return self.app.update(Action::Backspace),
+                KeyCode::Enter => return self.app.update(Action::Open),
+                KeyCode::Esc => return self.app.update(Action::Back),
+                _ => {}
+            }
+        }
+        if let Some(a) = self.keymap.action(&e) {
+            tracing::debug!(?a, "key");
+            self.app.update(a);
+        }
+    }
+
+    pub fn mouse(&mut self, m: MouseEvent) {
+        match m.kind {
+            MouseEventKind::ScrollDown => self.app.update(Action::Down),
+            MouseEventKind::ScrollUp => self.app.update(Action::Up),
+            MouseEventKind::Down(MouseButton::Left) => {
+                if m.row == self.hits.tab_row {
+                    if let Some((_, _, t)) = self
+                        .hits
+                        .tabs
+                        .iter()
+                        .find(|(a, b, _)| (*a..*b).contains(&m.column))
+                    {
+                        self.app.update(Action::Tab(*t));
+                    }
+                } else {
+                    let b = self.hits.body;
+                    if b.height > 0
+                        && (b.y..b.y + b.height).contains(&m.row)
+                        && (b.x..b.x + b.width).contains(&m.column)
+                    {
+                        let i = self.hits.offset + usize::from(m.row - b.y);
+                        if self.app.selection() == i {
+                            self.app.update(Action::Open);
+                        } else {
+                            self.app.update(Action::Select(i));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Puts the terminal back: raw mode off, main screen, no mouse capture, cursor shown.
+fn restore() {
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        event::DisableMouseCapture,
+        terminal::LeaveAlternateScreen,
+        ratatui::crossterm::cursor::Show
+    );
+}
+
+/// Restores the terminal when dropped, whichever way the TUI ends.
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter() -> io::Result<TerminalGuard> {
+        // On panic, restore before the message prints, so it is readable.
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+        terminal::enable_raw_mode()?;
+        let guard = TerminalGuard;
+        execute!(
+            io::stdout(),
+            terminal::EnterAlternateScreen,
+            event::EnableMouseCapture,
+            ratatui::crossterm::cursor::Hide
+        )?;
+        Ok(guard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Where the log goes while the TUI owns the screen.
+pub fn log_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    Some(base.join("proforma").join("proforma.log"))
+}
+
+fn init_logging() -> Option<PathBuf> {
+    let path = log_path()?;
+    std::fs::create_dir_all(path.parent()?).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .ok()?;
+    let level = if std::env::var_os("PROFORMA_DEBUG").is_some() {
+        tracing::Level::DEBUG
+    } else {
+        tracing::Level::INFO
+    };
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_max_level(level)
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).ok()?;
+    Some(path)
+}
+
+/// Opens the TUI on a workspace until the user quits.
+pub fn run(path: &Path) -> color_eyre::Result<()> {
+    let log = init_logging();
+    let started = std::time::Instant::now();
+    let ws = crate::store::Workspace::open(path)?;
+    let label = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let app = App::load(ws, label)?;
+    let mut session = Session::new(app);
+    tracing::info!(workspace = %path.display(), log = ?log, "opening");
+
+    let guard = TerminalGuard::enter()?;
+    let mut term = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?;
+    term.clear()?;
+    let mut first = true;
+    let result = (|| -> color_eyre::Result<()> {
+        loop {
+            term.draw(|f| draw::draw(f, &mut session))?;
+            if first {
+                tracing::info!(
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "first frame"
+                );
+                first = false;
+            }
+            if session.app.quit {
+                return Ok(());
+            }
+            match event::read()? {
+                Event::Key(k) => session.key(k),
+                Event::Mouse(m) => session.mouse(m),
+                Event::Resize(_, _) => session.app.update(Action::Redraw),
+                _ => {}
+            }
+        }
+    })();
+    drop(term);
+    drop(guard);
+    tracing::info!(ok = result.is_ok(), "closed");
+    result
+}

@@ -133,6 +133,8 @@ impl Key {
         Some(Key { code, ctrl })
     }
 
+    /// Shift is part of the character and Alt is ignored: terminals report two quick Esc
+    /// presses as Alt-Esc.
     pub fn of_event(e: &KeyEvent) -> Option<Key> {
         let ctrl = e.modifiers.contains(KeyModifiers::CONTROL);
         let code = match e.code {

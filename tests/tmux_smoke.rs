@@ -14,13 +14,20 @@ fn tmux(args: &[&str]) -> std::process::Output {
 #[test]
 fn tui_starts_navigates_and_quits_cleanly() {
     if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(std::env::var_os("PROFORMA_REQUIRE_TMUX").is_none(), "tmux is required here but missing");
+        assert!(
+            std::env::var_os("PROFORMA_REQUIRE_TMUX").is_none(),
+            "tmux is required here but missing"
+        );
         eprintln!("skipping: tmux is not installed");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("demo.proforma");
-    common::bin().args(["demo", "--workspace"]).arg(&ws).assert().success();
+    common::bin()
+        .args(["demo", "--workspace"])
+        .arg(&ws)
+        .assert()
+        .success();
     let bin = assert_cmd::cargo::cargo_bin("proforma");
     let done = dir.path().join("done");
     let session = format!("proforma-smoke-{}", std::process::id());
@@ -39,7 +46,8 @@ fn tui_starts_navigates_and_quits_cleanly() {
         all.extend_from_slice(args);
         tmux(&all)
     };
-    let capture = || String::from_utf8_lossy(&t(&["capture-pane", "-t", &session, "-p"]).stdout).into_owned();
+    let capture =
+        || String::from_utf8_lossy(&t(&["capture-pane", "-t", &session, "-p"]).stdout).into_owned();
     let wait = |text: &str| {
         let start = Instant::now();
         loop {
@@ -58,10 +66,29 @@ fn tui_starts_navigates_and_quits_cleanly() {
             std::thread::sleep(Duration::from_millis(100));
         }
     };
-    let out = t(&["new-session", "-d", "-s", &session, "-x", "120", "-y", "40", "sh", "-c", &script]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = t(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let first = wait("Billing groups, 2026-10");
-    assert!(first.contains("retail") && first.contains("Invoice total"), "{first}");
+    assert!(
+        first.contains("retail") && first.contains("Invoice total"),
+        "{first}"
+    );
     for (keys, expect) in [
         (vec!["2"], "Billing groups, 2026-10"),
         (vec!["End", "Enter"], "retail by service"),
@@ -83,9 +110,15 @@ fn tui_starts_navigates_and_quits_cleanly() {
     }
     t(&["send-keys", "-t", &session, "q"]);
     let after = wait("SHELL-BACK");
-    assert!(!after.contains("Billing groups"), "the alternate screen was left:\n{after}");
+    assert!(
+        !after.contains("Billing groups"),
+        "the alternate screen was left:\n{after}"
+    );
     let record = std::fs::read_to_string(&done).unwrap();
     t(&["kill-server"]);
     assert!(record.contains("EXIT=0"), "{record}");
-    assert!(record.lines().any(|l| l == "icanon"), "the terminal was left in raw mode: {record}");
+    assert!(
+        record.lines().any(|l| l == "icanon"),
+        "the terminal was left in raw mode: {record}"
+    );
 }

@@ -67,7 +67,7 @@ pub fn import(path: &Path, file: &Path, from: Option<BillingPeriod>) -> color_ey
         Err(ConfigError::Invalid(v)) => {
             return Err(fail(ConfigFileError::from_violations(&v, &locations)));
         }
-        Err(ConfigError::Store(e)) => return Err(e.into()),
+        Err(e) => return Err(e.into()),
     }
     Ok(())
 }

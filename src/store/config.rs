@@ -121,6 +121,12 @@ pub enum Change {
 pub enum ConfigError {
     #[error("the configuration was not changed:\n{0}")]
     Invalid(Violations),
+    #[error(
+        "{0} is closed: its configuration and results are frozen (reopen it with a reason first)"
+    )]
+    Closed(BillingPeriod),
+    #[error("{0}")]
+    Nothing(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -185,6 +191,7 @@ impl Workspace {
             ..self.validation_context()?
         };
         let tx = self.conn.transaction()?;
+        check_open(&tx, p)?;
         let before = load_at(&tx, p)?;
         check_changes(&before, changes)?;
         let n = write_changes(&tx, p, changes, reason)?;
@@ -225,6 +232,9 @@ impl Workspace {
             if !old_objects.contains(&o) || has_later_versions(&tx, &o, p)? {
                 changes.push(Change::Put(o));
             }
+        }
+        if !changes.is_empty() {
+            check_open(&tx, p)?;
         }
         let n = write_changes(&tx, p, &changes, reason)?;
         validate_from(&tx, p, &ctx)?;
@@ -337,15 +347,75 @@ fn check_changes(before: &Config, changes: &[Change]) -> Result<(), ConfigError>
     }
 }
 
-/// Writes changes from `p` onward and audits each; returns how many were written.
+/// All versions of one object: (valid_from, valid_to, body), oldest first.
+type History = Vec<(String, Option<String>, String)>;
+
+fn history(tx: &Transaction<'_>, kind: Kind, arn: &str) -> Result<History, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT valid_from, valid_to, body FROM config_versions WHERE kind = ?1 AND arn = ?2 ORDER BY valid_from",
+    )?;
+    let rows = stmt.query_map(params![kind.arn_type(), arn], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn set_history(tx: &Transaction<'_>, kind: &str, arn: &str, h: &History) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM config_versions WHERE kind = ?1 AND arn = ?2",
+        params![kind, arn],
+    )?;
+    for (from, to, body) in h {
+        tx.execute(
+            "INSERT INTO config_versions (kind, arn, valid_from, valid_to, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![kind, arn, from, to, body],
+        )?;
+    }
+    Ok(())
+}
+
+fn history_json(h: &History) -> String {
+    serde_json::to_string(h).unwrap_or_default()
+}
+
+/// Refuses changes that would reach a closed period: `p` itself or any later one.
+fn check_open(tx: &Transaction<'_>, p: BillingPeriod) -> Result<(), ConfigError> {
+    let closed: Option<String> = tx
+        .query_row(
+            "SELECT period FROM periods WHERE closed = 1 AND period >= ?1 ORDER BY period LIMIT 1",
+            [p.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match closed.and_then(|c| c.parse().ok()) {
+        Some(c) => Err(ConfigError::Closed(c)),
+        None => Ok(()),
+    }
+}
+
+/// Writes changes from `p` onward as one batch and audits each with the object's version
+/// history before and after (what undo and redo restore); returns how many were written.
 fn write_changes(
     tx: &Transaction<'_>,
     p: BillingPeriod,
     changes: &[Change],
     reason: Option<&str>,
 ) -> Result<usize, StoreError> {
+    if changes.is_empty() {
+        return Ok(0);
+    }
     let period = p.to_string();
     let now = now_utc();
+    let batch: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(batch), 0) + 1 FROM audit_log",
+        [],
+        |r| r.get(0),
+    )?;
+    // A new change ends the chance to redo what was undone before it.
+    tx.execute(
+        "UPDATE audit_log SET undo_state = 2 WHERE undo_state = 1",
+        [],
+    )?;
     for c in changes {
         let (kind, arn, object_label) = match c {
             Change::Put(o) => (
@@ -363,6 +433,7 @@ fn write_changes(
                 |r| r.get(0),
             )
             .optional()?;
+        let versions_before = history(tx, kind, &arn)?;
         // From p on, this change decides: drop later versions, end the one in force before p.
         tx.execute(
             "DELETE FROM config_versions WHERE kind = ?1 AND arn = ?2 AND valid_from >= ?3",
@@ -384,12 +455,123 @@ fn write_changes(
             }
             Change::Delete { .. } => ("delete", None),
         };
+        let versions_after = history(tx, kind, &arn)?;
         tx.execute(
-            "INSERT INTO audit_log (at, period, action, object, before, after, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![now, period, action, object_label, before, after, reason],
+            "INSERT INTO audit_log (at, period, action, object, before, after, reason, kind, arn, batch, versions_before, versions_after)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                now,
+                period,
+                action,
+                object_label,
+                before,
+                after,
+                reason,
+                kind.arn_type(),
+                arn,
+                batch,
+                history_json(&versions_before),
+                history_json(&versions_after)
+            ],
         )?;
     }
     Ok(changes.len())
+}
+
+/// What an undo or redo did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndoOutcome {
+    pub period: BillingPeriod,
+    /// The audit labels of the changes undone or redone.
+    pub objects: Vec<String>,
+}
+
+impl Workspace {
+    /// Undoes the latest batch of configuration changes still applied.
+    pub fn undo(&mut self) -> Result<UndoOutcome, ConfigError> {
+        self.undo_redo(true)
+    }
+
+    /// Redoes the batch undone last, unless a new change came after it.
+    pub fn redo(&mut self) -> Result<UndoOutcome, ConfigError> {
+        self.undo_redo(false)
+    }
+
+    fn undo_redo(&mut self, undo: bool) -> Result<UndoOutcome, ConfigError> {
+        let tx = self.conn.transaction()?;
+        let batch: Option<i64> = tx
+            .query_row(
+                if undo {
+                    "SELECT MAX(batch) FROM audit_log WHERE batch IS NOT NULL AND undo_state = 0"
+                } else {
+                    "SELECT MIN(batch) FROM audit_log WHERE batch IS NOT NULL AND undo_state = 1"
+                },
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        let Some(batch) = batch else {
+            return Err(ConfigError::Nothing(if undo {
+                "nothing to undo".into()
+            } else {
+                "nothing to redo".into()
+            }));
+        };
+        type Entry = (i64, String, String, String, String, String, String);
+        let entries: Vec<Entry> = {
+            let mut stmt = tx.prepare(
+                "SELECT audit_id, period, kind, arn, object, versions_before, versions_after
+                 FROM audit_log WHERE batch = ?1 ORDER BY audit_id",
+            )?;
+            let rows = stmt.query_map([batch], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let period: BillingPeriod = entries
+            .iter()
+            .filter_map(|e| e.1.parse().ok())
+            .min()
+            .ok_or_else(|| ConfigError::Nothing("the change has no period".into()))?;
+        check_open(&tx, period)?;
+        let ordered: Vec<&Entry> = if undo {
+            entries.iter().rev().collect()
+        } else {
+            entries.iter().collect()
+        };
+        let bad = |e: serde_json::Error| StoreError::BadStoredNumber(format!("audit history: {e}"));
+        for (_, _, kind, arn, _, before, after) in &ordered {
+            let h: History =
+                serde_json::from_str(if undo { before } else { after }).map_err(bad)?;
+            set_history(&tx, kind, arn, &h)?;
+        }
+        let now = now_utc();
+        let objects: Vec<String> = entries.iter().map(|e| e.4.clone()).collect();
+        tx.execute(
+            "UPDATE audit_log SET undo_state = ?2 WHERE batch = ?1",
+            params![batch, if undo { 1 } else { 0 }],
+        )?;
+        tx.execute(
+            "INSERT INTO audit_log (at, period, action, object) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                now,
+                period.to_string(),
+                if undo { "undo" } else { "redo" },
+                objects.join(", ")
+            ],
+        )?;
+        tx.commit()?;
+        Ok(UndoOutcome { period, objects })
+    }
 }
 
 /// Validates the configuration in `p` and in every later period where some version starts or

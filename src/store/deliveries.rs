@@ -200,6 +200,14 @@ impl Workspace {
         let mut import_ids: HashMap<usize, i64> = HashMap::new();
 
         for d in &batch.deliveries {
+            let closed: bool = tx
+                .query_row(
+                    "SELECT closed FROM periods WHERE period = ?1",
+                    [d.period.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(false);
             let fingerprint = d.fingerprint(&batch.files);
             let old: Option<(String, String)> = tx
                 .query_row(
@@ -215,6 +223,9 @@ impl Workspace {
                 Some(_) => DeliveryStatus::Replaced,
                 None => DeliveryStatus::New,
             };
+            if closed && status != DeliveryStatus::Unchanged {
+                return Err(StoreError::ClosedPeriod(d.period));
+            }
             let outcome = summarize(d, status);
             if status != DeliveryStatus::Unchanged {
                 for (index, _) in &d.files {

@@ -3,6 +3,7 @@
 
 pub mod config;
 mod deliveries;
+pub mod periods;
 mod queries;
 pub mod schema;
 
@@ -31,6 +32,10 @@ pub enum StoreError {
     TooNew { found: i64, supported: i64 },
     #[error("workspace database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "{0} is closed: its data is frozen (reopen it with a reason before importing a new delivery)"
+    )]
+    ClosedPeriod(crate::period::BillingPeriod),
     #[error("workspace holds a value that is not a number: {0}")]
     BadStoredNumber(String),
 }

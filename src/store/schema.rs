@@ -131,6 +131,25 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX config_versions_by_period ON config_versions(valid_from, valid_to);
     "#,
+    // 3: undo/redo from the audit log, and closed periods (SPEC 3).
+    r#"
+    -- A configuration change keeps the object's whole version history before and after it,
+    -- so undo and redo restore exactly, across restarts. Changes saved together share a batch.
+    ALTER TABLE audit_log ADD COLUMN kind TEXT;
+    ALTER TABLE audit_log ADD COLUMN arn TEXT;
+    ALTER TABLE audit_log ADD COLUMN batch INTEGER;
+    ALTER TABLE audit_log ADD COLUMN versions_before TEXT;
+    ALTER TABLE audit_log ADD COLUMN versions_after TEXT;
+    -- 0 applied, 1 undone (can be redone), 2 undone and then superseded by a new change.
+    ALTER TABLE audit_log ADD COLUMN undo_state INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX audit_log_by_batch ON audit_log(batch);
+    CREATE TABLE periods (
+        period     TEXT PRIMARY KEY,
+        closed     INTEGER NOT NULL,
+        note       TEXT,
+        changed_at TEXT NOT NULL
+    );
+    "#,
 ];
 
 pub fn latest_version() -> i64 {

@@ -127,10 +127,7 @@ fn closed_periods_refuse_edits_imports_and_undo() {
     }
     // November is open.
     put(&mut ws, "2026-11", 30);
-    assert!(
-        matches!(ws.undo(), Ok(_)),
-        "undoing the November change is fine"
-    );
+    assert!(ws.undo().is_ok(), "undoing the November change is fine");
     put(&mut ws, "2026-11", 30);
 
     // A new delivery for October is refused; the same file again is not a change.

@@ -1,6 +1,7 @@
 //! The application state without a terminal: actions in, state out. The TUI turns keys and
 //! mouse events into actions and draws the state; tests drive it the same way.
 
+pub mod forms;
 pub mod screens;
 pub mod table;
 
@@ -89,6 +90,38 @@ pub enum Action {
     Select(usize),
     /// Resize or anything else that only needs a redraw.
     Redraw,
+    /// Forms and changes (SPEC 6 keys n, e, d, Ctrl-s, u, Ctrl-r).
+    New,
+    Edit,
+    Delete,
+    Save,
+    Undo,
+    Redo,
+    NextField,
+    PrevField,
+    /// Change a choice field (or accept a suggestion).
+    ChoiceLeft,
+    ChoiceRight,
+    /// Reconcile tab: close or reopen the period.
+    ClosePeriod,
+    ReopenPeriod,
+}
+
+/// A question before something that cannot be taken back by Esc.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    Delete {
+        kind: crate::model::Kind,
+        arn: String,
+        label: String,
+    },
+}
+
+/// A one-line text prompt (a note or a reason).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptFor {
+    Close,
+    Reopen,
 }
 
 /// A drill-down level on the Billing groups tab.
@@ -126,6 +159,20 @@ pub enum Overlay {
     },
 }
 
+fn cycle(f: &mut forms::Field, step: i32) {
+    if let forms::Input::Choice(options) = &f.input {
+        if options.is_empty() {
+            return;
+        }
+        let i = options
+            .iter()
+            .position(|o| *o == f.value)
+            .map_or(0, |i| i as i32);
+        let n = options.len() as i32;
+        f.value = options[((i + step).rem_euclid(n)) as usize].clone();
+    }
+}
+
 /// A warning or notice shown in the footer until the next action.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Status(pub Option<String>);
@@ -149,6 +196,9 @@ pub struct App {
     pub sort: HashMap<String, usize>,
     pub selected: HashMap<String, usize>,
     pub overlay: Option<Overlay>,
+    pub form: Option<forms::Form>,
+    pub confirm: Option<Confirm>,
+    pub prompt: Option<(PromptFor, String)>,
     pub status: Status,
     pub quit: bool,
     pub model: TableModel,
@@ -196,6 +246,9 @@ impl App {
             sort: HashMap::new(),
             selected: HashMap::new(),
             overlay: None,
+            form: None,
+            confirm: None,
+            prompt: None,
             status: Status::default(),
             quit: false,
             model: TableModel::default(),
@@ -241,6 +294,28 @@ impl App {
         self.visible = self.model.visible(&self.filter, sort);
         let sel = self.selection();
         self.set_selection(sel);
+    }
+
+    /// Reloads the current period after a change (configuration, undo, close).
+    pub fn reload(&mut self) {
+        let p = self.period();
+        match Analysis::load(&self.ws, p).and_then(|d| {
+            let daily = screens::daily_by_group(&self.ws, &d)?;
+            Ok((d, daily))
+        }) {
+            Ok((d, daily)) => {
+                self.data = d;
+                self.daily = daily;
+                // A deleted group may have been on the drill path.
+                self.group_path.retain(|l| match l {
+                    GroupLevel::List => true,
+                    GroupLevel::Services { group }
+                    | GroupLevel::UsageTypes { group, .. }
+                    | GroupLevel::Accounts { group, .. } => *group < self.data.config.groups.len(),
+                });
+            }
+            Err(e) => self.status.0 = Some(format!("could not reload {p}: {e}")),
+        }
     }
 
     fn switch_period(&mut self, forward: bool) {
@@ -414,8 +489,341 @@ impl App {
         v
     }
 
+    /// The configuration object under the cursor on the current tab: (kind, name).
+    fn selected_object(&self) -> Option<(crate::model::Kind, String)> {
+        use crate::model::Kind;
+        let key = self.selected_row().map(|r| self.model.keys[r].clone())?;
+        let kind = match (self.tab, self.group_path.last()) {
+            (Tab::Groups, Some(GroupLevel::List)) | (Tab::Overview, _) => Kind::BillingGroup,
+            (Tab::Plans, _) => Kind::PricingPlan,
+            (Tab::Rules, _) => Kind::PricingRule,
+            (Tab::Items, _) => Kind::CustomLineItem,
+            _ => return None,
+        };
+        Some((kind, key))
+    }
+
+    fn form_kind(&self) -> Option<forms::FormKind> {
+        match (self.tab, self.group_path.last()) {
+            (Tab::Groups, Some(GroupLevel::List)) | (Tab::Overview, _) => {
+                Some(forms::FormKind::Group)
+            }
+            (Tab::Plans, _) => Some(forms::FormKind::Plan),
+            (Tab::Rules, _) => Some(forms::FormKind::Rule),
+            (Tab::Items, _) => Some(forms::FormKind::Item),
+            _ => None,
+        }
+    }
+
+    fn open_form(&mut self, new: bool) {
+        use forms::{Form, FormKind};
+        let Some(kind) = self.form_kind() else {
+            self.status.0 = Some(
+                "n / e work on billing groups, pricing plans, pricing rules and custom line items"
+                    .into(),
+            );
+            return;
+        };
+        if let Ok(true) = self.ws.is_closed(self.period()) {
+            self.status.0 = Some(format!(
+                "{} is closed: reopen it on the Reconcile tab to edit",
+                self.period()
+            ));
+            return;
+        }
+        let cfg = &self.data.config;
+        let name = self.selected_object().map(|(_, n)| n).unwrap_or_default();
+        let form = match (kind, new) {
+            (FormKind::Rule, true) => Some(Form::new_rule()),
+            (FormKind::Group, true) => Some(Form::new_group(self)),
+            (FormKind::Plan, true) => Some(Form::new_plan(self)),
+            (FormKind::Item, true) => Some(Form::new_item(self)),
+            (FormKind::Rule, false) => cfg
+                .rules
+                .iter()
+                .find(|r| r.name == name)
+                .map(Form::edit_rule),
+            (FormKind::Group, false) => cfg
+                .groups
+                .iter()
+                .find(|g| g.name == name)
+                .map(|g| Form::edit_group(self, g)),
+            (FormKind::Plan, false) => cfg
+                .plans
+                .iter()
+                .find(|p| p.name == name)
+                .map(|p| Form::edit_plan(self, p)),
+            (FormKind::Item, false) => cfg
+                .items
+                .iter()
+                .find(|i| i.name == name)
+                .map(|i| Form::edit_item(self, i)),
+        };
+        match form {
+            Some(f) => self.form = Some(f),
+            None => {
+                self.status.0 = Some(format!(
+                    "'{name}' cannot be edited here (managed plans are read-only)"
+                ))
+            }
+        }
+    }
+
+    fn ask_delete(&mut self) {
+        let Some((kind, name)) = self.selected_object() else {
+            self.status.0 = Some(
+                "d deletes billing groups, pricing plans, pricing rules and custom line items"
+                    .into(),
+            );
+            return;
+        };
+        let cfg = &self.data.config;
+        let arn = match kind {
+            crate::model::Kind::BillingGroup => cfg
+                .groups
+                .iter()
+                .find(|x| x.name == name)
+                .map(|x| x.arn.clone()),
+            crate::model::Kind::PricingPlan => cfg
+                .plans
+                .iter()
+                .find(|x| x.name == name)
+                .map(|x| x.arn.clone()),
+            crate::model::Kind::PricingRule => cfg
+                .rules
+                .iter()
+                .find(|x| x.name == name)
+                .map(|x| x.arn.clone()),
+            crate::model::Kind::CustomLineItem => cfg
+                .items
+                .iter()
+                .find(|x| x.name == name)
+                .map(|x| x.arn.clone()),
+            crate::model::Kind::BillingView => None,
+        };
+        match arn {
+            Some(arn) => {
+                self.confirm = Some(Confirm::Delete {
+                    kind,
+                    arn,
+                    label: format!("{} '{name}'", kind.label()),
+                })
+            }
+            None => {
+                self.status.0 = Some(format!(
+                    "'{name}' cannot be deleted (managed plans are read-only)"
+                ))
+            }
+        }
+    }
+
+    /// Keys while a form is open.
+    fn form_action(&mut self, action: Action) {
+        let Some(mut form) = self.form.take() else {
+            return;
+        };
+        let shown = form.shown();
+        let pos = shown.iter().position(|&i| i == form.focus).unwrap_or(0);
+        let mut edited = false;
+        match action {
+            Action::Input(c) => {
+                let f = &mut form.fields[form.focus];
+                if f.locked {
+                    self.status.0 = Some(format!("{} cannot change after creation", f.label));
+                } else if f.input == forms::Input::Text {
+                    f.value.push(c);
+                    edited = true;
+                } else if c == ' ' {
+                    cycle(f, 1);
+                    edited = true;
+                }
+            }
+            Action::Backspace => {
+                let f = &mut form.fields[form.focus];
+                if f.input == forms::Input::Text && !f.locked {
+                    f.value.pop();
+                    edited = true;
+                }
+            }
+            Action::NextField | Action::Down => form.focus = shown[(pos + 1) % shown.len()],
+            Action::PrevField | Action::Up => {
+                form.focus = shown[(pos + shown.len() - 1) % shown.len()]
+            }
+            Action::ChoiceLeft | Action::ChoiceRight => {
+                let f = &mut form.fields[form.focus];
+                if f.locked {
+                    self.status.0 = Some(format!("{} cannot change after creation", f.label));
+                } else if matches!(f.input, forms::Input::Choice(_)) {
+                    cycle(f, if action == Action::ChoiceLeft { -1 } else { 1 });
+                    edited = true;
+                } else if action == Action::ChoiceRight {
+                    if let Some(s) = self.suggestions(&form).into_iter().next() {
+                        form.fields[form.focus].value = s;
+                        edited = true;
+                    }
+                }
+            }
+            Action::Save | Action::Open => match forms::save(self, &mut form) {
+                Ok(msg) => {
+                    self.reload();
+                    self.rebuild();
+                    self.status.0 = Some(format!("{msg} (u undoes)"));
+                    return;
+                }
+                Err(forms::NotSaved) => {
+                    self.status.0 = Some("not saved: see the errors in the form".into())
+                }
+            },
+            Action::Back => {
+                if form.dirty && !form.confirm_cancel {
+                    form.confirm_cancel = true;
+                    self.status.0 =
+                        Some("unsaved changes: Esc again discards them, Ctrl-s saves".into());
+                } else {
+                    self.status.0 = Some("form closed, nothing saved".into());
+                    return;
+                }
+            }
+            Action::Quit => {
+                // q is text in a form; Ctrl-c still quits.
+            }
+            _ => {}
+        }
+        if edited {
+            form.dirty = true;
+            form.confirm_cancel = false;
+            self.preview(&mut form);
+        }
+        self.form = Some(form);
+    }
+
+    /// Values from the period's data that complete the focused field (service codes, usage
+    /// types, operations).
+    pub fn suggestions(&self, form: &forms::Form) -> Vec<String> {
+        let f = &form.fields[form.focus];
+        let typed = f.value.to_lowercase();
+        let service = form.field("service").to_string();
+        fn pick<'l>(key: &str, service: &str, k: &'l crate::cur::LineKey) -> Option<&'l str> {
+            match key {
+                "service" | "filter_service" => Some(&k.product_code),
+                "usage_type" => (service.is_empty() || k.product_code == service)
+                    .then_some(k.usage_type.as_str()),
+                "operation" => (service.is_empty() || k.product_code == service)
+                    .then_some(k.operation.as_str()),
+                _ => None,
+            }
+        }
+        let mut out: Vec<String> = self
+            .data
+            .lines
+            .iter()
+            .filter_map(|l| pick(f.key, &service, &l.key))
+            .filter(|v| {
+                !v.is_empty() && v.to_lowercase().starts_with(&typed) && v.to_lowercase() != typed
+            })
+            .map(str::to_string)
+            .collect();
+        out.sort();
+        out.dedup();
+        out.truncate(6);
+        out
+    }
+
+    /// Recomputes what the form's object would do to every group's pro forma.
+    fn preview(&self, form: &mut forms::Form) {
+        form.preview.clear();
+        let Some((_, config)) = form.check(self) else {
+            return;
+        };
+        let after = crate::engine::price(self.period(), &self.data.lines, &config);
+        for (g, group) in config.groups.iter().enumerate() {
+            let new = after.groups[g].proforma();
+            let old = self
+                .data
+                .config
+                .groups
+                .iter()
+                .position(|x| x.arn == group.arn)
+                .map(|i| self.data.pricing.groups[i].proforma());
+            match old {
+                Some(o) if o == new => {}
+                Some(o) => form.preview.push(format!(
+                    "{}: pro forma {} → {} ({}{})",
+                    group.name,
+                    crate::money::fmt_grouped(o),
+                    crate::money::fmt_grouped(new),
+                    if new > o { "+" } else { "" },
+                    crate::money::fmt_grouped(new - o)
+                )),
+                None => form.preview.push(format!(
+                    "{} (new): pro forma {}",
+                    group.name,
+                    crate::money::fmt_grouped(new)
+                )),
+            }
+        }
+        if form.preview.is_empty() {
+            form.preview.push("no pro forma changes this period".into());
+        }
+    }
+
     pub fn update(&mut self, action: Action) {
         self.status.0 = None;
+        if self.form.is_some() {
+            return self.form_action(action);
+        }
+        if let Some(c) = self.confirm.take() {
+            if action == Action::Input('y') {
+                let Confirm::Delete { kind, arn, label } = c;
+                match self.ws.apply_changes(
+                    self.period(),
+                    &[crate::store::config::Change::Delete { kind, arn }],
+                    None,
+                ) {
+                    Ok(_) => {
+                        self.reload();
+                        self.status.0 = Some(format!(
+                            "deleted {label} from {} on (u undoes)",
+                            self.period()
+                        ));
+                    }
+                    Err(e) => self.status.0 = Some(format!("not deleted: {e}")),
+                }
+            } else {
+                self.status.0 = Some("nothing deleted".into());
+            }
+            self.rebuild();
+            return;
+        }
+        if let Some((what, mut text)) = self.prompt.take() {
+            match action {
+                Action::Input(c) => {
+                    text.push(c);
+                    self.prompt = Some((what, text));
+                }
+                Action::Backspace => {
+                    text.pop();
+                    self.prompt = Some((what, text));
+                }
+                Action::Open | Action::Save => {
+                    let p = self.period();
+                    let result = match what {
+                        PromptFor::Close => self
+                            .ws
+                            .close_period(p, &text)
+                            .map(|_| format!("{p} closed")),
+                        PromptFor::Reopen => self
+                            .ws
+                            .reopen_period(p, &text)
+                            .map(|_| format!("{p} reopened")),
+                    };
+                    self.status.0 = Some(result.unwrap_or_else(|e| e.to_string()));
+                    self.rebuild();
+                }
+                _ => self.status.0 = Some("cancelled".into()),
+            }
+            return;
+        }
         if self.filtering {
             match action {
                 Action::Input(c) => {
@@ -543,7 +951,43 @@ impl App {
                     };
                 }
             }
-            Action::Input(_) | Action::Backspace | Action::Redraw => {}
+            Action::New => self.open_form(true),
+            Action::Edit => self.open_form(false),
+            Action::Delete => self.ask_delete(),
+            Action::Undo | Action::Redo => {
+                let undo = action == Action::Undo;
+                let result = if undo { self.ws.undo() } else { self.ws.redo() };
+                match result {
+                    Ok(o) => {
+                        self.reload();
+                        self.status.0 = Some(format!(
+                            "{} {} ({})",
+                            if undo { "undid" } else { "redid" },
+                            o.objects.join(", "),
+                            o.period
+                        ));
+                    }
+                    Err(e) => self.status.0 = Some(e.to_string()),
+                }
+            }
+            Action::ClosePeriod | Action::ReopenPeriod if self.tab == Tab::Reconcile => {
+                let what = if action == Action::ClosePeriod {
+                    PromptFor::Close
+                } else {
+                    PromptFor::Reopen
+                };
+                self.prompt = Some((what, String::new()));
+            }
+            Action::Input(_)
+            | Action::Backspace
+            | Action::Redraw
+            | Action::Save
+            | Action::NextField
+            | Action::PrevField
+            | Action::ChoiceLeft
+            | Action::ChoiceRight
+            | Action::ClosePeriod
+            | Action::ReopenPeriod => {}
         }
         if !matches!(
             action,

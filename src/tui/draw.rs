@@ -98,6 +98,155 @@ fn finish(f: &mut Frame<'_>, footer: Rect, s: &mut Session) {
     if let Some(o) = s.app.overlay.clone() {
         overlay(f, f.area(), s, &o);
     }
+    if s.app.form.is_some() {
+        form(f, f.area(), s);
+    }
+    if let Some(crate::app::Confirm::Delete { label, .. }) = &s.app.confirm {
+        let text = format!(
+            "Delete {label} from {} on?  y deletes, any other key keeps it",
+            s.app.period()
+        );
+        small_box(f, f.area(), s, " Delete ", &text);
+    }
+    if let Some((what, text)) = &s.app.prompt {
+        let (title, ask) = match what {
+            crate::app::PromptFor::Close => (
+                " Close the period ",
+                format!("Close {}: note (Enter closes, Esc cancels)", s.app.period()),
+            ),
+            crate::app::PromptFor::Reopen => (
+                " Reopen the period ",
+                format!(
+                    "Reopen {}: reason, required (Enter reopens, Esc cancels)",
+                    s.app.period()
+                ),
+            ),
+        };
+        small_box(f, f.area(), s, title, &format!("{ask}\n> {text}▏"));
+    }
+}
+
+fn small_box(f: &mut Frame<'_>, area: Rect, s: &Session, title: &str, text: &str) {
+    let w = (area.width * 80 / 100).max(30).min(area.width);
+    let rect = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + area.height / 3,
+        width: w,
+        height: 4.min(area.height),
+    };
+    f.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(s.theme.fg("title"))
+        .title(Span::styled(title.to_string(), s.theme.bold("title")));
+    f.render_widget(
+        Paragraph::new(text.to_string())
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
+/// The open form: one field per line, its error under it, suggestions, the live preview.
+fn form(f: &mut Frame<'_>, area: Rect, s: &Session) {
+    let Some(form) = &s.app.form else { return };
+    let rect = centered(area, 90, 94);
+    f.render_widget(Clear, rect);
+    let verb = if form.editing.is_some() {
+        "Edit"
+    } else {
+        "New"
+    };
+    let title = format!(
+        " {verb} {} — applies from {} onward ",
+        form.kind.label(),
+        s.app.period()
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(s.theme.fg("title"))
+        .title(Span::styled(title, s.theme.bold("title")));
+    let inner = block.inner(rect);
+    f.render_widget(block, rect);
+    let label_w = form
+        .fields
+        .iter()
+        .map(|x| x.label.chars().count())
+        .max()
+        .unwrap_or(10)
+        .min(40);
+    let mut lines: Vec<Line> = Vec::new();
+    for i in form.shown() {
+        let field = &form.fields[i];
+        let focused = i == form.focus;
+        let value = match &field.input {
+            crate::app::forms::Input::Choice(_) => format!("‹ {} ›", field.value),
+            crate::app::forms::Input::Text if focused => format!("{}▏", field.value),
+            crate::app::forms::Input::Text => field.value.clone(),
+        };
+        let value_style = if focused {
+            s.theme.pair("selection_fg", "selection_bg")
+        } else if field.locked {
+            s.theme.fg("aside")
+        } else {
+            Style::default()
+        };
+        let mut spans = vec![
+            Span::styled(
+                format!("{:>label_w$}  ", field.label),
+                if focused {
+                    s.theme.bold("header")
+                } else {
+                    s.theme.fg("footer_text")
+                },
+            ),
+            Span::styled(value, value_style),
+        ];
+        if field.locked {
+            spans.push(Span::styled("  (cannot change)", s.theme.fg("aside")));
+        }
+        lines.push(Line::from(spans));
+        if let Some(err) = form.errors.get(field.key) {
+            lines.push(Line::from(Span::styled(
+                format!("{:>label_w$}  {err}", ""),
+                s.theme.fg("negative"),
+            )));
+        }
+        if focused {
+            let sugg = s.app.suggestions(form);
+            if !sugg.is_empty() {
+                lines.push(Line::from(Span::styled(
+                    format!("{:>label_w$}  → {}", "", sugg.join("  ")),
+                    s.theme.fg("aside"),
+                )));
+            }
+        }
+    }
+    if let Some(err) = form.errors.get("") {
+        lines.push(Line::from(""));
+        for l in err.lines() {
+            lines.push(Line::from(Span::styled(
+                l.to_string(),
+                s.theme.fg("negative"),
+            )));
+        }
+    }
+    if !form.preview.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            format!("preview, {}:", s.app.period()),
+            s.theme.bold("title"),
+        )));
+        for p in &form.preview {
+            lines.push(Line::from(format!("  {p}")));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "Tab/Shift-Tab field   ←/→ or space: choose (→ on text: take the suggestion)   Enter or Ctrl-s save   Esc cancel",
+        s.theme.fg("footer_text"),
+    )));
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 fn view_name(app: &App) -> String {
@@ -562,8 +711,22 @@ fn hints(s: &Session) -> Vec<(String, &'static str)> {
             (k("view_picker"), "choose view"),
             (k("next_grouping"), "group by"),
         ]),
+        Tab::Reconcile => v.extend([
+            (k("close_period"), "close period"),
+            (k("reopen_period"), "reopen"),
+        ]),
         _ => {}
     }
+    if matches!(s.app.tab, Tab::Plans | Tab::Rules | Tab::Items)
+        || (s.app.tab == Tab::Groups && s.app.group_path.len() == 1)
+    {
+        v.extend([
+            (k("new"), "new"),
+            (k("edit"), "edit"),
+            (k("delete"), "delete"),
+        ]);
+    }
+    v.push((k("undo"), "undo"));
     v.extend([
         (k("view_picker"), "view"),
         (k("filter"), "filter"),

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 pub const DEFAULT: &str = include_str!("../../assets/keymap.toml");
 
 /// Action names in the keymap file, with what they do (the help overlay lists them in order).
-pub const ACTIONS: [(&str, &str); 29] = [
+pub const ACTIONS: [(&str, &str); 37] = [
     ("quit", "quit"),
     ("help", "this help"),
     ("overview", "tab 1: overview"),
@@ -39,6 +39,17 @@ pub const ACTIONS: [(&str, &str); 29] = [
     (
         "next_grouping",
         "billing views: group rows by service / account / usage type / line item type",
+    ),
+    ("new", "new billing group / plan / rule / custom line item"),
+    ("edit", "edit the selected object"),
+    ("delete", "delete the selected object (asks first)"),
+    ("save", "save the form (Enter too)"),
+    ("undo", "undo the last change"),
+    ("redo", "redo what was undone"),
+    ("close_period", "reconcile: close the period (with a note)"),
+    (
+        "reopen_period",
+        "reconcile: reopen the period (with a reason)",
     ),
     ("redraw", "redraw the screen"),
 ];
@@ -74,6 +85,14 @@ fn action_of(name: &str) -> Option<Action> {
         "explain" => Action::Explain,
         "next_grouping" => Action::NextGrouping,
         "redraw" => Action::Redraw,
+        "new" => Action::New,
+        "edit" => Action::Edit,
+        "delete" => Action::Delete,
+        "save" => Action::Save,
+        "undo" => Action::Undo,
+        "redo" => Action::Redo,
+        "close_period" => Action::ClosePeriod,
+        "reopen_period" => Action::ReopenPeriod,
         _ => return None,
     })
 }

@@ -92,11 +92,36 @@ impl Session {
             return;
         }
         self.startup_warning = None;
+        use ratatui::crossterm::event::KeyCode;
+        let ctrl = e.modifiers.contains(event::KeyModifiers::CONTROL);
+        // A form, a prompt or a question takes the keys first: characters are text there.
+        if self.app.form.is_some() || self.app.prompt.is_some() || self.app.confirm.is_some() {
+            let action = match e.code {
+                KeyCode::Char('s') if ctrl => Some(Action::Save),
+                KeyCode::Char('c') if ctrl => Some(Action::Quit),
+                KeyCode::Char(c) if !ctrl => Some(Action::Input(c)),
+                KeyCode::Backspace => Some(Action::Backspace),
+                KeyCode::Tab => Some(Action::NextField),
+                KeyCode::BackTab => Some(Action::PrevField),
+                KeyCode::Up => Some(Action::Up),
+                KeyCode::Down => Some(Action::Down),
+                KeyCode::Left => Some(Action::ChoiceLeft),
+                KeyCode::Right => Some(Action::ChoiceRight),
+                KeyCode::Enter => Some(Action::Open),
+                KeyCode::Esc => Some(Action::Back),
+                _ => None,
+            };
+            if action == Some(Action::Quit) {
+                self.app.quit = true;
+            } else if let Some(a) = action {
+                self.app.update(a);
+            }
+            return;
+        }
         // While typing a filter, characters are text, not commands.
         if self.app.filtering {
-            use ratatui::crossterm::event::KeyCode;
             match e.code {
-                KeyCode::Char(c) if !e.modifiers.contains(event::KeyModifiers::CONTROL) => {
+                KeyCode::Char(c) if !ctrl => {
                     return self.app.update(Action::Input(c));
                 }
                 KeyCode::Backspace => return self.app.update(Action::Backspace),

@@ -1,0 +1,934 @@
+//! Forms for configuration objects (SPEC 2): one field per line, inline errors with the ABC
+//! reason code, a live preview of the totals, and a save that is one transaction.
+
+use super::App;
+use crate::model::*;
+use crate::period::BillingPeriod;
+use crate::store::config::{Change, ConfigError, Object};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormKind {
+    Group,
+    Plan,
+    Rule,
+    Item,
+}
+
+impl FormKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            FormKind::Group => "billing group",
+            FormKind::Plan => "pricing plan",
+            FormKind::Rule => "pricing rule",
+            FormKind::Item => "custom line item",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Text,
+    /// One of these; Left/Right change it.
+    Choice(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub input: Input,
+    /// The AWS field names whose violations show under this field.
+    pub aws: &'static [&'static str],
+    /// Cannot change after creation (custom line item type and charge kind).
+    pub locked: bool,
+}
+
+impl Field {
+    fn text(
+        key: &'static str,
+        label: &'static str,
+        value: impl Into<String>,
+        aws: &'static [&'static str],
+    ) -> Field {
+        Field {
+            key,
+            label,
+            value: value.into(),
+            input: Input::Text,
+            aws,
+            locked: false,
+        }
+    }
+    fn choice(
+        key: &'static str,
+        label: &'static str,
+        value: impl Into<String>,
+        options: &[&str],
+        aws: &'static [&'static str],
+    ) -> Field {
+        Field {
+            key,
+            label,
+            value: value.into(),
+            input: Input::Choice(options.iter().map(|s| (*s).to_string()).collect()),
+            aws,
+            locked: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    pub kind: FormKind,
+    /// The ARN being edited; None for a new object.
+    pub editing: Option<String>,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub dirty: bool,
+    /// Errors by field key ("" for the form as a whole): reason code and message.
+    pub errors: BTreeMap<String, String>,
+    /// What the change would do to the totals, recomputed as the user types.
+    pub preview: Vec<String>,
+    /// Esc on a changed form asks first.
+    pub confirm_cancel: bool,
+}
+
+fn dec(d: Option<Decimal>) -> String {
+    d.map(|d| d.normalize().to_string()).unwrap_or_default()
+}
+
+impl Form {
+    pub fn field(&self, key: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|f| f.key == key)
+            .map_or("", |f| f.value.as_str())
+    }
+
+    /// Fields that apply given the current choices (a rule's fields follow its scope and type).
+    pub fn shown(&self) -> Vec<usize> {
+        let scope = self.field("scope");
+        let rule_type = self.field("type");
+        let charge = self.field("charge");
+        let filter = self.field("filter");
+        (0..self.fields.len())
+            .filter(|&i| match (self.kind, self.fields[i].key) {
+                (FormKind::Rule, "percent") => rule_type != "TIERING",
+                (FormKind::Rule, "service") => scope == "SERVICE" || scope == "SKU",
+                (FormKind::Rule, "billing_entity") => scope == "BILLING_ENTITY",
+                (FormKind::Rule, "usage_type" | "operation") => scope == "SKU",
+                (FormKind::Rule, "free_tier") => rule_type == "TIERING" && scope != "SKU",
+                (FormKind::Rule, "tiers") => rule_type == "TIERING" && scope == "SKU",
+                (FormKind::Item, "associated" | "filter" | "computation") => charge == "PERCENTAGE",
+                (FormKind::Item, "filter_service") => {
+                    charge == "PERCENTAGE" && filter.starts_with("SERVICE")
+                }
+                _ => true,
+            })
+            .collect()
+    }
+
+    pub fn new_rule() -> Form {
+        Self::rule_form(None)
+    }
+
+    pub fn edit_rule(r: &PricingRule) -> Form {
+        Self::rule_form(Some(r))
+    }
+
+    fn rule_form(r: Option<&PricingRule>) -> Form {
+        let s = |f: fn(&PricingRule) -> Option<String>| r.and_then(f).unwrap_or_default();
+        let tiers = r
+            .map(|r| {
+                r.tiers
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "{}-{}:{}",
+                            t.begin.normalize(),
+                            t.end.map(|e| e.normalize().to_string()).unwrap_or_default(),
+                            t.rate.normalize()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        Form {
+            kind: FormKind::Rule,
+            editing: r.map(|r| r.arn.clone()),
+            fields: vec![
+                Field::text("name", "Name", s(|r| Some(r.name.clone())), &["Name"]),
+                Field::text(
+                    "description",
+                    "Description",
+                    s(|r| Some(r.description.clone())),
+                    &["Description"],
+                ),
+                Field::choice(
+                    "scope",
+                    "Scope",
+                    r.map_or("GLOBAL", |r| r.scope.code()),
+                    &["GLOBAL", "SERVICE", "BILLING_ENTITY", "SKU"],
+                    &["Scope"],
+                ),
+                Field::choice(
+                    "type",
+                    "Type",
+                    r.map_or("MARKUP", |r| r.rule_type.code()),
+                    &["MARKUP", "DISCOUNT", "TIERING"],
+                    &["Type"],
+                ),
+                Field::text(
+                    "percent",
+                    "Percentage",
+                    s(|r| Some(dec(r.modifier))),
+                    &["ModifierPercentage"],
+                ),
+                Field::text(
+                    "service",
+                    "Service code",
+                    s(|r| r.service.clone()),
+                    &["Service"],
+                ),
+                Field::choice(
+                    "billing_entity",
+                    "Billing entity",
+                    s(|r| r.billing_entity.clone()),
+                    &["AWS", "AWS Marketplace", "AISPL"],
+                    &["BillingEntity"],
+                ),
+                Field::text(
+                    "usage_type",
+                    "Usage type",
+                    s(|r| r.usage_type.clone()),
+                    &["UsageType"],
+                ),
+                Field::text(
+                    "operation",
+                    "Operation",
+                    s(|r| r.operation.clone()),
+                    &["Operation"],
+                ),
+                Field::choice(
+                    "free_tier",
+                    "Free tier",
+                    r.and_then(|r| r.free_tier)
+                        .map_or("on", |on| if on { "on" } else { "off" }),
+                    &["on", "off"],
+                    &["Tiering.FreeTier"],
+                ),
+                Field::text(
+                    "tiers",
+                    "Tiers (begin-end:rate, ...)",
+                    tiers,
+                    &["Tiering.Tiers"],
+                ),
+            ],
+            focus: 0,
+            dirty: false,
+            errors: BTreeMap::new(),
+            preview: Vec::new(),
+            confirm_cancel: false,
+        }
+    }
+
+    pub fn new_group(app: &App) -> Form {
+        Self::group_form(app, None)
+    }
+
+    pub fn edit_group(app: &App, g: &BillingGroup) -> Form {
+        Self::group_form(app, Some(g))
+    }
+
+    fn group_form(app: &App, g: Option<&BillingGroup>) -> Form {
+        let mut plans: Vec<String> = app
+            .data
+            .config
+            .plans
+            .iter()
+            .map(|p| p.name.clone())
+            .collect();
+        plans.extend(["BasicPricingPlan".to_string(), "Passthrough".to_string()]);
+        let plan_refs: Vec<&str> = plans.iter().map(String::as_str).collect();
+        Form {
+            kind: FormKind::Group,
+            editing: g.map(|g| g.arn.clone()),
+            fields: vec![
+                Field::text(
+                    "name",
+                    "Name",
+                    g.map(|g| g.name.clone()).unwrap_or_default(),
+                    &["Name"],
+                ),
+                Field::text(
+                    "description",
+                    "Description",
+                    g.map(|g| g.description.clone()).unwrap_or_default(),
+                    &["Description"],
+                ),
+                Field::text(
+                    "primary",
+                    "Primary account",
+                    g.map(|g| g.primary_account.clone()).unwrap_or_default(),
+                    &["PrimaryAccountId"],
+                ),
+                Field::text(
+                    "accounts",
+                    "Accounts (ids or names, comma separated)",
+                    g.map(|g| g.accounts.iter().cloned().collect::<Vec<_>>().join(", "))
+                        .unwrap_or_default(),
+                    &["Accounts"],
+                ),
+                Field::choice(
+                    "plan",
+                    "Pricing plan",
+                    g.map_or_else(
+                        || plans.first().cloned().unwrap_or_default(),
+                        |g| app.data.config.plan_name(&g.plan),
+                    ),
+                    &plan_refs,
+                    &["ComputationPreference.PricingPlanArn"],
+                ),
+                Field::choice(
+                    "auto",
+                    "Auto-associate",
+                    if g.is_some_and(|g| g.auto_associate) {
+                        "yes"
+                    } else {
+                        "no"
+                    },
+                    &["no", "yes"],
+                    &["AccountGrouping.AutoAssociate"],
+                ),
+            ],
+            focus: 0,
+            dirty: false,
+            errors: BTreeMap::new(),
+            preview: Vec::new(),
+            confirm_cancel: false,
+        }
+    }
+
+    pub fn new_plan(app: &App) -> Form {
+        Self::plan_form(app, None)
+    }
+
+    pub fn edit_plan(app: &App, p: &PricingPlan) -> Form {
+        Self::plan_form(app, Some(p))
+    }
+
+    fn plan_form(app: &App, p: Option<&PricingPlan>) -> Form {
+        let rules = p
+            .map(|p| {
+                p.rules
+                    .iter()
+                    .filter_map(|a| app.data.config.rule(a))
+                    .map(|r| r.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        Form {
+            kind: FormKind::Plan,
+            editing: p.map(|p| p.arn.clone()),
+            fields: vec![
+                Field::text(
+                    "name",
+                    "Name",
+                    p.map(|p| p.name.clone()).unwrap_or_default(),
+                    &["Name"],
+                ),
+                Field::text(
+                    "description",
+                    "Description",
+                    p.map(|p| p.description.clone()).unwrap_or_default(),
+                    &["Description"],
+                ),
+                Field::text(
+                    "rules",
+                    "Rules (names, comma separated)",
+                    rules,
+                    &["PricingRuleArns"],
+                ),
+            ],
+            focus: 0,
+            dirty: false,
+            errors: BTreeMap::new(),
+            preview: Vec::new(),
+            confirm_cancel: false,
+        }
+    }
+
+    pub fn new_item(app: &App) -> Form {
+        Self::item_form(app, None)
+    }
+
+    pub fn edit_item(app: &App, i: &CustomLineItem) -> Form {
+        Self::item_form(app, Some(i))
+    }
+
+    fn item_form(app: &App, i: Option<&CustomLineItem>) -> Form {
+        let cfg = &app.data.config;
+        let groups: Vec<String> = cfg.groups.iter().map(|g| g.name.clone()).collect();
+        let group_refs: Vec<&str> = groups.iter().map(String::as_str).collect();
+        let name_of = |arn: &str| {
+            cfg.group(arn)
+                .map(|g| g.name.clone())
+                .or_else(|| cfg.item(arn).map(|x| x.name.clone()))
+                .unwrap_or_else(|| arn.to_string())
+        };
+        let (charge, value, associated) = match i.map(|i| &i.charge) {
+            Some(Charge::Flat { value }) => ("FLAT", dec(Some(*value)), String::new()),
+            Some(Charge::Percentage {
+                percent,
+                associated,
+            }) => (
+                "PERCENTAGE",
+                dec(Some(*percent)),
+                associated
+                    .iter()
+                    .map(|a| name_of(a))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            None => ("FLAT", String::new(), String::new()),
+        };
+        let (filter, filter_service) = match i.and_then(|i| i.filter.clone()) {
+            None => ("none", String::new()),
+            Some(LineItemFilter::ExcludeSavingsPlanNegation) => {
+                ("exclude SP negation", String::new())
+            }
+            Some(LineItemFilter::Service {
+                equal: true,
+                service,
+            }) => ("SERVICE EQUAL", service),
+            Some(LineItemFilter::Service {
+                equal: false,
+                service,
+            }) => ("SERVICE NOT_EQUAL", service),
+        };
+        let mut fields = vec![
+            Field::text(
+                "name",
+                "Name",
+                i.map(|i| i.name.clone()).unwrap_or_default(),
+                &["Name"],
+            ),
+            Field::text(
+                "description",
+                "Description",
+                i.map(|i| i.description.clone()).unwrap_or_default(),
+                &["Description"],
+            ),
+            Field::choice(
+                "group",
+                "Billing group",
+                i.and_then(|i| cfg.group(&i.group)).map_or_else(
+                    || groups.first().cloned().unwrap_or_default(),
+                    |g| g.name.clone(),
+                ),
+                &group_refs,
+                &["BillingGroupArn"],
+            ),
+            Field::text(
+                "account",
+                "Account (default: the primary)",
+                i.and_then(|i| i.account.clone()).unwrap_or_default(),
+                &["AccountId"],
+            ),
+            Field::choice(
+                "item_type",
+                "Type",
+                i.map_or("FEE", |i| i.item_type.code()),
+                &["FEE", "CREDIT"],
+                &["Type"],
+            ),
+            Field::choice(
+                "charge",
+                "Charge",
+                charge,
+                &["FLAT", "PERCENTAGE"],
+                &["ChargeDetails"],
+            ),
+            Field::text(
+                "value",
+                "Amount or percentage",
+                value,
+                &[
+                    "ChargeDetails.Flat.ChargeValue",
+                    "ChargeDetails.Percentage.PercentageValue",
+                ],
+            ),
+            Field::text(
+                "associated",
+                "Percentage of (groups and flat items)",
+                associated,
+                &["ChargeDetails.Percentage.AssociatedValues"],
+            ),
+            Field::choice(
+                "filter",
+                "Line item filter",
+                filter,
+                &[
+                    "none",
+                    "exclude SP negation",
+                    "SERVICE EQUAL",
+                    "SERVICE NOT_EQUAL",
+                ],
+                &["ChargeDetails.LineItemFilters"],
+            ),
+            Field::text("filter_service", "Filter service code", filter_service, &[]),
+            Field::choice(
+                "computation",
+                "Computation",
+                i.map_or("CONSOLIDATED", |i| {
+                    if i.computation == Computation::Itemized {
+                        "ITEMIZED"
+                    } else {
+                        "CONSOLIDATED"
+                    }
+                }),
+                &["CONSOLIDATED", "ITEMIZED"],
+                &["ComputationRule"],
+            ),
+            Field::text(
+                "presentation",
+                "Presentation service",
+                i.map_or_else(
+                    || DEFAULT_PRESENTATION_SERVICE.to_string(),
+                    |i| i.presentation_service.clone(),
+                ),
+                &["PresentationDetails.Service"],
+            ),
+            Field::text(
+                "start",
+                "From period (inclusive)",
+                i.map_or_else(|| app.period().to_string(), |i| i.start.to_string()),
+                &["BillingPeriodRange"],
+            ),
+            Field::text(
+                "end",
+                "Until period (exclusive, optional)",
+                i.and_then(|i| i.end)
+                    .map(|e| e.to_string())
+                    .unwrap_or_default(),
+                &[],
+            ),
+        ];
+        if i.is_some() {
+            for f in fields
+                .iter_mut()
+                .filter(|f| f.key == "item_type" || f.key == "charge")
+            {
+                f.locked = true;
+            }
+        }
+        Form {
+            kind: FormKind::Item,
+            editing: i.map(|i| i.arn.clone()),
+            fields,
+            focus: 0,
+            dirty: false,
+            errors: BTreeMap::new(),
+            preview: Vec::new(),
+            confirm_cancel: false,
+        }
+    }
+
+    /// Builds the object; field-level parse errors come back keyed by field.
+    pub fn to_object(&self, app: &App) -> Result<Object, BTreeMap<String, String>> {
+        let mut errors = BTreeMap::new();
+        let payer = app
+            .data
+            .payers
+            .iter()
+            .next()
+            .cloned()
+            .unwrap_or_else(|| "000000000000".into());
+        let f = |k: &str| self.field(k).trim().to_string();
+        let opt = |k: &str| Some(f(k)).filter(|v| !v.is_empty());
+        let number =
+            |k: &str, errors: &mut BTreeMap<String, String>| match crate::money::parse_decimal(&f(
+                k,
+            )) {
+                Ok(v) => v,
+                Err(_) => {
+                    errors.insert(k.to_string(), format!("'{}' is not a number", f(k)));
+                    None
+                }
+            };
+        let shown = self.shown();
+        let visible = |k: &str| shown.iter().any(|&i| self.fields[i].key == k);
+        let arn = |kind: Kind, name: &str| {
+            self.editing
+                .clone()
+                .unwrap_or_else(|| new_arn(kind, &payer, name, now_salt()))
+        };
+        let cfg = &app.data.config;
+        let object = match self.kind {
+            FormKind::Rule => {
+                let scope = match f("scope").as_str() {
+                    "SERVICE" => Scope::Service,
+                    "BILLING_ENTITY" => Scope::BillingEntity,
+                    "SKU" => Scope::Sku,
+                    _ => Scope::Global,
+                };
+                let rule_type = match f("type").as_str() {
+                    "DISCOUNT" => RuleType::Discount,
+                    "TIERING" => RuleType::Tiering,
+                    _ => RuleType::Markup,
+                };
+                let modifier = if visible("percent") {
+                    number("percent", &mut errors).map(|m| m.round_dp(2))
+                } else {
+                    None
+                };
+                let mut tiers = Vec::new();
+                if visible("tiers") {
+                    for part in f("tiers")
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                    {
+                        let parsed = part.split_once(':').and_then(|(range, rate)| {
+                            let (b, e) = range.split_once('-')?;
+                            let begin = crate::money::parse_decimal(b).ok().flatten()?;
+                            let end = if e.trim().is_empty() {
+                                None
+                            } else {
+                                Some(crate::money::parse_decimal(e).ok().flatten()?)
+                            };
+                            Some(Tier {
+                                begin,
+                                end,
+                                rate: crate::money::parse_decimal(rate).ok().flatten()?,
+                            })
+                        });
+                        match parsed {
+                            Some(t) => tiers.push(t),
+                            None => {
+                                errors.insert("tiers".into(), format!("'{part}' is not begin-end:rate (end empty for the last tier)"));
+                            }
+                        }
+                    }
+                }
+                Object::Rule(PricingRule {
+                    arn: arn(Kind::PricingRule, &f("name")),
+                    name: f("name"),
+                    description: f("description"),
+                    scope,
+                    rule_type,
+                    modifier,
+                    service: if visible("service") {
+                        opt("service")
+                    } else {
+                        None
+                    },
+                    billing_entity: if visible("billing_entity") {
+                        opt("billing_entity")
+                    } else {
+                        None
+                    },
+                    usage_type: if visible("usage_type") {
+                        opt("usage_type")
+                    } else {
+                        None
+                    },
+                    operation: if visible("operation") {
+                        opt("operation")
+                    } else {
+                        None
+                    },
+                    free_tier: visible("free_tier").then(|| f("free_tier") == "on"),
+                    tiers,
+                })
+            }
+            FormKind::Group => {
+                let accounts = self.accounts(app, &f("accounts"), &mut errors);
+                let plan = match f("plan").as_str() {
+                    "BasicPricingPlan" => BASIC_PLAN_ARN.to_string(),
+                    "Passthrough" => PASSTHROUGH_PLAN_ARN.to_string(),
+                    name => cfg
+                        .plans
+                        .iter()
+                        .find(|p| p.name == name)
+                        .map(|p| p.arn.clone())
+                        .unwrap_or_default(),
+                };
+                let primary = self
+                    .account_id(app, &f("primary"))
+                    .unwrap_or_else(|| f("primary"));
+                Object::Group(BillingGroup {
+                    arn: arn(Kind::BillingGroup, &f("name")),
+                    name: f("name"),
+                    description: f("description"),
+                    primary_account: primary,
+                    accounts,
+                    plan,
+                    auto_associate: f("auto") == "yes",
+                    group_type: self
+                        .editing
+                        .as_ref()
+                        .and_then(|a| cfg.group(a))
+                        .map_or(GroupType::Standard, |g| g.group_type),
+                })
+            }
+            FormKind::Plan => {
+                let mut rules = Vec::new();
+                for name in f("rules")
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                {
+                    match cfg.rules.iter().find(|r| r.name == name) {
+                        Some(r) => rules.push(r.arn.clone()),
+                        None => {
+                            errors.insert(
+                                "rules".into(),
+                                format!("PRICINGRULES_NOT_EXIST: no pricing rule named '{name}'"),
+                            );
+                        }
+                    }
+                }
+                Object::Plan(PricingPlan {
+                    arn: arn(Kind::PricingPlan, &f("name")),
+                    name: f("name"),
+                    description: f("description"),
+                    rules,
+                })
+            }
+            FormKind::Item => {
+                let group = cfg
+                    .groups
+                    .iter()
+                    .find(|g| g.name == f("group"))
+                    .map(|g| g.arn.clone())
+                    .unwrap_or_default();
+                let value = number("value", &mut errors).unwrap_or_default();
+                let charge = if f("charge") == "PERCENTAGE" {
+                    let mut associated = Vec::new();
+                    for name in f("associated")
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                    {
+                        match cfg
+                            .groups
+                            .iter()
+                            .find(|g| g.name == name)
+                            .map(|g| g.arn.clone())
+                            .or_else(|| {
+                                cfg.items
+                                    .iter()
+                                    .find(|i| i.name == name)
+                                    .map(|i| i.arn.clone())
+                            }) {
+                            Some(a) => associated.push(a),
+                            None => {
+                                errors.insert("associated".into(), format!("ILLEGAL_RESOURCE_ARNS: no billing group or item named '{name}'"));
+                            }
+                        }
+                    }
+                    Charge::Percentage {
+                        percent: value,
+                        associated,
+                    }
+                } else {
+                    Charge::Flat { value }
+                };
+                let filter = match f("filter").as_str() {
+                    "exclude SP negation" if visible("filter") => {
+                        Some(LineItemFilter::ExcludeSavingsPlanNegation)
+                    }
+                    "SERVICE EQUAL" if visible("filter") => Some(LineItemFilter::Service {
+                        equal: true,
+                        service: f("filter_service"),
+                    }),
+                    "SERVICE NOT_EQUAL" if visible("filter") => Some(LineItemFilter::Service {
+                        equal: false,
+                        service: f("filter_service"),
+                    }),
+                    _ => None,
+                };
+                let period =
+                    |k: &str, errors: &mut BTreeMap<String, String>| -> Option<BillingPeriod> {
+                        let text = f(k);
+                        if text.is_empty() {
+                            return None;
+                        }
+                        match text.parse() {
+                            Ok(p) => Some(p),
+                            Err(e) => {
+                                errors.insert(k.to_string(), format!("{e}"));
+                                None
+                            }
+                        }
+                    };
+                let start = period("start", &mut errors).unwrap_or_else(|| app.period());
+                let end = period("end", &mut errors);
+                let account = opt("account").map(|a| self.account_id(app, &a).unwrap_or(a));
+                Object::Item(CustomLineItem {
+                    arn: arn(Kind::CustomLineItem, &f("name")),
+                    name: f("name"),
+                    description: f("description"),
+                    group,
+                    account,
+                    item_type: if f("item_type") == "CREDIT" {
+                        ItemType::Credit
+                    } else {
+                        ItemType::Fee
+                    },
+                    charge,
+                    filter,
+                    computation: if visible("computation") && f("computation") == "ITEMIZED" {
+                        Computation::Itemized
+                    } else {
+                        Computation::Consolidated
+                    },
+                    presentation_service: opt("presentation")
+                        .unwrap_or_else(|| DEFAULT_PRESENTATION_SERVICE.into()),
+                    start,
+                    end,
+                    currency: "USD".into(),
+                })
+            }
+        };
+        if errors.is_empty() {
+            Ok(object)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// An account id from an id or an account name.
+    fn account_id(&self, app: &App, text: &str) -> Option<String> {
+        let t = text.trim();
+        if t.len() == 12 && t.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(t.to_string());
+        }
+        app.names
+            .iter()
+            .find(|(_, n)| n.as_str() == t)
+            .map(|(id, _)| id.clone())
+    }
+
+    fn accounts(
+        &self,
+        app: &App,
+        list: &str,
+        errors: &mut BTreeMap<String, String>,
+    ) -> std::collections::BTreeSet<String> {
+        let mut out = std::collections::BTreeSet::new();
+        for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match self.account_id(app, part) {
+                Some(id) => {
+                    out.insert(id);
+                }
+                None => {
+                    errors.insert("accounts".into(), format!("ILLEGAL_ACCOUNT_ID: '{part}' is neither a 12-digit account id nor an account name"));
+                }
+            }
+        }
+        out
+    }
+
+    /// Validates the form as it would be saved: parse errors, then every rule of SPEC 2 against
+    /// the configuration with this object in it; errors land under their fields.
+    pub fn check(&mut self, app: &App) -> Option<(Object, Config)> {
+        self.errors.clear();
+        let object = match self.to_object(app) {
+            Ok(o) => o,
+            Err(e) => {
+                self.errors = e;
+                return None;
+            }
+        };
+        let mut config = app.data.config.clone();
+        put(&mut config, object.clone());
+        let ctx = app.ws.validation_context().unwrap_or_default();
+        let ctx = ValidationContext {
+            allow_missing_sources: true,
+            ..ctx
+        };
+        if let Err(v) = validate(&config, &ctx) {
+            let prefix = format!("{} '{}'.", self.kind.label(), object.name());
+            for x in v.0 {
+                let key = x
+                    .field
+                    .strip_prefix(&prefix)
+                    .and_then(|rest| {
+                        self.fields
+                            .iter()
+                            .find(|f| f.aws.iter().any(|a| rest.starts_with(a)))
+                    })
+                    .map_or(String::new(), |f| f.key.to_string());
+                let message = if key.is_empty() && !x.field.starts_with(&prefix) {
+                    format!("{}: {} ({})", x.reason, x.message, x.field)
+                } else {
+                    format!("{}: {}", x.reason, x.message)
+                };
+                self.errors.entry(key).or_insert(message);
+            }
+            return None;
+        }
+        Some((object, config))
+    }
+}
+
+/// Salt for new ARNs: new objects with the same name still get distinct ARNs.
+fn now_salt() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// Puts an object into a configuration, replacing the one with the same ARN.
+pub fn put(config: &mut Config, o: Object) {
+    match o {
+        Object::Group(x) => replace(&mut config.groups, x, |a| &a.arn),
+        Object::Plan(x) => replace(&mut config.plans, x, |a| &a.arn),
+        Object::Rule(x) => replace(&mut config.rules, x, |a| &a.arn),
+        Object::Item(x) => replace(&mut config.items, x, |a| &a.arn),
+        Object::View(x) => replace(&mut config.views, x, |a| &a.arn),
+    }
+    config.canonicalize();
+}
+
+fn replace<T>(list: &mut Vec<T>, x: T, arn: impl Fn(&T) -> &String) {
+    match list.iter().position(|y| arn(y) == arn(&x)) {
+        Some(i) => list[i] = x,
+        None => list.push(x),
+    }
+}
+
+/// The form was not saved; its errors say why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotSaved;
+
+/// Saves a form's object from the app's period onward; Ok with a status message.
+pub fn save(app: &mut App, form: &mut Form) -> Result<String, NotSaved> {
+    let Some((object, _)) = form.check(app) else {
+        return Err(NotSaved);
+    };
+    let period = app.period();
+    let label = format!("{} '{}'", form.kind.label(), object.name());
+    let created = form.editing.is_none();
+    match app.ws.apply_changes(period, &[Change::Put(object)], None) {
+        Ok(_) => Ok(format!(
+            "{label} {} from {period} on",
+            if created { "created" } else { "saved" }
+        )),
+        Err(ConfigError::Invalid(v)) => {
+            form.errors.insert(String::new(), v.to_string());
+            Err(NotSaved)
+        }
+        Err(e) => {
+            form.errors.insert(String::new(), e.to_string());
+            Err(NotSaved)
+        }
+    }
+}

@@ -1,0 +1,382 @@
+//! Editing from the TUI: every form (create, invalid input and its message, fix, save, numbers
+//! change, restart, still there), delete refusals, undo/redo, closed periods.
+
+mod common;
+
+use proforma::app::{App, Tab};
+use proforma::store::Workspace;
+use proforma::tui::Session;
+use proforma::tui::keymap::Key;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// A private copy of the demo workspace per test: edits must not leak between tests.
+fn demo_copy() -> (tempfile::TempDir, PathBuf) {
+    static BUILT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, built) = BUILT.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("demo.proforma");
+        common::bin()
+            .args(["demo", "--workspace"])
+            .arg(&p)
+            .assert()
+            .success();
+        (dir, p)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("demo.proforma");
+    std::fs::copy(built, &p).unwrap();
+    (dir, p)
+}
+
+fn open(path: &Path) -> Session {
+    Session::with_defaults(
+        App::load(Workspace::open(path).unwrap(), "demo.proforma".into()).unwrap(),
+    )
+}
+
+fn screen(s: &mut Session) -> String {
+    let mut term = Terminal::new(TestBackend::new(140, 50)).unwrap();
+    term.draw(|f| proforma::tui::draw::draw(f, s)).unwrap();
+    let buf = term.backend().buffer().clone();
+    (0..50u16)
+        .map(|y| {
+            (0..140u16)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect()
+}
+
+/// Keys by name; `"text"` types its characters.
+fn press(s: &mut Session, keys: &[&str]) {
+    for k in keys {
+        if let Some(text) = k.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+            for c in text.chars() {
+                s.key(Key::parse(&c.to_string()).unwrap().event());
+            }
+        } else {
+            s.key(
+                Key::parse(k)
+                    .unwrap_or_else(|| panic!("bad key {k}"))
+                    .event(),
+            );
+        }
+    }
+}
+
+fn select(s: &mut Session, name: &str) {
+    let pos = s
+        .app
+        .visible
+        .iter()
+        .position(|&r| s.app.model.keys[r] == name)
+        .unwrap_or_else(|| panic!("{name} not listed"));
+    s.app.update(proforma::app::Action::Select(pos));
+}
+
+fn proforma_of(s: &Session, group: &str) -> rust_decimal::Decimal {
+    let g = s.app.data.group_index(group).unwrap();
+    s.app.data.pricing.groups[g].proforma()
+}
+
+#[test]
+fn rule_form_validates_previews_saves_and_survives_a_restart() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    let before = proforma_of(&s, "retail");
+    press(&mut s, &["4"]);
+    select(&mut s, "global-markup-10");
+    press(&mut s, &["e"]);
+    assert!(screen(&mut s).contains("Edit pricing rule — applies from 2026-10 onward"));
+    // To the percentage: name, description, scope, type, percentage.
+    press(
+        &mut s,
+        &[
+            "Tab",
+            "Tab",
+            "Tab",
+            "Tab",
+            "Backspace",
+            "Backspace",
+            "\"-5\"",
+        ],
+    );
+    let text = screen(&mut s);
+    assert!(text.contains("ILLEGAL_MODIFIER_PERCENTAGE"), "{text}");
+    press(&mut s, &["Ctrl-s"]);
+    assert!(s.app.form.is_some(), "an invalid form is not saved");
+    press(&mut s, &["Backspace", "Backspace", "\"20\""]);
+    let text = screen(&mut s);
+    assert!(
+        text.contains("preview, 2026-10:") && text.contains("retail: pro forma"),
+        "{text}"
+    );
+    press(&mut s, &["Ctrl-s"]);
+    assert!(s.app.form.is_none());
+    assert!(
+        s.app
+            .status
+            .0
+            .as_deref()
+            .unwrap_or("")
+            .contains("saved from 2026-10 on"),
+        "{:?}",
+        s.app.status
+    );
+    let after = proforma_of(&s, "retail");
+    assert!(after > before, "{after} should exceed {before}");
+    // September keeps the old rule.
+    drop(s);
+    let mut s = open(&path);
+    assert_eq!(
+        proforma_of(&s, "retail"),
+        after,
+        "still there after a restart"
+    );
+    press(&mut s, &["["]);
+    let sept = Workspace::open(&path)
+        .unwrap()
+        .config_at("2026-09".parse().unwrap())
+        .unwrap();
+    assert_eq!(
+        sept.rules
+            .iter()
+            .find(|r| r.name == "global-markup-10")
+            .unwrap()
+            .modifier,
+        Some(10.into())
+    );
+    // Undo from the TUI, then redo.
+    press(&mut s, &["]", "u"]);
+    assert_eq!(proforma_of(&s, "retail"), before);
+    press(&mut s, &["Ctrl-r"]);
+    assert_eq!(proforma_of(&s, "retail"), after);
+}
+
+#[test]
+fn group_form_creates_a_group_from_account_names() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    let unmonitored = s.app.data.pricing.unmonitored.aws_cost;
+    press(
+        &mut s,
+        &[
+            "2",
+            "n",
+            "\"health\"",
+            "Tab",
+            "\"Health records\"",
+            "Tab",
+            "\"health-portal\"",
+            "Tab",
+            "\"health-records, health-dev\"",
+        ],
+    );
+    press(&mut s, &["Enter"]);
+    let text = screen(&mut s);
+    assert!(text.contains("PRIMARY_NOT_ASSOCIATED"), "{text}");
+    assert!(s.app.form.is_some());
+    press(
+        &mut s,
+        &[
+            "\", health-portal, health-imaging\"",
+            "Tab",
+            "Right",
+            "Enter",
+        ],
+    );
+    assert!(s.app.form.is_none(), "{}", screen(&mut s));
+    assert!(s.app.data.group_index("health").is_ok());
+    assert!(
+        s.app.data.pricing.unmonitored.aws_cost < unmonitored,
+        "the health accounts are no longer unmonitored"
+    );
+    let mut s = open(&path);
+    assert!(
+        screen(&mut s).contains("health"),
+        "still there after a restart"
+    );
+}
+
+#[test]
+fn item_form_rejects_bad_numbers_then_adds_a_fee() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    let labs = proforma_of(&s, "labs");
+    press(
+        &mut s,
+        &[
+            "5",
+            "n",
+            "\"labs-support\"",
+            "Tab",
+            "\"Labs support\"",
+            "Tab",
+        ],
+    );
+    // Billing group: cycle to labs.
+    while s.app.form.as_ref().unwrap().field("group") != "labs" {
+        press(&mut s, &["Right"]);
+    }
+    press(&mut s, &["Tab", "Tab", "Tab", "Tab", "\"abc\"", "Enter"]);
+    assert!(screen(&mut s).contains("'abc' is not a number"));
+    press(
+        &mut s,
+        &["Backspace", "Backspace", "Backspace", "\"100\"", "Enter"],
+    );
+    assert!(s.app.form.is_none(), "{}", screen(&mut s));
+    assert_eq!(
+        proforma_of(&s, "labs"),
+        labs + rust_decimal::Decimal::from(100)
+    );
+    // Type and charge kind cannot change afterwards.
+    press(&mut s, &["5"]);
+    select(&mut s, "labs-support");
+    press(&mut s, &["e"]);
+    for _ in 0..4 {
+        press(&mut s, &["Tab"]);
+    }
+    press(&mut s, &["Right"]);
+    assert_eq!(s.app.form.as_ref().unwrap().field("item_type"), "FEE");
+    assert!(
+        s.app
+            .status
+            .0
+            .as_deref()
+            .unwrap_or("")
+            .contains("cannot change")
+    );
+    // Esc on an unchanged form closes it at once.
+    press(&mut s, &["Esc"]);
+    assert!(s.app.form.is_none());
+}
+
+#[test]
+fn plan_form_adds_a_rule_and_numbers_move() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    let media = proforma_of(&s, "media");
+    press(&mut s, &["3"]);
+    select(&mut s, "media-delivery");
+    press(&mut s, &["e", "Tab", "Tab", "\", ec2-markup-15\"", "Enter"]);
+    assert!(s.app.form.is_none(), "{}", screen(&mut s));
+    assert!(proforma_of(&s, "media") > media);
+    // A rule that does not exist is refused with its code.
+    select(&mut s, "media-delivery");
+    press(&mut s, &["e", "Tab", "Tab", "\", nope\"", "Enter"]);
+    assert!(screen(&mut s).contains("PRICINGRULES_NOT_EXIST"));
+    // Esc on a changed form asks first.
+    press(&mut s, &["Esc"]);
+    assert!(s.app.form.is_some());
+    press(&mut s, &["Esc"]);
+    assert!(s.app.form.is_none());
+}
+
+#[test]
+fn deletes_ask_first_and_refuse_what_spec_forbids() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    press(&mut s, &["3"]);
+    select(&mut s, "standard-markup");
+    press(&mut s, &["d"]);
+    assert!(screen(&mut s).contains("Delete pricing plan 'standard-markup' from 2026-10 on?"));
+    press(&mut s, &["y"]);
+    assert!(
+        s.app
+            .status
+            .0
+            .as_deref()
+            .unwrap_or("")
+            .contains("PRICING_PLAN_ATTACHED_TO_BILLING_GROUP_DELETE_CONFLICT"),
+        "{:?}",
+        s.app.status
+    );
+    press(&mut s, &["4"]);
+    select(&mut s, "global-markup-10");
+    press(&mut s, &["d", "y"]);
+    assert!(
+        s.app
+            .status
+            .0
+            .as_deref()
+            .unwrap_or("")
+            .contains("PRICING_RULE_ATTACHED_TO_PRICING_PLAN_DELETE_CONFLICT")
+    );
+    press(&mut s, &["5"]);
+    select(&mut s, "logistics-onboarding");
+    press(&mut s, &["d", "n"]);
+    assert!(
+        s.app
+            .data
+            .config
+            .items
+            .iter()
+            .any(|i| i.name == "logistics-onboarding"),
+        "n keeps it"
+    );
+    select(&mut s, "logistics-onboarding");
+    press(&mut s, &["d", "y"]);
+    assert!(
+        !s.app
+            .data
+            .config
+            .items
+            .iter()
+            .any(|i| i.name == "logistics-onboarding")
+    );
+    press(&mut s, &["u"]);
+    assert!(
+        s.app
+            .data
+            .config
+            .items
+            .iter()
+            .any(|i| i.name == "logistics-onboarding"),
+        "undo brings it back"
+    );
+}
+
+#[test]
+fn closed_periods_refuse_edits_until_reopened() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    press(&mut s, &["8", "c", "\"invoiced\"", "Enter"]);
+    assert!(
+        s.app
+            .status
+            .0
+            .as_deref()
+            .unwrap_or("")
+            .contains("2026-10 closed")
+    );
+    press(&mut s, &["4", "e"]);
+    assert!(s.app.form.is_none());
+    assert!(
+        s.app
+            .status
+            .0
+            .as_deref()
+            .unwrap_or("")
+            .contains("is closed"),
+        "{:?}",
+        s.app.status
+    );
+    press(&mut s, &["8", "o", "Enter"]);
+    assert!(
+        s.app
+            .status
+            .0
+            .as_deref()
+            .unwrap_or("")
+            .contains("needs a reason")
+    );
+    press(&mut s, &["o", "\"late credit\"", "Enter"]);
+    assert!(s.app.status.0.as_deref().unwrap_or("").contains("reopened"));
+    press(&mut s, &["4", "e"]);
+    assert!(s.app.form.is_some());
+    assert_eq!(s.app.tab, Tab::Rules);
+}

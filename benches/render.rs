@@ -53,5 +53,42 @@ fn render(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, render);
+/// Keypress to updated numbers while editing (issue 5): a digit typed into a rule's
+/// percentage re-prices every group for the preview; Ctrl-s saves and re-prices the screen.
+fn edit(c: &mut Criterion) {
+    let built = workspace(common::lines());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("edit.proforma");
+    std::fs::copy(&built, &path).expect("copy");
+    let app = App::load(Workspace::open(&path).expect("workspace"), "bench".into()).expect("load");
+    let mut s = Session::with_defaults(app);
+    let mut term = Terminal::new(TestBackend::new(200, 60)).expect("test backend");
+    press(&mut s, "4 e Tab Tab Tab Tab");
+    let mut digit = 0u8;
+    c.bench_function("edit: keypress in a percentage to previewed totals", |b| {
+        b.iter(|| {
+            digit = (digit + 1) % 10;
+            press(&mut s, "Backspace");
+            press(&mut s, &(digit.to_string()));
+            s.app.settle();
+            term.draw(|f| proforma::tui::draw::draw(f, &mut s))
+                .expect("draw");
+            black_box(s.app.form.as_ref().map(|f| f.preview.len()))
+        })
+    });
+    press(&mut s, "Esc Esc");
+    c.bench_function("edit: Ctrl-s to saved and re-priced screen", |b| {
+        b.iter(|| {
+            digit = (digit + 1) % 10;
+            press(&mut s, "e Tab Tab Tab Tab Backspace");
+            press(&mut s, &(digit.to_string()));
+            press(&mut s, "Ctrl-s");
+            term.draw(|f| proforma::tui::draw::draw(f, &mut s))
+                .expect("draw");
+            black_box(s.app.form.is_none())
+        })
+    });
+}
+
+criterion_group!(benches, render, edit);
 criterion_main!(benches);

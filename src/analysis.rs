@@ -12,7 +12,8 @@ use std::collections::{BTreeSet, HashMap};
 
 pub struct Analysis {
     pub period: BillingPeriod,
-    pub lines: Vec<StoredLine>,
+    /// Shared with the recompute worker.
+    pub lines: std::sync::Arc<Vec<StoredLine>>,
     pub config: Config,
     pub pricing: Pricing,
     /// Payers with data in the period.
@@ -49,7 +50,7 @@ impl Analysis {
         }
         Self {
             period,
-            lines,
+            lines: std::sync::Arc::new(lines),
             config,
             pricing,
             payers,

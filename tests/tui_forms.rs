@@ -38,6 +38,7 @@ fn open(path: &Path) -> Session {
 }
 
 fn screen(s: &mut Session) -> String {
+    s.app.settle();
     let mut term = Terminal::new(TestBackend::new(140, 50)).unwrap();
     term.draw(|f| proforma::tui::draw::draw(f, s)).unwrap();
     let buf = term.backend().buffer().clone();

@@ -92,6 +92,8 @@ pub struct Form {
     pub errors: BTreeMap<String, String>,
     /// What the change would do to the totals, recomputed as the user types.
     pub preview: Vec<String>,
+    /// A newer preview is being computed.
+    pub preview_stale: bool,
     /// Esc on a changed form asks first.
     pub confirm_cancel: bool,
 }
@@ -232,6 +234,7 @@ impl Form {
             dirty: false,
             errors: BTreeMap::new(),
             preview: Vec::new(),
+            preview_stale: false,
             confirm_cancel: false,
         }
     }
@@ -309,6 +312,7 @@ impl Form {
             dirty: false,
             errors: BTreeMap::new(),
             preview: Vec::new(),
+            preview_stale: false,
             confirm_cancel: false,
         }
     }
@@ -359,6 +363,7 @@ impl Form {
             dirty: false,
             errors: BTreeMap::new(),
             preview: Vec::new(),
+            preview_stale: false,
             confirm_cancel: false,
         }
     }
@@ -535,6 +540,7 @@ impl Form {
             dirty: false,
             errors: BTreeMap::new(),
             preview: Vec::new(),
+            preview_stale: false,
             confirm_cancel: false,
         }
     }

@@ -4,6 +4,7 @@
 pub mod forms;
 pub mod screens;
 pub mod table;
+pub mod worker;
 
 use crate::analysis::Analysis;
 use crate::engine::GroupBy;
@@ -197,6 +198,7 @@ pub struct App {
     pub selected: HashMap<String, usize>,
     pub overlay: Option<Overlay>,
     pub form: Option<forms::Form>,
+    pub worker: worker::Worker,
     pub confirm: Option<Confirm>,
     pub prompt: Option<(PromptFor, String)>,
     pub status: Status,
@@ -247,6 +249,7 @@ impl App {
             selected: HashMap::new(),
             overlay: None,
             form: None,
+            worker: worker::Worker::new(),
             confirm: None,
             prompt: None,
             status: Status::default(),
@@ -296,15 +299,15 @@ impl App {
         self.set_selection(sel);
     }
 
-    /// Reloads the current period after a change (configuration, undo, close).
+    /// Re-prices the current period after a configuration change (save, delete, undo): the
+    /// period's lines stay loaded, only the configuration is read again.
     pub fn reload(&mut self) {
         let p = self.period();
-        match Analysis::load(&self.ws, p).and_then(|d| {
-            let daily = screens::daily_by_group(&self.ws, &d)?;
-            Ok((d, daily))
+        match self.ws.config_at(p).and_then(|config| {
+            self.data.reprice(config);
+            screens::daily_by_group(&self.ws, &self.data)
         }) {
-            Ok((d, daily)) => {
-                self.data = d;
+            Ok(daily) => {
                 self.daily = daily;
                 // A deleted group may have been on the drill path.
                 self.group_path.retain(|l| match l {
@@ -729,13 +732,56 @@ impl App {
         out
     }
 
-    /// Recomputes what the form's object would do to every group's pro forma.
-    fn preview(&self, form: &mut forms::Form) {
-        form.preview.clear();
-        let Some((_, config)) = form.check(self) else {
-            return;
+    /// Asks the worker what the form's object would do to every group's pro forma; the
+    /// preview is marked stale until the answer arrives.
+    fn preview(&mut self, form: &mut forms::Form) {
+        match form.check(self) {
+            Some((_, config)) => {
+                self.worker
+                    .request(self.period(), self.data.lines.clone(), config);
+                form.preview_stale = true;
+            }
+            None => {
+                form.preview.clear();
+                form.preview_stale = false;
+            }
+        }
+    }
+
+    /// Takes the worker's newest result into the open form's preview. Returns true when the
+    /// screen changed.
+    pub fn poll_worker(&mut self) -> bool {
+        let Some(done) = self.worker.poll() else {
+            return false;
         };
-        let after = crate::engine::price(self.period(), &self.data.lines, &config);
+        self.show_preview(done)
+    }
+
+    /// Waits for the pending preview (tests; the UI polls).
+    pub fn settle(&mut self) {
+        if self.form.as_ref().is_some_and(|f| f.preview_stale) {
+            if let Some(done) = self.worker.wait() {
+                self.show_preview(done);
+            }
+        }
+    }
+
+    fn show_preview(&mut self, done: worker::Done) -> bool {
+        let Some(mut form) = self.form.take() else {
+            return false;
+        };
+        form.preview = self.preview_lines(&done.config, &done.pricing);
+        form.preview_stale = false;
+        self.form = Some(form);
+        true
+    }
+
+    fn preview_lines(
+        &self,
+        config: &crate::model::Config,
+        after: &crate::engine::Pricing,
+    ) -> Vec<String> {
+        let mut lines = Vec::new();
         for (g, group) in config.groups.iter().enumerate() {
             let new = after.groups[g].proforma();
             let old = self
@@ -747,7 +793,7 @@ impl App {
                 .map(|i| self.data.pricing.groups[i].proforma());
             match old {
                 Some(o) if o == new => {}
-                Some(o) => form.preview.push(format!(
+                Some(o) => lines.push(format!(
                     "{}: pro forma {} → {} ({}{})",
                     group.name,
                     crate::money::fmt_grouped(o),
@@ -755,16 +801,17 @@ impl App {
                     if new > o { "+" } else { "" },
                     crate::money::fmt_grouped(new - o)
                 )),
-                None => form.preview.push(format!(
+                None => lines.push(format!(
                     "{} (new): pro forma {}",
                     group.name,
                     crate::money::fmt_grouped(new)
                 )),
             }
         }
-        if form.preview.is_empty() {
-            form.preview.push("no pro forma changes this period".into());
+        if lines.is_empty() {
+            lines.push("no pro forma changes this period".into());
         }
+        lines
     }
 
     pub fn update(&mut self, action: Action) {

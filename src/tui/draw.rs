@@ -233,8 +233,13 @@ fn form(f: &mut Frame<'_>, area: Rect, s: &Session) {
     }
     if !form.preview.is_empty() {
         lines.push(Line::from(""));
+        let state = if form.preview_stale {
+            " (updating…)"
+        } else {
+            ""
+        };
         lines.push(Line::from(Span::styled(
-            format!("preview, {}:", s.app.period()),
+            format!("preview, {}{state}:", s.app.period()),
             s.theme.bold("title"),
         )));
         for p in &form.preview {

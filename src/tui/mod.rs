@@ -271,6 +271,15 @@ pub fn run(path: &Path) -> color_eyre::Result<()> {
             if session.app.quit {
                 return Ok(());
             }
+            // Wake up now and then for the recompute worker's results.
+            while !event::poll(std::time::Duration::from_millis(25))? {
+                if session.app.poll_worker() {
+                    break;
+                }
+            }
+            if !event::poll(std::time::Duration::ZERO)? {
+                continue;
+            }
             match event::read()? {
                 Event::Key(k) => session.key(k),
                 Event::Mouse(m) => session.mouse(m),

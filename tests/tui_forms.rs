@@ -381,3 +381,142 @@ fn closed_periods_refuse_edits_until_reopened() {
     assert!(s.app.form.is_some());
     assert_eq!(s.app.tab, Tab::Rules);
 }
+
+#[test]
+fn view_form_creates_a_custom_view() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    press(
+        &mut s,
+        &[
+            "7",
+            "n",
+            "\"Staging\"",
+            "Tab",
+            "Tab",
+            "Tab",
+            "Right",
+            "Right",
+            "Tab",
+            "\"user:env\"",
+            "Tab",
+            "\"staging\"",
+            "Enter",
+        ],
+    );
+    assert!(s.app.form.is_none(), "{}", screen(&mut s));
+    press(&mut s, &["v"]);
+    let text = screen(&mut s);
+    assert!(text.contains("Staging  (CUSTOM)"), "{text}");
+    // Choose it: it is the last option.
+    press(&mut s, &["End"]);
+    while !matches!(&s.app.overlay, Some(proforma::app::Overlay::ViewPicker { options, selected }) if *selected + 1 == options.len())
+    {
+        press(&mut s, &["j"]);
+    }
+    press(&mut s, &["Enter"]);
+    assert_eq!(s.app.view, "custom:Staging");
+    assert!(screen(&mut s).contains("Staging (CUSTOM) by service"));
+    // A source that does not exist is refused with its code.
+    press(&mut s, &["e", "Tab", "Tab", "\", Nowhere\"", "Enter"]);
+    assert!(screen(&mut s).contains("SOURCE_VIEW_NOT_FOUND"));
+}
+
+#[test]
+fn accounts_are_assigned_in_bulk_and_primaries_stay() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    let labs_accounts = s
+        .app
+        .data
+        .config
+        .groups
+        .iter()
+        .find(|g| g.name == "labs")
+        .unwrap()
+        .accounts
+        .len();
+    press(
+        &mut s,
+        &["6", "/", "\"sandbox\"", "Enter", "Home", "Space", "Space"],
+    );
+    assert_eq!(s.app.marked.len(), 2);
+    assert!(screen(&mut s).contains("●"));
+    press(&mut s, &["a"]);
+    assert!(screen(&mut s).contains("Assign 2 accounts to"));
+    // fintech, labs, ...: move to labs.
+    press(&mut s, &["j", "Enter"]);
+    assert!(
+        s.app
+            .status
+            .0
+            .as_deref()
+            .unwrap_or("")
+            .contains("2 accounts now in 'labs'"),
+        "{:?}",
+        s.app.status
+    );
+    let labs = s
+        .app
+        .data
+        .config
+        .groups
+        .iter()
+        .find(|g| g.name == "labs")
+        .unwrap();
+    assert_eq!(labs.accounts.len(), labs_accounts + 2);
+    // Moving retail's primary account out of retail is refused.
+    press(
+        &mut s,
+        &[
+            "Esc",
+            "/",
+            "\"retail-web-prod\"",
+            "Enter",
+            "Home",
+            "a",
+            "j",
+            "j",
+            "j",
+            "Enter",
+        ],
+    );
+    assert!(
+        s.app
+            .status
+            .0
+            .as_deref()
+            .unwrap_or("")
+            .contains("PRIMARY_CANNOT_DISASSOCIATE"),
+        "{:?}",
+        s.app.status
+    );
+}
+
+#[test]
+fn history_shows_before_and_after() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    press(&mut s, &["4"]);
+    select(&mut s, "global-markup-6");
+    press(
+        &mut s,
+        &[
+            "e",
+            "Tab",
+            "Tab",
+            "Tab",
+            "Tab",
+            "Backspace",
+            "\"7\"",
+            "Enter",
+            "9",
+        ],
+    );
+    let text = screen(&mut s);
+    assert!(text.contains("Before → after"), "{text}");
+    assert!(
+        text.contains("\"modifier\": \"6\"") && text.contains("\"modifier\": \"7\""),
+        "{text}"
+    );
+}

@@ -14,6 +14,7 @@ pub enum FormKind {
     Plan,
     Rule,
     Item,
+    View,
 }
 
 impl FormKind {
@@ -23,6 +24,7 @@ impl FormKind {
             FormKind::Plan => "pricing plan",
             FormKind::Rule => "pricing rule",
             FormKind::Item => "custom line item",
+            FormKind::View => "billing view",
         }
     }
 }
@@ -128,6 +130,8 @@ impl Form {
                 (FormKind::Item, "filter_service") => {
                     charge == "PERCENTAGE" && filter.starts_with("SERVICE")
                 }
+                (FormKind::View, "filter_key") => filter == "tag" || filter == "cost category",
+                (FormKind::View, "values") => filter != "none",
                 _ => true,
             })
             .collect()
@@ -358,6 +362,90 @@ impl Form {
                     rules,
                     &["PricingRuleArns"],
                 ),
+            ],
+            focus: 0,
+            dirty: false,
+            errors: BTreeMap::new(),
+            preview: Vec::new(),
+            preview_stale: false,
+            confirm_cancel: false,
+        }
+    }
+
+    pub fn new_view(app: &App) -> Form {
+        Self::view_form(app, None)
+    }
+
+    pub fn edit_view(app: &App, v: &CustomView) -> Form {
+        Self::view_form(app, Some(v))
+    }
+
+    fn view_form(app: &App, v: Option<&CustomView>) -> Form {
+        let cfg = &app.data.config;
+        let sources = v
+            .map(|v| {
+                v.sources
+                    .iter()
+                    .map(|s| match primary_view_payer(s) {
+                        Some(p) if app.data.payers.len() == 1 && app.data.payers.contains(p) => {
+                            "primary".to_string()
+                        }
+                        Some(p) => format!("primary:{p}"),
+                        None => cfg.view(s).map_or_else(|| s.clone(), |x| x.name.clone()),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_else(|| "primary".into());
+        let (filter, key, values) = match v.map(|v| &v.filter) {
+            None | Some(ViewFilter::None) => ("none", String::new(), String::new()),
+            Some(ViewFilter::Accounts { accounts }) => (
+                "accounts",
+                String::new(),
+                accounts.iter().cloned().collect::<Vec<_>>().join(", "),
+            ),
+            Some(ViewFilter::Tag { key, values }) => (
+                "tag",
+                key.clone(),
+                values.iter().cloned().collect::<Vec<_>>().join(", "),
+            ),
+            Some(ViewFilter::CostCategory { key, values }) => (
+                "cost category",
+                key.clone(),
+                values.iter().cloned().collect::<Vec<_>>().join(", "),
+            ),
+        };
+        Form {
+            kind: FormKind::View,
+            editing: v.map(|v| v.arn.clone()),
+            fields: vec![
+                Field::text(
+                    "name",
+                    "Name",
+                    v.map(|v| v.name.clone()).unwrap_or_default(),
+                    &["Name"],
+                ),
+                Field::text(
+                    "description",
+                    "Description",
+                    v.map(|v| v.description.clone()).unwrap_or_default(),
+                    &["Description"],
+                ),
+                Field::text(
+                    "sources",
+                    "Source views (primary or view names)",
+                    sources,
+                    &["SourceViews"],
+                ),
+                Field::choice(
+                    "filter",
+                    "Filter",
+                    filter,
+                    &["none", "accounts", "tag", "cost category"],
+                    &["DataFilterExpression"],
+                ),
+                Field::text("filter_key", "Tag or cost category key", key, &[]),
+                Field::text("values", "Values (accounts: ids or names)", values, &[]),
             ],
             focus: 0,
             dirty: false,
@@ -681,6 +769,65 @@ impl Form {
                         .as_ref()
                         .and_then(|a| cfg.group(a))
                         .map_or(GroupType::Standard, |g| g.group_type),
+                })
+            }
+            FormKind::View => {
+                let mut sources = Vec::new();
+                for s in f("sources")
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                {
+                    let arn = match s.split_once(':') {
+                        _ if s == "primary" => {
+                            app.data.payers.iter().next().map(|p| primary_view_arn(p))
+                        }
+                        Some(("primary", p)) => Some(primary_view_arn(p)),
+                        _ => cfg
+                            .views
+                            .iter()
+                            .find(|v| v.name == s)
+                            .map(|v| v.arn.clone()),
+                    };
+                    match arn {
+                        Some(a) => sources.push(a),
+                        None => {
+                            errors.insert(
+                                "sources".into(),
+                                format!("SOURCE_VIEW_NOT_FOUND: no billing view '{s}'"),
+                            );
+                        }
+                    }
+                }
+                let values: std::collections::BTreeSet<String> = f("values")
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                let filter = match f("filter").as_str() {
+                    "accounts" => ViewFilter::Accounts {
+                        accounts: values
+                            .iter()
+                            .map(|v| self.account_id(app, v).unwrap_or_else(|| v.clone()))
+                            .collect(),
+                    },
+                    "tag" => ViewFilter::Tag {
+                        key: f("filter_key"),
+                        values,
+                    },
+                    "cost category" => ViewFilter::CostCategory {
+                        key: f("filter_key"),
+                        values,
+                    },
+                    _ => ViewFilter::None,
+                };
+                Object::View(CustomView {
+                    arn: arn(Kind::BillingView, &f("name")),
+                    name: f("name"),
+                    description: f("description"),
+                    sources,
+                    filter,
                 })
             }
             FormKind::Plan => {

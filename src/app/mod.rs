@@ -106,6 +106,9 @@ pub enum Action {
     /// Reconcile tab: close or reopen the period.
     ClosePeriod,
     ReopenPeriod,
+    /// Accounts tab: mark the selected account; assign the marked ones to a group.
+    Mark,
+    Assign,
 }
 
 /// A question before something that cannot be taken back by Esc.
@@ -158,6 +161,11 @@ pub enum Overlay {
         options: Vec<(String, String)>,
         selected: usize,
     },
+    /// Where marked accounts go: a group name, or "" for no group.
+    GroupPicker {
+        options: Vec<String>,
+        selected: usize,
+    },
 }
 
 fn cycle(f: &mut forms::Field, step: i32) {
@@ -200,6 +208,8 @@ pub struct App {
     pub form: Option<forms::Form>,
     pub worker: worker::Worker,
     pub confirm: Option<Confirm>,
+    /// Accounts marked on the Accounts tab for bulk assignment.
+    pub marked: std::collections::BTreeSet<String>,
     pub prompt: Option<(PromptFor, String)>,
     pub status: Status,
     pub quit: bool,
@@ -251,6 +261,7 @@ impl App {
             form: None,
             worker: worker::Worker::new(),
             confirm: None,
+            marked: Default::default(),
             prompt: None,
             status: Status::default(),
             quit: false,
@@ -501,6 +512,12 @@ impl App {
             (Tab::Plans, _) => Kind::PricingPlan,
             (Tab::Rules, _) => Kind::PricingRule,
             (Tab::Items, _) => Kind::CustomLineItem,
+            (Tab::Views, _) => {
+                return self
+                    .view
+                    .strip_prefix("custom:")
+                    .map(|n| (Kind::BillingView, n.to_string()));
+            }
             _ => return None,
         };
         Some((kind, key))
@@ -514,6 +531,7 @@ impl App {
             (Tab::Plans, _) => Some(forms::FormKind::Plan),
             (Tab::Rules, _) => Some(forms::FormKind::Rule),
             (Tab::Items, _) => Some(forms::FormKind::Item),
+            (Tab::Views, _) => Some(forms::FormKind::View),
             _ => None,
         }
     }
@@ -541,6 +559,12 @@ impl App {
             (FormKind::Group, true) => Some(Form::new_group(self)),
             (FormKind::Plan, true) => Some(Form::new_plan(self)),
             (FormKind::Item, true) => Some(Form::new_item(self)),
+            (FormKind::View, true) => Some(Form::new_view(self)),
+            (FormKind::View, false) => self
+                .view
+                .strip_prefix("custom:")
+                .and_then(|n| cfg.views.iter().find(|v| v.name == n))
+                .map(|v| Form::edit_view(self, v)),
             (FormKind::Rule, false) => cfg
                 .rules
                 .iter()
@@ -569,6 +593,50 @@ impl App {
                     "'{name}' cannot be edited here (managed plans are read-only)"
                 ))
             }
+        }
+    }
+
+    /// Moves the marked accounts into `target` (a group name; empty: no group), in one change.
+    fn assign(&mut self, target: &str) {
+        use crate::store::config::{Change, Object};
+        if let Ok(true) = self.ws.is_closed(self.period()) {
+            self.status.0 = Some(format!(
+                "{} is closed: reopen it on the Reconcile tab to edit",
+                self.period()
+            ));
+            return;
+        }
+        let mut changes = Vec::new();
+        for g in &self.data.config.groups {
+            let mut next = g.clone();
+            if g.name == target {
+                next.accounts.extend(self.marked.iter().cloned());
+            } else {
+                next.accounts.retain(|a| !self.marked.contains(a));
+            }
+            if next != *g {
+                changes.push(Change::Put(Object::Group(next)));
+            }
+        }
+        let n = self.marked.len();
+        match self
+            .ws
+            .apply_changes(self.period(), &changes, Some("bulk account assignment"))
+        {
+            Ok(_) => {
+                self.marked.clear();
+                self.reload();
+                let to = if target.is_empty() {
+                    "no group (unmonitored)".to_string()
+                } else {
+                    format!("'{target}'")
+                };
+                self.status.0 = Some(format!(
+                    "{n} accounts now in {to} from {} on (u undoes)",
+                    self.period()
+                ));
+            }
+            Err(e) => self.status.0 = Some(format!("not assigned: {e}")),
         }
     }
 
@@ -602,7 +670,11 @@ impl App {
                 .iter()
                 .find(|x| x.name == name)
                 .map(|x| x.arn.clone()),
-            crate::model::Kind::BillingView => None,
+            crate::model::Kind::BillingView => cfg
+                .views
+                .iter()
+                .find(|x| x.name == name)
+                .map(|x| x.arn.clone()),
         };
         match arn {
             Some(arn) => {
@@ -913,6 +985,21 @@ impl App {
             }
             return;
         }
+        if let Some(Overlay::GroupPicker { options, selected }) = &mut self.overlay {
+            match action {
+                Action::Up => *selected = selected.saturating_sub(1),
+                Action::Down => *selected = (*selected + 1).min(options.len().saturating_sub(1)),
+                Action::Open => {
+                    let target = options.get(*selected).cloned().unwrap_or_default();
+                    self.overlay = None;
+                    self.assign(&target);
+                    self.rebuild();
+                }
+                Action::Quit => self.quit = true,
+                _ => self.overlay = None,
+            }
+            return;
+        }
         if let Some(Overlay::Explain { scroll, .. }) = &mut self.overlay {
             match action {
                 Action::Down => *scroll = scroll.saturating_add(1),
@@ -1017,6 +1104,41 @@ impl App {
                     Err(e) => self.status.0 = Some(e.to_string()),
                 }
             }
+            Action::Mark if self.tab == Tab::Accounts => {
+                if let Some(r) = self.selected_row() {
+                    let id = self.model.keys[r].clone();
+                    if !self.marked.remove(&id) {
+                        self.marked.insert(id);
+                    }
+                    self.status.0 = Some(format!(
+                        "{} accounts marked (a assigns them to a billing group)",
+                        self.marked.len()
+                    ));
+                    let sel = self.selection();
+                    self.rebuild();
+                    self.set_selection(sel + 1);
+                    return;
+                }
+            }
+            Action::Assign if self.tab == Tab::Accounts => {
+                if self.marked.is_empty() {
+                    if let Some(r) = self.selected_row() {
+                        self.marked.insert(self.model.keys[r].clone());
+                    }
+                }
+                let mut options: Vec<String> = self
+                    .data
+                    .config
+                    .groups
+                    .iter()
+                    .map(|g| g.name.clone())
+                    .collect();
+                options.push(String::new());
+                self.overlay = Some(Overlay::GroupPicker {
+                    options,
+                    selected: 0,
+                });
+            }
             Action::ClosePeriod | Action::ReopenPeriod if self.tab == Tab::Reconcile => {
                 let what = if action == Action::ClosePeriod {
                     PromptFor::Close
@@ -1034,7 +1156,9 @@ impl App {
             | Action::ChoiceLeft
             | Action::ChoiceRight
             | Action::ClosePeriod
-            | Action::ReopenPeriod => {}
+            | Action::ReopenPeriod
+            | Action::Mark
+            | Action::Assign => {}
         }
         if !matches!(
             action,

@@ -532,6 +532,7 @@ fn accounts(app: &App) -> TableModel {
     let mut t = TableModel::new(
         format!("Accounts, {}", app.period()),
         &[
+            ("", L),
             ("Account", L),
             ("Name", L),
             ("Payer", L),
@@ -541,7 +542,7 @@ fn accounts(app: &App) -> TableModel {
             ("Margin", R),
         ],
     )
-    .optional(&[(2, 2), (1, 1)]);
+    .optional(&[(3, 2), (2, 1)]);
     let members = Membership::new(&app.data.config);
     for payer in &app.data.payers {
         let Ok(report) = app
@@ -567,6 +568,7 @@ fn accounts(app: &App) -> TableModel {
             t.push(
                 id.clone(),
                 vec![
+                    text(if app.marked.contains(&id) { "●" } else { "" }),
                     text(&id),
                     text(app.names.get(&id).cloned().unwrap_or_default()),
                     text(payer),

@@ -88,6 +88,13 @@ pub fn draw(f: &mut Frame<'_>, s: &mut Session) {
                 table(f, main, s);
             }
         }
+        Tab::History if main.height > 16 => {
+            let [t, b] =
+                Layout::vertical([Constraint::Min(6), Constraint::Length(main.height / 2)])
+                    .areas(main);
+            table(f, t, s);
+            history_detail(f, b, s);
+        }
         _ => table(f, main, s),
     }
     finish(f, footer, s);
@@ -607,6 +614,41 @@ fn plan_detail(app: &App) -> TableModel {
     t
 }
 
+/// The selected change's before and after.
+fn history_detail(f: &mut Frame<'_>, area: Rect, s: &Session) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(s.theme.fg("border"))
+        .title(Span::styled(" Before → after ", s.theme.bold("title")));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let id = s
+        .app
+        .selected_row()
+        .and_then(|r| s.app.model.keys.get(r))
+        .and_then(|k| k.parse::<i64>().ok());
+    let entry = id.and_then(|id| s.app.ws.audit(500).ok()?.into_iter().find(|a| a.id == id));
+    let Some(e) = entry else { return };
+    let pretty = |v: &Option<String>| -> String {
+        match v {
+            None => "(nothing)".into(),
+            Some(t) => serde_json::from_str::<serde_json::Value>(t)
+                .ok()
+                .and_then(|j| serde_json::to_string_pretty(&j).ok())
+                .unwrap_or_else(|| t.clone()),
+        }
+    };
+    let [l, r] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+    let head = |t: &str| Line::from(Span::styled(t.to_string(), s.theme.bold("header")));
+    let mut left = vec![head("before")];
+    left.extend(pretty(&e.before).lines().map(|x| Line::from(x.to_string())));
+    let mut right = vec![head("after")];
+    right.extend(pretty(&e.after).lines().map(|x| Line::from(x.to_string())));
+    f.render_widget(Paragraph::new(left), l);
+    f.render_widget(Paragraph::new(right), r);
+}
+
 fn margin_chart(f: &mut Frame<'_>, area: Rect, s: &Session) {
     let block = Block::default()
         .borders(Borders::ALL)
@@ -720,9 +762,10 @@ fn hints(s: &Session) -> Vec<(String, &'static str)> {
             (k("close_period"), "close period"),
             (k("reopen_period"), "reopen"),
         ]),
+        Tab::Accounts => v.extend([(k("mark"), "mark"), (k("assign"), "assign to group")]),
         _ => {}
     }
-    if matches!(s.app.tab, Tab::Plans | Tab::Rules | Tab::Items)
+    if matches!(s.app.tab, Tab::Plans | Tab::Rules | Tab::Items | Tab::Views)
         || (s.app.tab == Tab::Groups && s.app.group_path.len() == 1)
     {
         v.extend([
@@ -866,6 +909,33 @@ fn overlay(f: &mut Frame<'_>, area: Rect, s: &Session, o: &Overlay) {
                 "Billing view (Enter choose, Esc cancel)".into(),
                 lines,
                 (60, 70),
+            )
+        }
+        Overlay::GroupPicker { options, selected } => {
+            let lines = options
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let style = if i == *selected {
+                        s.theme.pair("selection_fg", "selection_bg")
+                    } else {
+                        Style::default()
+                    };
+                    let label = if name.is_empty() {
+                        "(no group: unmonitored)".to_string()
+                    } else {
+                        name.clone()
+                    };
+                    Line::from(Span::styled(format!(" {label} "), style))
+                })
+                .collect();
+            (
+                format!(
+                    "Assign {} accounts to (Enter choose, Esc cancel)",
+                    s.app.marked.len()
+                ),
+                lines,
+                (50, 50),
             )
         }
     };

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 pub const DEFAULT: &str = include_str!("../../assets/keymap.toml");
 
 /// Action names in the keymap file, with what they do (the help overlay lists them in order).
-pub const ACTIONS: [(&str, &str); 37] = [
+pub const ACTIONS: [(&str, &str); 39] = [
     ("quit", "quit"),
     ("help", "this help"),
     ("overview", "tab 1: overview"),
@@ -46,6 +46,11 @@ pub const ACTIONS: [(&str, &str); 37] = [
     ("save", "save the form (Enter too)"),
     ("undo", "undo the last change"),
     ("redo", "redo what was undone"),
+    ("mark", "accounts: mark or unmark the account"),
+    (
+        "assign",
+        "accounts: assign the marked accounts to a billing group",
+    ),
     ("close_period", "reconcile: close the period (with a note)"),
     (
         "reopen_period",
@@ -92,6 +97,8 @@ fn action_of(name: &str) -> Option<Action> {
         "undo" => Action::Undo,
         "redo" => Action::Redo,
         "close_period" => Action::ClosePeriod,
+        "mark" => Action::Mark,
+        "assign" => Action::Assign,
         "reopen_period" => Action::ReopenPeriod,
         _ => return None,
     })
@@ -135,6 +142,12 @@ impl Key {
             None => (false, text),
         };
         let mut chars = rest.chars();
+        if rest == "Space" {
+            return Some(Key {
+                code: KeyCodeOrd::Char(' '),
+                ctrl,
+            });
+        }
         let code = match (chars.next(), chars.next()) {
             (Some(c), None) => KeyCodeOrd::Char(if ctrl { c.to_ascii_lowercase() } else { c }),
             _ => {
@@ -183,6 +196,7 @@ impl Key {
 
     pub fn label(&self) -> String {
         let base = match self.code {
+            KeyCodeOrd::Char(' ') => "Space".to_string(),
             KeyCodeOrd::Char(c) => c.to_string(),
             KeyCodeOrd::F(n) => format!("F{n}"),
             KeyCodeOrd::Named(i) => NAMED[usize::from(i)].0.to_string(),

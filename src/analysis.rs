@@ -10,6 +10,7 @@ use crate::period::BillingPeriod;
 use crate::store::{StoreError, StoredLine, Workspace};
 use std::collections::{BTreeSet, HashMap};
 
+#[derive(Clone)]
 pub struct Analysis {
     pub period: BillingPeriod,
     /// Shared with the recompute worker.

@@ -520,3 +520,111 @@ fn history_shows_before_and_after() {
         "{text}"
     );
 }
+
+#[test]
+fn scenarios_draft_compare_promote_and_discard() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    let base = proforma_of(&s, "retail");
+    press(&mut s, &["w", "Enter", "\"price-rise\"", "Enter"]);
+    assert_eq!(
+        s.app.scenario.as_ref().map(|x| x.name.as_str()),
+        Some("price-rise")
+    );
+    assert!(screen(&mut s).contains("scenario: price-rise (0 changes)"));
+    // Edit in the same form: the change goes to the scenario only.
+    press(&mut s, &["4"]);
+    select(&mut s, "global-markup-10");
+    press(
+        &mut s,
+        &[
+            "e",
+            "Tab",
+            "Tab",
+            "Tab",
+            "Tab",
+            "Backspace",
+            "Backspace",
+            "\"25\"",
+            "Enter",
+        ],
+    );
+    assert!(
+        s.app
+            .status
+            .0
+            .as_deref()
+            .unwrap_or("")
+            .contains("in scenario 'price-rise'"),
+        "{:?}",
+        s.app.status
+    );
+    assert_eq!(proforma_of(&s, "retail"), base, "the baseline is unchanged");
+    press(&mut s, &["1"]);
+    let text = screen(&mut s);
+    assert!(
+        text.contains("baseline | scenario | Δ") && text.contains("Scenario"),
+        "{text}"
+    );
+    let retail =
+        s.app.model.rows[s.app.model.keys.iter().position(|k| k == "retail").unwrap()].clone();
+    let scen: rust_decimal::Decimal = retail[5].replace(',', "").parse().unwrap();
+    assert!(scen > base, "scenario {scen} vs baseline {base}");
+    // It persists: a restart finds it.
+    drop(s);
+    let mut s = open(&path);
+    press(&mut s, &["w"]);
+    assert!(screen(&mut s).contains("open 'price-rise' (1 changes)"));
+    press(&mut s, &["j", "Enter"]);
+    assert!(s.app.scenario.is_some());
+    // Promote: the baseline takes the change, audited, and u undoes it.
+    press(&mut s, &["w"]);
+    let promote = match &s.app.overlay {
+        Some(proforma::app::Overlay::Scenarios { options, .. }) => options
+            .iter()
+            .position(|(l, _)| l.starts_with("promote"))
+            .unwrap(),
+        other => panic!("{other:?}"),
+    };
+    for _ in 0..promote {
+        press(&mut s, &["j"]);
+    }
+    press(&mut s, &["Enter"]);
+    assert!(s.app.scenario.is_none());
+    assert!(proforma_of(&s, "retail") > base);
+    assert!(
+        Workspace::open(&path)
+            .unwrap()
+            .audit(10)
+            .unwrap()
+            .iter()
+            .any(|a| a.reason.as_deref() == Some("promote scenario 'price-rise'"))
+    );
+    press(&mut s, &["u"]);
+    assert_eq!(proforma_of(&s, "retail"), base);
+    // Discard leaves the baseline alone.
+    press(&mut s, &["w", "Enter", "\"throwaway\"", "Enter", "4"]);
+    select(&mut s, "global-markup-10");
+    press(&mut s, &["d", "y", "w"]);
+    let discard = match &s.app.overlay {
+        Some(proforma::app::Overlay::Scenarios { options, .. }) => options
+            .iter()
+            .position(|(l, _)| l.starts_with("discard"))
+            .unwrap(),
+        other => panic!("{other:?}"),
+    };
+    for _ in 0..discard {
+        press(&mut s, &["j"]);
+    }
+    press(&mut s, &["Enter"]);
+    assert!(s.app.scenario.is_none());
+    assert!(
+        s.app
+            .data
+            .config
+            .rules
+            .iter()
+            .any(|r| r.name == "global-markup-10")
+    );
+    assert_eq!(proforma_of(&s, "retail"), base);
+}

@@ -381,7 +381,7 @@ impl Form {
     }
 
     fn view_form(app: &App, v: Option<&CustomView>) -> Form {
-        let cfg = &app.data.config;
+        let cfg = &app.current().config;
         let sources = v
             .map(|v| {
                 v.sources
@@ -465,7 +465,7 @@ impl Form {
     }
 
     fn item_form(app: &App, i: Option<&CustomLineItem>) -> Form {
-        let cfg = &app.data.config;
+        let cfg = &app.current().config;
         let groups: Vec<String> = cfg.groups.iter().map(|g| g.name.clone()).collect();
         let group_refs: Vec<&str> = groups.iter().map(String::as_str).collect();
         let name_of = |arn: &str| {
@@ -662,7 +662,7 @@ impl Form {
                 .clone()
                 .unwrap_or_else(|| new_arn(kind, &payer, name, now_salt()))
         };
-        let cfg = &app.data.config;
+        let cfg = &app.current().config;
         let object = match self.kind {
             FormKind::Rule => {
                 let scope = match f("scope").as_str() {
@@ -1000,7 +1000,7 @@ impl Form {
                 return None;
             }
         };
-        let mut config = app.data.config.clone();
+        let mut config = app.current().config.clone();
         put(&mut config, object.clone());
         let ctx = app.ws.validation_context().unwrap_or_default();
         let ctx = ValidationContext {
@@ -1070,6 +1070,19 @@ pub fn save(app: &mut App, form: &mut Form) -> Result<String, NotSaved> {
     let period = app.period();
     let label = format!("{} '{}'", form.kind.label(), object.name());
     let created = form.editing.is_none();
+    if let Some(s) = app.scenario.clone() {
+        return match app.ws.scenario_change(s.id, &Change::Put(object)) {
+            Ok(()) => Ok(format!(
+                "{label} {} in scenario '{}' (the baseline is unchanged)",
+                if created { "created" } else { "saved" },
+                s.name
+            )),
+            Err(e) => {
+                form.errors.insert(String::new(), e.to_string());
+                Err(NotSaved)
+            }
+        };
+    }
     match app.ws.apply_changes(period, &[Change::Put(object)], None) {
         Ok(_) => Ok(format!(
             "{label} {} from {period} on",

@@ -106,6 +106,8 @@ pub enum Action {
     /// Reconcile tab: close or reopen the period.
     ClosePeriod,
     ReopenPeriod,
+    /// Scenarios: create, open, promote, discard.
+    Scenarios,
     /// Accounts tab: mark the selected account; assign the marked ones to a group.
     Mark,
     Assign,
@@ -121,11 +123,12 @@ pub enum Confirm {
     },
 }
 
-/// A one-line text prompt (a note or a reason).
+/// A one-line text prompt (a note, a reason, a name).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PromptFor {
     Close,
     Reopen,
+    ScenarioName,
 }
 
 /// A drill-down level on the Billing groups tab.
@@ -166,6 +169,20 @@ pub enum Overlay {
         options: Vec<String>,
         selected: usize,
     },
+    /// Scenarios of the period and what to do with them.
+    Scenarios {
+        options: Vec<(String, ScenarioOp)>,
+        selected: usize,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScenarioOp {
+    New,
+    Open(i64),
+    Baseline,
+    Promote(i64),
+    Discard(i64),
 }
 
 fn cycle(f: &mut forms::Field, step: i32) {
@@ -206,6 +223,9 @@ pub struct App {
     pub selected: HashMap<String, usize>,
     pub overlay: Option<Overlay>,
     pub form: Option<forms::Form>,
+    /// The scenario being edited and its priced configuration (baseline | scenario | Δ).
+    pub scenario: Option<crate::store::scenarios::Scenario>,
+    pub scenario_data: Option<Analysis>,
     pub worker: worker::Worker,
     pub confirm: Option<Confirm>,
     /// Accounts marked on the Accounts tab for bulk assignment.
@@ -259,6 +279,8 @@ impl App {
             selected: HashMap::new(),
             overlay: None,
             form: None,
+            scenario: None,
+            scenario_data: None,
             worker: worker::Worker::new(),
             confirm: None,
             marked: Default::default(),
@@ -302,18 +324,33 @@ impl App {
     }
 
     /// Rebuilds the current screen's table (after data, navigation, filter or sort changes).
+    /// With a scenario open, tables with a pro forma column show baseline | scenario | Δ.
     pub fn rebuild(&mut self) {
         self.model = screens::build(self);
+        if let Some(mut scenario) = self.scenario_data.take() {
+            std::mem::swap(&mut self.data, &mut scenario);
+            let other = screens::build(self);
+            std::mem::swap(&mut self.data, &mut scenario);
+            self.scenario_data = Some(scenario);
+            let base = std::mem::take(&mut self.model);
+            self.model = screens::with_scenario(base, &other);
+        }
         let sort = self.sort.get(&self.screen_key()).copied();
         self.visible = self.model.visible(&self.filter, sort);
         let sel = self.selection();
         self.set_selection(sel);
     }
 
+    /// What edits apply to: the open scenario, else the baseline.
+    pub fn current(&self) -> &Analysis {
+        self.scenario_data.as_ref().unwrap_or(&self.data)
+    }
+
     /// Re-prices the current period after a configuration change (save, delete, undo): the
     /// period's lines stay loaded, only the configuration is read again.
     pub fn reload(&mut self) {
         let p = self.period();
+        self.refresh_scenario();
         match self.ws.config_at(p).and_then(|config| {
             self.data.reprice(config);
             screens::daily_by_group(&self.ws, &self.data)
@@ -358,6 +395,13 @@ impl App {
                 // Group indexes may differ between periods' configurations.
                 self.group_path = vec![GroupLevel::List];
                 self.status.0 = Some(format!("period {p}"));
+                // A scenario drafts one period's configuration.
+                if self.scenario.as_ref().is_some_and(|s| s.period != p) {
+                    self.open_scenario(None);
+                    self.status.0 = Some(format!(
+                        "period {p}: back to the baseline (the scenario is for another period)"
+                    ));
+                }
             }
             Err(e) => self.status.0 = Some(format!("could not load {p}: {e}")),
         }
@@ -552,7 +596,7 @@ impl App {
             ));
             return;
         }
-        let cfg = &self.data.config;
+        let cfg = &self.current().config;
         let name = self.selected_object().map(|(_, n)| n).unwrap_or_default();
         let form = match (kind, new) {
             (FormKind::Rule, true) => Some(Form::new_rule()),
@@ -592,6 +636,79 @@ impl App {
                 self.status.0 = Some(format!(
                     "'{name}' cannot be edited here (managed plans are read-only)"
                 ))
+            }
+        }
+    }
+
+    /// Opens a scenario (None: back to the baseline) and prices it beside the baseline.
+    pub fn open_scenario(&mut self, s: Option<crate::store::scenarios::Scenario>) {
+        self.scenario = s;
+        self.refresh_scenario();
+    }
+
+    fn refresh_scenario(&mut self) {
+        self.scenario_data = None;
+        let Some(s) = self.scenario.clone() else {
+            return;
+        };
+        match self.ws.scenario_config(s.id) {
+            Ok(config) => {
+                let mut d = self.data.clone();
+                d.reprice(config);
+                self.scenario_data = Some(d);
+                self.scenario = self
+                    .ws
+                    .scenarios()
+                    .ok()
+                    .and_then(|all| all.into_iter().find(|x| x.id == s.id));
+            }
+            Err(e) => {
+                self.status.0 = Some(format!("scenario: {e}"));
+                self.scenario = None;
+            }
+        }
+    }
+
+    fn scenario_op(&mut self, op: ScenarioOp) {
+        match op {
+            ScenarioOp::New => self.prompt = Some((PromptFor::ScenarioName, String::new())),
+            ScenarioOp::Open(id) => {
+                let s = self
+                    .ws
+                    .scenarios()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|s| s.id == id);
+                self.open_scenario(s);
+                if let Some(s) = &self.scenario {
+                    self.status.0 = Some(format!(
+                        "scenario '{}' open: edits go to it, not to the baseline",
+                        s.name
+                    ));
+                }
+            }
+            ScenarioOp::Baseline => {
+                self.open_scenario(None);
+                self.status.0 = Some("baseline".into());
+            }
+            ScenarioOp::Promote(id) => match self.ws.promote_scenario(id) {
+                Ok(n) => {
+                    self.open_scenario(None);
+                    self.reload();
+                    self.status.0 = Some(format!(
+                        "scenario promoted: {n} changes applied to the baseline from {} on (u undoes)",
+                        self.period()
+                    ));
+                }
+                Err(e) => self.status.0 = Some(format!("not promoted: {e}")),
+            },
+            ScenarioOp::Discard(id) => {
+                let result = self.ws.discard_scenario(id);
+                self.open_scenario(None);
+                self.status.0 = Some(match result {
+                    Ok(()) => "scenario discarded; the baseline is unchanged".into(),
+                    Err(e) => e.to_string(),
+                });
             }
         }
     }
@@ -648,7 +765,7 @@ impl App {
             );
             return;
         };
-        let cfg = &self.data.config;
+        let cfg = &self.current().config;
         let arn = match kind {
             crate::model::Kind::BillingGroup => cfg
                 .groups
@@ -894,11 +1011,20 @@ impl App {
         if let Some(c) = self.confirm.take() {
             if action == Action::Input('y') {
                 let Confirm::Delete { kind, arn, label } = c;
-                match self.ws.apply_changes(
-                    self.period(),
-                    &[crate::store::config::Change::Delete { kind, arn }],
-                    None,
-                ) {
+                let change = crate::store::config::Change::Delete { kind, arn };
+                if let Some(s) = self.scenario.clone() {
+                    match self.ws.scenario_change(s.id, &change) {
+                        Ok(()) => {
+                            self.refresh_scenario();
+                            self.status.0 =
+                                Some(format!("deleted {label} in scenario '{}'", s.name));
+                        }
+                        Err(e) => self.status.0 = Some(format!("not deleted: {e}")),
+                    }
+                    self.rebuild();
+                    return;
+                }
+                match self.ws.apply_changes(self.period(), &[change], None) {
                     Ok(_) => {
                         self.reload();
                         self.status.0 = Some(format!(
@@ -935,6 +1061,11 @@ impl App {
                             .ws
                             .reopen_period(p, &text)
                             .map(|_| format!("{p} reopened")),
+                        PromptFor::ScenarioName => self.ws.create_scenario(&text, p).map(|s| {
+                            let name = s.name.clone();
+                            self.open_scenario(Some(s));
+                            format!("scenario '{name}' open: edits go to it, not to the baseline (w to promote or discard)")
+                        }),
                     };
                     self.status.0 = Some(result.unwrap_or_else(|e| e.to_string()));
                     self.rebuild();
@@ -982,6 +1113,23 @@ impl App {
                 Action::Back | Action::ViewPicker => self.overlay = None,
                 Action::Quit => self.quit = true,
                 _ => {}
+            }
+            return;
+        }
+        if let Some(Overlay::Scenarios { options, selected }) = &mut self.overlay {
+            match action {
+                Action::Up => *selected = selected.saturating_sub(1),
+                Action::Down => *selected = (*selected + 1).min(options.len().saturating_sub(1)),
+                Action::Open => {
+                    let op = options.get(*selected).map(|(_, op)| op.clone());
+                    self.overlay = None;
+                    if let Some(op) = op {
+                        self.scenario_op(op);
+                    }
+                    self.rebuild();
+                }
+                Action::Quit => self.quit = true,
+                _ => self.overlay = None,
             }
             return;
         }
@@ -1103,6 +1251,34 @@ impl App {
                     }
                     Err(e) => self.status.0 = Some(e.to_string()),
                 }
+            }
+            Action::Scenarios => {
+                let mut options: Vec<(String, ScenarioOp)> =
+                    vec![("new scenario…".into(), ScenarioOp::New)];
+                for s in self
+                    .ws
+                    .scenarios()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|s| s.period == self.period())
+                {
+                    options.push((
+                        format!("open '{}' ({} changes)", s.name, s.changes),
+                        ScenarioOp::Open(s.id),
+                    ));
+                }
+                if let Some(s) = &self.scenario {
+                    options.push((
+                        format!("promote '{}' into the baseline", s.name),
+                        ScenarioOp::Promote(s.id),
+                    ));
+                    options.push((format!("discard '{}'", s.name), ScenarioOp::Discard(s.id)));
+                    options.push(("back to the baseline".into(), ScenarioOp::Baseline));
+                }
+                self.overlay = Some(Overlay::Scenarios {
+                    options,
+                    selected: 0,
+                });
             }
             Action::Mark if self.tab == Tab::Accounts => {
                 if let Some(r) = self.selected_row() {

@@ -793,3 +793,118 @@ fn history(app: &App) -> TableModel {
     }
     t
 }
+
+fn decimal_of(cell: &str) -> Option<Decimal> {
+    cell.replace(',', "").trim_end_matches('%').parse().ok()
+}
+
+/// A table beside its scenario twin: after the "Pro forma" column, the scenario's pro forma and
+/// the difference (rows matched by key; rows only in the scenario are added).
+pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
+    let (Some(col), Some(scol)) = (
+        base.columns.iter().position(|c| c.title == "Pro forma"),
+        scen.columns.iter().position(|c| c.title == "Pro forma"),
+    ) else {
+        return base;
+    };
+    let num = |m: &TableModel, r: usize, c: usize| match m.sort_values[r].get(c) {
+        Some(SortValue::Num(v)) => *v,
+        _ => None,
+    };
+    let mut out = TableModel {
+        title: format!("{} — baseline | scenario | Δ", base.title),
+        empty: base.empty.clone(),
+        ..TableModel::default()
+    };
+    out.columns = base.columns.clone();
+    out.columns.insert(
+        col + 1,
+        super::table::Column {
+            title: "Scenario".into(),
+            align: R,
+            width: 9,
+            priority: 0,
+        },
+    );
+    out.columns.insert(
+        col + 2,
+        super::table::Column {
+            title: "Δ".into(),
+            align: R,
+            width: 8,
+            priority: 0,
+        },
+    );
+    let index: std::collections::HashMap<&str, usize> = scen
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i))
+        .collect();
+    let cells_for = |b: Option<Decimal>, s: Option<Decimal>| -> Vec<(String, SortValue)> {
+        let delta = match (b, s) {
+            (Some(b), Some(s)) => Some(s - b),
+            (None, Some(s)) => Some(s),
+            (Some(b), None) => Some(-b),
+            (None, None) => None,
+        };
+        vec![money_opt(s), money_opt(delta)]
+    };
+    let mut seen = std::collections::HashSet::new();
+    for r in 0..base.rows.len() {
+        let key = base.keys[r].as_str();
+        let srow = if key.is_empty() {
+            None
+        } else {
+            index.get(key).copied()
+        };
+        if let Some(s) = srow {
+            seen.insert(s);
+        }
+        let mut cells: Vec<(String, SortValue)> = base.rows[r]
+            .iter()
+            .cloned()
+            .zip(base.sort_values[r].iter().cloned())
+            .collect();
+        let extra = if key.is_empty() {
+            vec![
+                (String::new(), SortValue::Num(None)),
+                (String::new(), SortValue::Num(None)),
+            ]
+        } else {
+            cells_for(num(&base, r, col), srow.and_then(|s| num(scen, s, scol)))
+        };
+        for (i, c) in extra.into_iter().enumerate() {
+            cells.insert(col + 1 + i, c);
+        }
+        out.push(key.to_string(), cells, base.kinds[r]);
+    }
+    for s in (0..scen.rows.len()).filter(|s| !seen.contains(s) && !scen.keys[*s].is_empty()) {
+        let mut cells: Vec<(String, SortValue)> = scen.rows[s]
+            .iter()
+            .map(|_| (String::new(), SortValue::Num(None)))
+            .collect();
+        cells[0] = (
+            format!("{} (scenario)", scen.rows[s][0]),
+            SortValue::Text(scen.rows[s][0].clone()),
+        );
+        cells.truncate(base.columns.len());
+        while cells.len() < base.columns.len() {
+            cells.push((String::new(), SortValue::Num(None)));
+        }
+        for (i, c) in cells_for(None, num(scen, s, scol)).into_iter().enumerate() {
+            cells.insert(col + 1 + i, c);
+        }
+        out.push(scen.keys[s].clone(), cells, RowKind::Normal);
+    }
+    if let (Some(bt), Some(st)) = (&base.totals, &scen.totals) {
+        let b = bt.get(col).and_then(|c| decimal_of(c));
+        let s = st.get(scol).and_then(|c| decimal_of(c));
+        let mut t = bt.clone();
+        let extra = cells_for(b, s);
+        t.insert(col + 1, extra[0].0.clone());
+        t.insert(col + 2, extra[1].0.clone());
+        out.set_totals(t);
+    }
+    out
+}

@@ -52,6 +52,16 @@ impl Object {
         }
     }
 
+    /// The object as stored (the model's JSON).
+    pub fn body_json(&self) -> String {
+        self.to_json()
+    }
+
+    /// An object from its stored kind (`billinggroup`, ...) and JSON.
+    pub fn from_stored(kind: &str, body: &str) -> Result<Object, StoreError> {
+        Object::from_json(kind, body)
+    }
+
     fn to_json(&self) -> String {
         // Serialising plain data structures to a String cannot fail.
         match self {

@@ -5,6 +5,7 @@ pub mod config;
 mod deliveries;
 pub mod periods;
 mod queries;
+pub mod scenarios;
 pub mod schema;
 
 pub use deliveries::{

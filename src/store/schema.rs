@@ -150,6 +150,23 @@ const MIGRATIONS: &[&str] = &[
         changed_at TEXT NOT NULL
     );
     "#,
+    // 4: scenarios: named drafts over the baseline configuration of one period (SPEC 3).
+    r#"
+    CREATE TABLE scenarios (
+        scenario_id INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        period      TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    -- The scenario's objects that differ from the baseline; a NULL body deletes the object.
+    CREATE TABLE scenario_objects (
+        scenario_id INTEGER NOT NULL REFERENCES scenarios(scenario_id) ON DELETE CASCADE,
+        kind        TEXT NOT NULL,
+        arn         TEXT NOT NULL,
+        body        TEXT,
+        PRIMARY KEY (scenario_id, kind, arn)
+    );
+    "#,
 ];
 
 pub fn latest_version() -> i64 {

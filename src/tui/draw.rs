@@ -121,6 +121,13 @@ fn finish(f: &mut Frame<'_>, footer: Rect, s: &mut Session) {
                 " Close the period ",
                 format!("Close {}: note (Enter closes, Esc cancels)", s.app.period()),
             ),
+            crate::app::PromptFor::ScenarioName => (
+                " New scenario ",
+                format!(
+                    "Scenario of {}: name (Enter creates it from the baseline, Esc cancels)",
+                    s.app.period()
+                ),
+            ),
             crate::app::PromptFor::Reopen => (
                 " Reopen the period ",
                 format!(
@@ -269,6 +276,13 @@ fn view_name(app: &App) -> String {
     }
 }
 
+fn scenario_label(app: &App) -> String {
+    match &app.scenario {
+        Some(s) => format!("{} ({} changes)", s.name, s.changes),
+        None => "baseline".into(),
+    }
+}
+
 fn top_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
     let app = &s.app;
     let n = app.periods.len();
@@ -279,18 +293,20 @@ fn top_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
         .map_or(0, |i| i + 1);
     let text = if area.width >= 100 {
         format!(
-            " proforma │ {} │ period {} ({i}/{n}) │ view {} │ scenario: baseline",
+            " proforma │ {} │ period {} ({i}/{n}) │ view {} │ scenario: {}",
             app.ws_label,
             app.period(),
-            view_name(app)
+            view_name(app),
+            scenario_label(app)
         )
     } else {
         let view = view_name(app);
         let view = view.split(" (").next().unwrap_or_default().to_string();
         format!(
-            " proforma │ {} │ {} ({i}/{n}) │ {view} │ baseline",
+            " proforma │ {} │ {} ({i}/{n}) │ {view} │ {}",
             app.ws_label,
-            app.period()
+            app.period(),
+            scenario_label(app)
         )
     };
     f.render_widget(
@@ -423,7 +439,10 @@ fn row_line<'a>(
         let c = &model.columns[*i];
         let text = cells.get(*i).map_or("", String::as_str);
         let mut style = base;
-        if c.align == Align::Right && c.title.starts_with("Margin") && base.bg.is_none() {
+        if c.align == Align::Right
+            && (c.title.starts_with("Margin") || c.title == "Δ")
+            && base.bg.is_none()
+        {
             if text.starts_with('-') {
                 style = style.patch(s.theme.fg("negative"));
             } else if text.chars().any(|ch| ch.is_ascii_digit() && ch != '0') {
@@ -909,6 +928,25 @@ fn overlay(f: &mut Frame<'_>, area: Rect, s: &Session, o: &Overlay) {
                 "Billing view (Enter choose, Esc cancel)".into(),
                 lines,
                 (60, 70),
+            )
+        }
+        Overlay::Scenarios { options, selected } => {
+            let lines = options
+                .iter()
+                .enumerate()
+                .map(|(i, (label, _))| {
+                    let style = if i == *selected {
+                        s.theme.pair("selection_fg", "selection_bg")
+                    } else {
+                        Style::default()
+                    };
+                    Line::from(Span::styled(format!(" {label} "), style))
+                })
+                .collect();
+            (
+                format!("Scenarios of {} (Enter choose, Esc cancel)", s.app.period()),
+                lines,
+                (60, 50),
             )
         }
         Overlay::GroupPicker { options, selected } => {

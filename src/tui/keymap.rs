@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 pub const DEFAULT: &str = include_str!("../../assets/keymap.toml");
 
 /// Action names in the keymap file, with what they do (the help overlay lists them in order).
-pub const ACTIONS: [(&str, &str); 39] = [
+pub const ACTIONS: [(&str, &str); 40] = [
     ("quit", "quit"),
     ("help", "this help"),
     ("overview", "tab 1: overview"),
@@ -51,6 +51,7 @@ pub const ACTIONS: [(&str, &str); 39] = [
         "assign",
         "accounts: assign the marked accounts to a billing group",
     ),
+    ("scenarios", "scenarios: new, open, promote, discard"),
     ("close_period", "reconcile: close the period (with a note)"),
     (
         "reopen_period",
@@ -98,6 +99,7 @@ fn action_of(name: &str) -> Option<Action> {
         "redo" => Action::Redo,
         "close_period" => Action::ClosePeriod,
         "mark" => Action::Mark,
+        "scenarios" => Action::Scenarios,
         "assign" => Action::Assign,
         "reopen_period" => Action::ReopenPeriod,
         _ => return None,

@@ -1,0 +1,203 @@
+//! Scenarios (SPEC 3): a named draft of one period's configuration, stored as the objects that
+//! differ from the baseline. Editing a scenario never touches the baseline; promoting applies
+//! its differences to the baseline as one audited change; discarding drops it.
+
+use super::config::{Change, ConfigError, Object};
+use super::{StoreError, Workspace, now_utc};
+use crate::model::{Config, Kind, ValidationContext, validate};
+use crate::period::BillingPeriod;
+use rusqlite::{OptionalExtension, params};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scenario {
+    pub id: i64,
+    pub name: String,
+    pub period: BillingPeriod,
+    /// How many objects differ from the baseline.
+    pub changes: usize,
+}
+
+fn kind_text(k: Kind) -> &'static str {
+    k.arn_type()
+}
+
+impl Workspace {
+    pub fn scenarios(&self) -> Result<Vec<Scenario>, StoreError> {
+        let mut stmt = self.conn().prepare(
+            "SELECT s.scenario_id, s.name, s.period, COUNT(o.arn) FROM scenarios s
+             LEFT JOIN scenario_objects o ON o.scenario_id = s.scenario_id
+             GROUP BY s.scenario_id ORDER BY s.name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, name, period, n) = row?;
+            let period = period
+                .parse()
+                .map_err(|_| StoreError::BadStoredNumber(period.clone()))?;
+            out.push(Scenario {
+                id,
+                name,
+                period,
+                changes: n as usize,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A new, empty scenario over the baseline of `period`.
+    pub fn create_scenario(
+        &mut self,
+        name: &str,
+        period: BillingPeriod,
+    ) -> Result<Scenario, ConfigError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ConfigError::Nothing("a scenario needs a name".into()));
+        }
+        let exists: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT scenario_id FROM scenarios WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if exists.is_some() {
+            return Err(ConfigError::Nothing(format!(
+                "RESOURCE_NAME_CONFLICT: a scenario named '{name}' exists"
+            )));
+        }
+        self.conn().execute(
+            "INSERT INTO scenarios (name, period, created_at) VALUES (?1, ?2, ?3)",
+            params![name, period.to_string(), now_utc()],
+        )?;
+        Ok(Scenario {
+            id: self.conn().last_insert_rowid(),
+            name: name.to_string(),
+            period,
+            changes: 0,
+        })
+    }
+
+    /// The scenario's configuration: the baseline of its period with its differences applied.
+    pub fn scenario_config(&self, id: i64) -> Result<Config, StoreError> {
+        let period: String = self.conn().query_row(
+            "SELECT period FROM scenarios WHERE scenario_id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        let period: BillingPeriod = period
+            .parse()
+            .map_err(|_| StoreError::BadStoredNumber(period.clone()))?;
+        let mut config = self.config_at(period)?;
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT kind, arn, body FROM scenario_objects WHERE scenario_id = ?1")?;
+        let rows = stmt.query_map([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (kind, arn, body) = row?;
+            remove(&mut config, &kind, &arn);
+            if let Some(body) = body {
+                crate::app::forms::put(&mut config, Object::from_stored(&kind, &body)?);
+            }
+        }
+        config.canonicalize();
+        Ok(config)
+    }
+
+    /// Changes a scenario (never the baseline), after checking the scenario's configuration.
+    pub fn scenario_change(&mut self, id: i64, change: &Change) -> Result<(), ConfigError> {
+        let mut config = self.scenario_config(id)?;
+        let (kind, arn, body) = match change {
+            Change::Put(o) => {
+                crate::app::forms::put(&mut config, o.clone());
+                (o.kind(), o.arn().to_string(), Some(o.body_json()))
+            }
+            Change::Delete { kind, arn } => {
+                remove(&mut config, kind_text(*kind), arn);
+                (*kind, arn.clone(), None)
+            }
+        };
+        let ctx = ValidationContext {
+            allow_missing_sources: true,
+            ..self.validation_context()?
+        };
+        validate(&config, &ctx).map_err(ConfigError::Invalid)?;
+        self.conn().execute(
+            "INSERT INTO scenario_objects (scenario_id, kind, arn, body) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (scenario_id, kind, arn) DO UPDATE SET body = excluded.body",
+            params![id, kind_text(kind), arn, body],
+        )?;
+        Ok(())
+    }
+
+    /// Applies the scenario's differences to the baseline from its period on (one audited
+    /// batch), then removes the scenario.
+    pub fn promote_scenario(&mut self, id: i64) -> Result<usize, ConfigError> {
+        let s = self
+            .scenarios()?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| ConfigError::Nothing("no such scenario".into()))?;
+        let target = self.scenario_config(id)?;
+        let base = self.config_at(s.period)?;
+        let mut changes = Vec::new();
+        let target_objects = Object::all(&target);
+        for o in Object::all(&base) {
+            if !target_objects
+                .iter()
+                .any(|t| t.kind() == o.kind() && t.arn() == o.arn())
+            {
+                changes.push(Change::Delete {
+                    kind: o.kind(),
+                    arn: o.arn().to_string(),
+                });
+            }
+        }
+        let base_objects = Object::all(&base);
+        for o in target_objects {
+            if !base_objects.contains(&o) {
+                changes.push(Change::Put(o));
+            }
+        }
+        let n = self.apply_changes(
+            s.period,
+            &changes,
+            Some(&format!("promote scenario '{}'", s.name)),
+        )?;
+        self.conn()
+            .execute("DELETE FROM scenarios WHERE scenario_id = ?1", [id])?;
+        Ok(n)
+    }
+
+    pub fn discard_scenario(&mut self, id: i64) -> Result<(), StoreError> {
+        self.conn()
+            .execute("DELETE FROM scenarios WHERE scenario_id = ?1", [id])?;
+        Ok(())
+    }
+}
+
+fn remove(config: &mut Config, kind: &str, arn: &str) {
+    match kind {
+        "billinggroup" => config.groups.retain(|x| x.arn != arn),
+        "pricingplan" => config.plans.retain(|x| x.arn != arn),
+        "pricingrule" => config.rules.retain(|x| x.arn != arn),
+        "customlineitem" => config.items.retain(|x| x.arn != arn),
+        "billingview" => config.views.retain(|x| x.arn != arn),
+        _ => {}
+    }
+}

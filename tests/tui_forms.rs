@@ -628,3 +628,45 @@ fn scenarios_draft_compare_promote_and_discard() {
     );
     assert_eq!(proforma_of(&s, "retail"), base);
 }
+
+#[test]
+fn fields_suggest_from_the_workspace_and_complete() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    // Accounts: type part of a name, → takes the first match for the last entry.
+    press(
+        &mut s,
+        &["2", "n", "Tab", "Tab", "Tab", "\"health-portal, rec\""],
+    );
+    assert!(
+        screen(&mut s).contains("→ health-records"),
+        "{}",
+        screen(&mut s)
+    );
+    press(&mut s, &["Right"]);
+    assert_eq!(
+        s.app.form.as_ref().unwrap().field("accounts"),
+        "health-portal, health-records"
+    );
+    press(&mut s, &["Esc", "Esc"]);
+    // Rules: service codes and usage types come from the data.
+    press(
+        &mut s,
+        &[
+            "4",
+            "n",
+            "Tab",
+            "Tab",
+            "Right",
+            "Tab",
+            "Tab",
+            "Tab",
+            "\"AmazonCl\"",
+        ],
+    );
+    press(&mut s, &["Right"]);
+    assert_eq!(
+        s.app.form.as_ref().unwrap().field("service"),
+        "AmazonCloudFront"
+    );
+}

@@ -301,6 +301,17 @@ impl Form {
                     &["ComputationPreference.PricingPlanArn"],
                 ),
                 Field::choice(
+                    "group_type",
+                    "Type",
+                    if g.is_some_and(|g| g.group_type == GroupType::TransferBilling) {
+                        "TRANSFER_BILLING"
+                    } else {
+                        "STANDARD"
+                    },
+                    &["STANDARD", "TRANSFER_BILLING"],
+                    &["BillingGroupType"],
+                ),
+                Field::choice(
                     "auto",
                     "Auto-associate",
                     if g.is_some_and(|g| g.auto_associate) {
@@ -764,11 +775,11 @@ impl Form {
                     accounts,
                     plan,
                     auto_associate: f("auto") == "yes",
-                    group_type: self
-                        .editing
-                        .as_ref()
-                        .and_then(|a| cfg.group(a))
-                        .map_or(GroupType::Standard, |g| g.group_type),
+                    group_type: if f("group_type") == "TRANSFER_BILLING" {
+                        GroupType::TransferBilling
+                    } else {
+                        GroupType::Standard
+                    },
                 })
             }
             FormKind::View => {
@@ -1030,6 +1041,14 @@ impl Form {
         }
         Some((object, config))
     }
+}
+
+/// Fields that hold a comma-separated list (suggestions complete their last entry).
+pub fn is_list(key: &str) -> bool {
+    matches!(
+        key,
+        "accounts" | "rules" | "associated" | "sources" | "values"
+    )
 }
 
 /// Salt for new ARNs: new objects with the same name still get distinct ARNs.

@@ -849,8 +849,14 @@ impl App {
                     cycle(f, if action == Action::ChoiceLeft { -1 } else { 1 });
                     edited = true;
                 } else if action == Action::ChoiceRight {
-                    if let Some(s) = self.suggestions(&form).into_iter().next() {
-                        form.fields[form.focus].value = s;
+                    if let Some(choice) = self.suggestions(&form).into_iter().next() {
+                        let field = &mut form.fields[form.focus];
+                        field.value = match field.value.rfind(',') {
+                            Some(i) if forms::is_list(field.key) => {
+                                format!("{}, {choice}", field.value[..i].trim_end())
+                            }
+                            _ => choice,
+                        };
                         edited = true;
                     }
                 }
@@ -893,29 +899,64 @@ impl App {
     /// types, operations).
     pub fn suggestions(&self, form: &forms::Form) -> Vec<String> {
         let f = &form.fields[form.focus];
-        let typed = f.value.to_lowercase();
-        let service = form.field("service").to_string();
-        fn pick<'l>(key: &str, service: &str, k: &'l crate::cur::LineKey) -> Option<&'l str> {
-            match key {
-                "service" | "filter_service" => Some(&k.product_code),
-                "usage_type" => (service.is_empty() || k.product_code == service)
-                    .then_some(k.usage_type.as_str()),
-                "operation" => (service.is_empty() || k.product_code == service)
-                    .then_some(k.operation.as_str()),
-                _ => None,
+        let token = if forms::is_list(f.key) {
+            f.value.rsplit(',').next().unwrap_or("").trim()
+        } else {
+            f.value.trim()
+        };
+        let typed = token.to_lowercase();
+        let cfg = &self.current().config;
+        let service = form.field("service");
+        let from_lines = |pick: &dyn Fn(&crate::cur::LineKey) -> Option<String>| -> Vec<String> {
+            self.data
+                .lines
+                .iter()
+                .filter_map(|l| pick(&l.key))
+                .collect()
+        };
+        let candidates: Vec<String> = match f.key {
+            "service" | "filter_service" => from_lines(&|k| Some(k.product_code.clone())),
+            "usage_type" => from_lines(&|k| {
+                (service.is_empty() || k.product_code == service).then(|| k.usage_type.clone())
+            }),
+            "operation" => from_lines(&|k| {
+                (service.is_empty() || k.product_code == service).then(|| k.operation.clone())
+            }),
+            "accounts" | "primary" | "account" => self.names.values().cloned().collect(),
+            "values" if form.field("filter") == "accounts" => {
+                self.names.values().cloned().collect()
             }
-        }
-        let mut out: Vec<String> = self
-            .data
-            .lines
-            .iter()
-            .filter_map(|l| pick(f.key, &service, &l.key))
-            .filter(|v| {
-                !v.is_empty() && v.to_lowercase().starts_with(&typed) && v.to_lowercase() != typed
-            })
-            .map(str::to_string)
+            "rules" => cfg.rules.iter().map(|r| r.name.clone()).collect(),
+            "associated" => cfg
+                .groups
+                .iter()
+                .map(|g| g.name.clone())
+                .chain(
+                    cfg.items
+                        .iter()
+                        .filter(|i| matches!(i.charge, crate::model::Charge::Flat { .. }))
+                        .map(|i| i.name.clone()),
+                )
+                .collect(),
+            "sources" => std::iter::once("primary".to_string())
+                .chain(cfg.views.iter().map(|v| v.name.clone()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let already: Vec<String> = f
+            .value
+            .split(',')
+            .map(|x| x.trim().to_lowercase())
             .collect();
-        out.sort();
+        let mut out: Vec<String> = candidates
+            .into_iter()
+            .filter(|v| {
+                !v.is_empty()
+                    && v.to_lowercase().contains(&typed)
+                    && !already.contains(&v.to_lowercase())
+            })
+            .collect();
+        out.sort_by_key(|v| (!v.to_lowercase().starts_with(&typed), v.clone()));
         out.dedup();
         out.truncate(6);
         out

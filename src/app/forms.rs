@@ -105,6 +105,20 @@ fn dec(d: Option<Decimal>) -> String {
 }
 
 impl Form {
+    fn with(kind: FormKind, editing: Option<String>, fields: Vec<Field>) -> Form {
+        Form {
+            kind,
+            editing,
+            fields,
+            focus: 0,
+            dirty: false,
+            errors: BTreeMap::new(),
+            preview: Vec::new(),
+            preview_stale: false,
+            confirm_cancel: false,
+        }
+    }
+
     pub fn field(&self, key: &str) -> &str {
         self.fields
             .iter()
@@ -163,10 +177,10 @@ impl Form {
                     .join(", ")
             })
             .unwrap_or_default();
-        Form {
-            kind: FormKind::Rule,
-            editing: r.map(|r| r.arn.clone()),
-            fields: vec![
+        Form::with(
+            FormKind::Rule,
+            r.map(|r| r.arn.clone()),
+            vec![
                 Field::text("name", "Name", s(|r| Some(r.name.clone())), &["Name"]),
                 Field::text(
                     "description",
@@ -234,13 +248,7 @@ impl Form {
                     &["Tiering.Tiers"],
                 ),
             ],
-            focus: 0,
-            dirty: false,
-            errors: BTreeMap::new(),
-            preview: Vec::new(),
-            preview_stale: false,
-            confirm_cancel: false,
-        }
+        )
     }
 
     pub fn new_group(app: &App) -> Form {
@@ -261,10 +269,10 @@ impl Form {
             .collect();
         plans.extend(["BasicPricingPlan".to_string(), "Passthrough".to_string()]);
         let plan_refs: Vec<&str> = plans.iter().map(String::as_str).collect();
-        Form {
-            kind: FormKind::Group,
-            editing: g.map(|g| g.arn.clone()),
-            fields: vec![
+        Form::with(
+            FormKind::Group,
+            g.map(|g| g.arn.clone()),
+            vec![
                 Field::text(
                     "name",
                     "Name",
@@ -323,13 +331,7 @@ impl Form {
                     &["AccountGrouping.AutoAssociate"],
                 ),
             ],
-            focus: 0,
-            dirty: false,
-            errors: BTreeMap::new(),
-            preview: Vec::new(),
-            preview_stale: false,
-            confirm_cancel: false,
-        }
+        )
     }
 
     pub fn new_plan(app: &App) -> Form {
@@ -351,10 +353,10 @@ impl Form {
                     .join(", ")
             })
             .unwrap_or_default();
-        Form {
-            kind: FormKind::Plan,
-            editing: p.map(|p| p.arn.clone()),
-            fields: vec![
+        Form::with(
+            FormKind::Plan,
+            p.map(|p| p.arn.clone()),
+            vec![
                 Field::text(
                     "name",
                     "Name",
@@ -374,13 +376,7 @@ impl Form {
                     &["PricingRuleArns"],
                 ),
             ],
-            focus: 0,
-            dirty: false,
-            errors: BTreeMap::new(),
-            preview: Vec::new(),
-            preview_stale: false,
-            confirm_cancel: false,
-        }
+        )
     }
 
     pub fn new_view(app: &App) -> Form {
@@ -426,10 +422,10 @@ impl Form {
                 values.iter().cloned().collect::<Vec<_>>().join(", "),
             ),
         };
-        Form {
-            kind: FormKind::View,
-            editing: v.map(|v| v.arn.clone()),
-            fields: vec![
+        Form::with(
+            FormKind::View,
+            v.map(|v| v.arn.clone()),
+            vec![
                 Field::text(
                     "name",
                     "Name",
@@ -458,13 +454,7 @@ impl Form {
                 Field::text("filter_key", "Tag or cost category key", key, &[]),
                 Field::text("values", "Values (accounts: ids or names)", values, &[]),
             ],
-            focus: 0,
-            dirty: false,
-            errors: BTreeMap::new(),
-            preview: Vec::new(),
-            preview_stale: false,
-            confirm_cancel: false,
-        }
+        )
     }
 
     pub fn new_item(app: &App) -> Form {
@@ -631,17 +621,7 @@ impl Form {
                 f.locked = true;
             }
         }
-        Form {
-            kind: FormKind::Item,
-            editing: i.map(|i| i.arn.clone()),
-            fields,
-            focus: 0,
-            dirty: false,
-            errors: BTreeMap::new(),
-            preview: Vec::new(),
-            preview_stale: false,
-            confirm_cancel: false,
-        }
+        Form::with(FormKind::Item, i.map(|i| i.arn.clone()), fields)
     }
 
     /// Builds the object; field-level parse errors come back keyed by field.

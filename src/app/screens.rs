@@ -167,22 +167,27 @@ fn overview(app: &App) -> TableModel {
     t
 }
 
+/// A row's attribute value, and how it is shown (accounts with their names).
+fn attribute_cells(app: &App, attributes: &[(String, String)], by: GroupBy) -> (String, String) {
+    let value = attributes
+        .first()
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let shown = match by {
+        GroupBy::LinkedAccount => app
+            .names
+            .get(&value)
+            .map_or(value.clone(), |n| format!("{value} {n}")),
+        _ => value.clone(),
+    };
+    (value, shown)
+}
+
 fn breakdown(app: &App, t: &mut TableModel, g: usize, by: GroupBy, path: &[(GroupBy, &str)]) {
     let rows = app.data.group_breakdown_within(g, by, path);
     let (mut aws, mut proforma) = (Decimal::ZERO, Decimal::ZERO);
     for r in rows {
-        let value = r
-            .attributes
-            .first()
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default();
-        let shown = match by {
-            GroupBy::LinkedAccount => app
-                .names
-                .get(&value)
-                .map_or(value.clone(), |n| format!("{value} {n}")),
-            _ => value.clone(),
-        };
+        let (value, shown) = attribute_cells(app, &r.attributes, by);
         aws += r.aws_cost;
         proforma += r.proforma;
         t.push(
@@ -611,18 +616,7 @@ fn view(app: &App) -> TableModel {
             )
             .optional(&[(5, 1)]);
             for row in &r.rows {
-                let value = row
-                    .attributes
-                    .first()
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_default();
-                let shown = match by {
-                    GroupBy::LinkedAccount => app
-                        .names
-                        .get(&value)
-                        .map_or(value.clone(), |n| format!("{value} {n}")),
-                    _ => value.clone(),
-                };
+                let (value, shown) = attribute_cells(app, &row.attributes, by);
                 let a = &row.amounts;
                 t.push(
                     value,

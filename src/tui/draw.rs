@@ -825,6 +825,25 @@ fn footer_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
     f.render_widget(Paragraph::new(line), area);
 }
 
+/// The lines of a pick list, the selected one highlighted.
+fn picker_lines<'a>(
+    s: &Session,
+    labels: impl Iterator<Item = String>,
+    selected: usize,
+) -> Vec<Line<'a>> {
+    labels
+        .enumerate()
+        .map(|(i, label)| {
+            let style = if i == selected {
+                s.theme.pair("selection_fg", "selection_bg")
+            } else {
+                Style::default()
+            };
+            Line::from(Span::styled(format!(" {label} "), style))
+        })
+        .collect()
+}
+
 fn centered(area: Rect, w_pct: u16, h_pct: u16) -> Rect {
     let w = (area.width * w_pct / 100).max(20).min(area.width);
     let h = (area.height * h_pct / 100).max(5).min(area.height);
@@ -912,18 +931,7 @@ fn overlay(f: &mut Frame<'_>, area: Rect, s: &Session, o: &Overlay) {
             return;
         }
         Overlay::ViewPicker { options, selected } => {
-            let lines = options
-                .iter()
-                .enumerate()
-                .map(|(i, (_, label))| {
-                    let style = if i == *selected {
-                        s.theme.pair("selection_fg", "selection_bg")
-                    } else {
-                        Style::default()
-                    };
-                    Line::from(Span::styled(format!(" {label} "), style))
-                })
-                .collect();
+            let lines = picker_lines(s, options.iter().map(|(_, label)| label.clone()), *selected);
             (
                 "Billing view (Enter choose, Esc cancel)".into(),
                 lines,
@@ -931,18 +939,7 @@ fn overlay(f: &mut Frame<'_>, area: Rect, s: &Session, o: &Overlay) {
             )
         }
         Overlay::Scenarios { options, selected } => {
-            let lines = options
-                .iter()
-                .enumerate()
-                .map(|(i, (label, _))| {
-                    let style = if i == *selected {
-                        s.theme.pair("selection_fg", "selection_bg")
-                    } else {
-                        Style::default()
-                    };
-                    Line::from(Span::styled(format!(" {label} "), style))
-                })
-                .collect();
+            let lines = picker_lines(s, options.iter().map(|(label, _)| label.clone()), *selected);
             (
                 format!("Scenarios of {} (Enter choose, Esc cancel)", s.app.period()),
                 lines,
@@ -950,23 +947,14 @@ fn overlay(f: &mut Frame<'_>, area: Rect, s: &Session, o: &Overlay) {
             )
         }
         Overlay::GroupPicker { options, selected } => {
-            let lines = options
-                .iter()
-                .enumerate()
-                .map(|(i, name)| {
-                    let style = if i == *selected {
-                        s.theme.pair("selection_fg", "selection_bg")
-                    } else {
-                        Style::default()
-                    };
-                    let label = if name.is_empty() {
-                        "(no group: unmonitored)".to_string()
-                    } else {
-                        name.clone()
-                    };
-                    Line::from(Span::styled(format!(" {label} "), style))
-                })
-                .collect();
+            let labels = options.iter().map(|name| {
+                if name.is_empty() {
+                    "(no group: unmonitored)".to_string()
+                } else {
+                    name.clone()
+                }
+            });
+            let lines = picker_lines(s, labels, *selected);
             (
                 format!(
                     "Assign {} accounts to (Enter choose, Esc cancel)",

@@ -291,7 +291,7 @@ fn top_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
         .iter()
         .position(|p| *p == app.period())
         .map_or(0, |i| i + 1);
-    let text = if area.width >= 100 {
+    let text = if area.width >= 110 {
         format!(
             " proforma │ {} │ period {} ({i}/{n}) │ view {} │ scenario: {}",
             app.ws_label,

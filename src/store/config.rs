@@ -196,6 +196,17 @@ impl Workspace {
         changes: &[Change],
         reason: Option<&str>,
     ) -> Result<usize, ConfigError> {
+        self.apply_changes_and(p, changes, reason, |_| Ok(()))
+    }
+
+    /// `apply_changes`, with more writes (`also`) in the same transaction.
+    pub(crate) fn apply_changes_and(
+        &mut self,
+        p: BillingPeriod,
+        changes: &[Change],
+        reason: Option<&str>,
+        also: impl FnOnce(&Transaction<'_>) -> Result<(), StoreError>,
+    ) -> Result<usize, ConfigError> {
         let ctx = ValidationContext {
             allow_missing_sources: true,
             ..self.validation_context()?
@@ -206,6 +217,7 @@ impl Workspace {
         check_changes(&before, changes)?;
         let n = write_changes(&tx, p, changes, reason)?;
         validate_from(&tx, p, &ctx)?;
+        also(&tx)?;
         tx.commit()?;
         Ok(n)
     }

@@ -174,14 +174,16 @@ impl Workspace {
                 changes.push(Change::Put(o));
             }
         }
-        let n = self.apply_changes(
+        // The baseline change and the scenario's removal commit together.
+        self.apply_changes_and(
             s.period,
             &changes,
             Some(&format!("promote scenario '{}'", s.name)),
-        )?;
-        self.conn()
-            .execute("DELETE FROM scenarios WHERE scenario_id = ?1", [id])?;
-        Ok(n)
+            |tx| {
+                tx.execute("DELETE FROM scenarios WHERE scenario_id = ?1", [id])?;
+                Ok(())
+            },
+        )
     }
 
     pub fn discard_scenario(&mut self, id: i64) -> Result<(), StoreError> {

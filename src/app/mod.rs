@@ -247,10 +247,14 @@ impl App {
             ws.deliveries()?.into_iter().map(|d| d.period).collect();
         periods.sort();
         periods.dedup();
-        let period = periods
-            .last()
-            .copied()
-            .unwrap_or_else(|| BillingPeriod::new(2026, 1).unwrap_or_else(|| unreachable!()));
+        // An empty workspace opens on the current month.
+        let period = periods.last().copied().unwrap_or_else(|| {
+            chrono::Utc::now()
+                .format("%Y-%m")
+                .to_string()
+                .parse()
+                .unwrap_or_else(|_| unreachable!("chrono prints YYYY-MM"))
+        });
         let data = Analysis::load(&ws, period)?;
         let names = ws
             .accounts()?

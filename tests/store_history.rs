@@ -176,3 +176,49 @@ fn closed_periods_refuse_edits_imports_and_undo() {
             .any(|a| a.action == "reopen" && a.reason.as_deref() == Some("credit note received"))
     );
 }
+
+#[test]
+fn scenarios_follow_the_same_change_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::create(&dir.path().join("w.proforma")).unwrap();
+    put(&mut ws, "2026-10", 10);
+    let plan = PricingPlan {
+        arn: format!("arn:aws:billingconductor::{PAYER}:pricingplan/PlanAAAAAA"),
+        name: "plan".into(),
+        description: String::new(),
+        rules: vec![rule(10).arn],
+    };
+    ws.apply_changes(p("2026-10"), &[Change::Put(Object::Plan(plan))], None)
+        .unwrap();
+    let s = ws.create_scenario("what-if", p("2026-10")).unwrap();
+    match ws.scenario_change(
+        s.id,
+        &Change::Delete {
+            kind: Kind::PricingRule,
+            arn: rule(10).arn,
+        },
+    ) {
+        Err(ConfigError::Invalid(v)) => assert!(
+            v.has(Reason::PricingRuleAttachedToPricingPlanDeleteConflict),
+            "{v}"
+        ),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    ws.scenario_change(s.id, &Change::Put(Object::Rule(rule(15))))
+        .unwrap();
+    assert_eq!(
+        modifier(&ws, "2026-10"),
+        Some(Decimal::from(10)),
+        "the baseline is untouched"
+    );
+    assert_eq!(
+        ws.scenario_config(s.id).unwrap().rules[0].modifier,
+        Some(Decimal::from(15))
+    );
+    ws.promote_scenario(s.id).unwrap();
+    assert_eq!(modifier(&ws, "2026-10"), Some(Decimal::from(15)));
+    assert!(
+        ws.scenarios().unwrap().is_empty(),
+        "a promoted scenario is gone"
+    );
+}

@@ -281,7 +281,7 @@ fn has_later_versions(
 }
 
 /// Rules about a change itself rather than the resulting state (SPEC 2.3, 2.4).
-fn check_changes(before: &Config, changes: &[Change]) -> Result<(), ConfigError> {
+pub(crate) fn check_changes(before: &Config, changes: &[Change]) -> Result<(), ConfigError> {
     let mut out = Vec::new();
     let deleting: BTreeSet<&str> = changes
         .iter()

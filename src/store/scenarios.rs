@@ -122,6 +122,8 @@ impl Workspace {
     /// Changes a scenario (never the baseline), after checking the scenario's configuration.
     pub fn scenario_change(&mut self, id: i64, change: &Change) -> Result<(), ConfigError> {
         let mut config = self.scenario_config(id)?;
+        // The same change rules as the baseline (delete conflicts, locked fields).
+        super::config::check_changes(&config, std::slice::from_ref(change))?;
         let (kind, arn, body) = match change {
             Change::Put(o) => {
                 crate::app::forms::put(&mut config, o.clone());

@@ -79,6 +79,21 @@ fn select(s: &mut Session, name: &str) {
     s.app.update(proforma::app::Action::Select(pos));
 }
 
+/// Picks the scenario menu entry starting with `prefix`.
+fn choose_scenario_option(s: &mut Session, prefix: &str) {
+    let pos = match &s.app.overlay {
+        Some(proforma::app::Overlay::Scenarios { options, .. }) => options
+            .iter()
+            .position(|(l, _)| l.starts_with(prefix))
+            .unwrap(),
+        other => panic!("{other:?}"),
+    };
+    for _ in 0..pos {
+        press(s, &["j"]);
+    }
+    press(s, &["Enter"]);
+}
+
 fn proforma_of(s: &Session, group: &str) -> rust_decimal::Decimal {
     let g = s.app.data.group_index(group).unwrap();
     s.app.data.pricing.groups[g].proforma()
@@ -579,17 +594,7 @@ fn scenarios_draft_compare_promote_and_discard() {
     assert!(s.app.scenario.is_some());
     // Promote: the baseline takes the change, audited, and u undoes it.
     press(&mut s, &["w"]);
-    let promote = match &s.app.overlay {
-        Some(proforma::app::Overlay::Scenarios { options, .. }) => options
-            .iter()
-            .position(|(l, _)| l.starts_with("promote"))
-            .unwrap(),
-        other => panic!("{other:?}"),
-    };
-    for _ in 0..promote {
-        press(&mut s, &["j"]);
-    }
-    press(&mut s, &["Enter"]);
+    choose_scenario_option(&mut s, "promote");
     assert!(s.app.scenario.is_none());
     assert!(proforma_of(&s, "retail") > base);
     assert!(
@@ -606,17 +611,7 @@ fn scenarios_draft_compare_promote_and_discard() {
     press(&mut s, &["w", "Enter", "\"throwaway\"", "Enter", "4"]);
     select(&mut s, "global-markup-10");
     press(&mut s, &["d", "y", "w"]);
-    let discard = match &s.app.overlay {
-        Some(proforma::app::Overlay::Scenarios { options, .. }) => options
-            .iter()
-            .position(|(l, _)| l.starts_with("discard"))
-            .unwrap(),
-        other => panic!("{other:?}"),
-    };
-    for _ in 0..discard {
-        press(&mut s, &["j"]);
-    }
-    press(&mut s, &["Enter"]);
+    choose_scenario_option(&mut s, "discard");
     assert!(s.app.scenario.is_none());
     assert!(
         s.app

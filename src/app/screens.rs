@@ -72,6 +72,17 @@ pub fn sparkline(values: &[Decimal]) -> String {
         .collect()
 }
 
+/// The columns of a billing group list (the overview adds the daily series).
+const GROUP_COLUMNS: [(&str, Align); 7] = [
+    ("Billing group", L),
+    ("Plan", L),
+    ("Accounts", R),
+    ("AWS cost", R),
+    ("Pro forma", R),
+    ("Margin", R),
+    ("Margin %", R),
+];
+
 fn group_rows(app: &App, t: &mut TableModel, with_daily: bool) {
     let cfg = &app.data.config;
     for r in app.data.group_reports() {
@@ -98,16 +109,7 @@ fn group_rows(app: &App, t: &mut TableModel, with_daily: bool) {
 fn overview(app: &App) -> TableModel {
     let mut t = TableModel::new(
         format!("Billing groups, {}", app.period()),
-        &[
-            ("Billing group", L),
-            ("Plan", L),
-            ("Accounts", R),
-            ("AWS cost", R),
-            ("Pro forma", R),
-            ("Margin", R),
-            ("Margin %", R),
-            ("Daily AWS cost", L),
-        ],
+        &[GROUP_COLUMNS.as_slice(), &[("Daily AWS cost", L)]].concat(),
     )
     .optional(&[(7, 3), (1, 2), (2, 1)]);
     group_rows(app, &mut t, true);
@@ -231,19 +233,9 @@ fn groups(app: &App) -> TableModel {
     };
     match app.group_path.last().cloned().unwrap_or(GroupLevel::List) {
         GroupLevel::List => {
-            let mut t = TableModel::new(
-                format!("Billing groups, {}", app.period()),
-                &[
-                    ("Billing group", L),
-                    ("Plan", L),
-                    ("Accounts", R),
-                    ("AWS cost", R),
-                    ("Pro forma", R),
-                    ("Margin", R),
-                    ("Margin %", R),
-                ],
-            )
-            .optional(&[(1, 2), (2, 1)]);
+            let mut t =
+                TableModel::new(format!("Billing groups, {}", app.period()), &GROUP_COLUMNS)
+                    .optional(&[(1, 2), (2, 1)]);
             group_rows(app, &mut t, false);
             t.empty =
                 "no billing groups: import a configuration with `proforma config import`".into();

@@ -390,3 +390,33 @@ fn screen_numbers_equal_the_report() {
         );
     }
 }
+
+/// No screen, overlay or form panics on tiny or odd terminal sizes.
+#[test]
+fn tiny_terminals_never_panic() {
+    for (w, h) in [(1u16, 1u16), (5, 2), (12, 4), (30, 8), (45, 12), (250, 3)] {
+        for keys in [
+            "",
+            "2 Enter",
+            "2 Enter Enter Enter",
+            "3",
+            "4 e",
+            "5 n",
+            "6 Space a",
+            "7",
+            "8 c",
+            "9",
+            "?",
+            "x",
+            "v",
+            "w",
+            "3 d",
+        ] {
+            let mut s = session();
+            press(&mut s, keys);
+            render(&mut s, w, h);
+            press(&mut s, "j");
+            render(&mut s, w, h);
+        }
+    }
+}

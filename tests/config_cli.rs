@@ -377,20 +377,18 @@ fn view_reports_for_groups_and_custom_views() {
     if let Some(row) = sandbox {
         assert!(row.get("Proforma").is_none());
     }
-    bin()
-        .arg("report")
-        .arg(&ws)
-        .args(["--period", "2026-10", "--view", "custom:nope"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("no custom billing view 'nope'"));
-    bin()
-        .arg("report")
-        .arg(&ws)
-        .args(["--period", "2026-10", "--group", "nope"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("no billing group 'nope'"));
+    common::fails(
+        &["report"],
+        &ws,
+        &["--period", "2026-10", "--view", "custom:nope"],
+        "no custom billing view 'nope'",
+    );
+    common::fails(
+        &["report"],
+        &ws,
+        &["--period", "2026-10", "--group", "nope"],
+        "no billing group 'nope'",
+    );
     bin()
         .arg("report")
         .arg(&ws)

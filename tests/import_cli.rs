@@ -441,36 +441,32 @@ fn truncated_real_parquet_is_refused() {
 #[test]
 fn report_explains_missing_data_and_views() {
     let (d, ws) = workspace();
-    bin()
-        .arg("report")
-        .arg(&ws)
-        .args(["--period", "2026-10"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("import a CUR first"));
+    common::fails(
+        &["report"],
+        &ws,
+        &["--period", "2026-10"],
+        "import a CUR first",
+    );
     let f = write(d.path(), "cur.csv", good_csv().as_bytes());
     bin().arg("import").arg(&ws).arg(&f).assert().success();
-    bin()
-        .arg("report")
-        .arg(&ws)
-        .args(["--period", "2026-09"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("periods with data: 2026-10"));
-    bin()
-        .arg("report")
-        .arg(&ws)
-        .args(["--period", "2026-10", "--view", "sideways"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("unknown billing view"));
-    bin()
-        .arg("report")
-        .arg(&ws)
-        .args(["--period", "2026-10", "--view", "primary:123456789012"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("no payer 123456789012"));
+    common::fails(
+        &["report"],
+        &ws,
+        &["--period", "2026-09"],
+        "periods with data: 2026-10",
+    );
+    common::fails(
+        &["report"],
+        &ws,
+        &["--period", "2026-10", "--view", "sideways"],
+        "unknown billing view",
+    );
+    common::fails(
+        &["report"],
+        &ws,
+        &["--period", "2026-10", "--view", "primary:123456789012"],
+        "no payer 123456789012",
+    );
     bin()
         .arg("report")
         .arg(&ws)

@@ -10,22 +10,9 @@ use proforma::tui::keymap::Key;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
-/// The demo workspace, built once for all tests of this file.
 fn demo_path() -> PathBuf {
-    static PATH: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, p) = PATH.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("demo.proforma");
-        common::bin()
-            .args(["demo", "--workspace"])
-            .arg(&p)
-            .assert()
-            .success();
-        (dir, p)
-    });
-    p.clone()
+    common::demo_workspace()
 }
 
 fn session() -> Session {

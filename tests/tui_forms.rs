@@ -10,24 +10,13 @@ use proforma::tui::keymap::Key;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 /// A private copy of the demo workspace per test: edits must not leak between tests.
 fn demo_copy() -> (tempfile::TempDir, PathBuf) {
-    static BUILT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, built) = BUILT.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("demo.proforma");
-        common::bin()
-            .args(["demo", "--workspace"])
-            .arg(&p)
-            .assert()
-            .success();
-        (dir, p)
-    });
+    let built = common::demo_workspace();
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("demo.proforma");
-    std::fs::copy(built, &p).unwrap();
+    std::fs::copy(&built, &p).unwrap();
     (dir, p)
 }
 

@@ -64,6 +64,12 @@ impl Field {
             locked: false,
         }
     }
+    fn name(value: impl Into<String>) -> Field {
+        Field::text("name", "Name", value, &["Name"])
+    }
+    fn description(value: impl Into<String>) -> Field {
+        Field::text("description", "Description", value, &["Description"])
+    }
     fn choice(
         key: &'static str,
         label: &'static str,
@@ -181,13 +187,8 @@ impl Form {
             FormKind::Rule,
             r.map(|r| r.arn.clone()),
             vec![
-                Field::text("name", "Name", s(|r| Some(r.name.clone())), &["Name"]),
-                Field::text(
-                    "description",
-                    "Description",
-                    s(|r| Some(r.description.clone())),
-                    &["Description"],
-                ),
+                Field::name(s(|r| Some(r.name.clone()))),
+                Field::description(s(|r| Some(r.description.clone()))),
                 Field::choice(
                     "scope",
                     "Scope",
@@ -273,18 +274,8 @@ impl Form {
             FormKind::Group,
             g.map(|g| g.arn.clone()),
             vec![
-                Field::text(
-                    "name",
-                    "Name",
-                    g.map(|g| g.name.clone()).unwrap_or_default(),
-                    &["Name"],
-                ),
-                Field::text(
-                    "description",
-                    "Description",
-                    g.map(|g| g.description.clone()).unwrap_or_default(),
-                    &["Description"],
-                ),
+                Field::name(g.map(|g| g.name.clone()).unwrap_or_default()),
+                Field::description(g.map(|g| g.description.clone()).unwrap_or_default()),
                 Field::text(
                     "primary",
                     "Primary account",
@@ -357,18 +348,8 @@ impl Form {
             FormKind::Plan,
             p.map(|p| p.arn.clone()),
             vec![
-                Field::text(
-                    "name",
-                    "Name",
-                    p.map(|p| p.name.clone()).unwrap_or_default(),
-                    &["Name"],
-                ),
-                Field::text(
-                    "description",
-                    "Description",
-                    p.map(|p| p.description.clone()).unwrap_or_default(),
-                    &["Description"],
-                ),
+                Field::name(p.map(|p| p.name.clone()).unwrap_or_default()),
+                Field::description(p.map(|p| p.description.clone()).unwrap_or_default()),
                 Field::text(
                     "rules",
                     "Rules (names, comma separated)",
@@ -426,18 +407,8 @@ impl Form {
             FormKind::View,
             v.map(|v| v.arn.clone()),
             vec![
-                Field::text(
-                    "name",
-                    "Name",
-                    v.map(|v| v.name.clone()).unwrap_or_default(),
-                    &["Name"],
-                ),
-                Field::text(
-                    "description",
-                    "Description",
-                    v.map(|v| v.description.clone()).unwrap_or_default(),
-                    &["Description"],
-                ),
+                Field::name(v.map(|v| v.name.clone()).unwrap_or_default()),
+                Field::description(v.map(|v| v.description.clone()).unwrap_or_default()),
                 Field::text(
                     "sources",
                     "Source views (primary or view names)",
@@ -506,18 +477,8 @@ impl Form {
             }) => ("SERVICE NOT_EQUAL", service),
         };
         let mut fields = vec![
-            Field::text(
-                "name",
-                "Name",
-                i.map(|i| i.name.clone()).unwrap_or_default(),
-                &["Name"],
-            ),
-            Field::text(
-                "description",
-                "Description",
-                i.map(|i| i.description.clone()).unwrap_or_default(),
-                &["Description"],
-            ),
+            Field::name(i.map(|i| i.name.clone()).unwrap_or_default()),
+            Field::description(i.map(|i| i.description.clone()).unwrap_or_default()),
             Field::choice(
                 "group",
                 "Billing group",

@@ -84,3 +84,30 @@ pub fn cur_csv(rows: &[(&str, &str, &str, &str, &str, &str)]) -> String {
     }
     s
 }
+
+/// The demo workspace, built once per test binary (read-only use; copy it to edit).
+pub fn demo_workspace() -> PathBuf {
+    static BUILT: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    let (_, p) = BUILT.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("demo.proforma");
+        bin()
+            .args(["demo", "--workspace"])
+            .arg(&p)
+            .assert()
+            .success();
+        (dir, p)
+    });
+    p.clone()
+}
+
+/// Runs the binary and expects a refusal: exit 1 and `message` on stderr.
+pub fn fails(args: &[&str], ws: &Path, rest: &[&str], message: &str) {
+    let mut cmd = bin();
+    cmd.args(args)
+        .arg(ws)
+        .args(rest)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(message));
+}

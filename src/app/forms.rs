@@ -102,6 +102,8 @@ pub struct Form {
     pub preview: Vec<String>,
     /// A newer preview is being computed.
     pub preview_stale: bool,
+    /// Completions for the focused field, from the workspace's data and names.
+    pub suggestions: Vec<String>,
     /// Esc on a changed form asks first.
     pub confirm_cancel: bool,
 }
@@ -121,6 +123,7 @@ impl Form {
             errors: BTreeMap::new(),
             preview: Vec::new(),
             preview_stale: false,
+            suggestions: Vec::new(),
             confirm_cancel: false,
         }
     }

@@ -228,6 +228,8 @@ pub struct App {
     pub scenario_data: Option<Analysis>,
     pub worker: worker::Worker,
     pub confirm: Option<Confirm>,
+    /// The History tab's entries, read when the tab's table is built (not on every frame).
+    pub audit: Result<Vec<crate::store::AuditRow>, String>,
     /// Accounts marked on the Accounts tab for bulk assignment.
     pub marked: std::collections::BTreeSet<String>,
     pub prompt: Option<(PromptFor, String)>,
@@ -287,6 +289,7 @@ impl App {
             scenario_data: None,
             worker: worker::Worker::new(),
             confirm: None,
+            audit: Ok(Vec::new()),
             marked: Default::default(),
             prompt: None,
             status: Status::default(),
@@ -330,6 +333,9 @@ impl App {
     /// Rebuilds the current screen's table (after data, navigation, filter or sort changes).
     /// With a scenario open, tables with a pro forma column show baseline | scenario | Δ.
     pub fn rebuild(&mut self) {
+        if self.tab == Tab::History {
+            self.audit = self.ws.audit(500).map_err(|e| e.to_string());
+        }
         self.model = screens::build(self);
         if let Some(mut scenario) = self.scenario_data.take() {
             std::mem::swap(&mut self.data, &mut scenario);
@@ -896,6 +902,8 @@ impl App {
             form.confirm_cancel = false;
             self.preview(&mut form);
         }
+        // Computed once per keystroke here, not on every frame by the renderer.
+        form.suggestions = self.suggestions(&form);
         self.form = Some(form);
     }
 

@@ -758,9 +758,9 @@ fn history(app: &App) -> TableModel {
             ("Reason", L),
         ],
     );
-    match app.ws.audit(500) {
+    match &app.audit {
         Ok(rows) => {
-            for r in rows {
+            for r in rows.iter().cloned() {
                 t.push(
                     r.id.to_string(),
                     vec![

@@ -227,7 +227,7 @@ fn form(f: &mut Frame<'_>, area: Rect, s: &Session) {
             )));
         }
         if focused {
-            let sugg = s.app.suggestions(form);
+            let sugg = &form.suggestions;
             if !sugg.is_empty() {
                 lines.push(Line::from(Span::styled(
                     format!("{:>label_w$}  → {}", "", sugg.join("  ")),
@@ -646,7 +646,7 @@ fn history_detail(f: &mut Frame<'_>, area: Rect, s: &Session) {
         .selected_row()
         .and_then(|r| s.app.model.keys.get(r))
         .and_then(|k| k.parse::<i64>().ok());
-    let entry = id.and_then(|id| s.app.ws.audit(500).ok()?.into_iter().find(|a| a.id == id));
+    let entry = id.and_then(|id| s.app.audit.as_ref().ok()?.iter().find(|a| a.id == id));
     let Some(e) = entry else { return };
     let pretty = |v: &Option<String>| -> String {
         match v {

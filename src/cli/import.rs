@@ -12,11 +12,15 @@ pub fn run(path: &Path, files: &[PathBuf]) -> color_eyre::Result<()> {
         Some(p) => import::import(&mut ws, &sources, &p)?,
         None => import::import(&mut ws, &sources, &Quiet)?,
     };
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
     print_summary(&report);
     Ok(())
 }
 
-/// One line per (payer, period): rows, billable total, tax, first and last usage day.
+/// One line per (payer, period): rows, billable total and tax in the delivery's own currency
+/// (SPEC 5), first and last usage day.
 pub fn print_summary(report: &CommitReport) {
     for d in &report.deliveries {
         let status = match d.status {
@@ -29,12 +33,13 @@ pub fn print_summary(report: &CommitReport) {
             _ => "no usage dates".to_string(),
         };
         println!(
-            "payer {} period {}: {status}, {} rows, billable {} USD, tax {} USD, {days}",
+            "payer {} period {}: {status}, {} rows, billable {} {cur}, tax {} {cur}, {days}",
             d.payer,
             d.period,
             d.rows,
             fmt_grouped(d.billable),
             fmt_grouped(d.tax),
+            cur = d.currency,
         );
     }
     if report.accounts_changed > 0 {

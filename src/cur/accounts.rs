@@ -13,6 +13,10 @@ pub struct AccountInfo {
     pub status: Option<String>,
 }
 
+/// The largest accounts file read (decompressed): 64 MB, some twenty times the list-accounts
+/// output of an organization at AWS's default quota of 10,000 accounts.
+pub const MAX_BYTES: u64 = 64 << 20;
+
 fn valid_id(id: &str) -> bool {
     id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
 }

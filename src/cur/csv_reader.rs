@@ -451,6 +451,12 @@ fn parse_chunk(
         spans: Vec::with_capacity(ncols + 1),
         arena: Vec::new(),
     };
+    // Where the chunk stops being UTF-8 (chunks end at record boundaries, so no character
+    // straddles two chunks); the record holding that byte is refused.
+    let bad_utf8 = std::str::from_utf8(data).err().map(|e| e.valid_up_to());
+    // Line numbers are counted as the scan meets line breaks, quoted ones included.
+    let mut line = chunk.first_line;
+    let mut record_line = line;
     let mut record_start = 0usize;
     let mut field_start = 0usize;
     let mut in_quotes = false;
@@ -467,6 +473,7 @@ fn parse_chunk(
                     in_quotes = !in_quotes;
                     quoted = true;
                 }
+                b'\n' if in_quotes => line += 1,
                 _ if in_quotes => {}
                 b',' => {
                     rec.spans.push(Span {
@@ -490,15 +497,10 @@ fn parse_chunk(
                         in_arena: quoted,
                     });
                     any_quoted |= quoted;
-                    finish_record(
-                        path,
-                        ncols,
-                        chunk,
-                        folder,
-                        &mut rec,
-                        record_start,
-                        any_quoted,
-                    )?;
+                    let bad = bad_utf8.filter(|&b| (record_start..at).contains(&b));
+                    finish_record(path, ncols, folder, &mut rec, record_line, any_quoted, bad)?;
+                    line += 1;
+                    record_line = line;
                     field_start = at + 1;
                     record_start = at + 1;
                     quoted = false;
@@ -519,31 +521,52 @@ fn parse_chunk(
             end: end.max(field_start) as u32,
             in_arena: quoted,
         });
+        let bad = bad_utf8.filter(|&b| b >= record_start);
         finish_record(
             path,
             ncols,
-            chunk,
             folder,
             &mut rec,
-            record_start,
+            record_line,
             any_quoted || quoted,
+            bad,
         )?;
     }
     Ok(())
 }
 
+/// Checks and folds one split record. `line` is the record's first line in the file;
+/// `bad_utf8` the chunk offset of its first byte that is not UTF-8, if any.
 fn finish_record(
     path: &Path,
     ncols: usize,
-    chunk: &Chunk,
     folder: &mut Folder<'_>,
     rec: &mut SplitRecord<'_>,
-    record_start: usize,
+    line: u64,
     any_quoted: bool,
+    bad_utf8: Option<usize>,
 ) -> Result<(), CurError> {
-    let line_of = |offset: usize| {
-        chunk.first_line + memchr::memchr_iter(b'\n', &chunk.data[..offset]).count() as u64
-    };
+    if let Some(at) = bad_utf8 {
+        let column = rec
+            .spans
+            .iter()
+            .position(|s| (s.start as usize..=s.end as usize).contains(&at))
+            .unwrap_or(rec.spans.len().saturating_sub(1));
+        let raw = rec
+            .spans
+            .get(column)
+            .and_then(|s| rec.data.get(s.start as usize..s.end as usize))
+            .unwrap_or(b"");
+        let value: String = String::from_utf8_lossy(raw).chars().take(80).collect();
+        return Err(CurError::BadCell {
+            path: path.to_path_buf(),
+            line,
+            column: column + 1,
+            name: folder.column_name(column),
+            value,
+            reason: "is not valid UTF-8 (invalid bytes shown as \u{FFFD})".into(),
+        });
+    }
     if any_quoted {
         rec.unquote();
     }
@@ -553,15 +576,12 @@ fn finish_record(
     } else if rec.spans.len() != ncols {
         Err(CurError::FieldCount {
             path: path.to_path_buf(),
-            line: line_of(record_start),
+            line,
             expected: ncols,
             found: rec.spans.len(),
         })
     } else {
-        // Rows pass their byte offset; only an error needs it turned into a line.
-        folder
-            .fold(rec, record_start as u64)
-            .map_err(|e| e.map_line(|o| line_of(o as usize)))
+        folder.fold(rec, line)
     };
     rec.spans.clear();
     rec.arena.clear();

@@ -292,3 +292,38 @@ fn reimporting_the_same_cny_file_changes_nothing() {
         .stdout(predicate::str::contains("unchanged, 1 rows, billable 100.00 CNY"));
     assert_eq!(common::snapshot(&ws), before);
 }
+
+/// The TUI's top bar names the currency of the amounts on screen, from the same `Analysis`
+/// the CLI reports from.
+#[test]
+fn the_tui_top_bar_names_the_currency() {
+    use proforma::app::App;
+    use proforma::store::Workspace;
+    use proforma::tui::Session;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    let (_d, ws) = workspace();
+    bin().arg("import").arg(&ws).arg(data("cur-cn.csv")).assert().success();
+    bin()
+        .args(["config", "import"])
+        .arg(&ws)
+        .arg(data("bundle-cn.json"))
+        .assert()
+        .success();
+    let app = App::load(Workspace::open(&ws).unwrap(), "cn.proforma".into()).unwrap();
+    assert_eq!(app.current().currency().unwrap(), "CNY");
+    let mut s = Session::with_defaults(app);
+    for (w, h) in [(120, 30), (80, 24)] {
+        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+        term.draw(|f| proforma::tui::draw::draw(f, &mut s)).unwrap();
+        let buf = term.backend().buffer().clone();
+        let top: String = (0..w).map(|x| buf[(x, 0)].symbol().to_string()).collect();
+        assert!(top.contains("2024-03 (1/1) CNY"), "{top}");
+        let screen: String = (0..h)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .map(|p| buf[p].symbol().to_string())
+            .collect();
+        assert!(screen.contains("201.00"), "the group's pro forma is on screen");
+    }
+}

@@ -327,3 +327,51 @@ fn the_tui_top_bar_names_the_currency() {
         assert!(screen.contains("201.00"), "the group's pro forma is on screen");
     }
 }
+
+#[path = "support/parquet_cur.rs"]
+mod parquet_cur;
+
+/// Parquet rows carry their currency in `line_item_currency_code`.
+#[test]
+fn parquet_rows_carry_their_currency() {
+    let (dir, ws) = workspace();
+    let f = dir.path().join("cn.parquet");
+    std::fs::write(
+        &f,
+        parquet_cur::cur_parquet(&[
+            ("111122223333", "444455556666", "2024-03", "Usage", "AmazonEC2", 60.5, "CNY"),
+            ("111122223333", "444455556667", "2024-03", "Usage", "AmazonS3", 0.1, "CNY"),
+        ]),
+    )
+    .unwrap();
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(&f)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "payer 111122223333 period 2024-03: imported, 2 rows, billable 60.60 CNY",
+        ));
+    let mixed = dir.path().join("mixed.parquet");
+    std::fs::write(
+        &mixed,
+        parquet_cur::cur_parquet(&[
+            ("111122223333", "444455556666", "2024-04", "Usage", "AmazonEC2", 1.0, "CNY"),
+            ("111122223333", "444455556666", "2024-04", "Usage", "AmazonEC2", 1.0, "CNY"),
+            ("111122223333", "444455556667", "2024-04", "Usage", "AmazonS3", 1.0, "USD"),
+        ]),
+    )
+    .unwrap();
+    let before = bytes_of(&ws);
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(&mixed)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "mixed.parquet: payer 111122223333, period 2024-04 mixes currencies: CNY (line 1) and USD (line 3)",
+        ));
+    assert_eq!(bytes_of(&ws), before);
+}

@@ -60,7 +60,9 @@ fn cny_rows_are_shown_in_cny_everywhere() {
     let json: serde_json::Value = serde_json::from_str(&stdout(
         &["report"],
         &ws,
-        &["--period", "2024-03", "--view", "primary", "--format", "json"],
+        &[
+            "--period", "2024-03", "--view", "primary", "--format", "json",
+        ],
     ))
     .unwrap();
     assert_eq!(json["Currency"], "CNY");
@@ -69,7 +71,14 @@ fn cny_rows_are_shown_in_cny_everywhere() {
     let csv = stdout(
         &["report"],
         &ws,
-        &["--period", "2024-03", "--view", "primary:111122223333", "--format", "csv"],
+        &[
+            "--period",
+            "2024-03",
+            "--view",
+            "primary:111122223333",
+            "--format",
+            "csv",
+        ],
     );
     assert_eq!(csv, "Billable,Tax,Currency\n100.00,0.00,CNY\n");
 }
@@ -83,7 +92,9 @@ fn china_partition_payer_reports_in_cny() {
         .arg(data("cur-cn.csv"))
         .assert()
         .success()
-        .stdout(predicate::str::contains("billable 165.00 CNY, tax 0.00 CNY"));
+        .stdout(predicate::str::contains(
+            "billable 165.00 CNY, tax 0.00 CNY",
+        ));
     bin()
         .args(["config", "import"])
         .arg(&ws)
@@ -113,7 +124,10 @@ fn china_partition_payer_reports_in_cny() {
         table.contains("Unmonitored accounts: billable 40.00"),
         "{table}"
     );
-    assert!(table.contains("Invoice total (all payers): 165.00"), "{table}");
+    assert!(
+        table.contains("Invoice total (all payers): 165.00"),
+        "{table}"
+    );
     assert!(!table.contains("USD"), "{table}");
 
     let csv = stdout(
@@ -132,7 +146,13 @@ fn china_partition_payer_reports_in_cny() {
         &["report"],
         &ws,
         &[
-            "--period", "2024-03", "--group", "cn-apps", "--group-by", "LINE_ITEM_TYPE", "--format",
+            "--period",
+            "2024-03",
+            "--group",
+            "cn-apps",
+            "--group-by",
+            "LINE_ITEM_TYPE",
+            "--format",
             "json",
         ],
     ))
@@ -154,9 +174,15 @@ fn mixed_currencies_in_one_payer_and_period_are_refused() {
         .code(1)
         .stdout("")
         .stderr(predicate::str::contains("mixed.csv"))
-        .stderr(predicate::str::contains("payer 111122223333, period 2024-04"))
+        .stderr(predicate::str::contains(
+            "payer 111122223333, period 2024-04",
+        ))
         .stderr(predicate::str::contains("USD (line 2) and EUR (line 3)"));
-    assert_eq!(bytes_of(&ws), before, "a refused import wrote to the workspace");
+    assert_eq!(
+        bytes_of(&ws),
+        before,
+        "a refused import wrote to the workspace"
+    );
 }
 
 #[test]
@@ -193,7 +219,13 @@ fn mixed_currencies_across_the_parts_of_one_delivery_are_refused() {
         format!("{header}111122223333,2024-04-01T00:00:00Z,444455556666,Usage,AmazonEC2,1,EUR\n"),
     )
     .unwrap();
-    let out = bin().arg("import").arg(&ws).arg(&usd).arg(&eur).output().unwrap();
+    let out = bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(&usd)
+        .arg(&eur)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("part-1.csv line 2"), "{err}");
@@ -256,8 +288,12 @@ fn payers_in_different_currencies_are_never_added_up() {
         .arg(&usd)
         .assert()
         .success()
-        .stdout(predicate::str::contains("payer 111122223333 period 2024-03: imported, 1 rows, billable 100.00 CNY"))
-        .stdout(predicate::str::contains("payer 999988887777 period 2024-03: imported, 1 rows, billable 7.00 USD"));
+        .stdout(predicate::str::contains(
+            "payer 111122223333 period 2024-03: imported, 1 rows, billable 100.00 CNY",
+        ))
+        .stdout(predicate::str::contains(
+            "payer 999988887777 period 2024-03: imported, 1 rows, billable 7.00 USD",
+        ));
     common::fails(
         &["report"],
         &ws,
@@ -267,13 +303,27 @@ fn payers_in_different_currencies_are_never_added_up() {
     let cny = stdout(
         &["report"],
         &ws,
-        &["--period", "2024-03", "--view", "primary:111122223333", "--format", "json"],
+        &[
+            "--period",
+            "2024-03",
+            "--view",
+            "primary:111122223333",
+            "--format",
+            "json",
+        ],
     );
     assert!(cny.contains("\"Currency\": \"CNY\""), "{cny}");
     let usd = stdout(
         &["report"],
         &ws,
-        &["--period", "2024-03", "--view", "primary:999988887777", "--format", "json"],
+        &[
+            "--period",
+            "2024-03",
+            "--view",
+            "primary:999988887777",
+            "--format",
+            "json",
+        ],
     );
     assert!(usd.contains("\"Currency\": \"USD\""), "{usd}");
 }
@@ -281,7 +331,12 @@ fn payers_in_different_currencies_are_never_added_up() {
 #[test]
 fn reimporting_the_same_cny_file_changes_nothing() {
     let (_d, ws) = workspace();
-    bin().arg("import").arg(&ws).arg(data("cny.csv")).assert().success();
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(data("cny.csv"))
+        .assert()
+        .success();
     let before = common::snapshot(&ws);
     bin()
         .arg("import")
@@ -289,7 +344,9 @@ fn reimporting_the_same_cny_file_changes_nothing() {
         .arg(data("cny.csv"))
         .assert()
         .success()
-        .stdout(predicate::str::contains("unchanged, 1 rows, billable 100.00 CNY"));
+        .stdout(predicate::str::contains(
+            "unchanged, 1 rows, billable 100.00 CNY",
+        ));
     assert_eq!(common::snapshot(&ws), before);
 }
 
@@ -304,7 +361,12 @@ fn the_tui_top_bar_names_the_currency() {
     use ratatui::backend::TestBackend;
 
     let (_d, ws) = workspace();
-    bin().arg("import").arg(&ws).arg(data("cur-cn.csv")).assert().success();
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(data("cur-cn.csv"))
+        .assert()
+        .success();
     bin()
         .args(["config", "import"])
         .arg(&ws)
@@ -324,7 +386,10 @@ fn the_tui_top_bar_names_the_currency() {
             .flat_map(|y| (0..w).map(move |x| (x, y)))
             .map(|p| buf[p].symbol().to_string())
             .collect();
-        assert!(screen.contains("201.00"), "the group's pro forma is on screen");
+        assert!(
+            screen.contains("201.00"),
+            "the group's pro forma is on screen"
+        );
     }
 }
 
@@ -339,8 +404,24 @@ fn parquet_rows_carry_their_currency() {
     std::fs::write(
         &f,
         parquet_cur::cur_parquet(&[
-            ("111122223333", "444455556666", "2024-03", "Usage", "AmazonEC2", 60.5, "CNY"),
-            ("111122223333", "444455556667", "2024-03", "Usage", "AmazonS3", 0.1, "CNY"),
+            (
+                "111122223333",
+                "444455556666",
+                "2024-03",
+                "Usage",
+                "AmazonEC2",
+                60.5,
+                "CNY",
+            ),
+            (
+                "111122223333",
+                "444455556667",
+                "2024-03",
+                "Usage",
+                "AmazonS3",
+                0.1,
+                "CNY",
+            ),
         ]),
     )
     .unwrap();
@@ -357,9 +438,33 @@ fn parquet_rows_carry_their_currency() {
     std::fs::write(
         &mixed,
         parquet_cur::cur_parquet(&[
-            ("111122223333", "444455556666", "2024-04", "Usage", "AmazonEC2", 1.0, "CNY"),
-            ("111122223333", "444455556666", "2024-04", "Usage", "AmazonEC2", 1.0, "CNY"),
-            ("111122223333", "444455556667", "2024-04", "Usage", "AmazonS3", 1.0, "USD"),
+            (
+                "111122223333",
+                "444455556666",
+                "2024-04",
+                "Usage",
+                "AmazonEC2",
+                1.0,
+                "CNY",
+            ),
+            (
+                "111122223333",
+                "444455556666",
+                "2024-04",
+                "Usage",
+                "AmazonEC2",
+                1.0,
+                "CNY",
+            ),
+            (
+                "111122223333",
+                "444455556667",
+                "2024-04",
+                "Usage",
+                "AmazonS3",
+                1.0,
+                "USD",
+            ),
         ]),
     )
     .unwrap();

@@ -44,7 +44,11 @@ fn refused(ws: &Path, files: &[&Path], expect: &[&str]) -> String {
     for e in expect {
         assert!(err.contains(e), "expected {e:?} in: {err}");
     }
-    assert_eq!(bytes_of(ws), before, "a refused import wrote to the workspace");
+    assert_eq!(
+        bytes_of(ws),
+        before,
+        "a refused import wrote to the workspace"
+    );
     err
 }
 
@@ -141,7 +145,9 @@ fn a_duplicated_header_column_is_refused() {
     refused(
         &ws,
         &[&f],
-        &["two.csv: line 1, column 7 (line_item_unblended_cost): the header names this column twice (also column 6)"],
+        &[
+            "two.csv: line 1, column 7 (line_item_unblended_cost): the header names this column twice (also column 6)",
+        ],
     );
     // Tags differing in case are distinct tags, as in real CURs.
     let ok = write(
@@ -170,12 +176,17 @@ fn invalid_utf8_is_refused_with_line_column_and_value() {
     );
     // In a quoted field, in a required column, and in a gzip file too.
     let mut bytes = HEADER.as_bytes().to_vec();
-    bytes.extend_from_slice(b"111122223333,444455556666,2026-10-01T00:00:00Z,Usage,\"Amazon\xc3\",1,EC2\n");
+    bytes.extend_from_slice(
+        b"111122223333,444455556666,2026-10-01T00:00:00Z,Usage,\"Amazon\xc3\",1,EC2\n",
+    );
     let f = write(dir.path(), "quoted.csv", &bytes);
     refused(
         &ws,
         &[&f],
-        &["quoted.csv: line 2, column 5 (lineItem/ProductCode):", "is not valid UTF-8"],
+        &[
+            "quoted.csv: line 2, column 5 (lineItem/ProductCode):",
+            "is not valid UTF-8",
+        ],
     );
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&bytes).unwrap();
@@ -267,7 +278,9 @@ fn the_same_file_given_twice_is_counted_once() {
         .args(["cur.csv", "copy.csv", "cur.csv", "copy.csv"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("imported, 2 rows, billable 3.25 USD"));
+        .stdout(predicate::str::contains(
+            "imported, 2 rows, billable 3.25 USD",
+        ));
 }
 
 #[test]
@@ -275,7 +288,11 @@ fn standard_input_pipes_fifos_devices_and_directories_are_refused_at_once() {
     let (dir, ws) = workspace();
     let good = good(dir.path(), "cur.csv");
     let dash = PathBuf::from("-");
-    refused(&ws, &[&dash], &["-: reading from standard input is not supported"]);
+    refused(
+        &ws,
+        &[&dash],
+        &["-: reading from standard input is not supported"],
+    );
     // Refused before any other file is read: nothing written even with a good file first.
     refused(&ws, &[&good, &dash], &["standard input is not supported"]);
     refused(
@@ -312,7 +329,10 @@ fn standard_input_pipes_fifos_devices_and_directories_are_refused_at_once() {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "import hung on a pipe");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "import hung on a pipe"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(status.code(), Some(1));
@@ -329,7 +349,11 @@ fn standard_input_pipes_fifos_devices_and_directories_are_refused_at_once() {
         .stdin(std::fs::File::open(&good).unwrap())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("imported, 2 rows"));
 }
 
@@ -366,10 +390,12 @@ fn a_workspace_of_a_newer_schema_is_named() {
     ] {
         let mut cmd = bin();
         cmd.arg(args[0]).arg(&ws).args(&args[1..]);
-        cmd.assert().code(1).stderr(predicate::str::contains(format!(
-            "{}: the workspace was written by a newer proforma (schema 999",
-            ws.display()
-        )));
+        cmd.assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!(
+                "{}: the workspace was written by a newer proforma (schema 999",
+                ws.display()
+            )));
     }
     assert_eq!(bytes_of(&ws), before);
 }

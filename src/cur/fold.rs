@@ -154,7 +154,7 @@ pub fn merge_currency(
                     format!("{} line {}", c.path.display(), c.line)
                 }
             };
-            Err(CurError::MixedCurrency {
+            Err(CurError::MixedCurrency(Box::new(super::MixedCurrency {
                 path: second.path.clone(),
                 payer: key.1.clone(),
                 period: key.0.to_string(),
@@ -163,7 +163,7 @@ pub fn merge_currency(
                 second_code: second.code.clone(),
                 second_at: at(second),
                 line: second.line,
-            })
+            })))
         }
     }
 }
@@ -463,7 +463,7 @@ impl<'m> Folder<'m> {
         };
         let period = r.field().unwrap_or_default();
         let payer = r.field().unwrap_or_default();
-        CurError::MixedCurrency {
+        CurError::MixedCurrency(Box::new(super::MixedCurrency {
             path: self.path.to_path_buf(),
             payer,
             period,
@@ -472,7 +472,7 @@ impl<'m> Folder<'m> {
             second_code: String::from_utf8_lossy(second.0).into_owned(),
             second_at: format!("line {}", second.1),
             line: second.1,
-        }
+        }))
     }
 
     fn opt_bytes<R: Cells>(row: &R, col: Option<usize>) -> &[u8] {

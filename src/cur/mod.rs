@@ -65,19 +65,9 @@ pub enum CurError {
         second: usize,
     },
     /// One (payer, period) whose rows name several currencies (SPEC 5: amounts are never
-    /// summed across currencies). `first_at`/`second_at` read "line 2" or "FILE line 2".
-    #[error("{}: payer {payer}, period {period} mixes currencies: {first_code} ({first_at}) and {second_code} ({second_at}); a payer's bill for a period is in one currency, and proforma never adds amounts of different currencies", path.display())]
-    MixedCurrency {
-        path: PathBuf,
-        payer: String,
-        period: String,
-        first_code: String,
-        first_at: String,
-        second_code: String,
-        second_at: String,
-        /// The line of the second currency, for picking the first error of many.
-        line: u64,
-    },
+    /// summed across currencies).
+    #[error(transparent)]
+    MixedCurrency(Box<MixedCurrency>),
     #[error("{}: {what} is larger than {limit_mb} MB; {hint}", path.display())]
     TooLarge {
         path: PathBuf,
@@ -95,12 +85,27 @@ impl CurError {
     /// The line (or Parquet row) the error points at, for picking the first of many.
     pub fn line(&self) -> Option<u64> {
         match self {
-            CurError::BadCell { line, .. }
-            | CurError::FieldCount { line, .. }
-            | CurError::MixedCurrency { line, .. } => Some(*line),
+            CurError::BadCell { line, .. } | CurError::FieldCount { line, .. } => Some(*line),
+            CurError::MixedCurrency(m) => Some(m.line),
             _ => None,
         }
     }
+}
+
+/// Rows of one (payer, period) in two currencies. `first_at`/`second_at` read "line 2", or
+/// "FILE line 2" when the two are in different files of one import.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: payer {payer}, period {period} mixes currencies: {first_code} ({first_at}) and {second_code} ({second_at}); a payer's bill for a period is in one currency, and proforma never adds amounts of different currencies", path.display())]
+pub struct MixedCurrency {
+    pub path: PathBuf,
+    pub payer: String,
+    pub period: String,
+    pub first_code: String,
+    pub first_at: String,
+    pub second_code: String,
+    pub second_at: String,
+    /// The line of the second currency, for picking the first error of many.
+    pub line: u64,
 }
 
 /// What one input file turned out to hold.

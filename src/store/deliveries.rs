@@ -90,7 +90,11 @@ impl ImportBatch {
                         part.lines.insert(k, v);
                     }
                     for (k, seen) in extract.currencies {
-                        parts.entry((k.1.clone(), k.0)).or_default().currencies.insert(k, seen);
+                        parts
+                            .entry((k.1.clone(), k.0))
+                            .or_default()
+                            .currencies
+                            .insert(k, seen);
                     }
                     for (k, v) in extract.daily {
                         parts

@@ -48,11 +48,15 @@ pub fn cur_parquet(rows: &[Row<'_>]) -> Vec<u8> {
         match index {
             2 => {
                 let v: Vec<i64> = rows.iter().map(|r| millis(r.2)).collect();
-                col.typed::<Int64Type>().write_batch(&v, None, None).unwrap();
+                col.typed::<Int64Type>()
+                    .write_batch(&v, None, None)
+                    .unwrap();
             }
             5 => {
                 let v: Vec<f64> = rows.iter().map(|r| r.5).collect();
-                col.typed::<DoubleType>().write_batch(&v, None, None).unwrap();
+                col.typed::<DoubleType>()
+                    .write_batch(&v, None, None)
+                    .unwrap();
             }
             i => {
                 let v = match i {

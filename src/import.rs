@@ -120,11 +120,13 @@ pub fn import(
             ));
             continue;
         }
-        if let cur::Input::Cost(extract) = &input
-            && extract.rows == 0
-        {
+        let empty = match &input {
+            cur::Input::Cost(extract) => (extract.rows == 0).then_some("a header only"),
+            cur::Input::Accounts(list) => list.is_empty().then_some("no accounts"),
+        };
+        if let Some(what) = empty {
             warnings.push(format!(
-                "{}: no data rows (the file holds a header only); nothing imported from it",
+                "{}: no data rows (the file holds {what}); nothing imported from it",
                 source.display_path().display()
             ));
         }

@@ -399,3 +399,30 @@ fn a_workspace_of_a_newer_schema_is_named() {
     }
     assert_eq!(bytes_of(&ws), before);
 }
+
+#[test]
+fn accounts_files_without_accounts_or_with_a_duplicated_column() {
+    let (dir, ws) = workspace();
+    let empty = write(dir.path(), "accounts.json", br#"{"Accounts": []}"#);
+    let before = bytes_of(&ws);
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(&empty)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("accounts.json: no data rows"));
+    assert_eq!(bytes_of(&ws), before);
+    let dup = write(
+        dir.path(),
+        "accounts.csv",
+        b"account_id,name,Name\n111122223333,web,other\n",
+    );
+    refused(
+        &ws,
+        &[&dup],
+        &[
+            "accounts.csv: line 1, column 3 (name): the header names this column twice (also column 2)",
+        ],
+    );
+}

@@ -426,3 +426,29 @@ fn accounts_files_without_accounts_or_with_a_duplicated_column() {
         ],
     );
 }
+
+#[test]
+fn a_quote_never_closed_does_not_buffer_the_whole_file() {
+    let (dir, ws) = workspace();
+    // 80 MB once decompressed after an opening quote: refused at the 64 MB record limit,
+    // not read into memory to the end.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(HEADER.as_bytes()).unwrap();
+    gz.write_all(b"111122223333,444455556666,2026-10-01T00:00:00Z,Usage,AmazonEC2,1,EC2\n")
+        .unwrap();
+    gz.write_all(b"111122223333,444455556666,2026-10-01T00:00:00Z,Usage,AmazonEC2,1,\"open")
+        .unwrap();
+    let filler = vec![b'x'; 1 << 20];
+    for _ in 0..80 {
+        gz.write_all(&filler).unwrap();
+        gz.write_all(b"\n").unwrap();
+    }
+    let f = write(dir.path(), "open.csv.gz", &gz.finish().unwrap());
+    refused(
+        &ws,
+        &[&f],
+        &[
+            "open.csv.gz: CSV is corrupt or truncated: line 3: a record longer than 64 MB (a quoted field that is never closed?)",
+        ],
+    );
+}

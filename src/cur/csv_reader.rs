@@ -15,6 +15,9 @@ use std::sync::mpsc;
 const BLOCK: usize = 4 << 20;
 /// A header longer than this without a line break means the file is not a CSV.
 const MAX_HEADER: usize = 64 << 20;
+/// A record longer than this (no line break outside quotes) is refused: memory stays bounded
+/// even when a quote is never closed. Real CUR records are a few kilobytes.
+const MAX_RECORD: usize = 64 << 20;
 
 struct Chunk {
     data: Vec<u8>,
@@ -176,6 +179,21 @@ fn read_stream(
                         return Ok(());
                     }
                     continue;
+                }
+                if bounds.last == 0 && buf.len() > MAX_RECORD {
+                    return Err(CurError::Corrupt {
+                        path: path.to_path_buf(),
+                        format: "CSV",
+                        detail: format!(
+                            "line {next_line}: a record longer than {} MB{}",
+                            MAX_RECORD >> 20,
+                            if bounds.in_quotes {
+                                " (a quoted field that is never closed?)"
+                            } else {
+                                ""
+                            }
+                        ),
+                    });
                 }
                 if eof {
                     break;

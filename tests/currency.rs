@@ -480,3 +480,26 @@ fn parquet_rows_carry_their_currency() {
         ));
     assert_eq!(bytes_of(&ws), before);
 }
+
+/// A row with an empty currency cell states none: it follows the other rows of its
+/// (payer, period) instead of being taken for USD and mixed in.
+#[test]
+fn an_empty_currency_cell_follows_the_other_rows() {
+    let (dir, ws) = workspace();
+    let f = dir.path().join("gaps.csv");
+    std::fs::write(
+        &f,
+        "bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/UsageAccountId,lineItem/LineItemType,lineItem/ProductCode,lineItem/UnblendedCost,lineItem/CurrencyCode\n\
+111122223333,2024-03-01T00:00:00Z,444455556666,Usage,AmazonEC2,1,\n\
+111122223333,2024-03-01T00:00:00Z,444455556666,Usage,AmazonEC2,2,CNY\n\
+111122223333,2024-03-01T00:00:00Z,444455556666,Usage,AmazonS3,3,\\N\n",
+    )
+    .unwrap();
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(&f)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3 rows, billable 6.00 CNY"));
+}

@@ -452,3 +452,20 @@ fn a_quote_never_closed_does_not_buffer_the_whole_file() {
         ],
     );
 }
+
+#[test]
+fn workspace_errors_name_the_workspace() {
+    let (dir, ws) = workspace();
+    let f = good(dir.path(), "cur.csv");
+    // Another process holds the write lock past the busy timeout.
+    let conn = rusqlite::Connection::open(&ws).unwrap();
+    conn.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let out = bin().arg("import").arg(&ws).arg(&f).output().unwrap();
+    conn.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{}: workspace database:", ws.display())),
+        "{err}"
+    );
+}

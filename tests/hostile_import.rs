@@ -469,3 +469,22 @@ fn workspace_errors_name_the_workspace() {
         "{err}"
     );
 }
+
+#[test]
+fn a_header_that_is_not_utf8_names_its_column() {
+    let (dir, ws) = workspace();
+    let mut bytes = HEADER
+        .replace("product/ProductName", "product/Product\u{1}Name")
+        .into_bytes();
+    let at = bytes.iter().position(|&b| b == 1).unwrap();
+    bytes[at] = 0xe9;
+    bytes.extend_from_slice(
+        b"111122223333,444455556666,2026-10-01T00:00:00Z,Usage,AmazonEC2,1,EC2\n",
+    );
+    let f = write(dir.path(), "h.csv", &bytes);
+    refused(
+        &ws,
+        &[&f],
+        &["h.csv: line 1, column 7 (header): 'product/Product\u{FFFD}Name' is not valid UTF-8"],
+    );
+}

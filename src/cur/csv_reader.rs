@@ -277,10 +277,18 @@ fn parse_header(path: &Path, bytes: &[u8]) -> Result<Vec<String>, CurError> {
         Err(_) => return Err(not_csv("its first line is not a CSV header")),
     }
     rec.iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(i, c)| {
             std::str::from_utf8(c)
                 .map(|s| s.trim().to_string())
-                .map_err(|_| not_csv("its header is not valid UTF-8"))
+                .map_err(|_| CurError::BadCell {
+                    path: path.to_path_buf(),
+                    line: 1,
+                    column: i + 1,
+                    name: "header".into(),
+                    value: String::from_utf8_lossy(c).chars().take(80).collect(),
+                    reason: "is not valid UTF-8 (invalid bytes shown as \u{FFFD})".into(),
+                })
         })
         .collect()
 }

@@ -731,6 +731,49 @@ mod tests {
     }
 
     #[test]
+    fn mixed_currencies_are_found_whichever_worker_reads_them() {
+        let mut text = String::from(
+            "bill/PayerAccountId,lineItem/UsageAccountId,bill/BillingPeriodStartDate,lineItem/LineItemType,lineItem/ProductCode,lineItem/UnblendedCost,lineItem/CurrencyCode\n",
+        );
+        for i in 0..40 {
+            let code = if i == 31 { "EUR" } else { "USD" };
+            text.push_str(&format!(
+                "111111111111,22222222222{},2026-10-01T00:00:00Z,Usage,AmazonEC2,1,{code}\n",
+                i % 10
+            ));
+        }
+        for block in [40, 100, 333, 1 << 20] {
+            match read_with_block(&text, block) {
+                Err(CurError::MixedCurrency(m)) => {
+                    assert_eq!(m.payer, "111111111111");
+                    assert_eq!(m.period, "2026-10");
+                    let mut pair = [
+                        (m.first_code.as_str(), m.first_at.as_str()),
+                        (m.second_code.as_str(), m.second_at.as_str()),
+                    ];
+                    pair.sort();
+                    assert_eq!(pair[0].0, "EUR", "block {block}");
+                    assert_eq!(pair[0].1, "line 33", "block {block}");
+                    assert_eq!(pair[1].0, "USD", "block {block}");
+                }
+                other => panic!("block {block}: expected mixed currencies, got {other:?}"),
+            }
+        }
+        // One currency throughout, read in many blocks: recorded once, at its first line.
+        let usd = text.replace("EUR", "USD");
+        for block in [40, 100, 1 << 20] {
+            let e = read_with_block(&usd, block).unwrap();
+            let seen: Vec<_> = e.currencies.values().collect();
+            assert_eq!(seen.len(), 1);
+            assert_eq!(
+                (seen[0].code.as_str(), seen[0].line),
+                ("USD", 2),
+                "block {block}"
+            );
+        }
+    }
+
+    #[test]
     fn unterminated_quote_is_reported() {
         let bad = format!("{CSV}111111111111,2,2026-10-01,Usage,X,1,\"open");
         assert!(matches!(

@@ -5,7 +5,8 @@
 //! its first bytes, then it is read and hashed), so standard input (`-`, `/dev/stdin` on a
 //! pipe), pipes, FIFOs, devices and directories are refused before anything is read. The same
 //! file given twice (twice by name, through a link, by overlapping globs, or a copy with the
-//! same content) is read and counted once, with a warning.
+//! same content) is read and counted once, with a warning; so is a cost file holding exactly
+//! the rows of another (the same data compressed differently).
 
 use crate::cur::{self, CurError, Source, SourceMeta};
 use crate::store::{CommitReport, ImportBatch, StoreError, Workspace};
@@ -74,6 +75,16 @@ fn check_regular(path: &Path) -> Result<(u64, u64), CurError> {
     }
 }
 
+/// True when two cost files hold the same aggregate: the same data given twice in another
+/// form (`cur.csv` and `cur.csv.gz`). Genuine parts of one delivery hold different rows.
+fn same_rows(a: &cur::CostExtract, b: &cur::CostExtract) -> bool {
+    a.rows == b.rows
+        && a.lines.len() == b.lines.len()
+        && a.daily.len() == b.daily.len()
+        && a.lines == b.lines
+        && a.daily == b.daily
+}
+
 /// Reads every source and commits them as one transaction (README "Deliveries replace, never
 /// add"). Returns what changed; `CommitReport::warnings` says which inputs were the same file
 /// given twice (counted once) and which held no data rows. On any error nothing is written.
@@ -115,6 +126,21 @@ pub fn import(
         {
             warnings.push(format!(
                 "{} has the same content as {} (same size and xxh3-128 hash): counted once",
+                source.display_path().display(),
+                first.path
+            ));
+            continue;
+        }
+        if let cur::Input::Cost(extract) = &input
+            && let Some((first, _)) = inputs.iter().find(|(_, i)| match i {
+                cur::Input::Cost(other) => same_rows(other, extract),
+                cur::Input::Accounts(_) => false,
+            })
+            && extract.rows > 0
+        {
+            warnings.push(format!(
+                "{} holds exactly the same rows as {} (the same data, compressed differently?): \
+                 counted once",
                 source.display_path().display(),
                 first.path
             ));

@@ -488,3 +488,44 @@ fn a_header_that_is_not_utf8_names_its_column() {
         &["h.csv: line 1, column 7 (header): 'product/Product\u{FFFD}Name' is not valid UTF-8"],
     );
 }
+
+#[test]
+fn the_same_data_compressed_differently_is_counted_once() {
+    let (dir, ws) = workspace();
+    let f = good(dir.path(), "cur.csv");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&std::fs::read(&f).unwrap()).unwrap();
+    let g = write(dir.path(), "cur.csv.gz", &gz.finish().unwrap());
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(&f)
+        .arg(&g)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "imported, 2 rows, billable 3.25 USD",
+        ))
+        .stderr(predicate::str::contains(
+            "cur.csv.gz holds exactly the same rows as",
+        ));
+    // Genuine parts of one delivery (different rows) still add up.
+    let (_d2, ws2) = workspace();
+    let part2 = write(
+        dir.path(),
+        "part2.csv",
+        format!("{HEADER}111122223333,444455556666,2026-10-01T00:00:00Z,Usage,AmazonEC2,10,EC2\n")
+            .as_bytes(),
+    );
+    bin()
+        .arg("import")
+        .arg(&ws2)
+        .arg(&f)
+        .arg(&part2)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "imported, 3 rows, billable 13.25 USD",
+        ))
+        .stderr("");
+}

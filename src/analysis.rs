@@ -21,6 +21,8 @@ pub struct Analysis {
     pub payers: BTreeSet<String>,
     /// Usage account -> payer, from the period's lines.
     pub account_payer: HashMap<String, String>,
+    /// Payer -> ISO 4217 code of its delivery's amounts (SPEC 5); empty means USD.
+    pub currencies: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -31,13 +33,59 @@ pub enum ReportError {
     NotFound(String),
     #[error(transparent)]
     Unhealthy(#[from] ViewHealth),
+    /// The payers of a period are billed in different currencies, which are never summed.
+    #[error("{0}")]
+    MixedCurrencies(String),
 }
 
 impl Analysis {
     pub fn load(ws: &Workspace, period: BillingPeriod) -> Result<Self, StoreError> {
         let lines = ws.lines(period, None)?;
         let config = ws.config_at(period)?;
-        Ok(Self::new(period, lines, config))
+        let mut analysis = Self::new(period, lines, config);
+        analysis.currencies = ws.currencies(period)?;
+        Ok(analysis)
+    }
+
+    /// The one currency of the period's amounts (SPEC 5): every payer's delivery is in it
+    /// (USD when nothing says otherwise). The CLI and the TUI label amounts from here. When
+    /// payers are billed in different currencies, the error names each payer's currency: their
+    /// amounts must not be added up.
+    pub fn currency(&self) -> Result<&str, ReportError> {
+        let mut codes = self.currencies.values().map(String::as_str);
+        let first = codes.next().unwrap_or(crate::cur::DEFAULT_CURRENCY);
+        if codes.all(|c| c == first) {
+            return Ok(first);
+        }
+        let each: Vec<String> = self
+            .currencies
+            .iter()
+            .map(|(p, c)| format!("payer {p} in {c}"))
+            .collect();
+        Err(ReportError::MixedCurrencies(format!(
+            "period {} holds payers billed in different currencies ({}); amounts in different \
+             currencies are never added up: report one payer with --view primary:<payer id>",
+            self.period,
+            each.join(", ")
+        )))
+    }
+
+    /// The currency of one payer's amounts in the period (USD when it has no delivery).
+    pub fn payer_currency(&self, payer: &str) -> &str {
+        self.currencies
+            .get(payer)
+            .map_or(crate::cur::DEFAULT_CURRENCY, String::as_str)
+    }
+
+    /// The currency for a label: the one code, or every payer's code when they differ.
+    pub fn currency_label(&self) -> String {
+        match self.currency() {
+            Ok(c) => c.to_string(),
+            Err(_) => {
+                let codes: BTreeSet<&str> = self.currencies.values().map(String::as_str).collect();
+                format!("mixed {}", codes.into_iter().collect::<Vec<_>>().join("/"))
+            }
+        }
     }
 
     pub fn new(period: BillingPeriod, lines: Vec<StoredLine>, config: Config) -> Self {
@@ -56,6 +104,7 @@ impl Analysis {
             pricing,
             payers,
             account_payer,
+            currencies: Default::default(),
         }
     }
 

@@ -1,8 +1,16 @@
 //! `proforma import`: read every input, then commit them all in one transaction, so a bad
 //! file anywhere leaves the workspace untouched.
+//!
+//! Inputs must be regular files: a file is read more than once (its format is detected from
+//! its first bytes, then it is read and hashed), so standard input (`-`, `/dev/stdin` on a
+//! pipe), pipes, FIFOs, devices and directories are refused before anything is read. The same
+//! file given twice (twice by name, through a link, by overlapping globs, or a copy with the
+//! same content) is read and counted once, with a warning; so is a cost file holding exactly
+//! the rows of another (the same data compressed differently).
 
-use crate::cur::{self, CurError, Source};
+use crate::cur::{self, CurError, Source, SourceMeta};
 use crate::store::{CommitReport, ImportBatch, StoreError, Workspace};
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -23,20 +31,136 @@ pub trait Progress: Sync {
 pub struct Quiet;
 impl Progress for Quiet {}
 
+/// Refuses what cannot be read more than once; returns the file's identity (device, inode)
+/// for spotting the same file given twice.
+fn check_regular(path: &Path) -> Result<(u64, u64), CurError> {
+    let unsupported = |detail: String| CurError::Unsupported {
+        path: path.to_path_buf(),
+        detail,
+    };
+    if path.as_os_str() == "-" {
+        return Err(unsupported(
+            "reading from standard input is not supported: proforma import reads a file more \
+             than once (to detect its format, then to read and hash it); save the data to a \
+             file and import that file"
+                .into(),
+        ));
+    }
+    let meta = std::fs::metadata(path).map_err(|e| CurError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    if !meta.is_file() {
+        let kind = if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file (a pipe, FIFO, socket or device, such as standard input)"
+        };
+        return Err(unsupported(format!(
+            "{kind}: proforma import reads a file more than once (to detect its format, then \
+             to read and hash it), so it takes regular files only; save the data to a file \
+             and import that file"
+        )));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Ok((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        // Without inodes, the content hash still catches the same file given twice.
+        let _ = meta;
+        Ok((0, 0))
+    }
+}
+
+/// True when two cost files hold the same aggregate: the same data given twice in another
+/// form (`cur.csv` and `cur.csv.gz`). Genuine parts of one delivery hold different rows.
+fn same_rows(a: &cur::CostExtract, b: &cur::CostExtract) -> bool {
+    a.rows == b.rows
+        && a.lines.len() == b.lines.len()
+        && a.daily.len() == b.daily.len()
+        && a.lines == b.lines
+        && a.daily == b.daily
+}
+
+/// Reads every source and commits them as one transaction (README "Deliveries replace, never
+/// add"). Returns what changed; `CommitReport::warnings` says which inputs were the same file
+/// given twice (counted once) and which held no data rows. On any error nothing is written.
 pub fn import(
     ws: &mut Workspace,
     sources: &[Source],
     progress: &dyn Progress,
 ) -> Result<CommitReport, ImportError> {
-    let mut inputs = Vec::with_capacity(sources.len());
+    let mut warnings = Vec::new();
+    // Refuse every unreadable input before reading any, so a pipe never blocks the command.
+    let mut unique: Vec<&Source> = Vec::with_capacity(sources.len());
+    let mut seen_ids: Vec<((u64, u64), PathBuf)> = Vec::new();
     for source in sources {
+        if let Source::File(path) = source {
+            let id = check_regular(path)?;
+            #[cfg(unix)]
+            if let Some((_, first)) = seen_ids.iter().find(|(i, _)| *i == id) {
+                warnings.push(format!(
+                    "{} is the same file as {}: read and counted once",
+                    path.display(),
+                    first.display()
+                ));
+                continue;
+            }
+            seen_ids.push((id, path.clone()));
+        }
+        unique.push(source);
+    }
+
+    let mut inputs: Vec<(SourceMeta, cur::Input)> = Vec::with_capacity(unique.len());
+    for source in unique {
         progress.start(source);
         let read = cur::read_input(source, &|b| progress.advance(b));
         progress.finish();
-        inputs.push(read?);
+        let (meta, input) = read?;
+        if let Some((first, _)) = inputs
+            .iter()
+            .find(|(m, _)| m.hash == meta.hash && m.size == meta.size)
+        {
+            warnings.push(format!(
+                "{} has the same content as {} (same size and xxh3-128 hash): counted once",
+                source.display_path().display(),
+                first.path
+            ));
+            continue;
+        }
+        if let cur::Input::Cost(extract) = &input
+            && let Some((first, _)) = inputs.iter().find(|(_, i)| match i {
+                cur::Input::Cost(other) => same_rows(other, extract),
+                cur::Input::Accounts(_) => false,
+            })
+            && extract.rows > 0
+        {
+            warnings.push(format!(
+                "{} holds exactly the same rows as {} (the same data, compressed differently?): \
+                 counted once",
+                source.display_path().display(),
+                first.path
+            ));
+            continue;
+        }
+        let empty = match &input {
+            cur::Input::Cost(extract) => (extract.rows == 0).then_some("a header only"),
+            cur::Input::Accounts(list) => list.is_empty().then_some("no accounts"),
+        };
+        if let Some(what) = empty {
+            warnings.push(format!(
+                "{}: no data rows (the file holds {what}); nothing imported from it",
+                source.display_path().display()
+            ));
+        }
+        inputs.push((meta, input));
     }
     let batch = ImportBatch::from_inputs(inputs)?;
-    let report = ws.commit_import(&batch)?;
+    let mut report = ws.commit_import(&batch)?;
+    report.warnings = warnings;
     // Freeing a large aggregate takes a noticeable moment; nobody needs to wait for it.
     std::thread::spawn(move || drop(batch));
     Ok(report)

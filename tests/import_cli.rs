@@ -513,7 +513,7 @@ fn view_report_formats() {
     // -1.995 rounds half away from zero (SPEC 5).
     assert_eq!(
         run("csv"),
-        "SERVICE_CODE,Billable,Tax\nAmazonEC2,1234567.89,100.00\nAmazonS3,-2.00,0.00\n"
+        "SERVICE_CODE,Billable,Tax,Currency\nAmazonEC2,1234567.89,100.00,USD\nAmazonS3,-2.00,0.00,USD\n"
     );
     let table = run("table");
     assert!(

@@ -1,5 +1,7 @@
-//! No input makes the importer panic: arbitrary bytes and mangled CUR CSV either import or
-//! fail with an error, and a failed import writes nothing.
+//! No input makes the importer panic or hang: arbitrary bytes and mangled files for every
+//! reader (CUR CSV plain, gzip and zip, Parquet, accounts JSON and CSV) either import or fail
+//! with an error naming the file, within a time bound, and a failed import leaves the
+//! workspace byte-identical.
 
 mod common;
 
@@ -19,35 +21,82 @@ fn watch_panics() {
     HOOK.call_once(|| {
         let default = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            PANICKED.store(true, Ordering::SeqCst);
+            // Test threads carry the test's name; a failing assertion there is not the
+            // importer's panic (and must not fail every other test).
+            if std::thread::current().name().is_none() {
+                PANICKED.store(true, Ordering::SeqCst);
+            }
             default(info);
         }));
     });
 }
 
+/// A workspace holding one delivery (payer 999900001111, 2026-09) and its bytes, built once:
+/// every refused import must leave a copy of it byte-identical.
+fn base_workspace() -> &'static (tempfile::TempDir, std::path::PathBuf, Vec<u8>) {
+    static BASE: std::sync::OnceLock<(tempfile::TempDir, std::path::PathBuf, Vec<u8>)> =
+        std::sync::OnceLock::new();
+    BASE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("base.proforma");
+        let data = dir.path().join("sep.csv");
+        std::fs::write(&data, valid_csv().replace("2026-10-0", "2026-09-0")).unwrap();
+        {
+            let mut ws = Workspace::create(&path).unwrap();
+            import(&mut ws, &[Source::File(data)], &Quiet).unwrap();
+            ws.checkpoint().unwrap();
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        (dir, path, bytes)
+    })
+}
+
+/// Longest an import of these small inputs may take before it counts as a hang (debug build,
+/// two busy cores).
+const HANG: std::time::Duration = std::time::Duration::from_secs(60);
+
 fn try_import(bytes: &[u8]) -> Result<(), String> {
+    try_import_named(bytes, "input")
+}
+
+/// Imports `bytes` (as a file named `name`) into a copy of the base workspace on a worker
+/// thread; fails the test on a panic, a hang, or a refusal that changed the workspace's bytes
+/// or did not name the file.
+fn try_import_named(bytes: &[u8], name: &str) -> Result<(), String> {
     watch_panics();
+    let (_base_dir, base, base_bytes) = base_workspace();
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("input");
+    let file = dir.path().join(name);
     std::fs::write(&file, bytes).unwrap();
     let path = dir.path().join("w.proforma");
-    let mut ws = Workspace::create(&path).unwrap();
-    let result = import(&mut ws, &[Source::File(file)], &Quiet);
+    std::fs::copy(base, &path).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let ws_path = path.clone();
+    std::thread::spawn(move || {
+        let mut ws = Workspace::open(&ws_path).unwrap();
+        let result = import(&mut ws, &[Source::File(file)], &Quiet).map(|_| ());
+        drop(ws);
+        let _ = tx.send(result.map_err(|e| e.to_string()));
+    });
+    let result = match rx.recv_timeout(HANG) {
+        Ok(r) => r,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("the import did not finish within {HANG:?}")
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => panic!("the importer panicked"),
+    };
     assert!(!PANICKED.load(Ordering::SeqCst), "the importer panicked");
     match result {
-        Ok(_) => Ok(()),
-        Err(e) => {
+        Ok(()) => Ok(()),
+        Err(message) => {
             assert!(
-                ws.deliveries().unwrap().is_empty(),
-                "a failed import wrote deliveries"
+                std::fs::read(&path).unwrap() == *base_bytes,
+                "a refused import changed the workspace: {message}"
             );
+            let wal = std::fs::read(format!("{}-wal", path.display())).unwrap_or_default();
+            assert!(wal.is_empty(), "a refused import left a WAL: {message}");
             assert!(
-                ws.accounts().unwrap().is_empty(),
-                "a failed import wrote accounts"
-            );
-            let message = e.to_string();
-            assert!(
-                message.contains("input"),
+                message.contains(name),
                 "the error names the file: {message}"
             );
             Err(message)
@@ -162,6 +211,130 @@ proptest! {
         e.write_all(valid_csv().as_bytes()).unwrap();
         let gz = e.finish().unwrap();
         let _ = try_import(&apply(&gz, &edits));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, .. ProptestConfig::default() })]
+
+    #[test]
+    fn mangled_zip_never_panics(edits in proptest::collection::vec(edit(), 1..6)) {
+        let _ = try_import(&apply(&zip_of("cur.csv", valid_csv().as_bytes()), &edits));
+    }
+
+    #[test]
+    fn mangled_zip_contents_never_panic(edits in proptest::collection::vec(edit(), 1..12)) {
+        let inner = apply(valid_csv().as_bytes(), &edits);
+        let _ = try_import(&zip_of("cur.csv", &inner));
+    }
+
+    #[test]
+    fn mangled_parquet_never_panics(edits in proptest::collection::vec(edit(), 1..8)) {
+        let _ = try_import(&apply(&valid_parquet(), &edits));
+    }
+
+    #[test]
+    fn mangled_accounts_json_never_panics(edits in proptest::collection::vec(edit(), 1..12)) {
+        let _ = try_import(&apply(ACCOUNTS_JSON.as_bytes(), &edits));
+    }
+
+    #[test]
+    fn mangled_accounts_csv_never_panics(edits in proptest::collection::vec(edit(), 1..12)) {
+        let _ = try_import(&apply(ACCOUNTS_CSV.as_bytes(), &edits));
+    }
+
+    /// Arbitrary values in every cell of a valid file: refused with the file, line and column,
+    /// or imported; never a panic, never a partial write.
+    #[test]
+    fn arbitrary_cell_values_are_refused_with_their_place(
+        row in 0usize..4,
+        col in 1usize..14,
+        value in proptest::collection::vec(any::<u8>(), 0..24),
+    ) {
+        let csv = valid_csv();
+        let mut lines: Vec<Vec<u8>> = csv.lines().map(|l| l.as_bytes().to_vec()).collect();
+        let cells: Vec<&[u8]> = lines[row + 1].split(|&b| b == b',').collect();
+        prop_assume!(cells.len() == 14);
+        // Values without separators, quotes or line breaks stay in their cell.
+        let value: Vec<u8> = value.into_iter().filter(|b| !matches!(b, b',' | b'"' | b'\n' | b'\r' | 0)).collect();
+        let mut new = Vec::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                new.push(b',');
+            }
+            new.extend_from_slice(if i == col { &value } else { c });
+        }
+        lines[row + 1] = new;
+        let bytes = lines.join(&b'\n');
+        if let Err(message) = try_import(&bytes) {
+            prop_assert!(
+                message.contains(&format!("line {}", row + 2)),
+                "names the line: {}", message
+            );
+        }
+    }
+}
+
+const ACCOUNTS_JSON: &str = r#"{"Accounts": [
+  {"Id": "111100002222", "Arn": "arn:aws:organizations::999900001111:account/o-x/111100002222", "Email": "web@example.com", "Name": "web", "Status": "ACTIVE"},
+  {"Id": "111100003333", "Email": "data@example.com", "Name": "data \u00e9", "Status": "SUSPENDED"}
+]}"#;
+
+const ACCOUNTS_CSV: &str = "account_id,name,email\n111100002222,web,web@example.com\n111100003333,\"data, \"\"team\"\"\",\n";
+
+fn zip_of(name: &str, bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file(name, zip::write::SimpleFileOptions::default())
+        .unwrap();
+    w.write_all(bytes).unwrap();
+    w.finish().unwrap().into_inner()
+}
+
+#[path = "support/parquet_cur.rs"]
+mod parquet_cur;
+
+fn valid_parquet() -> Vec<u8> {
+    parquet_cur::cur_parquet(&[
+        (
+            "999900001111",
+            "111100002222",
+            "2026-10",
+            "Usage",
+            "AmazonEC2",
+            1.5,
+            "USD",
+        ),
+        (
+            "999900001111",
+            "111100003333",
+            "2026-10",
+            "Tax",
+            "AmazonEC2",
+            8.85e-8,
+            "USD",
+        ),
+        (
+            "999900001111",
+            "111100003333",
+            "2026-10",
+            "Usage",
+            "AWSLambda",
+            0.1,
+            "USD",
+        ),
+    ])
+}
+
+#[test]
+fn every_valid_base_imports() {
+    for (bytes, name) in [
+        (zip_of("cur.csv", valid_csv().as_bytes()), "cur.zip"),
+        (valid_parquet(), "cur.parquet"),
+        (ACCOUNTS_JSON.as_bytes().to_vec(), "accounts.json"),
+        (ACCOUNTS_CSV.as_bytes().to_vec(), "accounts.csv"),
+    ] {
+        try_import_named(&bytes, name).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }
 

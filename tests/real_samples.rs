@@ -149,6 +149,6 @@ fn parquet_report_by_account_matches_sources() {
     assert!(out.status.success());
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        "LINKED_ACCOUNT,Billable,Tax\n836060457634,3993.03,0.00\n011254002932,71.46,0.00\n"
+        "LINKED_ACCOUNT,Billable,Tax,Currency\n836060457634,3993.03,0.00,USD\n011254002932,71.46,0.00,USD\n"
     );
 }

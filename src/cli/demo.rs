@@ -64,7 +64,7 @@ pub fn run(workspace: Option<PathBuf>) -> color_eyre::Result<()> {
     let ws = Workspace::open(&path)?;
     for d in ws.deliveries()? {
         println!(
-            "  payer {} {}: {} rows, billable {} USD, tax {} USD, usage {} to {}",
+            "  payer {} {}: {} rows, billable {} {cur}, tax {} {cur}, usage {} to {}",
             d.payer,
             d.period,
             d.rows,
@@ -72,6 +72,7 @@ pub fn run(workspace: Option<PathBuf>) -> color_eyre::Result<()> {
             fmt_grouped(d.tax),
             d.first_day.as_deref().unwrap_or("?"),
             d.last_day.as_deref().unwrap_or("?"),
+            cur = d.currency,
         );
     }
     let accounts = ws.accounts()?;

@@ -1,22 +1,41 @@
 use super::progress::TermProgress;
 use crate::cur::Source;
-use crate::import::{self, Quiet};
+use crate::import::{self, ImportError, Quiet};
 use crate::money::fmt_grouped;
-use crate::store::{CommitReport, DeliveryStatus, Workspace};
+use crate::store::{CommitReport, DeliveryStatus, StoreError, Workspace};
+use color_eyre::eyre::eyre;
 use std::path::{Path, PathBuf};
 
+/// Names the workspace in store errors that do not name it themselves (issue 8 item 11:
+/// every error names the file it is about).
+fn in_workspace(path: &Path, e: StoreError) -> color_eyre::Report {
+    match e {
+        e @ (StoreError::Sqlite(_)
+        | StoreError::ClosedPeriod(_)
+        | StoreError::BadStoredNumber(_)) => eyre!("{}: {e}", path.display()),
+        other => other.into(),
+    }
+}
+
 pub fn run(path: &Path, files: &[PathBuf]) -> color_eyre::Result<()> {
-    let mut ws = Workspace::open(path)?;
+    let mut ws = Workspace::open(path).map_err(|e| in_workspace(path, e))?;
     let sources: Vec<Source> = files.iter().map(|f| Source::File(f.clone())).collect();
-    let report = match TermProgress::for_stderr() {
-        Some(p) => import::import(&mut ws, &sources, &p)?,
-        None => import::import(&mut ws, &sources, &Quiet)?,
+    let result = match TermProgress::for_stderr() {
+        Some(p) => import::import(&mut ws, &sources, &p),
+        None => import::import(&mut ws, &sources, &Quiet),
     };
+    let report = result.map_err(|e| match e {
+        ImportError::Store(s) => in_workspace(path, s),
+        ImportError::Read(r) => r.into(),
+    })?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
     print_summary(&report);
     Ok(())
 }
-
-/// One line per (payer, period): rows, billable total, tax, first and last usage day.
+/// One line per (payer, period): rows, billable total and tax in the delivery's own currency
+/// (SPEC 5), first and last usage day.
 pub fn print_summary(report: &CommitReport) {
     for d in &report.deliveries {
         let status = match d.status {
@@ -29,12 +48,13 @@ pub fn print_summary(report: &CommitReport) {
             _ => "no usage dates".to_string(),
         };
         println!(
-            "payer {} period {}: {status}, {} rows, billable {} USD, tax {} USD, {days}",
+            "payer {} period {}: {status}, {} rows, billable {} {cur}, tax {} {cur}, {days}",
             d.payer,
             d.period,
             d.rows,
             fmt_grouped(d.billable),
             fmt_grouped(d.tax),
+            cur = d.currency,
         );
     }
     if report.accounts_changed > 0 {

@@ -43,8 +43,19 @@ pub fn run(
         .into_iter()
         .filter_map(|a| a.name.map(|n| (a.id, n)))
         .collect();
+    // SPEC 5: the rows' own currency; a payer's primary view is in that payer's currency.
+    let currency = match view.and_then(|v| v.strip_prefix("primary:")) {
+        Some(payer) => analysis.payer_currency(payer),
+        None => analysis.currency()?,
+    }
+    .to_string();
     let out = match (view, group) {
-        (Some(v), _) => render_view(&analysis.view_report(v, group_by)?, format, &names)?,
+        (Some(v), _) => render_view(
+            &analysis.view_report(v, group_by)?,
+            format,
+            &names,
+            &currency,
+        )?,
         (None, Some(g)) => {
             let g = analysis.group_index(g)?;
             let rows = match group_by {
@@ -76,6 +87,8 @@ struct JsonView<'a> {
     view: JsonViewInfo<'a>,
     #[serde(rename = "BillingPeriod")]
     period: String,
+    #[serde(rename = "Currency")]
+    currency: &'a str,
     #[serde(rename = "Rows")]
     rows: Vec<JsonRow>,
     #[serde(rename = "Totals")]
@@ -144,10 +157,13 @@ fn pct(d: Option<Decimal>) -> String {
     d.map_or("–".to_string(), fmt_plain)
 }
 
+/// `currency` is the ISO 4217 code of the amounts (SPEC 5), shown in the table title, the
+/// JSON `Currency` field and a CSV `Currency` column.
 pub fn render_view(
     r: &ViewReport,
     format: OutputFormat,
     names: &HashMap<String, String>,
+    currency: &str,
 ) -> color_eyre::Result<String> {
     let has_proforma = r.totals.proforma.is_some();
     match format {
@@ -158,6 +174,7 @@ pub fn render_view(
                 arn: &r.view.arn,
             },
             period: r.period.to_string(),
+            currency,
             rows: r
                 .rows
                 .iter()
@@ -179,6 +196,7 @@ pub fn render_view(
                 header.extend(["Proforma".into(), "Margin".into()]);
             }
             header.push("Tax".into());
+            header.push("Currency".into());
             w.write_record(&header)?;
             for row in &r.rows {
                 let mut rec: Vec<String> = row.attributes.iter().map(|(_, v)| v.clone()).collect();
@@ -188,6 +206,7 @@ pub fn render_view(
                     rec.push(row.amounts.margin().map(fmt_plain).unwrap_or_default());
                 }
                 rec.push(fmt_plain(row.amounts.tax));
+                rec.push(currency.to_string());
                 w.write_record(&rec)?;
             }
             Ok(String::from_utf8(
@@ -253,7 +272,7 @@ pub fn render_view(
                 t.row(totals);
             }
             Ok(format!(
-                "{} ({}) {}, USD\n{}",
+                "{} ({}) {}, {currency}\n{}",
                 r.view.name,
                 r.view.arn,
                 r.period,
@@ -276,7 +295,7 @@ struct JsonGroupRow {
     #[serde(rename = "MarginPercentage", skip_serializing_if = "Option::is_none")]
     margin_percentage: Option<String>,
     #[serde(rename = "Currency")]
-    currency: &'static str,
+    currency: String,
     #[serde(rename = "Attributes", skip_serializing_if = "Option::is_none")]
     attributes: Option<Vec<JsonAttribute>>,
 }
@@ -289,6 +308,8 @@ fn render_group_rows(
     analysis: &Analysis,
     names: &HashMap<String, String>,
 ) -> color_eyre::Result<String> {
+    // SPEC 5: labelled with the rows' own currency; payers in different currencies are refused.
+    let currency = analysis.currency()?;
     match format {
         OutputFormat::Json => {
             let list: Vec<JsonGroupRow> = rows
@@ -299,7 +320,7 @@ fn render_group_rows(
                     proforma: fmt_plain(r.proforma),
                     margin: fmt_plain(r.margin()),
                     margin_percentage: r.margin_percentage().map(fmt_plain),
-                    currency: "USD",
+                    currency: currency.to_string(),
                     attributes: results_shape.then(|| attributes(&r.attributes)),
                 })
                 .collect();
@@ -345,7 +366,7 @@ fn render_group_rows(
                     fmt_plain(r.margin()),
                     r.margin_percentage().map(fmt_plain).unwrap_or_default(),
                     fmt_plain(r.tax),
-                    "USD".into(),
+                    currency.to_string(),
                 ]);
                 w.write_record(&rec)?;
             }
@@ -416,7 +437,11 @@ fn render_group_rows(
                 fmt_grouped(tax),
             ]);
             t.totals(totals);
-            let mut out = format!("Billing groups {}, USD\n{}", analysis.period, t.render());
+            let mut out = format!(
+                "Billing groups {}, {currency}\n{}",
+                analysis.period,
+                t.render()
+            );
             if group_by.is_none() && !results_shape {
                 let u = &analysis.pricing.unmonitored;
                 let invoice = aws + tax + u.aws_cost + u.tax;

@@ -13,6 +13,10 @@ pub struct AccountInfo {
     pub status: Option<String>,
 }
 
+/// The largest accounts file read (decompressed): 64 MB, some twenty times the list-accounts
+/// output of an organization at AWS's default quota of 10,000 accounts.
+pub const MAX_BYTES: u64 = 64 << 20;
+
 fn valid_id(id: &str) -> bool {
     id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
 }
@@ -76,6 +80,16 @@ pub fn parse_csv(path: &Path, bytes: &[u8]) -> Result<Vec<AccountInfo>, CurError
         .iter()
         .map(normalize_name)
         .collect();
+    for (i, h) in header.iter().enumerate() {
+        if let Some(first) = header[..i].iter().position(|x| x == h) {
+            return Err(CurError::DuplicateColumn {
+                path: path.to_path_buf(),
+                name: h.clone(),
+                first: first + 1,
+                second: i + 1,
+            });
+        }
+    }
     let col = |names: &[&str]| header.iter().position(|h| names.contains(&h.as_str()));
     let id_col =
         col(&["account_id", "id"]).ok_or_else(|| bad(path, "no account_id column".into()))?;

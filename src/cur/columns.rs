@@ -67,8 +67,63 @@ pub struct ColumnMap {
     pub sp_effective_cost: Option<usize>,
     pub ri_effective_cost: Option<usize>,
     pub usage_start: Option<usize>,
+    /// `lineItem/CurrencyCode` (legacy CSV) / `line_item_currency_code` (Parquet): the currency
+    /// the row's amounts are in (SPEC 5). Absent: the rows are taken to be in USD.
+    pub currency: Option<usize>,
     /// Label columns with the key they carry (`user:team` from CSV, `user_team` from Parquet).
     pub labels: Vec<(usize, LabelKind, String)>,
+}
+
+/// Columns proforma reads by their normalised name (besides labels, which keep their spelling).
+const READ: [&str; 21] = [
+    "bill_payer_account_id",
+    "line_item_usage_account_id",
+    "bill_billing_period_start_date",
+    "line_item_line_item_type",
+    "line_item_product_code",
+    "line_item_unblended_cost",
+    "bill_billing_entity",
+    "line_item_usage_type",
+    "line_item_operation",
+    "line_item_usage_amount",
+    "line_item_unblended_rate",
+    "pricing_public_on_demand_cost",
+    "pricing_public_on_demand_rate",
+    "product_product_name",
+    "product_region",
+    "product_region_code",
+    "reservation_reservation_a_r_n",
+    "savings_plan_savings_plan_a_r_n",
+    "savings_plan_savings_plan_effective_cost",
+    "reservation_effective_cost",
+    "line_item_usage_start_date",
+];
+
+/// Refuses a header that names a column twice: the same spelling twice, or two spellings of a
+/// column proforma reads (`lineItem/UnblendedCost` and `line_item_unblended_cost`). Which of
+/// the two holds the right value cannot be known, so neither is picked silently. Tags whose
+/// keys differ only in case or punctuation keep their own spelling and are distinct.
+fn check_duplicates(path: &Path, header: &[String], names: &[String]) -> Result<(), CurError> {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut seen_norm: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, (raw, norm)) in header.iter().zip(names).enumerate() {
+        let first = match seen.insert(raw.as_str(), i) {
+            Some(first) => Some(first),
+            None if READ.contains(&norm.as_str()) || norm == "line_item_currency_code" => {
+                seen_norm.insert(norm.as_str(), i)
+            }
+            None => None,
+        };
+        if let Some(first) = first {
+            return Err(CurError::DuplicateColumn {
+                path: path.to_path_buf(),
+                name: raw.clone(),
+                first: first + 1,
+                second: i + 1,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The required columns, by normalised name and the legacy CSV spelling shown in errors.
@@ -108,6 +163,7 @@ impl ColumnMap {
                 columns: missing,
             });
         }
+        check_duplicates(path, header, &names)?;
         // The required columns were all found just above.
         let req = |n: &str| find(n).unwrap_or(usize::MAX);
         let mut labels = Vec::new();
@@ -147,6 +203,7 @@ impl ColumnMap {
             sp_effective_cost: find("savings_plan_savings_plan_effective_cost"),
             ri_effective_cost: find("reservation_effective_cost"),
             usage_start: find("line_item_usage_start_date"),
+            currency: find("line_item_currency_code"),
             labels,
             names: header.to_vec(),
         })
@@ -178,6 +235,7 @@ impl ColumnMap {
                 self.sp_effective_cost,
                 self.ri_effective_cost,
                 self.usage_start,
+                self.currency,
             ]
             .into_iter()
             .flatten(),

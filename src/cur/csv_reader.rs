@@ -15,6 +15,9 @@ use std::sync::mpsc;
 const BLOCK: usize = 4 << 20;
 /// A header longer than this without a line break means the file is not a CSV.
 const MAX_HEADER: usize = 64 << 20;
+/// A record longer than this (no line break outside quotes) is refused: memory stays bounded
+/// even when a quote is never closed. Real CUR records are a few kilobytes.
+const MAX_RECORD: usize = 64 << 20;
 
 struct Chunk {
     data: Vec<u8>,
@@ -177,6 +180,21 @@ fn read_stream(
                     }
                     continue;
                 }
+                if bounds.last == 0 && buf.len() > MAX_RECORD {
+                    return Err(CurError::Corrupt {
+                        path: path.to_path_buf(),
+                        format: "CSV",
+                        detail: format!(
+                            "line {next_line}: a record longer than {} MB{}",
+                            MAX_RECORD >> 20,
+                            if bounds.in_quotes {
+                                " (a quoted field that is never closed?)"
+                            } else {
+                                ""
+                            }
+                        ),
+                    });
+                }
                 if eof {
                     break;
                 }
@@ -259,10 +277,18 @@ fn parse_header(path: &Path, bytes: &[u8]) -> Result<Vec<String>, CurError> {
         Err(_) => return Err(not_csv("its first line is not a CSV header")),
     }
     rec.iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(i, c)| {
             std::str::from_utf8(c)
                 .map(|s| s.trim().to_string())
-                .map_err(|_| not_csv("its header is not valid UTF-8"))
+                .map_err(|_| CurError::BadCell {
+                    path: path.to_path_buf(),
+                    line: 1,
+                    column: i + 1,
+                    name: "header".into(),
+                    value: String::from_utf8_lossy(c).chars().take(80).collect(),
+                    reason: "is not valid UTF-8 (invalid bytes shown as \u{FFFD})".into(),
+                })
         })
         .collect()
 }
@@ -451,6 +477,12 @@ fn parse_chunk(
         spans: Vec::with_capacity(ncols + 1),
         arena: Vec::new(),
     };
+    // Where the chunk stops being UTF-8 (chunks end at record boundaries, so no character
+    // straddles two chunks); the record holding that byte is refused.
+    let bad_utf8 = std::str::from_utf8(data).err().map(|e| e.valid_up_to());
+    // Line numbers are counted as the scan meets line breaks, quoted ones included.
+    let mut line = chunk.first_line;
+    let mut record_line = line;
     let mut record_start = 0usize;
     let mut field_start = 0usize;
     let mut in_quotes = false;
@@ -467,6 +499,7 @@ fn parse_chunk(
                     in_quotes = !in_quotes;
                     quoted = true;
                 }
+                b'\n' if in_quotes => line += 1,
                 _ if in_quotes => {}
                 b',' => {
                     rec.spans.push(Span {
@@ -490,15 +523,10 @@ fn parse_chunk(
                         in_arena: quoted,
                     });
                     any_quoted |= quoted;
-                    finish_record(
-                        path,
-                        ncols,
-                        chunk,
-                        folder,
-                        &mut rec,
-                        record_start,
-                        any_quoted,
-                    )?;
+                    let bad = bad_utf8.filter(|&b| (record_start..at).contains(&b));
+                    finish_record(path, ncols, folder, &mut rec, record_line, any_quoted, bad)?;
+                    line += 1;
+                    record_line = line;
                     field_start = at + 1;
                     record_start = at + 1;
                     quoted = false;
@@ -519,31 +547,52 @@ fn parse_chunk(
             end: end.max(field_start) as u32,
             in_arena: quoted,
         });
+        let bad = bad_utf8.filter(|&b| b >= record_start);
         finish_record(
             path,
             ncols,
-            chunk,
             folder,
             &mut rec,
-            record_start,
+            record_line,
             any_quoted || quoted,
+            bad,
         )?;
     }
     Ok(())
 }
 
+/// Checks and folds one split record. `line` is the record's first line in the file;
+/// `bad_utf8` the chunk offset of its first byte that is not UTF-8, if any.
 fn finish_record(
     path: &Path,
     ncols: usize,
-    chunk: &Chunk,
     folder: &mut Folder<'_>,
     rec: &mut SplitRecord<'_>,
-    record_start: usize,
+    line: u64,
     any_quoted: bool,
+    bad_utf8: Option<usize>,
 ) -> Result<(), CurError> {
-    let line_of = |offset: usize| {
-        chunk.first_line + memchr::memchr_iter(b'\n', &chunk.data[..offset]).count() as u64
-    };
+    if let Some(at) = bad_utf8 {
+        let column = rec
+            .spans
+            .iter()
+            .position(|s| (s.start as usize..=s.end as usize).contains(&at))
+            .unwrap_or(rec.spans.len().saturating_sub(1));
+        let raw = rec
+            .spans
+            .get(column)
+            .and_then(|s| rec.data.get(s.start as usize..s.end as usize))
+            .unwrap_or(b"");
+        let value: String = String::from_utf8_lossy(raw).chars().take(80).collect();
+        return Err(CurError::BadCell {
+            path: path.to_path_buf(),
+            line,
+            column: column + 1,
+            name: folder.column_name(column),
+            value,
+            reason: "is not valid UTF-8 (invalid bytes shown as \u{FFFD})".into(),
+        });
+    }
     if any_quoted {
         rec.unquote();
     }
@@ -553,15 +602,12 @@ fn finish_record(
     } else if rec.spans.len() != ncols {
         Err(CurError::FieldCount {
             path: path.to_path_buf(),
-            line: line_of(record_start),
+            line,
             expected: ncols,
             found: rec.spans.len(),
         })
     } else {
-        // Rows pass their byte offset; only an error needs it turned into a line.
-        folder
-            .fold(rec, record_start as u64)
-            .map_err(|e| e.map_line(|o| line_of(o as usize)))
+        folder.fold(rec, line)
     };
     rec.spans.clear();
     rec.arena.clear();
@@ -681,6 +727,49 @@ mod tests {
                 }
                 other => panic!("expected a cell error, got {other:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn mixed_currencies_are_found_whichever_worker_reads_them() {
+        let mut text = String::from(
+            "bill/PayerAccountId,lineItem/UsageAccountId,bill/BillingPeriodStartDate,lineItem/LineItemType,lineItem/ProductCode,lineItem/UnblendedCost,lineItem/CurrencyCode\n",
+        );
+        for i in 0..40 {
+            let code = if i == 31 { "EUR" } else { "USD" };
+            text.push_str(&format!(
+                "111111111111,22222222222{},2026-10-01T00:00:00Z,Usage,AmazonEC2,1,{code}\n",
+                i % 10
+            ));
+        }
+        for block in [40, 100, 333, 1 << 20] {
+            match read_with_block(&text, block) {
+                Err(CurError::MixedCurrency(m)) => {
+                    assert_eq!(m.payer, "111111111111");
+                    assert_eq!(m.period, "2026-10");
+                    let mut pair = [
+                        (m.first_code.as_str(), m.first_at.as_str()),
+                        (m.second_code.as_str(), m.second_at.as_str()),
+                    ];
+                    pair.sort();
+                    assert_eq!(pair[0].0, "EUR", "block {block}");
+                    assert_eq!(pair[0].1, "line 33", "block {block}");
+                    assert_eq!(pair[1].0, "USD", "block {block}");
+                }
+                other => panic!("block {block}: expected mixed currencies, got {other:?}"),
+            }
+        }
+        // One currency throughout, read in many blocks: recorded once, at its first line.
+        let usd = text.replace("EUR", "USD");
+        for block in [40, 100, 1 << 20] {
+            let e = read_with_block(&usd, block).unwrap();
+            let seen: Vec<_> = e.currencies.values().collect();
+            assert_eq!(seen.len(), 1);
+            assert_eq!(
+                (seen[0].code.as_str(), seen[0].line),
+                ("USD", 2),
+                "block {block}"
+            );
         }
     }
 

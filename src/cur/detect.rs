@@ -105,12 +105,17 @@ fn classify(
         .has_headers(false)
         .flexible(true)
         .from_reader(text);
-    let mut header = csv::StringRecord::new();
-    match rdr.read_record(&mut header) {
+    // Bytes, not text: a header that is not UTF-8 is still recognised here, and refused by the
+    // reader with the column that is not.
+    let mut header = csv::ByteRecord::new();
+    match rdr.read_byte_record(&mut header) {
         Ok(true) => {}
         _ => return Err(not_cost("no CSV header")),
     }
-    let names: Vec<String> = header.iter().map(normalize_name).collect();
+    let names: Vec<String> = header
+        .iter()
+        .map(|h| normalize_name(&String::from_utf8_lossy(h)))
+        .collect();
     let has = |n: &str| names.iter().any(|x| x == n);
     let cur_markers = [
         "bill_payer_account_id",

@@ -89,17 +89,127 @@ pub struct DailySums {
     pub public_cost: Decimal,
 }
 
+/// The currency a (payer, period)'s rows state, and where it was first seen (SPEC 5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrencySeen {
+    /// ISO 4217 code as written in the rows (`USD`, `CNY`).
+    pub code: String,
+    /// The file and line (Parquet: row) where it was first seen.
+    pub path: PathBuf,
+    pub line: u64,
+}
+
+/// The currency assumed for rows that state none (no currency column, or empty cells).
+pub const DEFAULT_CURRENCY: &str = "USD";
+
 /// Everything one cost file contributes, decoded from the byte keys.
 #[derive(Debug, Default, Clone)]
 pub struct CostExtract {
     pub lines: FxHashMap<LineKey, LineSums>,
     pub daily: FxHashMap<DailyKey, DailySums>,
     pub rows: u64,
+    /// The currency each (period, payer) states; absent when its rows state none, which
+    /// means `DEFAULT_CURRENCY`. Rows of one (period, payer) in two currencies are refused
+    /// while reading, so there is at most one.
+    pub currencies: std::collections::BTreeMap<(BillingPeriod, String), CurrencySeen>,
+}
+
+impl CostExtract {
+    /// The currency of a (period, payer): the one its rows state, else `DEFAULT_CURRENCY`.
+    pub fn currency(&self, period: BillingPeriod, payer: &str) -> &str {
+        self.currencies
+            .get(&(period, payer.to_string()))
+            .map_or(DEFAULT_CURRENCY, |c| c.code.as_str())
+    }
+}
+
+/// Combines where two parts of one (period, payer) state their currency: the same code keeps
+/// the earlier place; two codes are refused, naming both places.
+pub fn merge_currency(
+    into: &mut std::collections::BTreeMap<(BillingPeriod, String), CurrencySeen>,
+    key: (BillingPeriod, String),
+    seen: CurrencySeen,
+) -> Result<(), CurError> {
+    match into.get_mut(&key) {
+        None => {
+            into.insert(key, seen);
+            Ok(())
+        }
+        Some(have) if have.code == seen.code => {
+            if have.path == seen.path && seen.line < have.line {
+                have.line = seen.line;
+            }
+            Ok(())
+        }
+        Some(have) => {
+            let (first, second) = if have.path == seen.path && seen.line < have.line {
+                (&seen, &*have)
+            } else {
+                (&*have, &seen)
+            };
+            let at = |c: &CurrencySeen| {
+                if first.path == second.path {
+                    format!("line {}", c.line)
+                } else {
+                    format!("{} line {}", c.path.display(), c.line)
+                }
+            };
+            Err(CurError::MixedCurrency(Box::new(super::MixedCurrency {
+                path: second.path.clone(),
+                payer: key.1.clone(),
+                period: key.0.to_string(),
+                first_code: first.code.clone(),
+                first_at: at(first),
+                second_code: second.code.clone(),
+                second_at: at(second),
+                line: second.line,
+            })))
+        }
+    }
+}
+
+/// A 12-digit AWS account id.
+pub fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A three-letter upper-case ISO 4217 code.
+fn is_currency_code(code: &[u8]) -> bool {
+    code.len() == 3 && code.iter().all(u8::is_ascii_uppercase)
+}
+
+/// Why a number cell was refused: a well-formed number beyond what `Decimal` holds exactly is
+/// "out of range", anything else "not a number".
+fn number_reason(text: &str) -> &'static str {
+    let t = text.trim();
+    let t = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    let digits_ok = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((a, b)) => {
+            (digits_ok(a) || a.is_empty())
+                && (digits_ok(b) || b.is_empty())
+                && !(a.is_empty() && b.is_empty())
+        }
+        None => digits_ok(mantissa),
+    };
+    let exponent_ok = exponent.is_none_or(|e| digits_ok(e.strip_prefix(['+', '-']).unwrap_or(e)));
+    if mantissa_ok && exponent_ok {
+        "is out of range: proforma holds amounts exactly between 1e-28 and about 7.9e28"
+    } else {
+        "is not a number"
+    }
 }
 
 impl CostExtract {
     /// Adds another extract (another part of the same delivery) into this one.
     pub fn absorb(&mut self, other: CostExtract, path: &Path) -> Result<(), CurError> {
+        for (k, seen) in other.currencies {
+            merge_currency(&mut self.currencies, k, seen)?;
+        }
         self.rows += other.rows;
         for (k, v) in other.lines {
             let e = self.lines.entry(k).or_default();
@@ -210,6 +320,12 @@ pub struct Folder<'m> {
     line_account: Vec<usize>,
     /// (period, payer, account) keys.
     accounts: KeyTable<()>,
+    /// The (period, payer) slot of each account slot.
+    account_delivery: Vec<usize>,
+    /// (period, payer) keys.
+    deliveries: KeyTable<()>,
+    /// The currency each (period, payer) slot states, with the line it was first seen on.
+    delivery_currency: Vec<Option<(Box<[u8]>, u64)>>,
     daily: DailyTable,
     rows: u64,
     key: Vec<u8>,
@@ -235,10 +351,18 @@ impl<'m> Folder<'m> {
             lines: KeyTable::default(),
             line_account: Vec::new(),
             accounts: KeyTable::default(),
+            account_delivery: Vec::new(),
+            deliveries: KeyTable::default(),
+            delivery_currency: Vec::new(),
             daily: DailyTable::default(),
             rows: 0,
             key: Vec::with_capacity(256),
         }
+    }
+
+    /// The header name of a column (empty when out of range).
+    pub fn column_name(&self, col: usize) -> String {
+        self.map.names.get(col).cloned().unwrap_or_default()
     }
 
     fn bad(&self, line: u64, col: usize, value: &[u8], reason: &str) -> CurError {
@@ -278,7 +402,77 @@ impl<'m> Folder<'m> {
     ) -> Result<Option<Decimal>, CurError> {
         let Some(col) = col else { return Ok(None) };
         let t = self.text(row, col, line)?;
-        money::parse_decimal(t).map_err(|_| self.bad(line, col, t.as_bytes(), "is not a number"))
+        money::parse_decimal(t).map_err(|_| self.bad(line, col, t.as_bytes(), number_reason(t)))
+    }
+
+    fn account_id<'r, R: Cells>(
+        &self,
+        row: &'r R,
+        col: usize,
+        line: u64,
+    ) -> Result<&'r str, CurError> {
+        let t = self.required(row, col, line)?;
+        if !is_account_id(t) {
+            return Err(self.bad(line, col, t.as_bytes(), "is not a 12-digit account id"));
+        }
+        Ok(t)
+    }
+
+    /// The slot of a (period, payer, account) key prefix, created (with its (period, payer)
+    /// slot) if new.
+    fn account_slot(&mut self, prefix: &[u8]) -> usize {
+        let slot = self.accounts.position(prefix);
+        if slot == self.account_delivery.len() {
+            let d = self.deliveries.position(key_prefix(prefix, 2));
+            if d == self.delivery_currency.len() {
+                self.delivery_currency.push(None);
+            }
+            self.account_delivery.push(d);
+        }
+        slot
+    }
+
+    /// Records the currency a row states; refuses a second currency for its (period, payer).
+    fn note_currency(
+        &mut self,
+        delivery: usize,
+        code: &[u8],
+        col: usize,
+        line: u64,
+    ) -> Result<(), CurError> {
+        match &self.delivery_currency[delivery] {
+            Some((have, _)) if **have == *code => Ok(()),
+            _ if !is_currency_code(code) => Err(self.bad(
+                line,
+                col,
+                code,
+                "is not a currency code (three capital letters, such as USD or CNY)",
+            )),
+            None => {
+                self.delivery_currency[delivery] = Some((code.into(), line));
+                Ok(())
+            }
+            Some((have, first)) => Err(self.mixed(delivery, (have, *first), (code, line))),
+        }
+    }
+
+    /// The error for a (period, payer) slot whose rows state two currencies.
+    fn mixed(&self, delivery: usize, first: (&[u8], u64), second: (&[u8], u64)) -> CurError {
+        let mut r = KeyReader {
+            buf: &self.deliveries.entries[delivery].0,
+        };
+        let period = r.field().unwrap_or_default();
+        let payer = r.field().unwrap_or_default();
+        CurError::MixedCurrency(Box::new(super::MixedCurrency {
+            path: self.path.to_path_buf(),
+            payer,
+            period,
+            first_code: String::from_utf8_lossy(first.0).into_owned(),
+            first_at: format!("line {}", first.1),
+            second_code: String::from_utf8_lossy(second.0).into_owned(),
+            second_at: format!("line {}", second.1),
+            line: second.1,
+        }))
     }
 
     fn opt_bytes<R: Cells>(row: &R, col: Option<usize>) -> &[u8] {
@@ -298,8 +492,8 @@ impl<'m> Folder<'m> {
     /// Folds one row; `line` is its 1-based line (CSV) or row number (Parquet) for errors.
     pub fn fold<R: Cells>(&mut self, row: &R, line: u64) -> Result<(), CurError> {
         let m = self.map;
-        let payer = self.required(row, m.payer, line)?;
-        let account = self.required(row, m.account, line)?;
+        let payer = self.account_id(row, m.payer, line)?;
+        let account = self.account_id(row, m.account, line)?;
         let start = self.required(row, m.period_start, line)?;
         BillingPeriod::from_timestamp(start)
             .ok_or_else(|| self.bad(line, m.period_start, start.as_bytes(), "is not a date"))?;
@@ -358,14 +552,21 @@ impl<'m> Folder<'m> {
             push_field(key, Self::opt_bytes(row, Some(*col)));
         }
 
+        let row_line = line;
         let line = self.lines.position(key);
         if line == self.line_account.len() {
             // A new line: find its account slot once (the key starts with period, payer, account).
-            let prefix = key_prefix(key, 3);
-            let slot = self.accounts.position(prefix);
+            let prefix = key_prefix(key, 3).to_vec();
+            let slot = self.account_slot(&prefix);
             self.line_account.push(slot);
         }
         let account_slot = self.line_account[line];
+        if let Some(col) = m.currency {
+            let code = Self::opt_bytes(row, Some(col)).trim_ascii();
+            if !code.is_empty() {
+                self.note_currency(self.account_delivery[account_slot], code, col, row_line)?;
+            }
+        }
         let sums = &mut self.lines.entries[line].1;
         sums.rows += 1;
         sums.no_public_price_rows += u64::from(no_public);
@@ -408,8 +609,32 @@ impl<'m> Folder<'m> {
             .accounts
             .entries
             .iter()
-            .map(|(k, _)| self.accounts.position(k))
+            .map(|(k, _)| self.account_slot(k))
             .collect();
+        for (d, (k, _)) in other.deliveries.entries.iter().enumerate() {
+            let Some((code, at)) = &other.delivery_currency[d] else {
+                continue;
+            };
+            let mine = self.deliveries.position(k);
+            if mine == self.delivery_currency.len() {
+                self.delivery_currency.push(None);
+            }
+            match &self.delivery_currency[mine] {
+                Some((have, first)) if have == code => {
+                    let first = (*first).min(*at);
+                    self.delivery_currency[mine] = Some((code.clone(), first));
+                }
+                Some((have, first)) => {
+                    let (a, b) = if first <= at {
+                        ((&**have, *first), (&**code, *at))
+                    } else {
+                        ((&**code, *at), (&**have, *first))
+                    };
+                    return Err(self.mixed(mine, a, b));
+                }
+                None => self.delivery_currency[mine] = Some((code.clone(), *at)),
+            }
+        }
         for ((k, v), their_slot) in other.lines.entries.into_iter().zip(other.line_account) {
             let i = self.lines.position(&k);
             if i == self.line_account.len() {
@@ -450,6 +675,22 @@ impl<'m> Folder<'m> {
             })
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| corrupt_key(&path))?;
+        for (d, (k, _)) in self.deliveries.entries.iter().enumerate() {
+            let Some((code, line)) = &self.delivery_currency[d] else {
+                continue;
+            };
+            let mut r = KeyReader { buf: k };
+            let key = (|| Some((BillingPeriod::from_timestamp(&r.field()?)?, r.field()?)))()
+                .ok_or_else(|| corrupt_key(&path))?;
+            out.currencies.insert(
+                key,
+                CurrencySeen {
+                    code: String::from_utf8_lossy(code).into_owned(),
+                    path: path.clone(),
+                    line: *line,
+                },
+            );
+        }
         for ((slot, day), v) in self.daily {
             let (period, payer, account) = &accounts[slot];
             let key = DailyKey {

@@ -11,7 +11,9 @@ pub mod source;
 
 pub use accounts::AccountInfo;
 pub use detect::Format;
-pub use fold::{CostExtract, DailyKey, DailySums, Label, LineKey, LineSums};
+pub use fold::{
+    CostExtract, CurrencySeen, DEFAULT_CURRENCY, DailyKey, DailySums, Label, LineKey, LineSums,
+};
 pub use source::{Source, SourceMeta};
 
 use std::path::PathBuf;
@@ -55,6 +57,24 @@ pub enum CurError {
     },
     #[error("{}: a sum exceeds the largest amount proforma can hold exactly (about 7.9e28)", path.display())]
     Overflow { path: PathBuf },
+    #[error("{}: line 1, column {second} ({name}): the header names this column twice (also column {first}); which one holds the values cannot be told", path.display())]
+    DuplicateColumn {
+        path: PathBuf,
+        name: String,
+        first: usize,
+        second: usize,
+    },
+    /// One (payer, period) whose rows name several currencies (SPEC 5: amounts are never
+    /// summed across currencies).
+    #[error(transparent)]
+    MixedCurrency(Box<MixedCurrency>),
+    #[error("{}: {what} is larger than {limit_mb} MB; {hint}", path.display())]
+    TooLarge {
+        path: PathBuf,
+        what: &'static str,
+        limit_mb: u64,
+        hint: &'static str,
+    },
     #[error("{}: {detail}", path.display())]
     Unsupported { path: PathBuf, detail: String },
     #[error("{}: internal error: {detail}", path.display())]
@@ -62,35 +82,30 @@ pub enum CurError {
 }
 
 impl CurError {
-    /// Rewrites the position of a cell error (readers that track byte offsets map them to lines).
-    pub fn map_line(self, f: impl FnOnce(u64) -> u64) -> Self {
-        match self {
-            CurError::BadCell {
-                path,
-                line,
-                column,
-                name,
-                value,
-                reason,
-            } => CurError::BadCell {
-                path,
-                line: f(line),
-                column,
-                name,
-                value,
-                reason,
-            },
-            other => other,
-        }
-    }
-
     /// The line (or Parquet row) the error points at, for picking the first of many.
     pub fn line(&self) -> Option<u64> {
         match self {
             CurError::BadCell { line, .. } | CurError::FieldCount { line, .. } => Some(*line),
+            CurError::MixedCurrency(m) => Some(m.line),
             _ => None,
         }
     }
+}
+
+/// Rows of one (payer, period) in two currencies. `first_at`/`second_at` read "line 2", or
+/// "FILE line 2" when the two are in different files of one import.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: payer {payer}, period {period} mixes currencies: {first_code} ({first_at}) and {second_code} ({second_at}); a payer's bill for a period is in one currency, and proforma never adds amounts of different currencies", path.display())]
+pub struct MixedCurrency {
+    pub path: PathBuf,
+    pub payer: String,
+    pub period: String,
+    pub first_code: String,
+    pub first_at: String,
+    pub second_code: String,
+    pub second_at: String,
+    /// The line of the second currency, for picking the first error of many.
+    pub line: u64,
 }
 
 /// What one input file turned out to hold.
@@ -119,7 +134,12 @@ pub fn read_input(
             Ok((source.meta(format, hash)?, Input::Cost(extract)))
         }
         Format::AccountsJson(compression) | Format::AccountsCsv(compression) => {
-            let bytes = source.read_decompressed(compression)?;
+            let bytes = source.read_decompressed_limited(
+                compression,
+                accounts::MAX_BYTES,
+                "the accounts file (decompressed)",
+                "an account list of 10,000 accounts is about 3 MB: is this the right file?",
+            )?;
             let accounts = if matches!(format, Format::AccountsJson(_)) {
                 accounts::parse_json(&path, &bytes)?
             } else {

@@ -230,12 +230,29 @@ impl Source {
         }
     }
 
-    /// The whole decompressed content; for small inputs (account lists).
-    pub fn read_decompressed(&self, compression: Compression) -> Result<Vec<u8>, CurError> {
+    /// The whole decompressed content, for small inputs (account lists); refused with
+    /// `CurError::TooLarge` (naming `what` and `hint`) beyond `limit` bytes, so a huge or
+    /// endless input never grows memory without bound.
+    pub fn read_decompressed_limited(
+        &self,
+        compression: Compression,
+        limit: u64,
+        what: &'static str,
+        hint: &'static str,
+    ) -> Result<Vec<u8>, CurError> {
         let (bytes, _) = self.with_reader(compression, |r| {
             let mut v = Vec::new();
-            r.read_to_end(&mut v)
+            r.take(limit + 1)
+                .read_to_end(&mut v)
                 .map_err(|e| self.corrupt(compression, e))?;
+            if v.len() as u64 > limit {
+                return Err(CurError::TooLarge {
+                    path: self.display_path(),
+                    what,
+                    limit_mb: limit >> 20,
+                    hint,
+                });
+            }
             Ok(v)
         })?;
         Ok(bytes)

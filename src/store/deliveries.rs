@@ -27,6 +27,12 @@ pub struct Delivery {
 }
 
 impl Delivery {
+    /// The currency of the delivery's amounts: the one its rows state (`lineItem/CurrencyCode`,
+    /// `line_item_currency_code`), else USD (SPEC 5).
+    pub fn currency(&self) -> &str {
+        self.extract.currency(self.period, &self.payer)
+    }
+
     /// A hash of the files it came from: equal fingerprints mean an identical delivery.
     fn fingerprint(&self, files: &[FileRecord]) -> String {
         let mut hashes: Vec<&str> = self
@@ -82,6 +88,13 @@ impl ImportBatch {
                         let part = parts.entry((k.payer.clone(), k.period)).or_default();
                         part.rows += v.rows;
                         part.lines.insert(k, v);
+                    }
+                    for (k, seen) in extract.currencies {
+                        parts
+                            .entry((k.1.clone(), k.0))
+                            .or_default()
+                            .currencies
+                            .insert(k, seen);
                     }
                     for (k, v) in extract.daily {
                         parts
@@ -155,6 +168,8 @@ pub struct DeliveryOutcome {
     pub tax: Decimal,
     pub first_day: Option<String>,
     pub last_day: Option<String>,
+    /// ISO 4217 code of the amounts (SPEC 5).
+    pub currency: String,
 }
 
 fn summarize(d: &Delivery, status: DeliveryStatus) -> DeliveryOutcome {
@@ -181,6 +196,7 @@ fn summarize(d: &Delivery, status: DeliveryStatus) -> DeliveryOutcome {
         tax,
         first_day: days.clone().min().map(str::to_string),
         last_day: days.max().map(str::to_string),
+        currency: d.currency().to_string(),
     }
 }
 
@@ -189,6 +205,9 @@ fn summarize(d: &Delivery, status: DeliveryStatus) -> DeliveryOutcome {
 pub struct CommitReport {
     pub deliveries: Vec<DeliveryOutcome>,
     pub accounts_changed: usize,
+    /// What the user should know but that did not stop the import (the same file given
+    /// twice, a file without data rows); printed on stderr by the CLI.
+    pub warnings: Vec<String>,
 }
 
 impl Workspace {
@@ -209,17 +228,23 @@ impl Workspace {
                 .optional()?
                 .unwrap_or(false);
             let fingerprint = d.fingerprint(&batch.files);
-            let old: Option<(String, String)> = tx
+            let old: Option<(String, String, String)> = tx
                 .query_row(
                     "SELECT fingerprint, json_object('rows', rows, 'billable', billable, 'tax', tax,
-                            'first_day', first_day, 'last_day', last_day, 'imported_at', imported_at)
+                            'first_day', first_day, 'last_day', last_day, 'imported_at', imported_at,
+                            'currency', currency),
+                            currency
                      FROM deliveries WHERE payer_id = ?1 AND period = ?2",
                     params![d.payer, d.period.to_string()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?;
+            // A delivery imported before currencies were recorded reads USD; the same files
+            // stating another currency replace it, so the recorded currency is corrected.
             let status = match &old {
-                Some((f, _)) if *f == fingerprint => DeliveryStatus::Unchanged,
+                Some((f, _, c)) if *f == fingerprint && c == d.currency() => {
+                    DeliveryStatus::Unchanged
+                }
                 Some(_) => DeliveryStatus::Replaced,
                 None => DeliveryStatus::New,
             };
@@ -238,6 +263,7 @@ impl Workspace {
                     "tax": outcome.tax.to_string(),
                     "first_day": outcome.first_day,
                     "last_day": outcome.last_day,
+                    "currency": outcome.currency,
                     "files": d.files.iter().map(|(i, _)| &batch.files[*i].meta.path).collect::<Vec<_>>(),
                 });
                 tx.execute(
@@ -247,7 +273,7 @@ impl Workspace {
                         now,
                         d.period.to_string(),
                         format!("delivery {} {}", d.payer, d.period),
-                        old.map(|(_, summary)| summary),
+                        old.map(|(_, summary, _)| summary),
                         after.to_string()
                     ],
                 )?;
@@ -332,8 +358,8 @@ fn write_delivery(
         )?;
     }
     tx.execute(
-        "INSERT INTO deliveries (payer_id, period, fingerprint, imported_at, rows, billable, tax, first_day, last_day)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO deliveries (payer_id, period, fingerprint, imported_at, rows, billable, tax, first_day, last_day, currency)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             d.payer,
             period,
@@ -343,7 +369,8 @@ fn write_delivery(
             s.billable.to_string(),
             s.tax.to_string(),
             s.first_day,
-            s.last_day
+            s.last_day,
+            s.currency
         ],
     )?;
     for (index, rows) in &d.files {

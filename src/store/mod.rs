@@ -28,9 +28,14 @@ pub enum StoreError {
         detail: Option<String>,
     },
     #[error(
-        "the workspace was written by a newer proforma (schema {found}, this build knows {supported})"
+        "{}: the workspace was written by a newer proforma (schema {found}, this build knows {supported}); open it with that version",
+        path.display()
     )]
-    TooNew { found: i64, supported: i64 },
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     #[error("workspace database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error(
@@ -92,7 +97,16 @@ impl Workspace {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        schema::migrate(&mut conn)?;
+        schema::migrate(&mut conn).map_err(|e| match e {
+            StoreError::TooNew {
+                found, supported, ..
+            } => StoreError::TooNew {
+                path: path.to_path_buf(),
+                found,
+                supported,
+            },
+            other => other,
+        })?;
         Ok(Self {
             conn,
             path: path.to_path_buf(),

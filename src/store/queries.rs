@@ -32,6 +32,8 @@ pub struct DeliveryRow {
     pub first_day: Option<String>,
     pub last_day: Option<String>,
     pub imported_at: String,
+    /// ISO 4217 code of the amounts (SPEC 5).
+    pub currency: String,
 }
 
 fn period_of(text: String) -> Result<BillingPeriod, StoreError> {
@@ -41,7 +43,7 @@ fn period_of(text: String) -> Result<BillingPeriod, StoreError> {
 impl Workspace {
     pub fn deliveries(&self) -> Result<Vec<DeliveryRow>, StoreError> {
         let mut stmt = self.conn().prepare(
-            "SELECT payer_id, period, rows, billable, tax, first_day, last_day, imported_at
+            "SELECT payer_id, period, rows, billable, tax, first_day, last_day, imported_at, currency
              FROM deliveries ORDER BY period, payer_id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -54,10 +56,12 @@ impl Workspace {
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, Option<String>>(6)?,
                 r.get::<_, String>(7)?,
+                r.get::<_, String>(8)?,
             ))
         })?;
         rows.map(|row| {
-            let (payer, period, n, billable, tax, first_day, last_day, imported_at) = row?;
+            let (payer, period, n, billable, tax, first_day, last_day, imported_at, currency) =
+                row?;
             Ok(DeliveryRow {
                 payer,
                 period: period_of(period)?,
@@ -67,9 +71,22 @@ impl Workspace {
                 first_day,
                 last_day,
                 imported_at,
+                currency,
             })
         })
         .collect()
+    }
+
+    /// The currency of each payer's delivery in a period (SPEC 5), by payer.
+    pub fn currencies(
+        &self,
+        period: BillingPeriod,
+    ) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT payer_id, currency FROM deliveries WHERE period = ?1")?;
+        let rows = stmt.query_map([period.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub fn accounts(&self) -> Result<Vec<AccountRow>, StoreError> {

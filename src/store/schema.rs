@@ -167,6 +167,11 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (scenario_id, kind, arn)
     );
     "#,
+    // 5 (import area): the currency of each delivery's amounts (SPEC 5), from the rows'
+    // `lineItem/CurrencyCode`; deliveries imported before this read USD until re-imported.
+    r#"
+    ALTER TABLE deliveries ADD COLUMN currency TEXT NOT NULL DEFAULT 'USD';
+    "#,
 ];
 
 pub fn latest_version() -> i64 {
@@ -176,7 +181,9 @@ pub fn latest_version() -> i64 {
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if current > latest_version() {
+        // The caller, which knows the workspace's path, fills it in.
         return Err(StoreError::TooNew {
+            path: std::path::PathBuf::new(),
             found: current,
             supported: latest_version(),
         });

@@ -291,9 +291,11 @@ fn top_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
         .iter()
         .position(|p| *p == app.period())
         .map_or(0, |i| i + 1);
+    // SPEC 5: the currency of the amounts on screen, from the same source as the CLI's.
+    let currency = app.current().currency_label();
     let text = if area.width >= 110 {
         format!(
-            " proforma │ {} │ period {} ({i}/{n}) │ view {} │ scenario: {}",
+            " proforma │ {} │ period {} ({i}/{n}) {currency} │ view {} │ scenario: {}",
             app.ws_label,
             app.period(),
             view_name(app),
@@ -303,7 +305,7 @@ fn top_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
         let view = view_name(app);
         let view = view.split(" (").next().unwrap_or_default().to_string();
         format!(
-            " proforma │ {} │ {} ({i}/{n}) │ {view} │ {}",
+            " proforma │ {} │ {} ({i}/{n}) {currency} │ {view} │ {}",
             app.ws_label,
             app.period(),
             scenario_label(app)

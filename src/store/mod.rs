@@ -7,6 +7,7 @@ pub mod periods;
 mod queries;
 pub mod scenarios;
 pub mod schema;
+pub mod session;
 
 pub use deliveries::{
     CommitReport, Delivery, DeliveryOutcome, DeliveryStatus, FileRecord, ImportBatch,
@@ -44,6 +45,8 @@ pub enum StoreError {
 pub struct Workspace {
     conn: Connection,
     path: PathBuf,
+    /// Who this connection writes as in the audit log (undo is per session; multi-process).
+    session: session::Session,
 }
 
 impl Workspace {
@@ -96,6 +99,7 @@ impl Workspace {
         Ok(Self {
             conn,
             path: path.to_path_buf(),
+            session: session::Session::start(),
         })
     }
 

@@ -177,7 +177,11 @@ impl Form {
 
     /// Remembers the field values and the stored object as they are now (the form opened).
     pub fn remember_opened(&mut self, ws: &crate::store::Workspace) {
-        self.opened = self.fields.iter().map(|f| (f.key, f.value.clone())).collect();
+        self.opened = self
+            .fields
+            .iter()
+            .map(|f| (f.key, f.value.clone()))
+            .collect();
         if let Some(arn) = &self.editing {
             self.seen = ws.seen(self.model_kind(), arn).ok();
         }

@@ -849,11 +849,12 @@ fn pick(rows: &[(i64, Option<String>, i64)], me: &str) -> Pick {
     }
 }
 
+/// (batch, session that undid it, audit id of the undo entry).
+type Undone = (i64, Option<String>, Option<i64>);
+
 /// Undone batches, the most recently undone first: (batch, session that undid it, audit id of
 /// the undo entry). Entries from before sessions were recorded come last, oldest batch first.
-fn undone(
-    tx: &rusqlite::Connection,
-) -> Result<Vec<(i64, Option<String>, Option<i64>)>, StoreError> {
+fn undone(tx: &rusqlite::Connection) -> Result<Vec<Undone>, StoreError> {
     let mut stmt = tx.prepare_cached(
         "SELECT a.batch, u.session, MAX(a.undone_by) FROM audit_log a
          LEFT JOIN audit_log u ON u.audit_id = a.undone_by

@@ -540,37 +540,25 @@ fn hold_write_lock_helper() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch("BEGIN IMMEDIATE").unwrap();
     std::fs::write(path.with_extension("locked"), "").unwrap();
-    std::thread::sleep(Duration::from_secs(2));
+    let secs = std::env::var("PROFORMA_TEST_HOLD_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2);
+    std::thread::sleep(Duration::from_secs(secs));
     conn.execute_batch("COMMIT").unwrap();
 }
 
-#[test]
-fn a_save_waits_for_another_process_write_lock() {
-    let (_d, path) = demo_copy();
-    let mut s = open(&path);
-    press(&mut s, &["4"]);
-    select(&mut s, "global-markup-10");
-    press(
-        &mut s,
-        &[
-            "e",
-            "Tab",
-            "Tab",
-            "Tab",
-            "Tab",
-            "Backspace",
-            "Backspace",
-            "\"14\"",
-        ],
-    );
-    let mut helper = std::process::Command::new(std::env::current_exe().unwrap())
+/// Starts the helper process holding the write lock for `secs`; returns once it holds it.
+fn hold_write_lock(path: &Path, secs: u64) -> std::process::Child {
+    let helper = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "hold_write_lock_helper",
             "--exact",
             "--ignored",
             "--test-threads=1",
         ])
-        .env("PROFORMA_TEST_HOLD_LOCK", &path)
+        .env("PROFORMA_TEST_HOLD_LOCK", path)
+        .env("PROFORMA_TEST_HOLD_SECS", secs.to_string())
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -583,6 +571,35 @@ fn a_save_waits_for_another_process_write_lock() {
         );
         std::thread::sleep(Duration::from_millis(10));
     }
+    std::fs::remove_file(&ready).unwrap();
+    helper
+}
+
+/// Opens global-markup-10's form with the percentage typed as 14 (not saved yet).
+fn type_percent_14(s: &mut Session) {
+    press(s, &["4"]);
+    select(s, "global-markup-10");
+    press(
+        s,
+        &[
+            "e",
+            "Tab",
+            "Tab",
+            "Tab",
+            "Tab",
+            "Backspace",
+            "Backspace",
+            "\"14\"",
+        ],
+    );
+}
+
+#[test]
+fn a_save_waits_for_another_process_write_lock() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    type_percent_14(&mut s);
+    let mut helper = hold_write_lock(&path, 2);
     let locked_at = Instant::now();
     press(&mut s, &["Ctrl-s"]);
     let waited = locked_at.elapsed();
@@ -668,4 +685,25 @@ fn the_real_tui_notices_a_cli_config_import_in_its_event_loop() {
     t(&["send-keys", "-t", &session, "q"]);
     t(&["kill-server"]);
     eprintln!("noticed after {took:?}");
+}
+
+#[test]
+fn a_save_behind_a_lock_held_past_the_busy_timeout_says_so_and_writes_nothing() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    type_percent_14(&mut s);
+    let mut helper = hold_write_lock(&path, 7);
+    press(&mut s, &["Ctrl-s"]);
+    assert!(s.app.form.is_some(), "not saved");
+    let text = screen(&mut s);
+    assert!(
+        text.contains("the workspace is busy: another process has been writing to it for more"),
+        "{text}"
+    );
+    assert!(helper.wait().unwrap().success());
+    assert_eq!(stored_percent(&path, "global-markup-10"), Some(10.into()));
+    // Once the other process is done, the same form saves.
+    press(&mut s, &["Ctrl-s"]);
+    assert!(s.app.form.is_none(), "{}", status(&s));
+    assert_eq!(stored_percent(&path, "global-markup-10"), Some(14.into()));
 }

@@ -1179,7 +1179,7 @@ pub fn save(app: &mut App, form: &mut Form) -> Result<String, NotSaved> {
             Err(NotSaved)
         }
         Err(e) => {
-            form.errors.insert(String::new(), e.to_string());
+            form.errors.insert(String::new(), e.explain());
             Err(NotSaved)
         }
     }

@@ -1340,7 +1340,7 @@ impl App {
                             "not deleted: {st}; look at it again (reloaded) before deleting"
                         ));
                     }
-                    Err(e) => self.status.0 = Some(format!("not deleted: {e}")),
+                    Err(e) => self.status.0 = Some(format!("not deleted: {}", e.explain())),
                 }
             } else {
                 self.status.0 = Some("nothing deleted".into());
@@ -1557,7 +1557,7 @@ impl App {
                             o.period
                         ));
                     }
-                    Err(e) => self.status.0 = Some(e.to_string()),
+                    Err(e) => self.status.0 = Some(e.explain()),
                 }
             }
             Action::Scenarios => {

@@ -149,6 +149,23 @@ pub enum ConfigError {
     Store(#[from] StoreError),
 }
 
+impl ConfigError {
+    /// The message for people: a write that waited out the busy timeout (5 s) behind another
+    /// process's write says so instead of SQLite's "database is locked".
+    pub fn explain(&self) -> String {
+        match self {
+            ConfigError::Store(StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)))
+                if f.code == rusqlite::ErrorCode::DatabaseBusy =>
+            {
+                "the workspace is busy: another process has been writing to it for more than 5 s; \
+                 nothing was changed, try again"
+                    .into()
+            }
+            e => e.to_string(),
+        }
+    }
+}
+
 /// What a form saw of its object when it opened: the object's whole version history, as the
 /// audit log stores it, and the newest audit entry then. Saving with it refuses to write over a
 /// change made since by another session (issue 8, item 5).

@@ -286,6 +286,15 @@ fn a_form_is_not_saved_over_a_cli_change_it_shows_what_changed_and_the_user_choo
         "{}",
         status(&s)
     );
+    // The form's preview now starts from the reloaded numbers (their 12 %), not the old ones.
+    s.app.settle();
+    let retail = s.app.data.pricing.groups[s.app.data.group_index("retail").unwrap()].proforma();
+    let from = format!(
+        "retail: pro forma {} →",
+        proforma::money::fmt_grouped(retail)
+    );
+    let preview = s.app.form.as_ref().unwrap().preview.join("\n");
+    assert!(preview.contains(&from), "{preview} should contain {from}");
 
     press(&mut s, &["Ctrl-s"]);
     assert!(s.app.form.is_some(), "not saved over the other change");

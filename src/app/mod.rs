@@ -550,6 +550,13 @@ impl App {
             ),
             Err(e) => format!("workspace changed by another process; could not reload {p}: {e}"),
         };
+        // An open form stays open; its checks and preview now run against the new state.
+        if let Some(mut form) = self.form.take() {
+            if form.dirty {
+                self.preview(&mut form);
+            }
+            self.form = Some(form);
+        }
         if let Some(form) = &self.form {
             if let Some(seen) = &form.seen {
                 let now = self.ws.seen(seen.kind, &seen.arn).ok();

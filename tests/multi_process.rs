@@ -716,3 +716,71 @@ fn a_save_behind_a_lock_held_past_the_busy_timeout_says_so_and_writes_nothing() 
     assert!(s.app.form.is_none(), "{}", status(&s));
     assert_eq!(stored_percent(&path, "global-markup-10"), Some(14.into()));
 }
+
+/// The percentage of a rule in the (only) scenario, read on a fresh connection.
+fn scenario_percent(path: &Path, rule: &str) -> Option<Decimal> {
+    let ws = Workspace::open(path).unwrap();
+    let id = ws.scenarios().unwrap()[0].id;
+    ws.scenario_config(id)
+        .unwrap()
+        .rules
+        .iter()
+        .find(|r| r.name == rule)
+        .and_then(|r| r.modifier)
+}
+
+#[test]
+fn two_windows_on_one_scenario_do_not_save_over_each_other() {
+    let (_d, path) = demo_copy();
+    let mut a = open(&path);
+    let mut b = open(&path);
+    press(&mut a, &["w", "Enter", "\"draft\"", "Enter"]);
+    assert!(a.app.scenario.is_some());
+    b.app.check_outside();
+    press(&mut b, &["w"]);
+    let pos = match &b.app.overlay {
+        Some(proforma::app::Overlay::Scenarios { options, .. }) => options
+            .iter()
+            .position(|(l, _)| l.starts_with("open 'draft'"))
+            .unwrap(),
+        other => panic!("{other:?}"),
+    };
+    for _ in 0..pos {
+        press(&mut b, &["j"]);
+    }
+    press(&mut b, &["Enter"]);
+    assert!(b.app.scenario.is_some());
+
+    press(&mut a, &["4"]);
+    select(&mut a, "global-markup-10");
+    press(
+        &mut a,
+        &[
+            "e",
+            "Tab",
+            "Tab",
+            "Tab",
+            "Tab",
+            "Backspace",
+            "Backspace",
+            "\"15\"",
+        ],
+    );
+    edit_percent(&mut b, "global-markup-10", "13");
+    assert_eq!(scenario_percent(&path, "global-markup-10"), Some(13.into()));
+    press(&mut a, &["Ctrl-s"]);
+    let text = screen(&mut a);
+    assert!(
+        text.contains("Percentage: was '10' · theirs '13' · yours '15'"),
+        "{text}"
+    );
+    assert_eq!(scenario_percent(&path, "global-markup-10"), Some(13.into()));
+    press(&mut a, &["o"]);
+    assert!(a.app.form.is_none(), "{}", status(&a));
+    assert_eq!(scenario_percent(&path, "global-markup-10"), Some(15.into()));
+    assert_eq!(
+        stored_percent(&path, "global-markup-10"),
+        Some(10.into()),
+        "the baseline is untouched"
+    );
+}

@@ -175,15 +175,19 @@ impl Form {
         }
     }
 
-    /// Remembers the field values and the stored object as they are now (the form opened).
-    pub fn remember_opened(&mut self, ws: &crate::store::Workspace) {
+    /// Remembers the field values and the stored object as they are now (the form opened):
+    /// in the baseline, or in the open scenario.
+    pub fn remember_opened(&mut self, ws: &crate::store::Workspace, scenario: Option<i64>) {
         self.opened = self
             .fields
             .iter()
             .map(|f| (f.key, f.value.clone()))
             .collect();
         if let Some(arn) = &self.editing {
-            self.seen = ws.seen(self.model_kind(), arn).ok();
+            self.seen = match scenario {
+                None => ws.seen(self.model_kind(), arn).ok(),
+                Some(id) => ws.scenario_seen(id, self.model_kind(), arn).ok(),
+            };
         }
     }
 
@@ -1147,14 +1151,22 @@ pub fn save(app: &mut App, form: &mut Form) -> Result<String, NotSaved> {
     let label = format!("{} '{}'", form.kind.label(), object.name());
     let created = form.editing.is_none();
     if let Some(s) = app.scenario.clone() {
-        return match app.ws.scenario_change(s.id, &Change::Put(object)) {
+        return match app
+            .ws
+            .scenario_change_seen(s.id, &Change::Put(object), form.seen.as_ref())
+        {
             Ok(()) => Ok(format!(
                 "{label} {} in scenario '{}' (the baseline is unchanged)",
                 if created { "created" } else { "saved" },
                 s.name
             )),
+            Err(ConfigError::Stale(st)) => {
+                app.check_outside();
+                form.conflict = Some(form.conflict(app, &st));
+                Err(NotSaved)
+            }
             Err(e) => {
-                form.errors.insert(String::new(), e.to_string());
+                form.errors.insert(String::new(), e.explain());
                 Err(NotSaved)
             }
         };

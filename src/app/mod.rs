@@ -559,7 +559,10 @@ impl App {
         }
         if let Some(form) = &self.form {
             if let Some(seen) = &form.seen {
-                let now = self.ws.seen(seen.kind, &seen.arn).ok();
+                let now = match &self.scenario {
+                    None => self.ws.seen(seen.kind, &seen.arn).ok(),
+                    Some(sc) => self.ws.scenario_seen(sc.id, seen.kind, &seen.arn).ok(),
+                };
                 if now.is_some_and(|n| n.versions != seen.versions) {
                     msg.push_str(
                         " · the object in this form changed too: saving shows what differs",
@@ -837,10 +840,7 @@ impl App {
         };
         match form {
             Some(mut f) => {
-                // Scenario edits are drafts of this window; the baseline is shared.
-                if self.scenario.is_none() {
-                    f.remember_opened(&self.ws);
-                }
+                f.remember_opened(&self.ws, self.scenario.as_ref().map(|s| s.id));
                 self.form = Some(f)
             }
             None => {

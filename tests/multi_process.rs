@@ -784,3 +784,52 @@ fn two_windows_on_one_scenario_do_not_save_over_each_other() {
         "the baseline is untouched"
     );
 }
+
+#[test]
+fn a_workspace_of_the_previous_schema_gets_sessions_and_its_changes_stay_undoable() {
+    let (_d, path) = demo_copy();
+    // Back to schema 4: no session columns; every change recorded without a session.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP INDEX audit_log_by_object;
+             ALTER TABLE audit_log DROP COLUMN session;
+             ALTER TABLE audit_log DROP COLUMN origin;
+             ALTER TABLE audit_log DROP COLUMN undone_by;
+             PRAGMA user_version = 4;",
+        )
+        .unwrap();
+    }
+    let entries = common::snapshot(&path)
+        .iter()
+        .filter(|l| l.starts_with("audit_log:"))
+        .count();
+    let mut s = open(&path);
+    let version: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 5);
+    assert_eq!(
+        common::snapshot(&path)
+            .iter()
+            .filter(|l| l.starts_with("audit_log:"))
+            .count(),
+        entries,
+        "the history is kept"
+    );
+    // Changes from before sessions belong to no open window: undo takes them (the newest is
+    // the demo configuration's batch, which created every object).
+    press(&mut s, &["u"]);
+    assert!(status(&s).starts_with("undid "), "{}", status(&s));
+    assert!(
+        Workspace::open(&path)
+            .unwrap()
+            .config_at(p("2026-10"))
+            .unwrap()
+            .groups
+            .is_empty()
+    );
+    press(&mut s, &["Ctrl-r"]);
+    assert_eq!(stored_percent(&path, "global-markup-10"), Some(10.into()));
+}

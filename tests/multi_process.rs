@@ -833,3 +833,62 @@ fn a_workspace_of_the_previous_schema_gets_sessions_and_its_changes_stay_undoabl
     press(&mut s, &["Ctrl-r"]);
     assert_eq!(stored_percent(&path, "global-markup-10"), Some(10.into()));
 }
+
+#[test]
+fn a_bulk_assignment_builds_on_another_windows_change_instead_of_overwriting_it() {
+    let (_d, path) = demo_copy();
+    let mut a = open(&path);
+    let mut b = open(&path);
+    let config = Workspace::open(&path)
+        .unwrap()
+        .config_at(p("2026-10"))
+        .unwrap();
+    let grouped: Vec<String> = config
+        .groups
+        .iter()
+        .flat_map(|g| g.accounts.iter().cloned())
+        .collect();
+    press(&mut a, &["6"]);
+    let account = a
+        .app
+        .visible
+        .iter()
+        .map(|&r| a.app.model.keys[r].clone())
+        .find(|k| !grouped.contains(k))
+        .expect("an unmonitored account");
+    // B changes retail; A has not looked since.
+    press(&mut b, &["2"]);
+    select(&mut b, "retail");
+    press(&mut b, &["e", "Tab", "\" (B)\"", "Ctrl-s"]);
+    assert!(b.app.form.is_none(), "{}", status(&b));
+    select(&mut a, &account);
+    press(&mut a, &["Space", "a"]);
+    let pos = match &a.app.overlay {
+        Some(proforma::app::Overlay::GroupPicker { options, .. }) => {
+            options.iter().position(|o| o == "retail").unwrap()
+        }
+        other => panic!("{other:?}"),
+    };
+    for _ in 0..pos {
+        press(&mut a, &["j"]);
+    }
+    press(&mut a, &["Enter"]);
+    assert!(
+        status(&a).contains("1 accounts now in 'retail'"),
+        "{}",
+        status(&a)
+    );
+    let retail = Workspace::open(&path)
+        .unwrap()
+        .config_at(p("2026-10"))
+        .unwrap()
+        .groups
+        .into_iter()
+        .find(|g| g.name == "retail")
+        .unwrap();
+    assert_eq!(
+        retail.description, "Retail storefront and data platform (B)",
+        "B's change kept"
+    );
+    assert!(retail.accounts.contains(&account), "A's assignment made");
+}

@@ -934,6 +934,17 @@ impl App {
             ));
             return;
         }
+        // Build on what is stored now, not on a view another process has changed since the
+        // last poll. What is seen first: a change landing before the reload refuses the
+        // assignment rather than being overwritten.
+        let seen: Vec<crate::store::config::Seen> = self
+            .data
+            .config
+            .groups
+            .iter()
+            .filter_map(|g| self.ws.seen(crate::model::Kind::BillingGroup, &g.arn).ok())
+            .collect();
+        self.check_outside();
         let mut changes = Vec::new();
         for g in &self.data.config.groups {
             let mut next = g.clone();
@@ -947,10 +958,12 @@ impl App {
             }
         }
         let n = self.marked.len();
-        match self
-            .ws
-            .apply_changes(self.period(), &changes, Some("bulk account assignment"))
-        {
+        match self.ws.apply_changes_seen(
+            self.period(),
+            &changes,
+            Some("bulk account assignment"),
+            &seen,
+        ) {
             Ok(_) => {
                 self.marked.clear();
                 self.reload();

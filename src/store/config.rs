@@ -198,8 +198,8 @@ impl std::fmt::Display for Stale {
             None => format!("this {} was deleted", self.kind.label()),
         };
         match &self.by {
-            Some(b) => write!(f, "{what} by {} since this form was opened", b.who_when()),
-            None => write!(f, "{what} by another session since this form was opened"),
+            Some(b) => write!(f, "{what} by {} since this window read it", b.who_when()),
+            None => write!(f, "{what} by another session since this window read it"),
         }
     }
 }

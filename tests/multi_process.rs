@@ -535,6 +535,21 @@ fn a_window_with_no_change_of_its_own_does_not_undo_another_open_windows() {
     drop(a);
     b.undo().unwrap();
     assert!(b.config_at(p("2026-10")).unwrap().rules.is_empty());
+    // Redo likewise: what b undid, only b redoes while it is open.
+    let mut c = Workspace::open(&path).unwrap();
+    let before = common::snapshot(&path);
+    match c.redo() {
+        Err(proforma::store::config::ConfigError::Nothing(m)) => {
+            assert!(
+                m.contains("undone in another window that is still open"),
+                "{m}"
+            )
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(common::snapshot(&path), before, "nothing written");
+    b.redo().unwrap();
+    assert_eq!(c.config_at(p("2026-10")).unwrap().rules.len(), 1);
 }
 
 /// Run as a separate process by `a_save_waits_for_another_process_write_lock`: holds the

@@ -697,10 +697,15 @@ impl Workspace {
             Pick::Batch(b, since) => (b, since),
             Pick::Nothing => return Err(ConfigError::Nothing(format!("nothing to {verb}"))),
             Pick::OthersOnly => {
-                return Err(ConfigError::Nothing(format!(
-                    "nothing to {verb} in this window: the latest changes were made in another \
+                return Err(ConfigError::Nothing(if undo {
+                    "nothing to undo in this window: the latest changes were made in another \
                      window that is still open (undo them there)"
-                )));
+                        .to_string()
+                } else {
+                    "nothing to redo in this window: the changes to redo were undone in another \
+                     window that is still open (redo them there)"
+                        .to_string()
+                }));
             }
         };
         type Entry = (i64, String, String, String, String, String, String);

@@ -492,7 +492,13 @@ impl App {
             periods.sort();
             periods.dedup();
             self.periods = periods;
-            self.data = Analysis::load(&self.ws, p)?;
+            // Cost data is read again only after an import; a configuration change re-prices
+            // the lines already loaded (the cheaper path a save takes).
+            if changes.iter().any(|c| c.action == "import") {
+                self.data = Analysis::load(&self.ws, p)?;
+            } else {
+                self.data.reprice(self.ws.config_at(p)?);
+            }
             self.names = self
                 .ws
                 .accounts()?

@@ -106,6 +106,28 @@ pub struct Form {
     pub suggestions: Vec<String>,
     /// Esc on a changed form asks first.
     pub confirm_cancel: bool,
+    /// The stored object as it was when the form opened (edits of the baseline): saving
+    /// refuses to write over a change another process made since (issue 8, item 5).
+    pub seen: Option<crate::store::config::Seen>,
+    /// The field values when the form opened, by field key (what "was" in a conflict).
+    pub opened: Vec<(&'static str, String)>,
+    /// The object changed since the form opened: what changed, and the user's choice to make.
+    pub conflict: Option<Conflict>,
+}
+
+/// A save refused because another process changed (or deleted) the object since the form
+/// opened. The form shows `message` and `lines`; `o` overwrites with the form's values, `t`
+/// takes theirs (closes the form), `Esc` keeps editing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// Who changed it and when.
+    pub message: String,
+    /// One line per field that changed: "Label: was X · theirs Y · yours Z".
+    pub lines: Vec<String>,
+    /// The object deleted by the other process.
+    pub deleted: bool,
+    /// The object's state now: overwriting saves against it.
+    pub seen_now: crate::store::config::Seen,
 }
 
 fn dec(d: Option<Decimal>) -> String {
@@ -125,6 +147,101 @@ impl Form {
             preview_stale: false,
             suggestions: Vec::new(),
             confirm_cancel: false,
+            seen: None,
+            opened: Vec::new(),
+            conflict: None,
+        }
+    }
+
+    /// The edit form of a stored object (to compare its fields with another version).
+    pub fn for_object(app: &App, o: &Object) -> Form {
+        match o {
+            Object::Group(x) => Form::edit_group(app, x),
+            Object::Plan(x) => Form::edit_plan(app, x),
+            Object::Rule(x) => Form::edit_rule(x),
+            Object::Item(x) => Form::edit_item(app, x),
+            Object::View(x) => Form::edit_view(app, x),
+        }
+    }
+
+    /// The configuration kind this form edits.
+    pub fn model_kind(&self) -> Kind {
+        match self.kind {
+            FormKind::Group => Kind::BillingGroup,
+            FormKind::Plan => Kind::PricingPlan,
+            FormKind::Rule => Kind::PricingRule,
+            FormKind::Item => Kind::CustomLineItem,
+            FormKind::View => Kind::BillingView,
+        }
+    }
+
+    /// Remembers the field values and the stored object as they are now (the form opened):
+    /// in the baseline, or in the open scenario.
+    pub fn remember_opened(&mut self, ws: &crate::store::Workspace, scenario: Option<i64>) {
+        self.opened = self
+            .fields
+            .iter()
+            .map(|f| (f.key, f.value.clone()))
+            .collect();
+        if let Some(arn) = &self.editing {
+            self.seen = match scenario {
+                None => ws.seen(self.model_kind(), arn).ok(),
+                Some(id) => ws.scenario_seen(id, self.model_kind(), arn).ok(),
+            };
+        }
+    }
+
+    fn opened_value(&self, key: &str) -> &str {
+        self.opened
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// What changed between the form's opening and `st` (another process's save).
+    fn conflict(&self, app: &App, st: &crate::store::config::Stale) -> Conflict {
+        let show = |v: &str| {
+            if v.is_empty() {
+                "(empty)".to_string()
+            } else {
+                format!("'{v}'")
+            }
+        };
+        let mut lines = Vec::new();
+        match &st.current {
+            None => lines.push(format!(
+                "It no longer exists in {}: o recreates it with your values, t leaves it deleted.",
+                app.period()
+            )),
+            Some(o) => {
+                let theirs = Form::for_object(app, o);
+                for f in &self.fields {
+                    let was = self.opened_value(f.key);
+                    let their = theirs.field(f.key);
+                    if their != was {
+                        lines.push(format!(
+                            "{}: was {} · theirs {} · yours {}",
+                            f.label,
+                            show(was),
+                            show(their),
+                            show(&f.value)
+                        ));
+                    }
+                }
+                if lines.is_empty() {
+                    lines.push(format!(
+                        "Its fields in {} are unchanged; their change is to its versions of other periods, which saving yours replaces from {} on.",
+                        app.period(),
+                        app.period()
+                    ));
+                }
+            }
+        }
+        Conflict {
+            message: st.to_string(),
+            lines,
+            deleted: st.current.is_none(),
+            seen_now: st.seen_now.clone(),
         }
     }
 
@@ -1034,29 +1151,47 @@ pub fn save(app: &mut App, form: &mut Form) -> Result<String, NotSaved> {
     let label = format!("{} '{}'", form.kind.label(), object.name());
     let created = form.editing.is_none();
     if let Some(s) = app.scenario.clone() {
-        return match app.ws.scenario_change(s.id, &Change::Put(object)) {
+        return match app
+            .ws
+            .scenario_change_seen(s.id, &Change::Put(object), form.seen.as_ref())
+        {
             Ok(()) => Ok(format!(
                 "{label} {} in scenario '{}' (the baseline is unchanged)",
                 if created { "created" } else { "saved" },
                 s.name
             )),
+            Err(ConfigError::Stale(st)) => {
+                app.check_outside();
+                form.conflict = Some(form.conflict(app, &st));
+                Err(NotSaved)
+            }
             Err(e) => {
-                form.errors.insert(String::new(), e.to_string());
+                form.errors.insert(String::new(), e.explain());
                 Err(NotSaved)
             }
         };
     }
-    match app.ws.apply_changes(period, &[Change::Put(object)], None) {
+    let seen: Vec<_> = form.seen.iter().cloned().collect();
+    match app
+        .ws
+        .apply_changes_seen(period, &[Change::Put(object)], None, &seen)
+    {
         Ok(_) => Ok(format!(
             "{label} {} from {period} on",
             if created { "created" } else { "saved" }
         )),
+        Err(ConfigError::Stale(st)) => {
+            // Show their version on screen too, then what differs from this form.
+            app.check_outside();
+            form.conflict = Some(form.conflict(app, &st));
+            Err(NotSaved)
+        }
         Err(ConfigError::Invalid(v)) => {
             form.errors.insert(String::new(), v.to_string());
             Err(NotSaved)
         }
         Err(e) => {
-            form.errors.insert(String::new(), e.to_string());
+            form.errors.insert(String::new(), e.explain());
             Err(NotSaved)
         }
     }

@@ -120,6 +120,9 @@ pub enum Confirm {
         kind: crate::model::Kind,
         arn: String,
         label: String,
+        /// The object when the question was asked: a change since by another process
+        /// refuses the delete.
+        seen: Option<crate::store::config::Seen>,
     },
 }
 
@@ -185,6 +188,42 @@ pub enum ScenarioOp {
     Discard(i64),
 }
 
+/// " — import: delivery …; configuration: edit pricing rule markup — by the CLI (pid 9) at …"
+fn describe_outside(changes: &[crate::store::session::Outside]) -> String {
+    if changes.is_empty() {
+        return String::new();
+    }
+    let mut imports = Vec::new();
+    let mut config = Vec::new();
+    let mut periods = Vec::new();
+    for c in changes {
+        match c.action.as_str() {
+            "import" => imports.push(c.object.clone()),
+            "close" | "reopen" => periods.push(format!("{} {}", c.object, c.action)),
+            _ => config.push(format!("{} {}", c.action, c.object)),
+        }
+    }
+    let list = |v: &[String]| {
+        let mut s = v.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+        if v.len() > 3 {
+            s.push_str(&format!(" and {} more", v.len() - 3));
+        }
+        s
+    };
+    let mut parts = Vec::new();
+    if !imports.is_empty() {
+        parts.push(format!("import: {}", list(&imports)));
+    }
+    if !config.is_empty() {
+        parts.push(format!("configuration: {}", list(&config)));
+    }
+    if !periods.is_empty() {
+        parts.push(list(&periods));
+    }
+    let who = changes.last().map(|c| c.who_when()).unwrap_or_default();
+    format!(" — {} — by {who}", parts.join("; "))
+}
+
 fn cycle(f: &mut forms::Field, step: i32) {
     if let forms::Input::Choice(options) = &f.input {
         if options.is_empty() {
@@ -240,11 +279,32 @@ pub struct App {
     pub visible: Vec<usize>,
     /// Rows the table showed in the last frame (for paging), set by the renderer.
     pub page: usize,
+    /// What this window last saw of the workspace, to notice other processes' changes.
+    pub outside: OutsideWatch,
 }
+
+/// How the app notices changes made by other processes (another TUI window, a CLI import or
+/// config import): SQLite's `data_version` moves when another connection commits.
+#[derive(Debug, Clone)]
+pub struct OutsideWatch {
+    pub data_version: i64,
+    /// The newest audit entry already reported.
+    pub audit_id: i64,
+    pub checked: std::time::Instant,
+}
+
+/// How often the TUI looks for other processes' changes (the brief: noticed within a second).
+pub const OUTSIDE_POLL: std::time::Duration = std::time::Duration::from_millis(250);
 
 impl App {
     /// Opens a workspace on its latest period with data.
-    pub fn load(ws: Workspace, label: String) -> Result<App, StoreError> {
+    pub fn load(mut ws: Workspace, label: String) -> Result<App, StoreError> {
+        ws.set_origin("TUI");
+        let outside = OutsideWatch {
+            data_version: ws.data_version()?,
+            audit_id: ws.last_audit_id()?,
+            checked: std::time::Instant::now(),
+        };
         let mut periods: Vec<BillingPeriod> =
             ws.deliveries()?.into_iter().map(|d| d.period).collect();
         periods.sort();
@@ -297,6 +357,7 @@ impl App {
             model: TableModel::default(),
             visible: Vec::new(),
             page: 10,
+            outside,
         };
         app.daily = screens::daily_by_group(&app.ws, &app.data)?;
         app.rebuild();
@@ -377,6 +438,146 @@ impl App {
             }
             Err(e) => self.status.0 = Some(format!("could not reload {p}: {e}")),
         }
+    }
+
+    /// `check_outside`, at most every `OUTSIDE_POLL` (the TUI calls it from its event loop).
+    pub fn poll_outside(&mut self) -> bool {
+        if self.outside.checked.elapsed() < OUTSIDE_POLL {
+            return false;
+        }
+        self.check_outside()
+    }
+
+    /// Reloads what another process changed since this window last looked (data and
+    /// configuration of the period on screen, periods, account names), keeping the tab, the
+    /// selection (by row key), the drill-down and any open form, and says what changed in the
+    /// status line. Returns true when something changed.
+    pub fn check_outside(&mut self) -> bool {
+        self.outside.checked = std::time::Instant::now();
+        let Ok(version) = self.ws.data_version() else {
+            return false;
+        };
+        if version == self.outside.data_version {
+            return false;
+        }
+        self.outside.data_version = version;
+        let changes = self
+            .ws
+            .changes_by_others_since(self.outside.audit_id)
+            .unwrap_or_default();
+        if let Some(last) = changes.last() {
+            self.outside.audit_id = self.outside.audit_id.max(last.audit_id);
+        }
+        let selected = self.selected_row().map(|r| self.model.keys[r].clone());
+        let path_arns: Vec<Option<String>> = self
+            .group_path
+            .iter()
+            .map(|l| match l {
+                GroupLevel::List => None,
+                GroupLevel::Services { group }
+                | GroupLevel::UsageTypes { group, .. }
+                | GroupLevel::Accounts { group, .. } => {
+                    self.data.config.groups.get(*group).map(|g| g.arn.clone())
+                }
+            })
+            .collect();
+        let p = self.period();
+        let reloaded = (|| -> Result<(), StoreError> {
+            let mut periods: Vec<BillingPeriod> = self
+                .ws
+                .deliveries()?
+                .into_iter()
+                .map(|d| d.period)
+                .collect();
+            periods.sort();
+            periods.dedup();
+            self.periods = periods;
+            // Cost data is read again only after an import; a configuration change re-prices
+            // the lines already loaded (the cheaper path a save takes).
+            if changes.iter().any(|c| c.action == "import") {
+                self.data = Analysis::load(&self.ws, p)?;
+            } else {
+                self.data.reprice(self.ws.config_at(p)?);
+            }
+            self.names = self
+                .ws
+                .accounts()?
+                .into_iter()
+                .filter_map(|a| a.name.map(|n| (a.id, n)))
+                .collect();
+            self.daily = screens::daily_by_group(&self.ws, &self.data)?;
+            Ok(())
+        })();
+        self.refresh_scenario();
+        // Group indexes may have moved: follow each drilled group by its ARN.
+        let mut path = Vec::new();
+        for (level, arn) in self.group_path.iter().zip(&path_arns) {
+            let index = match arn {
+                None => None,
+                Some(arn) => match self.data.config.groups.iter().position(|g| g.arn == *arn) {
+                    Some(i) => Some(i),
+                    None => break,
+                },
+            };
+            path.push(match (level.clone(), index) {
+                (GroupLevel::Services { .. }, Some(group)) => GroupLevel::Services { group },
+                (GroupLevel::UsageTypes { service, .. }, Some(group)) => {
+                    GroupLevel::UsageTypes { group, service }
+                }
+                (
+                    GroupLevel::Accounts {
+                        service,
+                        usage_type,
+                        ..
+                    },
+                    Some(group),
+                ) => GroupLevel::Accounts {
+                    group,
+                    service,
+                    usage_type,
+                },
+                (l, _) => l,
+            });
+        }
+        if path.is_empty() {
+            path.push(GroupLevel::List);
+        }
+        self.group_path = path;
+        self.rebuild();
+        if let Some(key) = selected {
+            if let Some(i) = self.visible.iter().position(|&r| self.model.keys[r] == key) {
+                self.set_selection(i);
+            }
+        }
+        let mut msg = match reloaded {
+            Ok(()) => format!(
+                "workspace changed by another process: reloaded{}",
+                describe_outside(&changes)
+            ),
+            Err(e) => format!("workspace changed by another process; could not reload {p}: {e}"),
+        };
+        // An open form stays open; its checks and preview now run against the new state.
+        if let Some(mut form) = self.form.take() {
+            if form.dirty {
+                self.preview(&mut form);
+            }
+            self.form = Some(form);
+        }
+        if let Some(form) = &self.form {
+            if let Some(seen) = &form.seen {
+                let now = match &self.scenario {
+                    None => self.ws.seen(seen.kind, &seen.arn).ok(),
+                    Some(sc) => self.ws.scenario_seen(sc.id, seen.kind, &seen.arn).ok(),
+                };
+                if now.is_some_and(|n| n.versions != seen.versions) {
+                    msg.push_str(
+                        " · the object in this form changed too: saving shows what differs",
+                    );
+                }
+            }
+        }
+        self.status.0 = Some(msg);
+        true
     }
 
     fn switch_period(&mut self, forward: bool) {
@@ -606,6 +807,9 @@ impl App {
             ));
             return;
         }
+        // The form starts from what is stored now, not from a view another process has
+        // changed since the last poll.
+        self.check_outside();
         let cfg = &self.current().config;
         let name = self.selected_object().map(|(_, n)| n).unwrap_or_default();
         let form = match (kind, new) {
@@ -641,7 +845,10 @@ impl App {
                 .map(|i| Form::edit_item(self, i)),
         };
         match form {
-            Some(f) => self.form = Some(f),
+            Some(mut f) => {
+                f.remember_opened(&self.ws, self.scenario.as_ref().map(|s| s.id));
+                self.form = Some(f)
+            }
             None => {
                 self.status.0 = Some(format!(
                     "'{name}' cannot be edited here (managed plans are read-only)"
@@ -733,6 +940,17 @@ impl App {
             ));
             return;
         }
+        // Build on what is stored now, not on a view another process has changed since the
+        // last poll. What is seen first: a change landing before the reload refuses the
+        // assignment rather than being overwritten.
+        let seen: Vec<crate::store::config::Seen> = self
+            .data
+            .config
+            .groups
+            .iter()
+            .filter_map(|g| self.ws.seen(crate::model::Kind::BillingGroup, &g.arn).ok())
+            .collect();
+        self.check_outside();
         let mut changes = Vec::new();
         for g in &self.data.config.groups {
             let mut next = g.clone();
@@ -746,10 +964,12 @@ impl App {
             }
         }
         let n = self.marked.len();
-        match self
-            .ws
-            .apply_changes(self.period(), &changes, Some("bulk account assignment"))
-        {
+        match self.ws.apply_changes_seen(
+            self.period(),
+            &changes,
+            Some("bulk account assignment"),
+            &seen,
+        ) {
             Ok(_) => {
                 self.marked.clear();
                 self.reload();
@@ -805,10 +1025,16 @@ impl App {
         };
         match arn {
             Some(arn) => {
+                let seen = if self.scenario.is_none() {
+                    self.ws.seen(kind, &arn).ok()
+                } else {
+                    None
+                };
                 self.confirm = Some(Confirm::Delete {
                     kind,
                     arn,
                     label: format!("{} '{name}'", kind.label()),
+                    seen,
                 })
             }
             None => {
@@ -824,6 +1050,40 @@ impl App {
         let Some(mut form) = self.form.take() else {
             return;
         };
+        if let Some(c) = form.conflict.take() {
+            match action {
+                Action::Input('o') | Action::Input('O') => {
+                    // Overwrite knowingly: save against the version just shown.
+                    form.seen = Some(c.seen_now);
+                    self.form = Some(form);
+                    return self.form_action(Action::Save);
+                }
+                Action::Input('t') | Action::Input('T') => {
+                    self.check_outside();
+                    self.rebuild();
+                    self.status.0 = Some(if c.deleted {
+                        "kept the other process's delete; your edits were discarded".into()
+                    } else {
+                        "kept the version saved by the other process; your edits were discarded"
+                            .into()
+                    });
+                    return;
+                }
+                Action::Back => {
+                    self.status.0 =
+                        Some("still editing: saving again shows the differences again".into());
+                }
+                _ => {
+                    self.status.0 = Some(
+                        "changed by another process: o overwrites with yours, t takes theirs, Esc keeps editing"
+                            .into(),
+                    );
+                    form.conflict = Some(c);
+                }
+            }
+            self.form = Some(form);
+            return;
+        }
         let shown = form.shown();
         let pos = shown.iter().position(|&i| i == form.focus).unwrap_or(0);
         let mut edited = false;
@@ -877,6 +1137,12 @@ impl App {
                     self.rebuild();
                     self.status.0 = Some(format!("{msg} (u undoes)"));
                     return;
+                }
+                Err(forms::NotSaved) if form.conflict.is_some() => {
+                    self.status.0 = Some(
+                        "not saved: changed by another process — o overwrites with yours, t takes theirs, Esc keeps editing"
+                            .into(),
+                    )
                 }
                 Err(forms::NotSaved) => {
                     self.status.0 = Some("not saved: see the errors in the form".into())
@@ -1063,7 +1329,12 @@ impl App {
         }
         if let Some(c) = self.confirm.take() {
             if action == Action::Input('y') {
-                let Confirm::Delete { kind, arn, label } = c;
+                let Confirm::Delete {
+                    kind,
+                    arn,
+                    label,
+                    seen,
+                } = c;
                 let change = crate::store::config::Change::Delete { kind, arn };
                 if let Some(s) = self.scenario.clone() {
                     match self.ws.scenario_change(s.id, &change) {
@@ -1077,7 +1348,11 @@ impl App {
                     self.rebuild();
                     return;
                 }
-                match self.ws.apply_changes(self.period(), &[change], None) {
+                let seen: Vec<_> = seen.into_iter().collect();
+                match self
+                    .ws
+                    .apply_changes_seen(self.period(), &[change], None, &seen)
+                {
                     Ok(_) => {
                         self.reload();
                         self.status.0 = Some(format!(
@@ -1085,7 +1360,13 @@ impl App {
                             self.period()
                         ));
                     }
-                    Err(e) => self.status.0 = Some(format!("not deleted: {e}")),
+                    Err(crate::store::config::ConfigError::Stale(st)) => {
+                        self.check_outside();
+                        self.status.0 = Some(format!(
+                            "not deleted: {st}; look at it again (reloaded) before deleting"
+                        ));
+                    }
+                    Err(e) => self.status.0 = Some(format!("not deleted: {}", e.explain())),
                 }
             } else {
                 self.status.0 = Some("nothing deleted".into());
@@ -1302,7 +1583,7 @@ impl App {
                             o.period
                         ));
                     }
-                    Err(e) => self.status.0 = Some(e.to_string()),
+                    Err(e) => self.status.0 = Some(e.explain()),
                 }
             }
             Action::Scenarios => {

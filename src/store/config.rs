@@ -137,8 +137,71 @@ pub enum ConfigError {
     Closed(BillingPeriod),
     #[error("{0}")]
     Nothing(String),
+    /// Undo or redo refused: another session changed the object since, or the result would
+    /// not be a valid configuration. Nothing was changed.
+    #[error("{0}")]
+    Refused(String),
+    /// A form's object was changed (or deleted) by another session since the form opened;
+    /// nothing was saved.
+    #[error("{0}")]
+    Stale(Box<Stale>),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl ConfigError {
+    /// The message for people: a write that waited out the busy timeout (5 s) behind another
+    /// process's write says so instead of SQLite's "database is locked".
+    pub fn explain(&self) -> String {
+        match self {
+            ConfigError::Store(StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)))
+                if f.code == rusqlite::ErrorCode::DatabaseBusy =>
+            {
+                "the workspace is busy: another process has been writing to it for more than 5 s; \
+                 nothing was changed, try again"
+                    .into()
+            }
+            e => e.to_string(),
+        }
+    }
+}
+
+/// What a form saw of its object when it opened: the object's whole version history, as the
+/// audit log stores it, and the newest audit entry then. Saving with it refuses to write over a
+/// change made since by another session (issue 8, item 5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    pub kind: Kind,
+    pub arn: String,
+    /// The version history as JSON (`[[valid_from, valid_to, body], ...]`; `[]`: no object).
+    pub versions: String,
+    pub audit_id: i64,
+}
+
+/// The object as another session left it, when it differs from what a form saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stale {
+    pub kind: Kind,
+    pub arn: String,
+    /// The object in force in the form's period now; None: deleted (from that period on).
+    pub current: Option<Object>,
+    /// The newest change to it by another session (who and when), if the log names one.
+    pub by: Option<super::session::Outside>,
+    /// The object's history now: saving with this as `Seen` overwrites knowingly.
+    pub seen_now: Seen,
+}
+
+impl std::fmt::Display for Stale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match &self.current {
+            Some(o) => format!("{} '{}' was changed", self.kind.label(), o.name()),
+            None => format!("this {} was deleted", self.kind.label()),
+        };
+        match &self.by {
+            Some(b) => write!(f, "{what} by {} since this window read it", b.who_when()),
+            None => write!(f, "{what} by another session since this window read it"),
+        }
+    }
 }
 
 impl From<rusqlite::Error> for ConfigError {
@@ -207,15 +270,71 @@ impl Workspace {
         reason: Option<&str>,
         also: impl FnOnce(&Transaction<'_>) -> Result<(), StoreError>,
     ) -> Result<usize, ConfigError> {
+        self.apply_changes_inner(p, changes, reason, &[], also)
+    }
+
+    /// `apply_changes`, refusing with `ConfigError::Stale` (and writing nothing) when an
+    /// object in `seen` has changed since it was seen: the check and the write are one
+    /// IMMEDIATE transaction, so no other process can slip in between.
+    pub fn apply_changes_seen(
+        &mut self,
+        p: BillingPeriod,
+        changes: &[Change],
+        reason: Option<&str>,
+        seen: &[Seen],
+    ) -> Result<usize, ConfigError> {
+        self.apply_changes_inner(p, changes, reason, seen, |_| Ok(()))
+    }
+
+    /// What a form sees of an object now (see `Seen`).
+    pub fn seen(&self, kind: Kind, arn: &str) -> Result<Seen, StoreError> {
+        seen(self.conn(), kind, arn)
+    }
+
+    fn apply_changes_inner(
+        &mut self,
+        p: BillingPeriod,
+        changes: &[Change],
+        reason: Option<&str>,
+        expected: &[Seen],
+        also: impl FnOnce(&Transaction<'_>) -> Result<(), StoreError>,
+    ) -> Result<usize, ConfigError> {
         let ctx = ValidationContext {
             allow_missing_sources: true,
             ..self.validation_context()?
         };
-        let tx = self.conn.transaction()?;
+        // IMMEDIATE: the write lock first, so a concurrent writer makes this wait (busy
+        // timeout) instead of failing with "database is locked" after reading.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for e in expected {
+            let now = seen(&tx, e.kind, &e.arn)?;
+            if now.versions != e.versions {
+                let h: History = serde_json::from_str(&now.versions).unwrap_or_default();
+                let current = in_force(&h, p)
+                    .map(|body| Object::from_json(e.kind.arn_type(), body))
+                    .transpose()?;
+                let by = super::session::last_change_by_others(
+                    &tx,
+                    &self.session.id,
+                    e.kind.arn_type(),
+                    &e.arn,
+                    e.audit_id,
+                )?;
+                return Err(ConfigError::Stale(Box::new(Stale {
+                    kind: e.kind,
+                    arn: e.arn.clone(),
+                    current,
+                    by,
+                    seen_now: now,
+                })));
+            }
+        }
         check_open(&tx, p)?;
         let before = load_at(&tx, p)?;
         check_changes(&before, changes)?;
-        let n = write_changes(&tx, p, changes, reason)?;
+        let n = write_changes(&tx, p, changes, reason, &self.session)?;
         validate_from(&tx, p, &ctx)?;
         also(&tx)?;
         tx.commit()?;
@@ -235,7 +354,9 @@ impl Workspace {
         if let Err(v) = validate(config, &ctx) {
             return Err(ConfigError::Invalid(v));
         }
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let before = load_at(&tx, p)?;
         let mut changes = Vec::new();
         let new_objects = Object::all(config);
@@ -258,7 +379,7 @@ impl Workspace {
         if !changes.is_empty() {
             check_open(&tx, p)?;
         }
-        let n = write_changes(&tx, p, &changes, reason)?;
+        let n = write_changes(&tx, p, &changes, reason, &self.session)?;
         validate_from(&tx, p, &ctx)?;
         tx.commit()?;
         Ok(n)
@@ -372,14 +493,40 @@ pub(crate) fn check_changes(before: &Config, changes: &[Change]) -> Result<(), C
 /// All versions of one object: (valid_from, valid_to, body), oldest first.
 type History = Vec<(String, Option<String>, String)>;
 
-fn history(tx: &Transaction<'_>, kind: Kind, arn: &str) -> Result<History, StoreError> {
+fn history(
+    tx: &rusqlite::Connection,
+    kind: impl AsRef<str>,
+    arn: &str,
+) -> Result<History, StoreError> {
+    let kind = kind.as_ref();
     let mut stmt = tx.prepare_cached(
         "SELECT valid_from, valid_to, body FROM config_versions WHERE kind = ?1 AND arn = ?2 ORDER BY valid_from",
     )?;
-    let rows = stmt.query_map(params![kind.arn_type(), arn], |r| {
+    let rows = stmt.query_map(params![kind, arn], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn seen(conn: &rusqlite::Connection, kind: Kind, arn: &str) -> Result<Seen, StoreError> {
+    Ok(Seen {
+        kind,
+        arn: arn.to_string(),
+        versions: history_json(&history(conn, kind.arn_type(), arn)?),
+        audit_id: conn.query_row(
+            "SELECT COALESCE(MAX(audit_id), 0) FROM audit_log",
+            [],
+            |r| r.get(0),
+        )?,
+    })
+}
+
+/// The body in force in period `p`, from a version history.
+fn in_force(h: &History, p: BillingPeriod) -> Option<&String> {
+    let p = p.to_string();
+    h.iter()
+        .find(|(from, to, _)| *from <= p && to.as_ref().is_none_or(|t| *t > p))
+        .map(|(_, _, body)| body)
 }
 
 fn set_history(tx: &Transaction<'_>, kind: &str, arn: &str, h: &History) -> Result<(), StoreError> {
@@ -422,6 +569,7 @@ fn write_changes(
     p: BillingPeriod,
     changes: &[Change],
     reason: Option<&str>,
+    session: &super::session::Session,
 ) -> Result<usize, StoreError> {
     if changes.is_empty() {
         return Ok(0);
@@ -433,11 +581,19 @@ fn write_changes(
         [],
         |r| r.get(0),
     )?;
-    // A new change ends the chance to redo what was undone before it.
-    tx.execute(
-        "UPDATE audit_log SET undo_state = 2 WHERE undo_state = 1",
-        [],
-    )?;
+    // A new change ends the chance to redo what this session undid before it (and what
+    // sessions that have ended undid: it would have adopted those); another open window keeps
+    // its own redo.
+    for (b, undoer, _) in undone(tx)? {
+        if undoer.as_deref() == Some(session.id.as_str())
+            || !super::session::is_open(undoer.as_deref())
+        {
+            tx.execute(
+                "UPDATE audit_log SET undo_state = 2 WHERE batch = ?1 AND undo_state = 1",
+                [b],
+            )?;
+        }
+    }
     for c in changes {
         let (kind, arn, object_label) = match c {
             Change::Put(o) => (
@@ -455,7 +611,7 @@ fn write_changes(
                 |r| r.get(0),
             )
             .optional()?;
-        let versions_before = history(tx, kind, &arn)?;
+        let versions_before = history(tx, kind.arn_type(), &arn)?;
         // From p on, this change decides: drop later versions, end the one in force before p.
         tx.execute(
             "DELETE FROM config_versions WHERE kind = ?1 AND arn = ?2 AND valid_from >= ?3",
@@ -477,10 +633,10 @@ fn write_changes(
             }
             Change::Delete { .. } => ("delete", None),
         };
-        let versions_after = history(tx, kind, &arn)?;
+        let versions_after = history(tx, kind.arn_type(), &arn)?;
         tx.execute(
-            "INSERT INTO audit_log (at, period, action, object, before, after, reason, kind, arn, batch, versions_before, versions_after)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            "INSERT INTO audit_log (at, period, action, object, before, after, reason, kind, arn, batch, versions_before, versions_after, session, origin)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 now,
                 period,
@@ -493,7 +649,9 @@ fn write_changes(
                 arn,
                 batch,
                 history_json(&versions_before),
-                history_json(&versions_after)
+                history_json(&versions_after),
+                session.id,
+                session.origin
             ],
         )?;
     }
@@ -520,25 +678,35 @@ impl Workspace {
     }
 
     fn undo_redo(&mut self, undo: bool) -> Result<UndoOutcome, ConfigError> {
-        let tx = self.conn.transaction()?;
-        let batch: Option<i64> = tx
-            .query_row(
-                if undo {
-                    "SELECT MAX(batch) FROM audit_log WHERE batch IS NOT NULL AND undo_state = 0"
+        let ctx = ValidationContext {
+            allow_missing_sources: true,
+            ..self.validation_context()?
+        };
+        let me = self.session.id.clone();
+        let origin = self.session.origin.clone();
+        let verb = if undo { "undo" } else { "redo" };
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let picked = if undo {
+            pick_undo(&tx, &me)?
+        } else {
+            pick_redo(&tx, &me)?
+        };
+        let (batch, since) = match picked {
+            Pick::Batch(b, since) => (b, since),
+            Pick::Nothing => return Err(ConfigError::Nothing(format!("nothing to {verb}"))),
+            Pick::OthersOnly => {
+                return Err(ConfigError::Nothing(if undo {
+                    "nothing to undo in this window: the latest changes were made in another \
+                     window that is still open (undo them there)"
+                        .to_string()
                 } else {
-                    "SELECT MIN(batch) FROM audit_log WHERE batch IS NOT NULL AND undo_state = 1"
-                },
-                [],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten();
-        let Some(batch) = batch else {
-            return Err(ConfigError::Nothing(if undo {
-                "nothing to undo".into()
-            } else {
-                "nothing to redo".into()
-            }));
+                    "nothing to redo in this window: the changes to redo were undone in another \
+                     window that is still open (redo them there)"
+                        .to_string()
+                }));
+            }
         };
         type Entry = (i64, String, String, String, String, String, String);
         let entries: Vec<Entry> = {
@@ -565,35 +733,158 @@ impl Workspace {
             .min()
             .ok_or_else(|| ConfigError::Nothing("the change has no period".into()))?;
         check_open(&tx, period)?;
+        // Each object must be exactly as this change left it (undo) or found it (redo):
+        // otherwise someone changed it since, and restoring would silently overwrite that.
+        let mut checked: BTreeSet<(&str, &str)> = BTreeSet::new();
         let ordered: Vec<&Entry> = if undo {
             entries.iter().rev().collect()
         } else {
             entries.iter().collect()
         };
+        for (_, _, kind, arn, object, before, after) in &ordered {
+            if !checked.insert((kind.as_str(), arn.as_str())) {
+                continue;
+            }
+            let expected = if undo { after } else { before };
+            if history_json(&history(&tx, kind, arn)?) != *expected {
+                let by = super::session::last_change_by_others(&tx, &me, kind, arn, since)?;
+                let who = by.map_or_else(
+                    || "another session".to_string(),
+                    |b| format!("{} ({})", b.who_when(), b.action),
+                );
+                return Err(ConfigError::Refused(format!(
+                    "not {}: {object} was changed by {who} after this change; {} would \
+                     overwrite that. Nothing was changed.",
+                    if undo { "undone" } else { "redone" },
+                    if undo { "undoing" } else { "redoing" }
+                )));
+            }
+        }
         let bad = |e: serde_json::Error| StoreError::BadStoredNumber(format!("audit history: {e}"));
         for (_, _, kind, arn, _, before, after) in &ordered {
             let h: History =
                 serde_json::from_str(if undo { before } else { after }).map_err(bad)?;
             set_history(&tx, kind, arn, &h)?;
         }
+        // Other sessions' changes to other objects may rely on what this one made.
+        match validate_from(&tx, period, &ctx) {
+            Ok(()) => {}
+            Err(ConfigError::Invalid(v)) => {
+                return Err(ConfigError::Refused(format!(
+                    "not {}: the configuration would not be valid afterwards (changed since by \
+                     another session?); nothing was changed:\n{v}",
+                    if undo { "undone" } else { "redone" }
+                )));
+            }
+            Err(e) => return Err(e),
+        }
         let now = now_utc();
         let objects: Vec<String> = entries.iter().map(|e| e.4.clone()).collect();
+        // One object: the undo entry names it, so another window's refusal can say who.
+        let (one_kind, one_arn) = match checked.iter().next() {
+            Some((k, a)) if checked.len() == 1 => (Some(k.to_string()), Some(a.to_string())),
+            _ => (None, None),
+        };
         tx.execute(
-            "UPDATE audit_log SET undo_state = ?2 WHERE batch = ?1",
-            params![batch, if undo { 1 } else { 0 }],
-        )?;
-        tx.execute(
-            "INSERT INTO audit_log (at, period, action, object) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO audit_log (at, period, action, object, kind, arn, session, origin)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 now,
                 period.to_string(),
-                if undo { "undo" } else { "redo" },
-                objects.join(", ")
+                verb,
+                objects.join(", "),
+                one_kind,
+                one_arn,
+                me,
+                origin
             ],
         )?;
+        let entry = tx.last_insert_rowid();
+        if undo {
+            tx.execute(
+                "UPDATE audit_log SET undo_state = 1, undone_by = ?2 WHERE batch = ?1",
+                params![batch, entry],
+            )?;
+        } else {
+            // A redone change belongs to the window that redid it.
+            tx.execute(
+                "UPDATE audit_log SET undo_state = 0, undone_by = NULL, session = ?2, origin = ?3
+                 WHERE batch = ?1",
+                params![batch, me, origin],
+            )?;
+        }
         tx.commit()?;
         Ok(UndoOutcome { period, objects })
     }
+}
+
+/// Which batch an undo or redo takes.
+enum Pick {
+    /// The batch, and the audit id after which other sessions' changes to it count.
+    Batch(i64, i64),
+    Nothing,
+    /// Only batches of other windows still open.
+    OthersOnly,
+}
+
+/// Undo takes this session's newest applied change; when it has none, the newest change of a
+/// session that has ended (a closed window, a finished CLI command: undo works after a
+/// restart); never a change of another window still open.
+fn pick_undo(tx: &Transaction<'_>, me: &str) -> Result<Pick, StoreError> {
+    let mut stmt = tx.prepare(
+        "SELECT batch, session, MAX(audit_id) FROM audit_log
+         WHERE batch IS NOT NULL AND undo_state = 0 GROUP BY batch ORDER BY batch DESC",
+    )?;
+    let rows: Vec<(i64, Option<String>, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(pick(&rows, me))
+}
+
+/// Redo takes the change this session undid last; when it has none, one undone by a session
+/// that has ended.
+fn pick_redo(tx: &Transaction<'_>, me: &str) -> Result<Pick, StoreError> {
+    let rows: Vec<(i64, Option<String>, i64)> = undone(tx)?
+        .into_iter()
+        .map(|(b, s, by)| (b, s, by.unwrap_or(0)))
+        .collect();
+    Ok(pick(&rows, me))
+}
+
+fn pick(rows: &[(i64, Option<String>, i64)], me: &str) -> Pick {
+    if let Some((b, _, since)) = rows.iter().find(|r| r.1.as_deref() == Some(me)) {
+        return Pick::Batch(*b, *since);
+    }
+    let mut open: std::collections::HashMap<Option<&str>, bool> = Default::default();
+    for (b, s, since) in rows {
+        let is_open = *open
+            .entry(s.as_deref())
+            .or_insert_with(|| super::session::is_open(s.as_deref()));
+        if !is_open {
+            return Pick::Batch(*b, *since);
+        }
+    }
+    if rows.is_empty() {
+        Pick::Nothing
+    } else {
+        Pick::OthersOnly
+    }
+}
+
+/// (batch, session that undid it, audit id of the undo entry).
+type Undone = (i64, Option<String>, Option<i64>);
+
+/// Undone batches, the most recently undone first: (batch, session that undid it, audit id of
+/// the undo entry). Entries from before sessions were recorded come last, oldest batch first.
+fn undone(tx: &rusqlite::Connection) -> Result<Vec<Undone>, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT a.batch, u.session, MAX(a.undone_by) FROM audit_log a
+         LEFT JOIN audit_log u ON u.audit_id = a.undone_by
+         WHERE a.batch IS NOT NULL AND a.undo_state = 1
+         GROUP BY a.batch ORDER BY COALESCE(MAX(a.undone_by), 0) DESC, a.batch ASC",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Validates the configuration in `p` and in every later period where some version starts or

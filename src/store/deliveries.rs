@@ -214,7 +214,9 @@ impl Workspace {
     /// Writes a whole import in one transaction: on any error nothing is written.
     pub fn commit_import(&mut self, batch: &ImportBatch) -> Result<CommitReport, StoreError> {
         let now = now_utc();
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut report = CommitReport::default();
         let mut import_ids: HashMap<usize, i64> = HashMap::new();
 
@@ -267,14 +269,16 @@ impl Workspace {
                     "files": d.files.iter().map(|(i, _)| &batch.files[*i].meta.path).collect::<Vec<_>>(),
                 });
                 tx.execute(
-                    "INSERT INTO audit_log (at, period, action, object, before, after)
-                     VALUES (?1, ?2, 'import', ?3, ?4, ?5)",
+                    "INSERT INTO audit_log (at, period, action, object, before, after, session, origin)
+                     VALUES (?1, ?2, 'import', ?3, ?4, ?5, ?6, ?7)",
                     params![
                         now,
                         d.period.to_string(),
                         format!("delivery {} {}", d.payer, d.period),
                         old.map(|(_, summary, _)| summary),
-                        after.to_string()
+                        after.to_string(),
+                        self.session.id,
+                        self.session.origin
                     ],
                 )?;
             }
@@ -289,8 +293,8 @@ impl Workspace {
         }
         if report.accounts_changed > 0 {
             tx.execute(
-                "INSERT INTO audit_log (at, action, object, after) VALUES (?1, 'import', 'accounts', ?2)",
-                params![now, serde_json::json!({ "accounts_changed": report.accounts_changed }).to_string()],
+                "INSERT INTO audit_log (at, action, object, after, session, origin) VALUES (?1, 'import', 'accounts', ?2, ?3, ?4)",
+                params![now, serde_json::json!({ "accounts_changed": report.accounts_changed }).to_string(), self.session.id, self.session.origin],
             )?;
         }
         if report

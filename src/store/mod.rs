@@ -7,6 +7,7 @@ pub mod periods;
 mod queries;
 pub mod scenarios;
 pub mod schema;
+pub mod session;
 
 pub use deliveries::{
     CommitReport, Delivery, DeliveryOutcome, DeliveryStatus, FileRecord, ImportBatch,
@@ -49,6 +50,8 @@ pub enum StoreError {
 pub struct Workspace {
     conn: Connection,
     path: PathBuf,
+    /// Who this connection writes as in the audit log (undo is per session; multi-process).
+    session: session::Session,
 }
 
 impl Workspace {
@@ -93,10 +96,12 @@ impl Workspace {
     }
 
     fn prepare(mut conn: Connection, path: &Path) -> Result<Self, StoreError> {
+        // The busy timeout first: switching the journal mode needs a lock, and another
+        // process's write must make this open wait, not fail with "database is locked".
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::migrate(&mut conn).map_err(|e| match e {
             StoreError::TooNew {
                 found, supported, ..
@@ -110,6 +115,7 @@ impl Workspace {
         Ok(Self {
             conn,
             path: path.to_path_buf(),
+            session: session::Session::start(),
         })
     }
 

@@ -73,15 +73,17 @@ impl Workspace {
         action: &str,
     ) -> Result<(), ConfigError> {
         let now = now_utc();
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO periods (period, closed, note, changed_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (period) DO UPDATE SET closed = excluded.closed, note = excluded.note, changed_at = excluded.changed_at",
             params![p.to_string(), closed, text, now],
         )?;
         tx.execute(
-            "INSERT INTO audit_log (at, period, action, object, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![now, p.to_string(), action, format!("period {p}"), text],
+            "INSERT INTO audit_log (at, period, action, object, reason, session, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![now, p.to_string(), action, format!("period {p}"), text, self.session.id, self.session.origin],
         )?;
         tx.commit()?;
         Ok(())

@@ -2,7 +2,7 @@
 //! differ from the baseline. Editing a scenario never touches the baseline; promoting applies
 //! its differences to the baseline as one audited change; discarding drops it.
 
-use super::config::{Change, ConfigError, Object};
+use super::config::{Change, ConfigError, Object, Seen, Stale};
 use super::{StoreError, Workspace, now_utc};
 use crate::model::{Config, Kind, ValidationContext, validate};
 use crate::period::BillingPeriod;
@@ -145,6 +145,65 @@ impl Workspace {
             params![id, kind_text(kind), arn, body],
         )?;
         Ok(())
+    }
+
+    /// What a form editing scenario `id` sees of an object: its body in the scenario (the
+    /// baseline with the scenario's differences), as JSON in `Seen::versions` (`null`: absent).
+    pub fn scenario_seen(&self, id: i64, kind: Kind, arn: &str) -> Result<Seen, StoreError> {
+        let config = self.scenario_config(id)?;
+        let body = Object::all(&config)
+            .into_iter()
+            .find(|o| o.kind() == kind && o.arn() == arn)
+            .map_or_else(|| "null".to_string(), |o| o.body_json());
+        Ok(Seen {
+            kind,
+            arn: arn.to_string(),
+            versions: body,
+            audit_id: self.last_audit_id()?,
+        })
+    }
+
+    /// `scenario_change`, refusing with `ConfigError::Stale` (nothing written) when the
+    /// object differs from what `seen` (from `scenario_seen`) saw: another window changed the
+    /// scenario, or the baseline under it. Check and write are one IMMEDIATE transaction.
+    pub fn scenario_change_seen(
+        &mut self,
+        id: i64,
+        change: &Change,
+        seen: Option<&Seen>,
+    ) -> Result<(), ConfigError> {
+        self.conn().execute_batch("BEGIN IMMEDIATE")?;
+        let result = (|| {
+            if let Some(seen) = seen {
+                let now = self.scenario_seen(id, seen.kind, &seen.arn)?;
+                if now.versions != seen.versions {
+                    let current = match now.versions.as_str() {
+                        "null" => None,
+                        body => Some(Object::from_stored(seen.kind.arn_type(), body)?),
+                    };
+                    let by = self.last_change_by_others(seen.kind, &seen.arn, seen.audit_id)?;
+                    return Err(ConfigError::Stale(Box::new(Stale {
+                        kind: seen.kind,
+                        arn: seen.arn.clone(),
+                        current,
+                        by,
+                        seen_now: now,
+                    })));
+                }
+            }
+            self.scenario_change(id, change)
+        })();
+        match result {
+            Ok(()) => {
+                self.conn().execute_batch("COMMIT")?;
+                Ok(())
+            }
+            Err(e) => {
+                // The error is what matters; a failed rollback leaves nothing written either.
+                let _ = self.conn().execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
     }
 
     /// Applies the scenario's differences to the baseline from its period on (one audited

@@ -172,6 +172,14 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE deliveries ADD COLUMN currency TEXT NOT NULL DEFAULT 'USD';
     "#,
+    // 6 (multi-process, issue 8 item 5): who made each change, so undo and redo act on
+    // one window's (session's) own changes; `undone_by` is the audit id of the undo entry.
+    r#"
+    ALTER TABLE audit_log ADD COLUMN session TEXT;
+    ALTER TABLE audit_log ADD COLUMN origin TEXT;
+    ALTER TABLE audit_log ADD COLUMN undone_by INTEGER;
+    CREATE INDEX audit_log_by_object ON audit_log(kind, arn);
+    "#,
 ];
 
 pub fn latest_version() -> i64 {
@@ -189,7 +197,13 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let tx = conn.transaction()?;
+        // IMMEDIATE: take the write lock first (waiting out the busy timeout), then check the
+        // version again, since another process may have migrated meanwhile.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if now > i as i64 {
+            continue;
+        }
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;

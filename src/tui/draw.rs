@@ -190,6 +190,24 @@ fn form(f: &mut Frame<'_>, area: Rect, s: &Session) {
         .unwrap_or(10)
         .min(40);
     let mut lines: Vec<Line> = Vec::new();
+    if let Some(c) = &form.conflict {
+        // Another process changed the object since the form opened: what, and the choice.
+        lines.push(Line::from(Span::styled(
+            format!("Not saved: {}.", c.message),
+            s.theme.bold("negative"),
+        )));
+        for l in &c.lines {
+            lines.push(Line::from(Span::styled(
+                format!("  {l}"),
+                s.theme.fg("negative"),
+            )));
+        }
+        lines.push(Line::from(Span::styled(
+            "  o overwrite with yours · t take theirs (discard yours) · Esc keep editing",
+            s.theme.bold("footer_key"),
+        )));
+        lines.push(Line::from(""));
+    }
     for i in form.shown() {
         let field = &form.fields[i];
         let focused = i == form.focus;

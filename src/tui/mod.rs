@@ -271,11 +271,18 @@ pub fn run(path: &Path) -> color_eyre::Result<()> {
             if session.app.quit {
                 return Ok(());
             }
-            // Wake up now and then for the recompute worker's results.
+            // Wake up now and then for the recompute worker's results, and to notice other
+            // processes' changes to the workspace (every 250 ms, see App::poll_outside).
+            let mut changed = false;
             while !event::poll(std::time::Duration::from_millis(25))? {
-                if session.app.poll_worker() {
+                if session.app.poll_worker() | session.app.poll_outside() {
+                    changed = true;
                     break;
                 }
+            }
+            // Keys arriving without pause must not hide other processes' changes either.
+            if !changed && session.app.poll_outside() {
+                continue;
             }
             if !event::poll(std::time::Duration::ZERO)? {
                 continue;

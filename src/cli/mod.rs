@@ -178,7 +178,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
             let analysis = crate::analysis::Analysis::load(&ws, period)?;
             let g = analysis.group_index(&group)?;
             let slice: Vec<_> = group_by.zip(value.as_deref()).into_iter().collect();
-            print!("{}", analysis.explain(g, slice.as_slice()).render());
+            table::print_safe(&analysis.explain(g, slice.as_slice()).render(), false);
             Ok(())
         }
         Command::Config {

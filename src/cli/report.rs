@@ -66,7 +66,7 @@ pub fn run(
             &names,
         )?,
     };
-    print!("{out}");
+    super::table::print_safe(&out, format == OutputFormat::Json);
     Ok(())
 }
 

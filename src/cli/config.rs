@@ -89,7 +89,7 @@ pub fn export(
     period: Option<BillingPeriod>,
     format: ConfigFormat,
 ) -> color_eyre::Result<()> {
-    let ws = Workspace::open(path)?;
+    let ws = Workspace::open_for_reading(path)?;
     let period = match period {
         Some(p) => p,
         None => data_period(&ws, false)?,

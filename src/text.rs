@@ -97,7 +97,10 @@ pub fn escape_json_output(json: &str) -> Cow<'_, str> {
 /// them. TOML requires C0 controls and DEL in strings to be escaped already, so what is left
 /// raw by a TOML writer is C1 controls and the reordering characters.
 pub fn escape_toml_output(toml: &str) -> Cow<'_, str> {
-    if !toml.chars().any(|c| is_unsafe(c) && !matches!(c, '\n' | '\t' | '\r')) {
+    if !toml
+        .chars()
+        .any(|c| is_unsafe(c) && !matches!(c, '\n' | '\t' | '\r'))
+    {
         return Cow::Borrowed(toml);
     }
     fn basic_escape(out: &mut String, c: char) {
@@ -109,7 +112,10 @@ pub fn escape_toml_output(toml: &str) -> Cow<'_, str> {
     }
     fn literal_as_basic(out: &mut String, content: &str, multi: bool) {
         let quotes = if multi { "\"\"\"" } else { "\"" };
-        if !content.chars().any(|c| is_unsafe(c) && !matches!(c, '\n' | '\t')) {
+        if !content
+            .chars()
+            .any(|c| is_unsafe(c) && !matches!(c, '\n' | '\t'))
+        {
             let q = if multi { "\'\'\'" } else { "'" };
             out.push_str(q);
             out.push_str(content);

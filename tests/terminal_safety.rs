@@ -35,12 +35,21 @@ fn hostile_workspace() -> (tempfile::TempDir, PathBuf) {
         .arg(data("escape_seq.csv"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (dir, ws)
 }
 
 fn run(args: &[&str], ws: &Path, rest: &[&str]) -> (String, String) {
-    let out = common::bin().args(args).arg(ws).args(rest).output().unwrap();
+    let out = common::bin()
+        .args(args)
+        .arg(ws)
+        .args(rest)
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{args:?} {rest:?}: {}",
@@ -61,14 +70,22 @@ fn table_and_csv_reports_show_escape_sequences_escaped() {
                 &["report"],
                 &ws,
                 &[
-                    "--period", "2026-10", "--group", "retail", "--group-by", by, "--format",
+                    "--period",
+                    "2026-10",
+                    "--group",
+                    "retail",
+                    "--group-by",
+                    by,
+                    "--format",
                     format,
                 ],
             );
             assert!(raw_controls(&out).is_empty(), "{by} {format}: {out:?}");
             assert!(raw_controls(&err).is_empty(), "{by} {format}: {err:?}");
             let expected = match by {
-                "PRODUCT_NAME" => "Amazon\\x1b[2J\\x1b[31mRED\\x1b]52;c;UFdORUQ=\\x07\\x1b]0;PWNED-TITLE\\x07End",
+                "PRODUCT_NAME" => {
+                    "Amazon\\x1b[2J\\x1b[31mRED\\x1b]52;c;UFdORUQ=\\x07\\x1b]0;PWNED-TITLE\\x07End"
+                }
                 _ => "BoxUsage:m5.large\\x1b[2J",
             };
             assert!(out.contains(expected), "{by} {format}: {out}");
@@ -78,7 +95,14 @@ fn table_and_csv_reports_show_escape_sequences_escaped() {
     let (out, _) = run(
         &["report"],
         &ws,
-        &["--period", "2026-10", "--view", "primary", "--group-by", "PRODUCT_NAME"],
+        &[
+            "--period",
+            "2026-10",
+            "--view",
+            "primary",
+            "--group-by",
+            "PRODUCT_NAME",
+        ],
     );
     assert!(raw_controls(&out).is_empty(), "{out:?}");
     assert!(out.contains("Amazon\\x1b[2J\\x1b[31mRED"), "{out}");
@@ -91,7 +115,13 @@ fn csv_report_stays_csv_with_the_escaped_values() {
         &["report"],
         &ws,
         &[
-            "--period", "2026-10", "--group", "retail", "--group-by", "PRODUCT_NAME", "--format",
+            "--period",
+            "2026-10",
+            "--group",
+            "retail",
+            "--group-by",
+            "PRODUCT_NAME",
+            "--format",
             "csv",
         ],
     );
@@ -119,7 +149,13 @@ fn json_report_keeps_the_exact_value_and_no_raw_control() {
         &["report"],
         &ws,
         &[
-            "--period", "2026-10", "--group", "retail", "--group-by", "PRODUCT_NAME", "--format",
+            "--period",
+            "2026-10",
+            "--group",
+            "retail",
+            "--group-by",
+            "PRODUCT_NAME",
+            "--format",
             "json",
         ],
     );
@@ -162,14 +198,23 @@ fn c1_controls_and_bidi_overrides_are_escaped() {
         .assert()
         .success();
     let args = [
-        "--period", "2026-10", "--group", "retail", "--group-by", "PRODUCT_NAME", "--format",
+        "--period",
+        "2026-10",
+        "--group",
+        "retail",
+        "--group-by",
+        "PRODUCT_NAME",
+        "--format",
     ];
     for format in ["table", "csv"] {
         let mut rest = args.to_vec();
         rest.push(format);
         let (out, _) = run(&["report"], &ws, &rest);
         assert!(raw_controls(&out).is_empty(), "{format}: {out:?}");
-        assert!(out.contains("C1\\u{9b}2Jx\\u{202e}gnp.exe"), "{format}: {out}");
+        assert!(
+            out.contains("C1\\u{9b}2Jx\\u{202e}gnp.exe"),
+            "{format}: {out}"
+        );
     }
     let mut rest = args.to_vec();
     rest.push("json");
@@ -241,7 +286,10 @@ fn error_messages_show_escape_sequences_escaped() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(raw_controls(&err).is_empty(), "{err:?}");
-    assert!(err.contains("evil\\x1b]0;TITLE\\x07\\u{9b}2J.proforma"), "{err}");
+    assert!(
+        err.contains("evil\\x1b]0;TITLE\\x07\\u{9b}2J.proforma"),
+        "{err}"
+    );
 }
 
 /// A configuration whose description carries C1 and ESC characters: `config export` prints
@@ -281,7 +329,11 @@ fn config_export_is_terminal_safe_and_round_trips() {
         .args(["--from-period", "2026-09"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(common::snapshot(&ws), before);
     let (json, _) = run(
         &["config", "export"],
@@ -357,9 +409,23 @@ fn stop_tui_with(signal: &str, ws: &Path, state: &Path, check: impl Fn()) -> (St
         }
     };
     let out = t(&[
-        "new-session", "-d", "-s", &session, "-x", "120", "-y", "40", "sh", "-c", &script,
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "sh",
+        "-c",
+        &script,
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     wait("Billing groups, 2026-10");
     check();
     let pid = std::fs::read_to_string(&pid_file).unwrap();

@@ -50,7 +50,10 @@ pub fn import(path: &Path, file: &Path, from: Option<BillingPeriod>) -> color_ey
         let parsed = aws_bundle::parse(&text, from).map_err(fail)?;
         for w in &parsed.warnings {
             let line = format!("warning: {}: {w}", file.display());
-            eprintln!("{}", crate::text::escape(&line, crate::text::Keep::LinesAndTabs));
+            eprintln!(
+                "{}",
+                crate::text::escape(&line, crate::text::Keep::LinesAndTabs)
+            );
         }
         (parsed.config, parsed.locations)
     } else {

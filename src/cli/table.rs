@@ -123,7 +123,10 @@ pub fn print_safe(out: &str, json: bool) {
     if json {
         print!("{}", crate::text::escape_json_output(out));
     } else {
-        print!("{}", crate::text::escape(out, crate::text::Keep::LinesAndTabs));
+        print!(
+            "{}",
+            crate::text::escape(out, crate::text::Keep::LinesAndTabs)
+        );
     }
 }
 

@@ -49,6 +49,13 @@ pub enum StoreError {
         .0.display(), .0.display()
     )]
     ReadOnlyWal(PathBuf),
+    /// A command that writes, on a workspace that is not writable here (see
+    /// [`Workspace::open_for_reading`] for how that is decided).
+    #[error(
+        "{}: the workspace is read-only here (the file or its directory is not writable); nothing was saved (report, explain and config export can still read it)",
+        .0.display()
+    )]
+    ReadOnly(PathBuf),
     /// The file at the workspace's path is no longer the one this process opened (deleted,
     /// or another file renamed over it): writing would go to an unlinked file (SPEC 6:
     /// nothing is written by a command that fails).
@@ -110,8 +117,7 @@ fn writable(path: &Path) -> bool {
     let Ok(meta) = std::fs::metadata(path) else {
         return false;
     };
-    !meta.permissions().readonly()
-        && rustix::fs::access(path, rustix::fs::Access::WRITE_OK).is_ok()
+    !meta.permissions().readonly() && rustix::fs::access(path, rustix::fs::Access::WRITE_OK).is_ok()
 }
 
 /// The directory holding `path` ("." for a bare file name).
@@ -180,11 +186,20 @@ impl Workspace {
         Self::prepare(conn, path)
     }
 
-    /// Opens an existing workspace, bringing its schema up to date.
+    /// Opens an existing workspace for reading and writing, bringing its schema up to date.
+    /// Refuses ([`StoreError::ReadOnly`]) a workspace that is not writable here, decided as
+    /// in [`Workspace::open_for_reading`] (so a 0444 file is not written, by root either).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if !path.is_file() {
             return Err(StoreError::NotFound(path.to_path_buf()));
         }
+        if !(writable(path) && writable(parent_dir(path))) {
+            return Err(StoreError::ReadOnly(path.to_path_buf()));
+        }
+        Self::open_writable(path)
+    }
+
+    fn open_writable(path: &Path) -> Result<Self, StoreError> {
         set_last_path(path);
         let conn = Connection::open_with_flags(
             path,
@@ -209,7 +224,7 @@ impl Workspace {
         }
         let dir_writable = writable(parent_dir(path));
         if writable(path) && dir_writable {
-            return Self::open(path);
+            return Self::open_writable(path);
         }
         set_last_path(path);
         let side = |suffix: &str| {

@@ -83,6 +83,27 @@ impl Table {
     }
 }
 
+/// Prints a command's whole output to stdout, terminal-safe: text and CSV through
+/// [`crate::text::escape`] keeping line feeds and tabs (so CSV stays CSV and every record
+/// keeps its value apart from escaped control characters), JSON through
+/// [`crate::text::escape_json_output`] (the parsed value is unchanged).
+pub fn print_safe(out: &str, json: bool) {
+    if json {
+        print!("{}", crate::text::escape_json_output(out));
+    } else {
+        print!(
+            "{}",
+            crate::text::escape(out, crate::text::Keep::LinesAndTabs)
+        );
+    }
+}
+
+/// Prints a TOML document to stdout, terminal-safe and still parsing to the same values (see
+/// [`crate::text::escape_toml_output`]).
+pub fn print_safe_toml(out: &str) {
+    print!("{}", crate::text::escape_toml_output(out));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,25 +134,4 @@ mod tests {
         assert_eq!(lines[2], "A\\x1b[2J\\nB  1.00");
         assert_eq!(lines[3], "x            2.00");
     }
-}
-
-/// Prints a command's whole output to stdout, terminal-safe: text and CSV through
-/// [`crate::text::escape`] keeping line feeds and tabs (so CSV stays CSV and every record
-/// keeps its value apart from escaped control characters), JSON through
-/// [`crate::text::escape_json_output`] (the parsed value is unchanged).
-pub fn print_safe(out: &str, json: bool) {
-    if json {
-        print!("{}", crate::text::escape_json_output(out));
-    } else {
-        print!(
-            "{}",
-            crate::text::escape(out, crate::text::Keep::LinesAndTabs)
-        );
-    }
-}
-
-/// Prints a TOML document to stdout, terminal-safe and still parsing to the same values (see
-/// [`crate::text::escape_toml_output`]).
-pub fn print_safe_toml(out: &str) {
-    print!("{}", crate::text::escape_toml_output(out));
 }

@@ -3,8 +3,21 @@ use proforma::text::{Keep, escape};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    // Usage errors exit with 2 inside clap's own parse.
-    let cli = proforma::cli::Cli::parse();
+    // Usage errors exit with 2, as clap's own parse does; their message quotes the arguments,
+    // so it is printed escaped like every other message (help and version as clap prints them).
+    let cli = match proforma::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
+                || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            {
+                e.exit();
+            }
+            eprint!("{}", escape(&e.render().to_string(), Keep::LinesAndTabs));
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     match proforma::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<proforma::cli::UsageError>().is_some() => {

@@ -290,6 +290,15 @@ fn error_messages_show_escape_sequences_escaped() {
         err.contains("evil\\x1b]0;TITLE\\x07\\u{9b}2J.proforma"),
         "{err}"
     );
+    // A usage error quoting an argument that holds escape sequences: exit 2, nothing raw.
+    let out = common::bin()
+        .args(["report", "ws", "--period", "\u{1b}]0;TITLE\u{7}\u{9b}2J2026"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(raw_controls(&err).is_empty(), "{err:?}");
+    assert!(err.contains("--period"), "{err}");
 }
 
 /// A configuration whose description carries C1 and ESC characters: `config export` prints

@@ -292,7 +292,12 @@ fn error_messages_show_escape_sequences_escaped() {
     );
     // A usage error quoting an argument that holds escape sequences: exit 2, nothing raw.
     let out = common::bin()
-        .args(["report", "ws", "--period", "\u{1b}]0;TITLE\u{7}\u{9b}2J2026"])
+        .args([
+            "report",
+            "ws",
+            "--period",
+            "\u{1b}]0;TITLE\u{7}\u{9b}2J2026",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

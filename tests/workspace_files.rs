@@ -389,6 +389,56 @@ fn full_disk_is_reported_as_a_full_disk() {
     assert_eq!(common::snapshot(&ws), before);
 }
 
+/// `init` on a file system too full for the new workspace: "disk full", and nothing is left
+/// behind (a retry after freeing space is not refused as "already exists").
+#[test]
+fn init_on_a_full_disk_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("tiny");
+    std::fs::create_dir(&mnt).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=8k", "tmpfs"])
+        .arg(&mnt)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        eprintln!("skipping: tmpfs cannot be mounted here");
+        return;
+    }
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(mnt.clone());
+    let ws = mnt.join("w.proforma");
+    let out = common::bin().arg("init").arg(&ws).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("disk full while writing {}", ws.display())),
+        "{err}"
+    );
+    assert!(files_in(&mnt).is_empty(), "{:?}", files_in(&mnt));
+}
+
+/// A `-wal` left beside the path by a deleted workspace would be replayed into a new one:
+/// `init` refuses, naming it.
+#[test]
+fn init_refuses_a_leftover_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("w.proforma");
+    std::fs::write(side(&ws, "-wal"), b"stale").unwrap();
+    common::fails(
+        &["init"],
+        &ws,
+        &[],
+        "w.proforma-wal: a file already exists there",
+    );
+    assert!(!ws.exists());
+}
+
 // --- item 14 ----------------------------------------------------------------------------------
 
 #[test]

@@ -49,6 +49,11 @@ pub enum StoreError {
         .0.display(), .0.display()
     )]
     ReadOnlyWal(PathBuf),
+    #[error("{}: cannot create the workspace: {source}", path.display())]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// A command that writes, on a workspace that is not writable here (see
     /// [`Workspace::open_for_reading`] for how that is decided).
     #[error(
@@ -156,10 +161,21 @@ impl Workspace {
     /// Creates an empty workspace; refuses if anything exists at `path`. The file (and the
     /// `-wal`/`-shm` SQLite creates beside it with the same mode) is readable and writable by
     /// the owner only (0600), whatever the umask: it holds billing data.
+    /// A workspace that cannot be created completely (a full disk, say) is removed again, so a
+    /// failed `init` leaves nothing behind.
     pub fn create(path: &Path) -> Result<Self, StoreError> {
-        use std::os::unix::fs::OpenOptionsExt;
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
         if path.exists() {
             return Err(StoreError::Exists(path.to_path_buf()));
+        }
+        // A -wal left by a deleted workspace would be replayed into the new one: refuse.
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut p = path.as_os_str().to_os_string();
+            p.push(suffix);
+            let p = PathBuf::from(p);
+            if p.exists() {
+                return Err(StoreError::Exists(p));
+            }
         }
         // create_new: never overwrite, even a file that appeared since the check above.
         std::fs::OpenOptions::new()
@@ -169,21 +185,37 @@ impl Workspace {
             .open(path)
             .map_err(|e| match e.kind() {
                 std::io::ErrorKind::AlreadyExists => StoreError::Exists(path.to_path_buf()),
-                _ => StoreError::NotWorkspace {
+                std::io::ErrorKind::StorageFull => StoreError::DiskFull(path.to_path_buf()),
+                _ => StoreError::Create {
                     path: path.to_path_buf(),
-                    detail: Some(format!("cannot create it: {e}")),
+                    source: e,
                 },
             })?;
-        // The umask only narrows the mode given at creation; set it exactly.
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-        set_last_path(path);
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.pragma_update(None, "application_id", schema::APPLICATION_ID)?;
-        Self::prepare(conn, path)
+        let made = (|| {
+            // The umask only narrows the mode given at creation; set it exactly.
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(
+                |e| StoreError::Create {
+                    path: path.to_path_buf(),
+                    source: e,
+                },
+            )?;
+            set_last_path(path);
+            let conn = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            conn.pragma_update(None, "application_id", schema::APPLICATION_ID)?;
+            Self::prepare(conn, path)
+        })();
+        if made.is_err() {
+            // Ours alone: created above with create_new; the connection is closed by now.
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut p = path.as_os_str().to_os_string();
+                p.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(p));
+            }
+        }
+        made
     }
 
     /// Opens an existing workspace for reading and writing, bringing its schema up to date.
@@ -362,5 +394,44 @@ impl Workspace {
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SQLITE_FULL (here from a page limit, as a full disk gives it) is named as a full disk
+    /// with the workspace's path, and the refused write leaves nothing behind.
+    #[test]
+    fn sqlite_full_is_a_full_disk_naming_the_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.proforma");
+        let mut ws = Workspace::create(&path).unwrap();
+        let pages: i64 = ws
+            .conn
+            .pragma_query_value(None, "page_count", |r| r.get(0))
+            .unwrap();
+        ws.conn
+            .pragma_update(None, "max_page_count", pages)
+            .unwrap();
+        let period: crate::period::BillingPeriod = "2026-10".parse().unwrap();
+        let long = "x".repeat(3000);
+        let mut made = 0;
+        let err = loop {
+            match ws.create_scenario(&format!("{made}{long}"), period) {
+                Ok(_) => made += 1,
+                Err(e) => break e,
+            }
+            assert!(made < 1000, "the page limit never hit");
+        };
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "disk full while writing {}; nothing was saved",
+                path.display()
+            )
+        );
+        assert_eq!(ws.scenarios().unwrap().len(), made);
     }
 }

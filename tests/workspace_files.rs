@@ -340,6 +340,34 @@ fn read_only_workspace_of_an_older_schema_says_it_needs_write_access() {
     assert_eq!(std::fs::read(&ws).unwrap(), bytes);
 }
 
+/// The TUI on a read-only workspace: it opens for browsing, and a save says why nothing was
+/// saved.
+#[test]
+fn tui_on_a_read_only_workspace_browses_and_refuses_saves() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.proforma");
+    std::fs::copy(common::demo_workspace(), &path).unwrap();
+    chmod(&path, 0o444);
+    let bytes = std::fs::read(&path).unwrap();
+    let ws = Workspace::open_for_reading(&path).unwrap();
+    assert!(ws.is_read_only());
+    let mut app = App::load(ws, "demo.proforma".into()).unwrap();
+    app.update(Action::Tab(Tab::Reconcile));
+    app.update(Action::ClosePeriod);
+    for c in "month end".chars() {
+        app.update(Action::Input(c));
+    }
+    app.update(Action::Open);
+    let status = app.status.0.clone().unwrap_or_default();
+    assert!(
+        status.contains("the workspace is read-only here") && status.contains("nothing was saved"),
+        "{status}"
+    );
+    drop(app);
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    assert_eq!(files_in(dir.path()), vec!["demo.proforma"]);
+}
+
 // --- item 12: full disk -----------------------------------------------------------------------
 
 /// An import into a workspace on a nearly full file system (a 320 KiB tmpfs): "disk full

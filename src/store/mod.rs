@@ -57,7 +57,7 @@ pub enum StoreError {
     /// A command that writes, on a workspace that is not writable here (see
     /// [`Workspace::open_for_reading`] for how that is decided).
     #[error(
-        "{}: the workspace is read-only here (the file or its directory is not writable); nothing was saved (report, explain and config export can still read it)",
+        "{}: the workspace is read-only here (the file or its directory is not writable); nothing was saved",
         .0.display()
     )]
     ReadOnly(PathBuf),
@@ -93,8 +93,8 @@ fn set_last_path(path: &Path) {
 }
 
 impl From<rusqlite::Error> for StoreError {
-    /// Names the two failures a user can act on: a commit refused because the workspace file
-    /// was deleted or replaced (the commit hook's rollback), and a full disk.
+    /// Names the failures a user can act on: a commit refused because the workspace file was
+    /// deleted or replaced (the commit hook's rollback), a full disk, a read-only workspace.
     fn from(e: rusqlite::Error) -> Self {
         let path = LAST_PATH.with(|p| p.borrow().clone());
         if let (rusqlite::Error::SqliteFailure(f, _), Some(path)) = (&e, path) {
@@ -103,6 +103,10 @@ impl From<rusqlite::Error> for StoreError {
             }
             if f.code == rusqlite::ErrorCode::DiskFull {
                 return StoreError::DiskFull(path);
+            }
+            // A write on a workspace opened read-only (`open_for_reading`).
+            if f.code == rusqlite::ErrorCode::ReadOnly {
+                return StoreError::ReadOnly(path);
             }
         }
         StoreError::Sqlite(e)

@@ -326,7 +326,8 @@ impl Drop for StopSignals {
 pub fn run(path: &Path) -> color_eyre::Result<()> {
     let log = init_logging();
     let started = std::time::Instant::now();
-    let ws = crate::store::Workspace::open(path)?;
+    // A read-only workspace opens for browsing; its saves are refused with the reason.
+    let ws = crate::store::Workspace::open_for_reading(path)?;
     let label = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),

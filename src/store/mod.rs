@@ -272,19 +272,25 @@ impl Workspace {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        // Reading through the WAL fails when its -shm index can neither be opened nor created.
+        let wal_unreadable = wal_has_changes && !dir_writable;
         let conn = if wal_has_changes {
             Connection::open_with_flags(file_uri(path, "mode=ro"), flags)
         } else {
             Connection::open_with_flags(file_uri(path, "mode=ro&immutable=1"), flags)
-        }?;
-        let app_id = Self::check_application_id(&conn, path);
-        if wal_has_changes && !dir_writable {
-            // Reading fails when the -shm index can neither be opened nor created.
-            if let Err(StoreError::NotWorkspace { .. } | StoreError::Sqlite(_)) = app_id {
+        }
+        .map_err(|e| match wal_unreadable {
+            true => StoreError::ReadOnlyWal(path.to_path_buf()),
+            false => e.into(),
+        })?;
+        match Self::check_application_id(&conn, path) {
+            Err(StoreError::NotWorkspace {
+                detail: Some(_), ..
+            }) if wal_unreadable => {
                 return Err(StoreError::ReadOnlyWal(path.to_path_buf()));
             }
+            other => other?,
         }
-        app_id?;
         let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if found > schema::latest_version() {
             return Err(StoreError::TooNew {

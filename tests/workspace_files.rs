@@ -55,6 +55,10 @@ fn writes_to_a_deleted_workspace_are_refused_and_nothing_appears() {
     // The refused writes did not land in the unlinked file either.
     assert_eq!(ws.scenarios().unwrap().len(), 1);
     assert!(!ws.is_closed(period("2026-10")).unwrap());
+    // Closing leaves no stale -wal/-shm that a new workspace at the path would replay.
+    drop(ws);
+    assert!(!side(&path, "-wal").exists() && !side(&path, "-shm").exists());
+    common::bin().arg("init").arg(&path).assert().success();
 }
 
 #[test]
@@ -79,6 +83,30 @@ fn writes_to_a_replaced_workspace_are_refused_and_the_new_file_is_untouched() {
     // The replacing workspace opens and writes normally.
     let mut fresh = Workspace::open(&path).unwrap();
     fresh.close_period(period("2026-10"), "note").unwrap();
+}
+
+/// After a rename over an open workspace and the old connection's refused write, closing the
+/// old connection leaves the new file exactly as it was (its `-wal` went into the unlinked
+/// file), and the new file then reads and writes normally.
+#[test]
+fn closing_a_replaced_workspace_leaves_the_new_file_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.proforma");
+    let other = dir.path().join("other.proforma");
+    let mut old = Workspace::create(&path).unwrap();
+    old.create_scenario("old-1", period("2026-10")).unwrap();
+    std::fs::copy(common::demo_workspace(), &other).unwrap();
+    let demo = common::snapshot(&other);
+    std::fs::rename(&other, &path).unwrap();
+    old.create_scenario("old-2", period("2026-10")).unwrap_err();
+    drop(old);
+    assert_eq!(common::snapshot(&path), demo);
+    let mut new = Workspace::open(&path).unwrap();
+    new.close_period(period("2026-10"), "second").unwrap();
+    drop(new);
+    let seen = common::snapshot(&path);
+    assert!(seen.iter().any(|r| r.contains("\"second\"")), "{seen:?}");
+    assert!(!seen.iter().any(|r| r.contains("old-")));
 }
 
 /// The TUI's save path: closing a period on the Reconcile tab after the file was deleted
@@ -255,29 +283,34 @@ fn read_only_workspace_with_changes_in_its_wal() {
     let dir = tempfile::tempdir().unwrap();
     let live = dir.path().join("live.proforma");
     std::fs::copy(common::demo_workspace(), &live).unwrap();
-    // Keep a writer open so the WAL is neither checkpointed nor deleted while copying; the
-    // import of another October delivery lives only in the WAL.
-    let mut ws = Workspace::open(&live).unwrap();
-    let cur = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/escapes/escape_seq.csv");
-    proforma::import::import(
-        &mut ws,
-        &[proforma::cur::Source::File(cur)],
-        &proforma::import::Quiet,
-    )
-    .unwrap();
+    // Keep a writer open that never checkpoints, so the change (an account renamed) lives
+    // only in the WAL while copying.
+    let writer = rusqlite::Connection::open(&live).unwrap();
+    writer.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+    let renamed = writer
+        .execute(
+            "UPDATE accounts SET name = 'renamed-in-wal' WHERE account_id = '304857112600'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(renamed, 1);
     let report = |ws: &Path| {
         common::bin()
             .arg("report")
             .arg(ws)
-            .args(["--period", "2026-10"])
+            .args([
+                "--period",
+                "2026-10",
+                "--group",
+                "retail",
+                "--group-by",
+                "LINKED_ACCOUNT",
+            ])
             .output()
             .unwrap()
     };
     let expected = String::from_utf8(report(&live).stdout).unwrap();
-    assert_ne!(
-        expected,
-        String::from_utf8(report(&common::demo_workspace()).stdout).unwrap()
-    );
+    assert!(expected.contains("renamed-in-wal"), "{expected}");
     let copy = |with_shm: bool, name: &str| {
         let sub = dir.path().join(name);
         std::fs::create_dir(&sub).unwrap();
@@ -312,7 +345,7 @@ fn read_only_workspace_with_changes_in_its_wal() {
         assert_eq!(out.status.code(), Some(1));
         assert!(err.contains("-wal holds changes"), "{err}");
     }
-    drop(ws);
+    drop(writer);
 }
 
 #[test]

@@ -129,6 +129,13 @@ fn writable(path: &Path) -> bool {
     !meta.permissions().readonly() && rustix::fs::access(path, rustix::fs::Access::WRITE_OK).is_ok()
 }
 
+/// `path` with `suffix` appended (`-wal`, `-shm`).
+fn side_path(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_os_string();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
 /// The directory holding `path` ("." for a bare file name).
 fn parent_dir(path: &Path) -> &Path {
     match path.parent() {
@@ -159,6 +166,9 @@ pub struct Workspace {
     read_only: bool,
     /// (device, inode) of the file at `path` when it was opened.
     identity: Option<(u64, u64)>,
+    /// (device, inode) of the `-wal` and `-shm` files this connection uses (writable
+    /// workspaces), to remove them if the workspace was deleted or replaced (see `Drop`).
+    side_files: Vec<(PathBuf, (u64, u64))>,
 }
 
 impl Workspace {
@@ -313,6 +323,7 @@ impl Workspace {
             path: path.to_path_buf(),
             read_only: true,
             identity: identity(path),
+            side_files: Vec::new(),
         })
     }
 
@@ -341,11 +352,20 @@ impl Workspace {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         schema::migrate(&mut conn)?;
         let opened = Self::guard_writes(&mut conn, path)?;
+        // The WAL files exist from the first read on (the migration check above).
+        let side_files = ["-wal", "-shm"]
+            .into_iter()
+            .filter_map(|suffix| {
+                let p = side_path(path, suffix);
+                identity(&p).map(|id| (p, id))
+            })
+            .collect();
         Ok(Self {
             conn,
             path: path.to_path_buf(),
             read_only: false,
             identity: Some(opened),
+            side_files,
         })
     }
 
@@ -383,6 +403,28 @@ impl Workspace {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+}
+
+impl Drop for Workspace {
+    /// SQLite does not fold the `-wal` of a moved or unlinked database into it on close, and
+    /// leaves the `-wal` and `-shm` at the old names: the next process opening whatever now
+    /// lives at the path would replay this workspace's pages into it. So when the workspace
+    /// was deleted or replaced, its own `-wal` and `-shm` (same inodes as at open) are removed
+    /// once the connection is closed.
+    fn drop(&mut self) {
+        if self.side_files.is_empty() || self.check_still_there().is_ok() {
+            return;
+        }
+        // Close first: swap in a connection to nothing, dropping the real one here.
+        if let Ok(memory) = Connection::open_in_memory() {
+            drop(std::mem::replace(&mut self.conn, memory));
+            for (p, id) in &self.side_files {
+                if identity(p) == Some(*id) {
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+        }
     }
 }
 

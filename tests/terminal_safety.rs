@@ -384,7 +384,12 @@ fn tmux_available() -> bool {
 /// Starts the TUI on `ws` in a tmux pane under `umask 000` with its log in `state`, waits for
 /// the first frame, sends `signal` to the TUI process, and returns the pane's record: the exit
 /// code, whether the terminal is back in canonical mode, then the screen.
-fn stop_tui_with(signal: &str, ws: &Path, state: &Path, check: impl Fn()) -> (String, String) {
+fn stop_tui_with(
+    signal: &str,
+    ws: &Path,
+    state: &Path,
+    check: impl Fn(&dyn Fn(&str) -> String),
+) -> (String, String) {
     let dir = tempfile::tempdir().unwrap();
     let bin = assert_cmd::cargo::cargo_bin("proforma");
     let done = dir.path().join("done");
@@ -441,7 +446,7 @@ fn stop_tui_with(signal: &str, ws: &Path, state: &Path, check: impl Fn()) -> (St
         String::from_utf8_lossy(&out.stderr)
     );
     wait("Billing groups, 2026-10");
-    check();
+    check(&wait);
     let pid = std::fs::read_to_string(&pid_file).unwrap();
     let pid = pid.trim();
     let kill = Command::new("kill").args([signal, pid]).status().unwrap();
@@ -484,7 +489,7 @@ fn signals_restore_the_terminal_like_q() {
     assert_eq!(mode(&ws), 0o600);
     let side = |suffix: &str| PathBuf::from(format!("{}{suffix}", ws.display()));
     for (signal, code) in [("-TERM", 143), ("-HUP", 129), ("-INT", 130)] {
-        let (record, screen) = stop_tui_with(signal, &ws, &state, || {
+        let (record, screen) = stop_tui_with(signal, &ws, &state, |_| {
             if signal == "-TERM" {
                 for p in [ws.clone(), side("-wal"), side("-shm")] {
                     assert_eq!(mode(&p), 0o600, "{}", p.display());
@@ -507,4 +512,23 @@ fn signals_restore_the_terminal_like_q() {
             "{signal}: the alternate screen was not left:\n{screen}"
         );
     }
+}
+
+/// Item 6 in the TUI: the workspace file deleted while the TUI has it open is noticed within
+/// about a second and said on the status line.
+#[test]
+fn tui_says_when_its_workspace_file_is_deleted() {
+    if !tmux_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo.proforma");
+    std::fs::copy(common::demo_workspace(), &ws).unwrap();
+    let state = dir.path().join("state");
+    let (record, _) = stop_tui_with("-TERM", &ws, &state, |wait| {
+        std::fs::remove_file(&ws).unwrap();
+        let screen = wait("deleted or replaced since it was opened");
+        assert!(screen.contains("demo.proforma"), "{screen}");
+    });
+    assert!(record.contains("EXIT=143"), "{record}");
 }

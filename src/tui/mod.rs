@@ -321,6 +321,37 @@ impl Drop for StopSignals {
     }
 }
 
+/// Checks about once a second that the workspace path still names the file the TUI opened,
+/// and says so on the status line (once) when it was deleted or replaced: its saves are
+/// refused from then on (see `Workspace::check_still_there`).
+#[derive(Default)]
+struct FileCheck {
+    last: Option<std::time::Instant>,
+    warned: bool,
+}
+
+impl FileCheck {
+    /// True when it just put the warning on the status line (the screen needs drawing).
+    fn warn(&mut self, app: &mut App) -> bool {
+        if self.warned || self.last.is_some_and(|t| t.elapsed().as_millis() < 1000) {
+            return false;
+        }
+        self.last = Some(std::time::Instant::now());
+        match app.ws.check_still_there() {
+            Ok(()) => false,
+            Err(e) => {
+                tracing::warn!("{e}");
+                self.warned = true;
+                app.status.0 = Some(format!(
+                    "the workspace file was deleted or replaced since it was opened: {}; changes can no longer be saved (quit, then open the file again)",
+                    app.ws.path().display()
+                ));
+                true
+            }
+        }
+    }
+}
+
 /// Opens the TUI on a workspace until the user quits (or a signal asks it to stop, see
 /// [`Stopped`]).
 pub fn run(path: &Path) -> color_eyre::Result<()> {
@@ -341,6 +372,7 @@ pub fn run(path: &Path) -> color_eyre::Result<()> {
     let mut term = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?;
     term.clear()?;
     let mut first = true;
+    let mut file_check = FileCheck::default();
     let result = (|| -> color_eyre::Result<()> {
         loop {
             term.draw(|f| draw::draw(f, &mut session))?;
@@ -359,7 +391,7 @@ pub fn run(path: &Path) -> color_eyre::Result<()> {
                 if signals.received().is_some() {
                     return Ok(());
                 }
-                if session.app.poll_worker() {
+                if session.app.poll_worker() || file_check.warn(&mut session.app) {
                     break;
                 }
             }

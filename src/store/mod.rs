@@ -98,7 +98,10 @@ impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         let path = LAST_PATH.with(|p| p.borrow().clone());
         if let (rusqlite::Error::SqliteFailure(f, _), Some(path)) = (&e, path) {
-            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_COMMITHOOK {
+            // SQLite's own refusal to write a moved database (rollback journal) means the same.
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_COMMITHOOK
+                || f.extended_code == rusqlite::ffi::SQLITE_READONLY_DBMOVED
+            {
                 return StoreError::Replaced(path);
             }
             if f.code == rusqlite::ErrorCode::DiskFull {
@@ -184,9 +187,7 @@ impl Workspace {
         }
         // A -wal left by a deleted workspace would be replayed into the new one: refuse.
         for suffix in ["-wal", "-shm", "-journal"] {
-            let mut p = path.as_os_str().to_os_string();
-            p.push(suffix);
-            let p = PathBuf::from(p);
+            let p = side_path(path, suffix);
             if p.exists() {
                 return Err(StoreError::Exists(p));
             }
@@ -224,9 +225,7 @@ impl Workspace {
         if made.is_err() {
             // Ours alone: created above with create_new; the connection is closed by now.
             for suffix in ["", "-wal", "-shm", "-journal"] {
-                let mut p = path.as_os_str().to_os_string();
-                p.push(suffix);
-                let _ = std::fs::remove_file(PathBuf::from(p));
+                let _ = std::fs::remove_file(side_path(path, suffix));
             }
         }
         made
@@ -259,10 +258,10 @@ impl Workspace {
     /// export`). A writable workspace opens as [`Workspace::open`] does. One that is not
     /// writable here (the file has no write bit or cannot be opened for writing, or its
     /// directory is not writable, so no `-wal`/`-shm` can be created) opens read-only:
-    /// no migration, no pragma that writes, nothing created beside it. Without a `-wal`
-    /// holding changes it is opened `immutable=1` (SQLite reads the main file alone, without
-    /// locks); with one, read-only through the WAL, which needs its `-shm` to exist or be
-    /// creatable. Errors: [`StoreError::NeedsUpgrade`] for an older schema,
+    /// no migration, no pragma that writes. Without a `-wal` holding changes it is opened
+    /// `immutable=1` (SQLite reads the main file alone, without locks, creating nothing);
+    /// with one, read-only through the WAL, which uses the `-shm` index beside it (created
+    /// if missing and the directory allows it). Errors: [`StoreError::NeedsUpgrade`] for an older schema,
     /// [`StoreError::ReadOnlyWal`] when the WAL cannot be read.
     pub fn open_for_reading(path: &Path) -> Result<Self, StoreError> {
         if !path.is_file() {
@@ -273,12 +272,7 @@ impl Workspace {
             return Self::open_writable(path);
         }
         set_last_path(path);
-        let side = |suffix: &str| {
-            let mut p = path.as_os_str().to_os_string();
-            p.push(suffix);
-            PathBuf::from(p)
-        };
-        let wal_has_changes = std::fs::metadata(side("-wal")).is_ok_and(|m| m.len() > 0);
+        let wal_has_changes = std::fs::metadata(side_path(path, "-wal")).is_ok_and(|m| m.len() > 0);
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;

@@ -153,7 +153,7 @@ pub fn escape_toml_output(toml: &str) -> Cow<'_, str> {
             out.push_str(&after[end..(end + 1).min(after.len())]);
             rest = &after[(end + 1).min(after.len())..];
         } else if let Some(after) = rest.strip_prefix("\'\'\'") {
-            let end = after.find("\'\'\'").unwrap_or(after.len());
+            let end = find_multi_end(after, b'\'', false);
             literal_as_basic(&mut out, &after[..end], true);
             rest = &after[(end + 3).min(after.len())..];
         } else if let Some(after) = rest.strip_prefix('\'') {
@@ -175,16 +175,33 @@ pub fn escape_toml_output(toml: &str) -> Cow<'_, str> {
 /// Where a basic string's closing quote(s) start in `s` (the text after the opening ones),
 /// skipping backslash escapes; `s.len()` when unterminated.
 fn find_basic_end(s: &str, multi: bool) -> usize {
+    if multi {
+        return find_multi_end(s, b'"', true);
+    }
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b'\\' => i += 2,
-            b'"' if !multi => return i,
-            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
-                // Up to two quotes may end the content right before the delimiter.
+            b'"' => return i,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// Where a multi-line string's closing delimiter (three `quote`s) starts in `s`; up to two
+/// more quotes right before it belong to the content (four quotes end the content with one
+/// quote). Skips backslash escapes when `escapes` (basic strings).
+fn find_multi_end(s: &str, quote: u8, escapes: bool) -> usize {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if escapes => i += 2,
+            q if q == quote && bytes[i..].starts_with(&[quote; 3]) => {
                 let mut j = i;
-                while bytes.get(j + 3) == Some(&b'"') && j < i + 2 {
+                while j < i + 2 && bytes.get(j + 3) == Some(&quote) {
                     j += 1;
                 }
                 return j;
@@ -254,5 +271,29 @@ mod tests {
         );
         let back: Probe = toml::from_str(&safe).unwrap_or_else(|e| panic!("{e}\n{safe}"));
         assert_eq!(back, value);
+    }
+
+    proptest::proptest! {
+        /// Whatever the text, escaped output holds no character a terminal acts on, and the
+        /// JSON and TOML forms parse back to the exact text.
+        #[test]
+        fn escaping_is_total_and_json_toml_round_trip(
+            text in "(\\PC|[\\x00-\\x1f\\x7f-\\x9f\\u{200e}\\u{202a}-\\u{202e}\\u{2066}-\\u{2069}\"'\\\\#])*"
+        ) {
+            proptest::prop_assert!(!escape(&text, Keep::Nothing).chars().any(is_unsafe));
+            proptest::prop_assert!(!escape(&text, Keep::LinesAndTabs)
+                .chars()
+                .any(|c| is_unsafe(c) && !matches!(c, '\n' | '\t')));
+            let json = serde_json::to_string(&text).unwrap_or_default();
+            let safe = escape_json_output(&json);
+            proptest::prop_assert!(!safe.chars().any(is_unsafe));
+            proptest::prop_assert_eq!(serde_json::from_str::<String>(&safe).ok(), Some(text.clone()));
+            let value = Probe { plain: text.clone(), quoted: String::new(), multi: text.clone(), list: vec![text.clone()] };
+            let toml_text = toml::to_string_pretty(&value).unwrap_or_default();
+            let safe = escape_toml_output(&toml_text);
+            proptest::prop_assert!(!safe.chars().any(|c| is_unsafe(c) && !matches!(c, '\n' | '\t')), "{}", safe);
+            let back: Result<Probe, _> = toml::from_str(&safe);
+            proptest::prop_assert_eq!(back.ok(), Some(value));
+        }
     }
 }

@@ -12,4 +12,5 @@ pub mod money;
 pub mod period;
 pub mod sample;
 pub mod store;
+pub mod text;
 pub mod tui;

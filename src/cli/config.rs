@@ -49,7 +49,11 @@ pub fn import(path: &Path, file: &Path, from: Option<BillingPeriod>) -> color_ey
     let (config, locations) = if text.trim_start().starts_with('{') {
         let parsed = aws_bundle::parse(&text, from).map_err(fail)?;
         for w in &parsed.warnings {
-            eprintln!("warning: {}: {w}", file.display());
+            let line = format!("warning: {}: {w}", file.display());
+            eprintln!(
+                "{}",
+                crate::text::escape(&line, crate::text::Keep::LinesAndTabs)
+            );
         }
         (parsed.config, parsed.locations)
     } else {
@@ -88,15 +92,17 @@ pub fn export(
     period: Option<BillingPeriod>,
     format: ConfigFormat,
 ) -> color_eyre::Result<()> {
-    let ws = Workspace::open(path)?;
+    let ws = Workspace::open_for_reading(path)?;
     let period = match period {
         Some(p) => p,
         None => data_period(&ws, false)?,
     };
     let config = ws.config_at(period)?;
     match format {
-        ConfigFormat::Toml => print!("{}", toml_config::export(&config)),
-        ConfigFormat::AwsJson => print!("{}", json_pretty(&aws_bundle::export(&config))?),
+        ConfigFormat::Toml => super::table::print_safe_toml(&toml_config::export(&config)),
+        ConfigFormat::AwsJson => {
+            super::table::print_safe(&json_pretty(&aws_bundle::export(&config))?, true)
+        }
     }
     Ok(())
 }

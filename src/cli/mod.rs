@@ -174,11 +174,11 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
             group_by,
             value,
         } => {
-            let ws = crate::store::Workspace::open(&workspace)?;
+            let ws = crate::store::Workspace::open_for_reading(&workspace)?;
             let analysis = crate::analysis::Analysis::load(&ws, period)?;
             let g = analysis.group_index(&group)?;
             let slice: Vec<_> = group_by.zip(value.as_deref()).into_iter().collect();
-            print!("{}", analysis.explain(g, slice.as_slice()).render());
+            table::print_safe(&analysis.explain(g, slice.as_slice()).render(), false);
             Ok(())
         }
         Command::Config {

@@ -54,7 +54,8 @@ impl Progress for TermProgress {
             Some(size) if size >= bytes && size > 0 => format!(" ({}%)", bytes * 100 / size),
             _ => String::new(),
         };
-        eprint!("\r\x1b[Kreading {}: {mb:.0} MB{pct}", s.name);
+        let name = crate::text::escape(&s.name, crate::text::Keep::Nothing);
+        eprint!("\r\x1b[Kreading {name}: {mb:.0} MB{pct}");
         let _ = std::io::stderr().flush();
     }
 

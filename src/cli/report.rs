@@ -22,7 +22,7 @@ pub fn run(
     group_by: Option<GroupBy>,
     format: OutputFormat,
 ) -> color_eyre::Result<()> {
-    let ws = Workspace::open(path)?;
+    let ws = Workspace::open_for_reading(path)?;
     let deliveries = ws.deliveries()?;
     if !deliveries.iter().any(|d| d.period == period) {
         let mut periods: Vec<String> = deliveries.iter().map(|d| d.period.to_string()).collect();
@@ -77,7 +77,7 @@ pub fn run(
             &names,
         )?,
     };
-    print!("{out}");
+    super::table::print_safe(&out, format == OutputFormat::Json);
     Ok(())
 }
 

@@ -1,4 +1,6 @@
 //! Aligned plain-text tables for terminal output: text left, money right, a rule above totals.
+//! Every cell is shown through [`crate::text::escape`]: control characters and escape sequences
+//! from data print escaped and visible, never raw (a cell is always one line).
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -31,10 +33,20 @@ impl Table {
         self.totals = Some(cells);
     }
 
+    /// The table as lines of text, each ending in `\n`; cells escaped (see the module doc).
     pub fn render(&self) -> String {
-        let n = self.headers.len();
-        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
-        for r in self.rows.iter().chain(self.totals.iter()) {
+        let safe = |cells: &[String]| -> Vec<String> {
+            cells
+                .iter()
+                .map(|c| crate::text::escape(c, crate::text::Keep::Nothing).into_owned())
+                .collect()
+        };
+        let headers = safe(&self.headers);
+        let rows: Vec<Vec<String>> = self.rows.iter().map(|r| safe(r)).collect();
+        let totals = self.totals.as_deref().map(safe);
+        let n = headers.len();
+        let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+        for r in rows.iter().chain(totals.iter()) {
             for (i, c) in r.iter().enumerate().take(n) {
                 widths[i] = widths[i].max(c.chars().count());
             }
@@ -52,16 +64,16 @@ impl Table {
             parts.join("  ").trim_end().to_string()
         };
         let mut out = String::new();
-        out.push_str(&line(&self.headers));
+        out.push_str(&line(&headers));
         out.push('\n');
         let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
         out.push_str(&rule.join("  "));
         out.push('\n');
-        for r in &self.rows {
+        for r in &rows {
             out.push_str(&line(r));
             out.push('\n');
         }
-        if let Some(t) = &self.totals {
+        if let Some(t) = &totals {
             out.push_str(&rule.join("  "));
             out.push('\n');
             out.push_str(&line(t));
@@ -69,6 +81,27 @@ impl Table {
         }
         out
     }
+}
+
+/// Prints a command's whole output to stdout, terminal-safe: text and CSV through
+/// [`crate::text::escape`] keeping line feeds and tabs (so CSV stays CSV and every record
+/// keeps its value apart from escaped control characters), JSON through
+/// [`crate::text::escape_json_output`] (the parsed value is unchanged).
+pub fn print_safe(out: &str, json: bool) {
+    if json {
+        print!("{}", crate::text::escape_json_output(out));
+    } else {
+        print!(
+            "{}",
+            crate::text::escape(out, crate::text::Keep::LinesAndTabs)
+        );
+    }
+}
+
+/// Prints a TOML document to stdout, terminal-safe and still parsing to the same values (see
+/// [`crate::text::escape_toml_output`]).
+pub fn print_safe_toml(out: &str) {
+    print!("{}", crate::text::escape_toml_output(out));
 }
 
 #[cfg(test)]
@@ -87,5 +120,18 @@ mod tests {
         assert_eq!(lines[2], "a           1,000.00");
         assert_eq!(lines[3], "bbbbbbbbbb      5.00");
         assert_eq!(lines[5], "Total       1,005.00");
+    }
+
+    #[test]
+    fn cells_are_escaped_and_aligned_by_their_escaped_width() {
+        let mut t = Table::new(&[("Product", Align::Left), ("Cost", Align::Right)]);
+        t.row(vec!["A\u{1b}[2J\nB".into(), "1.00".into()]);
+        t.row(vec!["x".into(), "2.00".into()]);
+        let s = t.render();
+        assert!(!s.contains('\u{1b}'), "{s:?}");
+        let lines: Vec<&str> = s.lines().collect();
+        assert_eq!(lines.len(), 4);
+        assert_eq!(lines[2], "A\\x1b[2J\\nB  1.00");
+        assert_eq!(lines[3], "x            2.00");
     }
 }

@@ -219,14 +219,29 @@ pub fn log_path() -> Option<PathBuf> {
     Some(base.join("proforma").join("proforma.log"))
 }
 
-fn init_logging() -> Option<PathBuf> {
-    let path = log_path()?;
-    std::fs::create_dir_all(path.parent()?).ok()?;
+/// Opens the log for appending, readable by the owner only (0600, directory 0700 when
+/// created), whatever the umask: it may quote billing data.
+fn open_log(path: &Path) -> Option<std::fs::File> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path.parent()?)
+        .ok()?;
     let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(&path)
+        .mode(0o600)
+        .open(path)
         .ok()?;
+    // Also narrows a log created by an older build with the umask's mode.
+    let _ = file.set_permissions(std::fs::Permissions::from_mode(0o600));
+    Some(file)
+}
+
+fn init_logging() -> Option<PathBuf> {
+    let path = log_path()?;
+    let file = open_log(&path)?;
     let level = if std::env::var_os("PROFORMA_DEBUG").is_some() {
         tracing::Level::DEBUG
     } else {
@@ -241,11 +256,109 @@ fn init_logging() -> Option<PathBuf> {
     Some(path)
 }
 
-/// Opens the TUI on a workspace until the user quits.
+/// The TUI was ended by SIGTERM, SIGHUP or SIGINT: it left through the same path as `q`
+/// (terminal restored, log closed); the process exits with 128 + the signal's number.
+#[derive(Debug, thiserror::Error)]
+#[error("proforma: stopped by {}; the terminal was restored", signal_name(*.signal))]
+pub struct Stopped {
+    pub signal: i32,
+}
+
+impl Stopped {
+    /// 128 + the signal number: 129 (SIGHUP), 130 (SIGINT), 143 (SIGTERM).
+    pub fn exit_code(&self) -> u8 {
+        u8::try_from(128 + self.signal).unwrap_or(1)
+    }
+}
+
+fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        signal_hook::consts::SIGTERM => "SIGTERM",
+        signal_hook::consts::SIGHUP => "SIGHUP",
+        signal_hook::consts::SIGINT => "SIGINT",
+        _ => "a signal",
+    }
+}
+
+/// While alive, SIGTERM, SIGHUP and SIGINT only record which arrived (no default action), so
+/// the event loop can quit and restore the terminal; dropped, the default actions return.
+struct StopSignals {
+    received: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    ids: Vec<signal_hook::SigId>,
+}
+
+impl StopSignals {
+    fn register() -> io::Result<StopSignals> {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let received = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut ids = Vec::new();
+        for sig in [SIGTERM, SIGHUP, SIGINT] {
+            // Signal numbers are small positive integers.
+            let value = usize::try_from(sig).unwrap_or(usize::MAX);
+            ids.push(signal_hook::flag::register_usize(
+                sig,
+                received.clone(),
+                value,
+            )?);
+        }
+        Ok(StopSignals { received, ids })
+    }
+
+    /// The signal that arrived, if any.
+    fn received(&self) -> Option<i32> {
+        match self.received.load(std::sync::atomic::Ordering::SeqCst) {
+            0 => None,
+            n => i32::try_from(n).ok(),
+        }
+    }
+}
+
+impl Drop for StopSignals {
+    fn drop(&mut self) {
+        for id in self.ids.drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
+    }
+}
+
+/// Checks about once a second that the workspace path still names the file the TUI opened,
+/// and says so on the status line (once) when it was deleted or replaced: its saves are
+/// refused from then on (see `Workspace::check_still_there`).
+#[derive(Default)]
+struct FileCheck {
+    last: Option<std::time::Instant>,
+    warned: bool,
+}
+
+impl FileCheck {
+    /// True when it just put the warning on the status line (the screen needs drawing).
+    fn warn(&mut self, app: &mut App) -> bool {
+        if self.warned || self.last.is_some_and(|t| t.elapsed().as_millis() < 1000) {
+            return false;
+        }
+        self.last = Some(std::time::Instant::now());
+        match app.ws.check_still_there() {
+            Ok(()) => false,
+            Err(e) => {
+                tracing::warn!("{e}");
+                self.warned = true;
+                app.status.0 = Some(format!(
+                    "the workspace file was deleted or replaced since it was opened: {}; changes can no longer be saved (quit, then open the file again)",
+                    app.ws.path().display()
+                ));
+                true
+            }
+        }
+    }
+}
+
+/// Opens the TUI on a workspace until the user quits (or a signal asks it to stop, see
+/// [`Stopped`]).
 pub fn run(path: &Path) -> color_eyre::Result<()> {
     let log = init_logging();
     let started = std::time::Instant::now();
-    let ws = crate::store::Workspace::open(path)?;
+    // A read-only workspace opens for browsing; its saves are refused with the reason.
+    let ws = crate::store::Workspace::open_for_reading(path)?;
     let label = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -254,10 +367,12 @@ pub fn run(path: &Path) -> color_eyre::Result<()> {
     let mut session = Session::new(app);
     tracing::info!(workspace = %path.display(), log = ?log, "opening");
 
+    let signals = StopSignals::register()?;
     let guard = TerminalGuard::enter()?;
     let mut term = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?;
     term.clear()?;
     let mut first = true;
+    let mut file_check = FileCheck::default();
     let result = (|| -> color_eyre::Result<()> {
         loop {
             term.draw(|f| draw::draw(f, &mut session))?;
@@ -268,14 +383,21 @@ pub fn run(path: &Path) -> color_eyre::Result<()> {
                 );
                 first = false;
             }
-            if session.app.quit {
+            if session.app.quit || signals.received().is_some() {
                 return Ok(());
             }
-            // Wake up now and then for the recompute worker's results, and to notice other
-            // processes' changes to the workspace (every 250 ms, see App::poll_outside).
+            // Wake up now and then for the recompute worker's results, for signals, for a
+            // deleted or replaced workspace file, and to notice other processes' changes to
+            // the workspace (every 250 ms, see App::poll_outside).
             let mut changed = false;
             while !event::poll(std::time::Duration::from_millis(25))? {
-                if session.app.poll_worker() | session.app.poll_outside() {
+                if signals.received().is_some() {
+                    return Ok(());
+                }
+                if session.app.poll_worker()
+                    | session.app.poll_outside()
+                    | file_check.warn(&mut session.app)
+                {
                     changed = true;
                     break;
                 }
@@ -297,6 +419,12 @@ pub fn run(path: &Path) -> color_eyre::Result<()> {
     })();
     drop(term);
     drop(guard);
-    tracing::info!(ok = result.is_ok(), "closed");
-    result
+    let stopped_by = signals.received();
+    drop(signals);
+    tracing::info!(ok = result.is_ok(), signal = ?stopped_by, "closed");
+    match stopped_by {
+        // A poll interrupted by the signal is not a failure: the signal asked to stop.
+        Some(signal) => Err(Stopped { signal }.into()),
+        None => result,
+    }
 }

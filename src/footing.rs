@@ -241,6 +241,83 @@ pub fn foot_rows(rows: &[ExactRow], targets: Targets) -> ShownTable {
     ShownTable { rows: shown, total }
 }
 
+/// The period's invoice as shown: every billing group, the unmonitored accounts, the tax and
+/// the invoice total (all payers).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ShownInvoice {
+    /// One per billing group, in the order given.
+    pub groups: Vec<ShownRow>,
+    /// The billing groups together: AWS cost and tax are the sums of the shown group rows,
+    /// pro forma is the exact groups' pro forma rounded (the group rows foot to it).
+    pub groups_total: ShownRow,
+    /// Unmonitored accounts: AWS cost and tax only.
+    pub unmonitored_aws: Decimal,
+    pub unmonitored_tax: Decimal,
+    /// All tax (groups and unmonitored).
+    pub tax: Decimal,
+    /// The payer invoice total (AWS cost of groups and unmonitored accounts, plus tax): its
+    /// exact value rounded.
+    pub invoice: Decimal,
+}
+
+/// Foots the invoice (decision, SPEC 5): the invoice total is its exact value rounded, and
+/// every AWS cost and tax amount under it (each group's, the unmonitored accounts') is a row
+/// of it; the billing groups' pro forma total is its exact value rounded and each group's pro
+/// forma a row of it. So the groups' rows add up to the "Billing groups" line, and that line,
+/// the unmonitored accounts and the tax add up to the invoice total.
+pub fn foot_invoice(
+    groups: &[ExactRow],
+    unmonitored_aws: Decimal,
+    unmonitored_tax: Decimal,
+) -> ShownInvoice {
+    let n = groups.len();
+    let mut leaves: Vec<Decimal> = groups.iter().map(|g| g.aws).collect();
+    leaves.push(unmonitored_aws);
+    leaves.extend(groups.iter().map(|g| g.tax));
+    leaves.push(unmonitored_tax);
+    let (shown, invoice) = foot(&leaves);
+    let (aws, rest) = shown.split_at(n);
+    let (u_aws, rest) = rest.split_at(1);
+    let (tax, u_tax) = rest.split_at(n);
+    let pf_exact: Vec<Decimal> = groups
+        .iter()
+        .map(|g| g.proforma.unwrap_or_default())
+        .collect();
+    let (pf, pf_total) = foot(&pf_exact);
+    let rows: Vec<ShownRow> = (0..n)
+        .map(|i| ShownRow {
+            aws: aws[i],
+            monitored_aws: aws[i],
+            proforma: Some(pf[i]),
+            margin: Some(pf[i] - aws[i]),
+            margin_percentage: groups[i].margin_percentage(),
+            tax: tax[i],
+        })
+        .collect();
+    let groups_aws: Decimal = aws.iter().sum();
+    let exact = ExactRow::group(
+        groups.iter().map(|g| g.aws).sum(),
+        pf_exact.iter().sum(),
+        Decimal::ZERO,
+    );
+    let groups_tax: Decimal = tax.iter().sum();
+    ShownInvoice {
+        groups: rows,
+        groups_total: ShownRow {
+            aws: groups_aws,
+            monitored_aws: groups_aws,
+            proforma: Some(pf_total),
+            margin: Some(pf_total - groups_aws),
+            margin_percentage: exact.margin_percentage(),
+            tax: groups_tax,
+        },
+        unmonitored_aws: u_aws[0],
+        unmonitored_tax: u_tax[0],
+        tax: groups_tax + u_tax[0],
+        invoice,
+    }
+}
+
 /// A shown difference: `after - before` of two shown numbers (a missing side counts as 0).
 pub fn shown_delta(before: Option<Decimal>, after: Option<Decimal>) -> Option<Decimal> {
     match (before, after) {
@@ -353,10 +430,46 @@ mod tests {
         let t = foot_rows(&rows, Targets::default());
         let sum = |f: &dyn Fn(&ShownRow) -> Decimal| t.rows.iter().map(f).sum::<Decimal>();
         assert_eq!(sum(&|r| r.aws), t.total.aws);
-        assert_eq!(sum(&|r| r.proforma.unwrap_or_default()), t.total.proforma.unwrap());
-        assert_eq!(sum(&|r| r.margin.unwrap_or_default()), t.total.margin.unwrap());
-        assert_eq!(t.rows[1].margin, Some(t.rows[1].proforma.unwrap() - t.rows[1].aws));
+        assert_eq!(
+            sum(&|r| r.proforma.unwrap_or_default()),
+            t.total.proforma.unwrap()
+        );
+        assert_eq!(
+            sum(&|r| r.margin.unwrap_or_default()),
+            t.total.margin.unwrap()
+        );
+        assert_eq!(
+            t.rows[1].margin,
+            Some(t.rows[1].proforma.unwrap() - t.rows[1].aws)
+        );
         assert_eq!(t.rows[2].margin, None);
+    }
+
+    #[test]
+    fn the_invoice_foots_at_every_level() {
+        let groups = [
+            ExactRow::group(d("1.005"), d("2.005"), d("0.105")),
+            ExactRow::group(d("2.005"), d("1.005"), d("0.105")),
+        ];
+        let inv = foot_invoice(&groups, d("0.005"), d("0.005"));
+        // 1.005 + 2.005 + 0.005 + 0.105 + 0.105 + 0.005 = 3.23 exactly.
+        assert_eq!(inv.invoice, d("3.23"));
+        assert_eq!(
+            inv.groups_total.aws + inv.unmonitored_aws + inv.tax,
+            inv.invoice
+        );
+        assert_eq!(
+            inv.groups.iter().map(|g| g.aws).sum::<Decimal>(),
+            inv.groups_total.aws
+        );
+        assert_eq!(inv.groups_total.proforma, Some(d("3.01")));
+        let pf: Decimal = inv.groups.iter().filter_map(|g| g.proforma).sum();
+        assert_eq!(Some(pf), inv.groups_total.proforma);
+        let margins: Decimal = inv.groups.iter().filter_map(|g| g.margin).sum();
+        assert_eq!(Some(margins), inv.groups_total.margin);
+        for g in &inv.groups {
+            assert_eq!(g.margin, g.proforma.map(|p| p - g.aws));
+        }
     }
 
     #[test]

@@ -138,6 +138,16 @@ impl Amounts {
             .then(|| m / self.monitored_billable * Decimal::ONE_HUNDRED)
     }
 
+    /// The exact amounts as a row to foot (SPEC 5).
+    pub fn exact(&self) -> crate::footing::ExactRow {
+        crate::footing::ExactRow {
+            aws: self.billable,
+            monitored_aws: self.monitored_billable,
+            proforma: self.proforma,
+            tax: self.tax,
+        }
+    }
+
     fn add_line(&mut self, cost: Decimal, is_tax: bool, proforma: Option<Decimal>) {
         if is_tax {
             self.tax += cost;
@@ -161,6 +171,15 @@ impl Amounts {
 pub struct ViewRow {
     pub attributes: Vec<(String, String)>,
     pub amounts: Amounts,
+}
+
+/// A view report's rows and totals as shown (footed: rows add up to the rounded totals).
+impl ViewReport {
+    pub fn shown(&self) -> crate::footing::ShownTable {
+        let rows: Vec<crate::footing::ExactRow> =
+            self.rows.iter().map(|r| r.amounts.exact()).collect();
+        crate::footing::foot_rows(&rows, crate::footing::Targets::default())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -258,6 +277,10 @@ pub struct GroupCostRow {
 }
 
 impl GroupCostRow {
+    /// The exact amounts as a row to foot (SPEC 5).
+    pub fn exact(&self) -> crate::footing::ExactRow {
+        crate::footing::ExactRow::group(self.aws_cost, self.proforma, self.tax)
+    }
     pub fn margin(&self) -> Decimal {
         self.proforma - self.aws_cost
     }

@@ -1,11 +1,11 @@
 //! One period of a workspace, loaded and priced: what the CLI reports and the TUI shows come
 //! from here, so a number printed by `proforma report` is the number on screen.
 
+use crate::engine::explain::{ItemDecision, ViewExplanation};
 use crate::engine::views::{self, ViewHealth};
 use crate::engine::{
     GroupBy, GroupCostRow, Pricing, Selection, ViewInfo, ViewReport, price, view_report,
 };
-use crate::engine::explain::{ItemDecision, ViewExplanation};
 use crate::footing::{ExactRow, ShownInvoice, ShownRow, ShownTable, Targets};
 use crate::model::Config;
 use crate::period::BillingPeriod;
@@ -255,7 +255,10 @@ impl Analysis {
                         .iter()
                         .map(|a| {
                             if a.group == g {
-                                ItemDecision::In(format!("an item of billing group '{}'", group.name))
+                                ItemDecision::In(format!(
+                                    "an item of billing group '{}'",
+                                    group.name
+                                ))
                             } else {
                                 ItemDecision::Elsewhere
                             }

@@ -45,8 +45,26 @@ pub fn run(
         .into_iter()
         .filter_map(|a| a.name.map(|n| (a.id, n)))
         .collect();
-    let out = match (view, group) {
-        (Some(v), _) => render_view(&analysis.view_report(v, group_by)?, format, &names)?,
+    print!(
+        "{}",
+        render(&analysis, group, view, group_by, format, &names)?
+    );
+    Ok(())
+}
+
+/// The report of a loaded (and priced) period, as `proforma report` prints it: the billing
+/// group list, one group (by an attribute), or a billing view, in the given format. Every
+/// amount is shown footed (SPEC 5, [`crate::footing`]).
+pub fn render(
+    analysis: &Analysis,
+    group: Option<&str>,
+    view: Option<&str>,
+    group_by: Option<GroupBy>,
+    format: OutputFormat,
+    names: &HashMap<String, String>,
+) -> color_eyre::Result<String> {
+    Ok(match (view, group) {
+        (Some(v), _) => render_view(&analysis.view_report(v, group_by)?, format, names)?,
         (None, Some(g)) => {
             let g = analysis.group_index(g)?;
             let (rows, shown) = match group_by {
@@ -67,7 +85,7 @@ pub fn run(
                     )
                 }
             };
-            render_group_rows(&rows, &shown, format, true, group_by, &analysis, &names)?
+            render_group_rows(&rows, &shown, format, true, group_by, analysis, names)?
         }
         (None, None) => {
             let inv = analysis.shown_invoice();
@@ -81,13 +99,11 @@ pub fn run(
                 format,
                 false,
                 None,
-                &analysis,
-                &names,
+                analysis,
+                names,
             )?
         }
-    };
-    print!("{out}");
-    Ok(())
+    })
 }
 
 /// `proforma explain`: how a billing group's pro forma (or a billing view's, or one attribute

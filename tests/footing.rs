@@ -49,15 +49,20 @@ struct Line {
 }
 
 fn line() -> impl Strategy<Value = Line> {
-    (0..8usize, 0..3usize, prop::bool::weighted(0.15), amount(), amount()).prop_map(
-        |(account, service, tax, unblended, public)| Line {
+    (
+        0..8usize,
+        0..3usize,
+        prop::bool::weighted(0.15),
+        amount(),
+        amount(),
+    )
+        .prop_map(|(account, service, tax, unblended, public)| Line {
             account,
             service,
             tax,
             unblended,
             public,
-        },
-    )
+        })
 }
 
 fn stored(l: &Line) -> StoredLine {
@@ -200,7 +205,8 @@ fn check_group_list(a: &Analysis, lines: &[StoredLine]) {
     let out = render(a, None, None, None, OutputFormat::Table, &names).unwrap();
     let (rows, totals) = table_rows(&out);
     let totals = totals.expect("a totals row");
-    let (mut aws, mut pf, mut margin, mut tax) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+    let (mut aws, mut pf, mut margin, mut tax) =
+        (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
     let mut shown_rows = Vec::new();
     for r in &rows {
         let (ra, rp, rm, rt) = money_cells(r);
@@ -214,7 +220,11 @@ fn check_group_list(a: &Analysis, lines: &[StoredLine]) {
     let (ta, tp, tm, tt) = money_cells(&totals);
     assert_eq!((aws, pf, margin, tax), (ta, tp, tm, tt), "rows foot\n{out}");
     assert_eq!(tm, tp - ta, "the total margin cross-foots\n{out}");
-    assert_eq!(tp, round2(exact_pf), "the pro forma total is its exact value rounded");
+    assert_eq!(
+        tp,
+        round2(exact_pf),
+        "the pro forma total is its exact value rounded"
+    );
     // Each row is within a cent of its exact value.
     for (g, (ra, rp, _, _)) in shown_rows.iter().enumerate() {
         let t = &a.pricing.groups[g];
@@ -254,7 +264,10 @@ fn check_group_list(a: &Analysis, lines: &[StoredLine]) {
     assert_eq!(list.len(), shown_rows.len());
     for (e, (ra, rp, rm, _)) in list.iter().zip(&shown_rows) {
         let get = |k: &str| d(e[k].as_str().unwrap());
-        assert_eq!((get("AWSCost"), get("ProformaCost"), get("Margin")), (*ra, *rp, *rm));
+        assert_eq!(
+            (get("AWSCost"), get("ProformaCost"), get("Margin")),
+            (*ra, *rp, *rm)
+        );
         assert_eq!(get("Margin"), get("ProformaCost") - get("AWSCost"));
     }
 }
@@ -271,8 +284,15 @@ fn check_group_breakdown(a: &Analysis) {
         .collect();
     for (g, group) in a.config.groups.iter().enumerate() {
         for by in [GroupBy::ProductName, GroupBy::LinkedAccount] {
-            let csv = render(a, Some(&group.name), None, Some(by), OutputFormat::Csv, &names)
-                .unwrap();
+            let csv = render(
+                a,
+                Some(&group.name),
+                None,
+                Some(by),
+                OutputFormat::Csv,
+                &names,
+            )
+            .unwrap();
             let (mut aws, mut pf, mut tax) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
             for r in csv::Reader::from_reader(csv.as_bytes()).records() {
                 let r = r.unwrap();
@@ -283,11 +303,23 @@ fn check_group_breakdown(a: &Analysis) {
                 tax += rt;
             }
             if !csv.trim().lines().skip(1).collect::<Vec<_>>().is_empty() {
-                assert_eq!((aws, pf, tax), parents[g], "{by} rows of {} foot to its row\n{csv}", group.name);
+                assert_eq!(
+                    (aws, pf, tax),
+                    parents[g],
+                    "{by} rows of {} foot to its row\n{csv}",
+                    group.name
+                );
             }
             // The table's totals row is the group's row in the list.
-            let table =
-                render(a, Some(&group.name), None, Some(by), OutputFormat::Table, &names).unwrap();
+            let table = render(
+                a,
+                Some(&group.name),
+                None,
+                Some(by),
+                OutputFormat::Table,
+                &names,
+            )
+            .unwrap();
             if let (rows, Some(totals)) = table_rows(&table) {
                 if !rows.is_empty() {
                     let (ta, tp, tm, tt) = money_cells(&totals);
@@ -301,7 +333,11 @@ fn check_group_breakdown(a: &Analysis) {
 
 fn check_view(a: &Analysis) {
     let names = HashMap::new();
-    for by in [Some(GroupBy::LinkedAccount), Some(GroupBy::ProductName), None] {
+    for by in [
+        Some(GroupBy::LinkedAccount),
+        Some(GroupBy::ProductName),
+        None,
+    ] {
         let json = render(a, None, Some("primary"), by, OutputFormat::Json, &names).unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         let get = |o: &serde_json::Value, k: &str| o[k].as_str().map(d);
@@ -331,10 +367,7 @@ fn check_view(a: &Analysis) {
         // CSV and table show the JSON's numbers.
         let csv = render(a, None, Some("primary"), by, OutputFormat::Csv, &names).unwrap();
         let first = usize::from(by.is_some());
-        for (rec, r) in csv::Reader::from_reader(csv.as_bytes())
-            .records()
-            .zip(rows)
-        {
+        for (rec, r) in csv::Reader::from_reader(csv.as_bytes()).records().zip(rows) {
             let rec = rec.unwrap();
             assert_eq!(Some(d(&rec[first])), get(r, "Billable"));
             assert_eq!(opt(&rec[first + 1]), get(r, "Proforma"));
@@ -344,8 +377,16 @@ fn check_view(a: &Analysis) {
         let (trows, totals_row) = table_rows(&table);
         let totals_cells = totals_row.unwrap_or_else(|| trows[0].clone());
         let n = totals_cells.len();
-        assert_eq!(Some(d(&totals_cells[n - 5])), get(totals, "Billable"), "{table}");
-        assert_eq!(opt(&totals_cells[n - 4]), get(totals, "Proforma"), "{table}");
+        assert_eq!(
+            Some(d(&totals_cells[n - 5])),
+            get(totals, "Billable"),
+            "{table}"
+        );
+        assert_eq!(
+            opt(&totals_cells[n - 4]),
+            get(totals, "Proforma"),
+            "{table}"
+        );
         assert_eq!(opt(&totals_cells[n - 3]), get(totals, "Margin"), "{table}");
     }
 }
@@ -389,7 +430,11 @@ fn overview_foots_and_cross_foots() {
             "Billing groups" => groups_line = Some(r),
             "Unmonitored" | "Tax" => rest += cell(r, aws).unwrap(),
             _ => {
-                let (a, p, g) = (cell(r, aws).unwrap(), cell(r, pf).unwrap(), cell(r, margin).unwrap());
+                let (a, p, g) = (
+                    cell(r, aws).unwrap(),
+                    cell(r, pf).unwrap(),
+                    cell(r, margin).unwrap(),
+                );
                 assert_eq!(g, p - a, "row {:?}", m.rows[r]);
                 sums.0 += a;
                 sums.1 += p;
@@ -399,7 +444,11 @@ fn overview_foots_and_cross_foots() {
     }
     let g = groups_line.expect("a Billing groups line");
     assert_eq!(
-        (cell(g, aws).unwrap(), cell(g, pf).unwrap(), cell(g, margin).unwrap()),
+        (
+            cell(g, aws).unwrap(),
+            cell(g, pf).unwrap(),
+            cell(g, margin).unwrap()
+        ),
         sums
     );
     // One base per line: unmonitored and tax lines have no pro forma, the invoice total only
@@ -410,7 +459,10 @@ fn overview_foots_and_cross_foots() {
     assert_eq!(totals[margin], "");
     assert_eq!(d(&totals[aws]), sums.0 + rest);
     let labs = m.rows.iter().find(|r| r[0] == "labs").unwrap();
-    assert_eq!((labs[pf].as_str(), labs[margin].as_str()), ("2,231.39", "348.06"));
+    assert_eq!(
+        (labs[pf].as_str(), labs[margin].as_str()),
+        ("2,231.39", "348.06")
+    );
 }
 
 /// `report` prints the overview's numbers, in every format.
@@ -430,7 +482,10 @@ fn report_formats_agree_on_the_demo() {
     let table = run("table");
     assert!(table.contains("labs"), "{table}");
     let labs = table.lines().find(|l| l.starts_with("labs")).unwrap();
-    assert!(labs.contains("2,231.39") && labs.contains("348.06"), "{labs}");
+    assert!(
+        labs.contains("2,231.39") && labs.contains("348.06"),
+        "{labs}"
+    );
     assert!(
         table.contains("Invoice total (all payers): 28,424.39 = groups 16,028.45 + unmonitored 10,343.55 + tax 2,052.39"),
         "{table}"

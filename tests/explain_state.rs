@@ -527,3 +527,66 @@ fn form_preview_differences_are_differences_of_shown_numbers() {
     }
     assert!(checked >= 2, "{preview:?}");
 }
+
+/// A scenario that deletes a group shifts the others' places: a drill-down with the scenario
+/// open still compares (and explains) the same group by name.
+#[test]
+fn drill_downs_follow_the_group_in_a_scenario_that_deletes_another() {
+    let (_d, ws) = workspace();
+    let id = {
+        let mut w = Workspace::open(&ws).unwrap();
+        let c = w.config_at(P.parse().unwrap()).unwrap();
+        let labs = c
+            .groups
+            .iter()
+            .find(|g| g.name == "labs")
+            .unwrap()
+            .arn
+            .clone();
+        let id = w.create_scenario("no-labs", P.parse().unwrap()).unwrap().id;
+        // Its custom line items first, then the group.
+        for item in c.items.iter().filter(|i| i.group == labs) {
+            let delete = Change::Delete {
+                kind: proforma::model::Kind::CustomLineItem,
+                arn: item.arn.clone(),
+            };
+            w.scenario_change(id, &delete).unwrap();
+        }
+        let delete = Change::Delete {
+            kind: proforma::model::Kind::BillingGroup,
+            arn: labs,
+        };
+        w.scenario_change(id, &delete).unwrap();
+        id
+    };
+    let mut s = session(&ws);
+    let scenario = s
+        .app
+        .ws
+        .scenarios()
+        .unwrap()
+        .into_iter()
+        .find(|x| x.id == id);
+    s.app.open_scenario(scenario);
+    press(&mut s, "2");
+    select(&mut s, "retail");
+    press(&mut s, "Enter");
+    assert!(
+        s.app.model.title.starts_with("retail by service"),
+        "{}",
+        s.app.model.title
+    );
+    // Nothing changed for retail: every service shows a zero difference.
+    let m = s.app.model.clone();
+    let col = |t: &str| m.columns.iter().position(|c| c.title == t).unwrap();
+    for r in &m.rows {
+        assert_eq!(r[col("Scenario")], r[col("Pro forma")], "{r:?}");
+        assert_eq!(d(&r[col("Δ")]), Decimal::ZERO, "{r:?}");
+    }
+    press(&mut s, "x");
+    let (title, _) = explain_text(&s);
+    assert!(
+        title.contains("billing group 'retail'") && title.contains("scenario 'no-labs'"),
+        "{title}"
+    );
+}

@@ -237,7 +237,7 @@ fn check_group_list(a: &Analysis, lines: &[StoredLine]) {
         .find(|l| l.starts_with("Invoice total"))
         .expect("invoice line");
     let nums: Vec<Decimal> = inv
-        .split(|c: char| c == ':' || c == '=' || c == '+')
+        .split([':', '=', '+'])
         .skip(1)
         .map(|p| d(p.split_whitespace().last().unwrap()))
         .collect();

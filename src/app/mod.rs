@@ -347,8 +347,20 @@ impl App {
         }
         self.model = screens::build(self);
         if let Some(mut scenario) = self.scenario_data.take() {
+            // The drill path holds the baseline's group indexes: the scenario's twin table
+            // follows the same group by name (none when the scenario deleted it).
+            let path = self.group_path.clone();
+            let mapped = self.path_in(&scenario);
             std::mem::swap(&mut self.data, &mut scenario);
-            let other = screens::build(self);
+            let other = match mapped {
+                Some(p) => {
+                    self.group_path = p;
+                    let t = screens::build(self);
+                    self.group_path = path;
+                    t
+                }
+                None => TableModel::default(),
+            };
             std::mem::swap(&mut self.data, &mut scenario);
             self.scenario_data = Some(scenario);
             let base = std::mem::take(&mut self.model);
@@ -358,6 +370,37 @@ impl App {
         self.visible = self.model.visible(&self.filter, sort);
         let sel = self.selection();
         self.set_selection(sel);
+    }
+
+    /// The drill path with its group indexes translated from the baseline to `other` (a
+    /// scenario's state), by group name; None when `other` has no such group.
+    fn path_in(&self, other: &Analysis) -> Option<Vec<GroupLevel>> {
+        let map = |g: usize| {
+            let name = &self.data.config.groups.get(g)?.name;
+            other.config.groups.iter().position(|x| &x.name == name)
+        };
+        self.group_path
+            .iter()
+            .map(|l| {
+                Some(match l.clone() {
+                    GroupLevel::List => GroupLevel::List,
+                    GroupLevel::Services { group } => GroupLevel::Services { group: map(group)? },
+                    GroupLevel::UsageTypes { group, service } => GroupLevel::UsageTypes {
+                        group: map(group)?,
+                        service,
+                    },
+                    GroupLevel::Accounts {
+                        group,
+                        service,
+                        usage_type,
+                    } => GroupLevel::Accounts {
+                        group: map(group)?,
+                        service,
+                        usage_type,
+                    },
+                })
+            })
+            .collect()
     }
 
     /// What edits apply to: the open scenario, else the baseline.

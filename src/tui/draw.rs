@@ -783,6 +783,7 @@ fn hints(s: &Session) -> Vec<(String, &'static str)> {
         Tab::Views => v.extend([
             (k("view_picker"), "choose view"),
             (k("next_grouping"), "group by"),
+            (k("explain"), "explain"),
         ]),
         Tab::Reconcile => v.extend([
             (k("close_period"), "close period"),

@@ -501,3 +501,24 @@ fn report_formats_agree_on_the_demo() {
     let csv = run("csv");
     assert!(csv.contains(",1883.33,2231.39,348.06,"), "{csv}");
 }
+
+/// `demo` without a terminal prints the groups as the TUI shows them.
+#[test]
+fn demo_summary_shows_the_footed_numbers() {
+    let ws = common::demo_workspace();
+    let out = common::bin()
+        .args(["demo", "--workspace"])
+        .arg(&ws)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let labs = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("labs "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        labs.contains("2,231.39") && labs.contains("348.06"),
+        "{labs}"
+    );
+}

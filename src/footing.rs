@@ -24,8 +24,8 @@ pub const CENT: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
 /// ties to the larger absolute amount, then to the earlier row).
 ///
 /// `shown_total` should be within a cent per row of `Σ exact` (a rounded total always is);
-/// when it is further away the missing (or surplus) cents are still spread one per row in the
-/// same order, round after round, so the rows always add up to it. `shown_total` is rounded to
+/// when it is further away the missing (or surplus) cents are still spread evenly over the
+/// rows, the odd ones in the same order, so the rows always add up to it. `shown_total` is rounded to
 /// cents first. An empty input gives an empty output whatever the total.
 pub fn distribute(exact: &[Decimal], shown_total: Decimal) -> Vec<Decimal> {
     if exact.is_empty() {
@@ -39,11 +39,8 @@ pub fn distribute(exact: &[Decimal], shown_total: Decimal) -> Vec<Decimal> {
         .collect();
     let mut shown = floors.clone();
     let floor_sum: Decimal = floors.iter().sum();
-    // Whole cents to hand out (negative: to take back).
+    // Whole cents to hand out (negative: to take back); exact, since both sides are cents.
     let cents = ((target - floor_sum) / CENT).trunc();
-    let Ok(cents) = i64::try_from(cents) else {
-        return shown;
-    };
     let mut order: Vec<usize> = (0..exact.len()).collect();
     order.sort_by(|&a, &b| {
         let (ra, rb) = (exact[a] - floors[a], exact[b] - floors[b]);
@@ -51,16 +48,26 @@ pub fn distribute(exact: &[Decimal], shown_total: Decimal) -> Vec<Decimal> {
             .then_with(|| exact[b].abs().cmp(&exact[a].abs()))
             .then(a.cmp(&b))
     });
-    let n = order.len() as i64;
-    if cents >= 0 {
-        for k in 0..cents {
-            shown[order[(k % n) as usize]] += CENT;
-        }
+    // Every row takes `each` cents, and the first `extra` rows in that order one more (when
+    // taking back, the last rows give first): O(rows) whatever the number of cents.
+    let n = Decimal::from(order.len());
+    let each = (cents / n).trunc();
+    let extra = cents - each * n;
+    let extra = usize::try_from(extra.abs().mantissa() / 10i128.pow(extra.scale()))
+        .unwrap_or(0)
+        .min(order.len());
+    for v in shown.iter_mut() {
+        *v += each * CENT;
+    }
+    let taking_back = cents.is_sign_negative();
+    let step = if taking_back { -CENT } else { CENT };
+    let picked: Vec<usize> = if taking_back {
+        order.iter().rev().take(extra).copied().collect()
     } else {
-        // Take cents back from the rows with the smallest remainders first.
-        for k in 0..(-cents) {
-            shown[order[(n - 1 - (k % n)) as usize]] -= CENT;
-        }
+        order.iter().take(extra).copied().collect()
+    };
+    for i in picked {
+        shown[i] += step;
     }
     shown
 }
@@ -469,6 +476,29 @@ mod tests {
         assert_eq!(Some(margins), inv.groups_total.margin);
         for g in &inv.groups {
             assert_eq!(g.margin, g.proforma.map(|p| p - g.aws));
+        }
+    }
+
+    proptest::proptest! {
+        /// Any rows: they add up to the rounded total, each within a cent of its exact value;
+        /// and any target is met.
+        #[test]
+        fn rows_always_foot(
+            rows in proptest::collection::vec((-10_000_000i64..10_000_000, 0u32..6), 0..30),
+            off in -500i64..500,
+        ) {
+            let exact: Vec<Decimal> = rows.iter().map(|(m, s)| Decimal::new(*m, *s)).collect();
+            let (shown, total) = foot(&exact);
+            proptest::prop_assert_eq!(shown.iter().sum::<Decimal>(), if exact.is_empty() { shown.iter().sum() } else { total });
+            for (x, v) in exact.iter().zip(&shown) {
+                proptest::prop_assert!((x - v).abs() < CENT, "{} shown {}", x, v);
+                proptest::prop_assert_eq!(v.round_dp(2), *v);
+            }
+            let target = total + Decimal::new(off, 2);
+            let far = distribute(&exact, target);
+            if !exact.is_empty() {
+                proptest::prop_assert_eq!(far.iter().sum::<Decimal>(), target);
+            }
         }
     }
 

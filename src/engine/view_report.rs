@@ -173,8 +173,9 @@ pub struct ViewRow {
     pub amounts: Amounts,
 }
 
-/// A view report's rows and totals as shown (footed: rows add up to the rounded totals).
 impl ViewReport {
+    /// The report's rows (same order) and totals as shown: each total its exact value rounded,
+    /// the rows footed to it, margins cross-footed (SPEC 5, [`crate::footing::foot_rows`]).
     pub fn shown(&self) -> crate::footing::ShownTable {
         let rows: Vec<crate::footing::ExactRow> =
             self.rows.iter().map(|r| r.amounts.exact()).collect();

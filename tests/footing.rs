@@ -364,30 +364,63 @@ fn check_view(a: &Analysis) {
                 }
             }
         }
-        // CSV and table show the JSON's numbers.
+        // CSV and table show the JSON's numbers, and their margins cross-foot against the
+        // billable they show: the monitored accounts' when the view has unmonitored ones.
         let csv = render(a, None, Some("primary"), by, OutputFormat::Csv, &names).unwrap();
-        let first = usize::from(by.is_some());
-        for (rec, r) in csv::Reader::from_reader(csv.as_bytes()).records().zip(rows) {
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        let at = |k: &str| header.iter().position(|h| h == k);
+        for (rec, r) in reader.records().zip(rows) {
             let rec = rec.unwrap();
-            assert_eq!(Some(d(&rec[first])), get(r, "Billable"));
-            assert_eq!(opt(&rec[first + 1]), get(r, "Proforma"));
-            assert_eq!(opt(&rec[first + 2]), get(r, "Margin"));
+            assert_eq!(Some(d(&rec[at("Billable").unwrap()])), get(r, "Billable"));
+            if let (Some(p), Some(m)) = (at("Proforma"), at("Margin")) {
+                assert_eq!(opt(&rec[p]), get(r, "Proforma"));
+                assert_eq!(opt(&rec[m]), get(r, "Margin"));
+                if let Some(margin) = opt(&rec[m]) {
+                    let base = at("MonitoredBillable").unwrap_or(at("Billable").unwrap());
+                    assert_eq!(margin, d(&rec[p]) - d(&rec[base]), "{csv}");
+                }
+            }
         }
         let table = render(a, None, Some("primary"), by, OutputFormat::Table, &names).unwrap();
         let (trows, totals_row) = table_rows(&table);
-        let totals_cells = totals_row.unwrap_or_else(|| trows[0].clone());
-        let n = totals_cells.len();
+        let heads = table.lines().nth(1).map(|l| cells(l)).unwrap_or_default();
+        let col = |k: &str| heads.iter().position(|h| h == k);
+        let offset = |row: &Vec<String>| row.len() as isize - heads.len() as isize;
+        let cell = |row: &Vec<String>, k: &str| {
+            col(k).map(|c| row[(c as isize + offset(row)) as usize].clone())
+        };
+        let mut monitored_sum = Decimal::ZERO;
+        let has_monitored = col("Monitored billable").is_some();
+        for row in trows.iter().filter(|_| totals_row.is_some()) {
+            if let (Some(p), Some(m)) = (cell(row, "Pro forma"), cell(row, "Margin")) {
+                if let (Some(p), Some(m)) = (opt(&p), opt(&m)) {
+                    let base = cell(row, "Monitored billable")
+                        .or(cell(row, "Billable"))
+                        .unwrap();
+                    assert_eq!(m, p - d(&base), "{table}");
+                }
+            }
+            if has_monitored {
+                monitored_sum += opt(&cell(row, "Monitored billable").unwrap()).unwrap_or_default();
+            }
+        }
+        let totals_cells = totals_row.clone().unwrap_or_else(|| trows[0].clone());
         assert_eq!(
-            Some(d(&totals_cells[n - 5])),
+            Some(d(&cell(&totals_cells, "Billable").unwrap())),
             get(totals, "Billable"),
             "{table}"
         );
-        assert_eq!(
-            opt(&totals_cells[n - 4]),
-            get(totals, "Proforma"),
-            "{table}"
-        );
-        assert_eq!(opt(&totals_cells[n - 3]), get(totals, "Margin"), "{table}");
+        if let Some(p) = cell(&totals_cells, "Pro forma") {
+            assert_eq!(opt(&p), get(totals, "Proforma"), "{table}");
+            let m = opt(&cell(&totals_cells, "Margin").unwrap());
+            assert_eq!(m, get(totals, "Margin"), "{table}");
+            if has_monitored && totals_row.is_some() {
+                let tm = d(&cell(&totals_cells, "Monitored billable").unwrap());
+                assert_eq!(tm, monitored_sum, "{table}");
+                assert_eq!(m, opt(&p).map(|p| p - tm), "{table}");
+            }
+        }
     }
 }
 
@@ -521,4 +554,35 @@ fn demo_summary_shows_the_footed_numbers() {
         labs.contains("2,231.39") && labs.contains("348.06"),
         "{labs}"
     );
+}
+
+/// The billing view tab: rows add up to the totals in every money column, and each margin is
+/// the pro forma minus the monitored accounts' billable shown beside it.
+#[test]
+fn view_tab_foots_and_cross_foots() {
+    use proforma::app::{Action, App, Tab};
+    use proforma::store::Workspace;
+    let ws = Workspace::open(&common::demo_workspace()).unwrap();
+    let mut app = App::load(ws, "demo".into()).unwrap();
+    app.update(Action::Tab(Tab::Views));
+    for _ in 0..4 {
+        let m = app.model.clone();
+        let col = |t: &str| m.columns.iter().position(|c| c.title == t).unwrap();
+        let totals = m.totals.as_ref().unwrap();
+        for name in ["Billable", "Monitored", "Pro forma", "Margin", "Tax"] {
+            let c = col(name);
+            let sum: Decimal = m.rows.iter().filter_map(|r| opt(&r[c])).sum();
+            assert_eq!(sum, d(&totals[c]), "{name} in {}", m.title);
+        }
+        for r in m.rows.iter().chain([totals]) {
+            if let Some(margin) = opt(&r[col("Margin")]) {
+                assert_eq!(
+                    margin,
+                    d(&r[col("Pro forma")]) - d(&r[col("Monitored")]),
+                    "{r:?}"
+                );
+            }
+        }
+        app.update(Action::NextGrouping);
+    }
 }

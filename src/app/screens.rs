@@ -617,46 +617,46 @@ fn view(app: &App) -> TableModel {
     };
     match app.data.view_report(&app.view, Some(by)) {
         Ok(r) => {
+            // A view holding accounts in no billing group shows the billable of the monitored
+            // accounts too: the margin is the pro forma minus that (one base per margin).
+            let monitored = r.has_unmonitored_billable();
+            let mut cols = vec![(by.key(), L), ("Billable", R)];
+            if monitored {
+                cols.push(("Monitored", R));
+            }
+            cols.extend([("Pro forma", R), ("Margin", R), ("Margin %", R), ("Tax", R)]);
+            let n = cols.len();
             let mut t = TableModel::new(
                 format!(
                     "{} ({}) by {title_by}, {}",
                     r.view.name, r.view.view_type, r.period
                 ),
-                &[
-                    (by.key(), L),
-                    ("Billable", R),
-                    ("Pro forma", R),
-                    ("Margin", R),
-                    ("Margin %", R),
-                    ("Tax", R),
-                ],
+                &cols,
             )
-            .optional(&[(5, 1)]);
+            .optional(&[(n - 1, 1)]);
             let shown = r.shown();
+            let cells = |first: (String, SortValue), a: &crate::footing::ShownRow| {
+                let mut c = vec![first, money(a.aws)];
+                if monitored {
+                    c.push(money_opt(a.proforma.map(|_| a.monitored_aws)));
+                }
+                c.extend([
+                    money_opt(a.proforma),
+                    money_opt(a.margin),
+                    percent(a.margin_percentage),
+                    money(a.tax),
+                ]);
+                c
+            };
             for (row, a) in r.rows.iter().zip(&shown.rows) {
                 let (value, label) = attribute_cells(app, &row.attributes, by);
-                t.push(
-                    value,
-                    vec![
-                        text(label),
-                        money(a.aws),
-                        money_opt(a.proforma),
-                        money_opt(a.margin),
-                        percent(a.margin_percentage),
-                        money(a.tax),
-                    ],
-                    RowKind::Normal,
-                );
+                t.push(value, cells(text(label), a), RowKind::Normal);
             }
-            let a = &shown.total;
-            t.set_totals(vec![
-                "Total".into(),
-                crate::money::fmt_grouped(a.aws),
-                a.proforma.map_or("–".into(), crate::money::fmt_grouped),
-                a.margin.map_or("–".into(), crate::money::fmt_grouped),
-                percent(a.margin_percentage).0,
-                crate::money::fmt_grouped(a.tax),
-            ]);
+            let totals = cells(text("Total"), &shown.total)
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect();
+            t.set_totals(totals);
             t
         }
         Err(e) => {

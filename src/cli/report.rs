@@ -224,6 +224,9 @@ pub fn render_view(
     names: &HashMap<String, String>,
 ) -> color_eyre::Result<String> {
     let has_proforma = r.totals.proforma.is_some();
+    // With accounts in no billing group, the table and CSV show the monitored accounts'
+    // billable too: the margin is the pro forma minus it (JSON keeps SPEC 5's shape).
+    let monitored = r.has_unmonitored_billable();
     // Shown numbers foot and cross-foot (SPEC 5).
     let shown = r.shown();
     match format {
@@ -252,6 +255,9 @@ pub fn render_view(
                 .map(|g| vec![g.key().to_string()])
                 .unwrap_or_default();
             header.push("Billable".into());
+            if monitored {
+                header.push("MonitoredBillable".into());
+            }
             if has_proforma {
                 header.extend(["Proforma".into(), "Margin".into()]);
             }
@@ -260,6 +266,13 @@ pub fn render_view(
             for (row, a) in r.rows.iter().zip(&shown.rows) {
                 let mut rec: Vec<String> = row.attributes.iter().map(|(_, v)| v.clone()).collect();
                 rec.push(fmt_plain(a.aws));
+                if monitored {
+                    rec.push(
+                        a.proforma
+                            .map(|_| fmt_plain(a.monitored_aws))
+                            .unwrap_or_default(),
+                    );
+                }
                 if has_proforma {
                     rec.push(a.proforma.map(fmt_plain).unwrap_or_default());
                     rec.push(a.margin.map(fmt_plain).unwrap_or_default());
@@ -281,6 +294,9 @@ pub fn render_view(
                 }
             }
             cols.push(("Billable", Align::Right));
+            if monitored {
+                cols.push(("Monitored billable", Align::Right));
+            }
             if has_proforma {
                 cols.extend([
                     ("Pro forma", Align::Right),
@@ -294,6 +310,9 @@ pub fn render_view(
             let line = |first: Vec<String>, a: &ShownRow| {
                 let mut cells = first;
                 cells.push(fmt_grouped(a.aws));
+                if monitored {
+                    cells.push(money(a.proforma.map(|_| a.monitored_aws)));
+                }
                 if has_proforma {
                     cells.push(money(a.proforma));
                     cells.push(money(a.margin));

@@ -174,6 +174,13 @@ pub struct ViewRow {
 }
 
 impl ViewReport {
+    /// True when the report has pro forma and some of its billable is of accounts in no
+    /// billing group: then a margin (pro forma minus the monitored accounts' billable) is not
+    /// the pro forma minus the billable, and outputs show the monitored billable beside it.
+    pub fn has_unmonitored_billable(&self) -> bool {
+        self.totals.proforma.is_some() && self.totals.monitored_billable != self.totals.billable
+    }
+
     /// The report's rows (same order) and totals as shown: each total its exact value rounded,
     /// the rows footed to it, margins cross-footed (SPEC 5, [`crate::footing::foot_rows`]).
     pub fn shown(&self) -> crate::footing::ShownTable {

@@ -384,7 +384,7 @@ fn check_view(a: &Analysis) {
         }
         let table = render(a, None, Some("primary"), by, OutputFormat::Table, &names).unwrap();
         let (trows, totals_row) = table_rows(&table);
-        let heads = table.lines().nth(1).map(|l| cells(l)).unwrap_or_default();
+        let heads = table.lines().nth(1).map(cells).unwrap_or_default();
         let col = |k: &str| heads.iter().position(|h| h == k);
         let offset = |row: &Vec<String>| row.len() as isize - heads.len() as isize;
         let cell = |row: &Vec<String>, k: &str| {

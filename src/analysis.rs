@@ -1,10 +1,12 @@
 //! One period of a workspace, loaded and priced: what the CLI reports and the TUI shows come
 //! from here, so a number printed by `proforma report` is the number on screen.
 
+use crate::engine::explain::{ItemDecision, ViewExplanation};
 use crate::engine::views::{self, ViewHealth};
 use crate::engine::{
     GroupBy, GroupCostRow, Pricing, Selection, ViewInfo, ViewReport, price, view_report,
 };
+use crate::footing::{ExactRow, ShownInvoice, ShownRow, ShownTable, Targets};
 use crate::model::Config;
 use crate::period::BillingPeriod;
 use crate::store::{StoreError, StoredLine, Workspace};
@@ -23,6 +25,24 @@ pub struct Analysis {
     pub account_payer: HashMap<String, String>,
     /// Payer -> ISO 4217 code of its delivery's amounts (SPEC 5); empty means USD.
     pub currencies: std::collections::BTreeMap<String, String>,
+    /// The scenario this state is (None: the baseline).
+    pub scenario: Option<String>,
+}
+
+/// What a billing view covers: per line of the period whether it is in the view, and per
+/// custom line item amount (`Pricing::items`) the view's decision with its reason.
+#[derive(Debug, Clone)]
+pub struct ResolvedView {
+    pub info: ViewInfo,
+    pub lines: Vec<bool>,
+    pub items: Vec<ItemDecision>,
+}
+
+/// Rows of a group breakdown footed to their parent's shown row (or, without one, to their
+/// exact totals rounded).
+fn foot_group_rows(rows: &[GroupCostRow], parent: Option<&ShownRow>) -> ShownTable {
+    let exact: Vec<ExactRow> = rows.iter().map(GroupCostRow::exact).collect();
+    crate::footing::foot_rows(&exact, parent.map(Targets::of).unwrap_or_default())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +108,44 @@ impl Analysis {
         }
     }
 
+    /// The state of `period` a command asks for: the baseline, or the scenario named
+    /// `scenario` (its draft of that period's configuration). An unknown scenario, or one that
+    /// drafts another period, is an error naming the scenarios there are.
+    pub fn load_state(
+        ws: &Workspace,
+        period: BillingPeriod,
+        scenario: Option<&str>,
+    ) -> Result<Self, ReportError> {
+        let mut a = Self::load(ws, period)?;
+        let Some(name) = scenario else {
+            return Ok(a);
+        };
+        let all = ws.scenarios()?;
+        let Some(s) = all.iter().find(|s| s.name == name) else {
+            let known: Vec<String> = all
+                .iter()
+                .map(|s| format!("'{}' ({})", s.name, s.period))
+                .collect();
+            return Err(ReportError::NotFound(format!(
+                "no scenario '{name}' in this workspace (scenarios: {})",
+                if known.is_empty() {
+                    "none; create one in the TUI with w".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        };
+        if s.period != period {
+            return Err(ReportError::NotFound(format!(
+                "scenario '{name}' drafts period {}, not {period} (use --period {})",
+                s.period, s.period
+            )));
+        }
+        a.reprice(ws.scenario_config(s.id)?);
+        a.scenario = Some(s.name.clone());
+        Ok(a)
+    }
+
     pub fn new(period: BillingPeriod, lines: Vec<StoredLine>, config: Config) -> Self {
         let pricing = price(period, &lines, &config);
         let payers = lines.iter().map(|l| l.key.payer.clone()).collect();
@@ -105,6 +163,7 @@ impl Analysis {
             payers,
             account_payer,
             currencies: Default::default(),
+            scenario: None,
         }
     }
 
@@ -158,7 +217,10 @@ impl Analysis {
         g: usize,
         slice: &[(GroupBy, &str)],
     ) -> crate::engine::explain::Explanation {
-        crate::engine::explain::explain(&self.lines, &self.pricing, &self.config, g, slice)
+        let mut e =
+            crate::engine::explain::explain(&self.lines, &self.pricing, &self.config, g, slice);
+        e.title.push_str(&self.state_label());
+        e
     }
 
     /// The payer of an account: from its lines, else (an account without usage, such as a
@@ -171,17 +233,16 @@ impl Analysis {
         }
     }
 
-    /// The view report for `primary`, `primary:<payer>`, `group:<name>` or `custom:<name>`.
-    pub fn view_report(
-        &self,
-        spec: &str,
-        group_by: Option<GroupBy>,
-    ) -> Result<ViewReport, ReportError> {
+    /// Which lines and custom line item amounts the view `spec` covers (`primary`,
+    /// `primary:<payer>`, `group:<name>` or `custom:<name>`), and why for each item.
+    pub fn resolve_view(&self, spec: &str) -> Result<ResolvedView, ReportError> {
         let (kind, arg) = spec
             .split_once(':')
             .map_or((spec, None), |(k, a)| (k, Some(a)));
         let payers: Vec<&str> = self.payers.iter().map(String::as_str).collect();
         let p = self.period;
+        let n_lines = self.lines.len();
+        let items = &self.pricing.items;
         match kind {
             "primary" => {
                 let payer = match (arg, payers.as_slice()) {
@@ -201,37 +262,58 @@ impl Analysis {
                         )));
                     }
                 };
-                let lines = |i: usize| self.lines[i].key.payer == payer;
-                let items = |n: usize| self.payer_of(&self.pricing.items[n].account) == payer;
-                Ok(self.build(
-                    ViewInfo::primary(&payer),
-                    &Selection {
-                        lines: &lines,
-                        items: &items,
-                    },
-                    group_by,
-                ))
+                Ok(ResolvedView {
+                    info: ViewInfo::primary(&payer),
+                    lines: (0..n_lines)
+                        .map(|i| self.lines[i].key.payer == payer)
+                        .collect(),
+                    items: items
+                        .iter()
+                        .map(|a| {
+                            let of = self.payer_of(&a.account);
+                            if of == payer {
+                                ItemDecision::In(format!(
+                                    "charged to account {} of payer {payer}",
+                                    a.account
+                                ))
+                            } else {
+                                ItemDecision::Out(format!(
+                                    "charged to account {} of payer {of}, not of payer {payer}",
+                                    a.account
+                                ))
+                            }
+                        })
+                        .collect(),
+                })
             }
             "group" => {
                 let g = self.group_index(arg.unwrap_or_default())?;
                 let group = &self.config.groups[g];
                 let id = group.arn.rsplit('/').next().unwrap_or_default();
                 let owner = group.arn.split(':').nth(4).unwrap_or_default();
-                let info = ViewInfo {
-                    name: group.name.clone(),
-                    view_type: "BILLING_GROUP".into(),
-                    arn: format!("arn:aws:billing::{owner}:billingview/billing-group-{id}"),
-                };
-                let lines = |i: usize| self.pricing.line_group[i] == Some(g);
-                let items = |n: usize| self.pricing.items[n].group == g;
-                Ok(self.build(
-                    info,
-                    &Selection {
-                        lines: &lines,
-                        items: &items,
+                Ok(ResolvedView {
+                    info: ViewInfo {
+                        name: group.name.clone(),
+                        view_type: "BILLING_GROUP".into(),
+                        arn: format!("arn:aws:billing::{owner}:billingview/billing-group-{id}"),
                     },
-                    group_by,
-                ))
+                    lines: (0..n_lines)
+                        .map(|i| self.pricing.line_group[i] == Some(g))
+                        .collect(),
+                    items: items
+                        .iter()
+                        .map(|a| {
+                            if a.group == g {
+                                ItemDecision::In(format!(
+                                    "an item of billing group '{}'",
+                                    group.name
+                                ))
+                            } else {
+                                ItemDecision::Elsewhere
+                            }
+                        })
+                        .collect(),
+                })
             }
             "custom" => {
                 let name = arg.unwrap_or_default();
@@ -253,25 +335,33 @@ impl Analysis {
                     )));
                 };
                 views::health(&self.config, view)?;
-                let info = ViewInfo {
-                    name: view.name.clone(),
-                    view_type: "CUSTOM".into(),
-                    arn: view.arn.clone(),
-                };
-                let lines =
-                    |i: usize| views::custom_view_has_line(&self.config, view, &self.lines[i].key);
-                let items = |n: usize| {
-                    let a = &self.pricing.items[n].account;
-                    views::custom_view_has_account(&self.config, view, self.payer_of(a), a)
-                };
-                Ok(self.build(
-                    info,
-                    &Selection {
-                        lines: &lines,
-                        items: &items,
+                Ok(ResolvedView {
+                    info: ViewInfo {
+                        name: view.name.clone(),
+                        view_type: "CUSTOM".into(),
+                        arn: view.arn.clone(),
                     },
-                    group_by,
-                ))
+                    lines: (0..n_lines)
+                        .map(|i| {
+                            views::custom_view_has_line(&self.config, view, &self.lines[i].key)
+                        })
+                        .collect(),
+                    items: items
+                        .iter()
+                        .map(|a| {
+                            let payer = self.payer_of(&a.account);
+                            match views::custom_view_item_reason(
+                                &self.config,
+                                view,
+                                payer,
+                                &a.account,
+                            ) {
+                                Ok(why) => ItemDecision::In(why),
+                                Err(why) => ItemDecision::Out(why),
+                            }
+                        })
+                        .collect(),
+                })
             }
             "transfer" | "showback" => Err(ReportError::NotFound(format!(
                 "no billing transfer '{}' in this workspace (billing transfers are not configured)",
@@ -280,6 +370,134 @@ impl Analysis {
             other => Err(ReportError::NotFound(format!(
                 "unknown billing view '{other}' (expected primary, primary:<payer id>, group:<name>, custom:<name>, transfer:<name> or showback:<name>)"
             ))),
+        }
+    }
+
+    /// The view report for `primary`, `primary:<payer>`, `group:<name>` or `custom:<name>`.
+    pub fn view_report(
+        &self,
+        spec: &str,
+        group_by: Option<GroupBy>,
+    ) -> Result<ViewReport, ReportError> {
+        let v = self.resolve_view(spec)?;
+        let lines = |i: usize| v.lines[i];
+        let items = |n: usize| matches!(v.items[n], ItemDecision::In(_));
+        Ok(self.build(
+            v.info.clone(),
+            &Selection {
+                lines: &lines,
+                items: &items,
+            },
+            group_by,
+        ))
+    }
+
+    /// How a billing view's pro forma (or the row of one attribute value, `slice`) was made:
+    /// the billing groups behind it, each explained, and the custom line items the view leaves
+    /// out and why. Also returns the row as the view report shows it (footed).
+    pub fn explain_view(
+        &self,
+        spec: &str,
+        slice: Option<(GroupBy, &str)>,
+    ) -> Result<(ViewExplanation, ShownRow), ReportError> {
+        let v = self.resolve_view(spec)?;
+        let report = self.view_report(spec, slice.map(|(by, _)| by))?;
+        let table = report.shown();
+        let shown = match slice {
+            None => table.total,
+            Some((_, value)) => report
+                .rows
+                .iter()
+                .position(|r| r.attributes.first().is_some_and(|(_, x)| x == value))
+                .map(|i| table.rows[i])
+                .ok_or_else(|| {
+                    ReportError::NotFound(format!(
+                        "no row '{value}' in billing view '{}' in {}",
+                        v.info.name, self.period
+                    ))
+                })?,
+        };
+        let in_slice = |i: usize| slice.is_none_or(|(by, x)| by.value(&self.lines[i].key) == x);
+        let item_in_slice = |n: usize| {
+            slice.is_none_or(|(by, x)| {
+                let a = &self.pricing.items[n];
+                by.item_value(&self.config.items[a.item], &a.account, self.period) == x
+            })
+        };
+        let title = format!(
+            "billing view '{}' ({}){}, {}{}",
+            v.info.name,
+            v.info.view_type,
+            slice.map_or(String::new(), |(by, x)| format!(", {} = {x}", by.key())),
+            self.period,
+            self.state_label()
+        );
+        let e = crate::engine::explain::explain_view(
+            &self.lines,
+            &self.pricing,
+            &self.config,
+            &|i| v.lines[i] && in_slice(i),
+            &|n| {
+                if item_in_slice(n) {
+                    v.items[n].clone()
+                } else {
+                    ItemDecision::Elsewhere
+                }
+            },
+            title,
+        );
+        Ok((e, shown))
+    }
+
+    /// `, scenario 'x'` when this is a scenario's state, else empty.
+    pub fn state_label(&self) -> String {
+        self.scenario
+            .as_ref()
+            .map_or(String::new(), |s| format!(", scenario '{s}'"))
+    }
+
+    /// The period's billing groups, unmonitored accounts, tax and invoice total as shown
+    /// (footed, SPEC 5; see [`crate::footing::foot_invoice`]). `groups[g]` is group `g`.
+    pub fn shown_invoice(&self) -> ShownInvoice {
+        let rows: Vec<ExactRow> = self.group_reports().iter().map(|r| r.exact()).collect();
+        let u = &self.pricing.unmonitored;
+        crate::footing::foot_invoice(&rows, u.aws_cost, u.tax)
+    }
+
+    /// Group `g` broken down by `by` within a drill path, with its rows as shown: the rows
+    /// add up to the shown row they break down (the group's row in the billing group list, or
+    /// the row of the drill path's last value one level up), so a number keeps its shown value
+    /// as the user drills.
+    pub fn shown_breakdown(
+        &self,
+        g: usize,
+        by: GroupBy,
+        path: &[(GroupBy, &str)],
+    ) -> (Vec<GroupCostRow>, ShownTable) {
+        let mut parent = self.shown_invoice().groups.get(g).copied();
+        for (i, (level, value)) in path.iter().enumerate() {
+            let rows = self.group_breakdown_within(g, *level, &path[..i]);
+            let table = foot_group_rows(&rows, parent.as_ref());
+            parent = rows
+                .iter()
+                .position(|r| r.attributes.first().is_some_and(|(_, x)| x == value))
+                .map(|j| table.rows[j]);
+        }
+        let rows = self.group_breakdown_within(g, by, path);
+        let table = foot_group_rows(&rows, parent.as_ref());
+        (rows, table)
+    }
+
+    /// The shown row of group `g` under a drill path (the whole group when `path` is empty).
+    pub fn shown_group_row(&self, g: usize, path: &[(GroupBy, &str)]) -> Option<ShownRow> {
+        match path.split_last() {
+            None => self.shown_invoice().groups.get(g).copied(),
+            Some(((by, value), up)) => {
+                let (rows, table) = self.shown_breakdown(g, *by, up);
+                rows.iter()
+                    .position(|r| r.attributes.first().is_some_and(|(_, x)| x == value))
+                    .map(|j| table.rows[j])
+            }
         }
     }
 

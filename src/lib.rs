@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod cur;
 pub mod engine;
+pub mod footing;
 pub mod import;
 pub mod interop;
 pub mod model;

@@ -510,10 +510,11 @@ fn view_report_formats() {
         assert!(out.status.success());
         String::from_utf8(out.stdout).unwrap()
     };
-    // -1.995 rounds half away from zero (SPEC 5).
+    // The total 1,234,565.896 rounds half away from zero to 1,234,565.90; the rows foot to it
+    // (SPEC 5, largest remainder): -1.995 has the larger remainder and shows -1.99.
     assert_eq!(
         run("csv"),
-        "SERVICE_CODE,Billable,Tax,Currency\nAmazonEC2,1234567.89,100.00,USD\nAmazonS3,-2.00,0.00,USD\n"
+        "SERVICE_CODE,Billable,Tax,Currency\nAmazonEC2,1234567.89,100.00,USD\nAmazonS3,-1.99,0.00,USD\n"
     );
     let table = run("table");
     assert!(
@@ -521,7 +522,7 @@ fn view_report_formats() {
         "{table}"
     );
     assert!(
-        table.contains("AmazonS3             -2.00    0.00"),
+        table.contains("AmazonS3             -1.99    0.00"),
         "{table}"
     );
     assert!(

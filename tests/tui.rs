@@ -249,7 +249,7 @@ fn story_filter_and_sort() {
     // Largest AWS cost first among groups; unmonitored and tax stay last.
     let first = s.app.model.rows[s.app.visible[0]][0].clone();
     assert_eq!(first, "retail");
-    assert_eq!(s.app.model.rows[*s.app.visible.last().unwrap()][0], "(tax)");
+    assert_eq!(s.app.model.rows[*s.app.visible.last().unwrap()][0], "Tax");
 }
 
 #[test]

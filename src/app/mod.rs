@@ -238,6 +238,15 @@ fn cycle(f: &mut forms::Field, step: i32) {
     }
 }
 
+/// What `x` explains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ExplainTarget {
+    /// A billing group (index in the state explained) under a drill path.
+    Group(usize, Vec<(GroupBy, String)>),
+    /// The row of one attribute value of the billing view on screen.
+    View(GroupBy, String),
+}
+
 /// A warning or notice shown in the footer until the next action.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Status(pub Option<String>);
@@ -399,8 +408,20 @@ impl App {
         }
         self.model = screens::build(self);
         if let Some(mut scenario) = self.scenario_data.take() {
+            // The drill path holds the baseline's group indexes: the scenario's twin table
+            // follows the same group by name (none when the scenario deleted it).
+            let path = self.group_path.clone();
+            let mapped = self.path_in(&scenario);
             std::mem::swap(&mut self.data, &mut scenario);
-            let other = screens::build(self);
+            let other = match mapped {
+                Some(p) => {
+                    self.group_path = p;
+                    let t = screens::build(self);
+                    self.group_path = path;
+                    t
+                }
+                None => TableModel::default(),
+            };
             std::mem::swap(&mut self.data, &mut scenario);
             self.scenario_data = Some(scenario);
             let base = std::mem::take(&mut self.model);
@@ -410,6 +431,37 @@ impl App {
         self.visible = self.model.visible(&self.filter, sort);
         let sel = self.selection();
         self.set_selection(sel);
+    }
+
+    /// The drill path with its group indexes translated from the baseline to `other` (a
+    /// scenario's state), by group name; None when `other` has no such group.
+    fn path_in(&self, other: &Analysis) -> Option<Vec<GroupLevel>> {
+        let map = |g: usize| {
+            let name = &self.data.config.groups.get(g)?.name;
+            other.config.groups.iter().position(|x| &x.name == name)
+        };
+        self.group_path
+            .iter()
+            .map(|l| {
+                Some(match l.clone() {
+                    GroupLevel::List => GroupLevel::List,
+                    GroupLevel::Services { group } => GroupLevel::Services { group: map(group)? },
+                    GroupLevel::UsageTypes { group, service } => GroupLevel::UsageTypes {
+                        group: map(group)?,
+                        service,
+                    },
+                    GroupLevel::Accounts {
+                        group,
+                        service,
+                        usage_type,
+                    } => GroupLevel::Accounts {
+                        group: map(group)?,
+                        service,
+                        usage_type,
+                    },
+                })
+            })
+            .collect()
     }
 
     /// What edits apply to: the open scenario, else the baseline.
@@ -675,24 +727,29 @@ impl App {
         }
     }
 
-    /// The billing group and drill path under the cursor, for explanations.
-    fn explain_target(&self) -> Option<(usize, Vec<(GroupBy, String)>)> {
+    /// What `x` explains under the cursor, in the state on screen (the open scenario, else
+    /// the baseline): a billing group and drill path, or a billing view's row.
+    fn explain_target(&self) -> Option<ExplainTarget> {
         let row = self.selected_row()?;
         let key = self.model.keys[row].clone();
-        match (self.tab, self.group_path.last()) {
-            (Tab::Overview, _) | (Tab::Groups, Some(GroupLevel::List)) => {
-                self.data.group_index(&key).ok().map(|g| (g, vec![]))
+        // Drill paths hold the baseline's group indexes: name them, then find the group in
+        // the state explained.
+        let name = |g: usize| self.data.config.groups.get(g).map(|x| x.name.clone());
+        let (group, path) = match (self.tab, self.group_path.last()) {
+            (Tab::Views, _) if !key.is_empty() => {
+                return Some(ExplainTarget::View(self.view_grouping, key));
             }
+            (Tab::Overview, _) | (Tab::Groups, Some(GroupLevel::List)) => (key, vec![]),
             (Tab::Groups, Some(GroupLevel::Services { group })) => {
-                Some((*group, vec![(GroupBy::ProductName, key)]))
+                (name(*group)?, vec![(GroupBy::ProductName, key)])
             }
-            (Tab::Groups, Some(GroupLevel::UsageTypes { group, service })) => Some((
-                *group,
+            (Tab::Groups, Some(GroupLevel::UsageTypes { group, service })) => (
+                name(*group)?,
                 vec![
                     (GroupBy::ProductName, service.clone()),
                     (GroupBy::UsageType, key),
                 ],
-            )),
+            ),
             (
                 Tab::Groups,
                 Some(GroupLevel::Accounts {
@@ -700,32 +757,54 @@ impl App {
                     service,
                     usage_type,
                 }),
-            ) => Some((
-                *group,
+            ) => (
+                name(*group)?,
                 vec![
                     (GroupBy::ProductName, service.clone()),
                     (GroupBy::UsageType, usage_type.clone()),
                     (GroupBy::LinkedAccount, key),
                 ],
-            )),
-            _ => None,
-        }
+            ),
+            _ => return None,
+        };
+        let g = self.current().group_index(&group).ok()?;
+        Some(ExplainTarget::Group(g, path))
     }
 
+    /// Explains the number under the cursor, with the numbers as the table shows them.
     fn explain(&mut self) {
-        match self.explain_target() {
-            Some((g, path)) => {
+        let state = self.current();
+        let shown = match self.explain_target() {
+            Some(ExplainTarget::Group(g, path)) => {
                 let slice: Vec<(GroupBy, &str)> =
                     path.iter().map(|(b, v)| (*b, v.as_str())).collect();
-                let e = self.data.explain(g, &slice);
+                let e = state.explain(g, &slice);
+                state.shown_group_row(g, &slice).map(|row| {
+                    let text = e.render_shown(&e.shown(row.aws, row.proforma.unwrap_or_default()));
+                    (format!("Explain: {}", e.title), text)
+                })
+            }
+            Some(ExplainTarget::View(by, value)) => {
+                match state.explain_view(&self.view, Some((by, value.as_str()))) {
+                    Ok((e, row)) => Some((format!("Explain: {}", e.title), e.render_shown(&row))),
+                    Err(e) => {
+                        self.status.0 = Some(e.to_string());
+                        return;
+                    }
+                }
+            }
+            None => None,
+        };
+        match shown {
+            Some((title, text)) => {
                 self.overlay = Some(Overlay::Explain {
-                    title: format!("Explain: {}", e.title),
-                    text: e.render(),
+                    title,
+                    text,
                     scroll: 0,
-                });
+                })
             }
             None => self.status.0 = Some(
-                "x explains billing group numbers: use it on the Overview or Billing groups tab"
+                "x explains pro forma numbers: use it on a billing group, a drilled-down row or a billing view's row"
                     .into(),
             ),
         }
@@ -872,6 +951,7 @@ impl App {
             Ok(config) => {
                 let mut d = self.data.clone();
                 d.reprice(config);
+                d.scenario = Some(s.name.clone());
                 self.scenario_data = Some(d);
                 self.scenario = self
                     .ws
@@ -1284,36 +1364,59 @@ impl App {
         true
     }
 
+    /// What the form's change does to each group's pro forma, as shown: before is the number
+    /// on screen (the open scenario, else the baseline), after is the same footing of the
+    /// changed configuration, and the difference is after minus before as shown (SPEC 5).
     fn preview_lines(
         &self,
         config: &crate::model::Config,
         after: &crate::engine::Pricing,
     ) -> Vec<String> {
+        use crate::money::fmt_grouped as m;
+        let before_state = self.current();
+        let before = before_state.shown_invoice();
+        let after_rows: Vec<crate::footing::ExactRow> = after
+            .groups
+            .iter()
+            .map(|t| crate::footing::ExactRow::group(t.aws_cost, t.proforma(), t.tax))
+            .collect();
+        let after_shown = crate::footing::foot_invoice(
+            &after_rows,
+            after.unmonitored.aws_cost,
+            after.unmonitored.tax,
+        );
         let mut lines = Vec::new();
         for (g, group) in config.groups.iter().enumerate() {
-            let new = after.groups[g].proforma();
-            let old = self
-                .data
+            let new = after_shown
+                .groups
+                .get(g)
+                .and_then(|r| r.proforma)
+                .unwrap_or_default();
+            let old = before_state
                 .config
                 .groups
                 .iter()
                 .position(|x| x.arn == group.arn)
-                .map(|i| self.data.pricing.groups[i].proforma());
+                .and_then(|i| before.groups.get(i))
+                .and_then(|r| r.proforma);
             match old {
                 Some(o) if o == new => {}
-                Some(o) => lines.push(format!(
-                    "{}: pro forma {} → {} ({}{})",
-                    group.name,
-                    crate::money::fmt_grouped(o),
-                    crate::money::fmt_grouped(new),
-                    if new > o { "+" } else { "" },
-                    crate::money::fmt_grouped(new - o)
-                )),
-                None => lines.push(format!(
-                    "{} (new): pro forma {}",
-                    group.name,
-                    crate::money::fmt_grouped(new)
-                )),
+                Some(o) => {
+                    let delta = new - o;
+                    lines.push(format!(
+                        "{}: pro forma {} → {} ({}{})",
+                        group.name,
+                        m(o),
+                        m(new),
+                        if delta > rust_decimal::Decimal::ZERO {
+                            "+"
+                        } else {
+                            ""
+                        },
+                        m(delta)
+                    ))
+                }
+                None => lines.push(format!("{} (new): pro forma {}", group.name, m(new))),
             }
         }
         if lines.is_empty() {

@@ -83,18 +83,20 @@ const GROUP_COLUMNS: [(&str, Align); 7] = [
     ("Margin %", R),
 ];
 
+/// The billing groups as shown (footed with the whole invoice, SPEC 5).
 fn group_rows(app: &App, t: &mut TableModel, with_daily: bool) {
     let cfg = &app.data.config;
-    for r in app.data.group_reports() {
+    let shown = app.data.shown_invoice();
+    for (r, a) in app.data.group_reports().iter().zip(&shown.groups) {
         let g = &cfg.groups[r.group];
         let mut cells = vec![
             text(&g.name),
             text(cfg.plan_name(&g.plan)),
             count(g.accounts.len()),
-            money(r.aws_cost),
-            money(r.proforma),
-            money(r.margin()),
-            percent(r.margin_percentage()),
+            money(a.aws),
+            money_opt(a.proforma),
+            money_opt(a.margin),
+            percent(a.margin_percentage),
         ];
         if with_daily {
             cells.push((
@@ -106,6 +108,14 @@ fn group_rows(app: &App, t: &mut TableModel, with_daily: bool) {
     }
 }
 
+/// Key of the overview's "Billing groups" line (no group name can hold `*`), so a scenario's
+/// twin table matches it and shows its Δ.
+pub const GROUPS_TOTAL_KEY: &str = "*billing-groups*";
+
+/// The overview: one line per billing group, then one base per line, each labelled: the
+/// billing groups together (AWS cost, pro forma, margin, margin %), the unmonitored accounts
+/// (AWS cost only), the tax, and the invoice total (AWS cost only). Every amount is footed
+/// with the invoice (SPEC 5), so the lines add up to the invoice total.
 fn overview(app: &App) -> TableModel {
     let mut t = TableModel::new(
         format!("Billing groups, {}", app.period()),
@@ -127,14 +137,36 @@ fn overview(app: &App) -> TableModel {
         set.dedup();
         set.len()
     };
-    let tax: Decimal = p.groups.iter().map(|g| g.tax).sum::<Decimal>() + p.unmonitored.tax;
-    let aside = |label: &str, accounts: (String, SortValue), amount: Decimal| {
+    let inv = app.data.shown_invoice();
+    let accounts: usize = app
+        .data
+        .config
+        .groups
+        .iter()
+        .map(|g| g.accounts.len())
+        .sum();
+    let g = &inv.groups_total;
+    t.push(
+        GROUPS_TOTAL_KEY,
+        vec![
+            text("Billing groups"),
+            text(""),
+            count(accounts),
+            money(g.aws),
+            money_opt(g.proforma),
+            money_opt(g.margin),
+            percent(g.margin_percentage),
+            text(""),
+        ],
+        RowKind::Aside,
+    );
+    let aws_only = |label: &str, accounts: (String, SortValue), amount: Decimal| {
         vec![
             text(label),
             text(""),
             accounts,
             money(amount),
-            text("–"),
+            text(""),
             text(""),
             text(""),
             text(""),
@@ -142,27 +174,22 @@ fn overview(app: &App) -> TableModel {
     };
     t.push(
         "",
-        aside(
-            "(unmonitored)",
+        aws_only(
+            "Unmonitored",
             count(unmonitored_accounts),
-            p.unmonitored.aws_cost,
+            inv.unmonitored_aws,
         ),
         RowKind::Aside,
     );
-    t.push("", aside("(tax)", text(""), tax), RowKind::Aside);
-    let groups_aws: Decimal = p.groups.iter().map(|g| g.aws_cost).sum();
-    let groups_proforma: Decimal = p.groups.iter().map(|g| g.proforma()).sum();
-    let invoice = groups_aws + p.unmonitored.aws_cost + tax;
-    let margin = groups_proforma - groups_aws;
-    let pct = (!groups_aws.is_zero()).then(|| margin / groups_aws * Decimal::ONE_HUNDRED);
+    t.push("", aws_only("Tax", text(""), inv.tax), RowKind::Aside);
     t.set_totals(vec![
         "Invoice total".into(),
         String::new(),
         String::new(),
-        crate::money::fmt_grouped(invoice),
-        crate::money::fmt_grouped(groups_proforma),
-        crate::money::fmt_grouped(margin),
-        percent(pct).0,
+        crate::money::fmt_grouped(inv.invoice),
+        String::new(),
+        String::new(),
+        String::new(),
         String::new(),
     ]);
     t.empty = "no cost data: import a CUR with `proforma import`".into();
@@ -185,33 +212,30 @@ fn attribute_cells(app: &App, attributes: &[(String, String)], by: GroupBy) -> (
     (value, shown)
 }
 
+/// A group broken down by `by` within a drill path, footed to the row it breaks down.
 fn breakdown(app: &App, t: &mut TableModel, g: usize, by: GroupBy, path: &[(GroupBy, &str)]) {
-    let rows = app.data.group_breakdown_within(g, by, path);
-    let (mut aws, mut proforma) = (Decimal::ZERO, Decimal::ZERO);
-    for r in rows {
-        let (value, shown) = attribute_cells(app, &r.attributes, by);
-        aws += r.aws_cost;
-        proforma += r.proforma;
+    let (rows, shown) = app.data.shown_breakdown(g, by, path);
+    for (r, a) in rows.iter().zip(&shown.rows) {
+        let (value, label) = attribute_cells(app, &r.attributes, by);
         t.push(
             value,
             vec![
-                text(shown),
-                money(r.aws_cost),
-                money(r.proforma),
-                money(r.margin()),
-                percent(r.margin_percentage()),
+                text(label),
+                money(a.aws),
+                money_opt(a.proforma),
+                money_opt(a.margin),
+                percent(a.margin_percentage),
             ],
             RowKind::Normal,
         );
     }
-    let margin = proforma - aws;
-    let pct = (!aws.is_zero()).then(|| margin / aws * Decimal::ONE_HUNDRED);
+    let a = &shown.total;
     t.set_totals(vec![
         "Total".into(),
-        crate::money::fmt_grouped(aws),
-        crate::money::fmt_grouped(proforma),
-        crate::money::fmt_grouped(margin),
-        percent(pct).0,
+        crate::money::fmt_grouped(a.aws),
+        a.proforma.map_or("–".into(), crate::money::fmt_grouped),
+        a.margin.map_or("–".into(), crate::money::fmt_grouped),
+        percent(a.margin_percentage).0,
     ]);
 }
 
@@ -548,7 +572,8 @@ fn accounts(app: &App) -> TableModel {
         else {
             continue;
         };
-        for row in report.rows {
+        let shown = report.shown();
+        for (row, a) in report.rows.iter().zip(&shown.rows) {
             let id = row
                 .attributes
                 .first()
@@ -570,9 +595,9 @@ fn accounts(app: &App) -> TableModel {
                     text(app.names.get(&id).cloned().unwrap_or_default()),
                     text(payer),
                     text(group.unwrap_or_else(|| "(unmonitored)".into())),
-                    money(row.amounts.billable),
-                    money_opt(row.amounts.proforma),
-                    money_opt(row.amounts.margin()),
+                    money(a.aws),
+                    money_opt(a.proforma),
+                    money_opt(a.margin),
                 ],
                 kind,
             );
@@ -592,46 +617,46 @@ fn view(app: &App) -> TableModel {
     };
     match app.data.view_report(&app.view, Some(by)) {
         Ok(r) => {
+            // A view holding accounts in no billing group shows the billable of the monitored
+            // accounts too: the margin is the pro forma minus that (one base per margin).
+            let monitored = r.has_unmonitored_billable();
+            let mut cols = vec![(by.key(), L), ("Billable", R)];
+            if monitored {
+                cols.push(("Monitored", R));
+            }
+            cols.extend([("Pro forma", R), ("Margin", R), ("Margin %", R), ("Tax", R)]);
+            let n = cols.len();
             let mut t = TableModel::new(
                 format!(
                     "{} ({}) by {title_by}, {}",
                     r.view.name, r.view.view_type, r.period
                 ),
-                &[
-                    (by.key(), L),
-                    ("Billable", R),
-                    ("Pro forma", R),
-                    ("Margin", R),
-                    ("Margin %", R),
-                    ("Tax", R),
-                ],
+                &cols,
             )
-            .optional(&[(5, 1)]);
-            for row in &r.rows {
-                let (value, shown) = attribute_cells(app, &row.attributes, by);
-                let a = &row.amounts;
-                t.push(
-                    value,
-                    vec![
-                        text(shown),
-                        money(a.billable),
-                        money_opt(a.proforma),
-                        money_opt(a.margin()),
-                        percent(a.margin_percentage()),
-                        money(a.tax),
-                    ],
-                    RowKind::Normal,
-                );
+            .optional(&[(n - 1, 1)]);
+            let shown = r.shown();
+            let cells = |first: (String, SortValue), a: &crate::footing::ShownRow| {
+                let mut c = vec![first, money(a.aws)];
+                if monitored {
+                    c.push(money_opt(a.proforma.map(|_| a.monitored_aws)));
+                }
+                c.extend([
+                    money_opt(a.proforma),
+                    money_opt(a.margin),
+                    percent(a.margin_percentage),
+                    money(a.tax),
+                ]);
+                c
+            };
+            for (row, a) in r.rows.iter().zip(&shown.rows) {
+                let (value, label) = attribute_cells(app, &row.attributes, by);
+                t.push(value, cells(text(label), a), RowKind::Normal);
             }
-            let a = &r.totals;
-            t.set_totals(vec![
-                "Total".into(),
-                crate::money::fmt_grouped(a.billable),
-                a.proforma.map_or("–".into(), crate::money::fmt_grouped),
-                a.margin().map_or("–".into(), crate::money::fmt_grouped),
-                percent(a.margin_percentage()).0,
-                crate::money::fmt_grouped(a.tax),
-            ]);
+            let totals = cells(text("Total"), &shown.total)
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect();
+            t.set_totals(totals);
             t
         }
         Err(e) => {
@@ -720,15 +745,21 @@ fn reconcile(app: &App) -> TableModel {
         ],
         RowKind::Normal,
     );
+    // Exact equality decides; the numbers shown are the group's pro forma as the other tabs
+    // show it and the sum of the explanation's parts as the explanation shows them.
+    let shown = app.data.shown_invoice();
     for (g, group) in app.data.config.groups.iter().enumerate() {
         let e = app.data.explain(g, &[]);
         let ok = e.sum_of_parts() == p.groups[g].proforma();
+        let row = shown.groups[g];
+        let parts = e.shown(row.aws, row.proforma.unwrap_or_default());
+        let found: Decimal = parts.parts.iter().chain(&parts.items).sum();
         t.push(
             group.name.clone(),
             vec![
                 text(format!("group {}: explanation adds up", group.name)),
-                money(p.groups[g].proforma()),
-                money(e.sum_of_parts()),
+                money_opt(row.proforma),
+                money(if ok { found } else { e.sum_of_parts() }),
                 text(if ok { "ok" } else { "MISMATCH" }),
             ],
             RowKind::Normal,
@@ -887,7 +918,11 @@ pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
         let b = bt.get(col).and_then(|c| decimal_of(c));
         let s = st.get(scol).and_then(|c| decimal_of(c));
         let mut t = bt.clone();
-        let extra = cells_for(b, s);
+        let extra = if b.is_none() && s.is_none() {
+            vec![text(""), text("")]
+        } else {
+            cells_for(b, s)
+        };
         t.insert(col + 1, extra[0].0.clone());
         t.insert(col + 2, extra[1].0.clone());
         out.set_totals(t);

@@ -85,13 +85,15 @@ pub fn run(workspace: Option<PathBuf>) -> color_eyre::Result<()> {
     if let Some(p) = latest {
         let analysis = crate::analysis::Analysis::load(&ws, p)?;
         println!("\nbilling groups, {p}:");
-        for r in analysis.group_reports() {
+        // As the TUI and `report` show them (footed, SPEC 5).
+        let shown = analysis.shown_invoice();
+        for (r, a) in analysis.group_reports().iter().zip(&shown.groups) {
             println!(
                 "  {:<10} AWS cost {:>12}  pro forma {:>12}  margin {:>10}",
                 r.name,
-                fmt_grouped(r.aws_cost),
-                fmt_grouped(r.proforma),
-                fmt_grouped(r.margin())
+                fmt_grouped(a.aws),
+                fmt_grouped(a.proforma.unwrap_or_default()),
+                fmt_grouped(a.margin.unwrap_or_default())
             );
         }
     }

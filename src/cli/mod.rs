@@ -7,7 +7,7 @@ mod generate;
 mod import;
 mod init;
 mod progress;
-mod report;
+pub mod report;
 pub mod table;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -67,18 +67,27 @@ pub enum Command {
         /// LINKED_ACCOUNT, PRODUCT_NAME, SERVICE_CODE, USAGE_TYPE, LINE_ITEM_TYPE or BILLING_PERIOD
         #[arg(long)]
         group_by: Option<crate::engine::GroupBy>,
+        /// Report a scenario's draft of the period instead of the baseline (by name)
+        #[arg(long)]
+        scenario: Option<String>,
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
-    /// Explain how a billing group's pro forma was made: base, rule, factor and result of its
-    /// lines, what was left out and why, and its custom line items
+    /// Explain how a billing group's (or a billing view's) pro forma was made: base, rule,
+    /// factor and result of its lines, what was left out and why, and its custom line items
     Explain {
         workspace: PathBuf,
         #[arg(long)]
         period: crate::period::BillingPeriod,
         /// Billing group (name or ARN)
+        #[arg(long, required_unless_present = "view", conflicts_with = "view")]
+        group: Option<String>,
+        /// Billing view: primary, primary:<payer id>, group:<name>, custom:<name>
         #[arg(long)]
-        group: String,
+        view: Option<String>,
+        /// Explain a scenario's draft of the period instead of the baseline (by name)
+        #[arg(long)]
+        scenario: Option<String>,
         /// Explain only the part under one attribute value (with --value)
         #[arg(long, requires = "value")]
         group_by: Option<crate::engine::GroupBy>,
@@ -158,6 +167,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
             group,
             view,
             group_by,
+            scenario,
             format,
         } => report::run(
             &workspace,
@@ -165,22 +175,25 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
             group.as_deref(),
             view.as_deref(),
             group_by,
+            scenario.as_deref(),
             format,
         ),
         Command::Explain {
             workspace,
             period,
             group,
+            view,
+            scenario,
             group_by,
             value,
-        } => {
-            let ws = crate::store::Workspace::open_for_reading(&workspace)?;
-            let analysis = crate::analysis::Analysis::load(&ws, period)?;
-            let g = analysis.group_index(&group)?;
-            let slice: Vec<_> = group_by.zip(value.as_deref()).into_iter().collect();
-            table::print_safe(&analysis.explain(g, slice.as_slice()).render(), false);
-            Ok(())
-        }
+        } => report::explain(
+            &workspace,
+            period,
+            group.as_deref(),
+            view.as_deref(),
+            scenario.as_deref(),
+            group_by.zip(value.as_deref()),
+        ),
         Command::Config {
             command:
                 ConfigCommand::Import {

@@ -4,7 +4,8 @@
 use super::OutputFormat;
 use super::table::{Align, Table};
 use crate::analysis::Analysis;
-use crate::engine::{Amounts, GroupBy, GroupCostRow, ViewReport};
+use crate::engine::{GroupBy, GroupCostRow, ViewReport};
+use crate::footing::{ShownRow, ShownTable};
 use crate::money::{fmt_grouped, fmt_plain};
 use crate::period::BillingPeriod;
 use crate::store::Workspace;
@@ -20,6 +21,7 @@ pub fn run(
     group: Option<&str>,
     view: Option<&str>,
     group_by: Option<GroupBy>,
+    scenario: Option<&str>,
     format: OutputFormat,
 ) -> color_eyre::Result<()> {
     let ws = Workspace::open_for_reading(path)?;
@@ -37,47 +39,118 @@ pub fn run(
             path.display()
         );
     }
-    let analysis = Analysis::load(&ws, period)?;
+    let analysis = Analysis::load_state(&ws, period, scenario)?;
     let names: HashMap<String, String> = ws
         .accounts()?
         .into_iter()
         .filter_map(|a| a.name.map(|n| (a.id, n)))
         .collect();
-    // SPEC 5: the rows' own currency; a payer's primary view is in that payer's currency.
+    let out = render(&analysis, group, view, group_by, format, &names)?;
+    super::table::print_safe(&out, format == OutputFormat::Json);
+    Ok(())
+}
+
+/// The report of a loaded (and priced) period, as `proforma report` prints it: the billing
+/// group list, one group (by an attribute), or a billing view, in the given format, labelled
+/// with the rows' own currency (SPEC 5; a payer's primary view is in that payer's currency,
+/// and payers billed in different currencies are refused elsewhere). Every amount is shown
+/// footed (SPEC 5, [`crate::footing`]).
+pub fn render(
+    analysis: &Analysis,
+    group: Option<&str>,
+    view: Option<&str>,
+    group_by: Option<GroupBy>,
+    format: OutputFormat,
+    names: &HashMap<String, String>,
+) -> color_eyre::Result<String> {
     let currency = match view.and_then(|v| v.strip_prefix("primary:")) {
         Some(payer) => analysis.payer_currency(payer),
         None => analysis.currency()?,
     }
     .to_string();
-    let out = match (view, group) {
+    Ok(match (view, group) {
         (Some(v), _) => render_view(
             &analysis.view_report(v, group_by)?,
             format,
-            &names,
+            names,
             &currency,
         )?,
         (None, Some(g)) => {
             let g = analysis.group_index(g)?;
-            let rows = match group_by {
-                Some(by) => analysis.group_breakdown(g, by),
-                None => analysis
-                    .group_reports()
-                    .into_iter()
-                    .filter(|r| r.group == g)
-                    .collect(),
+            let (rows, shown) = match group_by {
+                Some(by) => analysis.shown_breakdown(g, by, &[]),
+                None => {
+                    let row = analysis.shown_invoice().groups[g];
+                    let rows = analysis
+                        .group_reports()
+                        .into_iter()
+                        .filter(|r| r.group == g)
+                        .collect();
+                    (
+                        rows,
+                        ShownTable {
+                            rows: vec![row],
+                            total: row,
+                        },
+                    )
+                }
             };
-            render_group_rows(&rows, format, true, group_by, &analysis, &names)?
+            render_group_rows(&rows, &shown, format, true, group_by, analysis, names)?
         }
-        (None, None) => render_group_rows(
-            &analysis.group_reports(),
-            format,
-            false,
-            None,
-            &analysis,
-            &names,
-        )?,
+        (None, None) => {
+            let inv = analysis.shown_invoice();
+            let shown = ShownTable {
+                rows: inv.groups.clone(),
+                total: inv.groups_total,
+            };
+            render_group_rows(
+                &analysis.group_reports(),
+                &shown,
+                format,
+                false,
+                None,
+                analysis,
+                names,
+            )?
+        }
+    })
+}
+
+/// `proforma explain`: how a billing group's pro forma (or a billing view's, or one attribute
+/// value of either) was made, in the baseline or a scenario, with the numbers as `report`
+/// shows them: the parts add up to the shown number.
+pub fn explain(
+    path: &Path,
+    period: BillingPeriod,
+    group: Option<&str>,
+    view: Option<&str>,
+    scenario: Option<&str>,
+    slice: Option<(GroupBy, &str)>,
+) -> color_eyre::Result<()> {
+    let ws = Workspace::open_for_reading(path)?;
+    let analysis = Analysis::load_state(&ws, period, scenario)?;
+    let text = match (view, group) {
+        (Some(v), _) => {
+            let (e, shown) = analysis.explain_view(v, slice)?;
+            e.render_shown(&shown)
+        }
+        (None, Some(g)) => {
+            let g = analysis.group_index(g)?;
+            let slice: Vec<(GroupBy, &str)> = slice.into_iter().collect();
+            let e = analysis.explain(g, &slice);
+            let Some(row) = analysis.shown_group_row(g, &slice) else {
+                let (by, value) = slice.first().copied().unwrap_or((GroupBy::ProductName, ""));
+                bail!(
+                    "no {} '{value}' in billing group '{}' in {period}",
+                    by.key(),
+                    analysis.config.groups[g].name
+                );
+            };
+            e.render_shown(&e.shown(row.aws, row.proforma.unwrap_or_default()))
+        }
+        (None, None) => bail!("explain needs --group or --view"),
     };
-    super::table::print_safe(&out, format == OutputFormat::Json);
+    super::table::print_safe(&text, false);
     Ok(())
 }
 
@@ -142,12 +215,12 @@ struct JsonAmounts {
     tax: String,
 }
 
-impl From<&Amounts> for JsonAmounts {
-    fn from(a: &Amounts) -> Self {
+impl From<&ShownRow> for JsonAmounts {
+    fn from(a: &ShownRow) -> Self {
         JsonAmounts {
-            billable: fmt_plain(a.billable),
+            billable: fmt_plain(a.aws),
             proforma: a.proforma.map(fmt_plain),
-            margin: a.margin().map(fmt_plain),
+            margin: a.margin.map(fmt_plain),
             tax: fmt_plain(a.tax),
         }
     }
@@ -166,6 +239,11 @@ pub fn render_view(
     currency: &str,
 ) -> color_eyre::Result<String> {
     let has_proforma = r.totals.proforma.is_some();
+    // With accounts in no billing group, the table and CSV show the monitored accounts'
+    // billable too: the margin is the pro forma minus it (JSON keeps SPEC 5's shape).
+    let monitored = r.has_unmonitored_billable();
+    // Shown numbers foot and cross-foot (SPEC 5).
+    let shown = r.shown();
     match format {
         OutputFormat::Json => json_pretty(&JsonView {
             view: JsonViewInfo {
@@ -178,12 +256,13 @@ pub fn render_view(
             rows: r
                 .rows
                 .iter()
-                .map(|row| JsonRow {
+                .zip(&shown.rows)
+                .map(|(row, a)| JsonRow {
                     attributes: attributes(&row.attributes),
-                    amounts: (&row.amounts).into(),
+                    amounts: a.into(),
                 })
                 .collect(),
-            totals: (&r.totals).into(),
+            totals: (&shown.total).into(),
         }),
         OutputFormat::Csv => {
             let mut w = csv::Writer::from_writer(Vec::new());
@@ -192,20 +271,30 @@ pub fn render_view(
                 .map(|g| vec![g.key().to_string()])
                 .unwrap_or_default();
             header.push("Billable".into());
+            if monitored {
+                header.push("MonitoredBillable".into());
+            }
             if has_proforma {
                 header.extend(["Proforma".into(), "Margin".into()]);
             }
             header.push("Tax".into());
             header.push("Currency".into());
             w.write_record(&header)?;
-            for row in &r.rows {
+            for (row, a) in r.rows.iter().zip(&shown.rows) {
                 let mut rec: Vec<String> = row.attributes.iter().map(|(_, v)| v.clone()).collect();
-                rec.push(fmt_plain(row.amounts.billable));
-                if has_proforma {
-                    rec.push(row.amounts.proforma.map(fmt_plain).unwrap_or_default());
-                    rec.push(row.amounts.margin().map(fmt_plain).unwrap_or_default());
+                rec.push(fmt_plain(a.aws));
+                if monitored {
+                    rec.push(
+                        a.proforma
+                            .map(|_| fmt_plain(a.monitored_aws))
+                            .unwrap_or_default(),
+                    );
                 }
-                rec.push(fmt_plain(row.amounts.tax));
+                if has_proforma {
+                    rec.push(a.proforma.map(fmt_plain).unwrap_or_default());
+                    rec.push(a.margin.map(fmt_plain).unwrap_or_default());
+                }
+                rec.push(fmt_plain(a.tax));
                 rec.push(currency.to_string());
                 w.write_record(&rec)?;
             }
@@ -223,6 +312,9 @@ pub fn render_view(
                 }
             }
             cols.push(("Billable", Align::Right));
+            if monitored {
+                cols.push(("Monitored billable", Align::Right));
+            }
             if has_proforma {
                 cols.extend([
                     ("Pro forma", Align::Right),
@@ -233,18 +325,21 @@ pub fn render_view(
             cols.push(("Tax", Align::Right));
             let mut t = Table::new(&cols);
             let money = |d: Option<Decimal>| d.map_or("–".to_string(), fmt_grouped);
-            let line = |first: Vec<String>, a: &Amounts| {
+            let line = |first: Vec<String>, a: &ShownRow| {
                 let mut cells = first;
-                cells.push(fmt_grouped(a.billable));
+                cells.push(fmt_grouped(a.aws));
+                if monitored {
+                    cells.push(money(a.proforma.map(|_| a.monitored_aws)));
+                }
                 if has_proforma {
                     cells.push(money(a.proforma));
-                    cells.push(money(a.margin()));
-                    cells.push(pct(a.margin_percentage()));
+                    cells.push(money(a.margin));
+                    cells.push(pct(a.margin_percentage));
                 }
                 cells.push(fmt_grouped(a.tax));
                 cells
             };
-            for row in &r.rows {
+            for (row, a) in r.rows.iter().zip(&shown.rows) {
                 let mut first: Vec<String> =
                     row.attributes.iter().map(|(_, v)| v.clone()).collect();
                 if by_account {
@@ -256,7 +351,7 @@ pub fn render_view(
                             .unwrap_or_default(),
                     );
                 }
-                t.row(line(first, &row.amounts));
+                t.row(line(first, a));
             }
             let mut first = Vec::new();
             if r.group_by.is_some() {
@@ -265,7 +360,7 @@ pub fn render_view(
                     first.push(String::new());
                 }
             }
-            let totals = line(first, &r.totals);
+            let totals = line(first, &shown.total);
             if r.group_by.is_some() {
                 t.totals(totals);
             } else {
@@ -300,8 +395,10 @@ struct JsonGroupRow {
     attributes: Option<Vec<JsonAttribute>>,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn render_group_rows(
     rows: &[GroupCostRow],
+    shown: &ShownTable,
     format: OutputFormat,
     results_shape: bool,
     group_by: Option<GroupBy>,
@@ -314,12 +411,13 @@ fn render_group_rows(
         OutputFormat::Json => {
             let list: Vec<JsonGroupRow> = rows
                 .iter()
-                .map(|r| JsonGroupRow {
+                .zip(&shown.rows)
+                .map(|(r, a)| JsonGroupRow {
                     arn: r.arn.clone(),
-                    aws_cost: fmt_plain(r.aws_cost),
-                    proforma: fmt_plain(r.proforma),
-                    margin: fmt_plain(r.margin()),
-                    margin_percentage: r.margin_percentage().map(fmt_plain),
+                    aws_cost: fmt_plain(a.aws),
+                    proforma: fmt_plain(a.proforma.unwrap_or_default()),
+                    margin: fmt_plain(a.margin.unwrap_or_default()),
+                    margin_percentage: a.margin_percentage.map(fmt_plain),
                     currency: currency.to_string(),
                     attributes: results_shape.then(|| attributes(&r.attributes)),
                 })
@@ -357,15 +455,15 @@ fn render_group_rows(
                 .map(String::from),
             );
             w.write_record(&header)?;
-            for r in rows {
+            for (r, a) in rows.iter().zip(&shown.rows) {
                 let mut rec = vec![r.arn.clone(), r.name.clone()];
                 rec.extend(r.attributes.iter().map(|(_, v)| v.clone()));
                 rec.extend([
-                    fmt_plain(r.aws_cost),
-                    fmt_plain(r.proforma),
-                    fmt_plain(r.margin()),
-                    r.margin_percentage().map(fmt_plain).unwrap_or_default(),
-                    fmt_plain(r.tax),
+                    fmt_plain(a.aws),
+                    fmt_plain(a.proforma.unwrap_or_default()),
+                    fmt_plain(a.margin.unwrap_or_default()),
+                    a.margin_percentage.map(fmt_plain).unwrap_or_default(),
+                    fmt_plain(a.tax),
                     currency.to_string(),
                 ]);
                 w.write_record(&rec)?;
@@ -390,7 +488,7 @@ fn render_group_rows(
             ]);
             let mut t = Table::new(&cols);
             let cfg = &analysis.config;
-            for r in rows {
+            for (r, a) in rows.iter().zip(&shown.rows) {
                 let mut cells = vec![r.name.clone()];
                 match group_by {
                     Some(GroupBy::LinkedAccount) => {
@@ -413,29 +511,13 @@ fn render_group_rows(
                         cells.push(g.accounts.len().to_string());
                     }
                 }
-                cells.extend([
-                    fmt_grouped(r.aws_cost),
-                    fmt_grouped(r.proforma),
-                    fmt_grouped(r.margin()),
-                    pct(r.margin_percentage()),
-                    fmt_grouped(r.tax),
-                ]);
+                cells.extend(shown_cells(a));
                 t.row(cells);
             }
-            let sum = |f: fn(&GroupCostRow) -> Decimal| rows.iter().map(f).sum::<Decimal>();
-            let (aws, proforma, tax) = (sum(|r| r.aws_cost), sum(|r| r.proforma), sum(|r| r.tax));
-            let margin = proforma - aws;
-            let margin_pct = (!aws.is_zero()).then(|| margin / aws * Decimal::ONE_HUNDRED);
             let blanks = if group_by.is_some() { 1 } else { 2 };
             let mut totals = vec!["Total".to_string()];
             totals.extend(std::iter::repeat_n(String::new(), blanks));
-            totals.extend([
-                fmt_grouped(aws),
-                fmt_grouped(proforma),
-                fmt_grouped(margin),
-                pct(margin_pct),
-                fmt_grouped(tax),
-            ]);
+            totals.extend(shown_cells(&shown.total));
             t.totals(totals);
             let mut out = format!(
                 "Billing groups {}, {currency}\n{}",
@@ -443,16 +525,15 @@ fn render_group_rows(
                 t.render()
             );
             if group_by.is_none() && !results_shape {
-                let u = &analysis.pricing.unmonitored;
-                let invoice = aws + tax + u.aws_cost + u.tax;
+                let inv = analysis.shown_invoice();
                 out.push_str(&format!(
                     "\nUnmonitored accounts: billable {}, tax {}\nInvoice total (all payers): {} = groups {} + unmonitored {} + tax {}\n",
-                    fmt_grouped(u.aws_cost),
-                    fmt_grouped(u.tax),
-                    fmt_grouped(invoice),
-                    fmt_grouped(aws),
-                    fmt_grouped(u.aws_cost),
-                    fmt_grouped(tax + u.tax),
+                    fmt_grouped(inv.unmonitored_aws),
+                    fmt_grouped(inv.unmonitored_tax),
+                    fmt_grouped(inv.invoice),
+                    fmt_grouped(inv.groups_total.aws),
+                    fmt_grouped(inv.unmonitored_aws),
+                    fmt_grouped(inv.tax),
                 ));
                 out.push_str(&diagnostics(&analysis.pricing.diagnostics));
             }
@@ -465,6 +546,17 @@ fn render_group_rows(
             Ok(out)
         }
     }
+}
+
+/// AWS cost, pro forma, margin, margin % and tax of a shown row, for terminal tables.
+fn shown_cells(a: &ShownRow) -> [String; 5] {
+    [
+        fmt_grouped(a.aws),
+        a.proforma.map_or("–".into(), fmt_grouped),
+        a.margin.map_or("–".into(), fmt_grouped),
+        pct(a.margin_percentage),
+        fmt_grouped(a.tax),
+    ]
 }
 
 /// What the engine noticed in the data, as note lines (empty when nothing).

@@ -31,6 +31,8 @@ pub struct ItemPart {
     pub how: String,
     pub base: Decimal,
     pub amount: Decimal,
+    /// Why the item counts here (billing views: the view's decision), or empty.
+    pub note: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,8 +79,50 @@ pub fn explain(
     g: usize,
     slice: &[(GroupBy, &str)],
 ) -> Explanation {
-    let group = &config.groups[g];
     let in_slice = |i: usize| slice.iter().all(|(by, v)| by.value(&lines[i].key) == *v);
+    let item_in_slice = |n: usize| {
+        let a = &pricing.items[n];
+        let item = &config.items[a.item];
+        slice
+            .iter()
+            .all(|(by, v)| by.item_value(item, &a.account, pricing.period) == *v)
+    };
+    let parts: Vec<String> = slice
+        .iter()
+        .map(|(by, v)| format!(", {} = {v}", by.key()))
+        .collect();
+    let title = format!(
+        "billing group '{}'{}, {}",
+        config.groups[g].name,
+        parts.concat(),
+        pricing.period
+    );
+    explain_where(
+        lines,
+        pricing,
+        config,
+        g,
+        &in_slice,
+        &|n| item_in_slice(n).then(String::new),
+        title,
+    )
+}
+
+/// Explains the part of group `g`'s pro forma made of the lines `line_in` takes (indexes into
+/// `lines`) and the custom line item amounts `item_in` takes (indexes into `pricing.items`;
+/// `Some(note)` takes it, with a note on why). Billing view explanations use it with the
+/// view's own selection.
+pub fn explain_where(
+    lines: &[StoredLine],
+    pricing: &Pricing,
+    config: &Config,
+    g: usize,
+    line_in: &dyn Fn(usize) -> bool,
+    item_in: &dyn Fn(usize) -> Option<String>,
+    title: String,
+) -> Explanation {
+    let group = &config.groups[g];
+    let in_slice = line_in;
     let mut parts: BTreeMap<(String, String, Option<Decimal>), PricedPart> = BTreeMap::new();
     let mut excluded: BTreeMap<String, Decimal> = BTreeMap::new();
     let (mut aws, mut no_public) = (Decimal::ZERO, 0);
@@ -126,75 +170,28 @@ pub fn explain(
         part.result += p.proforma;
     }
     let mut items = Vec::new();
-    for a in pricing.items.iter().filter(|a| a.group == g) {
+    for (n, a) in pricing
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.group == g)
+    {
         let item = &config.items[a.item];
-        if !slice
-            .iter()
-            .all(|(by, v)| by.item_value(item, &a.account, pricing.period) == *v)
-        {
+        let Some(note) = item_in(n) else {
             continue;
-        }
-        let how = match &item.charge {
-            Charge::Flat { value } => {
-                format!("{} flat {}", item.item_type.code(), value.normalize())
-            }
-            Charge::Percentage {
-                percent,
-                associated,
-            } => {
-                let names: Vec<String> = associated
-                    .iter()
-                    .map(|x| {
-                        config
-                            .group(x)
-                            .map(|g| format!("group '{}'", g.name))
-                            .or_else(|| config.item(x).map(|i| format!("item '{}'", i.name)))
-                            .unwrap_or_else(|| x.clone())
-                    })
-                    .collect();
-                let filter = match &item.filter {
-                    None => String::new(),
-                    Some(LineItemFilter::ExcludeSavingsPlanNegation) => {
-                        ", Savings Plans negation excluded".into()
-                    }
-                    Some(LineItemFilter::Service {
-                        equal: true,
-                        service,
-                    }) => format!(", only {service}"),
-                    Some(LineItemFilter::Service {
-                        equal: false,
-                        service,
-                    }) => format!(", all but {service}"),
-                };
-                format!(
-                    "{} {}% of {}{filter}",
-                    item.item_type.code(),
-                    percent.normalize(),
-                    names.join(" + ")
-                )
-            }
         };
+        let how = item_how(config, item);
         items.push(ItemPart {
             name: item.name.clone(),
             description: item.description.clone(),
             how,
             base: a.base,
             amount: a.amount,
+            note,
         });
     }
     let mut explanation = Explanation {
-        title: {
-            let parts: Vec<String> = slice
-                .iter()
-                .map(|(by, v)| format!(", {} = {v}", by.key()))
-                .collect();
-            format!(
-                "billing group '{}'{}, {}",
-                group.name,
-                parts.concat(),
-                pricing.period
-            )
-        },
+        title,
         plan: config.plan_name(&group.plan),
         aws_cost: aws,
         proforma: Decimal::ZERO,
@@ -207,23 +204,105 @@ pub fn explain(
     explanation
 }
 
+/// A custom line item's charge in words: `FEE flat 10`, `CREDIT 5% of group 'x'`.
+pub fn item_how(config: &Config, item: &crate::model::CustomLineItem) -> String {
+    match &item.charge {
+        Charge::Flat { value } => {
+            format!("{} flat {}", item.item_type.code(), value.normalize())
+        }
+        Charge::Percentage {
+            percent,
+            associated,
+        } => {
+            let names: Vec<String> = associated
+                .iter()
+                .map(|x| {
+                    config
+                        .group(x)
+                        .map(|g| format!("group '{}'", g.name))
+                        .or_else(|| config.item(x).map(|i| format!("item '{}'", i.name)))
+                        .unwrap_or_else(|| x.clone())
+                })
+                .collect();
+            let filter = match &item.filter {
+                None => String::new(),
+                Some(LineItemFilter::ExcludeSavingsPlanNegation) => {
+                    ", Savings Plans negation excluded".into()
+                }
+                Some(LineItemFilter::Service {
+                    equal: true,
+                    service,
+                }) => format!(", only {service}"),
+                Some(LineItemFilter::Service {
+                    equal: false,
+                    service,
+                }) => format!(", all but {service}"),
+            };
+            format!(
+                "{} {}% of {}{filter}",
+                item.item_type.code(),
+                percent.normalize(),
+                names.join(" + ")
+            )
+        }
+    }
+}
+
+/// An explanation's numbers as shown: the AWS cost and pro forma of the row being explained
+/// (as the table shows them), and the parts and items footed to that pro forma (SPEC 5), so
+/// the shown parts add up to the shown number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownParts {
+    pub aws: Decimal,
+    pub proforma: Decimal,
+    /// One per `Explanation::parts`.
+    pub parts: Vec<Decimal>,
+    /// One per `Explanation::items`.
+    pub items: Vec<Decimal>,
+}
+
 impl Explanation {
-    /// Plain-text rendering for the terminal.
+    /// The parts and items footed to `proforma` (the shown pro forma of the row explained;
+    /// `aws` is its shown AWS cost).
+    pub fn shown(&self, aws: Decimal, proforma: Decimal) -> ShownParts {
+        let exact: Vec<Decimal> = self
+            .parts
+            .iter()
+            .map(|p| p.result)
+            .chain(self.items.iter().map(|i| i.amount))
+            .collect();
+        let mut shown = crate::footing::distribute(&exact, proforma);
+        let items = shown.split_off(self.parts.len());
+        ShownParts {
+            aws,
+            proforma,
+            parts: shown,
+            items,
+        }
+    }
+
+    /// Plain-text rendering for the terminal, with its exact totals rounded.
     pub fn render(&self) -> String {
+        use crate::money::round2;
+        self.render_shown(&self.shown(round2(self.aws_cost), round2(self.proforma)))
+    }
+
+    /// Plain-text rendering with the numbers of the row explained as shown.
+    pub fn render_shown(&self, shown: &ShownParts) -> String {
         use crate::money::fmt_grouped as m;
         let mut s = format!(
             "{}\nplan {}: AWS cost {}, pro forma {}, margin {}\n",
             self.title,
             self.plan,
-            m(self.aws_cost),
-            m(self.proforma),
-            m(self.proforma - self.aws_cost)
+            m(shown.aws),
+            m(shown.proforma),
+            m(shown.proforma - shown.aws)
         );
         s.push_str("\npriced lines (base x factor = result):\n");
         if self.parts.is_empty() {
             s.push_str("  none\n");
         }
-        for p in &self.parts {
+        for (p, result) in self.parts.iter().zip(&shown.parts) {
             let factor = p
                 .factor
                 .map_or("-".to_string(), |f| f.normalize().to_string());
@@ -231,7 +310,7 @@ impl Explanation {
                 "  {:>14} x {:<6} = {:>14}  {} rows, {}; {}\n",
                 m(p.base),
                 factor,
-                m(p.result),
+                m(*result),
                 p.lines,
                 p.basis,
                 p.rule
@@ -245,17 +324,26 @@ impl Explanation {
         }
         if !self.items.is_empty() {
             s.push_str("\ncustom line items:\n");
-            for i in &self.items {
+            for (i, amount) in self.items.iter().zip(&shown.items) {
                 s.push_str(&format!(
                     "  {:>14}  '{}' ({}): {}, base {}\n",
-                    m(i.amount),
+                    m(*amount),
                     i.name,
                     i.description,
                     i.how,
                     m(i.base)
                 ));
+                if !i.note.is_empty() {
+                    s.push_str(&format!("  {:>14}  included: {}\n", "", i.note));
+                }
             }
         }
+        s.push_str(&format!(
+            "\npro forma {} = priced lines {} + custom line items {}\n",
+            m(shown.proforma),
+            m(shown.parts.iter().sum()),
+            m(shown.items.iter().sum())
+        ));
         if self.no_public_price_rows > 0 {
             s.push_str(&format!(
                 "\nnote: {} rows had no public price; their unblended cost stood in\n",
@@ -263,5 +351,178 @@ impl Explanation {
             ));
         }
         s
+    }
+}
+
+/// What a billing view decides about one custom line item amount.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemDecision {
+    /// In the view, and why.
+    In(String),
+    /// Left out of the view, and why.
+    Out(String),
+    /// Not this view's to mention (another billing group's item in a billing group view, or
+    /// an item under another attribute value).
+    Elsewhere,
+}
+
+/// A custom line item amount a billing view leaves out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOutItem {
+    pub name: String,
+    pub group: String,
+    pub account: String,
+    pub amount: Decimal,
+    pub why: String,
+}
+
+/// Why a billing view's pro forma (or one row of it) is what it is: the billing groups whose
+/// lines and custom line items are behind it, each explained, and the custom line items the
+/// view leaves out. Σ groups' pro forma = the view's pro forma.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewExplanation {
+    pub title: String,
+    /// Billable (tax excepted) of the lines behind the row, monitored or not.
+    pub billable: Decimal,
+    /// The part of `billable` of accounts in no billing group (no pro forma).
+    pub unmonitored_billable: Decimal,
+    /// One per billing group with lines or custom line items behind the row.
+    pub groups: Vec<Explanation>,
+    pub left_out: Vec<LeftOutItem>,
+}
+
+impl ViewExplanation {
+    /// Σ of the groups' pro forma; none when every account behind the row is unmonitored.
+    pub fn proforma(&self) -> Option<Decimal> {
+        (!self.groups.is_empty()).then(|| self.groups.iter().map(|g| g.proforma).sum())
+    }
+
+    /// The groups' pro forma and AWS cost footed to the row's shown numbers: `(aws, proforma)`
+    /// per group, adding up to the row's shown monitored AWS cost and pro forma.
+    pub fn shown_groups(&self, row: &crate::footing::ShownRow) -> Vec<(Decimal, Decimal)> {
+        let aws: Vec<Decimal> = self.groups.iter().map(|g| g.aws_cost).collect();
+        let pf: Vec<Decimal> = self.groups.iter().map(|g| g.proforma).collect();
+        let aws = crate::footing::distribute(&aws, row.monitored_aws);
+        let pf = crate::footing::distribute(&pf, row.proforma.unwrap_or_default());
+        aws.into_iter().zip(pf).collect()
+    }
+
+    /// Plain-text rendering, with the row's numbers as the view report shows them.
+    pub fn render_shown(&self, row: &crate::footing::ShownRow) -> String {
+        use crate::money::fmt_grouped as m;
+        let mut s = format!("{}\n", self.title);
+        s.push_str(&format!("billable {}", m(row.aws)));
+        if row.aws != row.monitored_aws {
+            s.push_str(&format!(
+                " (monitored accounts {}, accounts in no billing group {}: billable only, no pro forma)",
+                m(row.monitored_aws),
+                m(row.aws - row.monitored_aws)
+            ));
+        }
+        match (row.proforma, row.margin) {
+            (Some(p), Some(mg)) => s.push_str(&format!(", pro forma {}, margin {}\n", m(p), m(mg))),
+            _ => s.push_str(", no pro forma (no account behind it is in a billing group)\n"),
+        }
+        let shown = self.shown_groups(row);
+        if !self.groups.is_empty() {
+            s.push_str("\npro forma by billing group:\n");
+            for (e, (aws, pf)) in self.groups.iter().zip(&shown) {
+                s.push_str(&format!(
+                    "  {:>14}  {} (AWS cost {})\n",
+                    m(*pf),
+                    e.title,
+                    m(*aws)
+                ));
+            }
+            s.push_str(&format!(
+                "  {:>14}  = the view's pro forma\n",
+                m(shown.iter().map(|(_, p)| *p).sum())
+            ));
+        }
+        if !self.left_out.is_empty() {
+            s.push_str("\ncustom line items left out of this view:\n");
+            for i in &self.left_out {
+                s.push_str(&format!(
+                    "  {:>14}  '{}' (group {}, account {}): {}\n",
+                    m(i.amount),
+                    i.name,
+                    i.group,
+                    i.account,
+                    i.why
+                ));
+            }
+        }
+        for (e, (aws, pf)) in self.groups.iter().zip(&shown) {
+            s.push_str("\n── ");
+            s.push_str(&e.render_shown(&e.shown(*aws, *pf)));
+        }
+        s
+    }
+}
+
+/// Explains the pro forma of the lines `line_in` takes and the custom line item amounts
+/// `item_in` decides on (a billing view, or one row of it), group by group.
+pub fn explain_view(
+    lines: &[StoredLine],
+    pricing: &Pricing,
+    config: &Config,
+    line_in: &dyn Fn(usize) -> bool,
+    item_in: &dyn Fn(usize) -> ItemDecision,
+    title: String,
+) -> ViewExplanation {
+    let (mut billable, mut unmonitored) = (Decimal::ZERO, Decimal::ZERO);
+    let mut has_lines = vec![false; config.groups.len()];
+    for (i, line) in lines.iter().enumerate() {
+        if !line_in(i) {
+            continue;
+        }
+        let is_tax = line.key.line_item_type == "Tax";
+        if !is_tax {
+            billable += line.sums.unblended_cost;
+        }
+        match pricing.line_group[i] {
+            Some(g) => has_lines[g] = true,
+            None if !is_tax => unmonitored += line.sums.unblended_cost,
+            None => {}
+        }
+    }
+    let decisions: Vec<ItemDecision> = (0..pricing.items.len()).map(item_in).collect();
+    let mut left_out = Vec::new();
+    for (a, d) in pricing.items.iter().zip(&decisions) {
+        match d {
+            ItemDecision::In(_) => has_lines[a.group] = true,
+            ItemDecision::Out(why) => left_out.push(LeftOutItem {
+                name: config.items[a.item].name.clone(),
+                group: config.groups[a.group].name.clone(),
+                account: a.account.clone(),
+                amount: a.amount,
+                why: why.clone(),
+            }),
+            ItemDecision::Elsewhere => {}
+        }
+    }
+    let groups = (0..config.groups.len())
+        .filter(|&g| has_lines[g])
+        .map(|g| {
+            explain_where(
+                lines,
+                pricing,
+                config,
+                g,
+                line_in,
+                &|n| match &decisions[n] {
+                    ItemDecision::In(why) => Some(why.clone()),
+                    _ => None,
+                },
+                format!("billing group '{}'", config.groups[g].name),
+            )
+        })
+        .collect();
+    ViewExplanation {
+        title,
+        billable,
+        unmonitored_billable: unmonitored,
+        groups,
+        left_out,
     }
 }

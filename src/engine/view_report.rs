@@ -138,6 +138,16 @@ impl Amounts {
             .then(|| m / self.monitored_billable * Decimal::ONE_HUNDRED)
     }
 
+    /// The exact amounts as a row to foot (SPEC 5).
+    pub fn exact(&self) -> crate::footing::ExactRow {
+        crate::footing::ExactRow {
+            aws: self.billable,
+            monitored_aws: self.monitored_billable,
+            proforma: self.proforma,
+            tax: self.tax,
+        }
+    }
+
     fn add_line(&mut self, cost: Decimal, is_tax: bool, proforma: Option<Decimal>) {
         if is_tax {
             self.tax += cost;
@@ -161,6 +171,23 @@ impl Amounts {
 pub struct ViewRow {
     pub attributes: Vec<(String, String)>,
     pub amounts: Amounts,
+}
+
+impl ViewReport {
+    /// True when the report has pro forma and some of its billable is of accounts in no
+    /// billing group: then a margin (pro forma minus the monitored accounts' billable) is not
+    /// the pro forma minus the billable, and outputs show the monitored billable beside it.
+    pub fn has_unmonitored_billable(&self) -> bool {
+        self.totals.proforma.is_some() && self.totals.monitored_billable != self.totals.billable
+    }
+
+    /// The report's rows (same order) and totals as shown: each total its exact value rounded,
+    /// the rows footed to it, margins cross-footed (SPEC 5, [`crate::footing::foot_rows`]).
+    pub fn shown(&self) -> crate::footing::ShownTable {
+        let rows: Vec<crate::footing::ExactRow> =
+            self.rows.iter().map(|r| r.amounts.exact()).collect();
+        crate::footing::foot_rows(&rows, crate::footing::Targets::default())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -258,6 +285,10 @@ pub struct GroupCostRow {
 }
 
 impl GroupCostRow {
+    /// The exact amounts as a row to foot (SPEC 5).
+    pub fn exact(&self) -> crate::footing::ExactRow {
+        crate::footing::ExactRow::group(self.aws_cost, self.proforma, self.tax)
+    }
     pub fn margin(&self) -> Decimal {
         self.proforma - self.aws_cost
     }

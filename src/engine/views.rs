@@ -95,20 +95,74 @@ pub fn custom_view_has_account(
     payer: &str,
     account: &str,
 ) -> bool {
-    fn inner(config: &Config, view: &CustomView, payer: &str, account: &str, depth: usize) -> bool {
-        let passes = match &view.filter {
-            ViewFilter::None => true,
-            ViewFilter::Accounts { accounts } => accounts.contains(account),
-            ViewFilter::Tag { .. } | ViewFilter::CostCategory { .. } => false,
+    custom_view_item_reason(config, view, payer, account).is_ok()
+}
+
+/// Why custom line item amounts charged to `account` (of `payer`) are in a custom view
+/// (`Ok`) or left out of it (`Err`), in words. This is the decision `custom_view_has_account`
+/// takes, so an explanation says exactly what the report does: an item counts when the view's
+/// filter (and the filter of every custom source view on the way) is none or an account filter
+/// holding its account, and one of the sources is the primary view of its payer.
+pub fn custom_view_item_reason(
+    config: &Config,
+    view: &CustomView,
+    payer: &str,
+    account: &str,
+) -> Result<String, String> {
+    fn inner(
+        config: &Config,
+        view: &CustomView,
+        payer: &str,
+        account: &str,
+        depth: usize,
+    ) -> Result<String, String> {
+        let name = &view.name;
+        if depth > MAX_DEPTH {
+            return Err(format!("view '{name}' nests its sources too deeply"));
+        }
+        let filter = match &view.filter {
+            ViewFilter::None => format!("view '{name}' has no filter"),
+            ViewFilter::Accounts { accounts } if accounts.contains(account) => {
+                format!("account {account} is in the account filter of view '{name}'")
+            }
+            ViewFilter::Accounts { .. } => {
+                return Err(format!(
+                    "account {account} is not in the account filter of view '{name}'"
+                ));
+            }
+            ViewFilter::Tag { key, .. } => {
+                return Err(format!(
+                    "view '{name}' filters by tag '{key}', and custom line items carry no tags"
+                ));
+            }
+            ViewFilter::CostCategory { key, .. } => {
+                return Err(format!(
+                    "view '{name}' filters by cost category '{key}', and custom line items carry no cost categories"
+                ));
+            }
         };
-        depth <= MAX_DEPTH
-            && passes
-            && view.sources.iter().any(|s| match primary_view_payer(s) {
-                Some(p) => p == payer,
-                None => config
-                    .view(s)
-                    .is_some_and(|src| inner(config, src, payer, account, depth + 1)),
-            })
+        let mut misses = Vec::new();
+        for s in &view.sources {
+            match primary_view_payer(s) {
+                Some(p) if p == payer => {
+                    return Ok(format!(
+                        "{filter}, and its source is the primary view of payer {payer}"
+                    ));
+                }
+                Some(p) => misses.push(format!("the primary view of payer {p} is another payer's")),
+                None => match config.view(s) {
+                    Some(src) => match inner(config, src, payer, account, depth + 1) {
+                        Ok(why) => return Ok(format!("{filter}; source view: {why}")),
+                        Err(why) => misses.push(why),
+                    },
+                    None => misses.push(format!("source {s} does not exist")),
+                },
+            }
+        }
+        Err(format!(
+            "no source of view '{name}' holds payer {payer}'s account {account} ({})",
+            misses.join("; ")
+        ))
     }
     inner(config, view, payer, account, 0)
 }

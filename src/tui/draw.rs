@@ -699,9 +699,16 @@ fn margin_chart(f: &mut Frame<'_>, area: Rect, s: &Session) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     let reports = s.app.data.group_reports();
-    let max = reports
+    // The margins as the tables show them (footed, SPEC 5).
+    let shown = s.app.data.shown_invoice();
+    let margins: Vec<Decimal> = shown
+        .groups
         .iter()
-        .map(|r| r.margin().abs())
+        .map(|g| g.margin.unwrap_or_default())
+        .collect();
+    let max = margins
+        .iter()
+        .map(|m| m.abs())
         .fold(Decimal::ZERO, Decimal::max);
     let name_w = reports
         .iter()
@@ -709,23 +716,23 @@ fn margin_chart(f: &mut Frame<'_>, area: Rect, s: &Session) {
         .max()
         .unwrap_or(4)
         .min(20);
-    let values: Vec<String> = reports
+    let values: Vec<String> = margins
         .iter()
-        .map(|r| crate::money::fmt_grouped(r.margin()))
+        .map(|m| crate::money::fmt_grouped(*m))
         .collect();
     let value_w = values.iter().map(|v| v.len()).max().unwrap_or(4);
     let bar_w = (inner.width as usize).saturating_sub(name_w + value_w + 4);
     let mut lines = Vec::new();
-    for (r, v) in reports.iter().zip(values) {
+    for ((r, v), margin) in reports.iter().zip(values).zip(&margins) {
         let len = if max.is_zero() {
             0
         } else {
-            (r.margin().abs() * Decimal::from(bar_w as u64) / max)
+            (margin.abs() * Decimal::from(bar_w as u64) / max)
                 .round()
                 .try_into()
                 .unwrap_or(0usize)
         };
-        let style = if r.margin().is_sign_negative() {
+        let style = if margin.is_sign_negative() {
             s.theme.fg("negative")
         } else {
             s.theme.fg("positive")
@@ -796,6 +803,7 @@ fn hints(s: &Session) -> Vec<(String, &'static str)> {
         Tab::Views => v.extend([
             (k("view_picker"), "choose view"),
             (k("next_grouping"), "group by"),
+            (k("explain"), "explain"),
         ]),
         Tab::Reconcile => v.extend([
             (k("close_period"), "close period"),

@@ -370,10 +370,18 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
                 continue;
             }
         };
-        let modifier = r
-            .percent
-            .as_ref()
-            .map(|p| c.num(p, format!("{path}.percent")).round_dp(2));
+        // ABC keeps two decimals (SPEC 2.2); more are refused, never rounded.
+        let modifier = r.percent.as_ref().map(|p| {
+            let m = c.num(p, format!("{path}.percent"));
+            super::at_most_decimals(m, 2).unwrap_or_else(|e| {
+                c.problems.push(Problem {
+                    reason: Some(Reason::IllegalModifierPercentage.code().into()),
+                    path: format!("{path}.percent"),
+                    message: e,
+                });
+                m
+            })
+        });
         let tiers = r
             .tiers
             .iter()

@@ -1,0 +1,195 @@
+//! Reading a configuration file safely: bounded in size, read once (so `-`, `/dev/stdin`,
+//! pipes and FIFOs work), refused at once when it cannot be a configuration (a terminal, a
+//! directory, binary data such as `/dev/zero`), and the format told from the content.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The largest configuration file read: 64 MiB. Real configurations are kilobytes; the limit
+/// only stops endless or huge inputs (`/dev/zero`, a wrong file) before they fill memory.
+pub const MAX_CONFIG_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Why a configuration file could not be read. Every message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{}: cannot read: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: larger than the {} MiB limit for a configuration file", .path.display(), .limit / (1024 * 1024))]
+    TooLarge { path: PathBuf, limit: u64 },
+    #[error("{}: is a directory, not a configuration file", .path.display())]
+    Directory { path: PathBuf },
+    #[error("{}: is a terminal; give a file, or pipe the configuration into `-`", .path.display())]
+    Terminal { path: PathBuf },
+    #[error("{}: holds a NUL byte at byte {offset}: binary data, not a TOML or JSON configuration", .path.display())]
+    Binary { path: PathBuf, offset: u64 },
+    #[error("{}: line {line}, column {column}: not valid UTF-8 text", .path.display())]
+    NotUtf8 {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+    },
+}
+
+/// How a configuration file is written, told from its first non-space character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigSyntax {
+    /// Starts with `{` or `[`: JSON (an AWS bundle; an array is refused with a JSON message).
+    Json,
+    /// Anything else: the project's TOML format.
+    Toml,
+}
+
+/// Detects the format: a file whose first character other than white space (and a UTF-8 byte
+/// order mark) is `{` or `[` is JSON, anything else TOML.
+pub fn detect(text: &str) -> ConfigSyntax {
+    let t = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    if t.starts_with('{') || t.starts_with('[') {
+        ConfigSyntax::Json
+    } else {
+        ConfigSyntax::Toml
+    }
+}
+
+/// Reads a configuration file as text, at most `MAX_CONFIG_BYTES`. `-` is standard input.
+pub fn read_config(path: &Path) -> Result<String, InputError> {
+    read_config_limited(path, MAX_CONFIG_BYTES)
+}
+
+/// `read_config` with another limit (tests use small ones).
+pub fn read_config_limited(path: &Path, limit: u64) -> Result<String, InputError> {
+    use std::io::IsTerminal;
+    let io = |source| InputError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if path == Path::new("-") {
+        let stdin = std::io::stdin();
+        if stdin.is_terminal() {
+            return Err(InputError::Terminal {
+                path: path.to_path_buf(),
+            });
+        }
+        return read_bounded(path, stdin.lock(), limit);
+    }
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(InputError::Directory {
+            path: path.to_path_buf(),
+        });
+    }
+    let file = open(path, &meta).map_err(io)?;
+    if file.is_terminal() {
+        return Err(InputError::Terminal {
+            path: path.to_path_buf(),
+        });
+    }
+    read_bounded(path, file, limit)
+}
+
+/// Opens the file. A FIFO is opened without blocking, so one nobody writes to reads as empty
+/// at once instead of waiting forever for a writer; the reads then wait for data as usual.
+#[cfg(unix)]
+fn open(path: &Path, meta: &std::fs::Metadata) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    if meta.file_type().is_fifo() {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+    } else {
+        std::fs::File::open(path)
+    }
+}
+
+#[cfg(not(unix))]
+fn open(path: &Path, _meta: &std::fs::Metadata) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+/// Reads at most `limit + 1` bytes (one more tells "too large"), refusing a NUL byte as soon as
+/// it arrives. A non-blocking FIFO's "no data yet" is waited for in short sleeps; its end (no
+/// writer) ends the read.
+fn read_bounded(path: &Path, reader: impl Read, limit: u64) -> Result<String, InputError> {
+    let mut bytes = Vec::new();
+    let mut reader = reader.take(limit.saturating_add(1));
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                let chunk = &buf[..n];
+                if let Some(i) = memchr::memchr(0, chunk) {
+                    return Err(InputError::Binary {
+                        path: path.to_path_buf(),
+                        offset: (bytes.len() + i) as u64,
+                    });
+                }
+                bytes.extend_from_slice(chunk);
+                if bytes.len() as u64 > limit {
+                    return Err(InputError::TooLarge {
+                        path: path.to_path_buf(),
+                        limit,
+                    });
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(e) => {
+                return Err(InputError::Io {
+                    path: path.to_path_buf(),
+                    source: e,
+                });
+            }
+        }
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = good
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        // The prefix is valid UTF-8 by construction.
+        let column = std::str::from_utf8(&good[line_start..]).map_or(1, |s| s.chars().count() + 1);
+        InputError::NotUtf8 {
+            path: path.to_path_buf(),
+            line,
+            column,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_json_by_first_character() {
+        assert_eq!(detect("  \n{}"), ConfigSyntax::Json);
+        assert_eq!(detect("\u{feff}[1]"), ConfigSyntax::Json);
+        assert_eq!(detect("# comment\n[[billing_group]]"), ConfigSyntax::Toml);
+        assert_eq!(detect(""), ConfigSyntax::Toml);
+    }
+
+    #[test]
+    fn bounded_read_refuses_large_binary_and_bad_utf8() {
+        let p = Path::new("x.toml");
+        assert!(matches!(
+            read_bounded(p, &b"abcdef"[..], 5),
+            Err(InputError::TooLarge { limit: 5, .. })
+        ));
+        assert_eq!(read_bounded(p, &b"abcde"[..], 5).unwrap(), "abcde");
+        assert!(matches!(
+            read_bounded(p, &b"ab\0"[..], 5),
+            Err(InputError::Binary { offset: 2, .. })
+        ));
+        let e = read_bounded(p, &b"a = 1\nb\xff"[..], 50).unwrap_err();
+        assert_eq!(e.to_string(), "x.toml: line 2, column 2: not valid UTF-8 text");
+    }
+}

@@ -43,14 +43,34 @@ pub enum ConfigSyntax {
     Toml,
 }
 
-/// Detects the format: a file whose first character other than white space (and a UTF-8 byte
-/// order mark) is `{` or `[` is JSON, anything else TOML.
+/// Detects the format from the first character other than white space (and a UTF-8 byte
+/// order mark): `{` is JSON; `[` is JSON too unless its line is a TOML table header such as
+/// `[[billing_group]]` or `[table]` (a bare key starting with a letter or `_`), so a JSON
+/// array gets a JSON message; anything else is TOML.
 pub fn detect(text: &str) -> ConfigSyntax {
     let t = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-    if t.starts_with('{') || t.starts_with('[') {
-        ConfigSyntax::Json
-    } else {
+    if t.starts_with('{') {
+        return ConfigSyntax::Json;
+    }
+    if !t.starts_with('[') {
+        return ConfigSyntax::Toml;
+    }
+    let line = t.lines().next().unwrap_or_default();
+    let line = line.split_once('#').map_or(line, |(l, _)| l).trim_end();
+    let inner = line
+        .strip_prefix("[[")
+        .and_then(|l| l.strip_suffix("]]"))
+        .or_else(|| line.strip_prefix('[').and_then(|l| l.strip_suffix(']')))
+        .map(str::trim);
+    let toml_header = inner.is_some_and(|k| {
+        k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
+    });
+    if toml_header {
         ConfigSyntax::Toml
+    } else {
+        ConfigSyntax::Json
     }
 }
 
@@ -148,7 +168,7 @@ fn read_bounded(path: &Path, reader: impl Read, limit: u64) -> Result<String, In
             }
         }
     }
-    String::from_utf8(bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
         let line_start = good
@@ -162,6 +182,11 @@ fn read_bounded(path: &Path, reader: impl Read, limit: u64) -> Result<String, In
             line,
             column,
         }
+    })?;
+    // A UTF-8 byte order mark is not part of the content (neither TOML nor JSON allows it).
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
     })
 }
 
@@ -174,6 +199,12 @@ mod tests {
         assert_eq!(detect("  \n{}"), ConfigSyntax::Json);
         assert_eq!(detect("\u{feff}[1]"), ConfigSyntax::Json);
         assert_eq!(detect("# comment\n[[billing_group]]"), ConfigSyntax::Toml);
+        assert_eq!(detect("[[billing_group]]\nname = 1"), ConfigSyntax::Toml);
+        assert_eq!(detect(" [pricing_plan] # x\n"), ConfigSyntax::Toml);
+        assert_eq!(detect("[[1, 2]]"), ConfigSyntax::Json);
+        assert_eq!(detect("[]"), ConfigSyntax::Json);
+        assert_eq!(detect("[\n  {\"a\": 1}\n]"), ConfigSyntax::Json);
+        assert_eq!(detect("[\"BillingGroups\"]"), ConfigSyntax::Json);
         assert_eq!(detect(""), ConfigSyntax::Toml);
     }
 

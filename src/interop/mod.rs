@@ -121,7 +121,12 @@ pub fn exact_decimal(text: &str) -> Result<Decimal, Inexact> {
     let exp: i64 = match exp.strip_prefix('+').unwrap_or(exp).parse() {
         Ok(e) => e,
         // Exponents too long for i64 are out of range whichever their sign.
-        Err(_) if exp.trim_start_matches(['+', '-']).bytes().all(|b| b.is_ascii_digit()) => {
+        Err(_)
+            if {
+                let e = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+                !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())
+            } =>
+        {
             if d.is_zero() {
                 return Ok(Decimal::ZERO);
             }

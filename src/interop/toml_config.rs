@@ -286,7 +286,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
             .span()
             .map(|s| line_col(text, s.start))
             .unwrap_or_else(|| "file".into());
-        ConfigFileError::at(at, e.message().to_string())
+        ConfigFileError::at(at, format!("not valid TOML: {}", e.message().trim_end()))
     })?;
     let owner = payers
         .iter()

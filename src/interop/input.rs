@@ -93,7 +93,7 @@ pub fn read_config_limited(path: &Path, limit: u64) -> Result<String, InputError
                 path: path.to_path_buf(),
             });
         }
-        return read_bounded(path, stdin.lock(), limit);
+        return read_stream(path, stdin.lock(), limit, None);
     }
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.is_dir() {
@@ -107,7 +107,22 @@ pub fn read_config_limited(path: &Path, limit: u64) -> Result<String, InputError
             path: path.to_path_buf(),
         });
     }
-    read_bounded(path, file, limit)
+    let grace = is_fifo(&meta).then_some(FIFO_WRITER_WAIT);
+    read_stream(path, file, limit, grace)
+}
+
+/// How long a FIFO nobody writes to is waited for before it is read as empty.
+pub const FIFO_WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+#[cfg(unix)]
+fn is_fifo(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_fifo()
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_meta: &std::fs::Metadata) -> bool {
+    false
 }
 
 /// Opens the file. A FIFO is opened without blocking, so one nobody writes to reads as empty
@@ -130,15 +145,30 @@ fn open(path: &Path, _meta: &std::fs::Metadata) -> std::io::Result<std::fs::File
     std::fs::File::open(path)
 }
 
-/// Reads at most `limit + 1` bytes (one more tells "too large"), refusing a NUL byte as soon as
-/// it arrives. A non-blocking FIFO's "no data yet" is waited for in short sleeps; its end (no
-/// writer) ends the read.
+#[cfg(test)]
 fn read_bounded(path: &Path, reader: impl Read, limit: u64) -> Result<String, InputError> {
+    read_stream(path, reader, limit, None)
+}
+
+/// Reads at most `limit + 1` bytes (one more tells "too large"), refusing a NUL byte as soon as
+/// it arrives. A non-blocking FIFO's "no data yet" is waited for in short sleeps; its end ends
+/// the read, except that before any byte arrived a FIFO without a writer is waited on for
+/// `fifo_grace` (the writer may start after proforma).
+fn read_stream(
+    path: &Path,
+    reader: impl Read,
+    limit: u64,
+    fifo_grace: Option<std::time::Duration>,
+) -> Result<String, InputError> {
+    let started = std::time::Instant::now();
     let mut bytes = Vec::new();
     let mut reader = reader.take(limit.saturating_add(1));
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         match reader.read(&mut buf) {
+            Ok(0) if bytes.is_empty() && fifo_grace.is_some_and(|g| started.elapsed() < g) => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
             Ok(0) => break,
             Ok(n) => {
                 let chunk = &buf[..n];

@@ -503,3 +503,20 @@ fn modifier_percentages_with_more_than_two_decimals_are_refused_not_rounded() {
     let f = write(d.path(), "pct.toml", &text);
     refused(&ws, &f, &[], &["ILLEGAL_MODIFIER_PERCENTAGE at pricing_rule[", "10.001 has 3 decimals"]);
 }
+
+#[test]
+fn toml_floats_are_read_from_their_text_exactly() {
+    let (d, ws) = demo_copy();
+    let toml = ok(&["config", "export"], &ws, &[]);
+    assert!(toml.contains("flat = 500\n"), "{toml}");
+    let text = toml.replacen("flat = 500\n", "flat = 5_00.000_000_000_000_000_01\n", 1);
+    let f = write(d.path(), "exact.toml", &text);
+    ok(&["config", "import"], &ws, &[f.to_str().unwrap()]);
+    assert!(bundle(&ws).contains("\"ChargeValue\": 500.00000000000000001"));
+    let text = toml.replacen("flat = 500\n", "flat = 1e400\n", 1);
+    let f = write(d.path(), "inf.toml", &text);
+    refused(&ws, &f, &[], &["inf.toml", "not valid TOML", "overflowed"]);
+    let text = toml.replacen("flat = 500\n", "flat = 0.00000000000000000000000000001\n", 1);
+    let f = write(d.path(), "tiny.toml", &text);
+    refused(&ws, &f, &[], &[".flat", "more digits than proforma holds exactly"]);
+}

@@ -51,7 +51,11 @@ fn refused(ws: &Path, file: &Path, flags: &[&str], expect: &[&str]) -> String {
     for e in expect {
         assert!(err.contains(e), "expected '{e}' in: {err}");
     }
-    assert_eq!(snapshot(ws), before, "a refused import changed the workspace");
+    assert_eq!(
+        snapshot(ws),
+        before,
+        "a refused import changed the workspace"
+    );
     err
 }
 
@@ -99,7 +103,11 @@ fn group_arn(ws: &Path, name: &str) -> String {
 #[test]
 fn empty_comment_only_and_empty_object_configurations_are_refused() {
     let (_d, ws) = demo_copy();
-    for f in ["empty.toml", "cfg_comment_only.toml", "bundle_empty_object.json"] {
+    for f in [
+        "empty.toml",
+        "cfg_comment_only.toml",
+        "bundle_empty_object.json",
+    ] {
         let file = Path::new(DATA).join(f);
         refused(
             &ws,
@@ -138,7 +146,10 @@ fn remove_all_removes_everything_and_lists_it() {
         assert!(out.contains(o), "{o} not listed in: {out}");
     }
     let after = report_json(&ws, "2026-10");
-    assert_eq!(after["BillingGroupCostReports"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        after["BillingGroupCostReports"].as_array().unwrap().len(),
+        0
+    );
     // 2026-09 keeps its configuration (the import is for 2026-10 on).
     let sep = report_json(&ws, "2026-09");
     assert_eq!(sep["BillingGroupCostReports"].as_array().unwrap().len(), 5);
@@ -149,7 +160,12 @@ fn remove_all_with_a_non_empty_configuration_is_refused() {
     let (d, ws) = demo_copy();
     let toml = ok(&["config", "export"], &ws, &[]);
     let file = write(d.path(), "full.toml", &toml);
-    refused(&ws, &file, &["--remove-all"], &["--remove-all is for an empty configuration"]);
+    refused(
+        &ws,
+        &file,
+        &["--remove-all"],
+        &["--remove-all is for an empty configuration"],
+    );
 }
 
 #[test]
@@ -174,7 +190,10 @@ fn an_import_that_removes_objects_lists_them() {
 fn export_and_import_default_to_the_latest_period_with_data() {
     let (d, ws) = demo_copy();
     let default = ok(&["config", "export"], &ws, &[]);
-    assert_eq!(default, ok(&["config", "export"], &ws, &["--period", "2026-10"]));
+    assert_eq!(
+        default,
+        ok(&["config", "export"], &ws, &["--period", "2026-10"])
+    );
     // Change one rule and import without a period: 2026-10 changes, 2026-09 does not.
     let sep_before = ok(&["config", "export"], &ws, &["--period", "2026-09"]);
     let changed = default.replacen("percent = 10\n", "percent = 11\n", 1);
@@ -183,8 +202,14 @@ fn export_and_import_default_to_the_latest_period_with_data() {
     let out = ok(&["config", "import"], &ws, &[file.to_str().unwrap()]);
     assert!(out.contains("configuration in force from 2026-10"), "{out}");
     assert!(!out.contains("also changes"), "{out}");
-    assert_eq!(ok(&["config", "export"], &ws, &["--period", "2026-10"]), changed);
-    assert_eq!(ok(&["config", "export"], &ws, &["--period", "2026-09"]), sep_before);
+    assert_eq!(
+        ok(&["config", "export"], &ws, &["--period", "2026-10"]),
+        changed
+    );
+    assert_eq!(
+        ok(&["config", "export"], &ws, &["--period", "2026-09"]),
+        sep_before
+    );
 }
 
 #[test]
@@ -203,8 +228,14 @@ fn an_import_that_changes_later_periods_says_so_with_the_engine_numbers() {
         &[file.to_str().unwrap(), "--from-period", "2026-09"],
     );
     let oct_after = report_json(&ws, "2026-10");
-    assert!(out.contains("2026-10 also changes (later than 2026-09):"), "{out}");
-    assert!(out.contains("  changed: pricing rule 'global-markup-10'"), "{out}");
+    assert!(
+        out.contains("2026-10 also changes (later than 2026-09):"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  changed: pricing rule 'global-markup-10'"),
+        "{out}"
+    );
     // The numbers printed are the report's numbers before and after, and their difference.
     for group in ["retail", "logistics"] {
         let arn = group_arn(&ws, group);
@@ -243,9 +274,19 @@ fn a_custom_line_item_starting_before_the_import_period_needs_yes() {
             "pass --yes",
         ],
     );
-    assert!(err.contains("the import is for 2026-10 but also changes 2026-09"), "{err}");
-    let out = ok(&["config", "import"], &ws, &[file.to_str().unwrap(), "--yes"]);
-    assert!(out.contains("2026-09 also changes (earlier than 2026-10):"), "{out}");
+    assert!(
+        err.contains("the import is for 2026-10 but also changes 2026-09"),
+        "{err}"
+    );
+    let out = ok(
+        &["config", "import"],
+        &ws,
+        &[file.to_str().unwrap(), "--yes"],
+    );
+    assert!(
+        out.contains("2026-09 also changes (earlier than 2026-10):"),
+        "{out}"
+    );
     let sep_after = report_json(&ws, "2026-09");
     let arn = group_arn(&ws, "retail");
     let before: rust_decimal::Decimal = proforma_of(&sep_before, &arn).parse().unwrap();
@@ -268,7 +309,12 @@ fn an_import_touching_a_closed_period_is_refused() {
     let changed = toml.replacen("percent = 10\n", "percent = 11\n", 1);
     let file = write(d.path(), "c.toml", &changed);
     // Aimed at 2026-10 itself, and at 2026-09 (which reaches 2026-10).
-    refused(&ws, &file, &[], &["2026-10", "closed", "nothing was changed"]);
+    refused(
+        &ws,
+        &file,
+        &[],
+        &["2026-10", "closed", "nothing was changed"],
+    );
     refused(
         &ws,
         &file,
@@ -326,7 +372,11 @@ fn standard_input_works_once() {
             .timeout(Duration::from_secs(60))
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert_eq!(ok(&["config", "export"], &ws2, &[]), changed);
     }
     // An empty stdin is an empty configuration: refused, nothing written.
@@ -346,7 +396,10 @@ fn standard_input_works_once() {
 
 #[cfg(unix)]
 fn mkfifo(p: &Path) {
-    let st = std::process::Command::new("mkfifo").arg(p).status().unwrap();
+    let st = std::process::Command::new("mkfifo")
+        .arg(p)
+        .status()
+        .unwrap();
     assert!(st.success());
 }
 
@@ -382,7 +435,11 @@ fn a_fifo_without_writer_is_refused_at_once_and_with_one_it_is_read() {
         w.write_all(b.as_bytes()).unwrap();
     }
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(ok(&["config", "export"], &ws, &[]), changed);
 }
 
@@ -390,7 +447,12 @@ fn a_fifo_without_writer_is_refused_at_once_and_with_one_it_is_read() {
 fn directories_and_missing_files_are_refused_naming_them() {
     let (d, ws) = demo_copy();
     refused(&ws, d.path(), &[], &["is a directory"]);
-    refused(&ws, &d.path().join("nope.toml"), &[], &["nope.toml", "cannot read"]);
+    refused(
+        &ws,
+        &d.path().join("nope.toml"),
+        &[],
+        &["nope.toml", "cannot read"],
+    );
 }
 
 // ---- item 11: format detection and messages ----
@@ -398,24 +460,50 @@ fn directories_and_missing_files_are_refused_naming_them() {
 #[test]
 fn json_arrays_and_json_syntax_errors_get_json_messages_naming_the_file() {
     let (d, ws) = demo_copy();
-    let f = write(d.path(), "array.json", "  [\n  {\"BillingGroups\": []}\n]\n");
-    let err = refused(&ws, &f, &[], &["array.json", "a JSON array", "one JSON object"]);
-    assert!(!err.contains("TOML"), "{err}");
-    let f = write(d.path(), "nested.json", "[[1, 2]]");
-    refused(&ws, &f, &[], &["nested.json", "a JSON array"]);
-    let f = write(d.path(), "broken.cfg", "{\"BillingGroups\": [\n  {\"Name\": }\n]}");
+    let f = write(
+        d.path(),
+        "array.json",
+        "  [\n  {\"BillingGroups\": []}\n]\n",
+    );
     let err = refused(
         &ws,
         &f,
         &[],
-        &["broken.cfg", "line 2, column 12: not valid JSON: expected value"],
+        &["array.json", "a JSON array", "one JSON object"],
+    );
+    assert!(!err.contains("TOML"), "{err}");
+    let f = write(d.path(), "nested.json", "[[1, 2]]");
+    refused(&ws, &f, &[], &["nested.json", "a JSON array"]);
+    let f = write(
+        d.path(),
+        "broken.cfg",
+        "{\"BillingGroups\": [\n  {\"Name\": }\n]}",
+    );
+    let err = refused(
+        &ws,
+        &f,
+        &[],
+        &[
+            "broken.cfg",
+            "line 2, column 12: not valid JSON: expected value",
+        ],
     );
     assert!(!err.contains("TOML"), "{err}");
     let f = write(d.path(), "bad.toml", "[[billing_group]]\nname = \n");
-    refused(&ws, &f, &[], &["bad.toml", "line 2, column", "not valid TOML"]);
+    refused(
+        &ws,
+        &f,
+        &[],
+        &["bad.toml", "line 2, column", "not valid TOML"],
+    );
     let f = write(d.path(), "utf8.toml", "# caf\u{e9}\n");
     std::fs::write(&f, b"# ok\nname = \"\xff\"\n").unwrap();
-    refused(&ws, &f, &[], &["utf8.toml: line 2, column 9: not valid UTF-8"]);
+    refused(
+        &ws,
+        &f,
+        &[],
+        &["utf8.toml: line 2, column 9: not valid UTF-8"],
+    );
 }
 
 // ---- item 13: exact JSON numbers ----
@@ -430,17 +518,28 @@ fn json_numbers_are_read_exactly_whatever_their_length() {
     let b = bundle(&ws);
     // f64 would read 500.00000000000000001 as 500 and lose the 1e-17.
     let exact = "500.00000000000000001";
-    let text = b.replacen("\"ChargeValue\": 500.0", &format!("\"ChargeValue\": {exact}"), 1);
+    let text = b.replacen(
+        "\"ChargeValue\": 500.0",
+        &format!("\"ChargeValue\": {exact}"),
+        1,
+    );
     assert_ne!(text, b);
     let f = write(d.path(), "exact.json", &text);
     let out = ok(&["config", "import"], &ws, &[f.to_str().unwrap()]);
     assert!(out.contains("(1 changes)"), "{out}");
     let back = bundle(&ws);
-    assert!(back.contains(&format!("\"ChargeValue\": {exact}")), "{back}");
+    assert!(
+        back.contains(&format!("\"ChargeValue\": {exact}")),
+        "{back}"
+    );
     let toml = ok(&["config", "export"], &ws, &[]);
     assert!(toml.contains(&format!("flat = \"{exact}\"")), "{toml}");
     // And in scientific notation, exactly.
-    let text = b.replacen("\"ChargeValue\": 500.0", "\"ChargeValue\": 5.0000000000000000001e2", 1);
+    let text = b.replacen(
+        "\"ChargeValue\": 500.0",
+        "\"ChargeValue\": 5.0000000000000000001e2",
+        1,
+    );
     let f = write(d.path(), "sci.json", &text);
     ok(&["config", "import"], &ws, &[f.to_str().unwrap()]);
     assert!(bundle(&ws).contains("\"ChargeValue\": 500.00000000000000001"));
@@ -464,7 +563,11 @@ fn json_numbers_that_cannot_be_held_exactly_are_refused_naming_the_path() {
             "out of range",
         ),
     ] {
-        let text = b.replacen("\"ChargeValue\": 500.0", &format!("\"ChargeValue\": {value}"), 1);
+        let text = b.replacen(
+            "\"ChargeValue\": 500.0",
+            &format!("\"ChargeValue\": {value}"),
+            1,
+        );
         let f = write(d.path(), "big.json", &text);
         refused(
             &ws,
@@ -479,7 +582,11 @@ fn json_numbers_that_cannot_be_held_exactly_are_refused_naming_the_path() {
 fn modifier_percentages_with_more_than_two_decimals_are_refused_not_rounded() {
     let (d, ws) = demo_copy();
     let b = bundle(&ws);
-    let text = b.replacen("\"ModifierPercentage\": 20.0", "\"ModifierPercentage\": 20.125", 1);
+    let text = b.replacen(
+        "\"ModifierPercentage\": 20.0",
+        "\"ModifierPercentage\": 20.125",
+        1,
+    );
     assert_ne!(text, b);
     let f = write(d.path(), "pct.json", &text);
     refused(
@@ -493,7 +600,11 @@ fn modifier_percentages_with_more_than_two_decimals_are_refused_not_rounded() {
         ],
     );
     // Trailing zeros are not extra decimals.
-    let text = b.replacen("\"ModifierPercentage\": 20.0", "\"ModifierPercentage\": 20.500", 1);
+    let text = b.replacen(
+        "\"ModifierPercentage\": 20.0",
+        "\"ModifierPercentage\": 20.500",
+        1,
+    );
     let f = write(d.path(), "pct2.json", &text);
     ok(&["config", "import"], &ws, &[f.to_str().unwrap()]);
     assert!(bundle(&ws).contains("\"ModifierPercentage\": 20.5"));
@@ -501,7 +612,15 @@ fn modifier_percentages_with_more_than_two_decimals_are_refused_not_rounded() {
     let toml = ok(&["config", "export"], &ws, &[]);
     let text = toml.replacen("percent = 10\n", "percent = 10.001\n", 1);
     let f = write(d.path(), "pct.toml", &text);
-    refused(&ws, &f, &[], &["ILLEGAL_MODIFIER_PERCENTAGE at pricing_rule[", "10.001 has 3 decimals"]);
+    refused(
+        &ws,
+        &f,
+        &[],
+        &[
+            "ILLEGAL_MODIFIER_PERCENTAGE at pricing_rule[",
+            "10.001 has 3 decimals",
+        ],
+    );
 }
 
 #[test]
@@ -516,7 +635,16 @@ fn toml_floats_are_read_from_their_text_exactly() {
     let text = toml.replacen("flat = 500\n", "flat = 1e400\n", 1);
     let f = write(d.path(), "inf.toml", &text);
     refused(&ws, &f, &[], &["inf.toml", "not valid TOML", "overflowed"]);
-    let text = toml.replacen("flat = 500\n", "flat = 0.00000000000000000000000000001\n", 1);
+    let text = toml.replacen(
+        "flat = 500\n",
+        "flat = 0.00000000000000000000000000001\n",
+        1,
+    );
     let f = write(d.path(), "tiny.toml", &text);
-    refused(&ws, &f, &[], &[".flat", "more digits than proforma holds exactly"]);
+    refused(
+        &ws,
+        &f,
+        &[],
+        &[".flat", "more digits than proforma holds exactly"],
+    );
 }

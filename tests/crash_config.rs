@@ -123,9 +123,13 @@ fn a_killed_config_import_leaves_the_workspace_whole() {
         } else if now == after {
             committed += 1;
         } else {
-            panic!("round {round} (delay {delay:?}, seed {seed}): reports match neither the state before nor after the import");
+            panic!(
+                "round {round} (delay {delay:?}, seed {seed}): reports match neither the state before nor after the import"
+            );
         }
         let _ = std::fs::remove_file(&ws);
     }
-    eprintln!("crash_config: {killed_before} rounds left the workspace as before, {committed} as after");
+    eprintln!(
+        "crash_config: {killed_before} rounds left the workspace as before, {committed} as after"
+    );
 }

@@ -201,10 +201,7 @@ fn read_stream(
     let text = String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
-        let line_start = good
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
+        let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         // The prefix is valid UTF-8 by construction.
         let column = std::str::from_utf8(&good[line_start..]).map_or(1, |s| s.chars().count() + 1);
         InputError::NotUtf8 {
@@ -251,6 +248,9 @@ mod tests {
             Err(InputError::Binary { offset: 2, .. })
         ));
         let e = read_bounded(p, &b"a = 1\nb\xff"[..], 50).unwrap_err();
-        assert_eq!(e.to_string(), "x.toml: line 2, column 2: not valid UTF-8 text");
+        assert_eq!(
+            e.to_string(),
+            "x.toml: line 2, column 2: not valid UTF-8 text"
+        );
     }
 }

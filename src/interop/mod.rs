@@ -201,13 +201,22 @@ mod tests {
         assert_eq!(exact_decimal("1.5e3").unwrap(), d("1500"));
         assert_eq!(exact_decimal("25E-3").unwrap(), d("0.025"));
         assert_eq!(exact_decimal("-0.0").unwrap(), Decimal::ZERO);
-        assert_eq!(exact_decimal("0e999999999999999999999").unwrap(), Decimal::ZERO);
+        assert_eq!(
+            exact_decimal("0e999999999999999999999").unwrap(),
+            Decimal::ZERO
+        );
         assert!(matches!(
             exact_decimal("0.12345678901234567890123456789"),
             Err(Inexact::TooPrecise(_))
         ));
-        assert!(matches!(exact_decimal("1e400"), Err(Inexact::OutOfRange(_))));
-        assert!(matches!(exact_decimal("1e-400"), Err(Inexact::TooPrecise(_))));
+        assert!(matches!(
+            exact_decimal("1e400"),
+            Err(Inexact::OutOfRange(_))
+        ));
+        assert!(matches!(
+            exact_decimal("1e-400"),
+            Err(Inexact::TooPrecise(_))
+        ));
         assert!(matches!(
             exact_decimal("123456789012345678901234567890"),
             Err(Inexact::OutOfRange(_))

@@ -137,7 +137,9 @@ pub enum ConfigError {
     Closed(BillingPeriod),
     #[error("{0}")]
     Nothing(String),
-    #[error("the workspace changed while the import was being checked; nothing was written, run it again")]
+    #[error(
+        "the workspace changed while the import was being checked; nothing was written, run it again"
+    )]
     Changed,
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -648,3 +648,77 @@ fn toml_floats_are_read_from_their_text_exactly() {
         &[".flat", "more digits than proforma holds exactly"],
     );
 }
+
+#[test]
+fn the_import_period_shows_each_changed_group_pro_forma() {
+    let (d, ws) = demo_copy();
+    let before = report_json(&ws, "2026-10");
+    let toml = ok(&["config", "export"], &ws, &[]);
+    let more = format!(
+        "{toml}\n[[custom_line_item]]\nname = \"labs-fee\"\ndescription = \"fee\"\ngroup = \"labs\"\ntype = \"FEE\"\nflat = 12.345\nstart = \"2026-10\"\n"
+    );
+    let file = write(d.path(), "more.toml", &more);
+    let out = ok(&["config", "import"], &ws, &[file.to_str().unwrap()]);
+    let arn = group_arn(&ws, "labs");
+    let old: rust_decimal::Decimal = proforma_of(&before, &arn).parse().unwrap();
+    let new: rust_decimal::Decimal = proforma_of(&report_json(&ws, "2026-10"), &arn)
+        .parse()
+        .unwrap();
+    // Shown rounded; the difference is the difference of the shown numbers (12.345 exactly,
+    // 12.34 or 12.35 shown, whichever the two shown numbers make).
+    let diff = new - old;
+    assert!(diff == "12.34".parse().unwrap() || diff == "12.35".parse().unwrap());
+    let line = format!(
+        "  pro forma of labs: {} -> {} (+{})",
+        proforma::money::fmt_grouped(old),
+        proforma::money::fmt_grouped(new),
+        proforma::money::fmt_grouped(diff)
+    );
+    assert!(out.contains(&line), "expected '{line}' in: {out}");
+    assert!(!out.contains("pro forma of retail"), "{out}");
+}
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_file() {
+    let (d, ws) = demo_copy();
+    let b = bundle(&ws);
+    let f = write(d.path(), "bom.json", &format!("\u{feff}{b}"));
+    let out = ok(&["config", "import"], &ws, &[f.to_str().unwrap()]);
+    assert!(out.contains("unchanged"), "{out}");
+}
+
+/// Another writer between the plan (what was shown) and the commit: the import refuses rather
+/// than write something other than what it showed.
+#[test]
+fn an_import_refuses_when_the_workspace_changed_since_its_plan() {
+    use proforma::interop::toml_config;
+    use proforma::store::Workspace;
+    use proforma::store::config::ConfigError;
+    let (_d, ws) = demo_copy();
+    let toml = ok(&["config", "export"], &ws, &[]);
+    let mut a = Workspace::open(&ws).unwrap();
+    let payers = a.validation_context().unwrap().payers;
+    let changed = toml.replacen("percent = 10\n", "percent = 11\n", 1);
+    let config = toml_config::parse(&changed, &payers).unwrap().config;
+    let sep: proforma::period::BillingPeriod = "2026-09".parse().unwrap();
+    let plan = a.plan_config_import(sep, &config, false).unwrap();
+    assert_eq!(
+        plan.periods
+            .iter()
+            .map(|c| c.period.to_string())
+            .collect::<Vec<_>>(),
+        ["2026-09", "2026-10"]
+    );
+    // A second process changes 2026-10 meanwhile.
+    let other = toml.replacen("percent = 6\n", "percent = 7\n", 1);
+    let other_file = ws.with_extension("other.toml");
+    std::fs::write(&other_file, other).unwrap();
+    ok(&["config", "import"], &ws, &[other_file.to_str().unwrap()]);
+    let before = snapshot(&ws);
+    assert!(matches!(
+        a.commit_config_import(&plan, &config, None),
+        Err(ConfigError::Changed)
+    ));
+    drop(a);
+    assert_eq!(snapshot(&ws), before);
+}

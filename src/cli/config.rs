@@ -166,6 +166,7 @@ pub fn import(path: &Path, file: &Path, opts: ImportOptions) -> color_eyre::Resu
         if !own.removed.is_empty() {
             println!("removed from {from}: {}", object_list(&own.removed));
         }
+        print!("{}", effect(&ws, own)?);
     }
     print!("{others}");
     Ok(())

@@ -722,3 +722,31 @@ fn an_import_refuses_when_the_workspace_changed_since_its_plan() {
     drop(a);
     assert_eq!(snapshot(&ws), before);
 }
+
+/// A reader that goes away (`config export WS | head -1`) is not a failure (no panic on
+/// the closed pipe).
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let (d, ws) = demo_copy();
+    let mut toml = String::new();
+    for i in 0..3000 {
+        toml.push_str(&format!(
+            "[[pricing_rule]]\nname = \"r{i}\"\nscope = \"GLOBAL\"\ntype = \"MARKUP\"\npercent = 1\n\n"
+        ));
+    }
+    let f = write(d.path(), "many.toml", &toml);
+    ok(&["config", "import"], &ws, &[f.to_str().unwrap()]);
+    let mut child = std::process::Command::new(bin().get_program())
+        .args(["config", "export"])
+        .arg(&ws)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

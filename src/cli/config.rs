@@ -154,22 +154,39 @@ pub fn import(path: &Path, file: &Path, opts: ImportOptions) -> color_eyre::Resu
         }
         Err(e) => return Err(e.into()),
     };
+    let mut text = String::new();
     if n == 0 {
-        println!("configuration unchanged from {from} ({})", summary(&config));
-        return Ok(());
+        let _ = writeln!(
+            text,
+            "configuration unchanged from {from} ({})",
+            summary(&config)
+        );
+        return emit(&text);
     }
-    println!(
+    let _ = writeln!(
+        text,
         "configuration in force from {from}: {} ({n} changes)",
         summary(&config)
     );
     if let Some(own) = plan.at_period() {
         if !own.removed.is_empty() {
-            println!("removed from {from}: {}", object_list(&own.removed));
+            let _ = writeln!(text, "removed from {from}: {}", object_list(&own.removed));
         }
-        print!("{}", effect(&ws, own)?);
+        text.push_str(&effect(&ws, own)?);
     }
-    print!("{others}");
-    Ok(())
+    text.push_str(&others);
+    emit(&text)
+}
+
+/// Prints to stdout; a reader that went away (`| head`) is not an error: what was asked is
+/// done, and a panic on a closed pipe would look like a failed import.
+fn emit(text: &str) -> color_eyre::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }
 
 /// Per period other than the import's own: what changes and what that does to each group's
@@ -266,8 +283,7 @@ pub fn export(
     };
     let config = ws.config_at(period)?;
     match format {
-        ConfigFormat::Toml => print!("{}", toml_config::export(&config)),
-        ConfigFormat::AwsJson => print!("{}", json_pretty(&aws_bundle::export(&config))?),
+        ConfigFormat::Toml => emit(&toml_config::export(&config)),
+        ConfigFormat::AwsJson => emit(&json_pretty(&aws_bundle::export(&config))?),
     }
-    Ok(())
 }

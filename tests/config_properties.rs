@@ -42,6 +42,9 @@ fn cases(default: u32) -> u32 {
         .unwrap_or(default)
 }
 
+/// Import periods around the demo's data (2026-09 and 2026-10): before, on and after it.
+const PERIODS: [&str; 4] = ["2026-08", "2026-09", "2026-10", "2026-11"];
+
 const NUMBERS: [&str; 10] = [
     "1e400",
     "99999999999999999999999999999999",
@@ -112,7 +115,8 @@ fn edits() -> impl Strategy<Value = Vec<Edit>> {
             any::<usize>(),
             prop::collection::vec(any::<u8>(), 0..12),
         ),
-        1..4,
+        // No edit at all sometimes: valid files must get through the planner too.
+        0..4,
     )
 }
 
@@ -188,7 +192,12 @@ proptest! {
     /// The planner on a real workspace (what `config import` runs before writing): no panic,
     /// and the workspace is byte-identical afterwards, since a plan is rolled back.
     #[test]
-    fn planning_a_mangled_import_writes_nothing(edits in edits(), json in any::<bool>()) {
+    fn planning_a_mangled_import_writes_nothing(
+        edits in edits(),
+        json in any::<bool>(),
+        period in prop::sample::select(PERIODS.to_vec()),
+        backdate in any::<bool>(),
+    ) {
         let (toml, bundle) = exports();
         let bytes = mangle(if json { bundle } else { toml }, &edits);
         let text = String::from_utf8_lossy(&bytes);
@@ -197,14 +206,14 @@ proptest! {
         let before = files(&path);
         {
             let mut ws = Workspace::open(&path).unwrap();
-            let p = "2026-10".parse().unwrap();
+            let p = period.parse().unwrap();
             let payers = ws.validation_context().unwrap().payers;
             let config = match detect(&text) {
                 ConfigSyntax::Json => aws_bundle::parse(&text, p).ok().map(|x| x.config),
                 ConfigSyntax::Toml => toml_config::parse(&text, &payers).ok().map(|x| x.config),
             };
             if let Some(config) = config {
-                let _ = ws.plan_config_import(p, &config, true);
+                let _ = ws.plan_config_import(p, &config, backdate);
             }
         }
         prop_assert!(files(&path) == before, "planning changed the workspace");
@@ -217,7 +226,14 @@ proptest! {
     /// The real binary: exit 0 or 1 (never a panic's 101 or a signal), within 30 s, and after a
     /// refusal the workspace is byte-identical.
     #[test]
-    fn the_binary_refuses_mangled_files_cleanly(edits in edits(), json in any::<bool>(), raw in any::<bool>(), junk in prop::collection::vec(any::<u8>(), 0..256)) {
+    fn the_binary_refuses_mangled_files_cleanly(
+        edits in edits(),
+        json in any::<bool>(),
+        raw in any::<bool>(),
+        junk in prop::collection::vec(any::<u8>(), 0..256),
+        period in prop::sample::select(PERIODS.to_vec()),
+        yes in any::<bool>(),
+    ) {
         let (toml, bundle) = exports();
         let bytes = if raw { junk } else { mangle(if json { bundle } else { toml }, &edits) };
         let dir = tempfile::tempdir().unwrap();
@@ -229,6 +245,8 @@ proptest! {
             .args(["config", "import"])
             .arg(&ws)
             .arg(&file)
+            .args(["--from-period", period])
+            .args(yes.then_some("--yes"))
             .timeout(Duration::from_secs(30))
             .output()
             .unwrap();

@@ -750,3 +750,35 @@ fn a_closed_stdout_is_not_a_panic() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// A fresh workspace (data for 2026-09 and 2026-10) and a configuration whose custom line items
+/// start in 2026-09, imported for the default period 2026-10: the groups do not exist in
+/// 2026-09, so the items count from 2026-10, with a warning saying how to include 2026-09.
+#[test]
+fn items_starting_before_the_import_period_without_their_group_there_warn() {
+    let (d, ws) = common::workspace();
+    for f in ["cur-2026-09.csv.gz", "cur-2026-10.csv.gz"] {
+        ok(
+            &["import"],
+            &ws,
+            &[Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("sample-data")
+                .join(f)
+                .to_str()
+                .unwrap()],
+        );
+    }
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/config.toml");
+    let (code, out, err) = run(&["config", "import"], &ws, &[file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("configuration in force from 2026-10"), "{out}");
+    assert!(
+        err.contains(
+            "custom line item 'retail-support' starts in 2026-09 but counts from 2026-10 only"
+        ) && err.contains("--from-period 2026-09"),
+        "{err}"
+    );
+    let sep = report_json(&ws, "2026-09");
+    assert_eq!(sep["BillingGroupCostReports"].as_array().unwrap().len(), 0);
+    drop(d);
+}

@@ -118,7 +118,30 @@ pub fn import(path: &Path, file: &Path, opts: ImportOptions) -> color_eyre::Resu
             )
         });
     }
+    // Custom line items that start before `from` are applied from their start when the
+    // configuration of those earlier periods allows it (their group is there); otherwise they
+    // apply from `from`, with a warning.
     let plan = match ws.plan_config_import(from, &config, true) {
+        Err(ConfigError::Invalid(_)) => {
+            let plan = ws.plan_config_import(from, &config, false);
+            if plan.is_ok() {
+                for item in config.items.iter().filter(|i| i.start < from) {
+                    if ws.config_at(item.start)?.item(&item.arn).is_none() {
+                        eprintln!(
+                            "warning: {}: custom line item '{}' starts in {} but counts from {from} only: the configuration before {from} does not hold what it needs (import with --from-period {} to include the earlier periods)",
+                            file.display(),
+                            item.name,
+                            item.start,
+                            item.start
+                        );
+                    }
+                }
+            }
+            plan
+        }
+        other => other,
+    };
+    let plan = match plan {
         Ok(plan) => plan,
         Err(ConfigError::Invalid(v)) => {
             return Err(refused(ConfigFileError::from_violations(&v, &locations)));

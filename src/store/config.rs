@@ -249,8 +249,9 @@ impl Workspace {
 
     /// What importing `config` from `p` would do (SPEC 3), computed in a transaction that is
     /// rolled back: nothing is written. With `backdate`, a custom line item that starts before
-    /// `p` and is not in force at its start is written from its start (touching periods before
-    /// `p`); without it, everything is written from `p`.
+    /// `p` and is not in force in the first period with cost data from its start on is written
+    /// from that period (touching periods before `p`); without it, everything is written from
+    /// `p`.
     ///
     /// Errors: `Invalid` (SPEC 2 violations, in any period the import reaches), `Closed` (the
     /// import would change a closed period, or write at or before one).
@@ -391,12 +392,13 @@ fn stage_import(
     reason: Option<&str>,
     ctx: &ValidationContext,
 ) -> Result<ImportPlan, ConfigError> {
-    let item_starts: Vec<BillingPeriod> = config.items.iter().map(|i| i.start).collect();
-    let mut extra = vec![p];
-    if backdate {
-        extra.extend(item_starts.iter().copied().filter(|s| *s < p));
-    }
-    let candidates = candidate_periods(tx, &extra)?;
+    let candidates = candidate_periods(tx, &[p])?;
+    let data_periods: BTreeSet<BillingPeriod> = {
+        let mut stmt = tx.prepare_cached("SELECT DISTINCT period FROM deliveries")?;
+        stmt.query_map([], |r| r.get::<_, String>(0))?
+            .filter_map(|t| t.ok().and_then(|t| t.parse().ok()))
+            .collect()
+    };
     let mut before_at = Vec::with_capacity(candidates.len());
     for q in &candidates {
         before_at.push((*q, load_at(tx, *q)?));
@@ -420,9 +422,17 @@ fn stage_import(
     let mut early: Vec<(BillingPeriod, Change)> = Vec::new();
     for o in new_objects {
         if let (true, Object::Item(item)) = (backdate, &o) {
-            if item.start < p && load_at(tx, item.start)?.item(&item.arn).is_none() {
-                early.push((item.start, Change::Put(o)));
-                continue;
+            // From the first period with data it reaches before p: earlier months have no
+            // pro forma to change.
+            // (`range` panics on a reversed range, hence the guard.)
+            let first = (item.start < p)
+                .then(|| data_periods.range(item.start..p).next())
+                .flatten();
+            if let Some(&q) = first {
+                if load_at(tx, q)?.item(&item.arn).is_none() {
+                    early.push((q, Change::Put(o)));
+                    continue;
+                }
             }
         }
         if !old_objects.contains(&o) || has_later_versions(tx, &o, p)? {

@@ -20,6 +20,7 @@ use color_eyre::eyre::eyre;
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// The two configuration formats (README "Configuration files").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ConfigFormat {
     Toml,
@@ -67,6 +68,12 @@ fn object_list(objects: &[(Kind, String)]) -> String {
         .join(", ")
 }
 
+/// `config import WS FILE`: reads FILE (bounded; `-` is stdin), parses it by its content,
+/// plans the import (SPEC 3: the configuration from `opts.from` on), prints what changes and
+/// writes it in one transaction. Errors (exit 1, nothing written): unreadable or invalid file
+/// (naming the file, line and column or JSON path), empty configuration without
+/// `--remove-all`, a closed period reached, earlier periods reached without `--yes`, or the
+/// workspace changed by another process meanwhile.
 pub fn import(path: &Path, file: &Path, opts: ImportOptions) -> color_eyre::Result<()> {
     // Read (bounded, once) before touching the workspace.
     let text = input::read_config(file)?;
@@ -294,6 +301,8 @@ fn summary(c: &Config) -> String {
     )
 }
 
+/// `config export WS`: prints the configuration in force for `period` (default: the latest
+/// period with data, as for import) as TOML or an AWS bundle.
 pub fn export(
     path: &Path,
     period: Option<BillingPeriod>,

@@ -782,3 +782,42 @@ fn items_starting_before_the_import_period_without_their_group_there_warn() {
     assert_eq!(sep["BillingGroupCostReports"].as_array().unwrap().len(), 0);
     drop(d);
 }
+
+/// Within the size limit, a file of millions of tiny values would take gigabytes once parsed
+/// (a 30 MB `[{},{},...]` bundle took 20 GB and 51 s): refused at once, memory bounded.
+#[test]
+fn files_of_millions_of_values_are_refused_at_once() {
+    let (d, ws) = demo_copy();
+    let mut text = String::from("{\"BillingGroups\": [");
+    for _ in 0..1_000_001 {
+        text.push_str("{},");
+    }
+    text.push_str("{}]}");
+    let f = write(d.path(), "bomb.json", &text);
+    let start = Instant::now();
+    refused(
+        &ws,
+        &f,
+        &[],
+        &["bomb.json", "holds more than 1000000 values"],
+    );
+    assert!(start.elapsed() < Duration::from_secs(20));
+}
+
+/// Many bad objects: the first 200 problems are reported, then one line says more were left
+/// out (a hostile file could otherwise make millions).
+#[test]
+fn problems_are_capped() {
+    let (d, ws) = demo_copy();
+    let mut text = String::from("{\"BillingGroups\": [");
+    text.push_str(&vec!["{}"; 5000].join(","));
+    text.push_str("]}");
+    let f = write(d.path(), "many.json", &text);
+    let err = refused(
+        &ws,
+        &f,
+        &[],
+        &["more problems left out (the first 200 are shown)"],
+    );
+    assert_eq!(err.matches("is required").count(), 200, "{err}");
+}

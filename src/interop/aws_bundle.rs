@@ -35,8 +35,12 @@ struct Reader {
 }
 
 impl Reader {
+    fn push_problem(&mut self, p: super::Problem) {
+        super::push_capped(&mut self.problems, p);
+    }
+
     fn fail(&mut self, path: &str, message: impl Into<String>) {
-        self.problems.push(super::Problem {
+        self.push_problem(super::Problem {
             reason: Some("CANNOT_PARSE".into()),
             path: path.into(),
             message: message.into(),
@@ -126,7 +130,7 @@ impl Reader {
         match normal.parse() {
             Ok(p) => Some(p),
             Err(_) => {
-                self.problems.push(super::Problem {
+                self.push_problem(super::Problem {
                     reason: Some("ILLEGAL_BILLING_PERIOD".into()),
                     path: format!("{path}.{key}"),
                     message: format!("'{text}' is not a billing period (YYYY-MM)"),
@@ -243,7 +247,7 @@ pub fn parse(text: &str, default_start: BillingPeriod) -> Result<Parsed, ConfigF
             Some(g) => {
                 g.accounts.insert(account);
             }
-            None => r.problems.push(super::Problem {
+            None => r.push_problem(super::Problem {
                 reason: Some(Reason::MissingBillinggroup.code().into()),
                 path: format!("{path}.BillingGroupArn"),
                 message: format!("no billing group {group} in BillingGroups"),
@@ -295,7 +299,7 @@ pub fn parse(text: &str, default_start: BillingPeriod) -> Result<Parsed, ConfigF
             .and_then(|m| match super::at_most_decimals(m, 2) {
                 Ok(m) => Some(m),
                 Err(e) => {
-                    r.problems.push(super::Problem {
+                    r.push_problem(super::Problem {
                         reason: Some(Reason::IllegalModifierPercentage.code().into()),
                         path: modifier_path.clone(),
                         message: e,
@@ -355,7 +359,7 @@ pub fn parse(text: &str, default_start: BillingPeriod) -> Result<Parsed, ConfigF
             .unwrap_or_default();
         match config.plans.iter_mut().find(|p| p.arn == plan) {
             Some(p) => p.rules.extend(rules),
-            None => r.problems.push(super::Problem {
+            None => r.push_problem(super::Problem {
                 reason: Some(Reason::MissingPricingplan.code().into()),
                 path: format!("{path}.PricingPlanArn"),
                 message: format!("no pricing plan {plan} in PricingPlans"),
@@ -452,7 +456,7 @@ fn custom_line_item(
                 .unwrap_or_default(),
         },
         _ => {
-            r.problems.push(super::Problem {
+            r.push_problem(super::Problem {
                 reason: Some(Reason::IllegalChargeDetails.code().into()),
                 path: cd_path.clone(),
                 message: "exactly one of Flat and Percentage".into(),
@@ -472,7 +476,7 @@ fn custom_line_item(
             &format!("{cd_path}.LineItemFilters[0]"),
         )?),
         Some(_) => {
-            r.problems.push(super::Problem {
+            r.push_problem(super::Problem {
                 reason: Some(Reason::IllegalLineItemFilter.code().into()),
                 path: format!("{cd_path}.LineItemFilters"),
                 message: "at most one line item filter".into(),
@@ -536,7 +540,7 @@ fn line_item_filter(r: &mut Reader, f: &Value, path: &str) -> Option<LineItemFil
         Some("EQUAL") => true,
         Some("NOT_EQUAL") => false,
         other => {
-            r.problems.push(super::Problem {
+            r.push_problem(super::Problem {
                 reason: Some(Reason::IllegalLineItemFilter.code().into()),
                 path: format!("{path}.MatchOption"),
                 message: format!("'{}' is not EQUAL or NOT_EQUAL", other.unwrap_or("")),
@@ -559,7 +563,7 @@ fn line_item_filter(r: &mut Reader, f: &Value, path: &str) -> Option<LineItemFil
             service: (*service).to_string(),
         }),
         _ => {
-            r.problems.push(super::Problem {
+            r.push_problem(super::Problem {
                 reason: Some(Reason::IllegalLineItemFilter.code().into()),
                 path: path.into(),
                 message: "expected LINE_ITEM_TYPE NOT_EQUAL SAVINGS_PLAN_NEGATION, or SERVICE EQUAL|NOT_EQUAL with one service code".into(),
@@ -603,7 +607,7 @@ fn view_filter(r: &mut Reader, e: Option<&Value>, path: &str) -> ViewFilter {
         },
         (None, None, None) => ViewFilter::None,
         _ => {
-            r.problems.push(super::Problem {
+            r.push_problem(super::Problem {
                 reason: Some(Reason::InvalidFilter.code().into()),
                 path: path.into(),
                 message: "one filter: dimensions (LINKED_ACCOUNT), tags or costCategories".into(),

@@ -9,6 +9,13 @@ use std::path::{Path, PathBuf};
 /// only stops endless or huge inputs (`/dev/zero`, a wrong file) before they fill memory.
 pub const MAX_CONFIG_BYTES: u64 = 64 * 1024 * 1024;
 
+/// The most values (counted as the characters that start or separate one: `{ [ , = :`) a
+/// configuration file may hold. Parsed values take far more memory than their text (an empty
+/// JSON object is 3 bytes of text and about 100 bytes parsed), so this, not the size limit,
+/// bounds the memory a hostile file can make the parsers use. A configuration of 50,000
+/// linked accounts counts about 250,000.
+pub const MAX_CONFIG_VALUES: usize = 1_000_000;
+
 /// Why a configuration file could not be read. Every message names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
@@ -26,6 +33,8 @@ pub enum InputError {
     Terminal { path: PathBuf },
     #[error("{}: holds a NUL byte at byte {offset}: binary data, not a TOML or JSON configuration", .path.display())]
     Binary { path: PathBuf, offset: u64 },
+    #[error("{}: holds more than {limit} values (counted as {{ [ , = : characters); not a configuration proforma reads", .path.display())]
+    TooManyValues { path: PathBuf, limit: usize },
     #[error("{}: line {line}, column {column}: not valid UTF-8 text", .path.display())]
     NotUtf8 {
         path: PathBuf,
@@ -210,6 +219,16 @@ fn read_stream(
             column,
         }
     })?;
+    let values = text
+        .bytes()
+        .filter(|b| matches!(b, b'{' | b'[' | b',' | b'=' | b':'))
+        .count();
+    if values > MAX_CONFIG_VALUES {
+        return Err(InputError::TooManyValues {
+            path: path.to_path_buf(),
+            limit: MAX_CONFIG_VALUES,
+        });
+    }
     // A UTF-8 byte order mark is not part of the content (neither TOML nor JSON allows it).
     Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),

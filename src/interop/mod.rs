@@ -9,6 +9,24 @@ use crate::model::{Kind, Violation, Violations};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
+/// The most problems one file reports: the first ones say what is wrong, thousands more only
+/// cost memory (a hostile file can hold millions).
+pub const MAX_PROBLEMS: usize = 200;
+
+/// Adds a problem unless `MAX_PROBLEMS` are already there; at the limit a last line says that
+/// more were left out.
+pub(crate) fn push_capped(problems: &mut Vec<Problem>, p: Problem) {
+    match problems.len().cmp(&MAX_PROBLEMS) {
+        std::cmp::Ordering::Less => problems.push(p),
+        std::cmp::Ordering::Equal => problems.push(Problem {
+            reason: None,
+            path: "...".into(),
+            message: format!("more problems left out (the first {MAX_PROBLEMS} are shown)"),
+        }),
+        std::cmp::Ordering::Greater => {}
+    }
+}
+
 /// Why a configuration file was refused: each problem with its reason code (when it is a
 /// validation rule) and where in the file it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,7 +64,7 @@ impl ConfigFileError {
 
     /// Validation violations, with each object's field mapped to where it sits in the file.
     pub fn from_violations(v: &Violations, locations: &BTreeMap<(Kind, String), String>) -> Self {
-        let problems =
+        let all =
             v.0.iter()
                 .map(|x: &Violation| {
                     let mut path = x.field.clone();
@@ -63,7 +81,11 @@ impl ConfigFileError {
                         message: x.message.clone(),
                     }
                 })
-                .collect();
+                .collect::<Vec<_>>();
+        let mut problems = Vec::new();
+        for p in all {
+            push_capped(&mut problems, p);
+        }
         Self { problems }
     }
 }

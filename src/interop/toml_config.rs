@@ -278,8 +278,11 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    fn push_problem(&mut self, p: Problem) {
+        super::push_capped(&mut self.problems, p);
+    }
     fn fail(&mut self, path: String, message: String) {
-        self.problems.push(Problem {
+        self.push_problem(Problem {
             reason: None,
             path,
             message,
@@ -399,7 +402,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
         let modifier = r.percent.as_ref().map(|p| {
             let m = c.num(p, format!("{path}.percent"));
             super::at_most_decimals(m, 2).unwrap_or_else(|e| {
-                c.problems.push(Problem {
+                c.push_problem(Problem {
                     reason: Some(Reason::IllegalModifierPercentage.code().into()),
                     path: format!("{path}.percent"),
                     message: e,
@@ -442,7 +445,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
         for (j, name) in p.rules.iter().enumerate() {
             match rule_arns.get(name.as_str()) {
                 Some(a) => rules.push(a.clone()),
-                None => c.problems.push(Problem {
+                None => c.push_problem(Problem {
                     reason: Some(Reason::PricingrulesNotExist.code().into()),
                     path: format!("{path}.rules[{j}]"),
                     message: format!("no pricing rule named '{name}'"),
@@ -464,7 +467,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
             (Some(ManagedPlan::Passthrough), _) => PASSTHROUGH_PLAN_ARN.to_string(),
             (None, Some(a)) => a.clone(),
             (None, None) => {
-                c.problems.push(Problem {
+                c.push_problem(Problem {
                     reason: Some(Reason::MissingPricingplan.code().into()),
                     path: format!("{path}.plan"),
                     message: format!("no pricing plan named '{}'", g.plan),
@@ -498,7 +501,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
         let path = format!("custom_line_item[{i}]");
         locations.insert((Kind::CustomLineItem, it.name.clone()), path.clone());
         let Some(group) = group_arns.get(it.group.as_str()).cloned() else {
-            c.problems.push(Problem {
+            c.push_problem(Problem {
                 reason: Some(Reason::MissingBillinggroup.code().into()),
                 path: format!("{path}.group"),
                 message: format!("no billing group named '{}'", it.group),
@@ -528,7 +531,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
                         .or_else(|| item_arns.get(name.as_str()))
                     {
                         Some(a) => associated.push(a.clone()),
-                        None => c.problems.push(Problem {
+                        None => c.push_problem(Problem {
                             reason: Some(Reason::IllegalResourceArns.code().into()),
                             path: format!("{path}.associated[{j}]"),
                             message: format!("no billing group or custom line item named '{name}'"),
@@ -541,7 +544,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
                 }
             }
             _ => {
-                c.problems.push(Problem {
+                c.push_problem(Problem {
                     reason: Some(Reason::IllegalChargeDetails.code().into()),
                     path: path.clone(),
                     message: "exactly one of flat and percent".into(),
@@ -564,7 +567,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
                 })
             }
             Some(_) => {
-                c.problems.push(Problem {
+                c.push_problem(Problem {
                     reason: Some(Reason::IllegalLineItemFilter.code().into()),
                     path: format!("{path}.filter"),
                     message: "expected \"exclude_savings_plan_negation\" or { service = \"...\", match = \"EQUAL\" | \"NOT_EQUAL\" }".into(),
@@ -630,7 +633,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
             };
             match resolved {
                 Some(a) => sources.push(a),
-                None => c.problems.push(Problem {
+                None => c.push_problem(Problem {
                     reason: Some(Reason::SourceViewNotFound.code().into()),
                     path: format!("{path}.sources[{j}]"),
                     message: format!("'{s}' is not primary, primary:<payer id> (needed when the workspace has several payers) or a custom view name"),
@@ -655,7 +658,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
                         values,
                     },
                     _ => {
-                        c.problems.push(Problem {
+                        c.push_problem(Problem {
                             reason: Some(Reason::InvalidFilter.code().into()),
                             path: format!("{path}.filter"),
                             message: "one of { accounts = [...] }, { tag = \"key\", values = [...] }, { cost_category = \"key\", values = [...] }".into(),

@@ -229,8 +229,8 @@ impl Workspace {
     /// Makes `config` the configuration from `p` onward: objects it lacks are removed from `p`
     /// on, changed and new ones are written, identical ones are left alone (so importing the
     /// same configuration twice changes nothing). All or nothing. Custom line items that start
-    /// before `p` are written from `p` like everything else (see `import_config` for the
-    /// import that honours their start).
+    /// before `p` are written from `p` like everything else (see `plan_config_import` for
+    /// the import that honours their start).
     pub fn replace_config(
         &mut self,
         p: BillingPeriod,

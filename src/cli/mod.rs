@@ -123,13 +123,22 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
-    /// Import a configuration (the project's TOML or an AWS bundle JSON); all or nothing.
-    /// It becomes the configuration from --from-period on (default: the earliest period with data)
+    /// Import a configuration (the project's TOML or an AWS bundle JSON, told from the content;
+    /// FILE may be `-` for standard input); all or nothing. It becomes the configuration from
+    /// --from-period on (default: the latest period with data, as for export). It lists the
+    /// objects it removes and, per period, what it changes in periods other than its own
     Import {
         workspace: PathBuf,
         file: PathBuf,
         #[arg(long)]
         from_period: Option<crate::period::BillingPeriod>,
+        /// Also change periods before --from-period (custom line items that start earlier)
+        #[arg(long)]
+        yes: bool,
+        /// Accept an empty configuration: remove every billing group, plan, rule, custom line
+        /// item and view from --from-period on
+        #[arg(long)]
+        remove_all: bool,
     },
     /// Print the configuration in force for a period (default: the latest period with data)
     Export {
@@ -200,8 +209,18 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
                     workspace,
                     file,
                     from_period,
+                    yes,
+                    remove_all,
                 },
-        } => config::import(&workspace, &file, from_period),
+        } => config::import(
+            &workspace,
+            &file,
+            config::ImportOptions {
+                from: from_period,
+                yes,
+                remove_all,
+            },
+        ),
         Command::Config {
             command:
                 ConfigCommand::Export {

@@ -46,7 +46,7 @@ pub fn run(
         .filter_map(|a| a.name.map(|n| (a.id, n)))
         .collect();
     let out = render(&analysis, group, view, group_by, format, &names)?;
-    super::table::print_safe(&out, format == OutputFormat::Json);
+    super::table::print_safe(&out, format == OutputFormat::Json)?;
     Ok(())
 }
 
@@ -150,7 +150,7 @@ pub fn explain(
         }
         (None, None) => bail!("explain needs --group or --view"),
     };
-    super::table::print_safe(&text, false);
+    super::table::print_safe(&text, false)?;
     Ok(())
 }
 

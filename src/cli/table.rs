@@ -87,21 +87,31 @@ impl Table {
 /// [`crate::text::escape`] keeping line feeds and tabs (so CSV stays CSV and every record
 /// keeps its value apart from escaped control characters), JSON through
 /// [`crate::text::escape_json_output`] (the parsed value is unchanged).
-pub fn print_safe(out: &str, json: bool) {
+///
+/// Errors: writing to stdout failed (a reader that went away is not an error, see [`emit`]).
+pub fn print_safe(out: &str, json: bool) -> std::io::Result<()> {
     if json {
-        print!("{}", crate::text::escape_json_output(out));
+        emit(&crate::text::escape_json_output(out))
     } else {
-        print!(
-            "{}",
-            crate::text::escape(out, crate::text::Keep::LinesAndTabs)
-        );
+        emit(&crate::text::escape(out, crate::text::Keep::LinesAndTabs))
     }
 }
 
 /// Prints a TOML document to stdout, terminal-safe and still parsing to the same values (see
 /// [`crate::text::escape_toml_output`]).
-pub fn print_safe_toml(out: &str) {
-    print!("{}", crate::text::escape_toml_output(out));
+pub fn print_safe_toml(out: &str) -> std::io::Result<()> {
+    emit(&crate::text::escape_toml_output(out))
+}
+
+/// Writes already-safe text to stdout. A reader that went away (`| head`) is not an error:
+/// what was asked is done, and a panic on a closed pipe would look like a failed command.
+pub fn emit(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

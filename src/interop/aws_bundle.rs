@@ -35,8 +35,12 @@ struct Reader {
 }
 
 impl Reader {
+    fn push_problem(&mut self, p: super::Problem) {
+        super::push_capped(&mut self.problems, p);
+    }
+
     fn fail(&mut self, path: &str, message: impl Into<String>) {
-        self.problems.push(super::Problem {
+        self.push_problem(super::Problem {
             reason: Some("CANNOT_PARSE".into()),
             path: path.into(),
             message: message.into(),
@@ -66,25 +70,22 @@ impl Reader {
         }
     }
 
+    /// A number, exactly as written (JSON numbers are kept as text by serde_json's
+    /// `arbitrary_precision`, never passed through f64), or a string holding one.
     fn number(&mut self, v: Option<&Value>, path: &str) -> Option<Decimal> {
-        match v {
-            None | Some(Value::Null) => None,
-            Some(Value::Number(n)) => match n.as_f64().and_then(super::decimal_of_f64) {
-                Some(d) => Some(d),
-                None => {
-                    self.fail(path, format!("{n} is not a usable number"));
-                    None
-                }
-            },
-            Some(Value::String(s)) => match crate::money::parse_decimal(s) {
-                Ok(Some(d)) => Some(d),
-                _ => {
-                    self.fail(path, format!("'{s}' is not a number"));
-                    None
-                }
-            },
+        let text = match v {
+            None | Some(Value::Null) => return None,
+            Some(Value::Number(n)) => n.to_string(),
+            Some(Value::String(s)) => s.clone(),
             Some(_) => {
                 self.fail(path, "expected a number");
+                return None;
+            }
+        };
+        match super::exact_decimal(&text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.fail(path, e.to_string());
                 None
             }
         }
@@ -129,7 +130,7 @@ impl Reader {
         match normal.parse() {
             Ok(p) => Some(p),
             Err(_) => {
-                self.problems.push(super::Problem {
+                self.push_problem(super::Problem {
                     reason: Some("ILLEGAL_BILLING_PERIOD".into()),
                     path: format!("{path}.{key}"),
                     message: format!("'{text}' is not a billing period (YYYY-MM)"),
@@ -154,17 +155,36 @@ fn enum_of<T: Copy>(r: &mut Reader, text: &str, options: &[(&str, T)], path: &st
 /// Reads a bundle. Custom line items without a billing period range start at `default_start`.
 pub fn parse(text: &str, default_start: BillingPeriod) -> Result<Parsed, ConfigFileError> {
     let root: Value = serde_json::from_str(text).map_err(|e| {
+        // serde_json ends its message with " at line L column C": say where first instead.
+        let what = e.to_string();
+        let what = what
+            .rsplit_once(" at line ")
+            .map_or(what.as_str(), |(w, _)| w)
+            .to_string();
         ConfigFileError::at(
             format!("line {}, column {}", e.line(), e.column()),
-            format!("not valid JSON: {e}"),
+            format!("not valid JSON: {what}"),
         )
     })?;
-    let Some(root) = root.as_object() else {
-        return Err(ConfigFileError::at(
-            "$",
-            "expected a JSON object with BillingGroups, PricingPlans, ...",
-        ));
+    let root = match root {
+        Value::Object(o) => o,
+        other => {
+            let found = match other {
+                Value::Array(_) => "a JSON array",
+                Value::String(_) => "a JSON string",
+                Value::Number(_) => "a JSON number",
+                Value::Bool(_) => "a JSON boolean",
+                _ => "JSON null",
+            };
+            return Err(ConfigFileError::at(
+                "$",
+                format!(
+                    "{found}; an AWS bundle is one JSON object with BillingGroups, LinkedAccounts, PricingPlans, PricingRules, PricingPlanRules, CustomLineItems"
+                ),
+            ));
+        }
     };
+    let root = &root;
     let mut r = Reader {
         problems: Vec::new(),
     };
@@ -227,7 +247,7 @@ pub fn parse(text: &str, default_start: BillingPeriod) -> Result<Parsed, ConfigF
             Some(g) => {
                 g.accounts.insert(account);
             }
-            None => r.problems.push(super::Problem {
+            None => r.push_problem(super::Problem {
                 reason: Some(Reason::MissingBillinggroup.code().into()),
                 path: format!("{path}.BillingGroupArn"),
                 message: format!("no billing group {group} in BillingGroups"),
@@ -273,10 +293,20 @@ pub fn parse(text: &str, default_start: BillingPeriod) -> Result<Parsed, ConfigF
             ],
             &format!("{path}.Type"),
         );
-        let modifier = r.number(
-            o.get("ModifierPercentage"),
-            &format!("{path}.ModifierPercentage"),
-        );
+        let modifier_path = format!("{path}.ModifierPercentage");
+        let modifier = r
+            .number(o.get("ModifierPercentage"), &modifier_path)
+            .and_then(|m| match super::at_most_decimals(m, 2) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    r.push_problem(super::Problem {
+                        reason: Some(Reason::IllegalModifierPercentage.code().into()),
+                        path: modifier_path.clone(),
+                        message: e,
+                    });
+                    None
+                }
+            });
         let tiering = o.get("Tiering");
         let free_tier = tiering
             .and_then(|t| t.get("FreeTier"))
@@ -305,8 +335,8 @@ pub fn parse(text: &str, default_start: BillingPeriod) -> Result<Parsed, ConfigF
             description: r.string(o, "Description", &path).unwrap_or_default(),
             scope,
             rule_type,
-            // ABC keeps two decimals (SPEC 2.2).
-            modifier: modifier.map(|m| m.round_dp(2)),
+            // ABC keeps two decimals (SPEC 2.2): more were refused above, never rounded.
+            modifier,
             service: r.string(o, "Service", &path),
             billing_entity: r.string(o, "BillingEntity", &path),
             usage_type: r.string(o, "UsageType", &path),
@@ -329,7 +359,7 @@ pub fn parse(text: &str, default_start: BillingPeriod) -> Result<Parsed, ConfigF
             .unwrap_or_default();
         match config.plans.iter_mut().find(|p| p.arn == plan) {
             Some(p) => p.rules.extend(rules),
-            None => r.problems.push(super::Problem {
+            None => r.push_problem(super::Problem {
                 reason: Some(Reason::MissingPricingplan.code().into()),
                 path: format!("{path}.PricingPlanArn"),
                 message: format!("no pricing plan {plan} in PricingPlans"),
@@ -426,7 +456,7 @@ fn custom_line_item(
                 .unwrap_or_default(),
         },
         _ => {
-            r.problems.push(super::Problem {
+            r.push_problem(super::Problem {
                 reason: Some(Reason::IllegalChargeDetails.code().into()),
                 path: cd_path.clone(),
                 message: "exactly one of Flat and Percentage".into(),
@@ -446,7 +476,7 @@ fn custom_line_item(
             &format!("{cd_path}.LineItemFilters[0]"),
         )?),
         Some(_) => {
-            r.problems.push(super::Problem {
+            r.push_problem(super::Problem {
                 reason: Some(Reason::IllegalLineItemFilter.code().into()),
                 path: format!("{cd_path}.LineItemFilters"),
                 message: "at most one line item filter".into(),
@@ -510,7 +540,7 @@ fn line_item_filter(r: &mut Reader, f: &Value, path: &str) -> Option<LineItemFil
         Some("EQUAL") => true,
         Some("NOT_EQUAL") => false,
         other => {
-            r.problems.push(super::Problem {
+            r.push_problem(super::Problem {
                 reason: Some(Reason::IllegalLineItemFilter.code().into()),
                 path: format!("{path}.MatchOption"),
                 message: format!("'{}' is not EQUAL or NOT_EQUAL", other.unwrap_or("")),
@@ -533,7 +563,7 @@ fn line_item_filter(r: &mut Reader, f: &Value, path: &str) -> Option<LineItemFil
             service: (*service).to_string(),
         }),
         _ => {
-            r.problems.push(super::Problem {
+            r.push_problem(super::Problem {
                 reason: Some(Reason::IllegalLineItemFilter.code().into()),
                 path: path.into(),
                 message: "expected LINE_ITEM_TYPE NOT_EQUAL SAVINGS_PLAN_NEGATION, or SERVICE EQUAL|NOT_EQUAL with one service code".into(),
@@ -577,7 +607,7 @@ fn view_filter(r: &mut Reader, e: Option<&Value>, path: &str) -> ViewFilter {
         },
         (None, None, None) => ViewFilter::None,
         _ => {
-            r.problems.push(super::Problem {
+            r.push_problem(super::Problem {
                 reason: Some(Reason::InvalidFilter.code().into()),
                 path: path.into(),
                 message: "one filter: dimensions (LINKED_ACCOUNT), tags or costCategories".into(),
@@ -588,12 +618,16 @@ fn view_filter(r: &mut Reader, e: Option<&Value>, path: &str) -> ViewFilter {
 }
 
 fn number(d: Decimal) -> Value {
-    // Exactly representable amounts go out as JSON numbers, as the AWS CLI prints them.
+    // Amounts go out as JSON numbers, as the AWS CLI prints them: through f64 when that is
+    // exact (so `10` reads `10.0` as before), else as the exact decimal text.
     let f: f64 = d.try_into().unwrap_or(0.0);
     if crate::money::decimal_from_f64(f).ok() == Some(d) {
         json!(f)
     } else {
-        json!(d.to_string())
+        d.normalize()
+            .to_string()
+            .parse::<serde_json::Number>()
+            .map_or_else(|_| json!(d.to_string()), Value::Number)
     }
 }
 

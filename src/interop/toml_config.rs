@@ -50,7 +50,14 @@ enum Num {
     Text(String),
 }
 
+/// A number with where it is in the file, so a float is read from its own text, exactly.
+type SNum = toml::Spanned<Num>;
+
 impl Num {
+    fn spanned(d: Decimal) -> SNum {
+        toml::Spanned::new(0..0, Num::of(d))
+    }
+
     fn of(d: Decimal) -> Num {
         let f: f64 = d.try_into().unwrap_or(0.0);
         if d.fract().is_zero() && d.abs() < Decimal::from(1_000_000_000_000i64) {
@@ -62,11 +69,26 @@ impl Num {
         }
     }
 
-    fn decimal(&self) -> Option<Decimal> {
-        match self {
-            Num::Int(i) => Some(Decimal::from(*i)),
-            Num::Float(f) => super::decimal_of_f64(*f),
-            Num::Text(s) => crate::money::parse_decimal(s).ok().flatten(),
+    /// The exact value: an integer as is, a float from its text in the file (`source`, never
+    /// through f64; `_` separators allowed), a string as written. Refused, never rounded, when
+    /// it cannot be held exactly.
+    fn decimal(n: &SNum, source: &str) -> Result<Decimal, String> {
+        match n.get_ref() {
+            Num::Int(i) => Ok(Decimal::from(*i)),
+            Num::Float(f) => {
+                let text: String = source
+                    .get(n.span())
+                    .unwrap_or_default()
+                    .chars()
+                    .filter(|c| *c != '_')
+                    .collect();
+                if text.is_empty() {
+                    // No text to read (a value made in memory): its shortest f64 text.
+                    return super::decimal_of_f64(*f).ok_or_else(|| format!("{f} is not a number"));
+                }
+                super::exact_decimal(&text).map_err(|e| e.to_string())
+            }
+            Num::Text(s) => super::exact_decimal(s).map_err(|e| e.to_string()),
         }
     }
 }
@@ -138,10 +160,10 @@ struct Plan {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TierRow {
-    begin: Num,
+    begin: SNum,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    end: Option<Num>,
-    rate: Num,
+    end: Option<SNum>,
+    rate: SNum,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -154,7 +176,7 @@ struct Rule {
     #[serde(rename = "type")]
     rule_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    percent: Option<Num>,
+    percent: Option<SNum>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     service: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -193,9 +215,9 @@ struct Item {
     #[serde(rename = "type")]
     item_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    flat: Option<Num>,
+    flat: Option<SNum>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    percent: Option<Num>,
+    percent: Option<SNum>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     associated: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -248,22 +270,27 @@ pub struct Parsed {
 
 struct Ctx<'a> {
     problems: Vec<Problem>,
+    /// The file's text: floats are read from it.
+    source: &'a str,
     payers: &'a BTreeSet<String>,
     /// Payer that new ARNs are made for.
     owner: String,
 }
 
 impl Ctx<'_> {
+    fn push_problem(&mut self, p: Problem) {
+        super::push_capped(&mut self.problems, p);
+    }
     fn fail(&mut self, path: String, message: String) {
-        self.problems.push(Problem {
+        self.push_problem(Problem {
             reason: None,
             path,
             message,
         });
     }
-    fn num(&mut self, n: &Num, path: String) -> Decimal {
-        n.decimal().unwrap_or_else(|| {
-            self.fail(path, format!("{n:?} is not a number"));
+    fn num(&mut self, n: &SNum, path: String) -> Decimal {
+        Num::decimal(n, self.source).unwrap_or_else(|e| {
+            self.fail(path, e);
             Decimal::ZERO
         })
     }
@@ -286,7 +313,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
             .span()
             .map(|s| line_col(text, s.start))
             .unwrap_or_else(|| "file".into());
-        ConfigFileError::at(at, e.message().to_string())
+        ConfigFileError::at(at, format!("not valid TOML: {}", e.message().trim_end()))
     })?;
     let owner = payers
         .iter()
@@ -295,6 +322,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
         .unwrap_or_else(|| "000000000000".into());
     let mut c = Ctx {
         problems: Vec::new(),
+        source: text,
         payers,
         owner,
     };
@@ -370,10 +398,18 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
                 continue;
             }
         };
-        let modifier = r
-            .percent
-            .as_ref()
-            .map(|p| c.num(p, format!("{path}.percent")).round_dp(2));
+        // ABC keeps two decimals (SPEC 2.2); more are refused, never rounded.
+        let modifier = r.percent.as_ref().map(|p| {
+            let m = c.num(p, format!("{path}.percent"));
+            super::at_most_decimals(m, 2).unwrap_or_else(|e| {
+                c.push_problem(Problem {
+                    reason: Some(Reason::IllegalModifierPercentage.code().into()),
+                    path: format!("{path}.percent"),
+                    message: e,
+                });
+                m
+            })
+        });
         let tiers = r
             .tiers
             .iter()
@@ -409,7 +445,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
         for (j, name) in p.rules.iter().enumerate() {
             match rule_arns.get(name.as_str()) {
                 Some(a) => rules.push(a.clone()),
-                None => c.problems.push(Problem {
+                None => c.push_problem(Problem {
                     reason: Some(Reason::PricingrulesNotExist.code().into()),
                     path: format!("{path}.rules[{j}]"),
                     message: format!("no pricing rule named '{name}'"),
@@ -431,7 +467,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
             (Some(ManagedPlan::Passthrough), _) => PASSTHROUGH_PLAN_ARN.to_string(),
             (None, Some(a)) => a.clone(),
             (None, None) => {
-                c.problems.push(Problem {
+                c.push_problem(Problem {
                     reason: Some(Reason::MissingPricingplan.code().into()),
                     path: format!("{path}.plan"),
                     message: format!("no pricing plan named '{}'", g.plan),
@@ -465,7 +501,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
         let path = format!("custom_line_item[{i}]");
         locations.insert((Kind::CustomLineItem, it.name.clone()), path.clone());
         let Some(group) = group_arns.get(it.group.as_str()).cloned() else {
-            c.problems.push(Problem {
+            c.push_problem(Problem {
                 reason: Some(Reason::MissingBillinggroup.code().into()),
                 path: format!("{path}.group"),
                 message: format!("no billing group named '{}'", it.group),
@@ -495,7 +531,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
                         .or_else(|| item_arns.get(name.as_str()))
                     {
                         Some(a) => associated.push(a.clone()),
-                        None => c.problems.push(Problem {
+                        None => c.push_problem(Problem {
                             reason: Some(Reason::IllegalResourceArns.code().into()),
                             path: format!("{path}.associated[{j}]"),
                             message: format!("no billing group or custom line item named '{name}'"),
@@ -508,7 +544,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
                 }
             }
             _ => {
-                c.problems.push(Problem {
+                c.push_problem(Problem {
                     reason: Some(Reason::IllegalChargeDetails.code().into()),
                     path: path.clone(),
                     message: "exactly one of flat and percent".into(),
@@ -531,7 +567,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
                 })
             }
             Some(_) => {
-                c.problems.push(Problem {
+                c.push_problem(Problem {
                     reason: Some(Reason::IllegalLineItemFilter.code().into()),
                     path: format!("{path}.filter"),
                     message: "expected \"exclude_savings_plan_negation\" or { service = \"...\", match = \"EQUAL\" | \"NOT_EQUAL\" }".into(),
@@ -597,7 +633,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
             };
             match resolved {
                 Some(a) => sources.push(a),
-                None => c.problems.push(Problem {
+                None => c.push_problem(Problem {
                     reason: Some(Reason::SourceViewNotFound.code().into()),
                     path: format!("{path}.sources[{j}]"),
                     message: format!("'{s}' is not primary, primary:<payer id> (needed when the workspace has several payers) or a custom view name"),
@@ -622,7 +658,7 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
                         values,
                     },
                     _ => {
-                        c.problems.push(Problem {
+                        c.push_problem(Problem {
                             reason: Some(Reason::InvalidFilter.code().into()),
                             path: format!("{path}.filter"),
                             message: "one of { accounts = [...] }, { tag = \"key\", values = [...] }, { cost_category = \"key\", values = [...] }".into(),
@@ -712,7 +748,7 @@ pub fn export(config: &Config) -> String {
                 description: r.description.clone(),
                 scope: r.scope.code().into(),
                 rule_type: r.rule_type.code().into(),
-                percent: r.modifier.map(Num::of),
+                percent: r.modifier.map(Num::spanned),
                 service: r.service.clone(),
                 billing_entity: r.billing_entity.clone(),
                 usage_type: r.usage_type.clone(),
@@ -722,9 +758,9 @@ pub fn export(config: &Config) -> String {
                     .tiers
                     .iter()
                     .map(|t| TierRow {
-                        begin: Num::of(t.begin),
-                        end: t.end.map(Num::of),
-                        rate: Num::of(t.rate),
+                        begin: Num::spanned(t.begin),
+                        end: t.end.map(Num::spanned),
+                        rate: Num::spanned(t.rate),
                     })
                     .collect(),
                 arn: Some(r.arn.clone()),
@@ -735,13 +771,13 @@ pub fn export(config: &Config) -> String {
             .iter()
             .map(|i| {
                 let (flat, percent, associated) = match &i.charge {
-                    Charge::Flat { value } => (Some(Num::of(*value)), None, Vec::new()),
+                    Charge::Flat { value } => (Some(Num::spanned(*value)), None, Vec::new()),
                     Charge::Percentage {
                         percent,
                         associated,
                     } => (
                         None,
-                        Some(Num::of(*percent)),
+                        Some(Num::spanned(*percent)),
                         associated.iter().map(|a| group_or_item_name(a)).collect(),
                     ),
                 };

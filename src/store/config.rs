@@ -145,6 +145,10 @@ pub enum ConfigError {
     /// nothing was saved.
     #[error("{0}")]
     Stale(Box<Stale>),
+    #[error(
+        "the workspace changed while the import was being checked; nothing was written, run it again"
+    )]
+    Changed,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -343,7 +347,9 @@ impl Workspace {
 
     /// Makes `config` the configuration from `p` onward: objects it lacks are removed from `p`
     /// on, changed and new ones are written, identical ones are left alone (so importing the
-    /// same configuration twice changes nothing). All or nothing.
+    /// same configuration twice changes nothing). All or nothing. Custom line items that start
+    /// before `p` are written from `p` like everything else (see `plan_config_import` for
+    /// the import that honours their start).
     pub fn replace_config(
         &mut self,
         p: BillingPeriod,
@@ -357,33 +363,256 @@ impl Workspace {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let before = load_at(&tx, p)?;
-        let mut changes = Vec::new();
-        let new_objects = Object::all(config);
-        let new_arns: BTreeSet<(Kind, &str)> =
-            new_objects.iter().map(|o| (o.kind(), o.arn())).collect();
-        for old in Object::all(&before) {
-            if !new_arns.contains(&(old.kind(), old.arn())) {
-                changes.push(Change::Delete {
-                    kind: old.kind(),
-                    arn: old.arn().to_string(),
-                });
-            }
-        }
-        let old_objects = Object::all(&before);
-        for o in new_objects {
-            if !old_objects.contains(&o) || has_later_versions(&tx, &o, p)? {
-                changes.push(Change::Put(o));
-            }
-        }
-        if !changes.is_empty() {
-            check_open(&tx, p)?;
-        }
-        let n = write_changes(&tx, p, &changes, reason, &self.session)?;
-        validate_from(&tx, p, &ctx)?;
+        let staged = stage_import(&tx, p, config, false, reason, &ctx, &self.session)?;
         tx.commit()?;
-        Ok(n)
+        Ok(staged.changes)
     }
+
+    /// What importing `config` from `p` would do (SPEC 3), computed in a transaction that is
+    /// rolled back: nothing is written. With `backdate`, a custom line item that starts before
+    /// `p` and is not in force in the first period with cost data from its start on is written
+    /// from that period (touching periods before `p`); without it, everything is written from
+    /// `p`.
+    ///
+    /// Errors: `Invalid` (SPEC 2 violations, in any period the import reaches), `Closed` (the
+    /// import would change a closed period, or write at or before one).
+    pub fn plan_config_import(
+        &mut self,
+        p: BillingPeriod,
+        config: &Config,
+        backdate: bool,
+    ) -> Result<ImportPlan, ConfigError> {
+        let ctx = self.validation_context()?;
+        if let Err(v) = validate(config, &ctx) {
+            return Err(ConfigError::Invalid(v));
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let staged = stage_import(&tx, p, config, backdate, None, &ctx, &self.session)?;
+        tx.rollback()?;
+        Ok(staged)
+    }
+
+    /// Carries out an import planned with `plan_config_import`, in one transaction; refuses
+    /// (`ConfigError::Changed`, nothing written) when the workspace changed since the plan so
+    /// that the import would now do something else than what was shown.
+    pub fn commit_config_import(
+        &mut self,
+        plan: &ImportPlan,
+        config: &Config,
+        reason: Option<&str>,
+    ) -> Result<usize, ConfigError> {
+        let ctx = self.validation_context()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let staged = stage_import(
+            &tx,
+            plan.period,
+            config,
+            plan.backdate,
+            reason,
+            &ctx,
+            &self.session,
+        )?;
+        if staged.periods != plan.periods {
+            return Err(ConfigError::Changed);
+        }
+        tx.commit()?;
+        Ok(staged.changes)
+    }
+}
+
+/// What a configuration import does: the periods whose configuration it changes, each with
+/// the objects added, changed and removed there and the configuration before and after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportPlan {
+    /// The period the import is for (`--from-period`, or its default).
+    pub period: BillingPeriod,
+    /// Whether custom line items starting before `period` are written from their start.
+    pub backdate: bool,
+    /// How many object changes are written (0: the import changes nothing).
+    pub changes: usize,
+    /// Every period, in order, whose configuration in force changes; only periods with cost
+    /// data, a closed period, `period` itself and periods where some version starts or ends
+    /// are considered (the configuration is constant between those).
+    pub periods: Vec<PeriodChange>,
+}
+
+/// How one period's configuration changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodChange {
+    pub period: BillingPeriod,
+    /// Objects (kind, name) new in the period.
+    pub added: Vec<(Kind, String)>,
+    /// Objects (kind, name) whose content changes.
+    pub changed: Vec<(Kind, String)>,
+    /// Objects (kind, name) no longer in force.
+    pub removed: Vec<(Kind, String)>,
+    pub before: Config,
+    pub after: Config,
+    pub closed: bool,
+}
+
+impl ImportPlan {
+    /// The change of the import's own period, if any.
+    pub fn at_period(&self) -> Option<&PeriodChange> {
+        self.periods.iter().find(|c| c.period == self.period)
+    }
+}
+
+/// Periods where the configuration can differ from the month before, plus the periods with
+/// data and the closed ones: comparing these is enough to see every change.
+fn candidate_periods(
+    tx: &Transaction<'_>,
+    extra: &[BillingPeriod],
+) -> Result<BTreeSet<BillingPeriod>, StoreError> {
+    let mut out: BTreeSet<BillingPeriod> = extra.iter().copied().collect();
+    let mut stmt = tx.prepare_cached(
+        "SELECT period FROM deliveries
+         UNION SELECT period FROM periods WHERE closed = 1
+         UNION SELECT valid_from FROM config_versions
+         UNION SELECT valid_to FROM config_versions WHERE valid_to IS NOT NULL",
+    )?;
+    for text in stmt.query_map([], |r| r.get::<_, String>(0))? {
+        if let Ok(q) = text?.parse::<BillingPeriod>() {
+            out.insert(q);
+        }
+    }
+    Ok(out)
+}
+
+fn diff_configs(before: &Config, after: &Config) -> PeriodChangeLists {
+    let old = Object::all(before);
+    let new = Object::all(after);
+    let mut lists = PeriodChangeLists::default();
+    for o in &new {
+        match old
+            .iter()
+            .find(|x| x.kind() == o.kind() && x.arn() == o.arn())
+        {
+            None => lists.added.push((o.kind(), o.name().to_string())),
+            Some(x) if x != o => lists.changed.push((o.kind(), o.name().to_string())),
+            Some(_) => {}
+        }
+    }
+    for x in &old {
+        if !new
+            .iter()
+            .any(|o| o.kind() == x.kind() && o.arn() == x.arn())
+        {
+            lists.removed.push((x.kind(), x.name().to_string()));
+        }
+    }
+    lists
+}
+
+#[derive(Default)]
+struct PeriodChangeLists {
+    added: Vec<(Kind, String)>,
+    changed: Vec<(Kind, String)>,
+    removed: Vec<(Kind, String)>,
+}
+
+/// Writes `config` as the configuration from `p` on inside `tx` (not committed) and returns
+/// what that changed in every period.
+fn stage_import(
+    tx: &Transaction<'_>,
+    p: BillingPeriod,
+    config: &Config,
+    backdate: bool,
+    reason: Option<&str>,
+    ctx: &ValidationContext,
+    session: &super::session::Session,
+) -> Result<ImportPlan, ConfigError> {
+    let candidates = candidate_periods(tx, &[p])?;
+    let data_periods: BTreeSet<BillingPeriod> = {
+        let mut stmt = tx.prepare_cached("SELECT DISTINCT period FROM deliveries")?;
+        stmt.query_map([], |r| r.get::<_, String>(0))?
+            .filter_map(|t| t.ok().and_then(|t| t.parse().ok()))
+            .collect()
+    };
+    let mut before_at = Vec::with_capacity(candidates.len());
+    for q in &candidates {
+        before_at.push((*q, load_at(tx, *q)?));
+    }
+    let before = load_at(tx, p)?;
+    let mut changes = Vec::new();
+    let new_objects = Object::all(config);
+    let new_arns: BTreeSet<(Kind, &str)> =
+        new_objects.iter().map(|o| (o.kind(), o.arn())).collect();
+    for old in Object::all(&before) {
+        if !new_arns.contains(&(old.kind(), old.arn())) {
+            changes.push(Change::Delete {
+                kind: old.kind(),
+                arn: old.arn().to_string(),
+            });
+        }
+    }
+    let old_objects = Object::all(&before);
+    // Custom line items whose billing period range starts before p and that are not in force
+    // at their start: with `backdate` they are written from their start.
+    let mut early: Vec<(BillingPeriod, Change)> = Vec::new();
+    for o in new_objects {
+        if let (true, Object::Item(item)) = (backdate, &o) {
+            // From the first period with data it reaches before p: earlier months have no
+            // pro forma to change.
+            // (`range` panics on a reversed range, hence the guard.)
+            let first = (item.start < p)
+                .then(|| data_periods.range(item.start..p).next())
+                .flatten();
+            if let Some(&q) = first {
+                if load_at(tx, q)?.item(&item.arn).is_none() {
+                    early.push((q, Change::Put(o)));
+                    continue;
+                }
+            }
+        }
+        if !old_objects.contains(&o) || has_later_versions(tx, &o, p)? {
+            changes.push(Change::Put(o));
+        }
+    }
+    let first = early.iter().map(|(s, _)| *s).min().unwrap_or(p).min(p);
+    if !changes.is_empty() || !early.is_empty() {
+        check_open(tx, first)?;
+    }
+    let batch = next_batch(tx)?;
+    let mut n = write_changes_in(tx, p, &changes, reason, batch, session)?;
+    for (s, c) in &early {
+        n += write_changes_in(tx, *s, std::slice::from_ref(c), reason, batch, session)?;
+    }
+    validate_from(tx, first, ctx)?;
+    let closed: BTreeSet<String> = {
+        let mut stmt = tx.prepare_cached("SELECT period FROM periods WHERE closed = 1")?;
+        stmt.query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<_, _>>()?
+    };
+    let mut periods = Vec::new();
+    for (q, old) in before_at {
+        let new = load_at(tx, q)?;
+        if new != old {
+            let lists = diff_configs(&old, &new);
+            periods.push(PeriodChange {
+                period: q,
+                added: lists.added,
+                changed: lists.changed,
+                removed: lists.removed,
+                before: old,
+                after: new,
+                closed: closed.contains(&q.to_string()),
+            });
+        }
+    }
+    if let Some(c) = periods.iter().find(|c| c.closed) {
+        return Err(ConfigError::Closed(c.period));
+    }
+    Ok(ImportPlan {
+        period: p,
+        backdate,
+        changes: n,
+        periods,
+    })
 }
 
 fn has_later_versions(
@@ -574,16 +803,37 @@ fn write_changes(
     if changes.is_empty() {
         return Ok(0);
     }
-    let period = p.to_string();
-    let now = now_utc();
-    let batch: i64 = tx.query_row(
+    let batch = next_batch(tx)?;
+    write_changes_in(tx, p, changes, reason, batch, session)
+}
+
+/// The number of the next audit batch (one undo step).
+fn next_batch(tx: &Transaction<'_>) -> Result<i64, StoreError> {
+    Ok(tx.query_row(
         "SELECT COALESCE(MAX(batch), 0) + 1 FROM audit_log",
         [],
         |r| r.get(0),
-    )?;
+    )?)
+}
+
+/// `write_changes` into a given audit batch (an import writing at several periods is still
+/// one undo step), as `session`.
+fn write_changes_in(
+    tx: &Transaction<'_>,
+    p: BillingPeriod,
+    changes: &[Change],
+    reason: Option<&str>,
+    batch: i64,
+    session: &super::session::Session,
+) -> Result<usize, StoreError> {
+    if changes.is_empty() {
+        return Ok(0);
+    }
+    let period = p.to_string();
+    let now = now_utc();
     // A new change ends the chance to redo what this session undid before it (and what
     // sessions that have ended undid: it would have adopted those); another open window keeps
-    // its own redo.
+    // its own redo. (Idempotent: a batch written at several periods runs it more than once.)
     for (b, undoer, _) in undone(tx)? {
         if undoer.as_deref() == Some(session.id.as_str())
             || !super::session::is_open(undoer.as_deref())

@@ -71,7 +71,63 @@ impl Analysis {
     /// (USD when nothing says otherwise). The CLI and the TUI label amounts from here. When
     /// payers are billed in different currencies, the error names each payer's currency: their
     /// amounts must not be added up.
+    ///
+    /// Flat custom line items are charged in their own currency (SPEC 2.4): one whose
+    /// currency is not the period's is an error too, naming it (see
+    /// [`Analysis::item_currency_problems`]); percentage items are a share of amounts in the
+    /// period's currency and are in it whatever they say.
     pub fn currency(&self) -> Result<&str, ReportError> {
+        let currency = self.payers_currency()?;
+        let problems = self.item_currency_problems();
+        if problems.is_empty() {
+            Ok(currency)
+        } else {
+            Err(ReportError::MixedCurrencies(format!(
+                "{}; amounts in different currencies are never added up: set the item's currency \
+                 to {currency} (or remove it from {})",
+                problems.join("; "),
+                self.period
+            )))
+        }
+    }
+
+    /// Active flat custom line items whose currency differs from the period's (the one
+    /// currency of its payers' deliveries), one message each: "custom line item 'NAME' of
+    /// billing group 'G' charges 10.00 USD, but P is billed in CNY". Empty when the payers
+    /// disagree among themselves ([`Analysis::currency`] reports that).
+    pub fn item_currency_problems(&self) -> Vec<String> {
+        let Ok(currency) = self.payers_currency() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for amount in &self.pricing.items {
+            let Some(item) = self.config.items.get(amount.item) else {
+                continue;
+            };
+            if !matches!(item.charge, crate::model::Charge::Flat { .. })
+                || item.currency == currency
+            {
+                continue;
+            }
+            let group = self
+                .config
+                .groups
+                .get(amount.group)
+                .map_or("?", |g| g.name.as_str());
+            out.push(format!(
+                "custom line item '{}' of billing group '{group}' charges {} {}, but {} is billed in {currency}",
+                item.name,
+                crate::money::fmt_grouped(amount.amount.abs()),
+                item.currency,
+                self.period
+            ));
+        }
+        out
+    }
+
+    /// The one currency of the period's payers' deliveries (USD when nothing says otherwise);
+    /// an error naming each payer's currency when they differ.
+    pub fn payers_currency(&self) -> Result<&str, ReportError> {
         let mut codes = self.currencies.values().map(String::as_str);
         let first = codes.next().unwrap_or(crate::cur::DEFAULT_CURRENCY);
         if codes.all(|c| c == first) {
@@ -98,9 +154,12 @@ impl Analysis {
     }
 
     /// The currency for a label: the one code, or every payer's code when they differ.
+    /// A flat custom line item in another currency is flagged ("CNY, items in another
+    /// currency: see Reconcile"): the totals on screen add it up, the reports refuse to.
     pub fn currency_label(&self) -> String {
-        match self.currency() {
-            Ok(c) => c.to_string(),
+        match self.payers_currency() {
+            Ok(c) if self.item_currency_problems().is_empty() => c.to_string(),
+            Ok(c) => format!("{c}, items in another currency: see Reconcile"),
             Err(_) => {
                 let codes: BTreeSet<&str> = self.currencies.values().map(String::as_str).collect();
                 format!("mixed {}", codes.into_iter().collect::<Vec<_>>().join("/"))

@@ -503,3 +503,73 @@ fn an_empty_currency_cell_follows_the_other_rows() {
         .success()
         .stdout(predicate::str::contains("3 rows, billable 6.00 CNY"));
 }
+
+/// A flat custom line item charged in USD on a group billed in CNY would add dollars to yuan:
+/// reports refuse, naming the item, its currency and the period's; the same item in CNY is
+/// added. The bundle is the China case's with one flat fee (ARNs in the aws-cn partition).
+#[test]
+fn a_flat_item_in_another_currency_is_never_added_up() {
+    let bundle: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data("bundle-cn.json")).unwrap()).unwrap();
+    let with_fee = |currency: &str| {
+        let mut b = bundle.clone();
+        b["CustomLineItems"] = serde_json::json!([{
+            "Name": "support-fee",
+            "Arn": "arn:aws-cn:billingconductor::111122223333:customlineitem/CNITEM0001",
+            "Description": "support",
+            "BillingGroupArn": "arn:aws-cn:billingconductor::111122223333:billinggroup/CNGROUP001",
+            "CurrencyCode": currency,
+            "ChargeDetails": {"Type": "FEE", "Flat": {"ChargeValue": 10}},
+            "BillingPeriodRange": {"InclusiveStartBillingPeriod": "2024-03"}
+        }]);
+        b.to_string()
+    };
+    let (d, ws) = workspace();
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(data("cur-cn.csv"))
+        .assert()
+        .success();
+    let usd = d.path().join("usd.json");
+    std::fs::write(&usd, with_fee("USD")).unwrap();
+    bin()
+        .args(["config", "import"])
+        .arg(&ws)
+        .arg(&usd)
+        .args(["--from-period", "2024-03"])
+        .assert()
+        .success();
+    let before = bytes_of(&ws);
+    bin()
+        .arg("report")
+        .arg(&ws)
+        .args(["--period", "2024-03", "--format", "json"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "custom line item 'support-fee' of billing group 'cn-apps' charges 10.00 USD, but 2024-03 is billed in CNY",
+        ))
+        .stdout(predicate::str::is_empty());
+    assert_eq!(bytes_of(&ws), before, "a refused report writes nothing");
+
+    let cny = d.path().join("cny.json");
+    std::fs::write(&cny, with_fee("CNY")).unwrap();
+    bin()
+        .args(["config", "import"])
+        .arg(&ws)
+        .arg(&cny)
+        .args(["--from-period", "2024-03"])
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_str(&stdout(
+        &["report"],
+        &ws,
+        &["--period", "2024-03", "--format", "json"],
+    ))
+    .unwrap();
+    let g = &json["BillingGroupCostReports"][0];
+    // 201.00 (the China case's pro forma) + the 10.00 fee.
+    assert_eq!(g["ProformaCost"], "211.00");
+    assert_eq!(g["Currency"], "CNY");
+}

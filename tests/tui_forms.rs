@@ -114,7 +114,22 @@ fn rule_form_validates_previews_saves_and_survives_a_restart() {
     assert!(text.contains("ILLEGAL_MODIFIER_PERCENTAGE"), "{text}");
     press(&mut s, &["Ctrl-s"]);
     assert!(s.app.form.is_some(), "an invalid form is not saved");
-    press(&mut s, &["Backspace", "Backspace", "\"20\""]);
+    // More than 2 decimals: refused, never rounded (the configuration files' rule).
+    press(&mut s, &["Backspace", "Backspace", "\"10.125\""]);
+    let text = screen(&mut s);
+    assert!(
+        text.contains("ILLEGAL_MODIFIER_PERCENTAGE") && text.contains("10.12 or 10.13"),
+        "{text}"
+    );
+    press(&mut s, &["Ctrl-s"]);
+    assert!(
+        s.app.form.is_some(),
+        "a percentage with 3 decimals is not saved"
+    );
+    for _ in 0..6 {
+        press(&mut s, &["Backspace"]);
+    }
+    press(&mut s, &["\"20\""]);
     let text = screen(&mut s);
     assert!(
         text.contains("preview, 2026-10:") && text.contains("retail: pro forma"),

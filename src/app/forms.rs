@@ -748,8 +748,21 @@ impl Form {
                     "TIERING" => RuleType::Tiering,
                     _ => RuleType::Markup,
                 };
+                // Refused beyond 2 decimals, never rounded: the same rule as configuration
+                // files (README, "Configuration files").
                 let modifier = if visible("percent") {
-                    number("percent", &mut errors).map(|m| m.round_dp(2))
+                    number("percent", &mut errors).and_then(|m| {
+                        match crate::interop::at_most_decimals(m, 2) {
+                            Ok(m) => Some(m),
+                            Err(e) => {
+                                errors.insert(
+                                    "percent".into(),
+                                    format!("ILLEGAL_MODIFIER_PERCENTAGE: {e}"),
+                                );
+                                None
+                            }
+                        }
+                    })
                 } else {
                     None
                 };
@@ -1018,7 +1031,17 @@ impl Form {
                         .unwrap_or_else(|| DEFAULT_PRESENTATION_SERVICE.into()),
                     start,
                     end,
-                    currency: "USD".into(),
+                    // An edit keeps the item's currency; a new item is charged in the
+                    // period's currency (SPEC 2.4: USD, or CNY for China-partition payers).
+                    currency: self
+                        .editing
+                        .as_ref()
+                        .and_then(|a| cfg.items.iter().find(|i| &i.arn == a))
+                        .map(|i| i.currency.clone())
+                        .unwrap_or_else(|| match app.current().payers_currency() {
+                            Ok("CNY") => "CNY".into(),
+                            _ => "USD".into(),
+                        }),
                 })
             }
         };

@@ -745,6 +745,23 @@ fn reconcile(app: &App) -> TableModel {
         ],
         RowKind::Normal,
     );
+    // Flat custom line items charged in another currency than the period's are never added
+    // to its amounts (SPEC 5): reports refuse them; this says which.
+    let problems = app.data.item_currency_problems();
+    t.push(
+        "item-currency",
+        vec![
+            text("flat custom line items in the period's currency"),
+            count(0),
+            count(problems.len()),
+            text(if problems.is_empty() {
+                "ok".to_string()
+            } else {
+                problems.join("; ")
+            }),
+        ],
+        RowKind::Normal,
+    );
     // Exact equality decides; the numbers shown are the group's pro forma as the other tabs
     // show it and the sum of the explanation's parts as the explanation shows them.
     let shown = app.data.shown_invoice();

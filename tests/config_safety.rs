@@ -821,3 +821,29 @@ fn problems_are_capped() {
     );
     assert_eq!(err.matches("is required").count(), 200, "{err}");
 }
+
+/// `report` and `explain` piped into a reader that went away (`| head`): exit 0, no panic.
+/// The read end is closed before the child writes, so its first write fails with EPIPE.
+#[test]
+fn reports_and_explanations_to_a_closed_stdout_are_not_a_panic() {
+    let (_d, ws) = demo_copy();
+    for args in [
+        vec!["report", "--period", "2026-10"],
+        vec!["report", "--period", "2026-10", "--format", "json"],
+        vec!["explain", "--period", "2026-10", "--group", "retail"],
+    ] {
+        let mut child = std::process::Command::new(bin().get_program())
+            .arg(args[0])
+            .arg(&ws)
+            .args(&args[1..])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}

@@ -75,14 +75,11 @@ fn check_regular(path: &Path) -> Result<(u64, u64), CurError> {
     }
 }
 
-/// True when two cost files hold the same aggregate: the same data given twice in another
-/// form (`cur.csv` and `cur.csv.gz`). Genuine parts of one delivery hold different rows.
-fn same_rows(a: &cur::CostExtract, b: &cur::CostExtract) -> bool {
-    a.rows == b.rows
-        && a.lines.len() == b.lines.len()
-        && a.daily.len() == b.daily.len()
-        && a.lines == b.lines
-        && a.daily == b.daily
+/// True when two cost files hold the same decompressed content: the same data given twice in
+/// another form (`cur.csv` and `cur.csv.gz`). Equal totals are not enough: genuine parts of one
+/// delivery can hold rows that aggregate alike (other line item ids, other resources).
+fn same_content(a: &cur::CostExtract, b: &cur::CostExtract) -> bool {
+    a.content_hash.is_some() && a.content_hash == b.content_hash
 }
 
 /// Reads every source and commits them as one transaction (README "Deliveries replace, never
@@ -133,13 +130,13 @@ pub fn import(
         }
         if let cur::Input::Cost(extract) = &input
             && let Some((first, _)) = inputs.iter().find(|(_, i)| match i {
-                cur::Input::Cost(other) => same_rows(other, extract),
+                cur::Input::Cost(other) => same_content(other, extract),
                 cur::Input::Accounts(_) => false,
             })
             && extract.rows > 0
         {
             warnings.push(format!(
-                "{} holds exactly the same rows as {} (the same data, compressed differently?): \
+                "{} holds the same data as {} (the same content, compressed differently): \
                  counted once",
                 source.display_path().display(),
                 first.path

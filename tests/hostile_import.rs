@@ -507,9 +507,36 @@ fn the_same_data_compressed_differently_is_counted_once() {
             "imported, 2 rows, billable 3.25 USD",
         ))
         .stderr(predicate::str::contains(
-            "cur.csv.gz holds exactly the same rows as",
+            "cur.csv.gz holds the same data as",
         ));
-    // Genuine parts of one delivery (different rows) still add up.
+    // Genuine parts of one delivery (different rows) still add up, also when their rows
+    // aggregate alike (other line item ids and resources, same account, type, product and
+    // cost): equal totals are not the same data.
+    let (_d3, ws3) = workspace();
+    let twin = |name: &str, id: &str, resource: &str| {
+        write(
+            dir.path(),
+            name,
+            format!(
+                "identity/LineItemId,bill/PayerAccountId,lineItem/UsageAccountId,bill/BillingPeriodStartDate,lineItem/LineItemType,lineItem/ProductCode,lineItem/ResourceId,lineItem/UnblendedCost,lineItem/CurrencyCode\n\
+                 {id},111122223333,444455556666,2026-10-01T00:00:00Z,Usage,AmazonEC2,{resource},100,USD\n"
+            )
+            .as_bytes(),
+        )
+    };
+    let p1 = twin("twin1.csv", "id-aaa", "i-111");
+    let p2 = twin("twin2.csv", "id-bbb", "i-222");
+    bin()
+        .arg("import")
+        .arg(&ws3)
+        .arg(&p1)
+        .arg(&p2)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "imported, 2 rows, billable 200.00 USD",
+        ))
+        .stderr("");
     let (_d2, ws2) = workspace();
     let part2 = write(
         dir.path(),

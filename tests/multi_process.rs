@@ -907,3 +907,49 @@ fn a_bulk_assignment_builds_on_another_windows_change_instead_of_overwriting_it(
     );
     assert!(retail.accounts.contains(&account), "A's assignment made");
 }
+
+/// The CLI's writes behind a lock held past the busy timeout say the workspace is busy (never
+/// SQLite's "database is locked"), name the workspace, exit 1 and write nothing.
+#[test]
+fn cli_writes_behind_a_lock_held_past_the_busy_timeout_say_so() {
+    let (d, path) = demo_copy();
+    let toml = d.path().join("c.toml");
+    let out = assert_cmd::Command::cargo_bin("proforma")
+        .unwrap()
+        .args(["config", "export"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    std::fs::write(&toml, &out.stdout).unwrap();
+    let cur = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/cur-2026-10.csv.gz");
+    let before = common::snapshot(&path);
+    let mut helper = hold_write_lock(&path, 7);
+    // Both at once, so both wait out their 5 s within the 7 s the lock is held.
+    let children: Vec<_> = [
+        vec!["config".into(), "import".into(), path.clone(), toml.clone()],
+        vec!["import".into(), path.clone(), cur.clone()],
+    ]
+    .into_iter()
+    .map(|args: Vec<PathBuf>| {
+        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("proforma"))
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        (args, child)
+    })
+    .collect();
+    for (args, child) in children {
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("the workspace is busy: another process has been writing to it"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("database is locked"), "{args:?}: {err}");
+    }
+    assert!(helper.wait().unwrap().success());
+    assert_eq!(common::snapshot(&path), before, "nothing written");
+}

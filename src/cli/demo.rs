@@ -113,7 +113,16 @@ pub fn run(workspace: Option<PathBuf>) -> color_eyre::Result<()> {
 /// leaves a half-filled demo workspace behind.
 fn build(path: &Path) -> color_eyre::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).wrap_err_with(|| format!("creating {}", dir.display()))?;
+        // Directories made here are the owner's only (0700), whatever the umask: the
+        // workspace inside holds billing data and nobody else may replace it or plant a
+        // `-wal` beside it (issue 8 item 14).
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(dir)
+            .wrap_err_with(|| format!("creating {}", dir.display()))?;
     }
     let tmp = path.with_extension("building");
     for suffix in ["", "-wal", "-shm"] {
@@ -129,7 +138,7 @@ fn build(path: &Path) -> color_eyre::Result<()> {
             })
             .collect();
         let report = import::import(&mut ws, &sources, &Quiet)?;
-        print_summary(&report);
+        print_summary(&report)?;
         let payers = ws.validation_context()?.payers;
         let parsed = toml_config::parse(SAMPLE_CONFIG, &payers)
             .map_err(|e| eyre!("sample-data/config.toml: {e}"))?;

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 fn in_workspace(path: &Path, e: StoreError) -> color_eyre::Report {
     match e {
         e @ (StoreError::Sqlite(_)
+        | StoreError::Busy
         | StoreError::ClosedPeriod(_)
         | StoreError::BadStoredNumber(_)) => eyre!("{}: {e}", path.display()),
         other => other.into(),
@@ -29,14 +30,23 @@ pub fn run(path: &Path, files: &[PathBuf]) -> color_eyre::Result<()> {
         ImportError::Read(r) => r.into(),
     })?;
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        // File names may hold anything (issue 8 item 10): shown escaped.
+        let line = format!("warning: {w}");
+        eprintln!(
+            "{}",
+            crate::text::escape(&line, crate::text::Keep::LinesAndTabs)
+        );
     }
-    print_summary(&report);
+    print_summary(&report)?;
     Ok(())
 }
 /// One line per (payer, period): rows, billable total and tax in the delivery's own currency
-/// (SPEC 5), first and last usage day.
-pub fn print_summary(report: &CommitReport) {
+/// (SPEC 5), first and last usage day; printed terminal-safe.
+///
+/// Errors: writing to stdout failed (a closed pipe is not an error).
+pub fn print_summary(report: &CommitReport) -> std::io::Result<()> {
+    use std::fmt::Write;
+    let mut out = String::new();
     for d in &report.deliveries {
         let status = match d.status {
             DeliveryStatus::New => "imported",
@@ -47,7 +57,8 @@ pub fn print_summary(report: &CommitReport) {
             (Some(a), Some(b)) => format!("usage {a} to {b}"),
             _ => "no usage dates".to_string(),
         };
-        println!(
+        let _ = writeln!(
+            out,
             "payer {} period {}: {status}, {} rows, billable {} {cur}, tax {} {cur}, {days}",
             d.payer,
             d.period,
@@ -58,6 +69,7 @@ pub fn print_summary(report: &CommitReport) {
         );
     }
     if report.accounts_changed > 0 {
-        println!("accounts: {} updated", report.accounts_changed);
+        let _ = writeln!(out, "accounts: {} updated", report.accounts_changed);
     }
+    super::table::print_safe(&out, false)
 }

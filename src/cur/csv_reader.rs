@@ -73,9 +73,11 @@ pub(super) fn read(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(CostExtract, String), CurError> {
     let path = source.display_path();
-    source.with_reader(compression, |r| {
+    let (mut extract, hash, content) = source.with_reader_hashed(compression, |r| {
         read_stream(&path, source, compression, r, progress, BLOCK)
-    })
+    })?;
+    extract.content_hash = Some(content);
+    Ok((extract, hash))
 }
 
 fn fill(

@@ -112,6 +112,9 @@ pub struct CostExtract {
     /// means `DEFAULT_CURRENCY`. Rows of one (period, payer) in two currencies are refused
     /// while reading, so there is at most one.
     pub currencies: std::collections::BTreeMap<(BillingPeriod, String), CurrencySeen>,
+    /// xxh3-128 of the decompressed content read (CSV inputs): equal for the same data
+    /// however compressed (`cur.csv` and `cur.csv.gz`). None where not computed (Parquet).
+    pub content_hash: Option<String>,
 }
 
 impl CostExtract {

@@ -157,21 +157,35 @@ impl Source {
         compression: Compression,
         f: impl FnOnce(&mut dyn Read) -> Result<T, CurError>,
     ) -> Result<(T, String), CurError> {
+        self.with_reader_hashed(compression, f)
+            .map(|(out, file, _)| (out, file))
+    }
+
+    /// Like [`Source::with_reader`], and also returns the xxh3-128 of the decompressed
+    /// content `f` read (for a plain file, the file's own hash): two files with the same
+    /// content hash hold the same data, however each is compressed.
+    pub(crate) fn with_reader_hashed<T>(
+        &self,
+        compression: Compression,
+        f: impl FnOnce(&mut dyn Read) -> Result<T, CurError>,
+    ) -> Result<(T, String, String), CurError> {
         match compression {
             Compression::None => {
                 let mut r = HashingReader::new(self.open_raw()?);
                 let out = f(&mut r)?;
-                Ok((out, r.hex()))
+                let hash = r.hex();
+                Ok((out, hash.clone(), hash))
             }
             Compression::Gzip => {
                 let mut r = HashingReader::new(self.open_raw()?);
-                let out = {
-                    let mut gz = flate2::read::MultiGzDecoder::new(&mut r);
-                    f(&mut gz)?
+                let (out, content) = {
+                    let mut gz = HashingReader::new(flate2::read::MultiGzDecoder::new(&mut r));
+                    let out = f(&mut gz)?;
+                    (out, gz.hex())
                 };
                 // A gzip stream can end before the file does; hash what is left too.
                 io::copy(&mut r, &mut io::sink()).map_err(|e| self.io_err(e))?;
-                Ok((out, r.hex()))
+                Ok((out, r.hex(), content))
             }
             Compression::Zip => {
                 let mut archive = zip::ZipArchive::new(self.open_raw()?)
@@ -180,13 +194,15 @@ impl Source {
                     path: self.display_path(),
                     detail: d,
                 })?;
-                let out = {
-                    let mut entry = archive
+                let (out, content) = {
+                    let entry = archive
                         .by_index(index)
                         .map_err(|e| self.corrupt(compression, e))?;
-                    f(&mut entry)?
+                    let mut entry = HashingReader::new(entry);
+                    let out = f(&mut entry)?;
+                    (out, entry.hex())
                 };
-                Ok((out, self.hash()?))
+                Ok((out, self.hash()?, content))
             }
         }
     }

@@ -158,13 +158,7 @@ impl ConfigError {
     /// process's write says so instead of SQLite's "database is locked".
     pub fn explain(&self) -> String {
         match self {
-            ConfigError::Store(StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)))
-                if f.code == rusqlite::ErrorCode::DatabaseBusy =>
-            {
-                "the workspace is busy: another process has been writing to it for more than 5 s; \
-                 nothing was changed, try again"
-                    .into()
-            }
+            // StoreError::Busy says it in people's words already.
             e => e.to_string(),
         }
     }

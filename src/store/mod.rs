@@ -78,6 +78,12 @@ pub enum StoreError {
     /// SQLITE_FULL (the disk, or a size limit, is full; SQLite maps ENOSPC to it).
     #[error("disk full while writing {}; nothing was saved", .0.display())]
     DiskFull(PathBuf),
+    /// Another process held the write lock past the busy timeout (5 s); the write was not
+    /// made (issue 8 item 5: never "database is locked").
+    #[error(
+        "the workspace is busy: another process has been writing to it for more than 5 s; nothing was changed, try again"
+    )]
+    Busy,
     #[error("workspace database: {0}")]
     Sqlite(rusqlite::Error),
     #[error(
@@ -102,6 +108,14 @@ impl From<rusqlite::Error> for StoreError {
     /// Names the failures a user can act on: a commit refused because the workspace file was
     /// deleted or replaced (the commit hook's rollback), a full disk, a read-only workspace.
     fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, _) = &e
+            && matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            )
+        {
+            return StoreError::Busy;
+        }
         let path = LAST_PATH.with(|p| p.borrow().clone());
         if let (rusqlite::Error::SqliteFailure(f, _), Some(path)) = (&e, path) {
             // SQLite's own refusal to write a moved database (rollback journal) means the same.

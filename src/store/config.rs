@@ -157,10 +157,8 @@ impl ConfigError {
     /// The message for people: a write that waited out the busy timeout (5 s) behind another
     /// process's write says so instead of SQLite's "database is locked".
     pub fn explain(&self) -> String {
-        match self {
-            // StoreError::Busy says it in people's words already.
-            e => e.to_string(),
-        }
+        // StoreError::Busy says it in people's words already.
+        self.to_string()
     }
 }
 

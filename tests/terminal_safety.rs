@@ -532,3 +532,79 @@ fn tui_says_when_its_workspace_file_is_deleted() {
     });
     assert!(record.contains("EXIT=143"), "{record}");
 }
+
+/// A terminal that goes away (the tmux session killed, like an ssh disconnect) ends the TUI
+/// within a few seconds: crossterm's reader would spin forever on its end of file, ignoring
+/// every signal; the watchdog ends the process (exit 129, as SIGHUP). Before the fix the
+/// process stayed, at full CPU, until `kill -9`.
+#[test]
+fn a_terminal_that_goes_away_ends_the_tui() {
+    if !tmux_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo.proforma");
+    std::fs::copy(common::demo_workspace(), &ws).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("proforma");
+    let pid_file = dir.path().join("pid");
+    let session = format!("proforma-hup-{}", std::process::id());
+    let script = format!(
+        "echo $$ > {pid}; XDG_STATE_HOME={state} exec {bin} {ws}",
+        pid = pid_file.display(),
+        state = dir.path().join("state").display(),
+        bin = bin.display(),
+        ws = ws.display(),
+    );
+    let socket = dir.path().join("tmux.sock");
+    let socket = socket.to_str().unwrap().to_string();
+    let t = |args: &[&str]| {
+        let mut all = vec!["-S", socket.as_str()];
+        all.extend_from_slice(args);
+        Command::new("tmux").args(&all).output().expect("tmux runs")
+    };
+    let out = t(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(out.status.success());
+    let start = Instant::now();
+    loop {
+        let screen = String::from_utf8_lossy(&t(&["capture-pane", "-t", &session, "-p"]).stdout)
+            .into_owned();
+        if screen.contains("Billing groups") {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{screen}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let pid = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .to_string();
+    let alive = || {
+        Path::new(&format!("/proc/{pid}")).exists() && {
+            // A zombie has ended; only its parent has not collected it yet.
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            !stat.contains(") Z ")
+        }
+    };
+    assert!(alive());
+    t(&["kill-server"]);
+    let gone = Instant::now();
+    while alive() {
+        if gone.elapsed() > Duration::from_secs(10) {
+            let _ = Command::new("kill").args(["-9", &pid]).status();
+            panic!("the TUI outlived its terminal by 10 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

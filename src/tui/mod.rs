@@ -313,6 +313,100 @@ impl StopSignals {
     }
 }
 
+/// Ends the process when the event loop cannot: crossterm's reader spins forever on a
+/// terminal that went away (a closed tmux pane or ssh session: every read returns end of
+/// file, and its inner loop never returns), so the loop never sees the SIGHUP that came with
+/// it, nor a later SIGTERM. This thread notices a stop signal, or a hung-up terminal (poll
+/// reports POLLHUP on it), marks the stop for the loop (a hang-up counts as SIGHUP), and if the
+/// loop has not finished a second later, restores the terminal as far as it still can and
+/// exits with 128 + the signal. Nothing saved is lost: every save is a committed transaction
+/// (the workspace's WAL is folded in by the next open).
+struct Watchdog {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Watchdog {
+    fn start(signals: &StopSignals) -> Watchdog {
+        use std::sync::atomic::Ordering::SeqCst;
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let received = signals.received.clone();
+        let finished = done.clone();
+        let spawned = std::thread::Builder::new()
+            .name("tui-watchdog".into())
+            .spawn(move || {
+                let tick = std::time::Duration::from_millis(100);
+                let mut since: Option<std::time::Instant> = None;
+                loop {
+                    std::thread::sleep(tick);
+                    if finished.load(SeqCst) {
+                        return;
+                    }
+                    if received.load(SeqCst) == 0 && terminal_hung_up() {
+                        let hup = usize::try_from(signal_hook::consts::SIGHUP).unwrap_or(1);
+                        let _ = received.compare_exchange(0, hup, SeqCst, SeqCst);
+                    }
+                    let signal = received.load(SeqCst);
+                    if signal == 0 {
+                        continue;
+                    }
+                    let first = *since.get_or_insert_with(std::time::Instant::now);
+                    if first.elapsed() < std::time::Duration::from_secs(1) {
+                        continue;
+                    }
+                    if finished.load(SeqCst) {
+                        return;
+                    }
+                    tracing::warn!(
+                        signal,
+                        "the event loop did not stop; exiting from the watchdog"
+                    );
+                    restore();
+                    let code = 128 + i32::try_from(signal).unwrap_or(1);
+                    std::process::exit(code);
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::warn!("no watchdog thread: {e}");
+        }
+        Watchdog { done }
+    }
+
+    /// The event loop has ended: the watchdog stands down.
+    fn stand_down(&self) {
+        self.done.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Whether the terminal the TUI reads from was hung up (its pane or session closed). Reads
+/// the terminal crossterm reads: standard input when it is a terminal, else `/dev/tty`.
+fn terminal_hung_up() -> bool {
+    use rustix::event::{PollFd, PollFlags, poll};
+    use std::io::IsTerminal;
+    use std::os::fd::AsFd;
+    let check = |fd: std::os::fd::BorrowedFd<'_>| {
+        let mut fds = [PollFd::new(&fd, PollFlags::empty())];
+        let zero = rustix::event::Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        match poll(&mut fds, Some(&zero)) {
+            Ok(_) => fds[0]
+                .revents()
+                .intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL),
+            Err(_) => false,
+        }
+    };
+    let stdin = io::stdin();
+    if stdin.is_terminal() {
+        return check(stdin.as_fd());
+    }
+    // The controlling terminal is gone when it can no longer be opened.
+    match std::fs::File::open("/dev/tty") {
+        Ok(tty) => check(tty.as_fd()),
+        Err(_) => true,
+    }
+}
+
 impl Drop for StopSignals {
     fn drop(&mut self) {
         for id in self.ids.drain(..) {
@@ -373,6 +467,7 @@ pub fn run(path: &Path) -> color_eyre::Result<()> {
     term.clear()?;
     let mut first = true;
     let mut file_check = FileCheck::default();
+    let watchdog = Watchdog::start(&signals);
     let result = (|| -> color_eyre::Result<()> {
         loop {
             term.draw(|f| draw::draw(f, &mut session))?;
@@ -417,6 +512,7 @@ pub fn run(path: &Path) -> color_eyre::Result<()> {
             }
         }
     })();
+    watchdog.stand_down();
     drop(term);
     drop(guard);
     let stopped_by = signals.received();

@@ -173,6 +173,29 @@ fn report_and_explain_take_a_scenario() {
         "{text}"
     );
     assert_eq!(check_sum_line(&text), b);
+    // A scenario's report never passes for the baseline's: the table says so first; CSV and
+    // JSON keep their shapes and say it on stderr.
+    let table = run(&ws, &["report", "--period", P, "--scenario", "what-if"]);
+    assert!(
+        table.starts_with(&format!(
+            "Scenario 'what-if' of {P}: a draft, not the baseline\n"
+        )),
+        "{table}"
+    );
+    let base_table = run(&ws, &["report", "--period", P]);
+    assert!(!base_table.contains("Scenario"), "{base_table}");
+    let out = common::bin()
+        .args(["report"])
+        .arg(&ws)
+        .args(["--period", P, "--scenario", "what-if", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("note: Scenario 'what-if'"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -45,7 +45,20 @@ pub fn run(
         .into_iter()
         .filter_map(|a| a.name.map(|n| (a.id, n)))
         .collect();
-    let out = render(&analysis, group, view, group_by, format, &names)?;
+    let mut out = render(&analysis, group, view, group_by, format, &names)?;
+    // A scenario's numbers never pass for the baseline's: the table says so above its title;
+    // CSV and JSON keep their shapes (AWS's, for JSON) and the note goes to stderr.
+    if let Some(name) = &analysis.scenario {
+        let note = format!("Scenario '{name}' of {period}: a draft, not the baseline\n");
+        if format == OutputFormat::Table {
+            out.insert_str(0, &note);
+        } else {
+            eprint!(
+                "{}",
+                crate::text::escape(&format!("note: {note}"), crate::text::Keep::LinesAndTabs)
+            );
+        }
+    }
     super::table::print_safe(&out, format == OutputFormat::Json)?;
     Ok(())
 }

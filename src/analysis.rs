@@ -461,7 +461,7 @@ impl Analysis {
     ) -> Result<(ViewExplanation, ShownRow), ReportError> {
         let v = self.resolve_view(spec)?;
         let report = self.view_report(spec, slice.map(|(by, _)| by))?;
-        let table = report.shown();
+        let table = self.shown_view(&report);
         let shown = match slice {
             None => table.total,
             Some((_, value)) => report
@@ -513,6 +513,33 @@ impl Analysis {
         self.scenario
             .as_ref()
             .map_or(String::new(), |s| format!(", scenario '{s}'"))
+    }
+
+    /// A billing view report's rows and totals as shown (SPEC 5). A billing group's view
+    /// covers exactly the group's row of the billing group list, so its totals are that row
+    /// as the list shows it and its rows are footed to them: one group shows one number
+    /// wherever it is looked at. Other views are tables of their own (totals their exact
+    /// values rounded, [`ViewReport::shown`]).
+    pub fn shown_view(&self, report: &crate::engine::view_report::ViewReport) -> ShownTable {
+        let group_row = (report.view.view_type == "BILLING_GROUP")
+            .then(|| {
+                self.group_reports()
+                    .into_iter()
+                    .find(|r| r.name == report.view.name)
+            })
+            .flatten()
+            .filter(|r| r.exact() == report.totals.exact());
+        match group_row {
+            Some(r) => {
+                let parent = self.shown_invoice().groups.get(r.group).copied();
+                let rows: Vec<ExactRow> = report.rows.iter().map(|x| x.amounts.exact()).collect();
+                crate::footing::foot_rows(
+                    &rows,
+                    parent.as_ref().map(Targets::of).unwrap_or_default(),
+                )
+            }
+            None => report.shown(),
+        }
     }
 
     /// The period's billing groups, unmonitored accounts, tax and invoice total as shown

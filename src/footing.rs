@@ -158,17 +158,18 @@ pub struct ShownTable {
 /// margins are the shown pro forma minus the shown monitored AWS cost, per row and in the
 /// total, and margin percentages come from the exact values.
 ///
-/// Monitored AWS cost (view reports, where a row can hold unmonitored accounts): a row whose
-/// accounts are all monitored takes its shown AWS cost, a row of unmonitored accounts only
-/// takes 0, and the rows that mix both share, by largest remainder, the rounded exact
-/// monitored total less what the other rows took.
+/// Monitored AWS cost (view reports, where a row can hold unmonitored accounts): the AWS
+/// cost column is footed in two parts, the monitored accounts' (to its exact total rounded)
+/// and the rest (to the AWS cost total less that), and each row's AWS cost is the sum of its
+/// two shown parts. So the monitored total, and with it the margin total, is the same however
+/// the view is grouped (a total is its exact value rounded), and every row still adds up.
 pub fn foot_rows(rows: &[ExactRow], targets: Targets) -> ShownTable {
     let col = |f: &dyn Fn(&ExactRow) -> Decimal| rows.iter().map(f).collect::<Vec<_>>();
     let aws_exact = col(&|r| r.aws);
     let aws_total = targets
         .aws
         .map_or_else(|| round2(aws_exact.iter().sum()), round2);
-    let aws = distribute(&aws_exact, aws_total);
+    let mut aws = distribute(&aws_exact, aws_total);
     let tax_exact = col(&|r| r.tax);
     let tax_total = targets
         .tax
@@ -195,29 +196,15 @@ pub fn foot_rows(rows: &[ExactRow], targets: Targets) -> ShownTable {
         proforma[i] = Some(v);
     }
 
-    // Monitored AWS cost, shown.
-    let mut monitored = vec![Decimal::ZERO; rows.len()];
-    let mut mixed = Vec::new();
-    for (i, r) in rows.iter().enumerate() {
-        if r.monitored_aws == r.aws {
-            monitored[i] = aws[i];
-        } else if !r.monitored_aws.is_zero() {
-            mixed.push(i);
-        }
-    }
-    if !mixed.is_empty() {
-        let exact_total: Decimal = rows.iter().map(|r| r.monitored_aws).sum();
-        let taken: Decimal = (0..rows.len())
-            .filter(|i| !mixed.contains(i))
-            .map(|i| monitored[i])
-            .sum();
-        let mixed_exact: Vec<Decimal> = mixed.iter().map(|&i| rows[i].monitored_aws).collect();
-        for (&i, v) in mixed
-            .iter()
-            .zip(distribute(&mixed_exact, round2(exact_total) - taken))
-        {
-            monitored[i] = v;
-        }
+    // Monitored AWS cost, shown (see above).
+    let mut monitored = aws.clone();
+    if rows.iter().any(|r| r.monitored_aws != r.aws) {
+        let m_exact = col(&|r| r.monitored_aws);
+        let m_total = round2(m_exact.iter().sum());
+        monitored = distribute(&m_exact, m_total);
+        let rest_exact = col(&|r| r.aws - r.monitored_aws);
+        let rest = distribute(&rest_exact, aws_total - m_total);
+        aws = monitored.iter().zip(&rest).map(|(m, r)| m + r).collect();
     }
 
     let shown: Vec<ShownRow> = (0..rows.len())

@@ -586,3 +586,61 @@ fn view_tab_foots_and_cross_foots() {
         app.update(Action::NextGrouping);
     }
 }
+
+/// One number per thing, wherever it is looked at: a billing group's view shows the group's
+/// row of the billing group list (labs: 2,231.39, not a cent apart), and a view's totals are
+/// the same however its rows are grouped (a total is its exact value rounded; before, the
+/// monitored billable and margin of custom:Production moved by 2 cents with LINKED_ACCOUNT).
+#[test]
+fn a_number_is_the_same_in_every_table_that_shows_it() {
+    let ws = common::demo_workspace();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = common::bin()
+            .arg("report")
+            .arg(&ws)
+            .args(["--period", "2026-10", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let list = json(&[]);
+    let config = proforma::store::Workspace::open(&ws)
+        .unwrap()
+        .config_at(period())
+        .unwrap();
+    for g in &config.groups {
+        let row = list["BillingGroupCostReports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["Arn"] == g.arn.as_str())
+            .unwrap();
+        let view = json(&["--view", &format!("group:{}", g.name)]);
+        assert_eq!(
+            view["Totals"]["Proforma"], row["ProformaCost"],
+            "{}",
+            g.name
+        );
+        assert_eq!(view["Totals"]["Billable"], row["AWSCost"], "{}", g.name);
+        assert_eq!(view["Totals"]["Margin"], row["Margin"], "{}", g.name);
+    }
+    let mut views: Vec<String> = vec!["primary".into()];
+    views.extend(config.groups.iter().map(|g| format!("group:{}", g.name)));
+    views.extend(config.views.iter().map(|v| format!("custom:{}", v.name)));
+    for v in &views {
+        let whole = json(&["--view", v])["Totals"].clone();
+        for by in [
+            "LINKED_ACCOUNT",
+            "PRODUCT_NAME",
+            "SERVICE_CODE",
+            "USAGE_TYPE",
+            "LINE_ITEM_TYPE",
+            "BILLING_PERIOD",
+        ] {
+            let grouped = json(&["--view", v, "--group-by", by])["Totals"].clone();
+            assert_eq!(grouped, whole, "{v} by {by}");
+        }
+    }
+}

@@ -572,7 +572,7 @@ fn accounts(app: &App) -> TableModel {
         else {
             continue;
         };
-        let shown = report.shown();
+        let shown = app.data.shown_view(&report);
         for (row, a) in report.rows.iter().zip(&shown.rows) {
             let id = row
                 .attributes
@@ -634,7 +634,7 @@ fn view(app: &App) -> TableModel {
                 &cols,
             )
             .optional(&[(n - 1, 1)]);
-            let shown = r.shown();
+            let shown = app.data.shown_view(&r);
             let cells = |first: (String, SortValue), a: &crate::footing::ShownRow| {
                 let mut c = vec![first, money(a.aws)];
                 if monitored {

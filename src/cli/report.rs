@@ -82,12 +82,11 @@ pub fn render(
     }
     .to_string();
     Ok(match (view, group) {
-        (Some(v), _) => render_view(
-            &analysis.view_report(v, group_by)?,
-            format,
-            names,
-            &currency,
-        )?,
+        (Some(v), _) => {
+            let report = analysis.view_report(v, group_by)?;
+            let shown = analysis.shown_view(&report);
+            render_view(&report, &shown, format, names, &currency)?
+        }
         (None, Some(g)) => {
             let g = analysis.group_index(g)?;
             let (rows, shown) = match group_by {
@@ -247,6 +246,7 @@ fn pct(d: Option<Decimal>) -> String {
 /// JSON `Currency` field and a CSV `Currency` column.
 pub fn render_view(
     r: &ViewReport,
+    shown: &ShownTable,
     format: OutputFormat,
     names: &HashMap<String, String>,
     currency: &str,
@@ -255,8 +255,7 @@ pub fn render_view(
     // With accounts in no billing group, the table and CSV show the monitored accounts'
     // billable too: the margin is the pro forma minus it (JSON keeps SPEC 5's shape).
     let monitored = r.has_unmonitored_billable();
-    // Shown numbers foot and cross-foot (SPEC 5).
-    let shown = r.shown();
+    // Shown numbers foot and cross-foot (SPEC 5): `shown` is `Analysis::shown_view`'s.
     match format {
         OutputFormat::Json => json_pretty(&JsonView {
             view: JsonViewInfo {

@@ -608,3 +608,30 @@ fn a_terminal_that_goes_away_ends_the_tui() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// `open` with no terminal to draw on (no controlling terminal: `setsid`, stdin from
+/// /dev/null) says the UI needs one and points to `report`, exit 1 (not "No such device").
+#[test]
+fn open_without_a_terminal_says_it_needs_one() {
+    if Command::new("setsid").arg("--version").output().is_err() {
+        eprintln!("skipping: no setsid");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo.proforma");
+    std::fs::copy(common::demo_workspace(), &ws).unwrap();
+    let out = Command::new("setsid")
+        .arg(assert_cmd::cargo::cargo_bin("proforma"))
+        .arg("open")
+        .arg(&ws)
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the terminal UI needs a terminal") && err.contains("proforma report"),
+        "{err}"
+    );
+}

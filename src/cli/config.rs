@@ -118,15 +118,18 @@ pub fn import(path: &Path, file: &Path, opts: ImportOptions) -> color_eyre::Resu
                 .iter()
                 .map(|o| (o.kind(), o.name().to_string()))
                 .collect::<Vec<_>>();
-            eyre!(
-                "{}: the configuration is empty (no billing group, pricing plan, pricing rule, custom line item or billing view); importing it would remove {} from {from} on. Nothing was changed; pass --remove-all to remove everything",
-                file.display(),
-                if in_force.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    format!("every object in force: {}", object_list(&in_force))
-                }
-            )
+            if in_force.is_empty() {
+                eyre!(
+                    "{}: the configuration is empty (no billing group, pricing plan, pricing rule, custom line item or billing view), and so is the workspace's from {from} on: there is nothing to import; nothing was changed",
+                    file.display()
+                )
+            } else {
+                eyre!(
+                    "{}: the configuration is empty (no billing group, pricing plan, pricing rule, custom line item or billing view); importing it would remove every object in force from {from} on: {}. Nothing was changed; pass --remove-all to remove everything",
+                    file.display(),
+                    object_list(&in_force)
+                )
+            }
         });
     }
     // Custom line items that start before `from` are applied from their start when the

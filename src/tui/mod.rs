@@ -462,7 +462,12 @@ pub fn run(path: &Path) -> color_eyre::Result<()> {
     tracing::info!(workspace = %path.display(), log = ?log, "opening");
 
     let signals = StopSignals::register()?;
-    let guard = TerminalGuard::enter()?;
+    let guard = TerminalGuard::enter().map_err(|e| {
+        color_eyre::eyre::eyre!(
+            "the terminal UI needs a terminal, and none can be used here ({e}); for text output use `proforma report {}`",
+            path.display()
+        )
+    })?;
     let mut term = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?;
     term.clear()?;
     let mut first = true;

@@ -613,3 +613,25 @@ fn drill_downs_follow_the_group_in_a_scenario_that_deletes_another() {
         "{title}"
     );
 }
+
+/// A line no factor changes reads as true arithmetic: its base shows as its result (before,
+/// labs read "2,231.40 x - = 2,231.39", the result footed and the base rounded apart).
+#[test]
+fn a_base_no_rule_changes_shows_as_its_result() {
+    let ws = common::demo_workspace();
+    for group in ["labs", "retail", "logistics", "fintech", "media"] {
+        let out = common::bin()
+            .arg("explain")
+            .arg(&ws)
+            .args(["--period", P, "--group", group])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        for line in text.lines().filter(|l| l.contains(" x -      = ")) {
+            let (base, rest) = line.split_once(" x -      = ").unwrap();
+            let result = rest.split_whitespace().next().unwrap();
+            assert_eq!(base.trim(), result, "{group}: {line}");
+        }
+    }
+}

@@ -306,9 +306,18 @@ impl Explanation {
             let factor = p
                 .factor
                 .map_or("-".to_string(), |f| f.normalize().to_string());
+            // A base the factor leaves as it is shows as its (footed) result: "2,231.40 x - =
+            // 2,231.39" would read as arithmetic that does not hold. Other bases are rounded
+            // on their own (they have no total to foot to), so base x factor can differ from
+            // the footed result by a cent (README, rounding).
+            let base = if p.base == p.result {
+                *result
+            } else {
+                crate::money::round2(p.base)
+            };
             s.push_str(&format!(
                 "  {:>14} x {:<6} = {:>14}  {} rows, {}; {}\n",
-                m(p.base),
+                m(base),
                 factor,
                 m(*result),
                 p.lines,

@@ -278,6 +278,8 @@ impl Analysis {
     ) -> crate::engine::explain::Explanation {
         let mut e =
             crate::engine::explain::explain(&self.lines, &self.pricing, &self.config, g, slice);
+        // The amounts' currency (SPEC 5), then the state explained.
+        e.title.push_str(&format!(", {}", self.currency_label()));
         e.title.push_str(&self.state_label());
         e
     }
@@ -484,11 +486,12 @@ impl Analysis {
             })
         };
         let title = format!(
-            "billing view '{}' ({}){}, {}{}",
+            "billing view '{}' ({}){}, {}, {}{}",
             v.info.name,
             v.info.view_type,
             slice.map_or(String::new(), |(by, x)| format!(", {} = {x}", by.key())),
             self.period,
+            self.currency_label(),
             self.state_label()
         );
         let e = crate::engine::explain::explain_view(

@@ -573,3 +573,30 @@ fn a_flat_item_in_another_currency_is_never_added_up() {
     assert_eq!(g["ProformaCost"], "211.00");
     assert_eq!(g["Currency"], "CNY");
 }
+
+/// `explain` names the amounts' currency in its title (CNY for the China-partition payer).
+#[test]
+fn explain_names_the_currency() {
+    let (_d, ws) = workspace();
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(data("cur-cn.csv"))
+        .assert()
+        .success();
+    bin()
+        .args(["config", "import"])
+        .arg(&ws)
+        .arg(data("bundle-cn.json"))
+        .assert()
+        .success();
+    let text = stdout(
+        &["explain"],
+        &ws,
+        &["--period", "2024-03", "--group", "cn-apps"],
+    );
+    assert!(
+        text.lines().next().unwrap().ends_with("2024-03, CNY"),
+        "{text}"
+    );
+}

@@ -635,3 +635,41 @@ fn open_without_a_terminal_says_it_needs_one() {
         "{err}"
     );
 }
+
+/// A line feed in a custom line item's description cannot start a line of the explanation:
+/// the description is one escaped value.
+#[test]
+fn a_description_cannot_forge_explanation_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo.proforma");
+    std::fs::copy(common::demo_workspace(), &ws).unwrap();
+    let toml = common::bin()
+        .args(["config", "export"])
+        .arg(&ws)
+        .output()
+        .unwrap();
+    let more = format!(
+        "{}\n[[custom_line_item]]\nname = \"labs-fee\"\ndescription = \"fee\\r\\nplan Forged: pro forma 0.00\"\ngroup = \"labs\"\ntype = \"FEE\"\nflat = 5\nstart = \"2026-10\"\n",
+        String::from_utf8(toml.stdout).unwrap()
+    );
+    let file = dir.path().join("c.toml");
+    std::fs::write(&file, more).unwrap();
+    common::bin()
+        .args(["config", "import"])
+        .arg(&ws)
+        .arg(&file)
+        .assert()
+        .success();
+    let out = common::bin()
+        .arg("explain")
+        .arg(&ws)
+        .args(["--period", "2026-10", "--group", "labs"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("fee\\r\\nplan Forged"), "{text}");
+    assert!(
+        !text.lines().any(|l| l.starts_with("plan Forged")),
+        "{text}"
+    );
+}

@@ -338,7 +338,9 @@ impl Explanation {
                     "  {:>14}  '{}' ({}): {}, base {}\n",
                     m(*amount),
                     i.name,
-                    i.description,
+                    // Free text: a line feed in it must not start a line that reads as part
+                    // of the explanation.
+                    crate::text::escape(&i.description, crate::text::Keep::Nothing),
                     i.how,
                     m(i.base)
                 ));

@@ -465,7 +465,10 @@ fn workspace_errors_name_the_workspace() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains(&format!("{}: workspace database:", ws.display())),
+        err.contains(&format!(
+            "{}: the workspace is busy: another process has been writing to it",
+            ws.display()
+        )),
         "{err}"
     );
 }

@@ -953,3 +953,45 @@ fn cli_writes_behind_a_lock_held_past_the_busy_timeout_say_so() {
     assert!(helper.wait().unwrap().success());
     assert_eq!(common::snapshot(&path), before, "nothing written");
 }
+
+/// A promote never writes silently over a baseline change made after the scenario drafted the
+/// object: another window (or the CLI) changed the rule in the baseline, so the promote is
+/// refused, naming the object and who changed it, and the baseline keeps their value. A
+/// scenario whose objects are untouched in the baseline still promotes.
+#[test]
+fn a_promote_does_not_write_over_a_baseline_change_made_since_the_draft() {
+    use proforma::store::config::{Change, ConfigError, Object};
+    let (_d, path) = demo_copy();
+    let period = p("2026-10");
+    let mut a = Workspace::open(&path).unwrap();
+    let mut b = Workspace::open(&path).unwrap();
+    let rule_at = |ws: &Workspace, percent: i64| {
+        let mut r = ws
+            .config_at(period)
+            .unwrap()
+            .rules
+            .into_iter()
+            .find(|r| r.name == "global-markup-10")
+            .unwrap();
+        r.modifier = Some(percent.into());
+        Change::Put(Object::Rule(r))
+    };
+    let s = a.create_scenario("what-if", period).unwrap();
+    a.scenario_change(s.id, &rule_at(&a, 12)).unwrap();
+    // Another window changes the same rule in the baseline, after the draft.
+    b.apply_changes(period, &[rule_at(&b, 11)], None).unwrap();
+    let before = common::snapshot(&path);
+    match a.promote_scenario(s.id) {
+        Err(ConfigError::Refused(why)) => {
+            assert!(why.contains("global-markup-10"), "{why}");
+            assert!(why.contains("after scenario 'what-if' changed it"), "{why}");
+        }
+        other => panic!("promoted over another window's change: {other:?}"),
+    }
+    assert_eq!(common::snapshot(&path), before, "nothing written");
+    assert_eq!(stored_percent(&path, "global-markup-10"), Some(11.into()));
+    // Saved again in the scenario (now drafted against 11), the promote goes through.
+    a.scenario_change(s.id, &rule_at(&a, 12)).unwrap();
+    a.promote_scenario(s.id).unwrap();
+    assert_eq!(stored_percent(&path, "global-markup-10"), Some(12.into()));
+}

@@ -266,7 +266,20 @@ impl Workspace {
         reason: Option<&str>,
         also: impl FnOnce(&Transaction<'_>) -> Result<(), StoreError>,
     ) -> Result<usize, ConfigError> {
-        self.apply_changes_inner(p, changes, reason, &[], also)
+        self.apply_changes_inner(p, changes, reason, &[], |_| Ok(()), also)
+    }
+
+    /// `apply_changes_and`, with `check` run first inside the same IMMEDIATE transaction: its
+    /// error refuses the whole change (nothing written).
+    pub(crate) fn apply_changes_checked_and(
+        &mut self,
+        p: BillingPeriod,
+        changes: &[Change],
+        reason: Option<&str>,
+        check: impl FnOnce(&Transaction<'_>) -> Result<(), ConfigError>,
+        also: impl FnOnce(&Transaction<'_>) -> Result<(), StoreError>,
+    ) -> Result<usize, ConfigError> {
+        self.apply_changes_inner(p, changes, reason, &[], check, also)
     }
 
     /// `apply_changes`, refusing with `ConfigError::Stale` (and writing nothing) when an
@@ -279,7 +292,7 @@ impl Workspace {
         reason: Option<&str>,
         seen: &[Seen],
     ) -> Result<usize, ConfigError> {
-        self.apply_changes_inner(p, changes, reason, seen, |_| Ok(()))
+        self.apply_changes_inner(p, changes, reason, seen, |_| Ok(()), |_| Ok(()))
     }
 
     /// What a form sees of an object now (see `Seen`).
@@ -293,6 +306,7 @@ impl Workspace {
         changes: &[Change],
         reason: Option<&str>,
         expected: &[Seen],
+        check: impl FnOnce(&Transaction<'_>) -> Result<(), ConfigError>,
         also: impl FnOnce(&Transaction<'_>) -> Result<(), StoreError>,
     ) -> Result<usize, ConfigError> {
         let ctx = ValidationContext {
@@ -304,6 +318,7 @@ impl Workspace {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        check(&tx)?;
         for e in expected {
             let now = seen(&tx, e.kind, &e.arn)?;
             if now.versions != e.versions {

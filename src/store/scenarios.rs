@@ -139,10 +139,15 @@ impl Workspace {
             ..self.validation_context()?
         };
         validate(&config, &ctx).map_err(ConfigError::Invalid)?;
+        // The baseline as of now is what this draft of the object is based on (a promote
+        // refuses if the baseline object changed after it).
+        let base_audit = self.last_audit_id()?;
         self.conn().execute(
-            "INSERT INTO scenario_objects (scenario_id, kind, arn, body) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (scenario_id, kind, arn) DO UPDATE SET body = excluded.body",
-            params![id, kind_text(kind), arn, body],
+            "INSERT INTO scenario_objects (scenario_id, kind, arn, body, base_audit)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (scenario_id, kind, arn)
+             DO UPDATE SET body = excluded.body, base_audit = excluded.base_audit",
+            params![id, kind_text(kind), arn, body, base_audit],
         )?;
         Ok(())
     }
@@ -235,11 +240,15 @@ impl Workspace {
                 changes.push(Change::Put(o));
             }
         }
-        // The baseline change and the scenario's removal commit together.
-        self.apply_changes_and(
+        // The baseline change and the scenario's removal commit together; first, in the same
+        // transaction, a baseline object the scenario changed must not have changed since the
+        // scenario drafted it: promoting would silently write over that change (issue 8 item 5).
+        let name = s.name.clone();
+        self.apply_changes_checked_and(
             s.period,
             &changes,
             Some(&format!("promote scenario '{}'", s.name)),
+            |tx| baseline_unchanged_since_drafted(tx, id, &name),
             |tx| {
                 tx.execute("DELETE FROM scenarios WHERE scenario_id = ?1", [id])?;
                 Ok(())
@@ -251,6 +260,44 @@ impl Workspace {
         self.conn()
             .execute("DELETE FROM scenarios WHERE scenario_id = ?1", [id])?;
         Ok(())
+    }
+}
+
+/// Refuses (`ConfigError::Refused`, naming the object, who and when) when a baseline object
+/// that scenario `id` changed was changed in the baseline after the scenario's change to it.
+fn baseline_unchanged_since_drafted(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    scenario: &str,
+) -> Result<(), ConfigError> {
+    let mut stmt = tx.prepare(
+        "SELECT s.kind, s.arn, a.audit_id, a.at, a.action, a.object, a.period, a.origin, a.session
+         FROM scenario_objects s
+         JOIN audit_log a ON a.kind = s.kind AND a.arn = s.arn AND a.audit_id > s.base_audit
+         WHERE s.scenario_id = ?1 AND s.base_audit IS NOT NULL
+         ORDER BY a.audit_id DESC LIMIT 1",
+    )?;
+    let found = stmt
+        .query_row([id], |r| {
+            Ok(super::session::Outside {
+                audit_id: r.get(2)?,
+                at: r.get(3)?,
+                action: r.get(4)?,
+                object: r.get(5)?,
+                period: r.get(6)?,
+                origin: r.get(7)?,
+                session: r.get(8)?,
+            })
+        })
+        .optional()?;
+    match found {
+        None => Ok(()),
+        Some(o) => Err(ConfigError::Refused(format!(
+            "not promoted, nothing was changed: {} was changed in the baseline ({}, by {}) after scenario '{scenario}' changed it; promoting would write over that change. Open the scenario, look at the object again and save it there, then promote",
+            o.object,
+            o.action,
+            o.who_when()
+        ))),
     }
 }
 

@@ -180,6 +180,12 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE audit_log ADD COLUMN undone_by INTEGER;
     CREATE INDEX audit_log_by_object ON audit_log(kind, arn);
     "#,
+    // 7 (issue 8 item 5): the newest audit entry when a scenario changed an object, so a
+    // promote can tell that the baseline object changed since the scenario drafted it (NULL:
+    // drafted before this was recorded; not checked).
+    r#"
+    ALTER TABLE scenario_objects ADD COLUMN base_audit INTEGER;
+    "#,
 ];
 
 pub fn latest_version() -> i64 {

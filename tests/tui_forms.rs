@@ -579,6 +579,24 @@ fn scenarios_draft_compare_promote_and_discard() {
         s.app.status
     );
     assert_eq!(proforma_of(&s, "retail"), base, "the baseline is unchanged");
+    // The rules tab lists the configuration being edited: the scenario's 25 %, not 10 %.
+    let text = screen(&mut s);
+    let line = text
+        .lines()
+        .find(|l| l.contains("global-markup-10"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(text.contains("— scenario"), "{text}");
+    assert!(line.contains("25"), "{line}");
+    // A form opened inside the scenario says where its change goes.
+    press(&mut s, &["e"]);
+    let text = screen(&mut s);
+    assert!(
+        text.contains("Edit pricing rule — in scenario 'price-rise' (2026-10)"),
+        "{text}"
+    );
+    press(&mut s, &["Esc"]);
+    assert!(s.app.form.is_none());
     press(&mut s, &["1"]);
     let text = screen(&mut s);
     assert!(

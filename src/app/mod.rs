@@ -425,7 +425,19 @@ impl App {
             std::mem::swap(&mut self.data, &mut scenario);
             self.scenario_data = Some(scenario);
             let base = std::mem::take(&mut self.model);
-            self.model = screens::with_scenario(base, &other);
+            self.model = if matches!(
+                self.tab,
+                Tab::Plans | Tab::Rules | Tab::Items | Tab::Accounts
+            ) && !other.columns.is_empty()
+            {
+                // Configuration lists show the configuration being edited: the scenario's.
+                TableModel {
+                    title: format!("{} — scenario", other.title),
+                    ..other
+                }
+            } else {
+                screens::with_scenario(base, &other)
+            };
         }
         let sort = self.sort.get(&self.screen_key()).copied();
         self.visible = self.model.visible(&self.filter, sort);

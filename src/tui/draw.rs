@@ -171,11 +171,20 @@ fn form(f: &mut Frame<'_>, area: Rect, s: &Session) {
     } else {
         "New"
     };
-    let title = format!(
-        " {verb} {} — applies from {} onward ",
-        form.kind.label(),
-        s.app.period()
-    );
+    // Inside a scenario the change goes to the draft, never the baseline: the title says so.
+    let title = match &s.app.scenario {
+        Some(sc) => format!(
+            " {verb} {} — in scenario '{}' ({}) ",
+            form.kind.label(),
+            sc.name,
+            s.app.period()
+        ),
+        None => format!(
+            " {verb} {} — applies from {} onward ",
+            form.kind.label(),
+            s.app.period()
+        ),
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(s.theme.fg("title"))

@@ -373,6 +373,13 @@ fn closed_periods_refuse_edits_until_reopened() {
             .unwrap_or("")
             .contains("2026-10 closed")
     );
+    // The state shows where the user is: the top bar and the Reconcile tab (with the note).
+    let text = screen(&mut s);
+    assert!(text.contains("(2/2) closed"), "{text}");
+    assert!(
+        text.contains("2026-10 is closed (o reopens it") && text.contains("invoiced"),
+        "{text}"
+    );
     press(&mut s, &["4", "e"]);
     assert!(s.app.form.is_none());
     assert!(
@@ -396,6 +403,11 @@ fn closed_periods_refuse_edits_until_reopened() {
     );
     press(&mut s, &["o", "\"late credit\"", "Enter"]);
     assert!(s.app.status.0.as_deref().unwrap_or("").contains("reopened"));
+    let text = screen(&mut s);
+    assert!(
+        !text.contains("(2/2) closed") && text.contains("2026-10 is open"),
+        "{text}"
+    );
     press(&mut s, &["4", "e"]);
     assert!(s.app.form.is_some());
     assert_eq!(s.app.tab, Tab::Rules);
@@ -538,6 +550,16 @@ fn history_shows_before_and_after() {
         text.contains("\"modifier\": \"6\"") && text.contains("\"modifier\": \"7\""),
         "{text}"
     );
+    // The undo's own entry (the newest, selected first) shows the object before and after
+    // the undo: 7 then 6, not "(nothing)".
+    press(&mut s, &["u", "9", "Home"]);
+    let text = screen(&mut s);
+    assert!(!text.contains("(nothing)"), "{text}");
+    let (b, a) = (
+        text.find("\"modifier\": \"7\"").expect("before"),
+        text.find("\"modifier\": \"6\"").expect("after"),
+    );
+    assert!(b < a, "{text}");
 }
 
 #[test]

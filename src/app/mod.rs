@@ -258,6 +258,9 @@ pub struct App {
     pub data: Analysis,
     /// Daily billable per group (index = day of the period).
     pub daily: Vec<Vec<rust_decimal::Decimal>>,
+    /// Whether the period on screen is closed, and its note (read at every rebuild, so the
+    /// top bar and the Reconcile tab never query the store while drawing).
+    pub period_status: Option<crate::store::periods::PeriodStatus>,
     pub names: HashMap<String, String>,
     pub tab: Tab,
     pub group_path: Vec<GroupLevel>,
@@ -339,6 +342,7 @@ impl App {
             .map_or_else(|| "primary".to_string(), |p| format!("primary:{p}"));
         let mut app = App {
             daily: Vec::new(),
+            period_status: None,
             ws,
             ws_label: label,
             periods,
@@ -406,6 +410,7 @@ impl App {
         if self.tab == Tab::History {
             self.audit = self.ws.audit(500).map_err(|e| e.to_string());
         }
+        self.period_status = self.ws.period_status(self.period()).ok();
         self.model = screens::build(self);
         if let Some(mut scenario) = self.scenario_data.take() {
             // The drill path holds the baseline's group indexes: the scenario's twin table

@@ -782,14 +782,19 @@ fn reconcile(app: &App) -> TableModel {
             RowKind::Normal,
         );
     }
+    let (state, note) = match &app.period_status {
+        Some(st) if st.closed => (
+            format!("{} is closed (o reopens it, with a reason)", app.period()),
+            st.note.clone().unwrap_or_default(),
+        ),
+        _ => (
+            format!("{} is open (c closes it, with a note)", app.period()),
+            String::new(),
+        ),
+    };
     t.push(
         "close",
-        vec![
-            text("closing and reopening periods: comes with editing"),
-            text(""),
-            text(""),
-            text(""),
-        ],
+        vec![text(state), text(""), text(""), text(note)],
         RowKind::Aside,
     );
     t

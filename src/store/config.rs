@@ -1042,9 +1042,23 @@ impl Workspace {
             Some((k, a)) if checked.len() == 1 => (Some(k.to_string()), Some(a.to_string())),
             _ => (None, None),
         };
+        // One change undone or redone: its entry shows the object before and after, as the
+        // change's own entry does (the History tab's before/after panel).
+        let (shown_before, shown_after): (Option<String>, Option<String>) = match entries.as_slice()
+        {
+            [(audit_id, ..)] => {
+                let (b, a): (Option<String>, Option<String>) = tx.query_row(
+                    "SELECT before, after FROM audit_log WHERE audit_id = ?1",
+                    [audit_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                if undo { (a, b) } else { (b, a) }
+            }
+            _ => (None, None),
+        };
         tx.execute(
-            "INSERT INTO audit_log (at, period, action, object, kind, arn, session, origin)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO audit_log (at, period, action, object, kind, arn, session, origin, before, after)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 now,
                 period.to_string(),
@@ -1053,7 +1067,9 @@ impl Workspace {
                 one_kind,
                 one_arn,
                 me,
-                origin
+                origin,
+                shown_before,
+                shown_after
             ],
         )?;
         let entry = tx.last_insert_rowid();

@@ -320,9 +320,15 @@ fn top_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
         .map_or(0, |i| i + 1);
     // SPEC 5: the currency of the amounts on screen, from the same source as the CLI's.
     let currency = app.current().currency_label();
+    // A closed period says so wherever the user is (its numbers are frozen).
+    let closed = if app.period_status.as_ref().is_some_and(|st| st.closed) {
+        " closed"
+    } else {
+        ""
+    };
     let text = if area.width >= 110 {
         format!(
-            " proforma │ {} │ period {} ({i}/{n}) {currency} │ view {} │ scenario: {}",
+            " proforma │ {} │ period {} ({i}/{n}){closed} {currency} │ view {} │ scenario: {}",
             app.ws_label,
             app.period(),
             view_name(app),
@@ -332,7 +338,7 @@ fn top_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
         let view = view_name(app);
         let view = view.split(" (").next().unwrap_or_default().to_string();
         format!(
-            " proforma │ {} │ {} ({i}/{n}) {currency} │ {view} │ {}",
+            " proforma │ {} │ {} ({i}/{n}){closed} {currency} │ {view} │ {}",
             app.ws_label,
             app.period(),
             scenario_label(app)

@@ -644,3 +644,25 @@ fn a_number_is_the_same_in_every_table_that_shows_it() {
         }
     }
 }
+
+/// A view report without --group-by is one line: its total, printed once (it was printed
+/// twice, unlabelled).
+#[test]
+fn a_view_without_grouping_prints_its_total_once() {
+    let ws = common::demo_workspace();
+    let out = common::bin()
+        .arg("report")
+        .arg(&ws)
+        .args(["--period", "2026-10", "--view", "custom:Production"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let after_rule: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("---"))
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(after_rule.len(), 1, "{text}");
+}

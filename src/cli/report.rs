@@ -351,7 +351,13 @@ pub fn render_view(
                 cells.push(fmt_grouped(a.tax));
                 cells
             };
-            for (row, a) in r.rows.iter().zip(&shown.rows) {
+            // Without --group-by the one row is the total: printed once.
+            let rows = if r.group_by.is_some() {
+                r.rows.len()
+            } else {
+                0
+            };
+            for (row, a) in r.rows.iter().zip(&shown.rows).take(rows) {
                 let mut first: Vec<String> =
                     row.attributes.iter().map(|(_, v)| v.clone()).collect();
                 if by_account {

@@ -811,6 +811,7 @@ fn a_workspace_of_the_previous_schema_gets_sessions_and_its_changes_stay_undoabl
              ALTER TABLE audit_log DROP COLUMN session;
              ALTER TABLE audit_log DROP COLUMN origin;
              ALTER TABLE audit_log DROP COLUMN undone_by;
+             ALTER TABLE scenario_objects DROP COLUMN base_audit;
              PRAGMA user_version = 5;",
         )
         .unwrap();

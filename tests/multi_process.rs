@@ -9,73 +9,20 @@
 
 mod common;
 
-use proforma::app::App;
+use common::tui::{demo_copy, open, press, select};
+
+fn screen(s: &mut Session) -> String {
+    common::tui::screen_at(s, 160, 50)
+}
+
 use proforma::period::BillingPeriod;
 use proforma::store::Workspace;
 use proforma::tui::Session;
-use proforma::tui::keymap::Key;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const PAYER: &str = "210987654321";
-
-fn demo_copy() -> (tempfile::TempDir, PathBuf) {
-    let built = common::demo_workspace();
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("demo.proforma");
-    std::fs::copy(&built, &p).unwrap();
-    (dir, p)
-}
-
-fn open(path: &Path) -> Session {
-    Session::with_defaults(
-        App::load(Workspace::open(path).unwrap(), "demo.proforma".into()).unwrap(),
-    )
-}
-
-fn screen(s: &mut Session) -> String {
-    s.app.settle();
-    let mut term = Terminal::new(TestBackend::new(160, 50)).unwrap();
-    term.draw(|f| proforma::tui::draw::draw(f, s)).unwrap();
-    let buf = term.backend().buffer().clone();
-    (0..50u16)
-        .map(|y| {
-            (0..160u16)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-                + "\n"
-        })
-        .collect()
-}
-
-fn press(s: &mut Session, keys: &[&str]) {
-    for k in keys {
-        if let Some(text) = k.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-            for c in text.chars() {
-                s.key(Key::parse(&c.to_string()).unwrap().event());
-            }
-        } else {
-            s.key(
-                Key::parse(k)
-                    .unwrap_or_else(|| panic!("bad key {k}"))
-                    .event(),
-            );
-        }
-    }
-}
-
-fn select(s: &mut Session, name: &str) {
-    let pos = s
-        .app
-        .visible
-        .iter()
-        .position(|&r| s.app.model.keys[r] == name)
-        .unwrap_or_else(|| panic!("{name} not listed"));
-    s.app.update(proforma::app::Action::Select(pos));
-}
 
 fn selected_key(s: &Session) -> String {
     s.app.model.keys[s.app.selected_row().unwrap()].clone()

@@ -3,70 +3,15 @@
 
 mod common;
 
-use proforma::app::{App, Tab};
-use proforma::store::Workspace;
-use proforma::tui::Session;
-use proforma::tui::keymap::Key;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use std::path::{Path, PathBuf};
-
-/// A private copy of the demo workspace per test: edits must not leak between tests.
-fn demo_copy() -> (tempfile::TempDir, PathBuf) {
-    let built = common::demo_workspace();
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("demo.proforma");
-    std::fs::copy(&built, &p).unwrap();
-    (dir, p)
-}
-
-fn open(path: &Path) -> Session {
-    Session::with_defaults(
-        App::load(Workspace::open(path).unwrap(), "demo.proforma".into()).unwrap(),
-    )
-}
+use common::tui::{demo_copy, open, press, select};
 
 fn screen(s: &mut Session) -> String {
-    s.app.settle();
-    let mut term = Terminal::new(TestBackend::new(140, 50)).unwrap();
-    term.draw(|f| proforma::tui::draw::draw(f, s)).unwrap();
-    let buf = term.backend().buffer().clone();
-    (0..50u16)
-        .map(|y| {
-            (0..140u16)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-                + "\n"
-        })
-        .collect()
+    common::tui::screen_at(s, 140, 50)
 }
 
-/// Keys by name; `"text"` types its characters.
-fn press(s: &mut Session, keys: &[&str]) {
-    for k in keys {
-        if let Some(text) = k.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-            for c in text.chars() {
-                s.key(Key::parse(&c.to_string()).unwrap().event());
-            }
-        } else {
-            s.key(
-                Key::parse(k)
-                    .unwrap_or_else(|| panic!("bad key {k}"))
-                    .event(),
-            );
-        }
-    }
-}
-
-fn select(s: &mut Session, name: &str) {
-    let pos = s
-        .app
-        .visible
-        .iter()
-        .position(|&r| s.app.model.keys[r] == name)
-        .unwrap_or_else(|| panic!("{name} not listed"));
-    s.app.update(proforma::app::Action::Select(pos));
-}
+use proforma::app::Tab;
+use proforma::store::Workspace;
+use proforma::tui::Session;
 
 /// Picks the scenario menu entry starting with `prefix`.
 fn choose_scenario_option(s: &mut Session, prefix: &str) {

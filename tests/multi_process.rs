@@ -411,9 +411,9 @@ fn undo_takes_this_windows_own_change_and_refuses_over_someone_elses() {
     press(&mut a, &["u"]);
     let msg = status(&a);
     assert!(
-        msg.contains(
-            "not undone: pricing rule global-markup-10 was changed by another TUI window (pid "
-        ) && msg.contains("Nothing was changed"),
+        msg.contains("not undone: the change to undo (edit of pricing rule global-markup-10, ")
+            && msg.contains("is older than a change to pricing rule global-markup-10 by another TUI window (pid ")
+            && msg.contains("Nothing was changed"),
         "{msg}"
     );
     assert_eq!(stored_percent(&path, "global-markup-10"), Some(13.into()));
@@ -432,7 +432,8 @@ fn undo_takes_this_windows_own_change_and_refuses_over_someone_elses() {
     press(&mut b, &["u"]);
     let msg = status(&b);
     assert!(
-        msg.contains("not undone: pricing rule global-markup-6 was changed by the CLI (pid "),
+        msg.contains("not undone: the change to undo (edit of pricing rule global-markup-6, ")
+            && msg.contains("by the CLI (pid "),
         "{msg}"
     );
     assert_eq!(stored_percent(&path, "global-markup-6"), Some(8.into()));

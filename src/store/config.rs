@@ -1009,10 +1009,18 @@ impl Workspace {
                     || "another session".to_string(),
                     |b| format!("{} ({})", b.who_when(), b.action),
                 );
+                // Name the change that was to be undone, so the refusal says which one.
+                let (action, at): (String, String) = tx.query_row(
+                    "SELECT action, at FROM audit_log WHERE batch = ?1 ORDER BY audit_id LIMIT 1",
+                    [batch],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
                 return Err(ConfigError::Refused(format!(
-                    "not {}: {object} was changed by {who} after this change; {} would \
-                     overwrite that. Nothing was changed.",
+                    "not {}: the change to {} ({action} of {object}, {} UTC) is older than a change \
+                     to {object} by {who}; {} would overwrite that. Nothing was changed.",
                     if undo { "undone" } else { "redone" },
+                    if undo { "undo" } else { "redo" },
+                    at.replace('T', " ").trim_end_matches('Z'),
                     if undo { "undoing" } else { "redoing" }
                 )));
             }

@@ -944,3 +944,78 @@ fn a_promote_does_not_write_over_a_baseline_change_made_since_the_draft() {
     a.promote_scenario(s.id).unwrap();
     assert_eq!(stored_percent(&path, "global-markup-10"), Some(12.into()));
 }
+
+/// The group picked for a bulk assignment was deleted by another process while the picker was
+/// open: the assignment is refused, saying so, and nothing is written (it used to report
+/// "1 accounts now in 'labs'" having written nothing, so a trusting `u` then undid the other
+/// process's change). The delete is named by the group's name in the audit log.
+#[test]
+fn a_bulk_assignment_to_a_group_deleted_meanwhile_is_refused() {
+    use proforma::store::config::{Change, Object};
+    let (_d, path) = demo_copy();
+    let mut a = open(&path);
+    let config = Workspace::open(&path)
+        .unwrap()
+        .config_at(p("2026-10"))
+        .unwrap();
+    let grouped: Vec<String> = config
+        .groups
+        .iter()
+        .flat_map(|g| g.accounts.iter().cloned())
+        .collect();
+    press(&mut a, &["6"]);
+    let account = a
+        .app
+        .visible
+        .iter()
+        .map(|&r| a.app.model.keys[r].clone())
+        .find(|k| !grouped.contains(k))
+        .expect("an unmonitored account");
+    select(&mut a, &account);
+    press(&mut a, &["Space", "a"]);
+    let pos = match &a.app.overlay {
+        Some(proforma::app::Overlay::GroupPicker { options, .. }) => {
+            options.iter().position(|o| o == "labs").unwrap()
+        }
+        other => panic!("{other:?}"),
+    };
+    // Another process removes labs (and the custom line item that charges it).
+    {
+        let mut other = Workspace::open(&path).unwrap();
+        let mut changes = Vec::new();
+        for i in config.items.iter().filter(|i| {
+            config
+                .groups
+                .iter()
+                .any(|g| g.name == "labs" && g.arn == i.group)
+        }) {
+            changes.push(Change::Delete {
+                kind: proforma::model::Kind::CustomLineItem,
+                arn: i.arn.clone(),
+            });
+        }
+        let labs = config.groups.iter().find(|g| g.name == "labs").unwrap();
+        changes.push(Change::Delete {
+            kind: Object::Group(labs.clone()).kind(),
+            arn: labs.arn.clone(),
+        });
+        other.apply_changes(p("2026-10"), &changes, None).unwrap();
+    }
+    let before = common::snapshot(&path);
+    for _ in 0..pos {
+        press(&mut a, &["j"]);
+    }
+    press(&mut a, &["Enter"]);
+    let msg = status(&a);
+    assert!(
+        msg.contains("not assigned: billing group 'labs' no longer exists"),
+        "{msg}"
+    );
+    assert_eq!(common::snapshot(&path), before, "nothing written");
+    let audit = Workspace::open(&path).unwrap().audit(5).unwrap();
+    assert!(
+        audit.iter().any(|r| r.object == "billing group labs"),
+        "{:?}",
+        audit.iter().map(|r| r.object.clone()).collect::<Vec<_>>()
+    );
+}

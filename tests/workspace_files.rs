@@ -531,3 +531,53 @@ fn workspace_is_created_owner_only_whatever_the_umask() {
     assert_eq!(mode(&side(&ws, "-wal")), 0o600);
     assert_eq!(mode(&side(&ws, "-shm")), 0o600);
 }
+
+/// A workspace this user may not read (root's 0600 file, read by `nobody`): a plain
+/// "cannot read the workspace: Permission denied" naming the path, not SQLite's message about
+/// its internal URI. Skips where the tests do not run as root or `su` is missing.
+#[test]
+fn an_unreadable_workspace_says_permission_denied() {
+    let uid = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    if uid != "0"
+        || std::process::Command::new("su")
+            .arg("--version")
+            .output()
+            .is_err()
+    {
+        eprintln!("skipping: needs root and su");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    chmod(dir.path(), 0o755);
+    let ws = dir.path().join("r.proforma");
+    std::fs::copy(common::demo_workspace(), &ws).unwrap();
+    chmod(&ws, 0o600);
+    let bin = assert_cmd::cargo::cargo_bin("proforma");
+    let out = std::process::Command::new("su")
+        .args(["-s", "/bin/sh", "nobody", "-c"])
+        .arg(format!(
+            "{} report {} --period 2026-10",
+            bin.display(),
+            ws.display()
+        ))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if err.contains("No such file") && !err.contains("r.proforma") {
+        eprintln!("skipping: nobody cannot reach the binary: {err}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}: cannot read the workspace: Permission denied",
+            ws.display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("file:"), "{err}");
+}

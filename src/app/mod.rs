@@ -1048,6 +1048,15 @@ impl App {
             .filter_map(|g| self.ws.seen(crate::model::Kind::BillingGroup, &g.arn).ok())
             .collect();
         self.check_outside();
+        // The picker was filled before that reload: the group chosen may be gone now.
+        if !target.is_empty() && !self.data.config.groups.iter().any(|g| g.name == target) {
+            self.status.0 = Some(format!(
+                "not assigned: billing group '{target}' no longer exists in {} (another process \
+                 removed it); nothing was changed",
+                self.period()
+            ));
+            return;
+        }
         let mut changes = Vec::new();
         for g in &self.data.config.groups {
             let mut next = g.clone();
@@ -1061,6 +1070,13 @@ impl App {
             }
         }
         let n = self.marked.len();
+        if changes.is_empty() {
+            self.status.0 = Some(format!(
+                "nothing to change: the {n} marked accounts are already there in {}",
+                self.period()
+            ));
+            return;
+        }
         match self.ws.apply_changes_seen(
             self.period(),
             &changes,

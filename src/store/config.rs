@@ -858,7 +858,7 @@ fn write_changes_in(
                 o.arn().to_string(),
                 format!("{} {}", o.kind().label(), o.name()),
             ),
-            Change::Delete { kind, arn } => (*kind, arn.clone(), format!("{} {arn}", kind.label())),
+            Change::Delete { kind, arn } => (*kind, arn.clone(), String::new()),
         };
         let before: Option<String> = tx
             .query_row(
@@ -868,6 +868,19 @@ fn write_changes_in(
                 |r| r.get(0),
             )
             .optional()?;
+        // A deleted object is named as people know it (its name in force), not by ARN.
+        let object_label = if object_label.is_empty() {
+            let name = before
+                .as_deref()
+                .and_then(|b| Object::from_json(kind.arn_type(), b).ok())
+                .map(|o| o.name().to_string());
+            match name {
+                Some(n) => format!("{} {n}", kind.label()),
+                None => format!("{} {arn}", kind.label()),
+            }
+        } else {
+            object_label
+        };
         let versions_before = history(tx, kind.arn_type(), &arn)?;
         // From p on, this change decides: drop later versions, end the one in force before p.
         tx.execute(

@@ -55,6 +55,13 @@ pub enum StoreError {
         .0.display(), .0.display()
     )]
     ReadOnlyWal(PathBuf),
+    /// The workspace file exists but this user may not read it.
+    #[error("{}: cannot read the workspace: {cause}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        /// Not `source`: the message already says it, and the error chain would repeat it.
+        cause: std::io::Error,
+    },
     #[error("{}: cannot create the workspace: {source}", path.display())]
     Create {
         path: PathBuf,
@@ -288,6 +295,13 @@ impl Workspace {
     pub fn open_for_reading(path: &Path) -> Result<Self, StoreError> {
         if !path.is_file() {
             return Err(StoreError::NotFound(path.to_path_buf()));
+        }
+        // A file this user may not read gets a plain message, not SQLite's about its URI.
+        if let Err(cause) = std::fs::File::open(path) {
+            return Err(StoreError::Unreadable {
+                path: path.to_path_buf(),
+                cause,
+            });
         }
         let dir_writable = writable(parent_dir(path));
         if writable(path) && dir_writable {

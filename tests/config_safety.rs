@@ -676,6 +676,12 @@ fn the_import_period_shows_each_changed_group_pro_forma() {
     );
     assert!(out.contains(&line), "expected '{line}' in: {out}");
     assert!(!out.contains("pro forma of retail"), "{out}");
+    // The import's own period names what it adds, changes and removes.
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("added from 2026-10:") && l.contains("labs-fee")),
+        "{out}"
+    );
 }
 
 #[test]

@@ -166,7 +166,7 @@ pub fn import(path: &Path, file: &Path, opts: ImportOptions) -> color_eyre::Resu
         }
         Err(ConfigError::Closed(p)) => {
             return Err(eyre!(
-                "{}: refused, nothing was changed: the import would change the configuration of {p}, which is closed (reopen it with a reason first, or import from a later --from-period)",
+                "{}: refused, nothing was changed: the import would change the configuration of {p}, which is closed (reopen it with a reason first; or import from a later --from-period, giving custom line items that start in or before {p} a later start)",
                 file.display()
             ));
         }
@@ -213,8 +213,14 @@ pub fn import(path: &Path, file: &Path, opts: ImportOptions) -> color_eyre::Resu
         summary(&config)
     );
     if let Some(own) = plan.at_period() {
-        if !own.removed.is_empty() {
-            let _ = writeln!(text, "removed from {from}: {}", object_list(&own.removed));
+        for (label, list) in [
+            ("added", &own.added),
+            ("changed", &own.changed),
+            ("removed", &own.removed),
+        ] {
+            if !list.is_empty() {
+                let _ = writeln!(text, "{label} from {from}: {}", object_list(list));
+            }
         }
         text.push_str(&effect(&ws, own)?);
     }

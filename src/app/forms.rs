@@ -543,7 +543,12 @@ impl Form {
                     &["DataFilterExpression"],
                 ),
                 Field::text("filter_key", "Tag or cost category key", key, &[]),
-                Field::text("values", "Values (accounts: ids or names)", values, &[]),
+                Field::text(
+                    "values",
+                    "Values (accounts: ids or names; tag or cost category: its values)",
+                    values,
+                    &[],
+                ),
             ],
         )
     }

@@ -837,11 +837,11 @@ fn hints(s: &Session) -> Vec<(String, &'static str)> {
         ]);
     }
     v.push((k("undo"), "undo"));
-    v.extend([
-        (k("view_picker"), "view"),
-        (k("filter"), "filter"),
-        (k("sort"), "sort"),
-    ]);
+    // The view picker is listed once (the Views tab names it "choose view" above).
+    if s.app.tab != Tab::Views {
+        v.push((k("view_picker"), "view"));
+    }
+    v.extend([(k("filter"), "filter"), (k("sort"), "sort")]);
     v.dedup_by(|a, b| a.1 == b.1);
     v
 }

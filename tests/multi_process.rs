@@ -1019,3 +1019,43 @@ fn a_bulk_assignment_to_a_group_deleted_meanwhile_is_refused() {
         audit.iter().map(|r| r.object.clone()).collect::<Vec<_>>()
     );
 }
+
+/// The billing view on screen deleted by another process: the window falls back to the primary
+/// view and says so, instead of a top bar naming a view that no longer exists.
+#[test]
+fn a_view_deleted_elsewhere_falls_back_to_the_primary_view() {
+    use proforma::store::config::Change;
+    let (_d, path) = demo_copy();
+    let mut a = open(&path);
+    press(&mut a, &["7"]);
+    a.app.view = "custom:Commerce".into();
+    a.app.rebuild();
+    assert!(screen(&mut a).contains("Commerce"));
+    let commerce = Workspace::open(&path)
+        .unwrap()
+        .config_at(p("2026-10"))
+        .unwrap()
+        .views
+        .into_iter()
+        .find(|v| v.name == "Commerce")
+        .unwrap();
+    // Views sourcing Commerce become unhealthy, which a delete allows.
+    Workspace::open(&path)
+        .unwrap()
+        .apply_changes(
+            p("2026-10"),
+            &[Change::Delete {
+                kind: proforma::model::Kind::BillingView,
+                arn: commerce.arn.clone(),
+            }],
+            None,
+        )
+        .unwrap();
+    a.app.check_outside();
+    assert!(a.app.view.starts_with("primary"), "{}", a.app.view);
+    assert!(
+        status(&a).contains("billing view 'custom:Commerce' no longer exists"),
+        "{}",
+        status(&a)
+    );
+}

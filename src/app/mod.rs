@@ -411,6 +411,26 @@ impl App {
             self.audit = self.ws.audit(500).map_err(|e| e.to_string());
         }
         self.period_status = self.ws.period_status(self.period()).ok();
+        // The view on screen was deleted (here or by another process): back to the primary
+        // view, saying so, rather than a top bar naming a view that no longer exists.
+        let cfg = &self.current().config;
+        let gone = match self.view.split_once(':') {
+            Some(("custom", name)) => !cfg.views.iter().any(|v| v.name == name),
+            Some(("group", name)) => !cfg.groups.iter().any(|g| g.name == name),
+            _ => false,
+        };
+        if gone {
+            let primary = self
+                .data
+                .payers
+                .iter()
+                .next()
+                .map_or_else(|| "primary".to_string(), |p| format!("primary:{p}"));
+            let old = std::mem::replace(&mut self.view, primary);
+            self.status.0 = Some(format!(
+                "billing view '{old}' no longer exists: showing the primary view"
+            ));
+        }
         self.model = screens::build(self);
         if let Some(mut scenario) = self.scenario_data.take() {
             // The drill path holds the baseline's group indexes: the scenario's twin table
@@ -612,7 +632,12 @@ impl App {
             path.push(GroupLevel::List);
         }
         self.group_path = path;
+        let view_before = self.view.clone();
         self.rebuild();
+        // rebuild() fell back from a view that no longer exists: keep saying so below.
+        let view_note = (self.view != view_before).then(|| {
+            format!(" · billing view '{view_before}' no longer exists: showing the primary view")
+        });
         if let Some(key) = selected {
             if let Some(i) = self.visible.iter().position(|&r| self.model.keys[r] == key) {
                 self.set_selection(i);
@@ -625,6 +650,7 @@ impl App {
             ),
             Err(e) => format!("workspace changed by another process; could not reload {p}: {e}"),
         };
+        msg.push_str(view_note.as_deref().unwrap_or(""));
         // An open form stays open; its checks and preview now run against the new state.
         if let Some(mut form) = self.form.take() {
             if form.dirty {

@@ -798,6 +798,22 @@ fn a_workspace_of_the_previous_schema_gets_sessions_and_its_changes_stay_undoabl
     assert_eq!(stored_percent(&path, "global-markup-10"), Some(10.into()));
 }
 
+/// Opens the Accounts tab and returns the first account listed there that is in no group.
+fn an_unmonitored_account(s: &mut Session, config: &proforma::model::Config) -> String {
+    let grouped: Vec<String> = config
+        .groups
+        .iter()
+        .flat_map(|g| g.accounts.iter().cloned())
+        .collect();
+    press(s, &["6"]);
+    s.app
+        .visible
+        .iter()
+        .map(|&r| s.app.model.keys[r].clone())
+        .find(|k| !grouped.contains(k))
+        .expect("an unmonitored account")
+}
+
 #[test]
 fn a_bulk_assignment_builds_on_another_windows_change_instead_of_overwriting_it() {
     let (_d, path) = demo_copy();
@@ -807,19 +823,7 @@ fn a_bulk_assignment_builds_on_another_windows_change_instead_of_overwriting_it(
         .unwrap()
         .config_at(p("2026-10"))
         .unwrap();
-    let grouped: Vec<String> = config
-        .groups
-        .iter()
-        .flat_map(|g| g.accounts.iter().cloned())
-        .collect();
-    press(&mut a, &["6"]);
-    let account = a
-        .app
-        .visible
-        .iter()
-        .map(|&r| a.app.model.keys[r].clone())
-        .find(|k| !grouped.contains(k))
-        .expect("an unmonitored account");
+    let account = an_unmonitored_account(&mut a, &config);
     // B changes retail; A has not looked since.
     press(&mut b, &["2"]);
     select(&mut b, "retail");
@@ -958,19 +962,7 @@ fn a_bulk_assignment_to_a_group_deleted_meanwhile_is_refused() {
         .unwrap()
         .config_at(p("2026-10"))
         .unwrap();
-    let grouped: Vec<String> = config
-        .groups
-        .iter()
-        .flat_map(|g| g.accounts.iter().cloned())
-        .collect();
-    press(&mut a, &["6"]);
-    let account = a
-        .app
-        .visible
-        .iter()
-        .map(|&r| a.app.model.keys[r].clone())
-        .find(|k| !grouped.contains(k))
-        .expect("an unmonitored account");
+    let account = an_unmonitored_account(&mut a, &config);
     select(&mut a, &account);
     press(&mut a, &["Space", "a"]);
     let pos = match &a.app.overlay {

@@ -1101,7 +1101,7 @@ impl Form {
             }
         };
         let mut config = app.current().config.clone();
-        put(&mut config, object.clone());
+        config.put(object.clone());
         let ctx = app.ws.validation_context().unwrap_or_default();
         let ctx = ValidationContext {
             allow_missing_sources: true,
@@ -1145,25 +1145,6 @@ fn now_salt() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64)
-}
-
-/// Puts an object into a configuration, replacing the one with the same ARN.
-pub fn put(config: &mut Config, o: Object) {
-    match o {
-        Object::Group(x) => replace(&mut config.groups, x, |a| &a.arn),
-        Object::Plan(x) => replace(&mut config.plans, x, |a| &a.arn),
-        Object::Rule(x) => replace(&mut config.rules, x, |a| &a.arn),
-        Object::Item(x) => replace(&mut config.items, x, |a| &a.arn),
-        Object::View(x) => replace(&mut config.views, x, |a| &a.arn),
-    }
-    config.canonicalize();
-}
-
-fn replace<T>(list: &mut Vec<T>, x: T, arn: impl Fn(&T) -> &String) {
-    match list.iter().position(|y| arn(y) == arn(&x)) {
-        Some(i) => list[i] = x,
-        None => list.push(x),
-    }
 }
 
 /// The form was not saved; its errors say why.

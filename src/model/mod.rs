@@ -1,9 +1,11 @@
 //! The configuration (SPEC 2): billing groups, pricing rules and plans, custom line items and
 //! custom billing views, with the validation rules of ABC and their reason codes. No IO.
 
+mod object;
 mod reason;
 mod validate;
 
+pub use object::{Change, Object, ObjectError};
 pub use reason::{Reason, Violation, Violations};
 pub use validate::{ValidationContext, validate};
 

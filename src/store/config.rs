@@ -4,128 +4,14 @@
 
 use super::{StoreError, Workspace, now_utc};
 use crate::model::{
-    BillingGroup, Charge, Config, CustomLineItem, CustomView, Kind, PricingPlan, PricingRule,
-    Reason, ValidationContext, Violation, Violations, validate,
+    Charge, Config, Kind, ObjectError, Reason, ValidationContext, Violation, Violations, validate,
 };
 use crate::period::BillingPeriod;
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::BTreeSet;
 
-/// One configuration object, of any kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Object {
-    Group(BillingGroup),
-    Plan(PricingPlan),
-    Rule(PricingRule),
-    Item(CustomLineItem),
-    View(CustomView),
-}
-
-impl Object {
-    pub fn kind(&self) -> Kind {
-        match self {
-            Object::Group(_) => Kind::BillingGroup,
-            Object::Plan(_) => Kind::PricingPlan,
-            Object::Rule(_) => Kind::PricingRule,
-            Object::Item(_) => Kind::CustomLineItem,
-            Object::View(_) => Kind::BillingView,
-        }
-    }
-
-    pub fn arn(&self) -> &str {
-        match self {
-            Object::Group(x) => &x.arn,
-            Object::Plan(x) => &x.arn,
-            Object::Rule(x) => &x.arn,
-            Object::Item(x) => &x.arn,
-            Object::View(x) => &x.arn,
-        }
-    }
-
-    pub fn name(&self) -> &str {
-        match self {
-            Object::Group(x) => &x.name,
-            Object::Plan(x) => &x.name,
-            Object::Rule(x) => &x.name,
-            Object::Item(x) => &x.name,
-            Object::View(x) => &x.name,
-        }
-    }
-
-    /// The object as stored (the model's JSON).
-    pub fn body_json(&self) -> String {
-        self.to_json()
-    }
-
-    /// An object from its stored kind (`billinggroup`, ...) and JSON.
-    pub fn from_stored(kind: &str, body: &str) -> Result<Object, StoreError> {
-        Object::from_json(kind, body)
-    }
-
-    fn to_json(&self) -> String {
-        // Serialising plain data structures to a String cannot fail.
-        match self {
-            Object::Group(x) => serde_json::to_string(x),
-            Object::Plan(x) => serde_json::to_string(x),
-            Object::Rule(x) => serde_json::to_string(x),
-            Object::Item(x) => serde_json::to_string(x),
-            Object::View(x) => serde_json::to_string(x),
-        }
-        .unwrap_or_default()
-    }
-
-    fn from_json(kind: &str, body: &str) -> Result<Object, StoreError> {
-        let bad = |e: serde_json::Error| {
-            StoreError::BadStoredNumber(format!("{kind} configuration: {e}"))
-        };
-        Ok(match kind {
-            "billinggroup" => Object::Group(serde_json::from_str(body).map_err(bad)?),
-            "pricingplan" => Object::Plan(serde_json::from_str(body).map_err(bad)?),
-            "pricingrule" => Object::Rule(serde_json::from_str(body).map_err(bad)?),
-            "customlineitem" => Object::Item(serde_json::from_str(body).map_err(bad)?),
-            "billingview" => Object::View(serde_json::from_str(body).map_err(bad)?),
-            other => {
-                return Err(StoreError::BadStoredNumber(format!(
-                    "unknown configuration kind {other}"
-                )));
-            }
-        })
-    }
-
-    /// Every object of a configuration.
-    pub fn all(config: &Config) -> Vec<Object> {
-        let mut v: Vec<Object> = Vec::new();
-        v.extend(config.groups.iter().cloned().map(Object::Group));
-        v.extend(config.plans.iter().cloned().map(Object::Plan));
-        v.extend(config.rules.iter().cloned().map(Object::Rule));
-        v.extend(config.items.iter().cloned().map(Object::Item));
-        v.extend(config.views.iter().cloned().map(Object::View));
-        v
-    }
-
-    fn add_to(self, config: &mut Config) {
-        match self {
-            Object::Group(x) => config.groups.push(x),
-            Object::Plan(x) => config.plans.push(x),
-            Object::Rule(x) => config.rules.push(x),
-            Object::Item(x) => config.items.push(x),
-            Object::View(x) => config.views.push(x),
-        }
-    }
-}
-
-/// A change to the configuration.
-// Changes are few and short-lived; boxing the object would only add noise.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    /// Create or replace (by ARN).
-    Put(Object),
-    Delete {
-        kind: Kind,
-        arn: String,
-    },
-}
+// Objects and changes are the model's (SPEC 2); the store persists them.
+pub use crate::model::{Change, Object};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -151,6 +37,12 @@ pub enum ConfigError {
     Changed,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<ObjectError> for ConfigError {
+    fn from(e: ObjectError) -> Self {
+        ConfigError::Store(e.into())
+    }
 }
 
 impl ConfigError {
@@ -207,7 +99,7 @@ impl From<rusqlite::Error> for ConfigError {
 }
 
 fn kind_of(text: &str) -> Option<Kind> {
-    Kind::ALL.into_iter().find(|k| k.arn_type() == text)
+    text.parse().ok()
 }
 
 fn load_at(tx: &rusqlite::Connection, p: BillingPeriod) -> Result<Config, StoreError> {
@@ -221,7 +113,7 @@ fn load_at(tx: &rusqlite::Connection, p: BillingPeriod) -> Result<Config, StoreE
     while let Some(r) = rows.next()? {
         let kind: String = r.get(0)?;
         let body: String = r.get(1)?;
-        Object::from_json(&kind, &body)?.add_to(&mut config);
+        config.push(Object::from_stored(&kind, &body)?);
     }
     config.canonicalize();
     Ok(config)
@@ -324,7 +216,7 @@ impl Workspace {
             if now.versions != e.versions {
                 let h: History = serde_json::from_str(&now.versions).unwrap_or_default();
                 let current = in_force(&h, p)
-                    .map(|body| Object::from_json(e.kind.arn_type(), body))
+                    .map(|body| Object::from_stored(e.kind.arn_type(), body))
                     .transpose()?;
                 let by = super::session::last_change_by_others(
                     &tx,
@@ -872,7 +764,7 @@ fn write_changes_in(
         let object_label = if object_label.is_empty() {
             let name = before
                 .as_deref()
-                .and_then(|b| Object::from_json(kind.arn_type(), b).ok())
+                .and_then(|b| Object::from_stored(kind.arn_type(), b).ok())
                 .map(|o| o.name().to_string());
             match name {
                 Some(n) => format!("{} {n}", kind.label()),
@@ -894,7 +786,7 @@ fn write_changes_in(
         )?;
         let (action, after) = match c {
             Change::Put(o) => {
-                let body = o.to_json();
+                let body = o.body_json();
                 tx.execute(
                     "INSERT INTO config_versions (kind, arn, valid_from, valid_to, body) VALUES (?1, ?2, ?3, NULL, ?4)",
                     params![kind.arn_type(), arn, period, body],

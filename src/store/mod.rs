@@ -111,6 +111,14 @@ fn set_last_path(path: &Path) {
     LAST_PATH.with(|p| *p.borrow_mut() = Some(path.to_path_buf()));
 }
 
+/// A stored configuration object that does not read back (SPEC 2 JSON of an unknown kind or
+/// shape): the workspace holds a value it cannot use.
+impl From<crate::model::ObjectError> for StoreError {
+    fn from(e: crate::model::ObjectError) -> Self {
+        StoreError::BadStoredNumber(e.0)
+    }
+}
+
 impl From<rusqlite::Error> for StoreError {
     /// Names the failures a user can act on: a commit refused because the workspace file was
     /// deleted or replaced (the commit hook's rollback), a full disk, a read-only workspace.

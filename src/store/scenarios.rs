@@ -110,9 +110,13 @@ impl Workspace {
         })?;
         for row in rows {
             let (kind, arn, body) = row?;
-            remove(&mut config, &kind, &arn);
-            if let Some(body) = body {
-                crate::app::forms::put(&mut config, Object::from_stored(&kind, &body)?);
+            match body {
+                Some(body) => config.put(Object::from_stored(&kind, &body)?),
+                None => {
+                    if let Ok(k) = kind.parse() {
+                        config.remove(k, &arn);
+                    }
+                }
             }
         }
         config.canonicalize();
@@ -124,15 +128,10 @@ impl Workspace {
         let mut config = self.scenario_config(id)?;
         // The same change rules as the baseline (delete conflicts, locked fields).
         super::config::check_changes(&config, std::slice::from_ref(change))?;
+        config.apply(change);
         let (kind, arn, body) = match change {
-            Change::Put(o) => {
-                crate::app::forms::put(&mut config, o.clone());
-                (o.kind(), o.arn().to_string(), Some(o.body_json()))
-            }
-            Change::Delete { kind, arn } => {
-                remove(&mut config, kind_text(*kind), arn);
-                (*kind, arn.clone(), None)
-            }
+            Change::Put(o) => (o.kind(), o.arn().to_string(), Some(o.body_json())),
+            Change::Delete { kind, arn } => (*kind, arn.clone(), None),
         };
         let ctx = ValidationContext {
             allow_missing_sources: true,
@@ -298,16 +297,5 @@ fn baseline_unchanged_since_drafted(
             o.action,
             o.who_when()
         ))),
-    }
-}
-
-fn remove(config: &mut Config, kind: &str, arn: &str) {
-    match kind {
-        "billinggroup" => config.groups.retain(|x| x.arn != arn),
-        "pricingplan" => config.plans.retain(|x| x.arn != arn),
-        "pricingrule" => config.rules.retain(|x| x.arn != arn),
-        "customlineitem" => config.items.retain(|x| x.arn != arn),
-        "billingview" => config.views.retain(|x| x.arn != arn),
-        _ => {}
     }
 }

@@ -2,10 +2,10 @@
 //! request waiting, and the app drops any result older than its latest request, so numbers
 //! shown are never from a configuration the user has already typed past.
 
+use crate::cur::StoredLine;
 use crate::engine::{Pricing, price};
 use crate::model::Config;
 use crate::period::BillingPeriod;
-use crate::store::StoredLine;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 

@@ -102,6 +102,15 @@ pub struct CurrencySeen {
 /// The currency assumed for rows that state none (no currency column, or empty cells).
 pub const DEFAULT_CURRENCY: &str = "USD";
 
+/// One line of the aggregate the engine prices (SPEC 4): what pricing needs of a group of CUR
+/// rows (the key) and their sums. The store reads them back per period; the engine and the
+/// analysis take them as input, so the type lives with the readers, below both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredLine {
+    pub key: LineKey,
+    pub sums: LineSums,
+}
+
 /// Everything one cost file contributes, decoded from the byte keys.
 #[derive(Debug, Default, Clone)]
 pub struct CostExtract {

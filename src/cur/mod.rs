@@ -13,6 +13,7 @@ pub use accounts::AccountInfo;
 pub use detect::Format;
 pub use fold::{
     CostExtract, CurrencySeen, DEFAULT_CURRENCY, DailyKey, DailySums, Label, LineKey, LineSums,
+    StoredLine,
 };
 pub use source::{Source, SourceMeta};
 

@@ -4,8 +4,8 @@
 
 use super::price::{Basis, Pricing};
 use super::view_report::GroupBy;
+use crate::cur::StoredLine;
 use crate::model::{Charge, Config, LineItemFilter};
-use crate::store::StoredLine;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 

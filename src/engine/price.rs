@@ -3,12 +3,12 @@
 //! line items and the totals. Every line keeps how its number was made, for explanations.
 
 use crate::cur::LineKey;
+use crate::cur::StoredLine;
 use crate::model::{
     BillingGroup, Charge, Config, GroupType, LineItemFilter, ManagedPlan, RuleType, Scope, Tier,
     managed_plan,
 };
 use crate::period::BillingPeriod;
-use crate::store::StoredLine;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;

@@ -4,9 +4,9 @@
 
 use super::price::Pricing;
 use crate::cur::LineKey;
+use crate::cur::StoredLine;
 use crate::model::{Config, CustomLineItem, ItemType};
 use crate::period::BillingPeriod;
-use crate::store::StoredLine;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::fmt;

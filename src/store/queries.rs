@@ -7,11 +7,7 @@ use crate::period::BillingPeriod;
 use rusqlite::params;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredLine {
-    pub key: LineKey,
-    pub sums: LineSums,
-}
+pub use crate::cur::StoredLine;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountRow {

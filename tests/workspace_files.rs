@@ -581,3 +581,52 @@ fn an_unreadable_workspace_says_permission_denied() {
     );
     assert!(!err.contains("file:"), "{err}");
 }
+
+/// `demo --reset` rebuilds the demo workspace from the embedded sample: an edit made in it is
+/// gone, and no -wal of the old file is left beside the new one.
+#[test]
+fn demo_reset_rebuilds_the_demo_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("d.proforma");
+    let demo = |reset: bool| {
+        let mut c = common::bin();
+        c.args(["demo", "--workspace"]).arg(&ws);
+        if reset {
+            c.arg("--reset");
+        }
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let export = || {
+        let out = common::bin()
+            .args(["config", "export"])
+            .arg(&ws)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    demo(false);
+    let original = export();
+    let changed = original.replacen("percent = 10\n", "percent = 11\n", 1);
+    assert_ne!(changed, original);
+    let file = dir.path().join("c.toml");
+    std::fs::write(&file, &changed).unwrap();
+    common::bin()
+        .args(["config", "import"])
+        .arg(&ws)
+        .arg(&file)
+        .assert()
+        .success();
+    assert!(demo(false).contains("(already built)"));
+    assert_eq!(export(), changed, "without --reset the edit stays");
+    assert!(demo(true).contains("rebuilt from the embedded sample"));
+    assert_eq!(export(), original, "--reset brings the sample back");
+    assert!(
+        !side(&ws, "-wal").exists() || std::fs::metadata(side(&ws, "-wal")).unwrap().len() == 0
+    );
+}

@@ -43,12 +43,20 @@ pub fn default_path() -> color_eyre::Result<PathBuf> {
     Ok(base.join("proforma").join("demo.proforma"))
 }
 
-pub fn run(workspace: Option<PathBuf>) -> color_eyre::Result<()> {
+/// `reset`: rebuild the demo workspace from the embedded sample even when it exists (a clean
+/// state before a customer demo; edits made in it are gone).
+pub fn run(workspace: Option<PathBuf>, reset: bool) -> color_eyre::Result<()> {
     let path = match workspace {
         Some(p) => p,
         None => default_path()?,
     };
-    if path.exists() {
+    if reset && path.exists() {
+        build(&path)?;
+        println!(
+            "demo workspace: {} (rebuilt from the embedded sample: earlier edits are gone)",
+            path.display()
+        );
+    } else if path.exists() {
         println!("demo workspace: {} (already built)", path.display());
     } else {
         build(&path)?;
@@ -146,6 +154,14 @@ fn build(path: &Path) -> color_eyre::Result<()> {
         ws.replace_config(from, &parsed.config, Some("demo configuration"))
             .map_err(|e| eyre!("sample-data/config.toml: {e}"))?;
         ws.checkpoint()?;
+    }
+    // Replacing an earlier demo: its -wal and -shm must not outlive it, or the next open
+    // would replay the old workspace's pages into the new file.
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+        if side.exists() {
+            std::fs::remove_file(&side).wrap_err_with(|| format!("removing {}", side.display()))?;
+        }
     }
     std::fs::rename(&tmp, path)
         .wrap_err_with(|| format!("moving the demo workspace to {}", path.display()))?;

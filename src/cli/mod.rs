@@ -41,6 +41,9 @@ pub enum Command {
         /// Where the demo workspace lives (default: the user data directory)
         #[arg(long)]
         workspace: Option<PathBuf>,
+        /// Rebuild it from the embedded sample even if it exists (earlier edits are lost)
+        #[arg(long)]
+        reset: bool,
     },
     /// Open the terminal UI on a workspace (also: proforma WORKSPACE)
     Open { workspace: PathBuf },
@@ -167,7 +170,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
             .into()),
             [] => Err(UsageError("a command is required; try '--help'".into()).into()),
         },
-        Command::Demo { workspace } => demo::run(workspace),
+        Command::Demo { workspace, reset } => demo::run(workspace, reset),
         Command::Init { workspace } => init::run(&workspace),
         Command::Import { workspace, files } => import::run(&workspace, &files),
         Command::Report {

@@ -118,8 +118,9 @@ impl TableModel {
                             (None, Some(_)) => Ordering::Greater,
                             (None, None) => Ordering::Equal,
                         },
+                        // Names sort naturally: group2 before group10, case aside.
                         (Some(SortValue::Text(x)), Some(SortValue::Text(y))) => {
-                            x.to_lowercase().cmp(&y.to_lowercase())
+                            alphanumeric_sort::compare_str(x.to_lowercase(), y.to_lowercase())
                         }
                         _ => Ordering::Equal,
                     }
@@ -158,4 +159,23 @@ pub fn percent(d: Option<Decimal>) -> (String, SortValue) {
 
 pub fn count(n: usize) -> (String, SortValue) {
     (n.to_string(), SortValue::Num(Some(Decimal::from(n as u64))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_sort_naturally() {
+        let mut t = TableModel::new("t", &[("Name", Align::Left)]);
+        for n in ["group10", "Group2", "group1"] {
+            t.push(n, vec![text(n)], RowKind::Normal);
+        }
+        let order: Vec<&str> = t
+            .visible("", Some(0))
+            .into_iter()
+            .map(|i| t.keys[i].as_str())
+            .collect();
+        assert_eq!(order, ["group1", "Group2", "group10"]);
+    }
 }

@@ -666,3 +666,31 @@ fn a_view_without_grouping_prints_its_total_once() {
         .collect();
     assert_eq!(after_rule.len(), 1, "{text}");
 }
+
+/// Table headers read as words ("Product name"); CSV keeps AWS's key (`PRODUCT_NAME`).
+#[test]
+fn table_headers_name_the_attribute_in_words() {
+    let ws = common::demo_workspace();
+    let run = |fmt: &str| {
+        let out = common::bin()
+            .arg("report")
+            .arg(&ws)
+            .args(["--period", "2026-10", "--group", "retail"])
+            .args(["--group-by", "PRODUCT_NAME", "--format", fmt])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let table = run("table");
+    assert!(
+        table
+            .lines()
+            .nth(1)
+            .unwrap_or_default()
+            .starts_with("Product name"),
+        "{table}"
+    );
+    assert!(!table.contains("PRODUCT_NAME"), "{table}");
+    assert!(run("csv").contains("PRODUCT_NAME"));
+}

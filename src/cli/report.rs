@@ -318,7 +318,7 @@ pub fn render_view(
             let mut cols: Vec<(&str, Align)> = Vec::new();
             let by_account = r.group_by == Some(GroupBy::LinkedAccount);
             if let Some(g) = r.group_by {
-                cols.push((g.key(), Align::Left));
+                cols.push((g.label(), Align::Left));
                 if by_account {
                     cols.push(("Name", Align::Left));
                 }
@@ -493,7 +493,7 @@ fn render_group_rows(
         OutputFormat::Table => {
             let mut cols: Vec<(&str, Align)> = vec![("Billing group", Align::Left)];
             if let Some(g) = group_by {
-                cols.push((g.key(), Align::Left));
+                cols.push((g.label(), Align::Left));
             } else {
                 cols.extend([("Plan", Align::Left), ("Accounts", Align::Right)]);
             }

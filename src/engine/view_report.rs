@@ -43,6 +43,19 @@ impl GroupBy {
         }
     }
 
+    /// The key as people read it in a table header ("Product name"; CSV and JSON keep
+    /// [`GroupBy::key`], AWS's spelling).
+    pub fn label(self) -> &'static str {
+        match self {
+            GroupBy::LinkedAccount => "Linked account",
+            GroupBy::ProductName => "Product name",
+            GroupBy::ServiceCode => "Service code",
+            GroupBy::UsageType => "Usage type",
+            GroupBy::LineItemType => "Line item type",
+            GroupBy::BillingPeriod => "Billing period",
+        }
+    }
+
     /// The attribute value of a line under this key.
     pub fn value(self, k: &LineKey) -> String {
         match self {

@@ -688,7 +688,7 @@ fn table_headers_name_the_attribute_in_words() {
             .lines()
             .nth(1)
             .unwrap_or_default()
-            .starts_with("Product name"),
+            .contains("  Product name  "),
         "{table}"
     );
     assert!(!table.contains("PRODUCT_NAME"), "{table}");

@@ -297,3 +297,12 @@ mod tests {
         }
     }
 }
+
+/// `n` and the noun, singular for one: "1 row", "2 rows", "0 changes" (English nouns whose
+/// plural adds an s: row, change, account).
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    match n.into() {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}

@@ -526,7 +526,7 @@ fn json_numbers_are_read_exactly_whatever_their_length() {
     assert_ne!(text, b);
     let f = write(d.path(), "exact.json", &text);
     let out = ok(&["config", "import"], &ws, &[f.to_str().unwrap()]);
-    assert!(out.contains("(1 changes)"), "{out}");
+    assert!(out.contains("(1 change)"), "{out}");
     let back = bundle(&ws);
     assert!(
         back.contains(&format!("\"ChargeValue\": {exact}")),

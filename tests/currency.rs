@@ -43,7 +43,7 @@ fn cny_rows_are_shown_in_cny_everywhere() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "payer 111122223333 period 2024-03: imported, 1 rows, billable 100.00 CNY, tax 0.00 CNY",
+            "payer 111122223333 period 2024-03: imported, 1 row, billable 100.00 CNY, tax 0.00 CNY",
         ))
         .stdout(predicate::str::contains("USD").not());
 
@@ -289,10 +289,10 @@ fn payers_in_different_currencies_are_never_added_up() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "payer 111122223333 period 2024-03: imported, 1 rows, billable 100.00 CNY",
+            "payer 111122223333 period 2024-03: imported, 1 row, billable 100.00 CNY",
         ))
         .stdout(predicate::str::contains(
-            "payer 999988887777 period 2024-03: imported, 1 rows, billable 7.00 USD",
+            "payer 999988887777 period 2024-03: imported, 1 row, billable 7.00 USD",
         ));
     common::fails(
         &["report"],
@@ -345,7 +345,7 @@ fn reimporting_the_same_cny_file_changes_nothing() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "unchanged, 1 rows, billable 100.00 CNY",
+            "unchanged, 1 row, billable 100.00 CNY",
         ));
     assert_eq!(common::snapshot(&ws), before);
 }

@@ -842,7 +842,7 @@ fn a_bulk_assignment_builds_on_another_windows_change_instead_of_overwriting_it(
     }
     press(&mut a, &["Enter"]);
     assert!(
-        status(&a).contains("1 accounts now in 'retail'"),
+        status(&a).contains("1 account now in 'retail'"),
         "{}",
         status(&a)
     );
@@ -951,7 +951,7 @@ fn a_promote_does_not_write_over_a_baseline_change_made_since_the_draft() {
 
 /// The group picked for a bulk assignment was deleted by another process while the picker was
 /// open: the assignment is refused, saying so, and nothing is written (it used to report
-/// "1 accounts now in 'labs'" having written nothing, so a trusting `u` then undid the other
+/// "1 account now in 'labs'" having written nothing, so a trusting `u` then undid the other
 /// process's change). The delete is named by the group's name in the audit log.
 #[test]
 fn a_bulk_assignment_to_a_group_deleted_meanwhile_is_refused() {

@@ -578,7 +578,7 @@ fn scenarios_draft_compare_promote_and_discard() {
     drop(s);
     let mut s = open(&path);
     press(&mut s, &["w"]);
-    assert!(screen(&mut s).contains("open 'price-rise' (1 changes)"));
+    assert!(screen(&mut s).contains("open 'price-rise' (1 change)"));
     press(&mut s, &["j", "Enter"]);
     assert!(s.app.scenario.is_some());
     // Promote: the baseline takes the change, audited, and u undoes it.

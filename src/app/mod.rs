@@ -1036,7 +1036,8 @@ impl App {
                     self.open_scenario(None);
                     self.reload();
                     self.status.0 = Some(format!(
-                        "scenario promoted: {n} changes applied to the baseline from {} on (u undoes)",
+                        "scenario promoted: {} applied to the baseline from {} on (u undoes)",
+                        crate::text::count(n as u64, "change"),
                         self.period()
                     ));
                 }
@@ -1118,7 +1119,8 @@ impl App {
                     format!("'{target}'")
                 };
                 self.status.0 = Some(format!(
-                    "{n} accounts now in {to} from {} on (u undoes)",
+                    "{} now in {to} from {} on (u undoes)",
+                    crate::text::count(n as u64, "account"),
                     self.period()
                 ));
             }
@@ -1759,7 +1761,11 @@ impl App {
                     .filter(|s| s.period == self.period())
                 {
                     options.push((
-                        format!("open '{}' ({} changes)", s.name, s.changes),
+                        format!(
+                            "open '{}' ({})",
+                            s.name,
+                            crate::text::count(s.changes as u64, "change")
+                        ),
                         ScenarioOp::Open(s.id),
                     ));
                 }

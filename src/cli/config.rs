@@ -209,8 +209,9 @@ pub fn import(path: &Path, file: &Path, opts: ImportOptions) -> color_eyre::Resu
     }
     let _ = writeln!(
         text,
-        "configuration in force from {from}: {} ({n} changes)",
-        summary(&config)
+        "configuration in force from {from}: {} ({})",
+        summary(&config),
+        crate::text::count(n as u64, "change")
     );
     if let Some(own) = plan.at_period() {
         for (label, list) in [

@@ -59,10 +59,10 @@ pub fn print_summary(report: &CommitReport) -> std::io::Result<()> {
         };
         let _ = writeln!(
             out,
-            "payer {} period {}: {status}, {} rows, billable {} {cur}, tax {} {cur}, {days}",
+            "payer {} period {}: {status}, {}, billable {} {cur}, tax {} {cur}, {days}",
             d.payer,
             d.period,
-            d.rows,
+            crate::text::count(d.rows, "row"),
             fmt_grouped(d.billable),
             fmt_grouped(d.tax),
             cur = d.currency,

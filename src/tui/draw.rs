@@ -305,7 +305,11 @@ fn view_name(app: &App) -> String {
 
 fn scenario_label(app: &App) -> String {
     match &app.scenario {
-        Some(s) => format!("{} ({} changes)", s.name, s.changes),
+        Some(s) => format!(
+            "{} ({})",
+            s.name,
+            crate::text::count(s.changes as u64, "change")
+        ),
         None => "baseline".into(),
     }
 }

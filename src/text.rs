@@ -212,6 +212,15 @@ fn find_multi_end(s: &str, quote: u8, escapes: bool) -> usize {
     bytes.len()
 }
 
+/// `n` and the noun, singular for one: "1 row", "2 rows", "0 changes" (English nouns whose
+/// plural adds an s: row, change, account).
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    match n.into() {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,14 +304,5 @@ mod tests {
             let back: Result<Probe, _> = toml::from_str(&safe);
             proptest::prop_assert_eq!(back.ok(), Some(value));
         }
-    }
-}
-
-/// `n` and the noun, singular for one: "1 row", "2 rows", "0 changes" (English nouns whose
-/// plural adds an s: row, change, account).
-pub fn count(n: impl Into<u64>, noun: &str) -> String {
-    match n.into() {
-        1 => format!("1 {noun}"),
-        n => format!("{n} {noun}s"),
     }
 }

@@ -462,6 +462,19 @@ fn scenario_deltas_are_differences_of_shown_numbers() {
         checked += 1;
     }
     assert!(checked >= 6, "five groups and the Billing groups line");
+    // Margins describe the scenario: each row's margin is its scenario pro forma minus its
+    // AWS cost (the AWS cost does not change in a scenario).
+    let (aws, margin) = (col("AWS cost"), col("Margin"));
+    let mut margins = 0;
+    for r in m
+        .rows
+        .iter()
+        .filter(|r| !r[margin].is_empty() && r[margin] != "–" && !r[sc].is_empty() && r[sc] != "–")
+    {
+        assert_eq!(d(&r[margin]), d(&r[sc]) - d(&r[aws]), "{r:?}");
+        margins += 1;
+    }
+    assert!(margins >= 5, "{margins}");
 }
 
 #[test]

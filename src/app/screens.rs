@@ -851,7 +851,10 @@ pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
         _ => None,
     };
     let mut out = TableModel {
-        title: format!("{} — baseline | scenario | Δ", base.title),
+        title: format!(
+            "{} — baseline | scenario | Δ, margins of the scenario",
+            base.title
+        ),
         empty: base.empty.clone(),
         ..TableModel::default()
     };
@@ -889,6 +892,15 @@ pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
         };
         vec![money_opt(s), money_opt(delta)]
     };
+    // (base column, scenario column) of the margin columns both tables have.
+    let margin_cols: Vec<(usize, usize)> = ["Margin", "Margin %"]
+        .iter()
+        .filter_map(|t| {
+            let b = base.columns.iter().position(|c| c.title == *t)?;
+            let s = scen.columns.iter().position(|c| c.title == *t)?;
+            Some((b, s))
+        })
+        .collect();
     let mut seen = std::collections::HashSet::new();
     for r in 0..base.rows.len() {
         let key = base.keys[r].as_str();
@@ -913,6 +925,17 @@ pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
         } else {
             cells_for(num(&base, r, col), srow.and_then(|s| num(scen, s, scol)))
         };
+        // Margins describe the state being looked at: the scenario's (SPEC 3, issue 9).
+        for &(b_col, s_col) in &margin_cols {
+            cells[b_col] = match srow {
+                Some(sr) if !key.is_empty() => (
+                    scen.rows[sr][s_col].clone(),
+                    scen.sort_values[sr][s_col].clone(),
+                ),
+                _ if key.is_empty() => cells[b_col].clone(),
+                _ => (String::new(), SortValue::Num(None)),
+            };
+        }
         for (i, c) in extra.into_iter().enumerate() {
             cells.insert(col + 1 + i, c);
         }
@@ -940,6 +963,11 @@ pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
         let b = bt.get(col).and_then(|c| decimal_of(c));
         let s = st.get(scol).and_then(|c| decimal_of(c));
         let mut t = bt.clone();
+        for &(b_col, s_col) in &margin_cols {
+            if let (Some(slot), Some(v)) = (t.get_mut(b_col), st.get(s_col)) {
+                *slot = v.clone();
+            }
+        }
         let extra = if b.is_none() && s.is_none() {
             vec![text(""), text("")]
         } else {

@@ -712,14 +712,20 @@ fn margin_chart(f: &mut Frame<'_>, area: Rect, s: &Session) {
         .borders(Borders::ALL)
         .border_style(s.theme.fg("border"))
         .title(Span::styled(
-            " Margin by billing group ",
+            if s.app.scenario.is_some() {
+                " Margin by billing group, scenario "
+            } else {
+                " Margin by billing group "
+            },
             s.theme.bold("title"),
         ));
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let reports = s.app.data.group_reports();
+    // The state on screen: the scenario's when one is open.
+    let state = s.app.current();
+    let reports = state.group_reports();
     // The margins as the tables show them (footed, SPEC 5).
-    let shown = s.app.data.shown_invoice();
+    let shown = state.shown_invoice();
     let margins: Vec<Decimal> = shown
         .groups
         .iter()

@@ -601,7 +601,17 @@ fn scenarios_draft_compare_promote_and_discard() {
     select(&mut s, "global-markup-10");
     press(&mut s, &["d", "y", "w"]);
     choose_scenario_option(&mut s, "discard");
+    // Discarding asks first: any key but y keeps the scenario.
+    let text = screen(&mut s);
+    assert!(text.contains("Discard scenario 'throwaway'"), "{text}");
+    press(&mut s, &["n"]);
+    assert!(s.app.scenario.is_some(), "kept");
+    assert_eq!(s.app.ws.scenarios().unwrap().len(), 1);
+    press(&mut s, &["w"]);
+    choose_scenario_option(&mut s, "discard");
+    press(&mut s, &["y"]);
     assert!(s.app.scenario.is_none());
+    assert!(s.app.ws.scenarios().unwrap().is_empty());
     assert!(
         s.app
             .data

@@ -124,6 +124,8 @@ pub enum Confirm {
         /// refuses the delete.
         seen: Option<crate::store::config::Seen>,
     },
+    /// Discarding a scenario drops its changes for good.
+    DiscardScenario { id: i64, name: String },
 }
 
 /// A one-line text prompt (a note, a reason, a name).
@@ -1044,12 +1046,14 @@ impl App {
                 Err(e) => self.status.0 = Some(format!("not promoted: {e}")),
             },
             ScenarioOp::Discard(id) => {
-                let result = self.ws.discard_scenario(id);
-                self.open_scenario(None);
-                self.status.0 = Some(match result {
-                    Ok(()) => "scenario discarded; the baseline is unchanged".into(),
-                    Err(e) => e.to_string(),
-                });
+                // A scenario's changes cannot be had back: ask first.
+                let name = self
+                    .ws
+                    .scenarios()
+                    .ok()
+                    .and_then(|all| all.into_iter().find(|s| s.id == id))
+                    .map_or_else(String::new, |s| s.name);
+                self.confirm = Some(Confirm::DiscardScenario { id, name });
             }
         }
     }
@@ -1491,14 +1495,29 @@ impl App {
         if self.form.is_some() {
             return self.form_action(action);
         }
-        if let Some(c) = self.confirm.take() {
+        if let Some(Confirm::DiscardScenario { id, .. }) = self.confirm {
+            self.confirm = None;
             if action == Action::Input('y') {
-                let Confirm::Delete {
-                    kind,
-                    arn,
-                    label,
-                    seen,
-                } = c;
+                let result = self.ws.discard_scenario(id);
+                self.open_scenario(None);
+                self.status.0 = Some(match result {
+                    Ok(()) => "scenario discarded; the baseline is unchanged".into(),
+                    Err(e) => e.to_string(),
+                });
+            } else {
+                self.status.0 = Some("scenario kept".into());
+            }
+            self.rebuild();
+            return;
+        }
+        if let Some(Confirm::Delete {
+            kind,
+            arn,
+            label,
+            seen,
+        }) = self.confirm.take()
+        {
+            if action == Action::Input('y') {
                 let change = crate::store::config::Change::Delete { kind, arn };
                 if let Some(s) = self.scenario.clone() {
                     match self.ws.scenario_change(s.id, &change) {

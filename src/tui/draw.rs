@@ -115,6 +115,12 @@ fn finish(f: &mut Frame<'_>, footer: Rect, s: &mut Session) {
         );
         small_box(f, f.area(), s, " Delete ", &text);
     }
+    if let Some(crate::app::Confirm::DiscardScenario { name, .. }) = &s.app.confirm {
+        let text = format!(
+            "Discard scenario '{name}' and its changes? They cannot be had back.  y discards, any other key keeps it"
+        );
+        small_box(f, f.area(), s, " Discard scenario ", &text);
+    }
     if let Some((what, text)) = &s.app.prompt {
         let (title, ask) = match what {
             crate::app::PromptFor::Close => (

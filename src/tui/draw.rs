@@ -858,6 +858,8 @@ fn hints(s: &Session) -> Vec<(String, &'static str)> {
         v.push((k("view_picker"), "view"));
     }
     v.extend([(k("filter"), "filter"), (k("sort"), "sort")]);
+    // Scenarios open from every tab (last: a narrow footer keeps / and s first).
+    v.push((k("scenarios"), "scenarios"));
     v.dedup_by(|a, b| a.1 == b.1);
     v
 }

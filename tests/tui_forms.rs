@@ -664,3 +664,41 @@ fn fields_suggest_from_the_workspace_and_complete() {
         "AmazonCloudFront"
     );
 }
+
+/// Home and End (and PageUp/PageDown) work in popups too: the group picker jumps to its first
+/// and last option, and the explanation to its last page.
+#[test]
+fn home_and_end_work_in_popups() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    press(&mut s, &["6", "Space", "a", "End"]);
+    let (len, at) = match &s.app.overlay {
+        Some(proforma::app::Overlay::GroupPicker { options, selected }) => {
+            (options.len(), *selected)
+        }
+        other => panic!("{other:?}"),
+    };
+    assert!(len > 1);
+    assert_eq!(at, len - 1);
+    press(&mut s, &["Home"]);
+    match &s.app.overlay {
+        Some(proforma::app::Overlay::GroupPicker { selected, .. }) => assert_eq!(*selected, 0),
+        other => panic!("{other:?}"),
+    }
+    press(&mut s, &["Esc", "1", "x", "End"]);
+    let last = match &s.app.overlay {
+        Some(proforma::app::Overlay::Explain { text, .. }) => text
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap()
+            .trim()
+            .to_string(),
+        other => panic!("{other:?}"),
+    };
+    let shown = screen(&mut s);
+    assert!(
+        shown.contains(&last[..last.len().min(60)]),
+        "{last}\n{shown}"
+    );
+}

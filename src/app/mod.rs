@@ -1617,8 +1617,12 @@ impl App {
         }
         if let Some(Overlay::ViewPicker { options, selected }) = &mut self.overlay {
             match action {
-                Action::Up => *selected = selected.saturating_sub(1),
-                Action::Down => *selected = (*selected + 1).min(options.len().saturating_sub(1)),
+                Action::Up
+                | Action::Down
+                | Action::Top
+                | Action::Bottom
+                | Action::PageUp
+                | Action::PageDown => move_in_list(selected, options.len(), &action),
                 Action::Open => {
                     if let Some((spec, _)) = options.get(*selected) {
                         self.view = spec.clone();
@@ -1635,8 +1639,12 @@ impl App {
         }
         if let Some(Overlay::Scenarios { options, selected }) = &mut self.overlay {
             match action {
-                Action::Up => *selected = selected.saturating_sub(1),
-                Action::Down => *selected = (*selected + 1).min(options.len().saturating_sub(1)),
+                Action::Up
+                | Action::Down
+                | Action::Top
+                | Action::Bottom
+                | Action::PageUp
+                | Action::PageDown => move_in_list(selected, options.len(), &action),
                 Action::Open => {
                     let op = options.get(*selected).map(|(_, op)| op.clone());
                     self.overlay = None;
@@ -1652,8 +1660,12 @@ impl App {
         }
         if let Some(Overlay::GroupPicker { options, selected }) = &mut self.overlay {
             match action {
-                Action::Up => *selected = selected.saturating_sub(1),
-                Action::Down => *selected = (*selected + 1).min(options.len().saturating_sub(1)),
+                Action::Up
+                | Action::Down
+                | Action::Top
+                | Action::Bottom
+                | Action::PageUp
+                | Action::PageDown => move_in_list(selected, options.len(), &action),
                 Action::Open => {
                     let target = options.get(*selected).cloned().unwrap_or_default();
                     self.overlay = None;
@@ -1665,12 +1677,15 @@ impl App {
             }
             return;
         }
-        if let Some(Overlay::Explain { scroll, .. }) = &mut self.overlay {
+        if let Some(Overlay::Explain { scroll, text, .. }) = &mut self.overlay {
             match action {
-                Action::Down => *scroll = scroll.saturating_add(1),
+                Action::Down => *scroll = scroll.saturating_add(1).min(last_line(text)),
                 Action::Up => *scroll = scroll.saturating_sub(1),
-                Action::PageDown => *scroll = scroll.saturating_add(10),
+                Action::PageDown => *scroll = scroll.saturating_add(10).min(last_line(text)),
                 Action::PageUp => *scroll = scroll.saturating_sub(10),
+                Action::Top => *scroll = 0,
+                // The last line; the overlay keeps a full page in view when it draws.
+                Action::Bottom => *scroll = last_line(text),
                 Action::Quit => self.quit = true,
                 _ => self.overlay = None,
             }
@@ -1872,4 +1887,24 @@ impl App {
             self.status.0 = self.status.0.take().or(status);
         }
     }
+}
+
+/// Moves a picker's selection (one row, a page of 10, the first or the last row) within a list
+/// of `len` options; other actions leave it.
+fn move_in_list(selected: &mut usize, len: usize, action: &Action) {
+    let last = len.saturating_sub(1);
+    *selected = match action {
+        Action::Up => selected.saturating_sub(1),
+        Action::Down => (*selected + 1).min(last),
+        Action::PageUp => selected.saturating_sub(10),
+        Action::PageDown => (*selected + 10).min(last),
+        Action::Top => 0,
+        Action::Bottom => last,
+        _ => *selected,
+    };
+}
+
+/// The index of a text's last line, as a scroll offset.
+fn last_line(text: &str) -> u16 {
+    u16::try_from(text.lines().count().saturating_sub(1)).unwrap_or(u16::MAX)
 }

@@ -982,11 +982,14 @@ fn overlay(f: &mut Frame<'_>, area: Rect, s: &Session, o: &Overlay) {
                     s.theme.bold("title"),
                 ));
             let lines: Vec<Line> = text.lines().map(|l| Line::from(l.to_string())).collect();
+            // Scrolled past the end (End, or j held down): the last page stays in view.
+            let page = usize::from(rect.height.saturating_sub(2));
+            let last_top = u16::try_from(lines.len().saturating_sub(page)).unwrap_or(u16::MAX);
             f.render_widget(
                 Paragraph::new(lines)
                     .block(block)
                     .wrap(Wrap { trim: false })
-                    .scroll((*scroll, 0)),
+                    .scroll(((*scroll).min(last_top), 0)),
                 rect,
             );
             return;

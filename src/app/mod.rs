@@ -337,11 +337,7 @@ impl App {
             .into_iter()
             .filter_map(|a| a.name.map(|n| (a.id, n)))
             .collect();
-        let view = data
-            .payers
-            .iter()
-            .next()
-            .map_or_else(|| "primary".to_string(), |p| format!("primary:{p}"));
+        let view = primary_view(&data);
         let mut app = App {
             daily: Vec::new(),
             period_status: None,
@@ -422,12 +418,7 @@ impl App {
             _ => false,
         };
         if gone {
-            let primary = self
-                .data
-                .payers
-                .iter()
-                .next()
-                .map_or_else(|| "primary".to_string(), |p| format!("primary:{p}"));
+            let primary = primary_view(&self.data);
             let old = std::mem::replace(&mut self.view, primary);
             self.status.0 = Some(format!(
                 "billing view '{old}' no longer exists: showing the primary view"
@@ -1616,13 +1607,10 @@ impl App {
             }
         }
         if let Some(Overlay::ViewPicker { options, selected }) = &mut self.overlay {
+            if move_in_list(selected, options.len(), &action) {
+                return;
+            }
             match action {
-                Action::Up
-                | Action::Down
-                | Action::Top
-                | Action::Bottom
-                | Action::PageUp
-                | Action::PageDown => move_in_list(selected, options.len(), &action),
                 Action::Open => {
                     if let Some((spec, _)) = options.get(*selected) {
                         self.view = spec.clone();
@@ -1638,13 +1626,10 @@ impl App {
             return;
         }
         if let Some(Overlay::Scenarios { options, selected }) = &mut self.overlay {
+            if move_in_list(selected, options.len(), &action) {
+                return;
+            }
             match action {
-                Action::Up
-                | Action::Down
-                | Action::Top
-                | Action::Bottom
-                | Action::PageUp
-                | Action::PageDown => move_in_list(selected, options.len(), &action),
                 Action::Open => {
                     let op = options.get(*selected).map(|(_, op)| op.clone());
                     self.overlay = None;
@@ -1659,13 +1644,10 @@ impl App {
             return;
         }
         if let Some(Overlay::GroupPicker { options, selected }) = &mut self.overlay {
+            if move_in_list(selected, options.len(), &action) {
+                return;
+            }
             match action {
-                Action::Up
-                | Action::Down
-                | Action::Top
-                | Action::Bottom
-                | Action::PageUp
-                | Action::PageDown => move_in_list(selected, options.len(), &action),
                 Action::Open => {
                     let target = options.get(*selected).cloned().unwrap_or_default();
                     self.overlay = None;
@@ -1890,8 +1872,8 @@ impl App {
 }
 
 /// Moves a picker's selection (one row, a page of 10, the first or the last row) within a list
-/// of `len` options; other actions leave it.
-fn move_in_list(selected: &mut usize, len: usize, action: &Action) {
+/// of `len` options; false (and nothing moved) for any other action.
+fn move_in_list(selected: &mut usize, len: usize, action: &Action) -> bool {
     let last = len.saturating_sub(1);
     *selected = match action {
         Action::Up => selected.saturating_sub(1),
@@ -1900,11 +1882,20 @@ fn move_in_list(selected: &mut usize, len: usize, action: &Action) {
         Action::PageDown => (*selected + 10).min(last),
         Action::Top => 0,
         Action::Bottom => last,
-        _ => *selected,
+        _ => return false,
     };
+    true
 }
 
 /// The index of a text's last line, as a scroll offset.
 fn last_line(text: &str) -> u16 {
     u16::try_from(text.lines().count().saturating_sub(1)).unwrap_or(u16::MAX)
+}
+
+/// The view spec of the first payer's primary view (`primary` without data).
+fn primary_view(data: &Analysis) -> String {
+    data.payers
+        .iter()
+        .next()
+        .map_or_else(|| "primary".to_string(), |p| format!("primary:{p}"))
 }

@@ -255,16 +255,9 @@ impl Workspace {
         config: &Config,
         reason: Option<&str>,
     ) -> Result<usize, ConfigError> {
-        let ctx = self.validation_context()?;
-        if let Err(v) = validate(config, &ctx) {
-            return Err(ConfigError::Invalid(v));
-        }
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let staged = stage_import(&tx, p, config, false, reason, &ctx, &self.session)?;
-        tx.commit()?;
-        Ok(staged.changes)
+        Ok(self
+            .validated_import(p, config, false, reason, true)?
+            .changes)
     }
 
     /// What importing `config` from `p` would do (SPEC 3), computed in a transaction that is
@@ -281,6 +274,19 @@ impl Workspace {
         config: &Config,
         backdate: bool,
     ) -> Result<ImportPlan, ConfigError> {
+        self.validated_import(p, config, backdate, None, false)
+    }
+
+    /// Validates `config` (SPEC 2), stages it as the configuration from `p` in one IMMEDIATE
+    /// transaction, and commits it (`commit`) or rolls it back (a plan).
+    fn validated_import(
+        &mut self,
+        p: BillingPeriod,
+        config: &Config,
+        backdate: bool,
+        reason: Option<&str>,
+        commit: bool,
+    ) -> Result<ImportPlan, ConfigError> {
         let ctx = self.validation_context()?;
         if let Err(v) = validate(config, &ctx) {
             return Err(ConfigError::Invalid(v));
@@ -288,8 +294,12 @@ impl Workspace {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let staged = stage_import(&tx, p, config, backdate, None, &ctx, &self.session)?;
-        tx.rollback()?;
+        let staged = stage_import(&tx, p, config, backdate, reason, &ctx, &self.session)?;
+        if commit {
+            tx.commit()?;
+        } else {
+            tx.rollback()?;
+        }
         Ok(staged)
     }
 

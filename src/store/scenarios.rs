@@ -270,25 +270,13 @@ fn baseline_unchanged_since_drafted(
     scenario: &str,
 ) -> Result<(), ConfigError> {
     let mut stmt = tx.prepare(
-        "SELECT s.kind, s.arn, a.audit_id, a.at, a.action, a.object, a.period, a.origin, a.session
+        "SELECT a.audit_id, a.at, a.action, a.object, a.period, a.origin, a.session
          FROM scenario_objects s
          JOIN audit_log a ON a.kind = s.kind AND a.arn = s.arn AND a.audit_id > s.base_audit
          WHERE s.scenario_id = ?1 AND s.base_audit IS NOT NULL
          ORDER BY a.audit_id DESC LIMIT 1",
     )?;
-    let found = stmt
-        .query_row([id], |r| {
-            Ok(super::session::Outside {
-                audit_id: r.get(2)?,
-                at: r.get(3)?,
-                action: r.get(4)?,
-                object: r.get(5)?,
-                period: r.get(6)?,
-                origin: r.get(7)?,
-                session: r.get(8)?,
-            })
-        })
-        .optional()?;
+    let found = stmt.query_row([id], super::session::outside).optional()?;
     match found {
         None => Ok(()),
         Some(o) => Err(ConfigError::Refused(format!(

@@ -185,7 +185,8 @@ impl super::Workspace {
     }
 }
 
-fn outside(r: &rusqlite::Row<'_>) -> rusqlite::Result<Outside> {
+/// An `Outside` from a row of `audit_id, at, action, object, period, origin, session`.
+pub(crate) fn outside(r: &rusqlite::Row<'_>) -> rusqlite::Result<Outside> {
     Ok(Outside {
         audit_id: r.get(0)?,
         at: r.get(1)?,

@@ -27,6 +27,9 @@ pub struct Analysis {
     pub currencies: std::collections::BTreeMap<String, String>,
     /// The scenario this state is (None: the baseline).
     pub scenario: Option<String>,
+    /// Per payer, the invoice as summarised at import (billable + tax of the deliveries in
+    /// force), an independent path the Reconcile tab checks the engine's totals against.
+    pub invoices: std::collections::BTreeMap<String, rust_decimal::Decimal>,
 }
 
 /// What a billing view covers: per line of the period whether it is in the view, and per
@@ -64,7 +67,35 @@ impl Analysis {
         let config = ws.config_at(period)?;
         let mut analysis = Self::new(period, lines, config);
         analysis.currencies = ws.currencies(period)?;
+        for d in ws.deliveries()?.into_iter().filter(|d| d.period == period) {
+            *analysis.invoices.entry(d.payer).or_default() += d.billable + d.tax;
+        }
         Ok(analysis)
+    }
+
+    /// Daily billable per billing group of this state's configuration: one vector per group,
+    /// one amount per day of the period (index 0 = the 1st). Reads the store's daily series.
+    ///
+    /// # Errors
+    /// The store's, when the series cannot be read.
+    pub fn daily_by_group(
+        &self,
+        ws: &Workspace,
+    ) -> Result<Vec<Vec<rust_decimal::Decimal>>, StoreError> {
+        let p = self.period;
+        let days = p.days();
+        let members = crate::engine::price::Membership::new(&self.config);
+        let mut out = vec![vec![rust_decimal::Decimal::ZERO; days]; self.config.groups.len()];
+        for row in ws.daily(p)? {
+            let Some(g) = members.group_of(&row.payer, &row.account) else {
+                continue;
+            };
+            let day: usize = row.day.get(8..10).and_then(|d| d.parse().ok()).unwrap_or(0);
+            if row.day.starts_with(&p.to_string()) && (1..=days).contains(&day) {
+                out[g][day - 1] += row.billable;
+            }
+        }
+        Ok(out)
     }
 
     /// The one currency of the period's amounts (SPEC 5): every payer's delivery is in it
@@ -223,6 +254,7 @@ impl Analysis {
             account_payer,
             currencies: Default::default(),
             scenario: None,
+            invoices: Default::default(),
         }
     }
 
@@ -605,4 +637,12 @@ impl Analysis {
             group_by,
         )
     }
+}
+
+/// The History tab's entries: the newest 500 changes of the workspace's audit log.
+///
+/// # Errors
+/// The store's, when the log cannot be read.
+pub fn history(ws: &Workspace) -> Result<Vec<crate::store::AuditRow>, StoreError> {
+    ws.audit(500)
 }

@@ -26,6 +26,17 @@ impl BillingPeriod {
         self.month
     }
 
+    /// Number of days in the month (28-31, leap years counted).
+    pub fn days(self) -> usize {
+        let y = self.year();
+        match self.month() {
+            2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        }
+    }
+
     pub fn next(self) -> Self {
         if self.month == 12 {
             Self {

@@ -1,7 +1,6 @@
 //! Forms for configuration objects (SPEC 2): one field per line, inline errors with the ABC
 //! reason code, a live preview of the totals, and a save that is one transaction.
 
-use super::App;
 use crate::model::*;
 use crate::period::BillingPeriod;
 use crate::store::config::{Change, ConfigError, Object};
@@ -154,7 +153,7 @@ impl Form {
     }
 
     /// The edit form of a stored object (to compare its fields with another version).
-    pub fn for_object(app: &App, o: &Object) -> Form {
+    pub fn for_object(app: &FormContext<'_>, o: &Object) -> Form {
         match o {
             Object::Group(x) => Form::edit_group(app, x),
             Object::Plan(x) => Form::edit_plan(app, x),
@@ -162,6 +161,25 @@ impl Form {
             Object::Item(x) => Form::edit_item(app, x),
             Object::View(x) => Form::edit_view(app, x),
         }
+    }
+
+    /// A new object's form of `kind`.
+    pub fn new_of(kind: Kind, app: &FormContext<'_>) -> Form {
+        match kind {
+            Kind::BillingGroup => Form::new_group(app),
+            Kind::PricingPlan => Form::new_plan(app),
+            Kind::PricingRule => Form::new_rule(),
+            Kind::CustomLineItem => Form::new_item(app),
+            Kind::BillingView => Form::new_view(app),
+        }
+    }
+
+    /// The edit form of the object of `kind` named `name` in the configuration being edited;
+    /// None when there is none (managed plans are not editable objects).
+    pub fn edit_of(kind: Kind, name: &str, app: &FormContext<'_>) -> Option<Form> {
+        app.config
+            .find_named(kind, name)
+            .map(|o| Form::for_object(app, &o))
     }
 
     /// The configuration kind this form edits.
@@ -199,7 +217,7 @@ impl Form {
     }
 
     /// What changed between the form's opening and `st` (another process's save).
-    fn conflict(&self, app: &App, st: &crate::store::config::Stale) -> Conflict {
+    fn conflict(&self, app: &FormContext<'_>, st: &crate::store::config::Stale) -> Conflict {
         let show = |v: &str| {
             if v.is_empty() {
                 "(empty)".to_string()
@@ -211,7 +229,7 @@ impl Form {
         match &st.current {
             None => lines.push(format!(
                 "It no longer exists in {}: o recreates it with your values, t leaves it deleted.",
-                app.period()
+                app.period
             )),
             Some(o) => {
                 let theirs = Form::for_object(app, o);
@@ -231,8 +249,8 @@ impl Form {
                 if lines.is_empty() {
                     lines.push(format!(
                         "Its fields in {} are unchanged; their change is to its versions of other periods, which saving yours replaces from {} on.",
-                        app.period(),
-                        app.period()
+                        app.period,
+                        app.period
                     ));
                 }
             }
@@ -372,18 +390,17 @@ impl Form {
         )
     }
 
-    pub fn new_group(app: &App) -> Form {
+    pub fn new_group(app: &FormContext<'_>) -> Form {
         Self::group_form(app, None)
     }
 
-    pub fn edit_group(app: &App, g: &BillingGroup) -> Form {
+    pub fn edit_group(app: &FormContext<'_>, g: &BillingGroup) -> Form {
         Self::group_form(app, Some(g))
     }
 
-    fn group_form(app: &App, g: Option<&BillingGroup>) -> Form {
+    fn group_form(app: &FormContext<'_>, g: Option<&BillingGroup>) -> Form {
         let mut plans: Vec<String> = app
-            .data
-            .config
+            .base
             .plans
             .iter()
             .map(|p| p.name.clone())
@@ -414,7 +431,7 @@ impl Form {
                     "Pricing plan",
                     g.map_or_else(
                         || plans.first().cloned().unwrap_or_default(),
-                        |g| app.data.config.plan_name(&g.plan),
+                        |g| app.base.plan_name(&g.plan),
                     ),
                     &plan_refs,
                     &["ComputationPreference.PricingPlanArn"],
@@ -445,20 +462,20 @@ impl Form {
         )
     }
 
-    pub fn new_plan(app: &App) -> Form {
+    pub fn new_plan(app: &FormContext<'_>) -> Form {
         Self::plan_form(app, None)
     }
 
-    pub fn edit_plan(app: &App, p: &PricingPlan) -> Form {
+    pub fn edit_plan(app: &FormContext<'_>, p: &PricingPlan) -> Form {
         Self::plan_form(app, Some(p))
     }
 
-    fn plan_form(app: &App, p: Option<&PricingPlan>) -> Form {
+    fn plan_form(app: &FormContext<'_>, p: Option<&PricingPlan>) -> Form {
         let rules = p
             .map(|p| {
                 p.rules
                     .iter()
-                    .filter_map(|a| app.data.config.rule(a))
+                    .filter_map(|a| app.base.rule(a))
                     .map(|r| r.name.clone())
                     .collect::<Vec<_>>()
                     .join(", ")
@@ -480,22 +497,22 @@ impl Form {
         )
     }
 
-    pub fn new_view(app: &App) -> Form {
+    pub fn new_view(app: &FormContext<'_>) -> Form {
         Self::view_form(app, None)
     }
 
-    pub fn edit_view(app: &App, v: &CustomView) -> Form {
+    pub fn edit_view(app: &FormContext<'_>, v: &CustomView) -> Form {
         Self::view_form(app, Some(v))
     }
 
-    fn view_form(app: &App, v: Option<&CustomView>) -> Form {
-        let cfg = &app.current().config;
+    fn view_form(app: &FormContext<'_>, v: Option<&CustomView>) -> Form {
+        let cfg = &app.config;
         let sources = v
             .map(|v| {
                 v.sources
                     .iter()
                     .map(|s| match primary_view_payer(s) {
-                        Some(p) if app.data.payers.len() == 1 && app.data.payers.contains(p) => {
+                        Some(p) if app.payers.len() == 1 && app.payers.contains(p) => {
                             "primary".to_string()
                         }
                         Some(p) => format!("primary:{p}"),
@@ -553,16 +570,16 @@ impl Form {
         )
     }
 
-    pub fn new_item(app: &App) -> Form {
+    pub fn new_item(app: &FormContext<'_>) -> Form {
         Self::item_form(app, None)
     }
 
-    pub fn edit_item(app: &App, i: &CustomLineItem) -> Form {
+    pub fn edit_item(app: &FormContext<'_>, i: &CustomLineItem) -> Form {
         Self::item_form(app, Some(i))
     }
 
-    fn item_form(app: &App, i: Option<&CustomLineItem>) -> Form {
-        let cfg = &app.current().config;
+    fn item_form(app: &FormContext<'_>, i: Option<&CustomLineItem>) -> Form {
+        let cfg = &app.config;
         let groups: Vec<String> = cfg.groups.iter().map(|g| g.name.clone()).collect();
         let group_refs: Vec<&str> = groups.iter().map(String::as_str).collect();
         let name_of = |arn: &str| {
@@ -687,7 +704,7 @@ impl Form {
             Field::text(
                 "start",
                 "From period (inclusive)",
-                i.map_or_else(|| app.period().to_string(), |i| i.start.to_string()),
+                i.map_or_else(|| app.period.to_string(), |i| i.start.to_string()),
                 &["BillingPeriodRange"],
             ),
             Field::text(
@@ -711,10 +728,9 @@ impl Form {
     }
 
     /// Builds the object; field-level parse errors come back keyed by field.
-    pub fn to_object(&self, app: &App) -> Result<Object, BTreeMap<String, String>> {
+    pub fn to_object(&self, app: &FormContext<'_>) -> Result<Object, BTreeMap<String, String>> {
         let mut errors = BTreeMap::new();
         let payer = app
-            .data
             .payers
             .iter()
             .next()
@@ -739,7 +755,7 @@ impl Form {
                 .clone()
                 .unwrap_or_else(|| new_arn(kind, &payer, name, now_salt()))
         };
-        let cfg = &app.current().config;
+        let cfg = &app.config;
         let object = match self.kind {
             FormKind::Rule => {
                 let scope = match f("scope").as_str() {
@@ -870,7 +886,7 @@ impl Form {
                 {
                     let arn = match s.split_once(':') {
                         _ if s == "primary" => {
-                            app.data.payers.iter().next().map(|p| primary_view_arn(p))
+                            app.payers.iter().next().map(|p| primary_view_arn(p))
                         }
                         Some(("primary", p)) => Some(primary_view_arn(p)),
                         _ => cfg
@@ -1011,7 +1027,7 @@ impl Form {
                             }
                         }
                     };
-                let start = period("start", &mut errors).unwrap_or_else(|| app.period());
+                let start = period("start", &mut errors).unwrap_or_else(|| app.period);
                 let end = period("end", &mut errors);
                 let account = opt("account").map(|a| self.account_id(app, &a).unwrap_or(a));
                 Object::Item(CustomLineItem {
@@ -1043,7 +1059,7 @@ impl Form {
                         .as_ref()
                         .and_then(|a| cfg.items.iter().find(|i| &i.arn == a))
                         .map(|i| i.currency.clone())
-                        .unwrap_or_else(|| match app.current().payers_currency() {
+                        .unwrap_or_else(|| match app.currency.ok_or(()) {
                             Ok("CNY") => "CNY".into(),
                             _ => "USD".into(),
                         }),
@@ -1058,7 +1074,7 @@ impl Form {
     }
 
     /// An account id from an id or an account name.
-    fn account_id(&self, app: &App, text: &str) -> Option<String> {
+    fn account_id(&self, app: &FormContext<'_>, text: &str) -> Option<String> {
         let t = text.trim();
         if t.len() == 12 && t.bytes().all(|b| b.is_ascii_digit()) {
             return Some(t.to_string());
@@ -1071,7 +1087,7 @@ impl Form {
 
     fn accounts(
         &self,
-        app: &App,
+        app: &FormContext<'_>,
         list: &str,
         errors: &mut BTreeMap<String, String>,
     ) -> std::collections::BTreeSet<String> {
@@ -1091,7 +1107,7 @@ impl Form {
 
     /// Validates the form as it would be saved: parse errors, then every rule of SPEC 2 against
     /// the configuration with this object in it; errors land under their fields.
-    pub fn check(&mut self, app: &App) -> Option<(Object, Config)> {
+    pub fn check(&mut self, app: &FormContext<'_>) -> Option<(Object, Config)> {
         self.errors.clear();
         let object = match self.to_object(app) {
             Ok(o) => o,
@@ -1100,9 +1116,9 @@ impl Form {
                 return None;
             }
         };
-        let mut config = app.current().config.clone();
+        let mut config = app.config.clone();
         config.put(object.clone());
-        let ctx = app.ws.validation_context().unwrap_or_default();
+        let ctx = app.validation.clone();
         let ctx = ValidationContext {
             allow_missing_sources: true,
             ..ctx
@@ -1132,6 +1148,73 @@ impl Form {
     }
 }
 
+/// Values from the period's data that complete the focused field (service codes, usage
+/// types, operations).
+pub fn suggestions(form: &Form, app: &FormContext<'_>) -> Vec<String> {
+    let f = &form.fields[form.focus];
+    let token = if is_list(f.key) {
+        f.value.rsplit(',').next().unwrap_or("").trim()
+    } else {
+        f.value.trim()
+    };
+    let typed = token.to_lowercase();
+    let cfg = &app.config;
+    let service = form.field("service");
+    let from_lines = |pick: &dyn Fn(&crate::cur::LineKey) -> Option<String>| -> Vec<String> {
+        app.lines
+            .iter()
+            .filter_map(|l| pick(&l.key))
+            .collect()
+    };
+    let candidates: Vec<String> = match f.key {
+        "service" | "filter_service" => from_lines(&|k| Some(k.product_code.clone())),
+        "usage_type" => from_lines(&|k| {
+            (service.is_empty() || k.product_code == service).then(|| k.usage_type.clone())
+        }),
+        "operation" => from_lines(&|k| {
+            (service.is_empty() || k.product_code == service).then(|| k.operation.clone())
+        }),
+        "accounts" | "primary" | "account" => app.names.values().cloned().collect(),
+        "values" if form.field("filter") == "accounts" => {
+            app.names.values().cloned().collect()
+        }
+        "rules" => cfg.rules.iter().map(|r| r.name.clone()).collect(),
+        "associated" => cfg
+            .groups
+            .iter()
+            .map(|g| g.name.clone())
+            .chain(
+                cfg.items
+                    .iter()
+                    .filter(|i| matches!(i.charge, crate::model::Charge::Flat { .. }))
+                    .map(|i| i.name.clone()),
+            )
+            .collect(),
+        "sources" => std::iter::once("primary".to_string())
+            .chain(cfg.views.iter().map(|v| v.name.clone()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let already: Vec<String> = f
+        .value
+        .split(',')
+        .map(|x| x.trim().to_lowercase())
+        .collect();
+    let mut out: Vec<String> = candidates
+        .into_iter()
+        .filter(|v| {
+            !v.is_empty()
+                && v.to_lowercase().contains(&typed)
+                && !already.contains(&v.to_lowercase())
+        })
+        .collect();
+    out.sort_by_key(|v| (!v.to_lowercase().starts_with(&typed), v.clone()));
+    out.dedup();
+    out.truncate(6);
+    out
+}
+
+
 /// Fields that hold a comma-separated list (suggestions complete their last entry).
 pub fn is_list(key: &str) -> bool {
     matches!(
@@ -1151,26 +1234,28 @@ fn now_salt() -> u64 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NotSaved;
 
-/// Saves a form's object from the app's period onward; Ok with a status message.
-pub fn save(app: &mut App, form: &mut Form) -> Result<String, NotSaved> {
+/// Saves a form's object from the context's period onward, into the scenario `scenario` when
+/// one is open; Ok with a status message. A conflict with another process's save is put in
+/// `form.conflict` (the caller reloads to show theirs).
+pub fn save(
+    ws: &mut crate::store::Workspace,
+    scenario: Option<(i64, &str)>,
+    app: &FormContext<'_>,
+    form: &mut Form,
+) -> Result<String, NotSaved> {
     let Some((object, _)) = form.check(app) else {
         return Err(NotSaved);
     };
-    let period = app.period();
+    let period = app.period;
     let label = format!("{} '{}'", form.kind.label(), object.name());
     let created = form.editing.is_none();
-    if let Some(s) = app.scenario.clone() {
-        return match app
-            .ws
-            .scenario_change_seen(s.id, &Change::Put(object), form.seen.as_ref())
-        {
+    if let Some((id, name)) = scenario {
+        return match ws.scenario_change_seen(id, &Change::Put(object), form.seen.as_ref()) {
             Ok(()) => Ok(format!(
-                "{label} {} in scenario '{}' (the baseline is unchanged)",
+                "{label} {} in scenario '{name}' (the baseline is unchanged)",
                 if created { "created" } else { "saved" },
-                s.name
             )),
             Err(ConfigError::Stale(st)) => {
-                app.check_outside();
                 form.conflict = Some(form.conflict(app, &st));
                 Err(NotSaved)
             }
@@ -1181,17 +1266,12 @@ pub fn save(app: &mut App, form: &mut Form) -> Result<String, NotSaved> {
         };
     }
     let seen: Vec<_> = form.seen.iter().cloned().collect();
-    match app
-        .ws
-        .apply_changes_seen(period, &[Change::Put(object)], None, &seen)
-    {
+    match ws.apply_changes_seen(period, &[Change::Put(object)], None, &seen) {
         Ok(_) => Ok(format!(
             "{label} {} from {period} on",
             if created { "created" } else { "saved" }
         )),
         Err(ConfigError::Stale(st)) => {
-            // Show their version on screen too, then what differs from this form.
-            app.check_outside();
             form.conflict = Some(form.conflict(app, &st));
             Err(NotSaved)
         }
@@ -1204,4 +1284,18 @@ pub fn save(app: &mut App, form: &mut Form) -> Result<String, NotSaved> {
             Err(NotSaved)
         }
     }
+}
+
+/// What a form reads: the configuration being edited (the open scenario's, else the
+/// baseline's), the baseline's, account names, payers, the period, its lines (suggestions),
+/// the currency of its amounts and the validation context.
+pub struct FormContext<'a> {
+    pub config: &'a Config,
+    pub base: &'a Config,
+    pub names: &'a std::collections::HashMap<String, String>,
+    pub payers: &'a std::collections::BTreeSet<String>,
+    pub period: BillingPeriod,
+    pub lines: &'a [crate::cur::StoredLine],
+    pub currency: Option<&'a str>,
+    pub validation: ValidationContext,
 }

@@ -1,19 +1,39 @@
 //! The table of each screen, built from the priced period.
 
 use super::table::{Align, RowKind, SortValue, TableModel, count, money, money_opt, percent, text};
-use super::{App, GroupLevel, Tab};
+use super::{GroupLevel, State, Tab};
 use crate::analysis::Analysis;
 use crate::engine::GroupBy;
 use crate::engine::price::Membership;
 use crate::model::{Charge, Computation, LineItemFilter};
-use crate::store::{StoreError, Workspace};
 use rust_decimal::Decimal;
 
 const L: Align = Align::Left;
 const R: Align = Align::Right;
 
-pub fn build(app: &App) -> TableModel {
-    match app.tab {
+/// What a screen's table is built from: the state on screen, the priced state the table
+/// shows (the baseline, or the open scenario for its twin table) and the drill path into it.
+pub struct Screen<'a> {
+    pub st: &'a State,
+    pub data: &'a Analysis,
+    pub group_path: &'a [GroupLevel],
+}
+
+impl std::ops::Deref for Screen<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        self.st
+    }
+}
+
+/// The current tab's table of `data` (the baseline or a scenario) under the drill path `path`.
+pub fn build(st: &State, data: &Analysis, path: &[GroupLevel]) -> TableModel {
+    let app = &Screen {
+        st,
+        data,
+        group_path: path,
+    };
+    match st.tab {
         Tab::Overview => overview(app),
         Tab::Groups => groups(app),
         Tab::Plans => plans(app),
@@ -26,31 +46,60 @@ pub fn build(app: &App) -> TableModel {
     }
 }
 
-/// Daily billable per billing group, one value per day of the period.
-pub fn daily_by_group(ws: &Workspace, data: &Analysis) -> Result<Vec<Vec<Decimal>>, StoreError> {
-    let p = data.period;
-    let days = days_in(p);
-    let members = Membership::new(&data.config);
-    let mut out = vec![vec![Decimal::ZERO; days]; data.config.groups.len()];
-    for row in ws.daily(p)? {
-        let Some(g) = members.group_of(&row.payer, &row.account) else {
-            continue;
-        };
-        let day: usize = row.day.get(8..10).and_then(|d| d.parse().ok()).unwrap_or(0);
-        if row.day.starts_with(&p.to_string()) && (1..=days).contains(&day) {
-            out[g][day - 1] += row.billable;
-        }
+/// The read-only table under the main one: a drilled group's custom line items, or the rules
+/// of the pricing plan under the cursor (`key`).
+pub fn detail(
+    st: &State,
+    data: &Analysis,
+    path: &[GroupLevel],
+    key: Option<&str>,
+) -> Option<TableModel> {
+    let app = &Screen {
+        st,
+        data,
+        group_path: path,
+    };
+    match (st.tab, path.last()) {
+        (Tab::Groups, Some(GroupLevel::Services { group })) => Some(group_items(app, *group)),
+        (Tab::Plans, _) => Some(plan_detail(app, key.unwrap_or_default())),
+        _ => None,
     }
-    Ok(out)
 }
 
-fn days_in(p: crate::period::BillingPeriod) -> usize {
-    match p.month() {
-        2 if p.year() % 4 == 0 && (p.year() % 100 != 0 || p.year() % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+/// The rules of one pricing plan.
+fn plan_detail(app: &Screen<'_>, key: &str) -> TableModel {
+    let cfg = &app.data.config;
+    let mut t = TableModel::new(
+        format!("Rules of {key}"),
+        &[("Rule", L), ("Scope", L), ("Type", L), ("Target / setting", L)],
+    );
+    if let Some(plan) = cfg.plans.iter().find(|p| p.name == key) {
+        for r in plan.rules.iter().filter_map(|a| cfg.rule(a)) {
+            let setting = match (&r.modifier, r.free_tier) {
+                (Some(m), _) => format!("{} {}%", r.target(), m.normalize()),
+                (None, Some(on)) => format!(
+                    "{}: free tier {}",
+                    r.target(),
+                    if on { "on" } else { "off" }
+                ),
+                _ => format!("{}: {} custom tiers", r.target(), r.tiers.len()),
+            };
+            t.push(
+                r.name.clone(),
+                vec![
+                    text(&r.name),
+                    text(r.scope.code()),
+                    text(r.rule_type.code()),
+                    text(setting),
+                ],
+                RowKind::Normal,
+            );
+        }
+        t.empty = "no rules: public on-demand prices".into();
+    } else {
+        t.empty = "managed plan: no rules to show".into();
     }
+    t
 }
 
 /// A series as block characters, scaled to its own maximum.
@@ -84,7 +133,7 @@ const GROUP_COLUMNS: [(&str, Align); 7] = [
 ];
 
 /// The billing groups as shown (footed with the whole invoice, SPEC 5).
-fn group_rows(app: &App, t: &mut TableModel, with_daily: bool) {
+fn group_rows(app: &Screen<'_>, t: &mut TableModel, with_daily: bool) {
     let cfg = &app.data.config;
     let shown = app.data.shown_invoice();
     for (r, a) in app.data.group_reports().iter().zip(&shown.groups) {
@@ -116,7 +165,7 @@ pub const GROUPS_TOTAL_KEY: &str = "*billing-groups*";
 /// billing groups together (AWS cost, pro forma, margin, margin %), the unmonitored accounts
 /// (AWS cost only), the tax, and the invoice total (AWS cost only). Every amount is footed
 /// with the invoice (SPEC 5), so the lines add up to the invoice total.
-fn overview(app: &App) -> TableModel {
+fn overview(app: &Screen<'_>) -> TableModel {
     let mut t = TableModel::new(
         format!("Billing groups, {}", app.period()),
         &[GROUP_COLUMNS.as_slice(), &[("Daily AWS cost", L)]].concat(),
@@ -197,7 +246,7 @@ fn overview(app: &App) -> TableModel {
 }
 
 /// A row's attribute value, and how it is shown (accounts with their names).
-fn attribute_cells(app: &App, attributes: &[(String, String)], by: GroupBy) -> (String, String) {
+fn attribute_cells(app: &Screen<'_>, attributes: &[(String, String)], by: GroupBy) -> (String, String) {
     let value = attributes
         .first()
         .map(|(_, v)| v.clone())
@@ -213,7 +262,7 @@ fn attribute_cells(app: &App, attributes: &[(String, String)], by: GroupBy) -> (
 }
 
 /// A group broken down by `by` within a drill path, footed to the row it breaks down.
-fn breakdown(app: &App, t: &mut TableModel, g: usize, by: GroupBy, path: &[(GroupBy, &str)]) {
+fn breakdown(app: &Screen<'_>, t: &mut TableModel, g: usize, by: GroupBy, path: &[(GroupBy, &str)]) {
     let (rows, shown) = app.data.shown_breakdown(g, by, path);
     for (r, a) in rows.iter().zip(&shown.rows) {
         let (value, label) = attribute_cells(app, &r.attributes, by);
@@ -239,7 +288,7 @@ fn breakdown(app: &App, t: &mut TableModel, g: usize, by: GroupBy, path: &[(Grou
     ]);
 }
 
-fn groups(app: &App) -> TableModel {
+fn groups(app: &Screen<'_>) -> TableModel {
     let cfg = &app.data.config;
     let cols = |first: &str| {
         [
@@ -315,7 +364,7 @@ fn groups(app: &App) -> TableModel {
 }
 
 /// The selected group's custom line items with their amounts (shown under its services).
-pub fn group_items(app: &App, group: usize) -> TableModel {
+pub fn group_items(app: &Screen<'_>, group: usize) -> TableModel {
     let cfg = &app.data.config;
     let mut t = TableModel::new(
         "Custom line items",
@@ -345,7 +394,7 @@ pub fn group_items(app: &App, group: usize) -> TableModel {
     t
 }
 
-fn charge_text(app: &App, item: &crate::model::CustomLineItem) -> String {
+fn charge_text(app: &Screen<'_>, item: &crate::model::CustomLineItem) -> String {
     let cfg = &app.data.config;
     match &item.charge {
         Charge::Flat { value } => format!("flat {}", crate::money::fmt_grouped(*value)),
@@ -388,7 +437,7 @@ fn charge_text(app: &App, item: &crate::model::CustomLineItem) -> String {
     }
 }
 
-fn plans(app: &App) -> TableModel {
+fn plans(app: &Screen<'_>) -> TableModel {
     let cfg = &app.data.config;
     let mut t = TableModel::new(
         format!("Pricing plans, {}", app.period()),
@@ -442,10 +491,18 @@ fn plans(app: &App) -> TableModel {
     t
 }
 
-fn rules(app: &App) -> TableModel {
+fn rules(app: &Screen<'_>) -> TableModel {
     let cfg = &app.data.config;
+    // Enter on a pricing plan shows only its rules.
+    let plan = app
+        .plan_rules
+        .as_ref()
+        .and_then(|name| cfg.plans.iter().find(|p| &p.name == name));
     let mut t = TableModel::new(
-        format!("Pricing rules, {}", app.period()),
+        match plan {
+            Some(p) => format!("Pricing rules of plan {}, {} (Esc: all plans)", p.name, app.period()),
+            None => format!("Pricing rules, {}", app.period()),
+        },
         &[
             ("Rule", L),
             ("Scope", L),
@@ -455,7 +512,11 @@ fn rules(app: &App) -> TableModel {
             ("Plans", L),
         ],
     );
-    for r in &cfg.rules {
+    for r in cfg
+        .rules
+        .iter()
+        .filter(|r| plan.is_none_or(|p| p.rules.contains(&r.arn)))
+    {
         let modifier = match (&r.modifier, r.free_tier, r.tiers.is_empty()) {
             (Some(m), _, _) => format!("{}%", m.normalize()),
             (None, Some(on), _) => format!("free tier {}", if on { "on" } else { "off" }),
@@ -501,7 +562,7 @@ fn rules(app: &App) -> TableModel {
     t
 }
 
-fn items(app: &App) -> TableModel {
+fn items(app: &Screen<'_>) -> TableModel {
     let cfg = &app.data.config;
     let mut t = TableModel::new(
         format!("Custom line items, {}", app.period()),
@@ -549,7 +610,7 @@ fn items(app: &App) -> TableModel {
     t
 }
 
-fn accounts(app: &App) -> TableModel {
+fn accounts(app: &Screen<'_>) -> TableModel {
     let mut t = TableModel::new(
         format!("Accounts, {}", app.period()),
         &[
@@ -607,7 +668,7 @@ fn accounts(app: &App) -> TableModel {
     t
 }
 
-fn view(app: &App) -> TableModel {
+fn view(app: &Screen<'_>) -> TableModel {
     let by = app.view_grouping;
     let title_by = match by {
         GroupBy::ProductName => "service",
@@ -667,21 +728,16 @@ fn view(app: &App) -> TableModel {
     }
 }
 
-fn reconcile(app: &App) -> TableModel {
+fn reconcile(app: &Screen<'_>) -> TableModel {
     let mut t = TableModel::new(
         format!("Reconcile, {}", app.period()),
         &[("Check", L), ("Expected", R), ("Found", R), ("Result", L)],
     );
     let p = &app.data.pricing;
     // The invoice as summarised at import (an independent path) against the engine's totals.
-    let deliveries = app.ws.deliveries().unwrap_or_default();
     let single_payer = app.data.payers.len() == 1;
     for payer in &app.data.payers {
-        let invoice: Decimal = deliveries
-            .iter()
-            .filter(|d| &d.payer == payer && d.period == app.period())
-            .map(|d| d.billable + d.tax)
-            .sum();
+        let invoice: Decimal = app.data.invoices.get(payer).copied().unwrap_or_default();
         let parts = if single_payer {
             p.groups.iter().map(|g| g.aws_cost + g.tax).sum::<Decimal>()
                 + p.unmonitored.aws_cost
@@ -800,7 +856,7 @@ fn reconcile(app: &App) -> TableModel {
     t
 }
 
-fn history(app: &App) -> TableModel {
+fn history(app: &Screen<'_>) -> TableModel {
     let mut t = TableModel::new(
         "History (newest first)",
         &[

@@ -168,6 +168,13 @@ impl Config {
             .find(|o| o.kind() == kind && o.arn() == arn)
     }
 
+    /// The object of `kind` named `name` (names are unique per kind, SPEC 2), if there is one.
+    pub fn find_named(&self, kind: Kind, name: &str) -> Option<Object> {
+        Object::all(self)
+            .into_iter()
+            .find(|o| o.kind() == kind && o.name() == name)
+    }
+
     /// Applies a change (SPEC 3 edits): put or remove.
     pub fn apply(&mut self, change: &Change) {
         match change {

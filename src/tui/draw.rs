@@ -2,9 +2,10 @@
 //! side panels, footer and overlays.
 
 use super::Session;
-use super::keymap::ACTIONS;
+use super::keymap::Context;
+use crate::app::modal::{HintKeys, ModalView, Size, Tone, ViewContext};
 use crate::app::table::{Align, RowKind, TableModel};
-use crate::app::{App, GroupLevel, Overlay, Tab};
+use crate::app::{Action, App, Tab};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -19,6 +20,8 @@ pub struct Hits {
     pub tabs: Vec<(u16, u16, Tab)>,
     pub body: Rect,
     pub offset: usize,
+    /// Rows the table showed (PageUp/PageDown move by this many).
+    pub page: usize,
 }
 
 const GAP: &str = "  ";
@@ -62,23 +65,11 @@ pub fn draw(f: &mut Frame<'_>, s: &mut Session) {
                 table(f, main, s);
             }
         }
-        Tab::Groups => {
-            if let Some(GroupLevel::Services { group }) = s.app.group_path.last().cloned() {
-                let items = crate::app::screens::group_items(&s.app, group);
-                let h = (items.rows.len() as u16 + 3).clamp(4, 8);
-                if main.height > h + 6 {
-                    let [t, b] =
-                        Layout::vertical([Constraint::Min(6), Constraint::Length(h)]).areas(main);
-                    table(f, t, s);
-                    static_table(f, b, s, &items);
-                    return finish(f, footer, s);
-                }
-            }
-            table(f, main, s);
-        }
-        Tab::Plans => {
-            let detail = plan_detail(&s.app);
-            let h = (detail.rows.len() as u16 + 3).clamp(4, 12);
+        Tab::Groups | Tab::Plans if s.app.detail.is_some() => {
+            let detail = s.app.detail.clone().unwrap_or_default();
+            // A group's custom line items take at most 8 rows; a plan's rules up to 12.
+            let max = if s.app.tab == Tab::Groups { 8 } else { 12 };
+            let h = (detail.rows.len() as u16 + 3).clamp(4, max);
             if main.height > h + 6 {
                 let [t, b] =
                     Layout::vertical([Constraint::Min(6), Constraint::Length(h)]).areas(main);
@@ -102,203 +93,120 @@ pub fn draw(f: &mut Frame<'_>, s: &mut Session) {
 
 fn finish(f: &mut Frame<'_>, footer: Rect, s: &mut Session) {
     footer_bar(f, footer, s);
-    if let Some(o) = s.app.overlay.clone() {
-        overlay(f, f.area(), s, &o);
-    }
-    if s.app.form.is_some() {
-        form(f, f.area(), s);
-    }
-    if let Some(crate::app::Confirm::Delete { label, .. }) = &s.app.confirm {
-        let text = format!(
-            "Delete {label} from {} on?  y deletes, any other key keeps it",
-            s.app.period()
-        );
-        small_box(f, f.area(), s, " Delete ", &text);
-    }
-    if let Some(crate::app::Confirm::DiscardScenario { name, .. }) = &s.app.confirm {
-        let text = format!(
-            "Discard scenario '{name}' and its changes? They cannot be had back.  y discards, any other key keeps it"
-        );
-        small_box(f, f.area(), s, " Discard scenario ", &text);
-    }
-    if let Some((what, text)) = &s.app.prompt {
-        let (title, ask) = match what {
-            crate::app::PromptFor::Close => (
-                " Close the period ",
-                format!("Close {}: note (Enter closes, Esc cancels)", s.app.period()),
-            ),
-            crate::app::PromptFor::ScenarioName => (
-                " New scenario ",
-                format!(
-                    "Scenario of {}: name (Enter creates it from the baseline, Esc cancels)",
-                    s.app.period()
-                ),
-            ),
-            crate::app::PromptFor::Reopen => (
-                " Reopen the period ",
-                format!(
-                    "Reopen {}: reason, required (Enter reopens, Esc cancels)",
-                    s.app.period()
-                ),
-            ),
-        };
-        small_box(f, f.area(), s, title, &format!("{ask}\n> {text}▏"));
+    let ctx = ViewContext {
+        period: s.app.period(),
+        scenario: s.app.scenario.as_ref().map(|x| x.name.clone()),
+        bindings: if matches!(s.app.mode, crate::app::Mode::Help(_)) {
+            bindings(s)
+        } else {
+            Vec::new()
+        },
+    };
+    if let Some(view) = s.app.mode.view(&ctx) {
+        modal(f, f.area(), s, &view);
+    } else if s.app.refusal {
+        refusal(f, f.area(), s);
     }
 }
 
-fn small_box(f: &mut Frame<'_>, area: Rect, s: &Session, title: &str, text: &str) {
+/// Every action with its keys, one line each (the help overlay); text-field keys after.
+fn bindings(s: &Session) -> Vec<(String, &'static str)> {
+    let mut v = Vec::new();
+    for a in Action::ALL {
+        let keys = s.keymap.keys_of(*a, Context::List);
+        if !keys.is_empty() {
+            v.push((keys, a.doc()));
+        }
+    }
+    for a in Action::ALL {
+        let keys = s.keymap.keys_of(*a, Context::Text);
+        if !keys.is_empty() {
+            v.push((format!("{keys} (in a form)"), a.doc()));
+        }
+    }
+    v
+}
+
+/// A refusal, whole and wrapped, in a box above the footer (gone at the next key).
+fn refusal(f: &mut Frame<'_>, area: Rect, s: &Session) {
+    let Some(text) = &s.app.status.0 else { return };
     let w = (area.width * 80 / 100).max(30).min(area.width);
+    let inner_w = usize::from(w.saturating_sub(2)).max(1);
+    let rows = text
+        .lines()
+        .map(|l| l.chars().count().div_ceil(inner_w).max(1))
+        .sum::<usize>();
+    let h = (rows as u16 + 2).min(area.height.saturating_sub(1));
     let rect = Rect {
         x: area.x + (area.width - w) / 2,
-        y: area.y + area.height / 3,
+        y: area.y + area.height.saturating_sub(h + 1),
         width: w,
-        height: 4.min(area.height),
+        height: h,
     };
     f.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(s.theme.fg("title"))
-        .title(Span::styled(title.to_string(), s.theme.bold("title")));
+        .border_style(s.theme.fg("negative"))
+        .title(Span::styled(" Not done ", s.theme.bold("negative")));
     f.render_widget(
-        Paragraph::new(text.to_string())
+        Paragraph::new(text.clone())
             .block(block)
             .wrap(Wrap { trim: false }),
         rect,
     );
 }
 
-/// The open form: one field per line, its error under it, suggestions, the live preview.
-fn form(f: &mut Frame<'_>, area: Rect, s: &Session) {
-    let Some(form) = &s.app.form else { return };
-    let rect = centered(area, 90, 94);
+/// Paints a modal's description: a cleared, bordered box, its title and its lines.
+fn modal(f: &mut Frame<'_>, area: Rect, s: &Session, view: &ModalView) {
+    let rect = match view.size {
+        Size::Centered { width, height } => centered(area, width, height),
+        Size::Question => {
+            let w = (area.width * 80 / 100).max(30).min(area.width);
+            Rect {
+                x: area.x + (area.width - w) / 2,
+                y: area.y + area.height / 3,
+                width: w,
+                height: 4.min(area.height),
+            }
+        }
+    };
     f.render_widget(Clear, rect);
-    let verb = if form.editing.is_some() {
-        "Edit"
-    } else {
-        "New"
-    };
-    // Inside a scenario the change goes to the draft, never the baseline: the title says so.
-    let title = match &s.app.scenario {
-        Some(sc) => format!(
-            " {verb} {} — in scenario '{}' ({}) ",
-            form.kind.label(),
-            sc.name,
-            s.app.period()
-        ),
-        None => format!(
-            " {verb} {} — applies from {} onward ",
-            form.kind.label(),
-            s.app.period()
-        ),
-    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(s.theme.fg("title"))
-        .title(Span::styled(title, s.theme.bold("title")));
-    let inner = block.inner(rect);
-    f.render_widget(block, rect);
-    let label_w = form
-        .fields
+        .title(Span::styled(view.title.clone(), s.theme.bold("title")));
+    let style = |tone: Tone| match tone {
+        Tone::Plain => Style::default(),
+        Tone::Fg(role) => s.theme.fg(role),
+        Tone::Bold(role) => s.theme.bold(role),
+        Tone::Selected => s.theme.pair("selection_fg", "selection_bg"),
+    };
+    let lines: Vec<Line> = view
+        .lines
         .iter()
-        .map(|x| x.label.chars().count())
-        .max()
-        .unwrap_or(10)
-        .min(40);
-    let mut lines: Vec<Line> = Vec::new();
-    if let Some(c) = &form.conflict {
-        // Another process changed the object since the form opened: what, and the choice.
-        lines.push(Line::from(Span::styled(
-            format!("Not saved: {}.", c.message),
-            s.theme.bold("negative"),
-        )));
-        for l in &c.lines {
-            lines.push(Line::from(Span::styled(
-                format!("  {l}"),
-                s.theme.fg("negative"),
-            )));
-        }
-        lines.push(Line::from(Span::styled(
-            "  o overwrite with yours · t take theirs (discard yours) · Esc keep editing",
-            s.theme.bold("footer_key"),
-        )));
-        lines.push(Line::from(""));
+        .map(|spans| {
+            Line::from(
+                spans
+                    .iter()
+                    .map(|x| Span::styled(x.text.clone(), style(x.tone)))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    let page = usize::from(rect.height.saturating_sub(2)).max(1);
+    let top = match view.cursor {
+        // A list keeps its selected line in view.
+        Some(c) => c.saturating_sub(page - 1),
+        // Scrolled past the end (End, or j held down): the last page stays in view.
+        None => usize::from(view.scroll).min(lines.len().saturating_sub(page)),
+    };
+    let mut p = Paragraph::new(lines)
+        .block(block)
+        .scroll((u16::try_from(top).unwrap_or(u16::MAX), 0));
+    if view.wrap {
+        p = p.wrap(Wrap { trim: false });
     }
-    for i in form.shown() {
-        let field = &form.fields[i];
-        let focused = i == form.focus;
-        let value = match &field.input {
-            crate::app::forms::Input::Choice(_) => format!("‹ {} ›", field.value),
-            crate::app::forms::Input::Text if focused => format!("{}▏", field.value),
-            crate::app::forms::Input::Text => field.value.clone(),
-        };
-        let value_style = if focused {
-            s.theme.pair("selection_fg", "selection_bg")
-        } else if field.locked {
-            s.theme.fg("aside")
-        } else {
-            Style::default()
-        };
-        let mut spans = vec![
-            Span::styled(
-                format!("{:>label_w$}  ", field.label),
-                if focused {
-                    s.theme.bold("header")
-                } else {
-                    s.theme.fg("footer_text")
-                },
-            ),
-            Span::styled(value, value_style),
-        ];
-        if field.locked {
-            spans.push(Span::styled("  (cannot change)", s.theme.fg("aside")));
-        }
-        lines.push(Line::from(spans));
-        if let Some(err) = form.errors.get(field.key) {
-            lines.push(Line::from(Span::styled(
-                format!("{:>label_w$}  {err}", ""),
-                s.theme.fg("negative"),
-            )));
-        }
-        if focused {
-            let sugg = &form.suggestions;
-            if !sugg.is_empty() {
-                lines.push(Line::from(Span::styled(
-                    format!("{:>label_w$}  → {}", "", sugg.join("  ")),
-                    s.theme.fg("aside"),
-                )));
-            }
-        }
-    }
-    if let Some(err) = form.errors.get("") {
-        lines.push(Line::from(""));
-        for l in err.lines() {
-            lines.push(Line::from(Span::styled(
-                l.to_string(),
-                s.theme.fg("negative"),
-            )));
-        }
-    }
-    if !form.preview.is_empty() {
-        lines.push(Line::from(""));
-        let state = if form.preview_stale {
-            " (updating…)"
-        } else {
-            ""
-        };
-        lines.push(Line::from(Span::styled(
-            format!("preview, {}{state}:", s.app.period()),
-            s.theme.bold("title"),
-        )));
-        for p in &form.preview {
-            lines.push(Line::from(format!("  {p}")));
-        }
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        "Tab/Shift-Tab field   ←/→ or space: choose (→ on text: take the suggestion)   Enter or Ctrl-s save   Esc cancel",
-        s.theme.fg("footer_text"),
-    )));
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    f.render_widget(p, rect);
 }
 
 fn view_name(app: &App) -> String {
@@ -502,7 +410,7 @@ fn row_line<'a>(
 /// The screen's table: header, the visible window of rows around the selection, totals.
 fn table(f: &mut Frame<'_>, area: Rect, s: &mut Session) {
     let mut title = format!(" {} ", s.app.model.title);
-    if !s.app.filter.is_empty() || s.app.filtering {
+    if !s.app.filter.is_empty() || s.app.filtering() {
         title.push_str(&format!("│ filter: {} ", s.app.filter));
     }
     if let Some(c) = s
@@ -542,7 +450,7 @@ fn table(f: &mut Frame<'_>, area: Rect, s: &mut Session) {
     let cols = fit_columns(model, inner.width);
     let has_totals = model.totals.is_some();
     let body_h = inner.height.saturating_sub(1 + u16::from(has_totals)) as usize;
-    s.app.page = body_h.max(1);
+    s.hits.page = body_h.max(1);
     let sel = s.app.selection();
     let key = s.app.screen_key();
     let mut offset = s.offsets.get(&key).copied().unwrap_or(0);
@@ -630,52 +538,6 @@ fn static_table(f: &mut Frame<'_>, area: Rect, s: &Session, model: &TableModel) 
         lines.push(row_line(s, model, &cols, r, style));
     }
     f.render_widget(Paragraph::new(lines), inner);
-}
-
-fn plan_detail(app: &App) -> TableModel {
-    use crate::app::table::text;
-    let cfg = &app.data.config;
-    let key = app
-        .selected_row()
-        .and_then(|r| app.model.keys.get(r))
-        .cloned()
-        .unwrap_or_default();
-    let mut t = TableModel::new(
-        format!("Rules of {key}"),
-        &[
-            ("Rule", Align::Left),
-            ("Scope", Align::Left),
-            ("Type", Align::Left),
-            ("Target / setting", Align::Left),
-        ],
-    );
-    if let Some(plan) = cfg.plans.iter().find(|p| p.name == key) {
-        for r in plan.rules.iter().filter_map(|a| cfg.rule(a)) {
-            let setting = match (&r.modifier, r.free_tier) {
-                (Some(m), _) => format!("{} {}%", r.target(), m.normalize()),
-                (None, Some(on)) => format!(
-                    "{}: free tier {}",
-                    r.target(),
-                    if on { "on" } else { "off" }
-                ),
-                _ => format!("{}: {} custom tiers", r.target(), r.tiers.len()),
-            };
-            t.push(
-                r.name.clone(),
-                vec![
-                    text(&r.name),
-                    text(r.scope.code()),
-                    text(r.rule_type.code()),
-                    text(setting),
-                ],
-                RowKind::Normal,
-            );
-        }
-        t.empty = "no rules: public on-demand prices".into();
-    } else {
-        t.empty = "managed plan: no rules to show".into();
-    }
-    t
 }
 
 /// The selected change's before and after.
@@ -812,60 +674,34 @@ fn daily_panel(f: &mut Frame<'_>, area: Rect, s: &Session) {
     f.render_widget(Paragraph::new(lines), inner);
 }
 
+/// The footer's hints with the keys of the keymap context in force.
 fn hints(s: &Session) -> Vec<(String, &'static str)> {
-    let k = |a: &str| s.keymap.first_key(a);
-    let mut v = vec![
-        (k("quit"), "quit"),
-        (k("help"), "help"),
-        ("1-9".to_string(), "tabs"),
-        (
-            format!("{}{}", k("prev_period"), k("next_period")),
-            "period",
-        ),
-    ];
-    match s.app.tab {
-        Tab::Overview => v.extend([(k("open"), "open group"), (k("explain"), "explain")]),
-        Tab::Groups => {
-            v.extend([(k("open"), "drill down"), (k("explain"), "explain")]);
-            if s.app.group_path.len() > 1 {
-                v.push((k("back"), "back"));
-            }
-        }
-        Tab::Views => v.extend([
-            (k("view_picker"), "choose view"),
-            (k("next_grouping"), "group by"),
-            (k("explain"), "explain"),
-        ]),
-        Tab::Reconcile => v.extend([
-            (k("close_period"), "close period"),
-            (k("reopen_period"), "reopen"),
-        ]),
-        Tab::Accounts => v.extend([(k("mark"), "mark"), (k("assign"), "assign to group")]),
-        _ => {}
-    }
-    if matches!(s.app.tab, Tab::Plans | Tab::Rules | Tab::Items | Tab::Views)
-        || (s.app.tab == Tab::Groups && s.app.group_path.len() == 1)
-    {
-        v.extend([
-            (k("new"), "new"),
-            (k("edit"), "edit"),
-            (k("delete"), "delete"),
-        ]);
-    }
-    v.push((k("undo"), "undo"));
-    // The view picker is listed once (the Views tab names it "choose view" above).
-    if s.app.tab != Tab::Views {
-        v.push((k("view_picker"), "view"));
-    }
-    v.extend([(k("filter"), "filter"), (k("sort"), "sort")]);
-    // Scenarios open from every tab (last: a narrow footer keeps / and s first).
-    v.push((k("scenarios"), "scenarios"));
+    let context = if s.app.mode.takes_text() {
+        Context::Text
+    } else {
+        Context::List
+    };
+    let k = |a: Action| s.keymap.first_key(a, context);
+    let mut v: Vec<(String, &'static str)> = s
+        .app
+        .hints()
+        .into_iter()
+        .map(|h| {
+            let keys = match h.keys {
+                HintKeys::Action(a) => k(a),
+                HintKeys::Pair(a, b) => format!("{}{}", k(a), k(b)),
+                HintKeys::Literal(text) => text.to_string(),
+            };
+            (keys, h.label)
+        })
+        .filter(|(keys, _)| !keys.is_empty())
+        .collect();
     v.dedup_by(|a, b| a.1 == b.1);
     v
 }
 
 fn footer_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
-    let line = if s.app.filtering {
+    let line = if s.app.filtering() {
         Line::from(vec![
             Span::styled(format!("/{}▏", s.app.filter), s.theme.bold("status")),
             Span::styled("  Enter keep  Esc clear", s.theme.fg("footer_text")),
@@ -886,25 +722,6 @@ fn footer_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
     f.render_widget(Paragraph::new(line), area);
 }
 
-/// The lines of a pick list, the selected one highlighted.
-fn picker_lines<'a>(
-    s: &Session,
-    labels: impl Iterator<Item = String>,
-    selected: usize,
-) -> Vec<Line<'a>> {
-    labels
-        .enumerate()
-        .map(|(i, label)| {
-            let style = if i == selected {
-                s.theme.pair("selection_fg", "selection_bg")
-            } else {
-                Style::default()
-            };
-            Line::from(Span::styled(format!(" {label} "), style))
-        })
-        .collect()
-}
-
 fn centered(area: Rect, w_pct: u16, h_pct: u16) -> Rect {
     let w = (area.width * w_pct / 100).max(20).min(area.width);
     let h = (area.height * h_pct / 100).max(5).min(area.height);
@@ -916,124 +733,3 @@ fn centered(area: Rect, w_pct: u16, h_pct: u16) -> Rect {
     }
 }
 
-/// Every binding, in as many columns as the height needs.
-fn help(f: &mut Frame<'_>, area: Rect, s: &Session) {
-    let rect = centered(area, 96, 94);
-    f.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(s.theme.fg("title"))
-        .title(Span::styled(
-            " Keys (any key closes; overrides: ~/.config/proforma/keymap.toml) ",
-            s.theme.bold("title"),
-        ));
-    let inner = block.inner(rect);
-    f.render_widget(block, rect);
-    let entries: Vec<(String, &str)> = ACTIONS
-        .iter()
-        .map(|(a, what)| (s.keymap.keys_of(a), *what))
-        .filter(|(k, _)| !k.is_empty())
-        .collect();
-    let per_col = (inner.height as usize).max(1);
-    let ncols = entries.len().div_ceil(per_col).max(1);
-    let col_w = inner.width / ncols as u16;
-    for (c, chunk) in entries.chunks(per_col).enumerate() {
-        let kw = chunk
-            .iter()
-            .map(|(k, _)| k.chars().count())
-            .max()
-            .unwrap_or(4);
-        let lines: Vec<Line> = chunk
-            .iter()
-            .map(|(k, what)| {
-                Line::from(vec![
-                    Span::styled(format!("{k:<kw$}  "), s.theme.bold("footer_key")),
-                    Span::raw(*what),
-                ])
-            })
-            .collect();
-        let r = Rect {
-            x: inner.x + col_w * c as u16,
-            width: col_w,
-            ..inner
-        };
-        f.render_widget(Paragraph::new(lines), r);
-    }
-}
-
-fn overlay(f: &mut Frame<'_>, area: Rect, s: &Session, o: &Overlay) {
-    if *o == Overlay::Help {
-        return help(f, area, s);
-    }
-    let (title, lines, pct): (String, Vec<Line>, (u16, u16)) = match o {
-        Overlay::Help => return,
-        Overlay::Explain {
-            title,
-            text,
-            scroll,
-        } => {
-            let rect = centered(area, 96, 92);
-            f.render_widget(Clear, rect);
-            let block = Block::default()
-                .borders(Borders::ALL)
-                .border_style(s.theme.fg("title"))
-                .title(Span::styled(
-                    format!(" {title} (j/k scroll, any other key closes) "),
-                    s.theme.bold("title"),
-                ));
-            let lines: Vec<Line> = text.lines().map(|l| Line::from(l.to_string())).collect();
-            // Scrolled past the end (End, or j held down): the last page stays in view.
-            let page = usize::from(rect.height.saturating_sub(2));
-            let last_top = u16::try_from(lines.len().saturating_sub(page)).unwrap_or(u16::MAX);
-            f.render_widget(
-                Paragraph::new(lines)
-                    .block(block)
-                    .wrap(Wrap { trim: false })
-                    .scroll(((*scroll).min(last_top), 0)),
-                rect,
-            );
-            return;
-        }
-        Overlay::ViewPicker { options, selected } => {
-            let lines = picker_lines(s, options.iter().map(|(_, label)| label.clone()), *selected);
-            (
-                "Billing view (Enter choose, Esc cancel)".into(),
-                lines,
-                (60, 70),
-            )
-        }
-        Overlay::Scenarios { options, selected } => {
-            let lines = picker_lines(s, options.iter().map(|(label, _)| label.clone()), *selected);
-            (
-                format!("Scenarios of {} (Enter choose, Esc cancel)", s.app.period()),
-                lines,
-                (60, 50),
-            )
-        }
-        Overlay::GroupPicker { options, selected } => {
-            let labels = options.iter().map(|name| {
-                if name.is_empty() {
-                    "(no group: unmonitored)".to_string()
-                } else {
-                    name.clone()
-                }
-            });
-            let lines = picker_lines(s, labels, *selected);
-            (
-                format!(
-                    "Assign {} accounts to (Enter choose, Esc cancel)",
-                    s.app.marked.len()
-                ),
-                lines,
-                (50, 50),
-            )
-        }
-    };
-    let rect = centered(area, pct.0, pct.1);
-    f.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(s.theme.fg("title"))
-        .title(Span::styled(format!(" {title} "), s.theme.bold("title")));
-    f.render_widget(Paragraph::new(lines).block(block), rect);
-}

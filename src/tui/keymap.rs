@@ -1,110 +1,15 @@
 //! Keys to actions, from `assets/keymap.toml` (embedded) and the user's overrides. Unknown
 //! actions or keys give warnings, not silence.
+//!
+//! Two contexts: the top-level table binds keys on screens and pickers; the `[text]` table binds
+//! the keys that still act while a form, prompt, question or the filter takes characters as
+//! text (any other plain character is typed).
 
-use crate::app::{Action, Tab};
+use crate::app::Action;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
 
 pub const DEFAULT: &str = include_str!("../../assets/keymap.toml");
-
-/// Action names in the keymap file, with what they do (the help overlay lists them in order).
-pub const ACTIONS: [(&str, &str); 40] = [
-    ("quit", "quit"),
-    ("help", "this help"),
-    ("overview", "tab 1: overview"),
-    ("billing_groups", "tab 2: billing groups"),
-    ("pricing_plans", "tab 3: pricing plans"),
-    ("pricing_rules", "tab 4: pricing rules"),
-    ("custom_line_items", "tab 5: custom line items"),
-    ("accounts", "tab 6: accounts"),
-    ("billing_views", "tab 7: billing views"),
-    ("reconcile", "tab 8: reconcile"),
-    ("history", "tab 9: history"),
-    ("next_tab", "next tab"),
-    ("prev_tab", "previous tab"),
-    ("up", "move up"),
-    ("down", "move down"),
-    ("page_up", "page up"),
-    ("page_down", "page down"),
-    ("top", "first row"),
-    ("bottom", "last row"),
-    ("open", "open / drill down"),
-    ("back", "back / close / clear filter"),
-    ("prev_period", "previous billing period"),
-    ("next_period", "next billing period"),
-    ("view_picker", "choose the billing view"),
-    ("filter", "filter rows"),
-    ("sort", "sort by the next column"),
-    ("explain", "explain the selected number"),
-    (
-        "next_grouping",
-        "billing views: group rows by service / account / usage type / line item type",
-    ),
-    ("new", "new billing group / plan / rule / custom line item"),
-    ("edit", "edit the selected object"),
-    ("delete", "delete the selected object (asks first)"),
-    ("save", "save the form (Enter too)"),
-    ("undo", "undo the last change"),
-    ("redo", "redo what was undone"),
-    ("mark", "accounts: mark or unmark the account"),
-    (
-        "assign",
-        "accounts: assign the marked accounts to a billing group",
-    ),
-    ("scenarios", "scenarios: new, open, promote, discard"),
-    ("close_period", "reconcile: close the period (with a note)"),
-    (
-        "reopen_period",
-        "reconcile: reopen the period (with a reason)",
-    ),
-    ("redraw", "redraw the screen"),
-];
-
-fn action_of(name: &str) -> Option<Action> {
-    Some(match name {
-        "quit" => Action::Quit,
-        "help" => Action::Help,
-        "overview" => Action::Tab(Tab::Overview),
-        "billing_groups" => Action::Tab(Tab::Groups),
-        "pricing_plans" => Action::Tab(Tab::Plans),
-        "pricing_rules" => Action::Tab(Tab::Rules),
-        "custom_line_items" => Action::Tab(Tab::Items),
-        "accounts" => Action::Tab(Tab::Accounts),
-        "billing_views" => Action::Tab(Tab::Views),
-        "reconcile" => Action::Tab(Tab::Reconcile),
-        "history" => Action::Tab(Tab::History),
-        "next_tab" => Action::NextTab,
-        "prev_tab" => Action::PrevTab,
-        "up" => Action::Up,
-        "down" => Action::Down,
-        "page_up" => Action::PageUp,
-        "page_down" => Action::PageDown,
-        "top" => Action::Top,
-        "bottom" => Action::Bottom,
-        "open" => Action::Open,
-        "back" => Action::Back,
-        "prev_period" => Action::PrevPeriod,
-        "next_period" => Action::NextPeriod,
-        "view_picker" => Action::ViewPicker,
-        "filter" => Action::Filter,
-        "sort" => Action::Sort,
-        "explain" => Action::Explain,
-        "next_grouping" => Action::NextGrouping,
-        "redraw" => Action::Redraw,
-        "new" => Action::New,
-        "edit" => Action::Edit,
-        "delete" => Action::Delete,
-        "save" => Action::Save,
-        "undo" => Action::Undo,
-        "redo" => Action::Redo,
-        "close_period" => Action::ClosePeriod,
-        "mark" => Action::Mark,
-        "scenarios" => Action::Scenarios,
-        "assign" => Action::Assign,
-        "reopen_period" => Action::ReopenPeriod,
-        _ => return None,
-    })
-}
 
 /// A key as written in the keymap file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -211,11 +116,20 @@ impl Key {
     }
 }
 
-/// Bindings from action names to keys, and the reverse lookup.
+/// Where a key is pressed: on a screen or picker, or where characters are text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    /// Tables, tabs and pickers: every key is a command.
+    List,
+    /// Forms, prompts, questions and the filter: plain characters are typed.
+    Text,
+}
+
+/// Bindings from actions to keys per context, and the reverse lookup.
 #[derive(Debug, Clone)]
 pub struct Keymap {
-    pub bindings: BTreeMap<String, Vec<Key>>,
-    by_key: BTreeMap<Key, String>,
+    bindings: BTreeMap<(Context, Action), Vec<Key>>,
+    by_key: BTreeMap<(Context, Key), Action>,
 }
 
 impl Keymap {
@@ -228,12 +142,15 @@ impl Keymap {
             parse_into(text, origin, &mut bindings, &mut warnings);
         }
         let mut by_key = BTreeMap::new();
-        for (action, keys) in &bindings {
+        for ((context, action), keys) in &bindings {
             for k in keys {
-                if let Some(previous) = by_key.insert(*k, action.clone()) {
+                if let Some(previous) = by_key.insert((*context, *k), *action) {
                     warnings.push(format!(
-                        "key {} is bound to both {previous} and {action}; {action} wins",
-                        k.label()
+                        "key {} is bound to both {} and {}; {} wins",
+                        k.label(),
+                        previous.name(),
+                        action.name(),
+                        action.name()
                     ));
                 }
             }
@@ -241,24 +158,32 @@ impl Keymap {
         (Keymap { bindings, by_key }, warnings)
     }
 
-    pub fn action(&self, e: &KeyEvent) -> Option<Action> {
+    /// The action of a key event in a context. In the text context a plain character that no
+    /// text binding takes is typed (`Input`).
+    pub fn action(&self, e: &KeyEvent, context: Context) -> Option<Action> {
         let key = Key::of_event(e)?;
-        self.by_key.get(&key).and_then(|a| action_of(a))
+        if let Some(a) = self.by_key.get(&(context, key)) {
+            return Some(*a);
+        }
+        match (context, e.code) {
+            (Context::Text, KeyCode::Char(c)) if !key.ctrl => Some(Action::Input(c)),
+            _ => None,
+        }
     }
 
-    /// The first key of an action, for the footer.
-    pub fn first_key(&self, action: &str) -> String {
+    /// The first key of an action in a context, for hints (empty when unbound).
+    pub fn first_key(&self, action: Action, context: Context) -> String {
         self.bindings
-            .get(action)
+            .get(&(context, action))
             .and_then(|ks| ks.first())
             .map(Key::label)
             .unwrap_or_default()
     }
 
-    /// The keys of an action, joined for display (`j/Down`).
-    pub fn keys_of(&self, action: &str) -> String {
+    /// The keys of an action in a context, joined for display (`j/Down`).
+    pub fn keys_of(&self, action: Action, context: Context) -> String {
         self.bindings
-            .get(action)
+            .get(&(context, action))
             .map(|ks| ks.iter().map(Key::label).collect::<Vec<_>>().join("/"))
             .unwrap_or_default()
     }
@@ -267,7 +192,7 @@ impl Keymap {
 fn parse_into(
     text: &str,
     origin: &str,
-    bindings: &mut BTreeMap<String, Vec<Key>>,
+    bindings: &mut BTreeMap<(Context, Action), Vec<Key>>,
     warnings: &mut Vec<String>,
 ) {
     let table: toml::Table = match text.parse() {
@@ -281,15 +206,44 @@ fn parse_into(
         }
     };
     for (name, value) in table {
-        if action_of(&name).is_none() {
-            warnings.push(format!("{origin}: unknown action '{name}' ignored"));
+        if name == "text" {
+            match value {
+                toml::Value::Table(t) => bind_all(t, Context::Text, origin, bindings, warnings),
+                _ => warnings.push(format!("{origin}: [text] must be a table of actions")),
+            }
             continue;
         }
+        bind_all(
+            toml::Table::from_iter([(name, value)]),
+            Context::List,
+            origin,
+            bindings,
+            warnings,
+        );
+    }
+}
+
+fn bind_all(
+    table: toml::Table,
+    context: Context,
+    origin: &str,
+    bindings: &mut BTreeMap<(Context, Action), Vec<Key>>,
+    warnings: &mut Vec<String>,
+) {
+    let prefix = match context {
+        Context::List => "",
+        Context::Text => "text.",
+    };
+    for (name, value) in table {
+        let Ok(action) = name.parse::<Action>() else {
+            warnings.push(format!("{origin}: unknown action '{prefix}{name}' ignored"));
+            continue;
+        };
         let list: Vec<&str> = match &value {
             toml::Value::Array(a) => a.iter().filter_map(|v| v.as_str()).collect(),
             toml::Value::String(s) => vec![s.as_str()],
             _ => {
-                warnings.push(format!("{origin}: {name}: expected a list of keys"));
+                warnings.push(format!("{origin}: {prefix}{name}: expected a list of keys"));
                 continue;
             }
         };
@@ -297,10 +251,12 @@ fn parse_into(
         for k in list {
             match Key::parse(k) {
                 Some(key) => keys.push(key),
-                None => warnings.push(format!("{origin}: {name}: unknown key '{k}' ignored")),
+                None => warnings.push(format!(
+                    "{origin}: {prefix}{name}: unknown key '{k}' ignored"
+                )),
             }
         }
-        bindings.insert(name, keys);
+        bindings.insert((context, action), keys);
     }
 }
 
@@ -312,22 +268,34 @@ mod tests {
     fn defaults_cover_every_action_without_warnings() {
         let (map, warnings) = Keymap::load(None);
         assert!(warnings.is_empty(), "{warnings:?}");
-        for (name, _) in ACTIONS.iter().filter(|(n, _)| *n != "redraw") {
-            assert!(!map.keys_of(name).is_empty(), "{name} has no key");
+        for a in Action::ALL.iter().filter(|a| **a != Action::Redraw) {
+            let keys = map.keys_of(*a, Context::List) + &map.keys_of(*a, Context::Text);
+            assert!(!keys.is_empty(), "{} has no key", a.name());
         }
         let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
-        assert_eq!(map.action(&q), Some(Action::Quit));
+        assert_eq!(map.action(&q, Context::List), Some(Action::Quit));
+        assert_eq!(map.action(&q, Context::Text), Some(Action::Input('q')));
         let f1 = KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE);
-        assert_eq!(map.action(&f1), Some(Action::Help));
+        assert_eq!(map.action(&f1, Context::List), Some(Action::Help));
         let ctrl_d = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL);
-        assert_eq!(map.action(&ctrl_d), Some(Action::PageDown));
+        assert_eq!(map.action(&ctrl_d, Context::List), Some(Action::PageDown));
+        assert_eq!(map.action(&ctrl_d, Context::Text), None);
+        let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert_eq!(map.action(&ctrl_s, Context::Text), Some(Action::Save));
+        let tab = KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE);
+        assert_eq!(map.action(&tab, Context::Text), Some(Action::NextField));
     }
 
     #[test]
     fn overrides_replace_and_unknowns_warn() {
-        let user = "quit = [\"Q\"]\nfly = [\"f\"]\nhelp = [\"Hyper-x\"]\n";
+        let user = "quit = [\"Q\"]\nfly = [\"f\"]\nhelp = [\"Hyper-x\"]\n[text]\nsave = [\"F2\"]\nsing = [\"s\"]\n";
         let (map, warnings) = Keymap::load(Some(("keymap.toml", user)));
-        assert_eq!(map.keys_of("quit"), "Q");
+        assert_eq!(map.keys_of(Action::Quit, Context::List), "Q");
+        assert_eq!(map.keys_of(Action::Save, Context::Text), "F2");
+        assert!(
+            warnings.iter().any(|w| w.contains("unknown action 'text.sing'")),
+            "{warnings:?}"
+        );
         assert!(
             warnings.iter().any(|w| w.contains("unknown action 'fly'")),
             "{warnings:?}"
@@ -337,6 +305,6 @@ mod tests {
             "{warnings:?}"
         );
         let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
-        assert_eq!(map.action(&q), None);
+        assert_eq!(map.action(&q, Context::List), None);
     }
 }

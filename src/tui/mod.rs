@@ -7,7 +7,7 @@ pub mod theme;
 
 use crate::app::{Action, App};
 use draw::Hits;
-use keymap::Keymap;
+use keymap::{Context, Keymap};
 use ratatui::crossterm::event::{
     self, Event, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -92,46 +92,25 @@ impl Session {
             return;
         }
         self.startup_warning = None;
-        use ratatui::crossterm::event::KeyCode;
-        let ctrl = e.modifiers.contains(event::KeyModifiers::CONTROL);
-        // A form, a prompt or a question takes the keys first: characters are text there.
-        if self.app.form.is_some() || self.app.prompt.is_some() || self.app.confirm.is_some() {
-            let action = match e.code {
-                KeyCode::Char('s') if ctrl => Some(Action::Save),
-                KeyCode::Char('c') if ctrl => Some(Action::Quit),
-                KeyCode::Char(c) if !ctrl => Some(Action::Input(c)),
-                KeyCode::Backspace => Some(Action::Backspace),
-                KeyCode::Tab => Some(Action::NextField),
-                KeyCode::BackTab => Some(Action::PrevField),
-                KeyCode::Up => Some(Action::Up),
-                KeyCode::Down => Some(Action::Down),
-                KeyCode::Left => Some(Action::ChoiceLeft),
-                KeyCode::Right => Some(Action::ChoiceRight),
-                KeyCode::Enter => Some(Action::Open),
-                KeyCode::Esc => Some(Action::Back),
-                _ => None,
-            };
-            if action == Some(Action::Quit) {
-                self.app.quit = true;
-            } else if let Some(a) = action {
-                self.app.update(a);
+        // Every key goes through the keymap: the `[text]` table where characters are text
+        // (forms, prompts, questions, the filter), the main table elsewhere.
+        let action = if self.app.mode.takes_text() {
+            match self.keymap.action(&e, Context::Text) {
+                Some(a) => Some(a),
+                // Keys the filter line does not take still move through the rows.
+                None if self.app.filtering() => self
+                    .keymap
+                    .action(&e, Context::List)
+                    .filter(|a| a.is_movement()),
+                None => None,
             }
-            return;
-        }
-        // While typing a filter, characters are text, not commands.
-        if self.app.filtering {
-            match e.code {
-                KeyCode::Char(c) if !ctrl => {
-                    return self.app.update(Action::Input(c));
-                }
-                KeyCode::Backspace => return self.app.update(Action::Backspace),
-                KeyCode::Enter => return self.app.update(Action::Open),
-                KeyCode::Esc => return self.app.update(Action::Back),
-                _ => {}
-            }
-        }
-        if let Some(a) = self.keymap.action(&e) {
+        } else {
+            self.keymap.action(&e, Context::List)
+        };
+        if let Some(a) = action {
             tracing::debug!(?a, "key");
+            // Paging moves by the rows the table showed in the last frame.
+            self.app.page = self.hits.page.max(1);
             self.app.update(a);
         }
     }
@@ -148,7 +127,7 @@ impl Session {
                         .iter()
                         .find(|(a, b, _)| (*a..*b).contains(&m.column))
                     {
-                        self.app.update(Action::Tab(*t));
+                        self.app.update(Action::of_tab(*t));
                     }
                 } else {
                     let b = self.hits.body;

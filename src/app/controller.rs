@@ -1,0 +1,796 @@
+//! The controller: carries out the effects `State::update` returns, against the workspace,
+//! the engine and the preview worker, then refreshes what the screen reads from the store.
+
+use super::modal::{Choice, Confirm, Mode, Picker, Prompt, PromptFor, ScenarioOp};
+use super::{Action, App, Effect, GroupLevel, Tab, forms};
+use crate::analysis::Analysis;
+use crate::period::BillingPeriod;
+use crate::store::StoreError;
+
+/// " — import: delivery …; configuration: edit pricing rule markup — by the CLI (pid 9) at …"
+fn describe_outside(changes: &[crate::store::session::Outside]) -> String {
+    if changes.is_empty() {
+        return String::new();
+    }
+    let mut imports = Vec::new();
+    let mut config = Vec::new();
+    let mut periods = Vec::new();
+    for c in changes {
+        match c.action.as_str() {
+            "import" => imports.push(c.object.clone()),
+            "close" | "reopen" => periods.push(format!("{} {}", c.object, c.action)),
+            _ => config.push(format!("{} {}", c.action, c.object)),
+        }
+    }
+    let list = |v: &[String]| {
+        let mut s = v.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+        if v.len() > 3 {
+            s.push_str(&format!(" and {} more", v.len() - 3));
+        }
+        s
+    };
+    let mut parts = Vec::new();
+    if !imports.is_empty() {
+        parts.push(format!("import: {}", list(&imports)));
+    }
+    if !config.is_empty() {
+        parts.push(format!("configuration: {}", list(&config)));
+    }
+    if !periods.is_empty() {
+        parts.push(list(&periods));
+    }
+    let who = changes.last().map(|c| c.who_when()).unwrap_or_default();
+    format!(" — {} — by {who}", parts.join("; "))
+}
+
+impl App {
+    /// One user action: the state's pure update, then its effects carried out here.
+    pub fn update(&mut self, action: Action) {
+        let tab = self.state.tab;
+        let effects = self.state.update(action);
+        let touched = !effects.is_empty() || self.state.tab != tab;
+        for e in effects {
+            self.run(e);
+        }
+        if touched {
+            self.refresh();
+        }
+    }
+
+    /// Reads what the screen shows from the store (History's entries, whether the period is
+    /// closed), then rebuilds the tables.
+    pub fn refresh(&mut self) {
+        if self.state.tab == Tab::History {
+            self.state.audit = crate::analysis::history(&self.ws).map_err(|e| e.to_string());
+        }
+        self.state.period_status = self.ws.period_status(self.state.period()).ok();
+        let status = self.state.status.0.take();
+        self.state.rebuild();
+        self.state.status.0 = self.state.status.0.take().or(status);
+    }
+
+    /// Carries out one effect.
+    fn run(&mut self, effect: Effect) {
+        match effect {
+            Effect::Refresh => {}
+            Effect::SwitchPeriod { forward } => self.switch_period(forward),
+            Effect::OpenForm { new, name } => self.open_form(new, &name),
+            Effect::FormEdited { changed } => self.form_edited(changed),
+            Effect::SaveForm => self.save_form(),
+            Effect::TakeTheirs { deleted } => {
+                self.check_outside();
+                self.state.status.0 = Some(if deleted {
+                    "kept the other process's delete; your edits were discarded".into()
+                } else {
+                    "kept the version saved by the other process; your edits were discarded".into()
+                });
+            }
+            Effect::AskDelete { kind, name } => self.ask_delete(kind, &name),
+            Effect::Delete {
+                kind,
+                arn,
+                label,
+                seen,
+            } => self.delete(kind, arn, &label, seen),
+            Effect::Undo | Effect::Redo => {
+                let undo = effect == Effect::Undo;
+                let result = if undo { self.ws.undo() } else { self.ws.redo() };
+                match result {
+                    Ok(o) => {
+                        self.reload();
+                        self.state.status.0 = Some(format!(
+                            "{} {} ({})",
+                            if undo { "undid" } else { "redid" },
+                            o.objects.join(", "),
+                            o.period
+                        ));
+                    }
+                    Err(e) => self.state.refuse(e.explain()),
+                }
+            }
+            Effect::ClosePeriod { note } => {
+                let p = self.state.period();
+                match self.ws.close_period(p, &note) {
+                    Ok(_) => self.state.status.0 = Some(format!("{p} closed")),
+                    Err(e) => self.state.refuse(e.to_string()),
+                }
+            }
+            Effect::ReopenPeriod { reason } => {
+                let p = self.state.period();
+                match self.ws.reopen_period(p, &reason) {
+                    Ok(_) => self.state.status.0 = Some(format!("{p} reopened")),
+                    Err(e) => self.state.refuse(e.to_string()),
+                }
+            }
+            Effect::CreateScenario { name } => {
+                match self.ws.create_scenario(&name, self.state.period()) {
+                    Ok(s) => {
+                        let name = s.name.clone();
+                        self.open_scenario(Some(s));
+                        self.state.status.0 = Some(format!(
+                            "scenario '{name}' open: edits go to it, not to the baseline (w to promote or discard)"
+                        ));
+                    }
+                    Err(e) => self.state.refuse(e.to_string()),
+                }
+            }
+            Effect::ScenarioMenu => self.scenario_menu(),
+            Effect::Scenario(op) => self.scenario_op(op),
+            Effect::DiscardScenario { id } => {
+                let result = self.ws.discard_scenario(id);
+                self.open_scenario(None);
+                match result {
+                    Ok(()) => {
+                        self.state.status.0 =
+                            Some("scenario discarded; the baseline is unchanged".into())
+                    }
+                    Err(e) => self.state.refuse(e.to_string()),
+                }
+            }
+            Effect::Assign { group } => self.assign(&group),
+        }
+    }
+
+    /// Re-prices the current period after a configuration change (save, delete, undo): the
+    /// period's lines stay loaded, only the configuration is read again.
+    pub fn reload(&mut self) {
+        let p = self.state.period();
+        self.refresh_scenario();
+        match self.ws.config_at(p).and_then(|config| {
+            self.state.data.reprice(config);
+            self.state.data.daily_by_group(&self.ws)
+        }) {
+            Ok(daily) => {
+                self.state.daily = daily;
+                // A deleted group may have been on the drill path.
+                let n = self.state.data.config.groups.len();
+                self.state
+                    .group_path
+                    .retain(|l| l.group().is_none_or(|g| g < n));
+            }
+            Err(e) => self.state.refuse(format!("could not reload {p}: {e}")),
+        }
+    }
+
+    /// `check_outside`, at most every `OUTSIDE_POLL` (the TUI calls it from its event loop).
+    pub fn poll_outside(&mut self) -> bool {
+        if self.state.outside.checked.elapsed() < super::OUTSIDE_POLL {
+            return false;
+        }
+        self.check_outside()
+    }
+
+    /// Reloads what another process changed since this window last looked (data and
+    /// configuration of the period on screen, periods, account names), keeping the tab, the
+    /// selection (by row key), the drill-down and any open form, and says what changed in the
+    /// status line. Returns true when something changed.
+    pub fn check_outside(&mut self) -> bool {
+        self.state.outside.checked = std::time::Instant::now();
+        let Ok(version) = self.ws.data_version() else {
+            return false;
+        };
+        if version == self.state.outside.data_version {
+            return false;
+        }
+        self.state.outside.data_version = version;
+        let changes = self
+            .ws
+            .changes_by_others_since(self.state.outside.audit_id)
+            .unwrap_or_default();
+        if let Some(last) = changes.last() {
+            self.state.outside.audit_id = self.state.outside.audit_id.max(last.audit_id);
+        }
+        let selected = self.state.selected_key();
+        let path_arns: Vec<Option<String>> = self
+            .state
+            .group_path
+            .iter()
+            .map(|l| {
+                l.group()
+                    .and_then(|g| self.state.data.config.groups.get(g))
+                    .map(|g| g.arn.clone())
+            })
+            .collect();
+        let p = self.state.period();
+        let reloaded = (|| -> Result<(), StoreError> {
+            let mut periods: Vec<BillingPeriod> = self
+                .ws
+                .deliveries()?
+                .into_iter()
+                .map(|d| d.period)
+                .collect();
+            periods.sort();
+            periods.dedup();
+            self.state.periods = periods;
+            // Cost data is read again only after an import; a configuration change re-prices
+            // the lines already loaded (the cheaper path a save takes).
+            if changes.iter().any(|c| c.action == "import") {
+                self.state.data = Analysis::load(&self.ws, p)?;
+            } else {
+                self.state.data.reprice(self.ws.config_at(p)?);
+            }
+            self.state.names = self
+                .ws
+                .accounts()?
+                .into_iter()
+                .filter_map(|a| a.name.map(|n| (a.id, n)))
+                .collect();
+            self.state.daily = self.state.data.daily_by_group(&self.ws)?;
+            Ok(())
+        })();
+        self.refresh_scenario();
+        // Group indexes may have moved: follow each drilled group by its ARN.
+        let mut path = Vec::new();
+        for (level, arn) in self.state.group_path.iter().zip(&path_arns) {
+            match arn {
+                None => path.push(level.clone()),
+                Some(arn) => match self
+                    .state
+                    .data
+                    .config
+                    .groups
+                    .iter()
+                    .position(|g| g.arn == *arn)
+                {
+                    Some(i) => path.push(level.with_group(i)),
+                    None => break,
+                },
+            }
+        }
+        if path.is_empty() {
+            path.push(GroupLevel::List);
+        }
+        self.state.group_path = path;
+        let view_before = self.state.view.clone();
+        self.refresh();
+        // rebuild() fell back from a view that no longer exists: keep saying so below.
+        let view_note = (self.state.view != view_before).then(|| {
+            format!(" · billing view '{view_before}' no longer exists: showing the primary view")
+        });
+        if let Some(key) = selected {
+            let st = &mut self.state;
+            if let Some(i) = st.visible.iter().position(|&r| st.model.keys[r] == key) {
+                st.set_selection(i);
+            }
+        }
+        let mut msg = match reloaded {
+            Ok(()) => format!(
+                "workspace changed by another process: reloaded{}",
+                describe_outside(&changes)
+            ),
+            Err(e) => format!("workspace changed by another process; could not reload {p}: {e}"),
+        };
+        msg.push_str(view_note.as_deref().unwrap_or(""));
+        // An open form stays open; its checks and preview now run against the new state.
+        if let Mode::Form(form) = &self.state.mode {
+            if form.dirty {
+                self.form_edited(true);
+            }
+        }
+        if let Mode::Form(form) = &self.state.mode {
+            if let Some(seen) = &form.seen {
+                let now = match &self.state.scenario {
+                    None => self.ws.seen(seen.kind, &seen.arn).ok(),
+                    Some(sc) => self.ws.scenario_seen(sc.id, seen.kind, &seen.arn).ok(),
+                };
+                if now.is_some_and(|n| n.versions != seen.versions) {
+                    msg.push_str(
+                        " · the object in this form changed too: saving shows what differs",
+                    );
+                }
+            }
+        }
+        self.state.status.0 = Some(msg);
+        true
+    }
+
+    fn switch_period(&mut self, forward: bool) {
+        let st = &self.state;
+        let Some(pos) = st.periods.iter().position(|p| *p == st.period()) else {
+            return;
+        };
+        let next = if forward {
+            pos + 1
+        } else {
+            pos.wrapping_sub(1)
+        };
+        let Some(&p) = st.periods.get(next) else {
+            self.state.status.0 = Some(format!(
+                "no {} period with data",
+                if forward { "later" } else { "earlier" }
+            ));
+            return;
+        };
+        match Analysis::load(&self.ws, p).and_then(|d| {
+            let daily = d.daily_by_group(&self.ws)?;
+            Ok((d, daily))
+        }) {
+            Ok((d, daily)) => {
+                self.state.data = d;
+                self.state.daily = daily;
+                // Group indexes may differ between periods' configurations.
+                self.state.group_path = vec![GroupLevel::List];
+                self.state.status.0 = Some(format!("period {p}"));
+                // A scenario drafts one period's configuration.
+                if self.state.scenario.as_ref().is_some_and(|s| s.period != p) {
+                    self.open_scenario(None);
+                    self.state.status.0 = Some(format!(
+                        "period {p}: back to the baseline (the scenario is for another period)"
+                    ));
+                }
+            }
+            Err(e) => self.state.refuse(format!("could not load {p}: {e}")),
+        }
+    }
+
+    /// Opens the form for a new object or the named one, from what is stored now.
+    fn open_form(&mut self, new: bool, name: &str) {
+        // The form starts from what is stored now, not from a view another process has
+        // changed since the last poll.
+        self.check_outside();
+        let Some(kind) = self.state.form_kind() else {
+            return;
+        };
+        let ctx = self.form_context();
+        let form = if new {
+            Some(forms::Form::new_of(kind, &ctx))
+        } else {
+            forms::Form::edit_of(kind, name, &ctx)
+        };
+        match form {
+            Some(mut f) => {
+                f.remember_opened(&self.ws, self.state.scenario.as_ref().map(|s| s.id));
+                f.suggestions = forms::suggestions(&f, &ctx);
+                self.state.mode = Mode::Form(Box::new(f));
+            }
+            None => self.state.refuse(format!(
+                "'{name}' cannot be edited here (managed plans are read-only)"
+            )),
+        }
+    }
+
+    /// What forms read: the configuration being edited, names, payers, the period's lines.
+    fn form_context(&self) -> forms::FormContext<'_> {
+        let st = &self.state;
+        forms::FormContext {
+            config: &st.current().config,
+            base: &st.data.config,
+            names: &st.names,
+            payers: &st.data.payers,
+            period: st.period(),
+            lines: &st.data.lines,
+            currency: st.current().payers_currency().ok(),
+            validation: self.ws.validation_context().unwrap_or_default(),
+        }
+    }
+
+    /// After a key in the form: fresh suggestions, and a check and preview after an edit.
+    fn form_edited(&mut self, changed: bool) {
+        let Mode::Form(mut form) = std::mem::take(&mut self.state.mode) else {
+            return;
+        };
+        let ctx = self.form_context();
+        form.suggestions = forms::suggestions(&form, &ctx);
+        if changed {
+            match form.check(&ctx) {
+                Some((_, config)) => {
+                    self.worker
+                        .request(self.state.period(), self.state.data.lines.clone(), config);
+                    form.preview_stale = true;
+                }
+                None => {
+                    form.preview.clear();
+                    form.preview_stale = false;
+                }
+            }
+        }
+        self.state.mode = Mode::Form(form);
+    }
+
+    fn save_form(&mut self) {
+        let Mode::Form(mut form) = std::mem::take(&mut self.state.mode) else {
+            return;
+        };
+        let result = {
+            let st = &self.state;
+            let validation = self.ws.validation_context().unwrap_or_default();
+            let ctx = forms::FormContext {
+                config: &st.current().config,
+                base: &st.data.config,
+                names: &st.names,
+                payers: &st.data.payers,
+                period: st.period(),
+                lines: &st.data.lines,
+                currency: st.current().payers_currency().ok(),
+                validation,
+            };
+            let scenario = st.scenario.as_ref().map(|s| (s.id, s.name.as_str()));
+            forms::save(&mut self.ws, scenario, &ctx, &mut form)
+        };
+        match result {
+            Ok(msg) => {
+                self.reload();
+                self.state.status.0 = Some(format!("{msg} (u undoes)"));
+            }
+            Err(forms::NotSaved) => {
+                let conflict = form.conflict.is_some();
+                self.state.mode = Mode::Form(form);
+                if conflict {
+                    // Show their version on screen too, beside what differs from the form.
+                    self.check_outside();
+                }
+                self.state.status.0 = Some(if conflict {
+                    "not saved: changed by another process — o overwrites with yours, t takes theirs, Esc keeps editing".into()
+                } else {
+                    "not saved: see the errors in the form".into()
+                });
+            }
+        }
+    }
+
+    /// Takes the worker's newest result into the open form's preview. Returns true when the
+    /// screen changed.
+    pub fn poll_worker(&mut self) -> bool {
+        let Some(done) = self.worker.poll() else {
+            return false;
+        };
+        self.show_preview(done)
+    }
+
+    /// Waits for the pending preview (tests; the UI polls).
+    pub fn settle(&mut self) {
+        if self.state.form().is_some_and(|f| f.preview_stale) {
+            if let Some(done) = self.worker.wait() {
+                self.show_preview(done);
+            }
+        }
+    }
+
+    fn show_preview(&mut self, done: super::worker::Done) -> bool {
+        let lines = preview_lines(self.state.current(), &done.config, &done.pricing);
+        let Mode::Form(form) = &mut self.state.mode else {
+            return false;
+        };
+        form.preview = lines;
+        form.preview_stale = false;
+        true
+    }
+
+    /// Opens a scenario (None: back to the baseline) and prices it beside the baseline.
+    pub fn open_scenario(&mut self, s: Option<crate::store::scenarios::Scenario>) {
+        self.state.scenario = s;
+        self.refresh_scenario();
+    }
+
+    fn refresh_scenario(&mut self) {
+        self.state.scenario_data = None;
+        let Some(s) = self.state.scenario.clone() else {
+            return;
+        };
+        match self.ws.scenario_config(s.id) {
+            Ok(config) => {
+                let mut d = self.state.data.clone();
+                d.reprice(config);
+                d.scenario = Some(s.name.clone());
+                self.state.scenario_data = Some(d);
+                self.state.scenario = self
+                    .ws
+                    .scenarios()
+                    .ok()
+                    .and_then(|all| all.into_iter().find(|x| x.id == s.id));
+            }
+            Err(e) => {
+                self.state.refuse(format!("scenario: {e}"));
+                self.state.scenario = None;
+            }
+        }
+    }
+
+    /// The scenarios of the period and what can be done with them.
+    fn scenario_menu(&mut self) {
+        let mut options: Vec<(String, Choice)> = vec![(
+            "new scenario…".into(),
+            Choice::Scenario(ScenarioOp::New),
+        )];
+        let period = self.state.period();
+        for s in self
+            .ws
+            .scenarios()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| s.period == period)
+        {
+            options.push((
+                format!(
+                    "open '{}' ({})",
+                    s.name,
+                    crate::text::count(s.changes as u64, "change")
+                ),
+                Choice::Scenario(ScenarioOp::Open(s.id)),
+            ));
+        }
+        if let Some(s) = &self.state.scenario {
+            options.push((
+                format!("promote '{}' into the baseline", s.name),
+                Choice::Scenario(ScenarioOp::Promote(s.id)),
+            ));
+            options.push((
+                format!("discard '{}'", s.name),
+                Choice::Scenario(ScenarioOp::Discard(s.id)),
+            ));
+            options.push((
+                "back to the baseline".into(),
+                Choice::Scenario(ScenarioOp::Baseline),
+            ));
+        }
+        self.state.mode = Mode::Picker(Picker {
+            title: format!("Scenarios of {period}"),
+            options,
+            selected: 0,
+            size: (60, 50),
+        });
+    }
+
+    fn scenario_op(&mut self, op: ScenarioOp) {
+        match op {
+            ScenarioOp::New => self.state.mode = Mode::Prompt(Prompt::new(PromptFor::ScenarioName)),
+            ScenarioOp::Open(id) => {
+                let s = self
+                    .ws
+                    .scenarios()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|s| s.id == id);
+                self.open_scenario(s);
+                if let Some(s) = &self.state.scenario {
+                    self.state.status.0 = Some(format!(
+                        "scenario '{}' open: edits go to it, not to the baseline",
+                        s.name
+                    ));
+                }
+            }
+            ScenarioOp::Baseline => {
+                self.open_scenario(None);
+                self.state.status.0 = Some("baseline".into());
+            }
+            ScenarioOp::Promote(id) => match self.ws.promote_scenario(id) {
+                Ok(n) => {
+                    self.open_scenario(None);
+                    self.reload();
+                    self.state.status.0 = Some(format!(
+                        "scenario promoted: {} applied to the baseline from {} on (u undoes)",
+                        crate::text::count(n as u64, "change"),
+                        self.state.period()
+                    ));
+                }
+                Err(e) => self.state.refuse(format!("not promoted: {e}")),
+            },
+            ScenarioOp::Discard(id) => {
+                // A scenario's changes cannot be had back: ask first.
+                let name = self
+                    .ws
+                    .scenarios()
+                    .ok()
+                    .and_then(|all| all.into_iter().find(|s| s.id == id))
+                    .map_or_else(String::new, |s| s.name);
+                self.state.mode = Mode::Confirm(Confirm::DiscardScenario { id, name });
+            }
+        }
+    }
+
+    /// Moves the marked accounts into `target` (a group name; empty: no group), in one change.
+    fn assign(&mut self, target: &str) {
+        use crate::store::config::{Change, Object};
+        if self.ws.is_closed(self.state.period()).unwrap_or(false) {
+            let p = self.state.period();
+            self.state.refuse(format!(
+                "{p} is closed: reopen it on the Reconcile tab to edit"
+            ));
+            return;
+        }
+        // Build on what is stored now, not on a view another process has changed since the
+        // last poll. What is seen first: a change landing before the reload refuses the
+        // assignment rather than being overwritten.
+        let seen: Vec<crate::store::config::Seen> = self
+            .state
+            .data
+            .config
+            .groups
+            .iter()
+            .filter_map(|g| self.ws.seen(crate::model::Kind::BillingGroup, &g.arn).ok())
+            .collect();
+        self.check_outside();
+        let st = &self.state;
+        // The picker was filled before that reload: the group chosen may be gone now.
+        if !target.is_empty() && !st.data.config.groups.iter().any(|g| g.name == target) {
+            let msg = format!(
+                "not assigned: billing group '{target}' no longer exists in {} (another process \
+                 removed it); nothing was changed",
+                st.period()
+            );
+            self.state.refuse(msg);
+            return;
+        }
+        let mut changes = Vec::new();
+        for g in &st.data.config.groups {
+            let mut next = g.clone();
+            if g.name == target {
+                next.accounts.extend(st.marked.iter().cloned());
+            } else {
+                next.accounts.retain(|a| !st.marked.contains(a));
+            }
+            if next != *g {
+                changes.push(Change::Put(Object::Group(next)));
+            }
+        }
+        let n = st.marked.len();
+        let period = st.period();
+        if changes.is_empty() {
+            self.state.status.0 = Some(format!(
+                "nothing to change: the {n} marked accounts are already there in {period}"
+            ));
+            return;
+        }
+        match self
+            .ws
+            .apply_changes_seen(period, &changes, Some("bulk account assignment"), &seen)
+        {
+            Ok(_) => {
+                self.state.marked.clear();
+                self.reload();
+                let to = if target.is_empty() {
+                    "no group (unmonitored)".to_string()
+                } else {
+                    format!("'{target}'")
+                };
+                self.state.status.0 = Some(format!(
+                    "{} now in {to} from {period} on (u undoes)",
+                    crate::text::count(n as u64, "account"),
+                ));
+            }
+            Err(e) => self.state.refuse(format!("not assigned: {e}")),
+        }
+    }
+
+    /// Asks before deleting: reads the version the delete will be checked against.
+    fn ask_delete(&mut self, kind: crate::model::Kind, name: &str) {
+        let arn = self
+            .state
+            .current()
+            .config
+            .find_named(kind, name)
+            .map(|o| o.arn().to_string());
+        match arn {
+            Some(arn) => {
+                let seen = if self.state.scenario.is_none() {
+                    self.ws.seen(kind, &arn).ok()
+                } else {
+                    None
+                };
+                self.state.mode = Mode::Confirm(Confirm::Delete {
+                    kind,
+                    arn,
+                    label: format!("{} '{name}'", kind.label()),
+                    seen,
+                })
+            }
+            None => self.state.refuse(format!(
+                "'{name}' cannot be deleted (managed plans are read-only)"
+            )),
+        }
+    }
+
+    fn delete(
+        &mut self,
+        kind: crate::model::Kind,
+        arn: String,
+        label: &str,
+        seen: Option<crate::store::config::Seen>,
+    ) {
+        let change = crate::store::config::Change::Delete { kind, arn };
+        if let Some(s) = self.state.scenario.clone() {
+            match self.ws.scenario_change(s.id, &change) {
+                Ok(()) => {
+                    self.refresh_scenario();
+                    self.state.status.0 =
+                        Some(format!("deleted {label} in scenario '{}'", s.name));
+                }
+                Err(e) => self.state.refuse(format!("not deleted: {e}")),
+            }
+            return;
+        }
+        let seen: Vec<_> = seen.into_iter().collect();
+        let period = self.state.period();
+        match self.ws.apply_changes_seen(period, &[change], None, &seen) {
+            Ok(_) => {
+                self.reload();
+                self.state.status.0 =
+                    Some(format!("deleted {label} from {period} on (u undoes)"));
+            }
+            Err(crate::store::config::ConfigError::Stale(st)) => {
+                self.check_outside();
+                self.state.refuse(format!(
+                    "not deleted: {st}; look at it again (reloaded) before deleting"
+                ));
+            }
+            Err(e) => self.state.refuse(format!("not deleted: {}", e.explain())),
+        }
+    }
+}
+
+/// What the form's change does to each group's pro forma, as shown: before is the number on
+/// screen (the open scenario, else the baseline), after is the same footing of the changed
+/// configuration, and the difference is after minus before as shown (SPEC 5).
+fn preview_lines(
+    before_state: &Analysis,
+    config: &crate::model::Config,
+    after: &crate::engine::Pricing,
+) -> Vec<String> {
+    use crate::money::fmt_grouped as m;
+    let before = before_state.shown_invoice();
+    let after_rows: Vec<crate::footing::ExactRow> = after
+        .groups
+        .iter()
+        .map(|t| crate::footing::ExactRow::group(t.aws_cost, t.proforma(), t.tax))
+        .collect();
+    let after_shown =
+        crate::footing::foot_invoice(&after_rows, after.unmonitored.aws_cost, after.unmonitored.tax);
+    let mut lines = Vec::new();
+    for (g, group) in config.groups.iter().enumerate() {
+        let new = after_shown
+            .groups
+            .get(g)
+            .and_then(|r| r.proforma)
+            .unwrap_or_default();
+        let old = before_state
+            .config
+            .groups
+            .iter()
+            .position(|x| x.arn == group.arn)
+            .and_then(|i| before.groups.get(i))
+            .and_then(|r| r.proforma);
+        match old {
+            Some(o) if o == new => {}
+            Some(o) => {
+                let delta = new - o;
+                lines.push(format!(
+                    "{}: pro forma {} → {} ({}{})",
+                    group.name,
+                    m(o),
+                    m(new),
+                    if delta > rust_decimal::Decimal::ZERO {
+                        "+"
+                    } else {
+                        ""
+                    },
+                    m(delta)
+                ))
+            }
+            None => lines.push(format!("{} (new): pro forma {}", group.name, m(new))),
+        }
+    }
+    if lines.is_empty() {
+        lines.push("no pro forma changes this period".into());
+    }
+    lines
+}

@@ -1,0 +1,83 @@
+//! A yes/no question before something Esc cannot take back (a delete, a scenario discard).
+
+use super::{Hint, HintKeys, ModalView, Size, Step, Styled, ViewContext};
+use crate::app::Action;
+use crate::app::effect::Effect;
+
+/// The question asked, with what the answer acts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    Delete {
+        kind: crate::model::Kind,
+        arn: String,
+        label: String,
+        /// The object when the question was asked: a change since by another process
+        /// refuses the delete.
+        seen: Option<crate::store::config::Seen>,
+    },
+    /// Discarding a scenario drops its changes for good.
+    DiscardScenario { id: i64, name: String },
+}
+
+impl Confirm {
+    /// `y` does it; any other key keeps things as they are.
+    pub fn event(&self, action: Action) -> Step {
+        let yes = matches!(action, Action::Input('y') | Action::Input('Y'));
+        match (self, yes) {
+            (
+                Confirm::Delete {
+                    kind,
+                    arn,
+                    label,
+                    seen,
+                },
+                true,
+            ) => Step::then(Effect::Delete {
+                kind: *kind,
+                arn: arn.clone(),
+                label: label.clone(),
+                seen: seen.clone(),
+            }),
+            (Confirm::Delete { .. }, false) => Step::then(Effect::Refresh).say("nothing deleted"),
+            (Confirm::DiscardScenario { id, .. }, true) => {
+                Step::then(Effect::DiscardScenario { id: *id })
+            }
+            (Confirm::DiscardScenario { .. }, false) => {
+                Step::then(Effect::Refresh).say("scenario kept")
+            }
+        }
+    }
+
+    pub fn view(&self, ctx: &ViewContext) -> ModalView {
+        let (title, text) = match self {
+            Confirm::Delete { label, .. } => (
+                " Delete ",
+                format!(
+                    "Delete {label} from {} on?  y deletes, any other key keeps it",
+                    ctx.period
+                ),
+            ),
+            Confirm::DiscardScenario { name, .. } => (
+                " Discard scenario ",
+                format!(
+                    "Discard scenario '{name}' and its changes? They cannot be had back.  y discards, any other key keeps it"
+                ),
+            ),
+        };
+        ModalView {
+            title: title.into(),
+            lines: vec![vec![Styled::plain(text)]],
+            size: Size::Question,
+            wrap: true,
+            scroll: 0,
+            cursor: None,
+        }
+    }
+}
+
+pub fn hints() -> Vec<Hint> {
+    vec![Hint {
+        keys: HintKeys::Literal("y"),
+        label: "yes, any other key: no",
+    }]
+}

@@ -1,0 +1,59 @@
+//! Every key binding, one per line, scrollable (fits any screen, columns never collide).
+
+use super::{Hint, ModalView, Size, Step, Styled, Tone, ViewContext, scroll_text};
+use crate::app::Action;
+
+/// The help overlay and how far it is scrolled.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Help {
+    pub scroll: u16,
+}
+
+impl Help {
+    /// Movement scrolls; any other key closes.
+    pub fn event(&mut self, action: Action) -> Step {
+        // At most one line per action; the painter keeps the last page in view.
+        if scroll_text(&mut self.scroll, Action::ALL.len(), action) {
+            return Step::stay();
+        }
+        Step::close()
+    }
+
+    pub fn view(&self, ctx: &ViewContext) -> ModalView {
+        let kw = ctx
+            .bindings
+            .iter()
+            .map(|(k, _)| k.chars().count())
+            .max()
+            .unwrap_or(4);
+        ModalView {
+            title: " Keys (j/k scroll, any other key closes; overrides: ~/.config/proforma/keymap.toml) "
+                .into(),
+            lines: ctx
+                .bindings
+                .iter()
+                .map(|(k, what)| {
+                    vec![
+                        Styled::new(format!("{k:<kw$}  "), Tone::Bold("footer_key")),
+                        Styled::plain(*what),
+                    ]
+                })
+                .collect(),
+            size: Size::Centered {
+                width: 96,
+                height: 94,
+            },
+            wrap: false,
+            scroll: self.scroll,
+            cursor: None,
+        }
+    }
+
+}
+
+pub fn hints() -> Vec<Hint> {
+    vec![
+        Hint::new(Action::Down, "scroll"),
+        Hint::new(Action::Back, "close"),
+    ]
+}

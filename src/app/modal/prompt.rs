@@ -1,0 +1,91 @@
+//! A one-line text prompt: a closing note, a reopening reason, a scenario name.
+
+use super::{Hint, ModalView, Size, Step, Styled, ViewContext};
+use crate::app::Action;
+use crate::app::effect::Effect;
+
+/// What the text is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptFor {
+    Close,
+    Reopen,
+    ScenarioName,
+}
+
+/// The prompt and the text typed so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    pub what: PromptFor,
+    pub text: String,
+}
+
+impl Prompt {
+    pub fn new(what: PromptFor) -> Prompt {
+        Prompt {
+            what,
+            text: String::new(),
+        }
+    }
+
+    /// Characters edit the text; Enter (or save) hands it to the controller; anything else
+    /// cancels.
+    pub fn event(&mut self, action: Action) -> Step {
+        match action {
+            Action::Input(c) => {
+                self.text.push(c);
+                Step::stay()
+            }
+            Action::Backspace => {
+                self.text.pop();
+                Step::stay()
+            }
+            Action::Open | Action::Save => {
+                let text = self.text.clone();
+                Step::then(match self.what {
+                    PromptFor::Close => Effect::ClosePeriod { note: text },
+                    PromptFor::Reopen => Effect::ReopenPeriod { reason: text },
+                    PromptFor::ScenarioName => Effect::CreateScenario { name: text },
+                })
+            }
+            _ => Step::close().say("cancelled"),
+        }
+    }
+
+    pub fn view(&self, ctx: &ViewContext) -> ModalView {
+        let p = ctx.period;
+        let (title, ask) = match self.what {
+            PromptFor::Close => (
+                " Close the period ",
+                format!("Close {p}: note (Enter closes, Esc cancels)"),
+            ),
+            PromptFor::ScenarioName => (
+                " New scenario ",
+                format!(
+                    "Scenario of {p}: name (Enter creates it from the baseline, Esc cancels)"
+                ),
+            ),
+            PromptFor::Reopen => (
+                " Reopen the period ",
+                format!("Reopen {p}: reason, required (Enter reopens, Esc cancels)"),
+            ),
+        };
+        ModalView {
+            title: title.into(),
+            lines: vec![
+                vec![Styled::plain(ask)],
+                vec![Styled::plain(format!("> {}▏", self.text))],
+            ],
+            size: Size::Question,
+            wrap: true,
+            scroll: 0,
+            cursor: None,
+        }
+    }
+}
+
+pub fn hints() -> Vec<Hint> {
+    vec![
+        Hint::new(Action::Open, "done"),
+        Hint::new(Action::Back, "cancel"),
+    ]
+}

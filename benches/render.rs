@@ -73,7 +73,7 @@ fn edit(c: &mut Criterion) {
             s.app.settle();
             term.draw(|f| proforma::tui::draw::draw(f, &mut s))
                 .expect("draw");
-            black_box(s.app.form.as_ref().map(|f| f.preview.len()))
+            black_box(s.app.form().map(|f| f.preview.len()))
         })
     });
     press(&mut s, "Esc Esc");
@@ -85,7 +85,7 @@ fn edit(c: &mut Criterion) {
             press(&mut s, "Ctrl-s");
             term.draw(|f| proforma::tui::draw::draw(f, &mut s))
                 .expect("draw");
-            black_box(s.app.form.is_none())
+            black_box(s.app.form().is_none())
         })
     });
 }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use proforma::app::{Action, App, Overlay, Tab};
+use proforma::app::{Action, App, Tab};
 use proforma::model::{CustomView, ViewFilter};
 use proforma::store::Workspace;
 use proforma::store::config::{Change, Object};
@@ -382,9 +382,12 @@ fn select(s: &mut Session, key: &str) {
 }
 
 fn explain_text(s: &Session) -> (String, String) {
-    match &s.app.overlay {
-        Some(Overlay::Explain { title, text, .. }) => (title.clone(), text.clone()),
-        other => panic!("no explanation: {other:?} (status {:?})", s.app.status),
+    match s.app.explanation() {
+        Some(e) => (e.title.clone(), e.text.clone()),
+        None => panic!(
+            "no explanation: {:?} (status {:?})",
+            s.app.mode, s.app.status
+        ),
     }
 }
 
@@ -547,7 +550,7 @@ fn form_preview_differences_are_differences_of_shown_numbers() {
         press(&mut s, k);
     }
     s.app.settle();
-    let preview = s.app.form.as_ref().unwrap().preview.clone();
+    let preview = s.app.form().unwrap().preview.clone();
     let mut checked = 0;
     for line in &preview {
         let Some((name, rest)) = line.split_once(": pro forma ") else {

@@ -564,7 +564,7 @@ fn view_tab_foots_and_cross_foots() {
     use proforma::store::Workspace;
     let ws = Workspace::open(&common::demo_workspace()).unwrap();
     let mut app = App::load(ws, "demo".into()).unwrap();
-    app.update(Action::Tab(Tab::Views));
+    app.update(Action::of_tab(Tab::Views));
     for _ in 0..4 {
         let m = app.model.clone();
         let col = |t: &str| m.columns.iter().position(|c| c.title == t).unwrap();

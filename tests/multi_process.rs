@@ -126,7 +126,7 @@ fn edit_percent(s: &mut Session, rule: &str, percent: &str) {
         ],
     );
     press(s, &[&format!("\"{percent}\""), "Ctrl-s"]);
-    assert!(s.app.form.is_none(), "not saved: {}", status(s));
+    assert!(s.app.form().is_none(), "not saved: {}", status(s));
 }
 
 #[test]
@@ -227,7 +227,7 @@ fn a_form_is_not_saved_over_a_cli_change_it_shows_what_changed_and_the_user_choo
     );
     cli_set_percent(&path, "global-markup-10", 10, 12);
     notices_within_a_second(&mut s);
-    assert!(s.app.form.is_some(), "an open form stays open");
+    assert!(s.app.form().is_some(), "an open form stays open");
     assert!(
         status(&s).contains("the object in this form changed too"),
         "{}",
@@ -240,11 +240,11 @@ fn a_form_is_not_saved_over_a_cli_change_it_shows_what_changed_and_the_user_choo
         "retail: pro forma {} →",
         proforma::money::fmt_grouped(retail)
     );
-    let preview = s.app.form.as_ref().unwrap().preview.join("\n");
+    let preview = s.app.form().unwrap().preview.join("\n");
     assert!(preview.contains(&from), "{preview} should contain {from}");
 
     press(&mut s, &["Ctrl-s"]);
-    assert!(s.app.form.is_some(), "not saved over the other change");
+    assert!(s.app.form().is_some(), "not saved over the other change");
     assert_eq!(stored_percent(&path, "global-markup-10"), Some(12.into()));
     let text = screen(&mut s);
     assert!(
@@ -258,14 +258,14 @@ fn a_form_is_not_saved_over_a_cli_change_it_shows_what_changed_and_the_user_choo
 
     // Esc keeps editing; saving again asks again.
     press(&mut s, &["Esc"]);
-    assert!(s.app.form.as_ref().is_some_and(|f| f.conflict.is_none()));
+    assert!(s.app.form().is_some_and(|f| f.conflict.is_none()));
     press(&mut s, &["Ctrl-s"]);
-    assert!(s.app.form.as_ref().is_some_and(|f| f.conflict.is_some()));
+    assert!(s.app.form().is_some_and(|f| f.conflict.is_some()));
     assert_eq!(stored_percent(&path, "global-markup-10"), Some(12.into()));
 
     // o: overwrite knowingly.
     press(&mut s, &["o"]);
-    assert!(s.app.form.is_none(), "{}", status(&s));
+    assert!(s.app.form().is_none(), "{}", status(&s));
     assert!(
         status(&s).contains("saved from 2026-10 on"),
         "{}",
@@ -291,7 +291,7 @@ fn take_theirs_discards_mine_and_a_delete_by_another_window_is_named() {
     }
     press(&mut a, &["\"from A\""]);
     press(&mut b, &["\"from B\"", "Ctrl-s"]);
-    assert!(b.app.form.is_none(), "{}", status(&b));
+    assert!(b.app.form().is_none(), "{}", status(&b));
 
     // Another TUI's save is noticed like a CLI's.
     notices_within_a_second(&mut a);
@@ -308,7 +308,7 @@ fn take_theirs_discards_mine_and_a_delete_by_another_window_is_named() {
         "{text}"
     );
     press(&mut a, &["t"]);
-    assert!(a.app.form.is_none());
+    assert!(a.app.form().is_none());
     assert!(status(&a).contains("kept the version saved by the other process"));
     assert_eq!(
         stored_group_description(&path, "logistics").as_deref(),
@@ -350,7 +350,7 @@ fn take_theirs_discards_mine_and_a_delete_by_another_window_is_named() {
     assert_eq!(stored_item_description(&path, "logistics-onboarding"), None);
     // o recreates it with A's values.
     press(&mut a, &["o"]);
-    assert!(a.app.form.is_none(), "{}", status(&a));
+    assert!(a.app.form().is_none(), "{}", status(&a));
     assert_eq!(
         stored_item_description(&path, "logistics-onboarding").as_deref(),
         Some("One-off onboarding (A)")
@@ -368,7 +368,7 @@ fn a_delete_is_refused_when_another_window_changed_the_object_since_it_asked() {
     press(&mut b, &["2"]);
     select(&mut b, "logistics");
     press(&mut b, &["e", "Tab", "\" (B)\"", "Ctrl-s"]);
-    assert!(b.app.form.is_none());
+    assert!(b.app.form().is_none());
     press(&mut a, &["y"]);
     assert!(
         status(&a)
@@ -575,7 +575,7 @@ fn a_save_waits_for_another_process_write_lock() {
     let locked_at = Instant::now();
     press(&mut s, &["Ctrl-s"]);
     let waited = locked_at.elapsed();
-    assert!(s.app.form.is_none(), "not saved: {}", status(&s));
+    assert!(s.app.form().is_none(), "not saved: {}", status(&s));
     assert!(
         status(&s).contains("saved from 2026-10 on"),
         "{}",
@@ -666,7 +666,7 @@ fn a_save_behind_a_lock_held_past_the_busy_timeout_says_so_and_writes_nothing() 
     type_percent_14(&mut s);
     let mut helper = hold_write_lock(&path, 7);
     press(&mut s, &["Ctrl-s"]);
-    assert!(s.app.form.is_some(), "not saved");
+    assert!(s.app.form().is_some(), "not saved");
     let text = screen(&mut s);
     assert!(
         text.contains("the workspace is busy: another process has been writing to it for more"),
@@ -676,7 +676,7 @@ fn a_save_behind_a_lock_held_past_the_busy_timeout_says_so_and_writes_nothing() 
     assert_eq!(stored_percent(&path, "global-markup-10"), Some(10.into()));
     // Once the other process is done, the same form saves.
     press(&mut s, &["Ctrl-s"]);
-    assert!(s.app.form.is_none(), "{}", status(&s));
+    assert!(s.app.form().is_none(), "{}", status(&s));
     assert_eq!(stored_percent(&path, "global-markup-10"), Some(14.into()));
 }
 
@@ -701,8 +701,8 @@ fn two_windows_on_one_scenario_do_not_save_over_each_other() {
     assert!(a.app.scenario.is_some());
     b.app.check_outside();
     press(&mut b, &["w"]);
-    let pos = match &b.app.overlay {
-        Some(proforma::app::Overlay::Scenarios { options, .. }) => options
+    let pos = match b.app.picker() {
+        Some(proforma::app::Picker { options, .. }) => options
             .iter()
             .position(|(l, _)| l.starts_with("open 'draft'"))
             .unwrap(),
@@ -739,7 +739,7 @@ fn two_windows_on_one_scenario_do_not_save_over_each_other() {
     );
     assert_eq!(scenario_percent(&path, "global-markup-10"), Some(13.into()));
     press(&mut a, &["o"]);
-    assert!(a.app.form.is_none(), "{}", status(&a));
+    assert!(a.app.form().is_none(), "{}", status(&a));
     assert_eq!(scenario_percent(&path, "global-markup-10"), Some(15.into()));
     assert_eq!(
         stored_percent(&path, "global-markup-10"),
@@ -828,12 +828,12 @@ fn a_bulk_assignment_builds_on_another_windows_change_instead_of_overwriting_it(
     press(&mut b, &["2"]);
     select(&mut b, "retail");
     press(&mut b, &["e", "Tab", "\" (B)\"", "Ctrl-s"]);
-    assert!(b.app.form.is_none(), "{}", status(&b));
+    assert!(b.app.form().is_none(), "{}", status(&b));
     select(&mut a, &account);
     press(&mut a, &["Space", "a"]);
-    let pos = match &a.app.overlay {
-        Some(proforma::app::Overlay::GroupPicker { options, .. }) => {
-            options.iter().position(|o| o == "retail").unwrap()
+    let pos = match a.app.picker() {
+        Some(proforma::app::Picker { options, .. }) => {
+            options.iter().position(|(o, _)| o == "retail").unwrap()
         }
         other => panic!("{other:?}"),
     };
@@ -965,9 +965,9 @@ fn a_bulk_assignment_to_a_group_deleted_meanwhile_is_refused() {
     let account = an_unmonitored_account(&mut a, &config);
     select(&mut a, &account);
     press(&mut a, &["Space", "a"]);
-    let pos = match &a.app.overlay {
-        Some(proforma::app::Overlay::GroupPicker { options, .. }) => {
-            options.iter().position(|o| o == "labs").unwrap()
+    let pos = match a.app.picker() {
+        Some(proforma::app::Picker { options, .. }) => {
+            options.iter().position(|(o, _)| o == "labs").unwrap()
         }
         other => panic!("{other:?}"),
     };

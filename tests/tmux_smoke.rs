@@ -100,7 +100,7 @@ fn tui_starts_navigates_and_quits_cleanly() {
         (vec!["v"], "Billing view (Enter choose"),
         (vec!["Escape"], "period 2026-09"),
         (vec!["7"], "Primary View (PRIMARY) by service"),
-        (vec!["?"], "Keys (any key closes"),
+        (vec!["?"], "Keys (j/k scroll, any other key closes"),
         (vec!["Escape"], "Primary View (PRIMARY) by service"),
     ] {
         let mut args = vec!["send-keys", "-t", session.as_str()];

@@ -225,7 +225,7 @@ fn story_drill_down_explain_and_back() {
     );
     assert!(explain.contains("base x factor = result"), "{explain}");
     press(&mut s, "Esc");
-    assert!(s.app.overlay.is_none());
+    assert!(matches!(s.app.mode, proforma::app::Mode::Normal));
     press(&mut s, "Esc Esc");
     assert!(render(&mut s, 120, 40).contains("Billing groups, 2026-10"));
     press(&mut s, "Esc");
@@ -240,7 +240,7 @@ fn story_filter_and_sort() {
     assert!(screen.contains("filter: retail"), "{screen}");
     assert_eq!(s.app.visible.len(), 8, "the eight retail accounts");
     press(&mut s, "Enter");
-    assert!(!s.app.filtering);
+    assert!(!s.app.filtering());
     press(&mut s, "Esc");
     assert!(s.app.visible.len() > 30, "Esc clears the filter");
     press(&mut s, "1 s s s s");
@@ -259,7 +259,15 @@ fn story_help_and_quit() {
     let help = render(&mut s, 120, 40);
     assert!(help.contains("explain the selected number"), "{help}");
     press(&mut s, "j");
-    assert!(s.app.overlay.is_none(), "any key closes help");
+    assert!(
+        matches!(s.app.mode, proforma::app::Mode::Help(_)),
+        "j scrolls the help"
+    );
+    press(&mut s, "Esc");
+    assert!(
+        matches!(s.app.mode, proforma::app::Mode::Normal),
+        "any other key closes help"
+    );
     press(&mut s, "q");
     assert!(s.app.quit);
 }

@@ -15,8 +15,8 @@ use proforma::tui::Session;
 
 /// Picks the scenario menu entry starting with `prefix`.
 fn choose_scenario_option(s: &mut Session, prefix: &str) {
-    let pos = match &s.app.overlay {
-        Some(proforma::app::Overlay::Scenarios { options, .. }) => options
+    let pos = match s.app.picker() {
+        Some(proforma::app::Picker { options, .. }) => options
             .iter()
             .position(|(l, _)| l.starts_with(prefix))
             .unwrap(),
@@ -58,7 +58,7 @@ fn rule_form_validates_previews_saves_and_survives_a_restart() {
     let text = screen(&mut s);
     assert!(text.contains("ILLEGAL_MODIFIER_PERCENTAGE"), "{text}");
     press(&mut s, &["Ctrl-s"]);
-    assert!(s.app.form.is_some(), "an invalid form is not saved");
+    assert!(s.app.form().is_some(), "an invalid form is not saved");
     // More than 2 decimals: refused, never rounded (the configuration files' rule).
     press(&mut s, &["Backspace", "Backspace", "\"10.125\""]);
     let text = screen(&mut s);
@@ -68,7 +68,7 @@ fn rule_form_validates_previews_saves_and_survives_a_restart() {
     );
     press(&mut s, &["Ctrl-s"]);
     assert!(
-        s.app.form.is_some(),
+        s.app.form().is_some(),
         "a percentage with 3 decimals is not saved"
     );
     for _ in 0..6 {
@@ -81,7 +81,7 @@ fn rule_form_validates_previews_saves_and_survives_a_restart() {
         "{text}"
     );
     press(&mut s, &["Ctrl-s"]);
-    assert!(s.app.form.is_none());
+    assert!(s.app.form().is_none());
     assert!(
         s.app
             .status
@@ -144,7 +144,7 @@ fn group_form_creates_a_group_from_account_names() {
     press(&mut s, &["Enter"]);
     let text = screen(&mut s);
     assert!(text.contains("PRIMARY_NOT_ASSOCIATED"), "{text}");
-    assert!(s.app.form.is_some());
+    assert!(s.app.form().is_some());
     press(
         &mut s,
         &[
@@ -154,7 +154,7 @@ fn group_form_creates_a_group_from_account_names() {
             "Enter",
         ],
     );
-    assert!(s.app.form.is_none(), "{}", screen(&mut s));
+    assert!(s.app.form().is_none(), "{}", screen(&mut s));
     assert!(s.app.data.group_index("health").is_ok());
     assert!(
         s.app.data.pricing.unmonitored.aws_cost < unmonitored,
@@ -184,7 +184,7 @@ fn item_form_rejects_bad_numbers_then_adds_a_fee() {
         ],
     );
     // Billing group: cycle to labs.
-    while s.app.form.as_ref().unwrap().field("group") != "labs" {
+    while s.app.form().unwrap().field("group") != "labs" {
         press(&mut s, &["Right"]);
     }
     press(&mut s, &["Tab", "Tab", "Tab", "Tab", "\"abc\"", "Enter"]);
@@ -193,7 +193,7 @@ fn item_form_rejects_bad_numbers_then_adds_a_fee() {
         &mut s,
         &["Backspace", "Backspace", "Backspace", "\"100\"", "Enter"],
     );
-    assert!(s.app.form.is_none(), "{}", screen(&mut s));
+    assert!(s.app.form().is_none(), "{}", screen(&mut s));
     assert_eq!(
         proforma_of(&s, "labs"),
         labs + rust_decimal::Decimal::from(100)
@@ -206,7 +206,7 @@ fn item_form_rejects_bad_numbers_then_adds_a_fee() {
         press(&mut s, &["Tab"]);
     }
     press(&mut s, &["Right"]);
-    assert_eq!(s.app.form.as_ref().unwrap().field("item_type"), "FEE");
+    assert_eq!(s.app.form().unwrap().field("item_type"), "FEE");
     assert!(
         s.app
             .status
@@ -217,7 +217,7 @@ fn item_form_rejects_bad_numbers_then_adds_a_fee() {
     );
     // Esc on an unchanged form closes it at once.
     press(&mut s, &["Esc"]);
-    assert!(s.app.form.is_none());
+    assert!(s.app.form().is_none());
 }
 
 #[test]
@@ -228,7 +228,7 @@ fn plan_form_adds_a_rule_and_numbers_move() {
     press(&mut s, &["3"]);
     select(&mut s, "media-delivery");
     press(&mut s, &["e", "Tab", "Tab", "\", ec2-markup-15\"", "Enter"]);
-    assert!(s.app.form.is_none(), "{}", screen(&mut s));
+    assert!(s.app.form().is_none(), "{}", screen(&mut s));
     assert!(proforma_of(&s, "media") > media);
     // A rule that does not exist is refused with its code.
     select(&mut s, "media-delivery");
@@ -236,9 +236,9 @@ fn plan_form_adds_a_rule_and_numbers_move() {
     assert!(screen(&mut s).contains("PRICINGRULES_NOT_EXIST"));
     // Esc on a changed form asks first.
     press(&mut s, &["Esc"]);
-    assert!(s.app.form.is_some());
+    assert!(s.app.form().is_some());
     press(&mut s, &["Esc"]);
-    assert!(s.app.form.is_none());
+    assert!(s.app.form().is_none());
 }
 
 #[test]
@@ -326,7 +326,7 @@ fn closed_periods_refuse_edits_until_reopened() {
         "{text}"
     );
     press(&mut s, &["4", "e"]);
-    assert!(s.app.form.is_none());
+    assert!(s.app.form().is_none());
     assert!(
         s.app
             .status
@@ -354,7 +354,7 @@ fn closed_periods_refuse_edits_until_reopened() {
         "{text}"
     );
     press(&mut s, &["4", "e"]);
-    assert!(s.app.form.is_some());
+    assert!(s.app.form().is_some());
     assert_eq!(s.app.tab, Tab::Rules);
 }
 
@@ -380,13 +380,13 @@ fn view_form_creates_a_custom_view() {
             "Enter",
         ],
     );
-    assert!(s.app.form.is_none(), "{}", screen(&mut s));
+    assert!(s.app.form().is_none(), "{}", screen(&mut s));
     press(&mut s, &["v"]);
     let text = screen(&mut s);
     assert!(text.contains("Staging  (CUSTOM)"), "{text}");
     // Choose it: it is the last option.
     press(&mut s, &["End"]);
-    while !matches!(&s.app.overlay, Some(proforma::app::Overlay::ViewPicker { options, selected }) if *selected + 1 == options.len())
+    while !matches!(s.app.picker(), Some(proforma::app::Picker { options, selected, .. }) if *selected + 1 == options.len())
     {
         press(&mut s, &["j"]);
     }
@@ -563,7 +563,7 @@ fn scenarios_draft_compare_promote_and_discard() {
         "{text}"
     );
     press(&mut s, &["Esc"]);
-    assert!(s.app.form.is_none());
+    assert!(s.app.form().is_none());
     press(&mut s, &["1"]);
     let text = screen(&mut s);
     assert!(
@@ -639,7 +639,7 @@ fn fields_suggest_from_the_workspace_and_complete() {
     );
     press(&mut s, &["Right"]);
     assert_eq!(
-        s.app.form.as_ref().unwrap().field("accounts"),
+        s.app.form().unwrap().field("accounts"),
         "health-portal, health-records"
     );
     press(&mut s, &["Esc", "Esc"]);
@@ -659,10 +659,7 @@ fn fields_suggest_from_the_workspace_and_complete() {
         ],
     );
     press(&mut s, &["Right"]);
-    assert_eq!(
-        s.app.form.as_ref().unwrap().field("service"),
-        "AmazonCloudFront"
-    );
+    assert_eq!(s.app.form().unwrap().field("service"), "AmazonCloudFront");
 }
 
 /// Home and End (and PageUp/PageDown) work in popups too: the group picker jumps to its first
@@ -672,22 +669,22 @@ fn home_and_end_work_in_popups() {
     let (_d, path) = demo_copy();
     let mut s = open(&path);
     press(&mut s, &["6", "Space", "a", "End"]);
-    let (len, at) = match &s.app.overlay {
-        Some(proforma::app::Overlay::GroupPicker { options, selected }) => {
-            (options.len(), *selected)
-        }
+    let (len, at) = match s.app.picker() {
+        Some(proforma::app::Picker {
+            options, selected, ..
+        }) => (options.len(), *selected),
         other => panic!("{other:?}"),
     };
     assert!(len > 1);
     assert_eq!(at, len - 1);
     press(&mut s, &["Home"]);
-    match &s.app.overlay {
-        Some(proforma::app::Overlay::GroupPicker { selected, .. }) => assert_eq!(*selected, 0),
+    match s.app.picker() {
+        Some(proforma::app::Picker { selected, .. }) => assert_eq!(*selected, 0),
         other => panic!("{other:?}"),
     }
     press(&mut s, &["Esc", "1", "x", "End"]);
-    let last = match &s.app.overlay {
-        Some(proforma::app::Overlay::Explain { text, .. }) => text
+    let last = match s.app.explanation() {
+        Some(proforma::app::modal::Explain { text, .. }) => text
             .lines()
             .rev()
             .find(|l| !l.trim().is_empty())

@@ -118,7 +118,7 @@ fn tui_save_on_a_deleted_workspace_says_nothing_was_saved() {
     std::fs::copy(common::demo_workspace(), &path).unwrap();
     let mut app = App::load(Workspace::open(&path).unwrap(), "demo.proforma".into()).unwrap();
     std::fs::remove_file(&path).unwrap();
-    app.update(Action::Tab(Tab::Reconcile));
+    app.update(Action::of_tab(Tab::Reconcile));
     app.update(Action::ClosePeriod);
     for c in "month end".chars() {
         app.update(Action::Input(c));
@@ -385,7 +385,7 @@ fn tui_on_a_read_only_workspace_browses_and_refuses_saves() {
     let ws = Workspace::open_for_reading(&path).unwrap();
     assert!(ws.is_read_only());
     let mut app = App::load(ws, "demo.proforma".into()).unwrap();
-    app.update(Action::Tab(Tab::Reconcile));
+    app.update(Action::of_tab(Tab::Reconcile));
     app.update(Action::ClosePeriod);
     for c in "month end".chars() {
         app.update(Action::Input(c));

@@ -508,10 +508,8 @@ impl App {
 
     /// The scenarios of the period and what can be done with them.
     fn scenario_menu(&mut self) {
-        let mut options: Vec<(String, Choice)> = vec![(
-            "new scenario…".into(),
-            Choice::Scenario(ScenarioOp::New),
-        )];
+        let mut options: Vec<(String, Choice)> =
+            vec![("new scenario…".into(), Choice::Scenario(ScenarioOp::New))];
         let period = self.state.period();
         for s in self
             .ws
@@ -712,8 +710,7 @@ impl App {
             match self.ws.scenario_change(s.id, &change) {
                 Ok(()) => {
                     self.refresh_scenario();
-                    self.state.status.0 =
-                        Some(format!("deleted {label} in scenario '{}'", s.name));
+                    self.state.status.0 = Some(format!("deleted {label} in scenario '{}'", s.name));
                 }
                 Err(e) => self.state.refuse(format!("not deleted: {e}")),
             }
@@ -724,8 +721,7 @@ impl App {
         match self.ws.apply_changes_seen(period, &[change], None, &seen) {
             Ok(_) => {
                 self.reload();
-                self.state.status.0 =
-                    Some(format!("deleted {label} from {period} on (u undoes)"));
+                self.state.status.0 = Some(format!("deleted {label} from {period} on (u undoes)"));
             }
             Err(crate::store::config::ConfigError::Stale(st)) => {
                 self.check_outside();
@@ -753,8 +749,11 @@ fn preview_lines(
         .iter()
         .map(|t| crate::footing::ExactRow::group(t.aws_cost, t.proforma(), t.tax))
         .collect();
-    let after_shown =
-        crate::footing::foot_invoice(&after_rows, after.unmonitored.aws_cost, after.unmonitored.tax);
+    let after_shown = crate::footing::foot_invoice(
+        &after_rows,
+        after.unmonitored.aws_cost,
+        after.unmonitored.tax,
+    );
     let mut lines = Vec::new();
     for (g, group) in config.groups.iter().enumerate() {
         let new = after_shown

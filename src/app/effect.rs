@@ -9,18 +9,30 @@ use crate::store::config::Seen;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     /// Load the previous (false) or next (true) period with data.
-    SwitchPeriod { forward: bool },
+    SwitchPeriod {
+        forward: bool,
+    },
     /// Open a form on the current tab: a new object, or the selected one (`name`).
-    OpenForm { new: bool, name: String },
+    OpenForm {
+        new: bool,
+        name: String,
+    },
     /// A key in the open form: refresh its suggestions and, when a value `changed`, check
     /// it and ask the worker for a preview.
-    FormEdited { changed: bool },
+    FormEdited {
+        changed: bool,
+    },
     /// Save the open form (against the version in `Form::seen`).
     SaveForm,
     /// Drop the form's edits and show what another process saved.
-    TakeTheirs { deleted: bool },
+    TakeTheirs {
+        deleted: bool,
+    },
     /// Ask before deleting the selected object (reads the version it is deleted against).
-    AskDelete { kind: Kind, name: String },
+    AskDelete {
+        kind: Kind,
+        name: String,
+    },
     /// Delete an object (asked and answered).
     Delete {
         kind: Kind,
@@ -30,15 +42,25 @@ pub enum Effect {
     },
     Undo,
     Redo,
-    ClosePeriod { note: String },
-    ReopenPeriod { reason: String },
-    CreateScenario { name: String },
+    ClosePeriod {
+        note: String,
+    },
+    ReopenPeriod {
+        reason: String,
+    },
+    CreateScenario {
+        name: String,
+    },
     /// Open the scenario menu (reads the period's scenarios).
     ScenarioMenu,
     Scenario(ScenarioOp),
-    DiscardScenario { id: i64 },
+    DiscardScenario {
+        id: i64,
+    },
     /// Move the marked accounts into a group (empty name: no group).
-    Assign { group: String },
+    Assign {
+        group: String,
+    },
     /// Read the workspace again for what the screen shows (History's entries, period status).
     Refresh,
 }

@@ -399,12 +399,7 @@ impl Form {
     }
 
     fn group_form(app: &FormContext<'_>, g: Option<&BillingGroup>) -> Form {
-        let mut plans: Vec<String> = app
-            .base
-            .plans
-            .iter()
-            .map(|p| p.name.clone())
-            .collect();
+        let mut plans: Vec<String> = app.base.plans.iter().map(|p| p.name.clone()).collect();
         plans.extend(["BasicPricingPlan".to_string(), "Passthrough".to_string()]);
         let plan_refs: Vec<&str> = plans.iter().map(String::as_str).collect();
         Form::with(
@@ -1027,7 +1022,7 @@ impl Form {
                             }
                         }
                     };
-                let start = period("start", &mut errors).unwrap_or_else(|| app.period);
+                let start = period("start", &mut errors).unwrap_or(app.period);
                 let end = period("end", &mut errors);
                 let account = opt("account").map(|a| self.account_id(app, &a).unwrap_or(a));
                 Object::Item(CustomLineItem {
@@ -1161,10 +1156,7 @@ pub fn suggestions(form: &Form, app: &FormContext<'_>) -> Vec<String> {
     let cfg = &app.config;
     let service = form.field("service");
     let from_lines = |pick: &dyn Fn(&crate::cur::LineKey) -> Option<String>| -> Vec<String> {
-        app.lines
-            .iter()
-            .filter_map(|l| pick(&l.key))
-            .collect()
+        app.lines.iter().filter_map(|l| pick(&l.key)).collect()
     };
     let candidates: Vec<String> = match f.key {
         "service" | "filter_service" => from_lines(&|k| Some(k.product_code.clone())),
@@ -1175,9 +1167,7 @@ pub fn suggestions(form: &Form, app: &FormContext<'_>) -> Vec<String> {
             (service.is_empty() || k.product_code == service).then(|| k.operation.clone())
         }),
         "accounts" | "primary" | "account" => app.names.values().cloned().collect(),
-        "values" if form.field("filter") == "accounts" => {
-            app.names.values().cloned().collect()
-        }
+        "values" if form.field("filter") == "accounts" => app.names.values().cloned().collect(),
         "rules" => cfg.rules.iter().map(|r| r.name.clone()).collect(),
         "associated" => cfg
             .groups
@@ -1213,7 +1203,6 @@ pub fn suggestions(form: &Form, app: &FormContext<'_>) -> Vec<String> {
     out.truncate(6);
     out
 }
-
 
 /// Fields that hold a comma-separated list (suggestions complete their last entry).
 pub fn is_list(key: &str) -> bool {

@@ -23,7 +23,9 @@ impl State {
             },
         ];
         match self.tab {
-            Tab::Overview => v.extend([h(Action::Open, "open group"), h(Action::Explain, "explain")]),
+            Tab::Overview => {
+                v.extend([h(Action::Open, "open group"), h(Action::Explain, "explain")])
+            }
             Tab::Groups => {
                 v.extend([h(Action::Open, "drill down"), h(Action::Explain, "explain")]);
                 if self.group_path.len() > 1 {
@@ -41,7 +43,10 @@ impl State {
                 h(Action::ClosePeriod, "close period"),
                 h(Action::ReopenPeriod, "reopen"),
             ]),
-            Tab::Accounts => v.extend([h(Action::Mark, "mark"), h(Action::Assign, "assign to group")]),
+            Tab::Accounts => v.extend([
+                h(Action::Mark, "mark"),
+                h(Action::Assign, "assign to group"),
+            ]),
             _ => {}
         }
         // n / e / d where they work (on the overview Enter opens the group instead).

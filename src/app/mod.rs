@@ -6,9 +6,9 @@
 
 pub mod action;
 mod controller;
-mod hints;
 pub mod effect;
 pub mod forms;
+mod hints;
 pub mod modal;
 pub mod screens;
 pub mod table;
@@ -421,8 +421,7 @@ impl State {
         } else {
             Some(self.group_path.clone())
         };
-        self.detail =
-            path.and_then(|p| screens::detail(self, state, &p, key.as_deref()));
+        self.detail = path.and_then(|p| screens::detail(self, state, &p, key.as_deref()));
     }
 
     /// The drill path with its group indexes translated from the baseline to `other` (a

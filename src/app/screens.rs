@@ -71,7 +71,12 @@ fn plan_detail(app: &Screen<'_>, key: &str) -> TableModel {
     let cfg = &app.data.config;
     let mut t = TableModel::new(
         format!("Rules of {key}"),
-        &[("Rule", L), ("Scope", L), ("Type", L), ("Target / setting", L)],
+        &[
+            ("Rule", L),
+            ("Scope", L),
+            ("Type", L),
+            ("Target / setting", L),
+        ],
     );
     if let Some(plan) = cfg.plans.iter().find(|p| p.name == key) {
         for r in plan.rules.iter().filter_map(|a| cfg.rule(a)) {
@@ -246,7 +251,11 @@ fn overview(app: &Screen<'_>) -> TableModel {
 }
 
 /// A row's attribute value, and how it is shown (accounts with their names).
-fn attribute_cells(app: &Screen<'_>, attributes: &[(String, String)], by: GroupBy) -> (String, String) {
+fn attribute_cells(
+    app: &Screen<'_>,
+    attributes: &[(String, String)],
+    by: GroupBy,
+) -> (String, String) {
     let value = attributes
         .first()
         .map(|(_, v)| v.clone())
@@ -262,7 +271,13 @@ fn attribute_cells(app: &Screen<'_>, attributes: &[(String, String)], by: GroupB
 }
 
 /// A group broken down by `by` within a drill path, footed to the row it breaks down.
-fn breakdown(app: &Screen<'_>, t: &mut TableModel, g: usize, by: GroupBy, path: &[(GroupBy, &str)]) {
+fn breakdown(
+    app: &Screen<'_>,
+    t: &mut TableModel,
+    g: usize,
+    by: GroupBy,
+    path: &[(GroupBy, &str)],
+) {
     let (rows, shown) = app.data.shown_breakdown(g, by, path);
     for (r, a) in rows.iter().zip(&shown.rows) {
         let (value, label) = attribute_cells(app, &r.attributes, by);
@@ -500,7 +515,11 @@ fn rules(app: &Screen<'_>) -> TableModel {
         .and_then(|name| cfg.plans.iter().find(|p| &p.name == name));
     let mut t = TableModel::new(
         match plan {
-            Some(p) => format!("Pricing rules of plan {}, {} (Esc: all plans)", p.name, app.period()),
+            Some(p) => format!(
+                "Pricing rules of plan {}, {} (Esc: all plans)",
+                p.name,
+                app.period()
+            ),
             None => format!("Pricing rules, {}", app.period()),
         },
         &[

@@ -732,4 +732,3 @@ fn centered(area: Rect, w_pct: u16, h_pct: u16) -> Rect {
         height: h,
     }
 }
-

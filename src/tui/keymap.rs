@@ -293,7 +293,9 @@ mod tests {
         assert_eq!(map.keys_of(Action::Quit, Context::List), "Q");
         assert_eq!(map.keys_of(Action::Save, Context::Text), "F2");
         assert!(
-            warnings.iter().any(|w| w.contains("unknown action 'text.sing'")),
+            warnings
+                .iter()
+                .any(|w| w.contains("unknown action 'text.sing'")),
             "{warnings:?}"
         );
         assert!(

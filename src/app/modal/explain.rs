@@ -23,11 +23,7 @@ impl Explain {
     pub fn view(&self) -> ModalView {
         ModalView {
             title: format!(" {} (j/k scroll, any other key closes) ", self.title),
-            lines: self
-                .text
-                .lines()
-                .map(|l| vec![Styled::plain(l)])
-                .collect(),
+            lines: self.text.lines().map(|l| vec![Styled::plain(l)]).collect(),
             size: Size::Centered {
                 width: 96,
                 height: 92,

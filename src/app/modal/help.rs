@@ -48,7 +48,6 @@ impl Help {
             cursor: None,
         }
     }
-
 }
 
 pub fn hints() -> Vec<Hint> {

@@ -60,9 +60,7 @@ impl Prompt {
             ),
             PromptFor::ScenarioName => (
                 " New scenario ",
-                format!(
-                    "Scenario of {p}: name (Enter creates it from the baseline, Esc cancels)"
-                ),
+                format!("Scenario of {p}: name (Enter creates it from the baseline, Esc cancels)"),
             ),
             PromptFor::Reopen => (
                 " Reopen the period ",

@@ -1,6 +1,8 @@
 //! The table of each screen, built from the priced period.
 
-use super::table::{Align, RowKind, SortValue, TableModel, count, money, money_opt, percent, text};
+use super::table::{
+    Align, Measure, RowKind, SortValue, TableModel, count, money, money_opt, percent, text,
+};
 use super::{GroupLevel, State, Tab};
 use crate::analysis::Analysis;
 use crate::engine::GroupBy;
@@ -137,6 +139,13 @@ const GROUP_COLUMNS: [(&str, Align); 7] = [
     ("Margin %", R),
 ];
 
+/// Where a group list's pro forma, margin and margin % are.
+const GROUP_MEASURES: [(usize, Measure); 3] = [
+    (4, Measure::ProForma),
+    (5, Measure::Margin),
+    (6, Measure::MarginPercent),
+];
+
 /// The billing groups as shown (footed with the whole invoice, SPEC 5).
 fn group_rows(app: &Screen<'_>, t: &mut TableModel, with_daily: bool) {
     let cfg = &app.data.config;
@@ -175,7 +184,8 @@ fn overview(app: &Screen<'_>) -> TableModel {
         format!("Billing groups, {}", app.period()),
         &[GROUP_COLUMNS.as_slice(), &[("Daily AWS cost", L)]].concat(),
     )
-    .optional(&[(7, 3), (1, 2), (2, 1)]);
+    .optional(&[(7, 3), (1, 2), (2, 1)])
+    .measures(&GROUP_MEASURES);
     group_rows(app, &mut t, true);
     let p = &app.data.pricing;
     let unmonitored_accounts = {
@@ -294,12 +304,12 @@ fn breakdown(
         );
     }
     let a = &shown.total;
-    t.set_totals(vec![
-        "Total".into(),
-        crate::money::fmt_grouped(a.aws),
-        a.proforma.map_or("–".into(), crate::money::fmt_grouped),
-        a.margin.map_or("–".into(), crate::money::fmt_grouped),
-        percent(a.margin_percentage).0,
+    t.set_totals_typed(vec![
+        text("Total"),
+        money(a.aws),
+        money_opt(a.proforma),
+        money_opt(a.margin),
+        percent(a.margin_percentage),
     ]);
 }
 
@@ -317,13 +327,18 @@ fn groups(app: &Screen<'_>) -> TableModel {
     let make = |title: String, first: &str| {
         let c = cols(first);
         let refs: Vec<(&str, Align)> = c.iter().map(|(s, a)| (s.as_str(), *a)).collect();
-        TableModel::new(title, &refs)
+        TableModel::new(title, &refs).measures(&[
+            (2, Measure::ProForma),
+            (3, Measure::Margin),
+            (4, Measure::MarginPercent),
+        ])
     };
     match app.group_path.last().cloned().unwrap_or(GroupLevel::List) {
         GroupLevel::List => {
             let mut t =
                 TableModel::new(format!("Billing groups, {}", app.period()), &GROUP_COLUMNS)
-                    .optional(&[(1, 2), (2, 1)]);
+                    .optional(&[(1, 2), (2, 1)])
+                    .measures(&GROUP_MEASURES);
             group_rows(app, &mut t, false);
             t.empty =
                 "no billing groups: import a configuration with `proforma config import`".into();
@@ -643,7 +658,8 @@ fn accounts(app: &Screen<'_>) -> TableModel {
             ("Margin", R),
         ],
     )
-    .optional(&[(3, 2), (2, 1)]);
+    .optional(&[(3, 2), (2, 1)])
+    .measures(&[(6, Measure::ProForma), (7, Measure::Margin)]);
     let members = Membership::new(&app.data.config);
     for payer in &app.data.payers {
         let Ok(report) = app
@@ -706,6 +722,7 @@ fn view(app: &Screen<'_>) -> TableModel {
             }
             cols.extend([("Pro forma", R), ("Margin", R), ("Margin %", R), ("Tax", R)]);
             let n = cols.len();
+            let pf = n - 4;
             let mut t = TableModel::new(
                 format!(
                     "{} ({}) by {title_by}, {}",
@@ -713,7 +730,12 @@ fn view(app: &Screen<'_>) -> TableModel {
                 ),
                 &cols,
             )
-            .optional(&[(n - 1, 1)]);
+            .optional(&[(n - 1, 1)])
+            .measures(&[
+                (pf, Measure::ProForma),
+                (pf + 1, Measure::Margin),
+                (pf + 2, Measure::MarginPercent),
+            ]);
             let shown = app.data.shown_view(&r);
             let cells = |first: (String, SortValue), a: &crate::footing::ShownRow| {
                 let mut c = vec![first, money(a.aws)];
@@ -732,11 +754,7 @@ fn view(app: &Screen<'_>) -> TableModel {
                 let (value, label) = attribute_cells(app, &row.attributes, by);
                 t.push(value, cells(text(label), a), RowKind::Normal);
             }
-            let totals = cells(text("Total"), &shown.total)
-                .into_iter()
-                .map(|(s, _)| s)
-                .collect();
-            t.set_totals(totals);
+            t.set_totals_typed(cells(text("Total"), &shown.total));
             t
         }
         Err(e) => {
@@ -908,23 +926,18 @@ fn history(app: &Screen<'_>) -> TableModel {
     t
 }
 
-fn decimal_of(cell: &str) -> Option<Decimal> {
-    cell.replace(',', "").trim_end_matches('%').parse().ok()
-}
-
-/// A table beside its scenario twin: after the "Pro forma" column, the scenario's pro forma and
-/// the difference (rows matched by key; rows only in the scenario are added).
+/// A table beside its scenario twin, compared on decimals: after the pro forma column, the
+/// scenario's pro forma and the difference (rows matched by key; rows only in the scenario are
+/// added); margins are the scenario's (SPEC 3: margins describe the state being looked at).
+/// Columns are found by their [`Measure`], never by title.
 pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
     let (Some(col), Some(scol)) = (
-        base.columns.iter().position(|c| c.title == "Pro forma"),
-        scen.columns.iter().position(|c| c.title == "Pro forma"),
+        base.column_of(Measure::ProForma),
+        scen.column_of(Measure::ProForma),
     ) else {
         return base;
     };
-    let num = |m: &TableModel, r: usize, c: usize| match m.sort_values[r].get(c) {
-        Some(SortValue::Num(v)) => *v,
-        _ => None,
-    };
+    let num = |m: &TableModel, r: usize, c: usize| m.number(r, c);
     let mut out = TableModel {
         title: format!(
             "{} — baseline | scenario | Δ, margins of the scenario",
@@ -941,6 +954,7 @@ pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
             align: R,
             width: 9,
             priority: 0,
+            measure: None,
         },
     );
     out.columns.insert(
@@ -950,6 +964,7 @@ pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
             align: R,
             width: 8,
             priority: 0,
+            measure: None,
         },
     );
     let index: std::collections::HashMap<&str, usize> = scen
@@ -968,13 +983,9 @@ pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
         vec![money_opt(s), money_opt(delta)]
     };
     // (base column, scenario column) of the margin columns both tables have.
-    let margin_cols: Vec<(usize, usize)> = ["Margin", "Margin %"]
+    let margin_cols: Vec<(usize, usize)> = [Measure::Margin, Measure::MarginPercent]
         .iter()
-        .filter_map(|t| {
-            let b = base.columns.iter().position(|c| c.title == *t)?;
-            let s = scen.columns.iter().position(|c| c.title == *t)?;
-            Some((b, s))
-        })
+        .filter_map(|m| Some((base.column_of(*m)?, scen.column_of(*m)?)))
         .collect();
     let mut seen = std::collections::HashSet::new();
     for r in 0..base.rows.len() {
@@ -1035,12 +1046,21 @@ pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
         out.push(scen.keys[s].clone(), cells, RowKind::Normal);
     }
     if let (Some(bt), Some(st)) = (&base.totals, &scen.totals) {
-        let b = bt.get(col).and_then(|c| decimal_of(c));
-        let s = st.get(scol).and_then(|c| decimal_of(c));
-        let mut t = bt.clone();
+        let b = base.total_number(col);
+        let s = scen.total_number(scol);
+        let cell = |m: &TableModel, texts: &Vec<String>, c: usize| {
+            (
+                texts.get(c).cloned().unwrap_or_default(),
+                m.total_values
+                    .get(c)
+                    .cloned()
+                    .unwrap_or(SortValue::Num(None)),
+            )
+        };
+        let mut t: Vec<(String, SortValue)> = (0..bt.len()).map(|c| cell(&base, bt, c)).collect();
         for &(b_col, s_col) in &margin_cols {
-            if let (Some(slot), Some(v)) = (t.get_mut(b_col), st.get(s_col)) {
-                *slot = v.clone();
+            if let Some(slot) = t.get_mut(b_col) {
+                *slot = cell(scen, st, s_col);
             }
         }
         let extra = if b.is_none() && s.is_none() {
@@ -1048,9 +1068,10 @@ pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
         } else {
             cells_for(b, s)
         };
-        t.insert(col + 1, extra[0].0.clone());
-        t.insert(col + 2, extra[1].0.clone());
-        out.set_totals(t);
+        for (i, c) in extra.into_iter().enumerate() {
+            t.insert(col + 1 + i, c);
+        }
+        out.set_totals_typed(t);
     }
     out
 }

@@ -18,6 +18,19 @@ pub struct Column {
     pub width: u16,
     /// 0: always shown; higher numbers are dropped first when the screen is narrow.
     pub priority: u8,
+    /// What the column's numbers are, for comparisons (a scenario beside the baseline).
+    pub measure: Option<Measure>,
+}
+
+/// The numbers a column holds, so that comparisons find them by meaning, not by title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// Pro forma cost (SPEC 3).
+    ProForma,
+    /// Pro forma minus the billable it is compared with (SPEC 3).
+    Margin,
+    /// Margin as a percentage of the pro forma (SPEC 3).
+    MarginPercent,
 }
 
 /// What a cell sorts by.
@@ -45,6 +58,8 @@ pub struct TableModel {
     pub keys: Vec<String>,
     pub kinds: Vec<RowKind>,
     pub totals: Option<Vec<String>>,
+    /// The totals' values (numbers for money columns), beside their text.
+    pub total_values: Vec<SortValue>,
     /// Shown instead of an empty table.
     pub empty: String,
 }
@@ -60,6 +75,7 @@ impl TableModel {
                     align: *a,
                     width: t.chars().count() as u16,
                     priority: 0,
+                    measure: None,
                 })
                 .collect(),
             ..Default::default()
@@ -87,11 +103,55 @@ impl TableModel {
         self
     }
 
+    /// Marks the columns holding pro forma, margin and margin % (by index).
+    pub fn measures(mut self, measures: &[(usize, Measure)]) -> Self {
+        for (c, m) in measures {
+            if let Some(col) = self.columns.get_mut(*c) {
+                col.measure = Some(*m);
+            }
+        }
+        self
+    }
+
+    /// The index of the column holding `m`.
+    pub fn column_of(&self, m: Measure) -> Option<usize> {
+        self.columns.iter().position(|c| c.measure == Some(m))
+    }
+
+    /// The totals line as text only (its values are unknown to comparisons).
     pub fn set_totals(&mut self, cells: Vec<String>) {
-        for (c, t) in self.columns.iter_mut().zip(&cells) {
+        self.set_totals_typed(
+            cells
+                .into_iter()
+                .map(|c| (c, SortValue::Num(None)))
+                .collect(),
+        );
+    }
+
+    /// The totals line, each cell with its value (as built by `money`, `text`...).
+    pub fn set_totals_typed(&mut self, cells: Vec<(String, SortValue)>) {
+        let (text, values): (Vec<String>, Vec<SortValue>) = cells.into_iter().unzip();
+        for (c, t) in self.columns.iter_mut().zip(&text) {
             c.width = c.width.max(t.chars().count().min(60) as u16);
         }
-        self.totals = Some(cells);
+        self.totals = Some(text);
+        self.total_values = values;
+    }
+
+    /// The number in a cell (None for text or an empty amount).
+    pub fn number(&self, row: usize, col: usize) -> Option<Decimal> {
+        match self.sort_values.get(row)?.get(col)? {
+            SortValue::Num(v) => *v,
+            SortValue::Text(_) => None,
+        }
+    }
+
+    /// The number in a totals cell.
+    pub fn total_number(&self, col: usize) -> Option<Decimal> {
+        match self.total_values.get(col)? {
+            SortValue::Num(v) => *v,
+            SortValue::Text(_) => None,
+        }
     }
 
     /// Row indexes to show: matching the filter (case-insensitive, any cell), in sort order.

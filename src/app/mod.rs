@@ -893,21 +893,26 @@ impl App {
         Some((kind, key))
     }
 
-    fn form_kind(&self) -> Option<forms::FormKind> {
+    fn form_kind(&self) -> Option<crate::model::Kind> {
+        use crate::model::Kind;
         match (self.tab, self.group_path.last()) {
-            (Tab::Groups, Some(GroupLevel::List)) | (Tab::Overview, _) => {
-                Some(forms::FormKind::Group)
-            }
-            (Tab::Plans, _) => Some(forms::FormKind::Plan),
-            (Tab::Rules, _) => Some(forms::FormKind::Rule),
-            (Tab::Items, _) => Some(forms::FormKind::Item),
-            (Tab::Views, _) => Some(forms::FormKind::View),
+            (Tab::Groups, Some(GroupLevel::List)) | (Tab::Overview, _) => Some(Kind::BillingGroup),
+            (Tab::Plans, _) => Some(Kind::PricingPlan),
+            (Tab::Rules, _) => Some(Kind::PricingRule),
+            (Tab::Items, _) => Some(Kind::CustomLineItem),
+            (Tab::Views, _) => Some(Kind::BillingView),
             _ => None,
         }
     }
 
+    /// What forms work in: the configuration being edited (the open scenario's, else the
+    /// baseline's), the period's payers and lines, and the account names.
+    pub fn form_context(&self) -> forms::FormContext<'_> {
+        forms::FormContext::new(self.current(), &self.names)
+    }
+
     fn open_form(&mut self, new: bool) {
-        use forms::{Form, FormKind};
+        use forms::Form;
         let Some(kind) = self.form_kind() else {
             self.status.0 = Some(
                 "n / e work on billing groups, pricing plans, pricing rules and custom line items"
@@ -925,39 +930,12 @@ impl App {
         // The form starts from what is stored now, not from a view another process has
         // changed since the last poll.
         self.check_outside();
-        let cfg = &self.current().config;
         let name = self.selected_object().map(|(_, n)| n).unwrap_or_default();
-        let form = match (kind, new) {
-            (FormKind::Rule, true) => Some(Form::new_rule()),
-            (FormKind::Group, true) => Some(Form::new_group(self)),
-            (FormKind::Plan, true) => Some(Form::new_plan(self)),
-            (FormKind::Item, true) => Some(Form::new_item(self)),
-            (FormKind::View, true) => Some(Form::new_view(self)),
-            (FormKind::View, false) => self
-                .view
-                .strip_prefix("custom:")
-                .and_then(|n| cfg.views.iter().find(|v| v.name == n))
-                .map(|v| Form::edit_view(self, v)),
-            (FormKind::Rule, false) => cfg
-                .rules
-                .iter()
-                .find(|r| r.name == name)
-                .map(Form::edit_rule),
-            (FormKind::Group, false) => cfg
-                .groups
-                .iter()
-                .find(|g| g.name == name)
-                .map(|g| Form::edit_group(self, g)),
-            (FormKind::Plan, false) => cfg
-                .plans
-                .iter()
-                .find(|p| p.name == name)
-                .map(|p| Form::edit_plan(self, p)),
-            (FormKind::Item, false) => cfg
-                .items
-                .iter()
-                .find(|i| i.name == name)
-                .map(|i| Form::edit_item(self, i)),
+        let ctx = self.form_context();
+        let form = if new {
+            Some(Form::new(kind, &ctx))
+        } else {
+            Form::edit_named(&ctx, kind, &name)
         };
         match form {
             Some(mut f) => {
@@ -1255,7 +1233,8 @@ impl App {
                     cycle(f, if action == Action::ChoiceLeft { -1 } else { 1 });
                     edited = true;
                 } else if action == Action::ChoiceRight {
-                    if let Some(choice) = self.suggestions(&form).into_iter().next() {
+                    if let Some(choice) = self.form_context().suggestions(&form).into_iter().next()
+                    {
                         let field = &mut form.fields[form.focus];
                         field.value = match field.value.rfind(',') {
                             Some(i) if forms::is_list(field.key) => {
@@ -1267,7 +1246,15 @@ impl App {
                     }
                 }
             }
-            Action::Save | Action::Open => match forms::save(self, &mut form) {
+            Action::Save | Action::Open => match forms::save(
+                &mut self.ws,
+                self.scenario.as_ref(),
+                &mut form,
+                &forms::FormContext::new(
+                    self.scenario_data.as_ref().unwrap_or(&self.data),
+                    &self.names,
+                ),
+            ) {
                 Ok(msg) => {
                     self.reload();
                     self.rebuild();
@@ -1275,6 +1262,8 @@ impl App {
                     return;
                 }
                 Err(forms::NotSaved) if form.conflict.is_some() => {
+                    // Show their version on screen too.
+                    self.check_outside();
                     self.status.0 = Some(
                         "not saved: changed by another process — o overwrites with yours, t takes theirs, Esc keeps editing"
                             .into(),
@@ -1305,81 +1294,15 @@ impl App {
             self.preview(&mut form);
         }
         // Computed once per keystroke here, not on every frame by the renderer.
-        form.suggestions = self.suggestions(&form);
+        form.suggestions = self.form_context().suggestions(&form);
         self.form = Some(form);
-    }
-
-    /// Values from the period's data that complete the focused field (service codes, usage
-    /// types, operations).
-    pub fn suggestions(&self, form: &forms::Form) -> Vec<String> {
-        let f = &form.fields[form.focus];
-        let token = if forms::is_list(f.key) {
-            f.value.rsplit(',').next().unwrap_or("").trim()
-        } else {
-            f.value.trim()
-        };
-        let typed = token.to_lowercase();
-        let cfg = &self.current().config;
-        let service = form.field("service");
-        let from_lines = |pick: &dyn Fn(&crate::cur::LineKey) -> Option<String>| -> Vec<String> {
-            self.data
-                .lines
-                .iter()
-                .filter_map(|l| pick(&l.key))
-                .collect()
-        };
-        let candidates: Vec<String> = match f.key {
-            "service" | "filter_service" => from_lines(&|k| Some(k.product_code.clone())),
-            "usage_type" => from_lines(&|k| {
-                (service.is_empty() || k.product_code == service).then(|| k.usage_type.clone())
-            }),
-            "operation" => from_lines(&|k| {
-                (service.is_empty() || k.product_code == service).then(|| k.operation.clone())
-            }),
-            "accounts" | "primary" | "account" => self.names.values().cloned().collect(),
-            "values" if form.field("filter") == "accounts" => {
-                self.names.values().cloned().collect()
-            }
-            "rules" => cfg.rules.iter().map(|r| r.name.clone()).collect(),
-            "associated" => cfg
-                .groups
-                .iter()
-                .map(|g| g.name.clone())
-                .chain(
-                    cfg.items
-                        .iter()
-                        .filter(|i| matches!(i.charge, crate::model::Charge::Flat { .. }))
-                        .map(|i| i.name.clone()),
-                )
-                .collect(),
-            "sources" => std::iter::once("primary".to_string())
-                .chain(cfg.views.iter().map(|v| v.name.clone()))
-                .collect(),
-            _ => Vec::new(),
-        };
-        let already: Vec<String> = f
-            .value
-            .split(',')
-            .map(|x| x.trim().to_lowercase())
-            .collect();
-        let mut out: Vec<String> = candidates
-            .into_iter()
-            .filter(|v| {
-                !v.is_empty()
-                    && v.to_lowercase().contains(&typed)
-                    && !already.contains(&v.to_lowercase())
-            })
-            .collect();
-        out.sort_by_key(|v| (!v.to_lowercase().starts_with(&typed), v.clone()));
-        out.dedup();
-        out.truncate(6);
-        out
     }
 
     /// Asks the worker what the form's object would do to every group's pro forma; the
     /// preview is marked stale until the answer arrives.
     fn preview(&mut self, form: &mut forms::Form) {
-        match form.check(self) {
+        let validation = self.ws.validation_context().unwrap_or_default();
+        match form.check(&self.form_context(), &validation) {
             Some((_, config)) => {
                 self.worker
                     .request(self.period(), self.data.lines.clone(), config);

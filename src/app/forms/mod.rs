@@ -723,7 +723,7 @@ mod test_support {
         let item = CustomLineItem {
             arn: arn(Kind::CustomLineItem, "fee-a"),
             name: "fee-a".into(),
-            description: String::new(),
+            description: "Support fee".into(),
             group: group.arn.clone(),
             account: None,
             item_type: ItemType::Fee,
@@ -735,7 +735,7 @@ mod test_support {
             presentation_service: DEFAULT_PRESENTATION_SERVICE.into(),
             start: "2026-01".parse().expect("a valid period"),
             end: None,
-            currency: "EUR".into(),
+            currency: "CNY".into(),
         };
         let view_a = CustomView {
             arn: arn(Kind::BillingView, "view-a"),
@@ -780,5 +780,199 @@ mod test_support {
             .find(|f| f.key == key)
             .unwrap_or_else(|| panic!("no field {key}"));
         field.value = value.to_string();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{ctx_data, set};
+    use super::*;
+
+    fn focus(form: &mut Form, key: &str) {
+        form.focus = form
+            .fields
+            .iter()
+            .position(|f| f.key == key)
+            .unwrap_or_else(|| panic!("no field {key}"));
+    }
+
+    #[test]
+    fn every_kind_opens_new_with_its_own_fields_and_round_trips_its_objects() {
+        let data = ctx_data();
+        let ctx = data.ctx();
+        for kind in Kind::ALL {
+            let form = Form::new(kind, &ctx);
+            assert_eq!(form.kind, kind);
+            assert_eq!(form.editing, None);
+            assert_eq!(form.fields[0].key, "name");
+        }
+        for o in Object::all(ctx.config) {
+            let form = Form::edit_named(&ctx, o.kind(), o.name())
+                .unwrap_or_else(|| panic!("no form for {}", o.name()));
+            assert_eq!(form.editing.as_deref(), Some(o.arn()));
+            assert_eq!(form.to_object(&ctx), Ok(o));
+        }
+        assert_eq!(Form::edit_named(&ctx, Kind::PricingPlan, "rule-a"), None);
+    }
+
+    #[test]
+    fn shown_fields_follow_the_choices() {
+        let data = ctx_data();
+        let ctx = data.ctx();
+        let keys = |form: &Form| -> Vec<&str> {
+            form.shown().iter().map(|&i| form.fields[i].key).collect()
+        };
+        let mut rule = Form::new(Kind::PricingRule, &ctx);
+        assert_eq!(
+            keys(&rule),
+            ["name", "description", "scope", "type", "percent"]
+        );
+        set(&mut rule, "scope", "SKU");
+        set(&mut rule, "type", "TIERING");
+        assert_eq!(
+            keys(&rule),
+            [
+                "name",
+                "description",
+                "scope",
+                "type",
+                "service",
+                "usage_type",
+                "operation",
+                "tiers"
+            ]
+        );
+        let mut view = Form::new(Kind::BillingView, &ctx);
+        assert_eq!(keys(&view), ["name", "description", "sources", "filter"]);
+        set(&mut view, "filter", "tag");
+        assert!(keys(&view).contains(&"filter_key"));
+        assert_eq!(Form::new(Kind::PricingPlan, &ctx).shown(), [0, 1, 2]);
+    }
+
+    #[test]
+    fn suggestions_complete_from_names_and_skip_what_the_list_holds() {
+        let data = ctx_data();
+        let ctx = data.ctx();
+        let mut group = Form::new(Kind::BillingGroup, &ctx);
+        focus(&mut group, "accounts");
+        set(&mut group, "accounts", "alpha, ");
+        assert_eq!(ctx.suggestions(&group), ["beta"]);
+        set(&mut group, "accounts", "ET");
+        assert_eq!(ctx.suggestions(&group), ["beta"]);
+        let mut item = Form::new(Kind::CustomLineItem, &ctx);
+        focus(&mut item, "associated");
+        assert_eq!(ctx.suggestions(&item), ["fee-a", "team-a"]);
+        let mut view = Form::new(Kind::BillingView, &ctx);
+        focus(&mut view, "sources");
+        set(&mut view, "sources", "");
+        assert_eq!(ctx.suggestions(&view), ["primary", "view-a", "view-b"]);
+        set(&mut view, "sources", "primary, b");
+        assert_eq!(ctx.suggestions(&view), ["view-b"]);
+        focus(&mut view, "name");
+        assert!(ctx.suggestions(&view).is_empty());
+    }
+
+    #[test]
+    fn check_puts_spec_violations_under_their_fields() {
+        let data = ctx_data();
+        let ctx = data.ctx();
+        let validation = ValidationContext::default();
+        let mut form = Form::new(Kind::PricingRule, &ctx);
+        set(&mut form, "name", "rule-a");
+        set(&mut form, "percent", "5");
+        assert_eq!(form.check(&ctx, &validation), None);
+        assert_eq!(
+            form.errors.get("name").map(String::as_str),
+            Some("RESOURCE_NAME_CONFLICT: another pricing rule is named 'rule-a'")
+        );
+        set(&mut form, "name", "rule-b");
+        let (object, config) = form
+            .check(&ctx, &validation)
+            .unwrap_or_else(|| panic!("{:?}", form.errors));
+        assert!(form.errors.is_empty());
+        assert_eq!(config.rules.len(), 2);
+        assert_eq!(config.find(Kind::PricingRule, object.arn()), Some(object));
+        // Parse errors come first, under their field.
+        set(&mut form, "percent", "x");
+        assert_eq!(form.check(&ctx, &validation), None);
+        assert_eq!(form.errors.len(), 1);
+        assert_eq!(form.errors["percent"], "'x' is not a number");
+    }
+
+    #[test]
+    fn save_writes_the_baseline_or_the_scenario_and_shows_another_processs_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.proforma");
+        let mut ws = Workspace::create(&path).unwrap();
+        let data = ctx_data();
+        let period = data.ctx().period;
+        let stored = data.config.rules[0].clone();
+        ws.apply_changes(period, &[Change::Put(Object::Rule(stored.clone()))], None)
+            .unwrap();
+        let config = ws.config_at(period).unwrap();
+        let ctx = FormContext {
+            config: &config,
+            ..data.ctx()
+        };
+
+        let mut form = Form::edit_named(&ctx, Kind::PricingRule, "rule-a").unwrap();
+        form.remember_opened(&ws, None);
+        set(&mut form, "percent", "12");
+        // Another connection (another window) changes the rule's description meanwhile.
+        let mut other = Workspace::open(&path).unwrap();
+        let theirs = crate::model::PricingRule {
+            description: "theirs".into(),
+            ..stored.clone()
+        };
+        other
+            .apply_changes(period, &[Change::Put(Object::Rule(theirs))], None)
+            .unwrap();
+        assert_eq!(save(&mut ws, None, &mut form, &ctx), Err(NotSaved));
+        let conflict = form.conflict.take().expect("a conflict");
+        assert_eq!(
+            conflict.lines,
+            ["Description: was (empty) · theirs 'theirs' · yours (empty)"]
+        );
+        assert!(!conflict.deleted);
+        assert_eq!(
+            ws.config_at(period).unwrap().rules[0].modifier,
+            Some(10.into())
+        );
+        // Overwriting knowingly saves against their version.
+        form.seen = Some(conflict.seen_now);
+        assert_eq!(
+            save(&mut ws, None, &mut form, &ctx),
+            Ok("pricing rule 'rule-a' saved from 2026-03 on".to_string())
+        );
+        let now = ws.config_at(period).unwrap();
+        assert_eq!(now.rules[0].modifier, Some(12.into()));
+        assert_eq!(now.rules[0].description, "");
+
+        // In a scenario the baseline stays as it is.
+        let scenario = ws.create_scenario("draft", period).unwrap();
+        let ctx = FormContext {
+            config: &now,
+            ..data.ctx()
+        };
+        let mut form = Form::new(Kind::PricingRule, &ctx);
+        set(&mut form, "name", "rule-b");
+        set(&mut form, "percent", "3");
+        assert_eq!(
+            save(&mut ws, Some(&scenario), &mut form, &ctx),
+            Ok(
+                "pricing rule 'rule-b' created in scenario 'draft' (the baseline is unchanged)"
+                    .to_string()
+            )
+        );
+        assert_eq!(ws.scenario_config(scenario.id).unwrap().rules.len(), 2);
+        assert_eq!(ws.config_at(period).unwrap().rules.len(), 1);
+
+        // A violation is an error under its field, and nothing is written.
+        let mut dup = Form::new(Kind::PricingRule, &ctx);
+        set(&mut dup, "name", "rule-a");
+        set(&mut dup, "percent", "3");
+        assert_eq!(save(&mut ws, None, &mut dup, &ctx), Err(NotSaved));
+        assert!(dup.errors["name"].starts_with("RESOURCE_NAME_CONFLICT"));
+        assert_eq!(ws.config_at(period).unwrap().rules.len(), 1);
     }
 }

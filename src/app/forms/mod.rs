@@ -41,6 +41,7 @@ pub struct Field {
     pub label: &'static str,
     /// The value as typed (parsing trims it).
     pub value: String,
+    /// Free text or a choice.
     pub input: Input,
     /// The AWS field names whose violations show under this field.
     pub aws: &'static [&'static str],
@@ -335,11 +336,15 @@ impl<'f, 'c> Parse<'f, 'c> {
 /// The form being edited: its fields, focus, errors, preview and conflict state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {
+    /// The configuration kind this form edits.
     pub kind: Kind,
     /// The ARN being edited; None for a new object.
     pub editing: Option<String>,
+    /// Every field of the kind, in form order (`shown` says which apply now).
     pub fields: Vec<Field>,
+    /// Index into `fields` of the focused field.
     pub focus: usize,
+    /// A field changed since the form opened.
     pub dirty: bool,
     /// Errors by field key ("" for the form as a whole): reason code and message.
     pub errors: BTreeMap<String, String>,
@@ -421,11 +426,6 @@ impl Form {
             .into_iter()
             .find(|o| o.kind() == kind && o.name() == name)
             .map(|o| Form::for_object(ctx, &o))
-    }
-
-    /// The configuration kind this form edits.
-    pub fn model_kind(&self) -> Kind {
-        self.kind
     }
 
     /// Remembers the field values and the stored object as they are now (the form opened):

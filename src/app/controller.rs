@@ -353,14 +353,14 @@ impl App {
         };
         let ctx = self.form_context();
         let form = if new {
-            Some(forms::Form::new_of(kind, &ctx))
+            Some(forms::Form::new(kind, &ctx))
         } else {
-            forms::Form::edit_of(kind, name, &ctx)
+            forms::Form::edit_named(&ctx, kind, name)
         };
         match form {
             Some(mut f) => {
                 f.remember_opened(&self.ws, self.state.scenario.as_ref().map(|s| s.id));
-                f.suggestions = forms::suggestions(&f, &ctx);
+                f.suggestions = ctx.suggestions(&f);
                 self.state.mode = Mode::Form(Box::new(f));
             }
             None => self.state.refuse(format!(
@@ -371,17 +371,7 @@ impl App {
 
     /// What forms read: the configuration being edited, names, payers, the period's lines.
     fn form_context(&self) -> forms::FormContext<'_> {
-        let st = &self.state;
-        forms::FormContext {
-            config: &st.current().config,
-            base: &st.data.config,
-            names: &st.names,
-            payers: &st.data.payers,
-            period: st.period(),
-            lines: &st.data.lines,
-            currency: st.current().payers_currency().ok(),
-            validation: self.ws.validation_context().unwrap_or_default(),
-        }
+        forms::FormContext::new(self.state.current(), &self.state.names)
     }
 
     /// After a key in the form: fresh suggestions, and a check and preview after an edit.
@@ -390,9 +380,10 @@ impl App {
             return;
         };
         let ctx = self.form_context();
-        form.suggestions = forms::suggestions(&form, &ctx);
+        form.suggestions = ctx.suggestions(&form);
         if changed {
-            match form.check(&ctx) {
+            let validation = self.ws.validation_context().unwrap_or_default();
+            match form.check(&ctx, &validation) {
                 Some((_, config)) => {
                     self.worker
                         .request(self.state.period(), self.state.data.lines.clone(), config);
@@ -413,19 +404,8 @@ impl App {
         };
         let result = {
             let st = &self.state;
-            let validation = self.ws.validation_context().unwrap_or_default();
-            let ctx = forms::FormContext {
-                config: &st.current().config,
-                base: &st.data.config,
-                names: &st.names,
-                payers: &st.data.payers,
-                period: st.period(),
-                lines: &st.data.lines,
-                currency: st.current().payers_currency().ok(),
-                validation,
-            };
-            let scenario = st.scenario.as_ref().map(|s| (s.id, s.name.as_str()));
-            forms::save(&mut self.ws, scenario, &ctx, &mut form)
+            let ctx = forms::FormContext::new(st.current(), &st.names);
+            forms::save(&mut self.ws, st.scenario.as_ref(), &mut form, &ctx)
         };
         match result {
             Ok(msg) => {

@@ -354,12 +354,6 @@ fn reimporting_the_same_cny_file_changes_nothing() {
 /// the CLI reports from.
 #[test]
 fn the_tui_top_bar_names_the_currency() {
-    use proforma::app::App;
-    use proforma::store::Workspace;
-    use proforma::tui::Session;
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
-
     let (_d, ws) = workspace();
     bin()
         .arg("import")
@@ -373,19 +367,12 @@ fn the_tui_top_bar_names_the_currency() {
         .arg(data("bundle-cn.json"))
         .assert()
         .success();
-    let app = App::load(Workspace::open(&ws).unwrap(), "cn.proforma".into()).unwrap();
-    assert_eq!(app.current().currency().unwrap(), "CNY");
-    let mut s = Session::with_defaults(app);
+    let mut s = common::tui::open_as(&ws, "cn.proforma");
+    assert_eq!(s.app.current().currency().unwrap(), "CNY");
     for (w, h) in [(120, 30), (80, 24)] {
-        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-        term.draw(|f| proforma::tui::draw::draw(f, &mut s)).unwrap();
-        let buf = term.backend().buffer().clone();
-        let top: String = (0..w).map(|x| buf[(x, 0)].symbol().to_string()).collect();
+        let screen = common::tui::screen_at(&mut s, w, h);
+        let top = screen.lines().next().unwrap_or_default();
         assert!(top.contains("2024-03 (1/1) CNY"), "{top}");
-        let screen: String = (0..h)
-            .flat_map(|y| (0..w).map(move |x| (x, y)))
-            .map(|p| buf[p].symbol().to_string())
-            .collect();
         assert!(
             screen.contains("201.00"),
             "the group's pro forma is on screen"

@@ -6,12 +6,11 @@
 
 mod common;
 
-use proforma::app::{Action, App, Tab};
+use proforma::app::{Action, Tab};
 use proforma::model::{CustomView, ViewFilter};
 use proforma::store::Workspace;
 use proforma::store::config::{Change, Object};
 use proforma::tui::Session;
-use proforma::tui::keymap::Key;
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -362,24 +361,14 @@ fn a_custom_view_says_which_custom_line_items_it_includes_or_leaves_out() {
 }
 
 fn session(ws: &Path) -> Session {
-    Session::with_defaults(App::load(Workspace::open(ws).unwrap(), "demo".into()).unwrap())
+    common::tui::open_as(ws, "demo")
 }
 
 fn press(s: &mut Session, keys: &str) {
-    for k in keys.split_whitespace() {
-        s.key(Key::parse(k).unwrap().event());
-    }
+    common::tui::keys(s, keys);
 }
 
-fn select(s: &mut Session, key: &str) {
-    let pos = s
-        .app
-        .visible
-        .iter()
-        .position(|&r| s.app.model.keys[r] == key)
-        .unwrap_or_else(|| panic!("{key} not listed"));
-    s.app.update(Action::Select(pos));
-}
+use common::tui::select;
 
 fn explain_text(s: &Session) -> (String, String) {
     match s.app.explanation() {

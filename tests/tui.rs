@@ -3,12 +3,8 @@
 
 mod common;
 
-use proforma::app::{App, Tab};
-use proforma::store::Workspace;
+use proforma::app::Tab;
 use proforma::tui::Session;
-use proforma::tui::keymap::Key;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use std::path::PathBuf;
 
 fn demo_path() -> PathBuf {
@@ -16,55 +12,13 @@ fn demo_path() -> PathBuf {
 }
 
 fn session() -> Session {
-    let ws = Workspace::open(&demo_path()).unwrap();
-    Session::with_defaults(App::load(ws, "demo.proforma".into()).unwrap())
+    common::tui::open(&demo_path())
 }
 
-fn render(s: &mut Session, w: u16, h: u16) -> String {
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| proforma::tui::draw::draw(f, s)).unwrap();
-    let buf = term.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..h {
-        let line: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    redact_times(&out)
-}
-
-/// Audit times change with every run; snapshots show them as a fixed placeholder.
-fn redact_times(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
-    let mut i = 0;
-    let shape = b"dddd-dd-dd dd:dd:dd";
-    while i < b.len() {
-        let m = i + shape.len() <= b.len()
-            && shape.iter().zip(&b[i..i + shape.len()]).all(|(p, c)| {
-                if *p == b'd' {
-                    c.is_ascii_digit()
-                } else {
-                    p == c
-                }
-            });
-        if m {
-            out.push_str("YYYY-MM-DD hh:mm:ss");
-            i += shape.len();
-        } else {
-            let ch = s[i..].chars().next().unwrap();
-            out.push(ch);
-            i += ch.len_utf8();
-        }
-    }
-    out
-}
+use common::tui::render;
 
 fn press(s: &mut Session, keys: &str) {
-    for k in keys.split_whitespace() {
-        let key = Key::parse(k).unwrap_or_else(|| panic!("bad key {k}"));
-        s.key(key.event());
-    }
+    common::tui::keys(s, keys);
 }
 
 fn snap(name: &str, keys: &str) {

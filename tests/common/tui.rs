@@ -20,9 +20,54 @@ pub fn demo_copy() -> (tempfile::TempDir, PathBuf) {
 
 /// A TUI session (its own connection and audit session) on the workspace at `path`.
 pub fn open(path: &Path) -> Session {
-    Session::with_defaults(
-        App::load(Workspace::open(path).unwrap(), "demo.proforma".into()).unwrap(),
-    )
+    open_as(path, "demo.proforma")
+}
+
+/// A TUI session on `path` whose top bar names the workspace `label`.
+pub fn open_as(path: &Path, label: &str) -> Session {
+    Session::with_defaults(App::load(Workspace::open(path).unwrap(), label.into()).unwrap())
+}
+
+/// The screen as a snapshot shows it: lines without trailing blanks, audit times redacted.
+pub fn render(s: &mut Session, width: u16, height: u16) -> String {
+    let text: String = screen_at(s, width, height)
+        .lines()
+        .map(|l| l.trim_end().to_string() + "\n")
+        .collect();
+    redact_times(&text)
+}
+
+/// Audit times change with every run; snapshots show them as a fixed placeholder.
+pub fn redact_times(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let shape = b"dddd-dd-dd dd:dd:dd";
+    while i < b.len() {
+        let m = i + shape.len() <= b.len()
+            && shape.iter().zip(&b[i..i + shape.len()]).all(|(p, c)| {
+                if *p == b'd' {
+                    c.is_ascii_digit()
+                } else {
+                    p == c
+                }
+            });
+        if m {
+            out.push_str("YYYY-MM-DD hh:mm:ss");
+            i += shape.len();
+        } else {
+            let ch = s[i..].chars().next().unwrap();
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}
+
+/// Keys by name, separated by spaces (`"2 Enter x"`).
+pub fn keys(s: &mut Session, names: &str) {
+    let list: Vec<&str> = names.split_whitespace().collect();
+    press(s, &list);
 }
 
 /// The screen drawn at `width` x `height`, as text (one line per row).

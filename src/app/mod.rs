@@ -12,6 +12,8 @@ mod hints;
 pub mod modal;
 pub mod screens;
 pub mod table;
+#[cfg(test)]
+mod tests;
 mod update;
 pub mod worker;
 
@@ -244,9 +246,32 @@ impl App {
             .filter_map(|a| a.name.map(|n| (a.id, n)))
             .collect();
         let daily = data.daily_by_group(&ws)?;
+        let mut state = State::new(label, periods, data, names);
+        state.daily = daily;
+        state.outside = outside;
+        let mut app = App {
+            state,
+            ws,
+            worker: worker::Worker::new(),
+        };
+        app.refresh();
+        Ok(app)
+    }
+}
+
+impl State {
+    /// The state on the overview of `data` (a priced period), before anything is read from a
+    /// workspace (no daily series, nothing seen of other processes): what `App::load`
+    /// starts from, and what unit tests drive without a workspace.
+    pub fn new(
+        label: String,
+        periods: Vec<BillingPeriod>,
+        data: Analysis,
+        names: HashMap<String, String>,
+    ) -> State {
         let view = primary_view(&data);
-        let state = State {
-            daily,
+        let mut state = State {
+            daily: Vec::new(),
             period_status: None,
             ws_label: label,
             periods,
@@ -272,19 +297,16 @@ impl App {
             detail: None,
             visible: Vec::new(),
             page: 10,
-            outside,
+            outside: OutsideWatch {
+                data_version: 0,
+                audit_id: 0,
+                checked: std::time::Instant::now(),
+            },
         };
-        let mut app = App {
-            state,
-            ws,
-            worker: worker::Worker::new(),
-        };
-        app.refresh();
-        Ok(app)
+        state.rebuild();
+        state
     }
-}
 
-impl State {
     pub fn period(&self) -> BillingPeriod {
         self.data.period
     }

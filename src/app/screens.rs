@@ -770,108 +770,20 @@ fn reconcile(app: &Screen<'_>) -> TableModel {
         format!("Reconcile, {}", app.period()),
         &[("Check", L), ("Expected", R), ("Found", R), ("Result", L)],
     );
-    let p = &app.data.pricing;
-    // The invoice as summarised at import (an independent path) against the engine's totals.
-    let single_payer = app.data.payers.len() == 1;
-    for payer in &app.data.payers {
-        let invoice: Decimal = app.data.invoices.get(payer).copied().unwrap_or_default();
-        let parts = if single_payer {
-            p.groups.iter().map(|g| g.aws_cost + g.tax).sum::<Decimal>()
-                + p.unmonitored.aws_cost
-                + p.unmonitored.tax
-        } else {
-            app.data
-                .lines
-                .iter()
-                .filter(|l| &l.key.payer == payer)
-                .map(|l| l.sums.unblended_cost)
-                .sum()
+    use crate::checks::Measured;
+    let cell = |m: Measured| match m {
+        Measured::Money(v) => money_opt(v),
+        Measured::Count(n) => count(usize::try_from(n).unwrap_or(usize::MAX)),
+    };
+    for c in crate::checks::period_checks(app.data) {
+        let result = match (&c.note, c.ok) {
+            (Some(note), _) => note.clone(),
+            (None, true) => "ok".into(),
+            (None, false) => "MISMATCH".into(),
         };
-        let ok = invoice == parts;
         t.push(
-            payer.clone(),
-            vec![
-                text(format!(
-                    "payer {payer}: invoice = groups + unmonitored + tax"
-                )),
-                money(invoice),
-                money(parts),
-                text(if ok { "ok" } else { "MISMATCH" }),
-            ],
-            RowKind::Normal,
-        );
-    }
-    let d = &p.diagnostics;
-    t.push(
-        "no-public-price",
-        vec![
-            text("rows priced at public cost without a public price"),
-            count(0),
-            count(d.no_public_price_rows as usize),
-            text(if d.no_public_price_rows == 0 {
-                "ok".to_string()
-            } else {
-                format!(
-                    "unblended {} stood in",
-                    crate::money::fmt_grouped(d.no_public_price_cost)
-                )
-            }),
-        ],
-        RowKind::Normal,
-    );
-    let unknown: u64 = d.unknown_types.values().map(|(n, _)| *n).sum();
-    t.push(
-        "unknown-types",
-        vec![
-            text("rows of unknown line item types"),
-            count(0),
-            count(unknown as usize),
-            text(if unknown == 0 {
-                "ok".to_string()
-            } else {
-                d.unknown_types
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }),
-        ],
-        RowKind::Normal,
-    );
-    // Flat custom line items charged in another currency than the period's are never added
-    // to its amounts (SPEC 5): reports refuse them; this says which.
-    let problems = app.data.item_currency_problems();
-    t.push(
-        "item-currency",
-        vec![
-            text("flat custom line items in the period's currency"),
-            count(0),
-            count(problems.len()),
-            text(if problems.is_empty() {
-                "ok".to_string()
-            } else {
-                problems.join("; ")
-            }),
-        ],
-        RowKind::Normal,
-    );
-    // Exact equality decides; the numbers shown are the group's pro forma as the other tabs
-    // show it and the sum of the explanation's parts as the explanation shows them.
-    let shown = app.data.shown_invoice();
-    for (g, group) in app.data.config.groups.iter().enumerate() {
-        let e = app.data.explain(g, &[]);
-        let ok = e.sum_of_parts() == p.groups[g].proforma();
-        let row = shown.groups[g];
-        let parts = e.shown(row.aws, row.proforma.unwrap_or_default());
-        let found: Decimal = parts.parts.iter().chain(&parts.items).sum();
-        t.push(
-            group.name.clone(),
-            vec![
-                text(format!("group {}: explanation adds up", group.name)),
-                money_opt(row.proforma),
-                money(if ok { found } else { e.sum_of_parts() }),
-                text(if ok { "ok" } else { "MISMATCH" }),
-            ],
+            c.key,
+            vec![text(c.what), cell(c.expected), cell(c.found), text(result)],
             RowKind::Normal,
         );
     }

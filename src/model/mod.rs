@@ -385,26 +385,33 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Each kind's ARN resource type and its name in messages, declared once.
+    const NAMES: [(Kind, &'static str, &'static str); 5] = [
+        (Kind::BillingGroup, "billinggroup", "billing group"),
+        (Kind::PricingPlan, "pricingplan", "pricing plan"),
+        (Kind::PricingRule, "pricingrule", "pricing rule"),
+        (Kind::CustomLineItem, "customlineitem", "custom line item"),
+        (Kind::BillingView, "billingview", "billing view"),
+    ];
+
+    fn names(self) -> (&'static str, &'static str) {
+        Kind::NAMES
+            .iter()
+            .find(|(k, ..)| *k == self)
+            .map_or(("", ""), |(_, arn, label)| (*arn, *label))
+    }
+
+    /// The ARN resource type (`billinggroup`, `pricingplan`...).
     pub fn arn_type(self) -> &'static str {
-        match self {
-            Kind::BillingGroup => "billinggroup",
-            Kind::PricingPlan => "pricingplan",
-            Kind::PricingRule => "pricingrule",
-            Kind::CustomLineItem => "customlineitem",
-            Kind::BillingView => "billingview",
-        }
+        self.names().0
     }
 
+    /// The kind as messages name it (`billing group`, `pricing plan`...).
     pub fn label(self) -> &'static str {
-        match self {
-            Kind::BillingGroup => "billing group",
-            Kind::PricingPlan => "pricing plan",
-            Kind::PricingRule => "pricing rule",
-            Kind::CustomLineItem => "custom line item",
-            Kind::BillingView => "billing view",
-        }
+        self.names().1
     }
 
+    /// Every kind, in the order configurations list them.
     pub const ALL: [Kind; 5] = [
         Kind::BillingGroup,
         Kind::PricingPlan,

@@ -12,12 +12,24 @@ use crate::period::BillingPeriod;
 use crate::store::{StoreError, StoredLine, Workspace};
 use std::collections::{BTreeSet, HashMap};
 
+/// One billing period priced under one configuration: the period's aggregated lines (SPEC 4.1),
+/// the configuration in force (baseline, or a scenario's draft), and the engine's pricing of
+/// every line (billable, pro forma, per group and unmonitored, SPEC 3-4). Every number the CLI
+/// and the TUI show comes from here, so they always agree; amounts are exact decimals in the
+/// period's currency (see [`Analysis::currency`]).
+///
+/// Built by [`Analysis::load`] (a workspace's period) or [`Analysis::new`] (lines and a
+/// configuration in memory); [`Analysis::reprice`] keeps the lines and changes the
+/// configuration (what an edit does).
 #[derive(Clone)]
 pub struct Analysis {
+    /// The billing period (a calendar month, UTC).
     pub period: BillingPeriod,
     /// Shared with the recompute worker.
     pub lines: std::sync::Arc<Vec<StoredLine>>,
+    /// The configuration priced (billing groups, plans, rules, items, views).
     pub config: Config,
+    /// The engine's result: per line its group and pro forma, per group its totals.
     pub pricing: Pricing,
     /// Payers with data in the period.
     pub payers: BTreeSet<String>,
@@ -62,6 +74,11 @@ pub enum ReportError {
 }
 
 impl Analysis {
+    /// The period's lines, the configuration in force in it and the deliveries' currencies
+    /// and invoice totals, read from the workspace, priced.
+    ///
+    /// # Errors
+    /// The store's, when the workspace cannot be read.
     pub fn load(ws: &Workspace, period: BillingPeriod) -> Result<Self, StoreError> {
         let lines = ws.lines(period, None)?;
         let config = ws.config_at(period)?;

@@ -10,6 +10,8 @@ pub enum Align {
     Right,
 }
 
+/// A column: its title, alignment, wanted width (characters), how early it is dropped on a
+/// narrow screen, and what its numbers are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
     pub title: String,
@@ -48,6 +50,10 @@ pub enum RowKind {
     Aside,
 }
 
+/// A screen's table as plain data: columns, rows of formatted cells beside the values they
+/// sort by (amounts as exact decimals), a key per row (what Enter and x act on), row kinds
+/// and a totals line. Built by `screens` from an analysis whenever the state changes; the
+/// renderer only draws the visible rows and never builds one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TableModel {
     pub title: String,

@@ -17,12 +17,18 @@ pub use queries::{AccountRow, AuditRow, DailyRow, DeliveryRow, StoredLine};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
+/// Why the workspace could not be created, opened, read or written. Each message names the
+/// workspace file and says what to do; nothing is half-written when one is returned (every
+/// write is one transaction).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// `init` on a path where something exists.
     #[error("{}: a file already exists there; proforma init does not overwrite", .0.display())]
     Exists(PathBuf),
+    /// No file at the workspace path.
     #[error("{}: no workspace there (create one with `proforma init {}`)", .0.display(), .0.display())]
     NotFound(PathBuf),
+    /// A file that is not an SQLite database with proforma's schema.
     #[error("{}: not a proforma workspace{}", path.display(), detail.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
     NotWorkspace {
         path: PathBuf,
@@ -198,6 +204,12 @@ fn file_uri(path: &Path, query: &str) -> String {
     uri
 }
 
+/// A proforma workspace: one SQLite file holding the imported deliveries (aggregated lines
+/// and daily series per payer and period), the configuration's versions by period, the
+/// audit log (undo/redo per session), scenarios and period closes. Opened by one process
+/// per connection; every write is one transaction, and a write that would overwrite another
+/// process's change since it was read is refused (`ConfigError::Stale`). Errors are
+/// [`StoreError`]s naming the file.
 pub struct Workspace {
     conn: Connection,
     path: PathBuf,

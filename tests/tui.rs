@@ -369,3 +369,47 @@ fn tiny_terminals_never_panic() {
         }
     }
 }
+
+/// A refusal is shown whole, wrapped in a box (not cut in the footer), and goes at the next key.
+#[test]
+fn story_refusals_are_shown_whole_in_a_box() {
+    let (_d, path) = common::tui::demo_copy();
+    let mut s = common::tui::open(&path);
+    common::tui::press(&mut s, &["8", "c", "\"month end\"", "Enter", "2", "n"]);
+    let screen = render(&mut s, 80, 24);
+    assert!(screen.contains("Not done"), "{screen}");
+    // The box's lines, without borders, read as the whole message.
+    let boxed: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("Not done"))
+        .collect();
+    let text = boxed
+        .join(" ")
+        .replace(['│', '└', '┘', '─'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("is closed: reopen it on the Reconcile tab to edit"),
+        "{screen}"
+    );
+    press(&mut s, "j");
+    assert!(!render(&mut s, 80, 24).contains("Not done"));
+}
+
+/// Enter on a pricing plan lists its rules; Esc goes back to the plans.
+#[test]
+fn story_enter_on_a_plan_opens_its_rules() {
+    let mut s = session();
+    press(&mut s, "3");
+    common::tui::select(&mut s, "media-delivery");
+    press(&mut s, "Enter");
+    let screen = render(&mut s, 120, 40);
+    assert!(
+        screen.contains("Pricing rules of plan media-delivery"),
+        "{screen}"
+    );
+    assert_eq!(s.app.visible.len(), 2, "its two rules");
+    press(&mut s, "Esc");
+    assert_eq!(s.app.tab, Tab::Plans);
+}

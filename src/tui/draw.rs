@@ -104,7 +104,8 @@ fn finish(f: &mut Frame<'_>, footer: Rect, s: &mut Session) {
     };
     if let Some(view) = s.app.mode.view(&ctx) {
         modal(f, f.area(), s, &view);
-    } else if s.app.refusal {
+    }
+    if s.app.refusal {
         refusal(f, f.area(), s);
     }
 }
@@ -706,7 +707,15 @@ fn footer_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
             Span::styled(format!("/{}▏", s.app.filter), s.theme.bold("status")),
             Span::styled("  Enter keep  Esc clear", s.theme.fg("footer_text")),
         ])
-    } else if let Some(msg) = s.app.status.0.as_ref().or(s.startup_warning.as_ref()) {
+    } else if let Some(msg) = s
+        .app
+        .status
+        .0
+        .as_ref()
+        // A refusal has its own box above the footer.
+        .filter(|_| !s.app.refusal)
+        .or(s.startup_warning.as_ref())
+    {
         Line::from(Span::styled(msg.clone(), s.theme.fg("status")))
     } else {
         let mut spans = Vec::new();

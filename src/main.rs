@@ -18,7 +18,11 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
-    match proforma::cli::run(cli) {
+    let result = match proforma::cli::run(cli) {
+        Ok(proforma::cli::Next::OpenTui(path)) => proforma::tui::run(&path),
+        other => other.map(|_| ()),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<proforma::cli::UsageError>().is_some() => {
             eprintln!("error: {}", escape(&e.to_string(), Keep::LinesAndTabs));

@@ -45,7 +45,7 @@ pub fn default_path() -> color_eyre::Result<PathBuf> {
 
 /// `reset`: rebuild the demo workspace from the embedded sample even when it exists (a clean
 /// state before a customer demo; edits made in it are gone).
-pub fn run(workspace: Option<PathBuf>, reset: bool) -> color_eyre::Result<()> {
+pub fn run(workspace: Option<PathBuf>, reset: bool) -> color_eyre::Result<super::Next> {
     let path = match workspace {
         Some(p) => p,
         None => default_path()?,
@@ -67,7 +67,7 @@ pub fn run(workspace: Option<PathBuf>, reset: bool) -> color_eyre::Result<()> {
     }
     // A terminal gets the TUI; pipes and tests get the summary below.
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
-        return crate::tui::run(&path);
+        return Ok(super::Next::OpenTui(path));
     }
     let ws = Workspace::open(&path)?;
     for d in ws.deliveries()? {
@@ -114,7 +114,7 @@ pub fn run(workspace: Option<PathBuf>, reset: bool) -> color_eyre::Result<()> {
         "     proforma report {ws_path} --period 2026-10 --view custom:Commerce --group-by LINKED_ACCOUNT"
     );
     println!("     proforma explain {ws_path} --period 2026-10 --group retail");
-    Ok(())
+    Ok(super::Next::Exit)
 }
 
 /// Builds into a temporary file and renames it into place, so an interrupted build never

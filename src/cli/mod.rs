@@ -158,11 +158,24 @@ pub enum ConfigCommand {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-pub fn run(cli: Cli) -> color_eyre::Result<()> {
-    match cli.command {
-        Command::Open { workspace } => crate::tui::run(&workspace),
+/// What the binary does once a command has run: exit, or open the terminal UI on a workspace
+/// (the CLI never starts the TUI itself: `main` does, so no module outside `app`/`tui` imports
+/// them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    Exit,
+    OpenTui(std::path::PathBuf),
+}
+
+/// Runs a command line.
+///
+/// # Errors
+/// What the command reports (a bad file, a refused change, a usage error: [`UsageError`]).
+pub fn run(cli: Cli) -> color_eyre::Result<Next> {
+    let done = match cli.command {
+        Command::Open { workspace } => return Ok(Next::OpenTui(workspace)),
         Command::External(args) => match args.as_slice() {
-            [one] if std::path::Path::new(one).is_file() => crate::tui::run(std::path::Path::new(one)),
+            [one] if std::path::Path::new(one).is_file() => return Ok(Next::OpenTui(one.into())),
             [one, ..] => Err(UsageError(format!(
                 "unrecognized subcommand '{}' (and no workspace file by that name)\n\nUsage: proforma <COMMAND>\n\nFor more information, try '--help'.",
                 one.to_string_lossy()
@@ -170,7 +183,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
             .into()),
             [] => Err(UsageError("a command is required; try '--help'".into()).into()),
         },
-        Command::Demo { workspace, reset } => demo::run(workspace, reset),
+        Command::Demo { workspace, reset } => return demo::run(workspace, reset),
         Command::Init { workspace } => init::run(&workspace),
         Command::Import { workspace, files } => import::run(&workspace, &files),
         Command::Report {
@@ -248,5 +261,6 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
             };
             generate::run(&out, &spec, !plain)
         }
-    }
+    };
+    done.map(|()| Next::Exit)
 }

@@ -454,7 +454,9 @@ fn rules(app: &App) -> TableModel {
             ("Modifier", L),
             ("Plans", L),
         ],
-    );
+    )
+    // Narrow screens: the plans (the Plans tab lists them) go before the rule's own settings.
+    .optional(&[(5, 1)]);
     for r in &cfg.rules {
         let modifier = match (&r.modifier, r.free_tier, r.tiers.is_empty()) {
             (Some(m), _, _) => format!("{}%", m.normalize()),

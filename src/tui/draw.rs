@@ -374,18 +374,39 @@ fn short_title(t: Tab) -> &'static str {
     }
 }
 
+/// The tab labels that fit in `width`, most readable first: full titles, short titles, short
+/// titles without the trailing space, then numbers with only the active tab's title, then
+/// numbers alone. A label is never cut. Without colour the active tab is marked `>` (it is
+/// also reverse video and bold).
+fn tab_labels(active: Tab, width: u16, marker: bool) -> Vec<(Tab, String)> {
+    let label = |t: Tab, level: u8| -> String {
+        let lead = if marker && t == active { '>' } else { ' ' };
+        let n = t.number();
+        match level {
+            0 => format!("{lead}{n} {} ", t.title()),
+            1 => format!("{lead}{n} {} ", short_title(t)),
+            2 => format!("{lead}{n} {}", short_title(t)),
+            3 if t == active => format!("{lead}{n} {}", short_title(t)),
+            _ => format!("{lead}{n}"),
+        }
+    };
+    let mut last = Vec::new();
+    for level in 0..=4u8 {
+        last = Tab::ALL.iter().map(|t| (*t, label(*t, level))).collect();
+        let w: usize = last.iter().map(|(_, l)| l.chars().count()).sum();
+        if w <= width as usize {
+            break;
+        }
+    }
+    last
+}
+
 fn tab_bar(f: &mut Frame<'_>, area: Rect, s: &mut Session) {
-    let long = area.width >= 130;
     let mut spans = Vec::new();
     let mut x = area.x;
     s.hits.tabs.clear();
     s.hits.tab_row = area.y;
-    for t in Tab::ALL {
-        let label = format!(
-            " {} {} ",
-            t.number(),
-            if long { t.title() } else { short_title(t) }
-        );
+    for (t, label) in tab_labels(s.app.tab, area.width, s.theme.is_monochrome()) {
         let w = label.chars().count() as u16;
         s.hits.tabs.push((x, x + w, t));
         x += w;
@@ -401,52 +422,92 @@ fn tab_bar(f: &mut Frame<'_>, area: Rect, s: &mut Session) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// Picks the columns that fit and their widths: optional columns go first, then wide text
-/// columns shrink.
+/// A text column is cut to this width before any optional column is dropped.
+const TEXT_CAP: u16 = 24;
+/// Narrowest a text column other than the name becomes.
+const TEXT_MIN: u16 = 6;
+/// Narrowest the name column becomes (its full width when shorter): it shrinks last.
+const NAME_MIN: u16 = 16;
+
+/// Picks the columns that fit in `width` and their widths (`(column index, width)`, in order).
+///
+/// The name column (the first with a title) shrinks last and keeps a readable minimum;
+/// numbers (right-aligned columns) are never cut. In order: text columns longer than
+/// [`TEXT_CAP`] are cut to it, optional columns are dropped (highest priority number first),
+/// the other text columns shrink (widest first) to [`TEXT_MIN`], the name to [`NAME_MIN`], and
+/// columns from the right are dropped whole. Width left over goes back to the columns that were
+/// cut (the name first) and to dropped optional columns that then fit.
 fn fit_columns(model: &TableModel, width: u16) -> Vec<(usize, u16)> {
-    let mut cols: Vec<(usize, u16)> = model
+    let width = width as usize;
+    let want = |i: usize| model.columns[i].width.max(1);
+    let is_text = |i: usize| model.columns[i].align == Align::Left;
+    let name = model
         .columns
         .iter()
-        .enumerate()
-        .map(|(i, c)| (i, c.width.max(1)))
-        .collect();
+        .position(|c| !c.title.is_empty())
+        .unwrap_or(0);
+    let mut cols: Vec<(usize, u16)> = (0..model.columns.len()).map(|i| (i, want(i))).collect();
     let total = |cols: &[(usize, u16)]| {
         cols.iter().map(|(_, w)| *w as usize).sum::<usize>()
             + GAP.len() * cols.len().saturating_sub(1)
     };
-    // First cut very long texts down to a readable width, then drop optional columns, then
-    // shrink texts further.
-    while total(&cols) > width as usize {
-        let widest = cols
-            .iter_mut()
-            .filter(|(i, w)| model.columns[*i].align == Align::Left && *w > 24)
-            .max_by_key(|(_, w)| *w);
-        match widest {
-            Some((_, w)) => *w -= 1,
-            None => break,
+    // Shrinks the widest column that `pick` allows, down to `min`, until the table fits.
+    let shrink = |cols: &mut Vec<(usize, u16)>, min: u16, pick: &dyn Fn(usize) -> bool| {
+        while total(cols) > width {
+            let widest = cols
+                .iter_mut()
+                .filter(|(i, w)| pick(*i) && *w > min)
+                .max_by_key(|(i, w)| (*w, std::cmp::Reverse(*i)));
+            match widest {
+                Some((_, w)) => *w -= 1,
+                None => break,
+            }
         }
-    }
-    while total(&cols) > width as usize {
+    };
+    shrink(&mut cols, TEXT_CAP, &|i| is_text(i) && i != name);
+    shrink(&mut cols, TEXT_CAP, &|i| i == name);
+    let mut dropped: Vec<usize> = Vec::new();
+    while total(&cols) > width {
         let drop = cols
             .iter()
             .enumerate()
             .filter(|(_, (i, _))| model.columns[*i].priority > 0)
             .max_by_key(|(_, (i, _))| model.columns[*i].priority);
         match drop {
-            Some((pos, _)) => {
+            Some((pos, (i, _))) => {
+                dropped.push(*i);
                 cols.remove(pos);
             }
             None => break,
         }
     }
-    while total(&cols) > width as usize {
-        let widest = cols
-            .iter_mut()
-            .filter(|(i, w)| model.columns[*i].align == Align::Left && *w > 6)
-            .max_by_key(|(_, w)| *w);
-        match widest {
-            Some((_, w)) => *w -= 1,
-            None => break,
+    shrink(&mut cols, TEXT_MIN, &|i| is_text(i) && i != name);
+    shrink(&mut cols, NAME_MIN, &|i| i == name);
+    while total(&cols) > width && cols.len() > 1 {
+        // Whole columns from the right rather than a number cut at the edge.
+        let last = cols.iter().rposition(|(i, _)| *i != name).unwrap_or(0);
+        cols.remove(last);
+    }
+    // Width left over: first to the columns that were cut (the name first), then to dropped
+    // optional columns that fit at a readable width (most wanted first).
+    for pass in 0..2 {
+        for pos in 0..cols.len() {
+            let (i, w) = cols[pos];
+            if (pass == 0) != (i == name) {
+                continue;
+            }
+            let spare = width.saturating_sub(total(&cols));
+            let more = (want(i) - w).min(u16::try_from(spare).unwrap_or(u16::MAX));
+            cols[pos].1 += more;
+        }
+    }
+    for i in dropped.into_iter().rev() {
+        let spare = width.saturating_sub(total(&cols) + GAP.len());
+        let w = want(i).min(u16::try_from(spare).unwrap_or(u16::MAX));
+        let readable = want(i).min(if is_text(i) { 8 } else { want(i) });
+        if w >= readable {
+            let pos = cols.iter().position(|(c, _)| *c > i).unwrap_or(cols.len());
+            cols.insert(pos, (i, w));
         }
     }
     cols
@@ -864,6 +925,43 @@ fn hints(s: &Session) -> Vec<(String, &'static str)> {
     v
 }
 
+/// Hints a narrow footer drops first, by what they do (each has another way in: the help
+/// overlay, the tab bar, the top bar).
+const FOOTER_DROP_FIRST: [&str; 5] = ["tabs", "period", "quit", "view", "undo"];
+/// Hints a footer always keeps: the help overlay lists the rest.
+const FOOTER_KEEP: [&str; 3] = ["help", "filter", "sort"];
+
+/// The hints that fit in `width` columns (`key what`, two spaces apart): the ones of
+/// [`FOOTER_DROP_FIRST`] go first, then the screen's own from the last, then scenarios; `?`,
+/// `/` and `s` stay.
+fn fit_hints(mut v: Vec<(String, &'static str)>, width: usize) -> Vec<(String, &'static str)> {
+    let len = |v: &[(String, &str)]| {
+        v.iter()
+            .map(|(k, w)| k.chars().count() + 1 + w.chars().count())
+            .sum::<usize>()
+            + GAP.len() * v.len().saturating_sub(1)
+    };
+    for what in FOOTER_DROP_FIRST {
+        if len(&v) <= width {
+            return v;
+        }
+        v.retain(|(_, w)| *w != what);
+    }
+    while len(&v) > width {
+        let pos = v
+            .iter()
+            .rposition(|(_, w)| !FOOTER_KEEP.contains(w) && *w != "scenarios")
+            .or_else(|| v.iter().rposition(|(_, w)| !FOOTER_KEEP.contains(w)));
+        match pos {
+            Some(p) => {
+                v.remove(p);
+            }
+            None => break,
+        }
+    }
+    v
+}
+
 fn footer_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
     let line = if s.app.filtering {
         Line::from(vec![
@@ -874,7 +972,7 @@ fn footer_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
         Line::from(Span::styled(msg.clone(), s.theme.fg("status")))
     } else {
         let mut spans = Vec::new();
-        for (keys, what) in hints(s) {
+        for (keys, what) in fit_hints(hints(s), area.width as usize) {
             spans.push(Span::styled(keys, s.theme.bold("footer_key")));
             spans.push(Span::styled(
                 format!(" {what}  "),

@@ -1,5 +1,7 @@
 //! The table of each screen, built from the priced period.
 
+pub mod history;
+
 use super::table::{Align, RowKind, SortValue, TableModel, count, money, money_opt, percent, text};
 use super::{App, GroupLevel, Tab};
 use crate::analysis::Analysis;
@@ -513,7 +515,9 @@ fn items(app: &App) -> TableModel {
             ("Type", L),
             ("Charge", L),
             ("From", L),
-            ("Until", L),
+            // AWS's end month is exclusive (ExclusiveEndBillingPeriod), as stored and as the
+            // form and configuration files take it: the header says so (README).
+            ("To (exclusive)", L),
             ("Amount", R),
         ],
     )
@@ -537,7 +541,7 @@ fn items(app: &App) -> TableModel {
                 text(item.item_type.code()),
                 text(charge_text(app, item)),
                 text(item.start.to_string()),
-                text(item.end.map_or("–".into(), |e| e.to_string())),
+                text(item.end.map_or("recurring".into(), |e| e.to_string())),
                 money_opt(amount),
             ],
             if amount.is_some() {

@@ -739,39 +739,153 @@ fn plan_detail(app: &App) -> TableModel {
     t
 }
 
-/// The selected change's before and after.
+/// Items joined by `, ` into lines of at most `width` characters (an item wider than a line
+/// is cut with `…`); `fill` when there are none.
+fn wrap_items(items: &[String], width: usize, fill: &str) -> Vec<String> {
+    if items.is_empty() {
+        return vec![fill.to_string()];
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for (n, item) in items.iter().enumerate() {
+        let piece = if n + 1 < items.len() {
+            format!("{item},")
+        } else {
+            item.clone()
+        };
+        let len = line.chars().count();
+        let sep = usize::from(len > 0);
+        if len > 0 && len + sep + piece.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&piece);
+    }
+    lines.push(line);
+    lines
+        .into_iter()
+        .map(|l| cell(&l, width as u16, Align::Left).trim_end().to_string())
+        .collect()
+}
+
+/// The selected change, field by field: the field, its value before and after; a changed
+/// field is marked `*` and bold. Names stand for ARNs (see `app::screens::history`).
 fn history_detail(f: &mut Frame<'_>, area: Rect, s: &Session) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(s.theme.fg("border"))
-        .title(Span::styled(" Before → after ", s.theme.bold("title")));
-    let inner = block.inner(area);
-    f.render_widget(block, area);
+    use crate::app::screens::history::{Namer, detail};
     let id = s
         .app
         .selected_row()
         .and_then(|r| s.app.model.keys.get(r))
         .and_then(|k| k.parse::<i64>().ok());
-    let entry = id.and_then(|id| s.app.audit.as_ref().ok()?.iter().find(|a| a.id == id));
-    let Some(e) = entry else { return };
-    let pretty = |v: &Option<String>| -> String {
-        match v {
-            None => "(nothing)".into(),
-            Some(t) => serde_json::from_str::<serde_json::Value>(t)
-                .ok()
-                .and_then(|j| serde_json::to_string_pretty(&j).ok())
-                .unwrap_or_else(|| t.clone()),
-        }
+    let audit = s.app.audit.as_deref().unwrap_or_default();
+    let entry = id.and_then(|id| audit.iter().find(|a| a.id == id));
+    let d = entry.map(|e| detail(e, &Namer::new(&s.app.data.config, audit, &s.app.names)));
+    let title = match &d {
+        Some(d) => format!(" Before → after: {} ", d.title),
+        None => " Before → after ".to_string(),
     };
-    let [l, r] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
-    let head = |t: &str| Line::from(Span::styled(t.to_string(), s.theme.bold("header")));
-    let mut left = vec![head("before")];
-    left.extend(pretty(&e.before).lines().map(|x| Line::from(x.to_string())));
-    let mut right = vec![head("after")];
-    right.extend(pretty(&e.after).lines().map(|x| Line::from(x.to_string())));
-    f.render_widget(Paragraph::new(left), l);
-    f.render_widget(Paragraph::new(right), r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(s.theme.fg("border"))
+        .title(Span::styled(title, s.theme.bold("title")));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let Some(d) = d else { return };
+    if let Some(note) = &d.note {
+        f.render_widget(
+            Paragraph::new(note.clone())
+                .style(s.theme.fg("aside"))
+                .wrap(Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+    let label_w = d
+        .fields
+        .iter()
+        .map(|x| x.label.chars().count())
+        .chain(std::iter::once(5))
+        .max()
+        .unwrap_or(5)
+        .min(18);
+    // A creation or a deletion has one side: it takes the whole width.
+    let created = d.before_label != "before";
+    let deleted = d.after_label != "after";
+    let sides = if created || deleted { 1 } else { 2 };
+    // "* " marker, label, the sides, two-space gaps.
+    let side_w = usize::from(inner.width).saturating_sub(2 + label_w + sides * GAP.len()) / sides;
+    let side_w = side_w.max(1);
+    let pad = |t: &str, w: usize| cell(t, w as u16, Align::Left);
+    let head = match (created, deleted) {
+        (true, _) => format!("{GAP}{}{GAP}created", pad("Field", label_w)),
+        (_, true) => format!("{GAP}{}{GAP}deleted; it was", pad("Field", label_w)),
+        _ => format!(
+            "{GAP}{}{GAP}{}{GAP}after",
+            pad("Field", label_w),
+            pad("before", side_w)
+        ),
+    };
+    let mut lines = vec![Line::from(Span::styled(head, s.theme.bold("header")))];
+    for field in &d.fields {
+        // In an edit a field one side lacks shows a dash.
+        let before = wrap_items(&field.before, side_w, "–");
+        let after = wrap_items(&field.after, side_w, "–");
+        let style = if field.changed {
+            s.theme.bold("header")
+        } else {
+            Style::default()
+        };
+        // In an edit an unchanged field takes one line, so the changed ones stay in view.
+        let (before, after) = if sides == 2 && !field.changed {
+            let one = |mut v: Vec<String>| {
+                if v.len() > 1 {
+                    v.truncate(1);
+                    v[0] = cell(&format!("{} …", v[0]), side_w as u16, Align::Left)
+                        .trim_end()
+                        .to_string();
+                }
+                v
+            };
+            (one(before), one(after))
+        } else {
+            (before, after)
+        };
+        let shown: Vec<&Vec<String>> = match (created, deleted) {
+            (true, _) => vec![&after],
+            (_, true) => vec![&before],
+            _ => vec![&before, &after],
+        };
+        let n = shown.iter().map(|x| x.len()).max().unwrap_or(1);
+        for i in 0..n {
+            let first = i == 0;
+            let marker = if first && field.changed { "* " } else { "  " };
+            let label = if first { field.label.as_str() } else { "" };
+            let mut spans = vec![
+                Span::styled(marker, style),
+                Span::styled(
+                    pad(label, label_w),
+                    if field.changed {
+                        style
+                    } else {
+                        s.theme.fg("footer_text")
+                    },
+                ),
+            ];
+            for (k, side) in shown.iter().enumerate() {
+                let text = side.get(i).map_or("", String::as_str);
+                spans.push(Span::raw(GAP));
+                if k + 1 < shown.len() {
+                    spans.push(Span::raw(pad(text, side_w)));
+                } else {
+                    spans.push(Span::styled(text.to_string(), style));
+                }
+            }
+            lines.push(Line::from(spans));
+        }
+    }
+    f.render_widget(Paragraph::new(lines), inner);
 }
 
 fn margin_chart(f: &mut Frame<'_>, area: Rect, s: &Session) {

@@ -311,3 +311,51 @@ fn an_edited_group_keeps_its_changed_plan_in_view_at_80x24() {
     assert!(screen.contains("partner-discount"), "{screen}");
     assert!(!screen.contains("arn:"), "{screen}");
 }
+
+#[test]
+fn narrower_than_80_numbers_are_dropped_whole_never_cut() {
+    let (_dir, path) = demo_copy();
+    let mut s = open(&path);
+    for width in [70u16, 60, 50, 40] {
+        // The tabs of money tables (names there hold no digits to be confused with numbers).
+        for tab in ["1", "2", "7"] {
+            press(&mut s, &[tab]);
+            let wide: Vec<String> = screen_at(&mut s, 200, 40)
+                .split(|c: char| c.is_whitespace() || c == '│')
+                .map(str::to_string)
+                .collect();
+            let screen = screen_at(&mut s, width, 24);
+            // Every number shown is one of the wide screen's, whole (not cut at the edge).
+            for token in screen
+                .lines()
+                .skip(3)
+                .take(18)
+                .flat_map(|l| l.split(|c: char| c.is_whitespace() || c == '│'))
+                .filter(|t| {
+                    t.contains('.') && t.chars().all(|c| c.is_ascii_digit() || ",.-%".contains(c))
+                })
+            {
+                assert!(
+                    wide.iter().any(|w| w == token),
+                    "{token} is not a whole number at {width} columns, tab {tab}:\n{screen}"
+                );
+            }
+            for l in screen.lines().skip(3).take(18) {
+                let chars: Vec<char> = l.chars().collect();
+                for w in chars.windows(2) {
+                    assert!(
+                        !(w[0].is_ascii_digit() && w[1] == '…'),
+                        "a number cut at {width} columns, tab {tab}:\n{screen}"
+                    );
+                }
+            }
+        }
+        // The rules' names keep 16 characters at least.
+        press(&mut s, &["4"]);
+        let screen = screen_at(&mut s, width, 24);
+        for r in &s.app.data.config.rules {
+            let shown: String = r.name.chars().take(15).collect();
+            assert!(screen.contains(&shown), "{} at {width}:\n{screen}", r.name);
+        }
+    }
+}

@@ -67,10 +67,14 @@ impl Theme {
         self.colors.get(name).copied().unwrap_or(Color::Reset)
     }
 
-    /// Text in a role's colour; plain without colour.
+    /// Text in a role's colour; without colour plain, and dim for `aside` (rows that are not
+    /// billing groups, locked fields).
     pub fn fg(&self, name: &str) -> Style {
         if self.monochrome {
-            return Style::default();
+            return match name {
+                "aside" => Style::default().add_modifier(Modifier::DIM),
+                _ => Style::default(),
+            };
         }
         Style::default().fg(self.color(name))
     }
@@ -151,6 +155,7 @@ mod tests {
         assert!(t.is_monochrome());
         assert_eq!(t.color("negative"), Color::Reset);
         assert_eq!(t.fg("negative"), Style::default());
+        assert_eq!(t.fg("aside"), Style::default().add_modifier(Modifier::DIM));
         let sel = t.pair("selection_fg", "selection_bg");
         assert_eq!((sel.fg, sel.bg), (None, None));
         assert!(sel.add_modifier.contains(Modifier::REVERSED));

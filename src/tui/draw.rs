@@ -488,6 +488,12 @@ fn fit_columns(model: &TableModel, width: u16) -> Vec<(usize, u16)> {
         let last = cols.iter().rposition(|(i, _)| *i != name).unwrap_or(0);
         cols.remove(last);
     }
+    if total(&cols) > width {
+        // One column left, wider than the screen: cut it with its mark, not at the edge.
+        if let Some(c) = cols.first_mut() {
+            c.1 = u16::try_from(width).unwrap_or(u16::MAX).max(1);
+        }
+    }
     // Width left over: first to the columns that were cut (the name first), then to dropped
     // optional columns that fit at a readable width (most wanted first).
     for pass in 0..2 {

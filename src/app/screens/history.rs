@@ -75,11 +75,16 @@ impl<'a> Namer<'a> {
         if let Some(payer) = primary_view_payer(arn) {
             return format!("Primary View ({payer})");
         }
-        if let Some(o) = Object::all(self.config)
-            .into_iter()
-            .find(|o| o.arn() == arn)
-        {
-            return o.name().to_string();
+        let c = self.config;
+        let in_force = c
+            .group(arn)
+            .map(|x| &x.name)
+            .or_else(|| c.plan(arn).map(|x| &x.name))
+            .or_else(|| c.rule(arn).map(|x| &x.name))
+            .or_else(|| c.item(arn).map(|x| &x.name))
+            .or_else(|| c.view(arn).map(|x| &x.name));
+        if let Some(name) = in_force {
+            return name.clone();
         }
         // An object no longer in force: its name as the audit log last recorded it.
         self.audit

@@ -1,5 +1,7 @@
 //! The table of each screen, built from the priced period.
 
+pub mod history;
+
 use super::table::{
     Align, Measure, RowKind, SortValue, TableModel, count, money, money_opt, percent, text,
 };
@@ -545,7 +547,9 @@ fn rules(app: &Screen<'_>) -> TableModel {
             ("Modifier", L),
             ("Plans", L),
         ],
-    );
+    )
+    // Narrow screens: the plans (the Plans tab lists them) go before the rule's own settings.
+    .optional(&[(5, 1)]);
     for r in cfg
         .rules
         .iter()
@@ -606,7 +610,9 @@ fn items(app: &Screen<'_>) -> TableModel {
             ("Type", L),
             ("Charge", L),
             ("From", L),
-            ("Until", L),
+            // AWS's end month is exclusive (ExclusiveEndBillingPeriod), as stored and as the
+            // form and configuration files take it: the header says so (README).
+            ("To (exclusive)", L),
             ("Amount", R),
         ],
     )
@@ -630,7 +636,7 @@ fn items(app: &Screen<'_>) -> TableModel {
                 text(item.item_type.code()),
                 text(charge_text(app, item)),
                 text(item.start.to_string()),
-                text(item.end.map_or("–".into(), |e| e.to_string())),
+                text(item.end.map_or("recurring".into(), |e| e.to_string())),
                 money_opt(amount),
             ],
             if amount.is_some() {

@@ -207,6 +207,11 @@ pub struct AuditRow {
     pub before: Option<String>,
     pub after: Option<String>,
     pub reason: Option<String>,
+    /// The object's kind as its ARN resource type (`pricingrule`), when the entry is about one
+    /// configuration object.
+    pub kind: Option<String>,
+    /// The object's ARN, when the entry is about one configuration object.
+    pub arn: Option<String>,
 }
 
 /// Billable of one account on one usage day.
@@ -222,7 +227,7 @@ impl Workspace {
     /// The newest audit entries first.
     pub fn audit(&self, limit: usize) -> Result<Vec<AuditRow>, StoreError> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT audit_id, at, period, action, object, before, after, reason
+            "SELECT audit_id, at, period, action, object, before, after, reason, kind, arn
              FROM audit_log ORDER BY audit_id DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit as i64], |r| {
@@ -235,6 +240,8 @@ impl Workspace {
                 before: r.get(5)?,
                 after: r.get(6)?,
                 reason: r.get(7)?,
+                kind: r.get(8)?,
+                arn: r.get(9)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

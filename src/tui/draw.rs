@@ -283,18 +283,39 @@ fn short_title(t: Tab) -> &'static str {
     }
 }
 
+/// The tab labels that fit in `width`, most readable first: full titles, short titles, short
+/// titles without the trailing space, then numbers with only the active tab's title, then
+/// numbers alone. A label is never cut. Without colour the active tab is marked `>` (it is
+/// also reverse video and bold).
+fn tab_labels(active: Tab, width: u16, marker: bool) -> Vec<(Tab, String)> {
+    let label = |t: Tab, level: u8| -> String {
+        let lead = if marker && t == active { '>' } else { ' ' };
+        let n = t.number();
+        match level {
+            0 => format!("{lead}{n} {} ", t.title()),
+            1 => format!("{lead}{n} {} ", short_title(t)),
+            2 => format!("{lead}{n} {}", short_title(t)),
+            3 if t == active => format!("{lead}{n} {}", short_title(t)),
+            _ => format!("{lead}{n}"),
+        }
+    };
+    let mut last = Vec::new();
+    for level in 0..=4u8 {
+        last = Tab::ALL.iter().map(|t| (*t, label(*t, level))).collect();
+        let w: usize = last.iter().map(|(_, l)| l.chars().count()).sum();
+        if w <= width as usize {
+            break;
+        }
+    }
+    last
+}
+
 fn tab_bar(f: &mut Frame<'_>, area: Rect, s: &mut Session) {
-    let long = area.width >= 130;
     let mut spans = Vec::new();
     let mut x = area.x;
     s.hits.tabs.clear();
     s.hits.tab_row = area.y;
-    for t in Tab::ALL {
-        let label = format!(
-            " {} {} ",
-            t.number(),
-            if long { t.title() } else { short_title(t) }
-        );
+    for (t, label) in tab_labels(s.app.tab, area.width, s.theme.is_monochrome()) {
         let w = label.chars().count() as u16;
         s.hits.tabs.push((x, x + w, t));
         x += w;
@@ -310,52 +331,98 @@ fn tab_bar(f: &mut Frame<'_>, area: Rect, s: &mut Session) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// Picks the columns that fit and their widths: optional columns go first, then wide text
-/// columns shrink.
+/// A text column is cut to this width before any optional column is dropped.
+const TEXT_CAP: u16 = 24;
+/// Narrowest a text column other than the name becomes.
+const TEXT_MIN: u16 = 6;
+/// Narrowest the name column becomes (its full width when shorter): it shrinks last.
+const NAME_MIN: u16 = 16;
+
+/// Picks the columns that fit in `width` and their widths (`(column index, width)`, in order).
+///
+/// The name column (the first with a title) shrinks last and keeps a readable minimum;
+/// numbers (right-aligned columns) are never cut. In order: text columns longer than
+/// [`TEXT_CAP`] are cut to it, optional columns are dropped (highest priority number first),
+/// the other text columns shrink (widest first) to [`TEXT_MIN`], the name to [`NAME_MIN`], and
+/// columns from the right are dropped whole. Width left over goes back to the columns that were
+/// cut (the name first) and to dropped optional columns that then fit.
 fn fit_columns(model: &TableModel, width: u16) -> Vec<(usize, u16)> {
-    let mut cols: Vec<(usize, u16)> = model
+    let width = width as usize;
+    let want = |i: usize| model.columns[i].width.max(1);
+    let is_text = |i: usize| model.columns[i].align == Align::Left;
+    let name = model
         .columns
         .iter()
-        .enumerate()
-        .map(|(i, c)| (i, c.width.max(1)))
-        .collect();
+        .position(|c| !c.title.is_empty())
+        .unwrap_or(0);
+    let mut cols: Vec<(usize, u16)> = (0..model.columns.len()).map(|i| (i, want(i))).collect();
     let total = |cols: &[(usize, u16)]| {
         cols.iter().map(|(_, w)| *w as usize).sum::<usize>()
             + GAP.len() * cols.len().saturating_sub(1)
     };
-    // First cut very long texts down to a readable width, then drop optional columns, then
-    // shrink texts further.
-    while total(&cols) > width as usize {
-        let widest = cols
-            .iter_mut()
-            .filter(|(i, w)| model.columns[*i].align == Align::Left && *w > 24)
-            .max_by_key(|(_, w)| *w);
-        match widest {
-            Some((_, w)) => *w -= 1,
-            None => break,
+    // Shrinks the widest column that `pick` allows, down to `min`, until the table fits.
+    let shrink = |cols: &mut Vec<(usize, u16)>, min: u16, pick: &dyn Fn(usize) -> bool| {
+        while total(cols) > width {
+            let widest = cols
+                .iter_mut()
+                .filter(|(i, w)| pick(*i) && *w > min)
+                .max_by_key(|(i, w)| (*w, std::cmp::Reverse(*i)));
+            match widest {
+                Some((_, w)) => *w -= 1,
+                None => break,
+            }
         }
-    }
-    while total(&cols) > width as usize {
+    };
+    shrink(&mut cols, TEXT_CAP, &|i| is_text(i) && i != name);
+    shrink(&mut cols, TEXT_CAP, &|i| i == name);
+    let mut dropped: Vec<usize> = Vec::new();
+    while total(&cols) > width {
         let drop = cols
             .iter()
             .enumerate()
             .filter(|(_, (i, _))| model.columns[*i].priority > 0)
             .max_by_key(|(_, (i, _))| model.columns[*i].priority);
         match drop {
-            Some((pos, _)) => {
+            Some((pos, (i, _))) => {
+                dropped.push(*i);
                 cols.remove(pos);
             }
             None => break,
         }
     }
-    while total(&cols) > width as usize {
-        let widest = cols
-            .iter_mut()
-            .filter(|(i, w)| model.columns[*i].align == Align::Left && *w > 6)
-            .max_by_key(|(_, w)| *w);
-        match widest {
-            Some((_, w)) => *w -= 1,
-            None => break,
+    shrink(&mut cols, TEXT_MIN, &|i| is_text(i) && i != name);
+    shrink(&mut cols, NAME_MIN, &|i| i == name);
+    while total(&cols) > width && cols.len() > 1 {
+        // Whole columns from the right rather than a number cut at the edge.
+        let last = cols.iter().rposition(|(i, _)| *i != name).unwrap_or(0);
+        cols.remove(last);
+    }
+    if total(&cols) > width {
+        // One column left, wider than the screen: cut it with its mark, not at the edge.
+        if let Some(c) = cols.first_mut() {
+            c.1 = u16::try_from(width).unwrap_or(u16::MAX).max(1);
+        }
+    }
+    // Width left over: first to the columns that were cut (the name first), then to dropped
+    // optional columns that fit at a readable width (most wanted first).
+    for pass in 0..2 {
+        for pos in 0..cols.len() {
+            let (i, w) = cols[pos];
+            if (pass == 0) != (i == name) {
+                continue;
+            }
+            let spare = width.saturating_sub(total(&cols));
+            let more = (want(i) - w).min(u16::try_from(spare).unwrap_or(u16::MAX));
+            cols[pos].1 += more;
+        }
+    }
+    for i in dropped.into_iter().rev() {
+        let spare = width.saturating_sub(total(&cols) + GAP.len());
+        let w = want(i).min(u16::try_from(spare).unwrap_or(u16::MAX));
+        let readable = want(i).min(if is_text(i) { 8 } else { want(i) });
+        if w >= readable {
+            let pos = cols.iter().position(|(c, _)| *c > i).unwrap_or(cols.len());
+            cols.insert(pos, (i, w));
         }
     }
     cols
@@ -541,39 +608,153 @@ fn static_table(f: &mut Frame<'_>, area: Rect, s: &Session, model: &TableModel) 
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-/// The selected change's before and after.
+/// Items joined by `, ` into lines of at most `width` characters (an item wider than a line
+/// is cut with `…`); `fill` when there are none.
+fn wrap_items(items: &[String], width: usize, fill: &str) -> Vec<String> {
+    if items.is_empty() {
+        return vec![fill.to_string()];
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for (n, item) in items.iter().enumerate() {
+        let piece = if n + 1 < items.len() {
+            format!("{item},")
+        } else {
+            item.clone()
+        };
+        let len = line.chars().count();
+        let sep = usize::from(len > 0);
+        if len > 0 && len + sep + piece.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&piece);
+    }
+    lines.push(line);
+    lines
+        .into_iter()
+        .map(|l| cell(&l, width as u16, Align::Left).trim_end().to_string())
+        .collect()
+}
+
+/// The selected change, field by field: the field, its value before and after; a changed
+/// field is marked `*` and bold. Names stand for ARNs (see `app::screens::history`).
 fn history_detail(f: &mut Frame<'_>, area: Rect, s: &Session) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(s.theme.fg("border"))
-        .title(Span::styled(" Before → after ", s.theme.bold("title")));
-    let inner = block.inner(area);
-    f.render_widget(block, area);
+    use crate::app::screens::history::{Namer, detail};
     let id = s
         .app
         .selected_row()
         .and_then(|r| s.app.model.keys.get(r))
         .and_then(|k| k.parse::<i64>().ok());
-    let entry = id.and_then(|id| s.app.audit.as_ref().ok()?.iter().find(|a| a.id == id));
-    let Some(e) = entry else { return };
-    let pretty = |v: &Option<String>| -> String {
-        match v {
-            None => "(nothing)".into(),
-            Some(t) => serde_json::from_str::<serde_json::Value>(t)
-                .ok()
-                .and_then(|j| serde_json::to_string_pretty(&j).ok())
-                .unwrap_or_else(|| t.clone()),
-        }
+    let audit = s.app.audit.as_deref().unwrap_or_default();
+    let entry = id.and_then(|id| audit.iter().find(|a| a.id == id));
+    let d = entry.map(|e| detail(e, &Namer::new(&s.app.data.config, audit, &s.app.names)));
+    let title = match &d {
+        Some(d) => format!(" Before → after: {} ", d.title),
+        None => " Before → after ".to_string(),
     };
-    let [l, r] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
-    let head = |t: &str| Line::from(Span::styled(t.to_string(), s.theme.bold("header")));
-    let mut left = vec![head("before")];
-    left.extend(pretty(&e.before).lines().map(|x| Line::from(x.to_string())));
-    let mut right = vec![head("after")];
-    right.extend(pretty(&e.after).lines().map(|x| Line::from(x.to_string())));
-    f.render_widget(Paragraph::new(left), l);
-    f.render_widget(Paragraph::new(right), r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(s.theme.fg("border"))
+        .title(Span::styled(title, s.theme.bold("title")));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let Some(d) = d else { return };
+    if let Some(note) = &d.note {
+        f.render_widget(
+            Paragraph::new(note.clone())
+                .style(s.theme.fg("aside"))
+                .wrap(Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+    let label_w = d
+        .fields
+        .iter()
+        .map(|x| x.label.chars().count())
+        .chain(std::iter::once(5))
+        .max()
+        .unwrap_or(5)
+        .min(18);
+    // A creation or a deletion has one side: it takes the whole width.
+    let created = d.before_label != "before";
+    let deleted = d.after_label != "after";
+    let sides = if created || deleted { 1 } else { 2 };
+    // "* " marker, label, the sides, two-space gaps.
+    let side_w = usize::from(inner.width).saturating_sub(2 + label_w + sides * GAP.len()) / sides;
+    let side_w = side_w.max(1);
+    let pad = |t: &str, w: usize| cell(t, w as u16, Align::Left);
+    let head = match (created, deleted) {
+        (true, _) => format!("{GAP}{}{GAP}created", pad("Field", label_w)),
+        (_, true) => format!("{GAP}{}{GAP}deleted; it was", pad("Field", label_w)),
+        _ => format!(
+            "{GAP}{}{GAP}{}{GAP}after",
+            pad("Field", label_w),
+            pad("before", side_w)
+        ),
+    };
+    let mut lines = vec![Line::from(Span::styled(head, s.theme.bold("header")))];
+    for field in &d.fields {
+        // In an edit a field one side lacks shows a dash.
+        let before = wrap_items(&field.before, side_w, "–");
+        let after = wrap_items(&field.after, side_w, "–");
+        let style = if field.changed {
+            s.theme.bold("header")
+        } else {
+            Style::default()
+        };
+        // In an edit an unchanged field takes one line, so the changed ones stay in view.
+        let (before, after) = if sides == 2 && !field.changed {
+            let one = |mut v: Vec<String>| {
+                if v.len() > 1 {
+                    v.truncate(1);
+                    v[0] = cell(&format!("{} …", v[0]), side_w as u16, Align::Left)
+                        .trim_end()
+                        .to_string();
+                }
+                v
+            };
+            (one(before), one(after))
+        } else {
+            (before, after)
+        };
+        let shown: Vec<&Vec<String>> = match (created, deleted) {
+            (true, _) => vec![&after],
+            (_, true) => vec![&before],
+            _ => vec![&before, &after],
+        };
+        let n = shown.iter().map(|x| x.len()).max().unwrap_or(1);
+        for i in 0..n {
+            let first = i == 0;
+            let marker = if first && field.changed { "* " } else { "  " };
+            let label = if first { field.label.as_str() } else { "" };
+            let mut spans = vec![
+                Span::styled(marker, style),
+                Span::styled(
+                    pad(label, label_w),
+                    if field.changed {
+                        style
+                    } else {
+                        s.theme.fg("footer_text")
+                    },
+                ),
+            ];
+            for (k, side) in shown.iter().enumerate() {
+                let text = side.get(i).map_or("", String::as_str);
+                spans.push(Span::raw(GAP));
+                if k + 1 < shown.len() {
+                    spans.push(Span::raw(pad(text, side_w)));
+                } else {
+                    spans.push(Span::styled(text.to_string(), style));
+                }
+            }
+            lines.push(Line::from(spans));
+        }
+    }
+    f.render_widget(Paragraph::new(lines), inner);
 }
 
 fn margin_chart(f: &mut Frame<'_>, area: Rect, s: &Session) {
@@ -701,6 +882,43 @@ fn hints(s: &Session) -> Vec<(String, &'static str)> {
     v
 }
 
+/// Hints a narrow footer drops first, by what they do (each has another way in: the help
+/// overlay, the tab bar, the top bar).
+const FOOTER_DROP_FIRST: [&str; 5] = ["tabs", "period", "quit", "view", "undo"];
+/// Hints a footer always keeps: the help overlay lists the rest.
+const FOOTER_KEEP: [&str; 3] = ["help", "filter", "sort"];
+
+/// The hints that fit in `width` columns (`key what`, two spaces apart): the ones of
+/// [`FOOTER_DROP_FIRST`] go first, then the screen's own from the last, then scenarios; `?`,
+/// `/` and `s` stay.
+fn fit_hints(mut v: Vec<(String, &'static str)>, width: usize) -> Vec<(String, &'static str)> {
+    let len = |v: &[(String, &str)]| {
+        v.iter()
+            .map(|(k, w)| k.chars().count() + 1 + w.chars().count())
+            .sum::<usize>()
+            + GAP.len() * v.len().saturating_sub(1)
+    };
+    for what in FOOTER_DROP_FIRST {
+        if len(&v) <= width {
+            return v;
+        }
+        v.retain(|(_, w)| *w != what);
+    }
+    while len(&v) > width {
+        let pos = v
+            .iter()
+            .rposition(|(_, w)| !FOOTER_KEEP.contains(w) && *w != "scenarios")
+            .or_else(|| v.iter().rposition(|(_, w)| !FOOTER_KEEP.contains(w)));
+        match pos {
+            Some(p) => {
+                v.remove(p);
+            }
+            None => break,
+        }
+    }
+    v
+}
+
 fn footer_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
     let line = if s.app.filtering() {
         Line::from(vec![
@@ -719,7 +937,7 @@ fn footer_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
         Line::from(Span::styled(msg.clone(), s.theme.fg("status")))
     } else {
         let mut spans = Vec::new();
-        for (keys, what) in hints(s) {
+        for (keys, what) in fit_hints(hints(s), area.width as usize) {
             spans.push(Span::styled(keys, s.theme.bold("footer_key")));
             spans.push(Span::styled(
                 format!(" {what}  "),

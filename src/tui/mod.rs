@@ -50,7 +50,11 @@ impl Session {
         let user_theme = read_user("theme.toml");
         let (keymap, mut warnings) =
             Keymap::load(user_keys.as_ref().map(|(p, t)| (p.as_str(), t.as_str())));
-        let (theme, w) = Theme::load(user_theme.as_ref().map(|(p, t)| (p.as_str(), t.as_str())));
+        // NO_COLOR (https://no-color.org): no colours; selection and active tab by reverse video.
+        let (theme, w) = Theme::load_with(
+            user_theme.as_ref().map(|(p, t)| (p.as_str(), t.as_str())),
+            theme::no_color_requested(),
+        );
         warnings.extend(w);
         for w in &warnings {
             tracing::warn!("{w}");

@@ -12,8 +12,9 @@ pub struct Help {
 impl Help {
     /// Movement scrolls; any other key closes.
     pub fn event(&mut self, action: Action) -> Step {
-        // At most one line per action; the painter keeps the last page in view.
-        if scroll_text(&mut self.scroll, Action::ALL.len(), action) {
+        // At most two lines per action (screens and text fields); the painter keeps the
+        // last page in view.
+        if scroll_text(&mut self.scroll, 2 * Action::ALL.len() + 2, action) {
             return Step::stay();
         }
         Step::close()
@@ -27,8 +28,7 @@ impl Help {
             .max()
             .unwrap_or(4);
         ModalView {
-            title: " Keys (j/k scroll, any other key closes; overrides: ~/.config/proforma/keymap.toml) "
-                .into(),
+            title: " Keys (j/k scroll, any other key closes) ".into(),
             lines: ctx
                 .bindings
                 .iter()
@@ -38,6 +38,13 @@ impl Help {
                         Styled::plain(*what),
                     ]
                 })
+                .chain([
+                    Vec::new(),
+                    vec![Styled::new(
+                        "Your keys: ~/.config/proforma/keymap.toml (its [text] table: forms and prompts)",
+                        Tone::Fg("aside"),
+                    )],
+                ])
                 .collect(),
             size: Size::Centered {
                 width: 96,

@@ -173,6 +173,8 @@ pub struct State {
     pub model: TableModel,
     /// A second, read-only table under it (a group's custom line items, a plan's rules).
     pub detail: Option<TableModel>,
+    /// History: the selected change field by field (names for ARNs).
+    pub change: Option<screens::history::ChangeDetail>,
     /// Row indexes of `model` on screen, after filter and sort.
     pub visible: Vec<usize>,
     /// Rows the table showed in the last frame (for paging), set by the renderer.
@@ -295,6 +297,7 @@ impl State {
             quit: false,
             model: TableModel::default(),
             detail: None,
+            change: None,
             visible: Vec::new(),
             page: 10,
             outside: OutsideWatch {
@@ -444,6 +447,18 @@ impl State {
             Some(self.group_path.clone())
         };
         self.detail = path.and_then(|p| screens::detail(self, state, &p, key.as_deref()));
+        self.change = match (self.tab, &self.audit) {
+            (Tab::History, Ok(audit)) => {
+                let id = key.and_then(|k| k.parse::<i64>().ok());
+                id.and_then(|id| audit.iter().find(|a| a.id == id))
+                    .map(|e| {
+                        let namer =
+                            screens::history::Namer::new(&self.data.config, audit, &self.names);
+                        screens::history::detail(e, &namer)
+                    })
+            }
+            _ => None,
+        };
     }
 
     /// The drill path with its group indexes translated from the baseline to `other` (a

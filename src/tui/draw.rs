@@ -642,15 +642,7 @@ fn wrap_items(items: &[String], width: usize, fill: &str) -> Vec<String> {
 /// The selected change, field by field: the field, its value before and after; a changed
 /// field is marked `*` and bold. Names stand for ARNs (see `app::screens::history`).
 fn history_detail(f: &mut Frame<'_>, area: Rect, s: &Session) {
-    use crate::app::screens::history::{Namer, detail};
-    let id = s
-        .app
-        .selected_row()
-        .and_then(|r| s.app.model.keys.get(r))
-        .and_then(|k| k.parse::<i64>().ok());
-    let audit = s.app.audit.as_deref().unwrap_or_default();
-    let entry = id.and_then(|id| audit.iter().find(|a| a.id == id));
-    let d = entry.map(|e| detail(e, &Namer::new(&s.app.data.config, audit, &s.app.names)));
+    let d = s.app.change.as_ref();
     let title = match &d {
         Some(d) => format!(" Before → after: {} ", d.title),
         None => " Before → after ".to_string(),

@@ -214,6 +214,15 @@ fn find_multi_end(s: &str, quote: u8, escapes: bool) -> usize {
 
 /// `n` and the noun, singular for one: "1 row", "2 rows", "0 changes" (English nouns whose
 /// plural adds an s: row, change, account).
+/// "A", "A or B", "A, B or C": the choices a value must be one of.
+pub fn one_of(choices: &[&str]) -> String {
+    match choices {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
 pub fn count(n: impl Into<u64>, noun: &str) -> String {
     match n.into() {
         1 => format!("1 {noun}"),

@@ -373,28 +373,17 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
     for (i, r) in file.rules.iter().enumerate() {
         let path = format!("pricing_rule[{i}]");
         locations.insert((Kind::PricingRule, r.name.clone()), path.clone());
-        let scope = match r.scope.as_str() {
-            "GLOBAL" => Scope::Global,
-            "SERVICE" => Scope::Service,
-            "BILLING_ENTITY" => Scope::BillingEntity,
-            "SKU" => Scope::Sku,
-            other => {
-                c.fail(
-                    format!("{path}.scope"),
-                    format!("'{other}' is not GLOBAL, SERVICE, BILLING_ENTITY or SKU"),
-                );
+        let scope = match r.scope.parse::<Scope>() {
+            Ok(s) => s,
+            Err(e) => {
+                c.fail(format!("{path}.scope"), e);
                 continue;
             }
         };
-        let rule_type = match r.rule_type.as_str() {
-            "MARKUP" => RuleType::Markup,
-            "DISCOUNT" => RuleType::Discount,
-            "TIERING" => RuleType::Tiering,
-            other => {
-                c.fail(
-                    format!("{path}.type"),
-                    format!("'{other}' is not MARKUP, DISCOUNT or TIERING"),
-                );
+        let rule_type = match r.rule_type.parse::<RuleType>() {
+            Ok(t) => t,
+            Err(e) => {
+                c.fail(format!("{path}.type"), e);
                 continue;
             }
         };
@@ -475,14 +464,11 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
                 continue;
             }
         };
-        let group_type = match g.group_type.as_deref() {
-            None | Some("STANDARD") => GroupType::Standard,
-            Some("TRANSFER_BILLING") => GroupType::TransferBilling,
-            Some(other) => {
-                c.fail(
-                    format!("{path}.type"),
-                    format!("'{other}' is not STANDARD or TRANSFER_BILLING"),
-                );
+        let group_type = match g.group_type.as_deref().map(str::parse::<GroupType>) {
+            None => GroupType::Standard,
+            Some(Ok(t)) => t,
+            Some(Err(e)) => {
+                c.fail(format!("{path}.type"), e);
                 continue;
             }
         };
@@ -575,14 +561,11 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
                 continue;
             }
         };
-        let computation = match it.computation.as_deref() {
-            None | Some("CONSOLIDATED") => Computation::Consolidated,
-            Some("ITEMIZED") => Computation::Itemized,
-            Some(other) => {
-                c.fail(
-                    format!("{path}.computation"),
-                    format!("'{other}' is not CONSOLIDATED or ITEMIZED"),
-                );
+        let computation = match it.computation.as_deref().map(str::parse::<Computation>) {
+            None => Computation::Consolidated,
+            Some(Ok(c)) => c,
+            Some(Err(e)) => {
+                c.fail(format!("{path}.computation"), e);
                 continue;
             }
         };

@@ -31,6 +31,42 @@ pub fn managed_plan(arn: &str) -> Option<ManagedPlan> {
     }
 }
 
+/// Declares an enum's AWS codes once: `ALL`, `code()` (the API's spelling), `codes()` for
+/// choices and messages, and `FromStr` whose error names the value and the codes allowed.
+macro_rules! aws_codes {
+    ($t:ident { $($v:ident = $c:literal),+ $(,)? }) => {
+        impl $t {
+            /// Every value, in the API's order.
+            pub const ALL: &'static [$t] = &[$($t::$v),+];
+
+            /// The AWS API's spelling (`GLOBAL`, `MARKUP`...).
+            pub fn code(self) -> &'static str {
+                match self {
+                    $($t::$v => $c),+
+                }
+            }
+
+            /// Every code, in order.
+            pub fn codes() -> Vec<&'static str> {
+                $t::ALL.iter().map(|x| x.code()).collect()
+            }
+        }
+
+        impl std::str::FromStr for $t {
+            type Err = String;
+
+            /// A value from its code; the error says what was given and what is allowed.
+            fn from_str(text: &str) -> Result<$t, String> {
+                $t::ALL
+                    .iter()
+                    .copied()
+                    .find(|x| x.code() == text)
+                    .ok_or_else(|| format!("'{text}' is not {}", $crate::text::one_of(&$t::codes())))
+            }
+        }
+    };
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ManagedPlan {
     Basic,
@@ -44,6 +80,11 @@ pub enum GroupType {
     Standard,
     TransferBilling,
 }
+
+aws_codes!(GroupType {
+    Standard = "STANDARD",
+    TransferBilling = "TRANSFER_BILLING",
+});
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillingGroup {
@@ -70,16 +111,12 @@ pub enum Scope {
     Sku,
 }
 
-impl Scope {
-    pub fn code(self) -> &'static str {
-        match self {
-            Scope::Global => "GLOBAL",
-            Scope::Service => "SERVICE",
-            Scope::BillingEntity => "BILLING_ENTITY",
-            Scope::Sku => "SKU",
-        }
-    }
-}
+aws_codes!(Scope {
+    Global = "GLOBAL",
+    Service = "SERVICE",
+    BillingEntity = "BILLING_ENTITY",
+    Sku = "SKU",
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -89,15 +126,11 @@ pub enum RuleType {
     Tiering,
 }
 
-impl RuleType {
-    pub fn code(self) -> &'static str {
-        match self {
-            RuleType::Markup => "MARKUP",
-            RuleType::Discount => "DISCOUNT",
-            RuleType::Tiering => "TIERING",
-        }
-    }
-}
+aws_codes!(RuleType {
+    Markup = "MARKUP",
+    Discount = "DISCOUNT",
+    Tiering = "TIERING",
+});
 
 /// One slice of a custom SKU tier table: usage in `[begin, end)` costs `rate` per unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -196,14 +229,10 @@ pub enum ItemType {
     Credit,
 }
 
-impl ItemType {
-    pub fn code(self) -> &'static str {
-        match self {
-            ItemType::Fee => "FEE",
-            ItemType::Credit => "CREDIT",
-        }
-    }
-}
+aws_codes!(ItemType {
+    Fee = "FEE",
+    Credit = "CREDIT",
+});
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -237,6 +266,11 @@ pub enum Computation {
     Consolidated,
     Itemized,
 }
+
+aws_codes!(Computation {
+    Consolidated = "CONSOLIDATED",
+    Itemized = "ITEMIZED",
+});
 
 pub const DEFAULT_PRESENTATION_SERVICE: &str = "AWSBillingConductor";
 

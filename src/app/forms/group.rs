@@ -46,12 +46,8 @@ impl KindForm for GroupForm {
             Field::choice(
                 "group_type",
                 "Type",
-                if g.is_some_and(|g| g.group_type == GroupType::TransferBilling) {
-                    "TRANSFER_BILLING"
-                } else {
-                    "STANDARD"
-                },
-                &["STANDARD", "TRANSFER_BILLING"],
+                g.map_or(GroupType::Standard, |g| g.group_type).code(),
+                &GroupType::codes(),
                 &["BillingGroupType"],
             ),
             Field::choice(
@@ -105,11 +101,7 @@ impl KindForm for GroupForm {
             accounts,
             plan,
             auto_associate: p.text("auto") == "yes",
-            group_type: if p.text("group_type") == "TRANSFER_BILLING" {
-                GroupType::TransferBilling
-            } else {
-                GroupType::Standard
-            },
+            group_type: p.text("group_type").parse().unwrap_or_default(),
         })
     }
 }

@@ -78,8 +78,8 @@ impl KindForm for ItemForm {
             Field::choice(
                 "item_type",
                 "Type",
-                i.map_or("FEE", |i| i.item_type.code()),
-                &["FEE", "CREDIT"],
+                i.map_or(ItemType::Fee, |i| i.item_type).code(),
+                &ItemType::codes(),
                 &["Type"],
             ),
             Field::choice(
@@ -120,14 +120,9 @@ impl KindForm for ItemForm {
             Field::choice(
                 "computation",
                 "Computation",
-                i.map_or("CONSOLIDATED", |i| {
-                    if i.computation == Computation::Itemized {
-                        "ITEMIZED"
-                    } else {
-                        "CONSOLIDATED"
-                    }
-                }),
-                &["CONSOLIDATED", "ITEMIZED"],
+                i.map_or(Computation::Consolidated, |i| i.computation)
+                    .code(),
+                &Computation::codes(),
                 &["ComputationRule"],
             ),
             Field::text(
@@ -246,14 +241,12 @@ impl KindForm for ItemForm {
             description: p.text("description"),
             group,
             account,
-            item_type: if p.text("item_type") == "CREDIT" {
-                ItemType::Credit
-            } else {
-                ItemType::Fee
-            },
+            item_type: p.text("item_type").parse().unwrap_or(ItemType::Fee),
             charge,
             filter,
-            computation: if p.shown("computation") && p.text("computation") == "ITEMIZED" {
+            computation: if p.shown("computation")
+                && p.text("computation").parse() == Ok(Computation::Itemized)
+            {
                 Computation::Itemized
             } else {
                 Computation::Consolidated

@@ -54,15 +54,15 @@ impl KindForm for RuleForm {
             Field::choice(
                 "scope",
                 "Scope",
-                r.map_or("GLOBAL", |r| r.scope.code()),
-                &["GLOBAL", "SERVICE", "BILLING_ENTITY", "SKU"],
+                r.map_or(Scope::Global, |r| r.scope).code(),
+                &Scope::codes(),
                 &["Scope"],
             ),
             Field::choice(
                 "type",
                 "Type",
-                r.map_or("MARKUP", |r| r.rule_type.code()),
-                &["MARKUP", "DISCOUNT", "TIERING"],
+                r.map_or(RuleType::Markup, |r| r.rule_type).code(),
+                &RuleType::codes(),
                 &["Type"],
             ),
             Field::text(
@@ -114,31 +114,24 @@ impl KindForm for RuleForm {
     }
 
     fn applies(&self, form: &Form, key: &str) -> bool {
-        let scope = form.field("scope");
-        let tiering = form.field("type") == "TIERING";
+        let scope = form.field("scope").parse::<Scope>().ok();
+        let tiering = form.field("type").parse() == Ok(RuleType::Tiering);
+        let sku = scope == Some(Scope::Sku);
         match key {
             "percent" => !tiering,
-            "service" => scope == "SERVICE" || scope == "SKU",
-            "billing_entity" => scope == "BILLING_ENTITY",
-            "usage_type" | "operation" => scope == "SKU",
-            "free_tier" => tiering && scope != "SKU",
-            "tiers" => tiering && scope == "SKU",
+            "service" => scope == Some(Scope::Service) || sku,
+            "billing_entity" => scope == Some(Scope::BillingEntity),
+            "usage_type" | "operation" => sku,
+            "free_tier" => tiering && !sku,
+            "tiers" => tiering && sku,
             _ => true,
         }
     }
 
     fn parse(&self, p: &mut Parse) -> Object {
-        let scope = match p.text("scope").as_str() {
-            "SERVICE" => Scope::Service,
-            "BILLING_ENTITY" => Scope::BillingEntity,
-            "SKU" => Scope::Sku,
-            _ => Scope::Global,
-        };
-        let rule_type = match p.text("type").as_str() {
-            "DISCOUNT" => RuleType::Discount,
-            "TIERING" => RuleType::Tiering,
-            _ => RuleType::Markup,
-        };
+        // Choice fields hold one of the codes they offer.
+        let scope: Scope = p.text("scope").parse().unwrap_or(Scope::Global);
+        let rule_type: RuleType = p.text("type").parse().unwrap_or(RuleType::Markup);
         // Refused beyond 2 decimals, never rounded: the same rule as configuration files
         // (README, "Configuration files").
         let modifier = if p.shown("percent") {

@@ -352,7 +352,7 @@ fn check_view(a: &Analysis) {
         let exact_billable: Decimal = a
             .lines
             .iter()
-            .filter(|l| l.key.line_item_type != "Tax")
+            .filter(|l| l.key.line_item_type != proforma::cur::LineItemType::Tax)
             .map(|l| l.sums.unblended_cost)
             .sum();
         assert_eq!(get(totals, "Billable"), Some(round2(exact_billable)));

@@ -738,7 +738,7 @@ fn reconcile(app: &App) -> TableModel {
             } else {
                 d.unknown_types
                     .keys()
-                    .cloned()
+                    .map(|t| t.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
             }),

@@ -6,6 +6,7 @@ pub mod columns;
 mod csv_reader;
 pub mod detect;
 pub mod fold;
+pub mod line_item_type;
 mod parquet_reader;
 pub mod source;
 
@@ -15,6 +16,7 @@ pub use fold::{
     CostExtract, CurrencySeen, DEFAULT_CURRENCY, DailyKey, DailySums, Label, LineKey, LineSums,
     StoredLine,
 };
+pub use line_item_type::{LineItemType, PricingClass};
 pub use source::{Source, SourceMeta};
 
 use std::path::PathBuf;

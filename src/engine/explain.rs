@@ -129,7 +129,7 @@ pub fn explain_where(
     for i in (0..lines.len()).filter(|&i| pricing.line_group[i] == Some(g) && in_slice(i)) {
         let line = &lines[i];
         let p = &pricing.line_price[i];
-        if line.key.line_item_type != "Tax" {
+        if !line.key.line_item_type.is_tax() {
             aws += line.sums.unblended_cost;
         }
         if let Basis::Excluded(why) = p.basis {
@@ -487,7 +487,7 @@ pub fn explain_view(
         if !line_in(i) {
             continue;
         }
-        let is_tax = line.key.line_item_type == "Tax";
+        let is_tax = line.key.line_item_type.is_tax();
         if !is_tax {
             billable += line.sums.unblended_cost;
         }

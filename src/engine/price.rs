@@ -2,8 +2,8 @@
 //! each row, the one rule that prices it, custom tiers, Savings Plans negation pairing, custom
 //! line items and the totals. Every line keeps how its number was made, for explanations.
 
-use crate::cur::LineKey;
 use crate::cur::StoredLine;
+use crate::cur::{LineItemType, LineKey, PricingClass};
 use crate::model::{
     BillingGroup, Charge, Config, GroupType, LineItemFilter, ManagedPlan, RuleType, Scope, Tier,
     managed_plan,
@@ -133,7 +133,7 @@ pub struct Diagnostics {
     pub no_public_price_rows: u64,
     pub no_public_price_cost: Decimal,
     /// Unknown line item types: rows and unblended cost.
-    pub unknown_types: BTreeMap<String, (u64, Decimal)>,
+    pub unknown_types: BTreeMap<LineItemType, (u64, Decimal)>,
 }
 
 /// Everything computed for one period.
@@ -294,10 +294,6 @@ impl<'c> CompiledPlan<'c> {
     }
 }
 
-fn is_discount_type(t: &str) -> bool {
-    t.ends_with("Discount")
-}
-
 fn is_support_fee(k: &LineKey) -> bool {
     k.product_code.starts_with("AWS") && k.product_code.contains("Support")
 }
@@ -362,7 +358,7 @@ pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pr
         let s = &line.sums;
         let group = members.group_of(&k.payer, &k.account);
         out.line_group.push(group);
-        let is_tax = k.line_item_type == "Tax";
+        let is_tax = k.line_item_type.is_tax();
         let Some(g) = group else {
             let t = &mut out.unmonitored;
             if is_tax {
@@ -402,8 +398,8 @@ pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pr
                 LinePrice::fixed(s.unblended_cost, Basis::Passthrough)
             }
         } else {
-            match k.line_item_type.as_str() {
-                "Usage" => {
+            match k.line_item_type.pricing_class() {
+                PricingClass::Usage => {
                     let free_kept = k.free_on_bill && plan.free_tier_on(k);
                     match plan.tiers_for(k) {
                         Some(rule) if !free_kept => {
@@ -422,14 +418,14 @@ pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pr
                         _ => ruled(public(&mut out), Basis::PublicCost),
                     }
                 }
-                "DiscountedUsage" => {
+                PricingClass::RiCovered => {
                     if members.group_of(&k.payer, &k.owner) == Some(g) && !k.owner.is_empty() {
                         LinePrice::fixed(s.unblended_cost, Basis::Unblended)
                     } else {
                         ruled(public(&mut out), Basis::PublicCost)
                     }
                 }
-                "SavingsPlanCoveredUsage" => {
+                PricingClass::SpCovered => {
                     let p = ruled(public(&mut out), Basis::PublicCost);
                     let key = (
                         g,
@@ -442,7 +438,7 @@ pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pr
                     *covered.entry(key).or_default() += p.proforma;
                     p
                 }
-                "SavingsPlanNegation" => {
+                PricingClass::SpNegation => {
                     if members.group_of(&k.payer, &k.owner) == Some(g) && !k.owner.is_empty() {
                         let key = (
                             g,
@@ -458,20 +454,20 @@ pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pr
                         LinePrice::excluded(Exclusion::NegationOwnerOutside)
                     }
                 }
-                "RIFee" | "SavingsPlanRecurringFee" | "SavingsPlanUpfrontFee" => {
-                    LinePrice::fixed(s.unblended_cost, Basis::Unblended)
+                PricingClass::CommitmentFee => LinePrice::fixed(s.unblended_cost, Basis::Unblended),
+                PricingClass::Fee if is_support_fee(k) => {
+                    LinePrice::excluded(Exclusion::SupportFee)
                 }
-                "Fee" if is_support_fee(k) => LinePrice::excluded(Exclusion::SupportFee),
-                "Fee" => LinePrice::fixed(s.unblended_cost, Basis::Unblended),
-                "Tax" => LinePrice::excluded(Exclusion::Tax),
-                "Credit" => LinePrice::excluded(Exclusion::Credit),
-                "Refund" => LinePrice::excluded(Exclusion::Refund),
-                t if is_discount_type(t) => LinePrice::excluded(Exclusion::Discount),
-                other => {
+                PricingClass::Fee => LinePrice::fixed(s.unblended_cost, Basis::Unblended),
+                PricingClass::Tax => LinePrice::excluded(Exclusion::Tax),
+                PricingClass::Credit => LinePrice::excluded(Exclusion::Credit),
+                PricingClass::Refund => LinePrice::excluded(Exclusion::Refund),
+                PricingClass::Discount => LinePrice::excluded(Exclusion::Discount),
+                PricingClass::Unknown => {
                     let e = out
                         .diagnostics
                         .unknown_types
-                        .entry(other.to_string())
+                        .entry(k.line_item_type.clone())
                         .or_default();
                     e.0 += s.rows;
                     e.1 += s.unblended_cost;
@@ -523,7 +519,7 @@ pub fn filter_matches(filter: Option<&LineItemFilter>, k: &LineKey) -> bool {
     match filter {
         None => true,
         Some(LineItemFilter::ExcludeSavingsPlanNegation) => {
-            k.line_item_type != "SavingsPlanNegation"
+            k.line_item_type != LineItemType::SavingsPlanNegation
         }
         Some(LineItemFilter::Service { equal, service }) => (k.product_code == *service) == *equal,
     }

@@ -3,8 +3,8 @@
 //! margin beside them for monitored accounts).
 
 use super::price::Pricing;
-use crate::cur::LineKey;
 use crate::cur::StoredLine;
+use crate::cur::{LineItemType, LineKey};
 use crate::model::{Config, CustomLineItem, ItemType};
 use crate::period::BillingPeriod;
 use rust_decimal::Decimal;
@@ -64,7 +64,7 @@ impl GroupBy {
             GroupBy::ProductName => k.product_name.clone(),
             GroupBy::ServiceCode => k.product_code.clone(),
             GroupBy::UsageType => k.usage_type.clone(),
-            GroupBy::LineItemType => k.line_item_type.clone(),
+            GroupBy::LineItemType => k.line_item_type.to_string(),
             GroupBy::BillingPeriod => k.period.aws_label(),
         }
     }
@@ -77,9 +77,10 @@ impl GroupBy {
             GroupBy::ProductName | GroupBy::ServiceCode => item.presentation_service.clone(),
             GroupBy::UsageType => item.name.clone(),
             GroupBy::LineItemType => match item.item_type {
-                ItemType::Fee => "Fee".into(),
-                ItemType::Credit => "Credit".into(),
-            },
+                ItemType::Fee => LineItemType::Fee,
+                ItemType::Credit => LineItemType::Credit,
+            }
+            .to_string(),
             GroupBy::BillingPeriod => period.aws_label(),
         }
     }
@@ -236,7 +237,7 @@ pub fn build(
         }
         let value = group_by.map(|g| g.value(&line.key)).unwrap_or_default();
         let proforma = pricing.line_group[i].map(|_| pricing.line_price[i].proforma);
-        let is_tax = line.key.line_item_type == "Tax";
+        let is_tax = line.key.line_item_type.is_tax();
         by_value
             .entry(value)
             .or_default()
@@ -349,7 +350,7 @@ pub fn group_breakdown(
             continue;
         }
         let e = by_value.entry(group_by.value(&line.key)).or_default();
-        if line.key.line_item_type == "Tax" {
+        if line.key.line_item_type.is_tax() {
             e.2 += line.sums.unblended_cost;
         } else {
             e.0 += line.sums.unblended_cost;

@@ -179,7 +179,7 @@ fn summarize(d: &Delivery, status: DeliveryStatus) -> DeliveryOutcome {
     for (k, v) in &d.extract.lines {
         rows += v.rows;
         // Sums were overflow-checked per delivery while folding; saturate rather than panic.
-        let slot = if k.line_item_type == "Tax" {
+        let slot = if k.line_item_type.is_tax() {
             &mut tax
         } else {
             &mut billable
@@ -444,7 +444,7 @@ fn write_delivery(
             k.product_name,
             k.usage_type,
             k.operation,
-            k.line_item_type,
+            k.line_item_type.as_str(),
             k.region,
             k.owner,
             k.free_on_bill,

@@ -114,6 +114,12 @@ pub struct GroupTotals {
 }
 
 impl GroupTotals {
+    /// Adds a line's unblended cost to AWS cost, or to tax for a `Tax` line (SPEC 4.5).
+    pub fn add_cost(&mut self, t: &LineItemType, cost: Decimal) {
+        let (billable, tax) = t.billable_and_tax(cost);
+        self.aws_cost += billable;
+        self.tax += tax;
+    }
     pub fn proforma(&self) -> Decimal {
         self.priced + self.items
     }
@@ -360,12 +366,8 @@ pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pr
         out.line_group.push(group);
         let is_tax = k.line_item_type.is_tax();
         let Some(g) = group else {
-            let t = &mut out.unmonitored;
-            if is_tax {
-                t.tax += s.unblended_cost
-            } else {
-                t.aws_cost += s.unblended_cost
-            }
+            out.unmonitored
+                .add_cost(&k.line_item_type, s.unblended_cost);
             out.line_price
                 .push(LinePrice::fixed(Decimal::ZERO, Basis::Unmonitored));
             continue;
@@ -476,12 +478,7 @@ pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pr
             }
         };
         out.line_price.push(price);
-        let t = &mut out.groups[g];
-        if is_tax {
-            t.tax += s.unblended_cost
-        } else {
-            t.aws_cost += s.unblended_cost
-        }
+        out.groups[g].add_cost(&k.line_item_type, s.unblended_cost);
     }
 
     // Custom tiers: the group's total usage of the SKU, graduated, spread by usage amount.

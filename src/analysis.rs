@@ -478,11 +478,13 @@ impl Analysis {
                     ))
                 })?,
         };
-        let in_slice = |i: usize| slice.is_none_or(|(by, x)| by.value(&self.lines[i].key) == x);
+        let names = &self.pricing.product_names;
+        let in_slice =
+            |i: usize| slice.is_none_or(|(by, x)| by.value(&self.lines[i].key, names) == x);
         let item_in_slice = |n: usize| {
             slice.is_none_or(|(by, x)| {
                 let a = &self.pricing.items[n];
-                by.item_value(&self.config.items[a.item], &a.account, self.period) == x
+                by.item_value(&self.config.items[a.item], &a.account, self.period, names) == x
             })
         };
         let title = format!(

@@ -8,6 +8,7 @@ pub mod detect;
 pub mod fold;
 pub mod line_item_type;
 mod parquet_reader;
+pub mod product_names;
 pub mod source;
 
 pub use accounts::AccountInfo;
@@ -17,6 +18,7 @@ pub use fold::{
     StoredLine,
 };
 pub use line_item_type::{LineItemType, PricingClass};
+pub use product_names::ProductNames;
 pub use source::{Source, SourceMeta};
 
 use std::path::PathBuf;

@@ -79,13 +79,18 @@ pub fn explain(
     g: usize,
     slice: &[(GroupBy, &str)],
 ) -> Explanation {
-    let in_slice = |i: usize| slice.iter().all(|(by, v)| by.value(&lines[i].key) == *v);
+    let names = &pricing.product_names;
+    let in_slice = |i: usize| {
+        slice
+            .iter()
+            .all(|(by, v)| by.value(&lines[i].key, names) == *v)
+    };
     let item_in_slice = |n: usize| {
         let a = &pricing.items[n];
         let item = &config.items[a.item];
         slice
             .iter()
-            .all(|(by, v)| by.item_value(item, &a.account, pricing.period) == *v)
+            .all(|(by, v)| by.item_value(item, &a.account, pricing.period, names) == *v)
     };
     let parts: Vec<String> = slice
         .iter()

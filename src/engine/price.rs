@@ -3,7 +3,7 @@
 //! line items and the totals. Every line keeps how its number was made, for explanations.
 
 use crate::cur::StoredLine;
-use crate::cur::{LineItemType, LineKey, PricingClass};
+use crate::cur::{LineItemType, LineKey, PricingClass, ProductNames};
 use crate::model::{
     BillingGroup, Charge, Config, GroupType, LineItemFilter, ManagedPlan, RuleType, Scope, Tier,
     managed_plan,
@@ -155,6 +155,9 @@ pub struct Pricing {
     /// Lines of accounts in no group.
     pub unmonitored: GroupTotals,
     pub diagnostics: Diagnostics,
+    /// The product name of each service code in the period, for lines and custom line items
+    /// that carry only the code (reports group by product name through it).
+    pub product_names: ProductNames,
 }
 
 /// Account -> group for the period (SPEC 2.1, 2.6, 3: membership is per period).
@@ -352,6 +355,7 @@ pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pr
         items: Vec::new(),
         unmonitored: GroupTotals::default(),
         diagnostics: Diagnostics::default(),
+        product_names: ProductNames::from_lines(lines),
     };
     // Usage priced through custom tiers, and covered usage negations pair with, per group.
     let mut tiered: FxHashMap<(usize, usize), Vec<usize>> = FxHashMap::default();

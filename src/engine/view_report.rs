@@ -4,7 +4,7 @@
 
 use super::price::Pricing;
 use crate::cur::StoredLine;
-use crate::cur::{LineItemType, LineKey};
+use crate::cur::{LineItemType, LineKey, ProductNames};
 use crate::model::{Config, CustomLineItem, ItemType};
 use crate::period::BillingPeriod;
 use rust_decimal::Decimal;
@@ -56,12 +56,13 @@ impl GroupBy {
         }
     }
 
-    /// The attribute value of a line under this key.
-    pub fn value(self, k: &LineKey) -> String {
+    /// The attribute value of a line under this key. A line that carries no product name
+    /// (tax, credits) shows under its service's name in the period (`names`), so one service
+    /// is one row; a code no line names shows as the code.
+    pub fn value(self, k: &LineKey, names: &ProductNames) -> String {
         match self {
             GroupBy::LinkedAccount => k.account.clone(),
-            GroupBy::ProductName if k.product_name.is_empty() => k.product_code.clone(),
-            GroupBy::ProductName => k.product_name.clone(),
+            GroupBy::ProductName => names.shown(&k.product_code, &k.product_name).to_string(),
             GroupBy::ServiceCode => k.product_code.clone(),
             GroupBy::UsageType => k.usage_type.clone(),
             GroupBy::LineItemType => k.line_item_type.to_string(),
@@ -69,12 +70,20 @@ impl GroupBy {
         }
     }
 
-    /// The attribute value of a custom line item: it shows under its presentation service, as
-    /// a `Fee` or `Credit` line named after the item (decision, after ABC's pro forma CUR).
-    pub fn item_value(self, item: &CustomLineItem, account: &str, period: BillingPeriod) -> String {
+    /// The attribute value of a custom line item: it shows under its presentation service (by
+    /// product name: the service's name when the period's lines name it), as a `Fee` or
+    /// `Credit` line named after the item (decision, after ABC's pro forma CUR).
+    pub fn item_value(
+        self,
+        item: &CustomLineItem,
+        account: &str,
+        period: BillingPeriod,
+        names: &ProductNames,
+    ) -> String {
         match self {
             GroupBy::LinkedAccount => account.to_string(),
-            GroupBy::ProductName | GroupBy::ServiceCode => item.presentation_service.clone(),
+            GroupBy::ProductName => names.shown(&item.presentation_service, "").to_string(),
+            GroupBy::ServiceCode => item.presentation_service.clone(),
             GroupBy::UsageType => item.name.clone(),
             GroupBy::LineItemType => match item.item_type {
                 ItemType::Fee => LineItemType::Fee,
@@ -235,7 +244,9 @@ pub fn build(
         if !(selection.lines)(i) {
             continue;
         }
-        let value = group_by.map(|g| g.value(&line.key)).unwrap_or_default();
+        let value = group_by
+            .map(|g| g.value(&line.key, &pricing.product_names))
+            .unwrap_or_default();
         let proforma = pricing.line_group[i].map(|_| pricing.line_price[i].proforma);
         let is_tax = line.key.line_item_type.is_tax();
         by_value
@@ -250,7 +261,7 @@ pub fn build(
         }
         let item = &config.items[a.item];
         let value = group_by
-            .map(|g| g.item_value(item, &a.account, period))
+            .map(|g| g.item_value(item, &a.account, period, &pricing.product_names))
             .unwrap_or_default();
         by_value.entry(value).or_default().add_item(a.amount);
         totals.add_item(a.amount);
@@ -345,11 +356,15 @@ pub fn group_breakdown(
     let mut by_value: HashMap<String, (Decimal, Decimal, Decimal)> = HashMap::new();
     for (i, line) in lines.iter().enumerate() {
         if pricing.line_group[i] != Some(g)
-            || !filters.iter().all(|(by, v)| by.value(&line.key) == *v)
+            || !filters
+                .iter()
+                .all(|(by, v)| by.value(&line.key, &pricing.product_names) == *v)
         {
             continue;
         }
-        let e = by_value.entry(group_by.value(&line.key)).or_default();
+        let e = by_value
+            .entry(group_by.value(&line.key, &pricing.product_names))
+            .or_default();
         if line.key.line_item_type.is_tax() {
             e.2 += line.sums.unblended_cost;
         } else {
@@ -359,14 +374,13 @@ pub fn group_breakdown(
     }
     for a in pricing.items.iter().filter(|a| a.group == g) {
         let item = &config.items[a.item];
-        if !filters
-            .iter()
-            .all(|(by, v)| by.item_value(item, &a.account, pricing.period) == *v)
-        {
+        if !filters.iter().all(|(by, v)| {
+            by.item_value(item, &a.account, pricing.period, &pricing.product_names) == *v
+        }) {
             continue;
         }
         by_value
-            .entry(group_by.item_value(item, &a.account, pricing.period))
+            .entry(group_by.item_value(item, &a.account, pricing.period, &pricing.product_names))
             .or_default()
             .1 += a.amount;
     }

@@ -617,14 +617,18 @@ fn view(app: &App) -> TableModel {
     };
     match app.data.view_report(&app.view, Some(by)) {
         Ok(r) => {
-            // A view holding accounts in no billing group shows the billable of the monitored
-            // accounts too: the margin is the pro forma minus that (one base per margin).
-            let monitored = r.has_unmonitored_billable();
-            let mut cols = vec![(by.key(), L), ("Billable", R)];
-            if monitored {
-                cols.push(("Monitored", R));
-            }
-            cols.extend([("Pro forma", R), ("Margin", R), ("Margin %", R), ("Tax", R)]);
+            // A view holding accounts in no billing group reads straight across: its rows are
+            // the monitored accounts' parts, then one line for the unmonitored accounts
+            // (billable only), as `proforma report --view` prints it.
+            let split = r.splits_unmonitored();
+            let cols = [
+                (by.key(), L),
+                ("Billable", R),
+                ("Pro forma", R),
+                ("Margin", R),
+                ("Margin %", R),
+                ("Tax", R),
+            ];
             let n = cols.len();
             let mut t = TableModel::new(
                 format!(
@@ -636,23 +640,40 @@ fn view(app: &App) -> TableModel {
             .optional(&[(n - 1, 1)]);
             let shown = app.data.shown_view(&r);
             let cells = |first: (String, SortValue), a: &crate::footing::ShownRow| {
-                let mut c = vec![first, money(a.aws)];
-                if monitored {
-                    c.push(money_opt(a.proforma.map(|_| a.monitored_aws)));
-                }
-                c.extend([
+                vec![
+                    first,
+                    money(a.aws),
                     money_opt(a.proforma),
                     money_opt(a.margin),
                     percent(a.margin_percentage),
                     money(a.tax),
-                ]);
-                c
+                ]
             };
             for (row, a) in r.rows.iter().zip(&shown.rows) {
+                let a = match (split, a.proforma) {
+                    (false, _) => *a,
+                    (true, Some(_)) => a.monitored(),
+                    (true, None) => continue,
+                };
                 let (value, label) = attribute_cells(app, &row.attributes, by);
-                t.push(value, cells(text(label), a), RowKind::Normal);
+                t.push(value, cells(text(label), &a), RowKind::Normal);
             }
-            let totals = cells(text("Total"), &shown.total)
+            let total = &shown.total;
+            if split {
+                use crate::engine::view_report::{MONITORED_LINE, UNMONITORED_LINE};
+                t.push(
+                    "",
+                    cells(text(MONITORED_LINE), &total.monitored()),
+                    RowKind::Aside,
+                );
+                t.push(
+                    "",
+                    cells(text(UNMONITORED_LINE), &total.unmonitored()),
+                    RowKind::Aside,
+                );
+            }
+            let total = if split { total.billable_only() } else { *total };
+            let totals = cells(text("Total"), &total)
                 .into_iter()
                 .map(|(s, _)| s)
                 .collect();

@@ -118,6 +118,13 @@ impl fmt::Display for GroupBy {
     }
 }
 
+/// Label of the line that holds a view's accounts in no billing group, billable only
+/// (SPEC 2.1), in every output that splits them off ([`ViewReport::splits_unmonitored`]).
+pub const UNMONITORED_LINE: &str = "Unmonitored accounts (billable only)";
+/// Label of the line that holds a view's monitored accounts (billable, pro forma, margin),
+/// when the view has unmonitored ones too.
+pub const MONITORED_LINE: &str = "Monitored accounts";
+
 /// Name, type and ARN of a billing view, as AWS prints them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ViewInfo {
@@ -146,6 +153,10 @@ pub struct Amounts {
     /// None when every account of the row is unmonitored.
     pub proforma: Option<Decimal>,
     pub tax: Decimal,
+    /// Tax of the rows' monitored accounts.
+    pub monitored_tax: Decimal,
+    /// Whether any line of the row is of an account in no billing group.
+    pub has_unmonitored: bool,
 }
 
 impl Amounts {
@@ -168,20 +179,21 @@ impl Amounts {
             monitored_aws: self.monitored_billable,
             proforma: self.proforma,
             tax: self.tax,
+            monitored_tax: self.monitored_tax,
         }
     }
 
-    fn add_line(&mut self, cost: Decimal, is_tax: bool, proforma: Option<Decimal>) {
-        if is_tax {
-            self.tax += cost;
-        } else {
-            self.billable += cost;
-        }
-        if let Some(p) = proforma {
-            if !is_tax {
-                self.monitored_billable += cost;
+    fn add_line(&mut self, t: &LineItemType, cost: Decimal, proforma: Option<Decimal>) {
+        let (billable, tax) = t.billable_and_tax(cost);
+        self.billable += billable;
+        self.tax += tax;
+        match proforma {
+            Some(p) => {
+                self.monitored_billable += billable;
+                self.monitored_tax += tax;
+                self.proforma = Some(self.proforma.unwrap_or_default() + p);
             }
-            self.proforma = Some(self.proforma.unwrap_or_default() + p);
+            None => self.has_unmonitored = true,
         }
     }
 
@@ -197,11 +209,14 @@ pub struct ViewRow {
 }
 
 impl ViewReport {
-    /// True when the report has pro forma and some of its billable is of accounts in no
-    /// billing group: then a margin (pro forma minus the monitored accounts' billable) is not
-    /// the pro forma minus the billable, and outputs show the monitored billable beside it.
-    pub fn has_unmonitored_billable(&self) -> bool {
-        self.totals.proforma.is_some() && self.totals.monitored_billable != self.totals.billable
+    /// True when the report has pro forma and some of its lines are of accounts in no billing
+    /// group. Then every output reads straight across: each row shows the monitored accounts'
+    /// billable and tax beside their pro forma and margin, and the unmonitored accounts'
+    /// billable and tax are one line of their own, "Unmonitored accounts (billable only)"
+    /// (SPEC 2.1: unmonitored accounts are billable only); JSON and CSV add the parts as
+    /// fields (see `cli::report::render_view`).
+    pub fn splits_unmonitored(&self) -> bool {
+        self.totals.proforma.is_some() && self.totals.has_unmonitored
     }
 
     /// The report's rows (same order) and totals as shown: each total its exact value rounded,
@@ -248,12 +263,12 @@ pub fn build(
             .map(|g| g.value(&line.key, &pricing.product_names))
             .unwrap_or_default();
         let proforma = pricing.line_group[i].map(|_| pricing.line_price[i].proforma);
-        let is_tax = line.key.line_item_type.is_tax();
+        let (t, cost) = (&line.key.line_item_type, line.sums.unblended_cost);
         by_value
             .entry(value)
             .or_default()
-            .add_line(line.sums.unblended_cost, is_tax, proforma);
-        totals.add_line(line.sums.unblended_cost, is_tax, proforma);
+            .add_line(t, cost, proforma);
+        totals.add_line(t, cost, proforma);
     }
     for (n, a) in pricing.items.iter().enumerate() {
         if !(selection.items)(n) {
@@ -281,11 +296,21 @@ pub fn build(
             amounts: Amounts::default(),
         });
     }
-    // Largest first, as an analyst reads a bill; ties by value so output is stable.
+    // Largest first, as an analyst reads a bill: by the billable the rows show (the monitored
+    // accounts' when the view splits the unmonitored ones off), then the whole billable; ties
+    // by value so output is stable.
+    let split = totals.proforma.is_some() && totals.has_unmonitored;
+    let shown_billable = |a: &Amounts| {
+        if split {
+            a.monitored_billable
+        } else {
+            a.billable
+        }
+    };
     rows.sort_by(|a, b| {
-        b.amounts
-            .billable
-            .cmp(&a.amounts.billable)
+        shown_billable(&b.amounts)
+            .cmp(&shown_billable(&a.amounts))
+            .then_with(|| b.amounts.billable.cmp(&a.amounts.billable))
             .then_with(|| a.attributes.cmp(&b.attributes))
     });
     ViewReport {

@@ -649,13 +649,13 @@ fn view(app: &App) -> TableModel {
                     money(a.tax),
                 ]
             };
-            for (row, a) in r.rows.iter().zip(&shown.rows) {
-                let a = match (split, a.proforma) {
-                    (false, _) => *a,
-                    (true, Some(_)) => a.monitored(),
-                    (true, None) => continue,
+            for i in r.table_rows(&shown) {
+                let a = if split {
+                    shown.rows[i].monitored()
+                } else {
+                    shown.rows[i]
                 };
-                let (value, label) = attribute_cells(app, &row.attributes, by);
+                let (value, label) = attribute_cells(app, &r.rows[i].attributes, by);
                 t.push(value, cells(text(label), &a), RowKind::Normal);
             }
             let total = &shown.total;

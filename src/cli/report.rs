@@ -402,13 +402,14 @@ pub fn render_view(
             } else {
                 0
             };
-            for (row, a) in r.rows.iter().zip(&shown.rows).take(rows) {
-                // Split: the rows are the monitored accounts' parts; a row of unmonitored
-                // accounts only is in the unmonitored line.
-                let a = match (split, a.proforma) {
-                    (false, _) => *a,
-                    (true, Some(_)) => a.monitored(),
-                    (true, None) => continue,
+            for i in r.table_rows(shown).into_iter().take(rows) {
+                let row = &r.rows[i];
+                // Split: the rows are the monitored accounts' parts (a row of unmonitored
+                // accounts only is in the unmonitored line).
+                let a = if split {
+                    shown.rows[i].monitored()
+                } else {
+                    shown.rows[i]
                 };
                 let mut first: Vec<String> =
                     row.attributes.iter().map(|(_, v)| v.clone()).collect();

@@ -219,6 +219,26 @@ impl ViewReport {
         self.totals.proforma.is_some() && self.totals.has_unmonitored
     }
 
+    /// The rows a table shows, as indexes into `rows` (and `shown.rows`), largest billable
+    /// shown first: every row; or, when the view splits its unmonitored accounts off
+    /// ([`ViewReport::splits_unmonitored`]), the rows with pro forma, by their monitored
+    /// accounts' shown billable (the rows of unmonitored accounts only are in the unmonitored
+    /// line). Ties keep the report's order.
+    pub fn table_rows(&self, shown: &crate::footing::ShownTable) -> Vec<usize> {
+        if !self.splits_unmonitored() {
+            return (0..self.rows.len()).collect();
+        }
+        let mut idx: Vec<usize> = (0..self.rows.len().min(shown.rows.len()))
+            .filter(|&i| shown.rows[i].proforma.is_some())
+            .collect();
+        idx.sort_by(|&a, &b| {
+            shown.rows[b]
+                .monitored_aws
+                .cmp(&shown.rows[a].monitored_aws)
+        });
+        idx
+    }
+
     /// The report's rows (same order) and totals as shown: each total its exact value rounded,
     /// the rows footed to it, margins cross-footed (SPEC 5, [`crate::footing::foot_rows`]).
     pub fn shown(&self) -> crate::footing::ShownTable {
@@ -296,21 +316,11 @@ pub fn build(
             amounts: Amounts::default(),
         });
     }
-    // Largest first, as an analyst reads a bill: by the billable the rows show (the monitored
-    // accounts' when the view splits the unmonitored ones off), then the whole billable; ties
-    // by value so output is stable.
-    let split = totals.proforma.is_some() && totals.has_unmonitored;
-    let shown_billable = |a: &Amounts| {
-        if split {
-            a.monitored_billable
-        } else {
-            a.billable
-        }
-    };
+    // Largest first, as an analyst reads a bill; ties by value so output is stable.
     rows.sort_by(|a, b| {
-        shown_billable(&b.amounts)
-            .cmp(&shown_billable(&a.amounts))
-            .then_with(|| b.amounts.billable.cmp(&a.amounts.billable))
+        b.amounts
+            .billable
+            .cmp(&a.amounts.billable)
             .then_with(|| a.attributes.cmp(&b.attributes))
     });
     ViewReport {

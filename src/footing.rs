@@ -500,18 +500,21 @@ mod tests {
                 monitored_aws: d("60.004"),
                 proforma: Some(d("70.004")),
                 tax: d("1"),
+                monitored_tax: d("1"),
             },
             ExactRow {
                 aws: d("50.004"),
                 monitored_aws: d("50.004"),
                 proforma: Some(d("55.004")),
                 tax: d("0"),
+                monitored_tax: d("0"),
             },
             ExactRow {
                 aws: d("9.999"),
                 monitored_aws: d("0"),
                 proforma: None,
                 tax: d("0"),
+                monitored_tax: d("0"),
             },
         ];
         let t = foot_rows(&rows, Targets::default());
@@ -530,6 +533,65 @@ mod tests {
             Some(t.rows[1].proforma.unwrap() - t.rows[1].aws)
         );
         assert_eq!(t.rows[2].margin, None);
+    }
+
+    #[test]
+    fn monitored_and_unmonitored_parts_each_foot_and_add_up() {
+        // Two mixed rows and one unmonitored-only row, with sub-cent amounts in every part.
+        let rows = [
+            ExactRow {
+                aws: d("10.005"),
+                monitored_aws: d("6.003"),
+                proforma: Some(d("7.004")),
+                tax: d("1.005"),
+                monitored_tax: d("0.603"),
+            },
+            ExactRow {
+                aws: d("5.005"),
+                monitored_aws: d("5.005"),
+                proforma: Some(d("5.506")),
+                tax: d("0.505"),
+                monitored_tax: d("0.505"),
+            },
+            ExactRow {
+                aws: d("2.004"),
+                monitored_aws: d("0"),
+                proforma: None,
+                tax: d("0.204"),
+                monitored_tax: d("0"),
+            },
+        ];
+        let t = foot_rows(&rows, Targets::default());
+        // Totals: each its exact value rounded.
+        assert_eq!(t.total.aws, d("17.01")); // 17.014
+        assert_eq!(t.total.monitored_aws, d("11.01")); // 11.008
+        assert_eq!(t.total.tax, d("1.71")); // 1.714
+        assert_eq!(t.total.monitored_tax, d("1.11")); // 1.108
+        assert_eq!(t.total.unmonitored_aws(), d("6.00"));
+        assert_eq!(t.total.unmonitored_tax(), d("0.60"));
+        let sum = |f: &dyn Fn(&ShownRow) -> Decimal| t.rows.iter().map(f).sum::<Decimal>();
+        assert_eq!(sum(&|r| r.monitored_aws), t.total.monitored_aws);
+        assert_eq!(sum(&|r| r.monitored_tax), t.total.monitored_tax);
+        assert_eq!(sum(&|r| r.unmonitored_aws()), t.total.unmonitored_aws());
+        assert_eq!(sum(&|r| r.unmonitored_tax()), t.total.unmonitored_tax());
+        assert_eq!(sum(&|r| r.tax), t.total.tax);
+        for (r, x) in t.rows.iter().zip(&rows) {
+            assert!((r.monitored_tax - x.monitored_tax).abs() < CENT);
+            assert!((r.unmonitored_tax() - (x.tax - x.monitored_tax)).abs() < CENT);
+            assert_eq!(r.margin, r.proforma.map(|p| p - r.monitored_aws));
+        }
+        // The unmonitored-only row has no monitored part, and its parts read as such.
+        assert_eq!(t.rows[2].monitored_aws, Decimal::ZERO);
+        assert_eq!(t.rows[2].monitored_tax, Decimal::ZERO);
+        let m = t.total.monitored();
+        assert_eq!(
+            (m.aws, m.tax, m.margin),
+            (d("11.01"), d("1.11"), t.total.margin)
+        );
+        let u = t.total.unmonitored();
+        assert_eq!((u.aws, u.proforma, u.margin), (d("6.00"), None, None));
+        assert!(t.total.has_unmonitored());
+        assert!(!t.rows[1].has_unmonitored());
     }
 
     #[test]
@@ -591,6 +653,7 @@ mod tests {
             margin: Some(d("1.99")),
             margin_percentage: None,
             tax: d("0"),
+            monitored_tax: d("0"),
         };
         let t = foot_rows(
             &[

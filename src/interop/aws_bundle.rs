@@ -141,12 +141,16 @@ impl Reader {
     }
 }
 
-fn enum_of<T: Copy>(r: &mut Reader, text: &str, options: &[(&str, T)], path: &str) -> Option<T> {
-    match options.iter().find(|(k, _)| *k == text) {
-        Some((_, v)) => Some(*v),
-        None => {
-            let names: Vec<&str> = options.iter().map(|(k, _)| *k).collect();
-            r.fail(path, format!("'{text}' is not one of {}", names.join(", ")));
+/// The enum value `text` spells (AWS's code), or a failure at `path` naming the codes.
+fn enum_of<T: std::str::FromStr<Err = crate::model::BadCode>>(
+    r: &mut Reader,
+    text: &str,
+    path: &str,
+) -> Option<T> {
+    match text.parse() {
+        Ok(v) => Some(v),
+        Err(e) => {
+            r.fail(path, e.to_string());
             None
         }
     }
@@ -213,16 +217,8 @@ pub fn parse(text: &str, default_start: BillingPeriod) -> Result<Parsed, ConfigF
         });
         let group_type = match o.get("BillingGroupType").and_then(Value::as_str) {
             None => GroupType::Standard,
-            Some(t) => enum_of(
-                &mut r,
-                t,
-                &[
-                    ("STANDARD", GroupType::Standard),
-                    ("TRANSFER_BILLING", GroupType::TransferBilling),
-                ],
-                &format!("{path}.BillingGroupType"),
-            )
-            .unwrap_or_default(),
+            Some(t) => enum_of::<GroupType>(&mut r, t, &format!("{path}.BillingGroupType"))
+                .unwrap_or_default(),
         };
         locations.insert((Kind::BillingGroup, name.clone()), path.clone());
         config.groups.push(BillingGroup {
@@ -272,27 +268,8 @@ pub fn parse(text: &str, default_start: BillingPeriod) -> Result<Parsed, ConfigF
         let name = r.required(o, "Name", &path);
         let scope_text = r.required(o, "Scope", &path);
         let type_text = r.required(o, "Type", &path);
-        let scope = enum_of(
-            &mut r,
-            &scope_text,
-            &[
-                ("GLOBAL", Scope::Global),
-                ("SERVICE", Scope::Service),
-                ("BILLING_ENTITY", Scope::BillingEntity),
-                ("SKU", Scope::Sku),
-            ],
-            &format!("{path}.Scope"),
-        );
-        let rule_type = enum_of(
-            &mut r,
-            &type_text,
-            &[
-                ("MARKUP", RuleType::Markup),
-                ("DISCOUNT", RuleType::Discount),
-                ("TIERING", RuleType::Tiering),
-            ],
-            &format!("{path}.Type"),
-        );
+        let scope = enum_of::<Scope>(&mut r, &scope_text, &format!("{path}.Scope"));
+        let rule_type = enum_of::<RuleType>(&mut r, &type_text, &format!("{path}.Type"));
         let modifier_path = format!("{path}.ModifierPercentage");
         let modifier = r
             .number(o.get("ModifierPercentage"), &modifier_path)
@@ -430,12 +407,7 @@ fn custom_line_item(
         return None;
     };
     let type_text = r.required(cd, "Type", &cd_path);
-    let item_type = enum_of(
-        r,
-        &type_text,
-        &[("FEE", ItemType::Fee), ("CREDIT", ItemType::Credit)],
-        &format!("{cd_path}.Type"),
-    )?;
+    let item_type = enum_of::<ItemType>(r, &type_text, &format!("{cd_path}.Type"))?;
     let charge = match (cd.get("Flat"), cd.get("Percentage")) {
         (Some(f), None) => Charge::Flat {
             value: r.number(f.get("ChargeValue"), &format!("{cd_path}.Flat.ChargeValue"))?,
@@ -486,15 +458,7 @@ fn custom_line_item(
     };
     let computation = match o.get("ComputationRule").and_then(Value::as_str) {
         None => Computation::Consolidated,
-        Some(t) => enum_of(
-            r,
-            t,
-            &[
-                ("CONSOLIDATED", Computation::Consolidated),
-                ("ITEMIZED", Computation::Itemized),
-            ],
-            &format!("{path}.ComputationRule"),
-        )?,
+        Some(t) => enum_of::<Computation>(r, t, &format!("{path}.ComputationRule"))?,
     };
     let range = o.get("BillingPeriodRange");
     Some(CustomLineItem {
@@ -649,7 +613,7 @@ pub fn export(config: &Config) -> Value {
                 "Size": g.accounts.len(),
                 "Status": "ACTIVE",
                 "AccountGrouping": {"AutoAssociate": g.auto_associate},
-                "BillingGroupType": match g.group_type { GroupType::Standard => "STANDARD", GroupType::TransferBilling => "TRANSFER_BILLING" },
+                "BillingGroupType": g.group_type.code(),
             });
             if !g.description.is_empty() {
                 v["Description"] = json!(g.description);
@@ -743,7 +707,7 @@ pub fn export(config: &Config) -> Value {
                 "CurrencyCode": i.currency,
                 "Description": i.description,
                 "BillingGroupArn": i.group,
-                "ComputationRule": match i.computation { Computation::Consolidated => "CONSOLIDATED", Computation::Itemized => "ITEMIZED" },
+                "ComputationRule": i.computation.code(),
                 "PresentationDetails": {"Service": i.presentation_service},
                 "BillingPeriodRange": range,
             });

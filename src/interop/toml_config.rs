@@ -373,28 +373,17 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
     for (i, r) in file.rules.iter().enumerate() {
         let path = format!("pricing_rule[{i}]");
         locations.insert((Kind::PricingRule, r.name.clone()), path.clone());
-        let scope = match r.scope.as_str() {
-            "GLOBAL" => Scope::Global,
-            "SERVICE" => Scope::Service,
-            "BILLING_ENTITY" => Scope::BillingEntity,
-            "SKU" => Scope::Sku,
-            other => {
-                c.fail(
-                    format!("{path}.scope"),
-                    format!("'{other}' is not GLOBAL, SERVICE, BILLING_ENTITY or SKU"),
-                );
+        let scope = match Scope::from_code(&r.scope) {
+            Ok(v) => v,
+            Err(e) => {
+                c.fail(format!("{path}.scope"), e.to_string());
                 continue;
             }
         };
-        let rule_type = match r.rule_type.as_str() {
-            "MARKUP" => RuleType::Markup,
-            "DISCOUNT" => RuleType::Discount,
-            "TIERING" => RuleType::Tiering,
-            other => {
-                c.fail(
-                    format!("{path}.type"),
-                    format!("'{other}' is not MARKUP, DISCOUNT or TIERING"),
-                );
+        let rule_type = match RuleType::from_code(&r.rule_type) {
+            Ok(v) => v,
+            Err(e) => {
+                c.fail(format!("{path}.type"), e.to_string());
                 continue;
             }
         };
@@ -475,14 +464,11 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
                 continue;
             }
         };
-        let group_type = match g.group_type.as_deref() {
-            None | Some("STANDARD") => GroupType::Standard,
-            Some("TRANSFER_BILLING") => GroupType::TransferBilling,
-            Some(other) => {
-                c.fail(
-                    format!("{path}.type"),
-                    format!("'{other}' is not STANDARD or TRANSFER_BILLING"),
-                );
+        let group_type = match g.group_type.as_deref().map(GroupType::from_code) {
+            None => GroupType::Standard,
+            Some(Ok(t)) => t,
+            Some(Err(e)) => {
+                c.fail(format!("{path}.type"), e.to_string());
                 continue;
             }
         };
@@ -508,14 +494,10 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
             });
             continue;
         };
-        let item_type = match it.item_type.as_str() {
-            "FEE" => ItemType::Fee,
-            "CREDIT" => ItemType::Credit,
-            other => {
-                c.fail(
-                    format!("{path}.type"),
-                    format!("'{other}' is not FEE or CREDIT"),
-                );
+        let item_type = match ItemType::from_code(&it.item_type) {
+            Ok(v) => v,
+            Err(e) => {
+                c.fail(format!("{path}.type"), e.to_string());
                 continue;
             }
         };
@@ -575,14 +557,11 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
                 continue;
             }
         };
-        let computation = match it.computation.as_deref() {
-            None | Some("CONSOLIDATED") => Computation::Consolidated,
-            Some("ITEMIZED") => Computation::Itemized,
-            Some(other) => {
-                c.fail(
-                    format!("{path}.computation"),
-                    format!("'{other}' is not CONSOLIDATED or ITEMIZED"),
-                );
+        let computation = match it.computation.as_deref().map(Computation::from_code) {
+            None => Computation::Consolidated,
+            Some(Ok(t)) => t,
+            Some(Err(e)) => {
+                c.fail(format!("{path}.computation"), e.to_string());
                 continue;
             }
         };
@@ -726,7 +705,7 @@ pub fn export(config: &Config) -> String {
                 plan: config.plan_name(&g.plan),
                 auto_associate: g.auto_associate,
                 group_type: (g.group_type == GroupType::TransferBilling)
-                    .then(|| "TRANSFER_BILLING".into()),
+                    .then(|| GroupType::TransferBilling.code().into()),
                 arn: Some(g.arn.clone()),
             })
             .collect(),
@@ -802,7 +781,7 @@ pub fn export(config: &Config) -> String {
                         },
                     }),
                     computation: (i.computation == Computation::Itemized)
-                        .then(|| "ITEMIZED".into()),
+                        .then(|| Computation::Itemized.code().into()),
                     presentation_service: (i.presentation_service != DEFAULT_PRESENTATION_SERVICE)
                         .then(|| i.presentation_service.clone()),
                     start: i.start.to_string(),

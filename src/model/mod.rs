@@ -45,6 +45,77 @@ pub enum GroupType {
     TransferBilling,
 }
 
+impl GroupType {
+    /// AWS's spelling (`BillingGroupType`).
+    pub fn code(self) -> &'static str {
+        match self {
+            GroupType::Standard => "STANDARD",
+            GroupType::TransferBilling => "TRANSFER_BILLING",
+        }
+    }
+}
+
+/// A value that is not one of an enum's AWS codes: `'X' is not A, B or C`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{value}' is not {expected}")]
+pub struct BadCode {
+    /// The text read.
+    pub value: String,
+    /// The codes there are, as "A, B or C".
+    pub expected: String,
+}
+
+/// The configuration enums spelled with AWS's codes (`GLOBAL`, `MARKUP`, `FEE`...): every
+/// value in `ALL`, `FromStr` and `Display` with the code, so the TOML and AWS bundle readers
+/// and writers (and forms) share one spelling per enum, the enum's `code()` match.
+macro_rules! coded {
+    ($($t:ident: [$($v:ident),+]),+ $(,)?) => {$(
+        impl $t {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$t] = &[$($t::$v),+];
+
+            /// The value spelled `code` (exactly, as AWS writes it).
+            pub fn from_code(code: &str) -> Result<Self, BadCode> {
+                Self::ALL.iter().copied().find(|v| v.code() == code).ok_or_else(|| BadCode {
+                    value: code.to_string(),
+                    expected: codes_text(Self::ALL.iter().map(|v| v.code())),
+                })
+            }
+        }
+
+        impl std::str::FromStr for $t {
+            type Err = BadCode;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::from_code(s)
+            }
+        }
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    )+};
+}
+
+/// "A, B or C" (one value: "A").
+fn codes_text<'a>(codes: impl Iterator<Item = &'a str>) -> String {
+    let codes: Vec<&str> = codes.collect();
+    match codes.split_last() {
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+coded! {
+    GroupType: [Standard, TransferBilling],
+    Scope: [Global, Service, BillingEntity, Sku],
+    RuleType: [Markup, Discount, Tiering],
+    ItemType: [Fee, Credit],
+    Computation: [Consolidated, Itemized],
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillingGroup {
     pub arn: String,
@@ -236,6 +307,16 @@ pub enum Computation {
     #[default]
     Consolidated,
     Itemized,
+}
+
+impl Computation {
+    /// AWS's spelling (`ComputationRule`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Computation::Consolidated => "CONSOLIDATED",
+            Computation::Itemized => "ITEMIZED",
+        }
+    }
 }
 
 pub const DEFAULT_PRESENTATION_SERVICE: &str = "AWSBillingConductor";
@@ -449,4 +530,49 @@ pub fn primary_view_payer(arn: &str) -> Option<&str> {
     let rest = arn.strip_prefix("arn:aws:billing::")?;
     let (payer, tail) = rest.split_once(':')?;
     (tail == "billingview/primary").then_some(payer)
+}
+
+#[cfg(test)]
+mod coded_tests {
+    use super::*;
+
+    #[test]
+    fn every_code_round_trips_and_unknown_codes_name_the_choices() {
+        for s in Scope::ALL {
+            assert_eq!(s.to_string().parse::<Scope>(), Ok(*s));
+        }
+        for t in RuleType::ALL {
+            assert_eq!(t.code().parse::<RuleType>(), Ok(*t));
+        }
+        for t in GroupType::ALL {
+            assert_eq!(GroupType::from_code(t.code()), Ok(*t));
+        }
+        for t in ItemType::ALL {
+            assert_eq!(ItemType::from_code(t.code()), Ok(*t));
+        }
+        for t in Computation::ALL {
+            assert_eq!(Computation::from_code(t.code()), Ok(*t));
+        }
+        assert_eq!(
+            "global".parse::<Scope>().unwrap_err().to_string(),
+            "'global' is not GLOBAL, SERVICE, BILLING_ENTITY or SKU"
+        );
+        assert_eq!(
+            ItemType::from_code("FEES").unwrap_err().to_string(),
+            "'FEES' is not FEE or CREDIT"
+        );
+        // Serde (the workspace's stored JSON) and the codes agree.
+        for s in Scope::ALL {
+            assert_eq!(
+                serde_json::to_string(s).unwrap(),
+                format!("\"{}\"", s.code())
+            );
+        }
+        for t in GroupType::ALL {
+            assert_eq!(
+                serde_json::to_string(t).unwrap(),
+                format!("\"{}\"", t.code())
+            );
+        }
+    }
 }

@@ -228,7 +228,9 @@ impl Analysis {
 
     /// Re-prices after a configuration change, keeping the loaded lines.
     pub fn reprice(&mut self, config: Config) {
-        self.pricing = price(self.period, &self.lines, &config);
+        // Same lines, same product names: only the configuration changed.
+        let names = std::mem::take(&mut self.pricing.product_names);
+        self.pricing = crate::engine::price::price_named(self.period, &self.lines, &config, names);
         self.config = config;
     }
 

@@ -341,6 +341,17 @@ fn spread(total: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
 
 /// Prices every line of the period under `config` (the configuration in force for it).
 pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pricing {
+    price_named(period, lines, config, ProductNames::from_lines(lines))
+}
+
+/// [`price`] with the period's product names already known (`ProductNames::from_lines` of
+/// the same `lines`): a re-price after a configuration change skips that pass.
+pub fn price_named(
+    period: BillingPeriod,
+    lines: &[StoredLine],
+    config: &Config,
+    product_names: ProductNames,
+) -> Pricing {
     let members = Membership::new(config);
     let plans: Vec<CompiledPlan<'_>> = config
         .groups
@@ -355,7 +366,7 @@ pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pr
         items: Vec::new(),
         unmonitored: GroupTotals::default(),
         diagnostics: Diagnostics::default(),
-        product_names: ProductNames::from_lines(lines),
+        product_names,
     };
     // Usage priced through custom tiers, and covered usage negations pair with, per group.
     let mut tiered: FxHashMap<(usize, usize), Vec<usize>> = FxHashMap::default();

@@ -293,3 +293,63 @@ fn the_tui_views_tab_and_group_drill_read_the_same() {
     );
     assert!(!screen.contains("AmazonRoute53"), "{screen}");
 }
+
+/// With a scenario open, the "Monitored accounts" line is matched with the scenario's (its
+/// pro forma, Δ and the scenario's margin), and `x` on it explains the whole view in the
+/// scenario's numbers. Scenario: the markup is 20 % instead of 10 %: Route 53 100.00 -> 120.00,
+/// CloudWatch 5.00 -> 6.00, pro forma 126.00 (Δ 10.50), margin 126.00 - 95.00 = 31.00.
+#[test]
+fn a_scenario_compares_the_monitored_line_and_explains_it() {
+    use proforma::model::{Change, Object};
+    use proforma::store::Workspace;
+    let (_d, path) = split_workspace();
+    let period = "2026-10".parse().unwrap();
+    let scenario = {
+        let mut ws = Workspace::open(&path).unwrap();
+        let mut rule = ws
+            .config_at(period)
+            .unwrap()
+            .rules
+            .iter()
+            .find(|r| r.name == "global-markup-10")
+            .unwrap()
+            .clone();
+        rule.modifier = Some(rust_decimal::Decimal::from(20));
+        let s = ws.create_scenario("what-if", period).unwrap();
+        ws.scenario_change(s.id, &Change::Put(Object::Rule(rule)))
+            .unwrap();
+        ws.scenarios()
+            .unwrap()
+            .into_iter()
+            .find(|x| x.id == s.id)
+            .unwrap()
+    };
+    let mut s = open(&path);
+    s.app.open_scenario(Some(scenario));
+    press(&mut s, &["7"]);
+    let screen = screen_at(&mut s, 140, 30);
+    let lines = squeezed(&screen);
+    let has = |want: &str| lines.iter().any(|l| l.contains(want));
+    // Billable | Pro forma | Scenario | Δ | Margin (the scenario's) | Margin % | Tax.
+    assert!(
+        has("│Monitored accounts 95.00 115.50 126.00 10.50 31.00"),
+        "{screen}"
+    );
+    assert!(
+        has("│Amazon Route 53 90.00 110.00 120.00 10.00 30.00"),
+        "{screen}"
+    );
+    assert!(
+        has("│Unmonitored accounts (billable only) 70.00 – – –"),
+        "{screen}"
+    );
+    select(&mut s, proforma::app::screens::VIEW_MONITORED_KEY);
+    press(&mut s, &["x"]);
+    let screen = screen_at(&mut s, 140, 40);
+    assert!(
+        squeezed(&screen).iter().any(|l| l.contains(
+            "monitored accounts: billable 95.00, pro forma 126.00, margin 31.00, tax 8.00"
+        )),
+        "{screen}"
+    );
+}

@@ -108,6 +108,10 @@ fn group_rows(app: &App, t: &mut TableModel, with_daily: bool) {
     }
 }
 
+/// Key of a billing view's "Monitored accounts" line (no attribute value is spelled so), so a
+/// scenario's twin table matches it and shows its Δ, and `x` on it explains the whole view.
+pub const VIEW_MONITORED_KEY: &str = "*monitored-accounts*";
+
 /// Key of the overview's "Billing groups" line (no group name can hold `*`), so a scenario's
 /// twin table matches it and shows its Δ.
 pub const GROUPS_TOTAL_KEY: &str = "*billing-groups*";
@@ -662,7 +666,7 @@ fn view(app: &App) -> TableModel {
             if split {
                 use crate::engine::view_report::{MONITORED_LINE, UNMONITORED_LINE};
                 t.push(
-                    "",
+                    VIEW_MONITORED_KEY,
                     cells(text(MONITORED_LINE), &total.monitored()),
                     RowKind::Aside,
                 );

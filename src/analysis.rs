@@ -277,7 +277,9 @@ impl Analysis {
 
     /// Re-prices after a configuration change, keeping the loaded lines.
     pub fn reprice(&mut self, config: Config) {
-        self.pricing = price(self.period, &self.lines, &config);
+        // Same lines, same product names: only the configuration changed.
+        let names = std::mem::take(&mut self.pricing.product_names);
+        self.pricing = crate::engine::price::price_named(self.period, &self.lines, &config, names);
         self.config = config;
     }
 
@@ -527,11 +529,13 @@ impl Analysis {
                     ))
                 })?,
         };
-        let in_slice = |i: usize| slice.is_none_or(|(by, x)| by.value(&self.lines[i].key) == x);
+        let names = &self.pricing.product_names;
+        let in_slice =
+            |i: usize| slice.is_none_or(|(by, x)| by.value(&self.lines[i].key, names) == x);
         let item_in_slice = |n: usize| {
             slice.is_none_or(|(by, x)| {
                 let a = &self.pricing.items[n];
-                by.item_value(&self.config.items[a.item], &a.account, self.period) == x
+                by.item_value(&self.config.items[a.item], &a.account, self.period, names) == x
             })
         };
         let title = format!(

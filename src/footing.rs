@@ -89,6 +89,8 @@ pub struct ExactRow {
     /// None when the row has no pro forma (only unmonitored accounts).
     pub proforma: Option<Decimal>,
     pub tax: Decimal,
+    /// The part of `tax` of the monitored accounts. Equal to `tax` for billing group reports.
+    pub monitored_tax: Decimal,
 }
 
 impl ExactRow {
@@ -99,6 +101,7 @@ impl ExactRow {
             monitored_aws: aws,
             proforma: Some(proforma),
             tax,
+            monitored_tax: tax,
         }
     }
 
@@ -124,6 +127,56 @@ pub struct ShownRow {
     /// From exact values (not rounded here; display rounds it).
     pub margin_percentage: Option<Decimal>,
     pub tax: Decimal,
+    /// The shown tax of the monitored accounts. Equal to `tax` when the row has no
+    /// unmonitored account.
+    pub monitored_tax: Decimal,
+}
+
+impl ShownRow {
+    /// The shown AWS cost of the accounts in no billing group (billable only):
+    /// `aws - monitored_aws`, so the two parts add up to the shown AWS cost.
+    pub fn unmonitored_aws(&self) -> Decimal {
+        self.aws - self.monitored_aws
+    }
+
+    /// The shown tax of the accounts in no billing group: `tax - monitored_tax`.
+    pub fn unmonitored_tax(&self) -> Decimal {
+        self.tax - self.monitored_tax
+    }
+
+    /// The monitored accounts' part of the row, read straight across: AWS cost and tax are the
+    /// monitored accounts', beside the pro forma and margin (which are theirs already).
+    pub fn monitored(&self) -> ShownRow {
+        ShownRow {
+            aws: self.monitored_aws,
+            tax: self.monitored_tax,
+            ..*self
+        }
+    }
+
+    /// The unmonitored accounts' part of the row: AWS cost and tax only, no pro forma.
+    pub fn unmonitored(&self) -> ShownRow {
+        ShownRow {
+            aws: self.unmonitored_aws(),
+            tax: self.unmonitored_tax(),
+            ..Default::default()
+        }
+    }
+
+    /// The whole row's AWS cost and tax without pro forma or margin (a total over monitored
+    /// and unmonitored accounts, which has no single base for a margin).
+    pub fn billable_only(&self) -> ShownRow {
+        ShownRow {
+            aws: self.aws,
+            tax: self.tax,
+            ..Default::default()
+        }
+    }
+
+    /// Whether some of the row's AWS cost or tax is of accounts in no billing group.
+    pub fn has_unmonitored(&self) -> bool {
+        self.aws != self.monitored_aws || self.tax != self.monitored_tax
+    }
 }
 
 /// Shown totals a table's rows must add up to (from a parent table's shown row); `None`
@@ -174,7 +227,7 @@ pub fn foot_rows(rows: &[ExactRow], targets: Targets) -> ShownTable {
     let tax_total = targets
         .tax
         .map_or_else(|| round2(tax_exact.iter().sum()), round2);
-    let tax = distribute(&tax_exact, tax_total);
+    let mut tax = distribute(&tax_exact, tax_total);
 
     let with_pf: Vec<usize> = (0..rows.len())
         .filter(|&i| rows[i].proforma.is_some())
@@ -196,16 +249,15 @@ pub fn foot_rows(rows: &[ExactRow], targets: Targets) -> ShownTable {
         proforma[i] = Some(v);
     }
 
-    // Monitored AWS cost, shown (see above).
-    let mut monitored = aws.clone();
-    if rows.iter().any(|r| r.monitored_aws != r.aws) {
-        let m_exact = col(&|r| r.monitored_aws);
-        let m_total = round2(m_exact.iter().sum());
-        monitored = distribute(&m_exact, m_total);
-        let rest_exact = col(&|r| r.aws - r.monitored_aws);
-        let rest = distribute(&rest_exact, aws_total - m_total);
-        aws = monitored.iter().zip(&rest).map(|(m, r)| m + r).collect();
-    }
+    // Monitored AWS cost and tax, shown (see above).
+    let (monitored, monitored_aws_total) =
+        split_monitored(rows, &with_pf, &mut aws, aws_total, |r| {
+            (r.aws, r.monitored_aws)
+        });
+    let (monitored_tax, monitored_tax_total) =
+        split_monitored(rows, &with_pf, &mut tax, tax_total, |r| {
+            (r.tax, r.monitored_tax)
+        });
 
     let shown: Vec<ShownRow> = (0..rows.len())
         .map(|i| ShownRow {
@@ -215,6 +267,7 @@ pub fn foot_rows(rows: &[ExactRow], targets: Targets) -> ShownTable {
             margin: proforma[i].map(|p| p - monitored[i]),
             margin_percentage: rows[i].margin_percentage(),
             tax: tax[i],
+            monitored_tax: monitored_tax[i],
         })
         .collect();
     let exact_total = ExactRow {
@@ -222,17 +275,55 @@ pub fn foot_rows(rows: &[ExactRow], targets: Targets) -> ShownTable {
         monitored_aws: rows.iter().map(|r| r.monitored_aws).sum(),
         proforma: pf_total.map(|_| pf_exact.iter().sum()),
         tax: tax_exact.iter().sum(),
+        monitored_tax: rows.iter().map(|r| r.monitored_tax).sum(),
     };
-    let monitored_total: Decimal = monitored.iter().sum();
     let total = ShownRow {
         aws: aws_total,
-        monitored_aws: monitored_total,
+        monitored_aws: monitored_aws_total,
         proforma: pf_total,
-        margin: pf_total.map(|p| p - monitored_total),
+        margin: pf_total.map(|p| p - monitored_aws_total),
         margin_percentage: exact_total.margin_percentage(),
         tax: tax_total,
+        monitored_tax: monitored_tax_total,
     };
     ShownTable { rows: shown, total }
+}
+
+/// Splits a footed column (`shown`, adding up to `total`) into the monitored accounts' part
+/// and the rest, each footed on its own: the monitored part over the rows with pro forma
+/// (`with_pf`; others have none) to its exact total rounded, the rest to `total` less that.
+/// Rewrites `shown` as the sum of the two parts per row (still adding up to `total`) and
+/// returns the monitored part per row and its total. Without unmonitored amounts the column
+/// is its own monitored part, unchanged.
+fn split_monitored(
+    rows: &[ExactRow],
+    with_pf: &[usize],
+    shown: &mut Vec<Decimal>,
+    total: Decimal,
+    parts: impl Fn(&ExactRow) -> (Decimal, Decimal),
+) -> (Vec<Decimal>, Decimal) {
+    if rows.iter().all(|r| {
+        let (all, monitored) = parts(r);
+        all == monitored
+    }) {
+        return (shown.clone(), total);
+    }
+    let m_exact: Vec<Decimal> = with_pf.iter().map(|&i| parts(&rows[i]).1).collect();
+    let m_total = round2(m_exact.iter().sum());
+    let mut monitored = vec![Decimal::ZERO; rows.len()];
+    for (&i, v) in with_pf.iter().zip(distribute(&m_exact, m_total)) {
+        monitored[i] = v;
+    }
+    let rest_exact: Vec<Decimal> = rows
+        .iter()
+        .map(|r| {
+            let (all, m) = parts(r);
+            all - m
+        })
+        .collect();
+    let rest = distribute(&rest_exact, total - m_total);
+    *shown = monitored.iter().zip(&rest).map(|(m, r)| m + r).collect();
+    (monitored, m_total)
 }
 
 /// The period's invoice as shown: every billing group, the unmonitored accounts, the tax and
@@ -286,6 +377,7 @@ pub fn foot_invoice(
             margin: Some(pf[i] - aws[i]),
             margin_percentage: groups[i].margin_percentage(),
             tax: tax[i],
+            monitored_tax: tax[i],
         })
         .collect();
     let groups_aws: Decimal = aws.iter().sum();
@@ -304,6 +396,7 @@ pub fn foot_invoice(
             margin: Some(pf_total - groups_aws),
             margin_percentage: exact.margin_percentage(),
             tax: groups_tax,
+            monitored_tax: groups_tax,
         },
         unmonitored_aws: u_aws[0],
         unmonitored_tax: u_tax[0],
@@ -407,18 +500,21 @@ mod tests {
                 monitored_aws: d("60.004"),
                 proforma: Some(d("70.004")),
                 tax: d("1"),
+                monitored_tax: d("1"),
             },
             ExactRow {
                 aws: d("50.004"),
                 monitored_aws: d("50.004"),
                 proforma: Some(d("55.004")),
                 tax: d("0"),
+                monitored_tax: d("0"),
             },
             ExactRow {
                 aws: d("9.999"),
                 monitored_aws: d("0"),
                 proforma: None,
                 tax: d("0"),
+                monitored_tax: d("0"),
             },
         ];
         let t = foot_rows(&rows, Targets::default());
@@ -437,6 +533,65 @@ mod tests {
             Some(t.rows[1].proforma.unwrap() - t.rows[1].aws)
         );
         assert_eq!(t.rows[2].margin, None);
+    }
+
+    #[test]
+    fn monitored_and_unmonitored_parts_each_foot_and_add_up() {
+        // Two mixed rows and one unmonitored-only row, with sub-cent amounts in every part.
+        let rows = [
+            ExactRow {
+                aws: d("10.005"),
+                monitored_aws: d("6.003"),
+                proforma: Some(d("7.004")),
+                tax: d("1.005"),
+                monitored_tax: d("0.603"),
+            },
+            ExactRow {
+                aws: d("5.005"),
+                monitored_aws: d("5.005"),
+                proforma: Some(d("5.506")),
+                tax: d("0.505"),
+                monitored_tax: d("0.505"),
+            },
+            ExactRow {
+                aws: d("2.004"),
+                monitored_aws: d("0"),
+                proforma: None,
+                tax: d("0.204"),
+                monitored_tax: d("0"),
+            },
+        ];
+        let t = foot_rows(&rows, Targets::default());
+        // Totals: each its exact value rounded.
+        assert_eq!(t.total.aws, d("17.01")); // 17.014
+        assert_eq!(t.total.monitored_aws, d("11.01")); // 11.008
+        assert_eq!(t.total.tax, d("1.71")); // 1.714
+        assert_eq!(t.total.monitored_tax, d("1.11")); // 1.108
+        assert_eq!(t.total.unmonitored_aws(), d("6.00"));
+        assert_eq!(t.total.unmonitored_tax(), d("0.60"));
+        let sum = |f: &dyn Fn(&ShownRow) -> Decimal| t.rows.iter().map(f).sum::<Decimal>();
+        assert_eq!(sum(&|r| r.monitored_aws), t.total.monitored_aws);
+        assert_eq!(sum(&|r| r.monitored_tax), t.total.monitored_tax);
+        assert_eq!(sum(&|r| r.unmonitored_aws()), t.total.unmonitored_aws());
+        assert_eq!(sum(&|r| r.unmonitored_tax()), t.total.unmonitored_tax());
+        assert_eq!(sum(&|r| r.tax), t.total.tax);
+        for (r, x) in t.rows.iter().zip(&rows) {
+            assert!((r.monitored_tax - x.monitored_tax).abs() < CENT);
+            assert!((r.unmonitored_tax() - (x.tax - x.monitored_tax)).abs() < CENT);
+            assert_eq!(r.margin, r.proforma.map(|p| p - r.monitored_aws));
+        }
+        // The unmonitored-only row has no monitored part, and its parts read as such.
+        assert_eq!(t.rows[2].monitored_aws, Decimal::ZERO);
+        assert_eq!(t.rows[2].monitored_tax, Decimal::ZERO);
+        let m = t.total.monitored();
+        assert_eq!(
+            (m.aws, m.tax, m.margin),
+            (d("11.01"), d("1.11"), t.total.margin)
+        );
+        let u = t.total.unmonitored();
+        assert_eq!((u.aws, u.proforma, u.margin), (d("6.00"), None, None));
+        assert!(t.total.has_unmonitored());
+        assert!(!t.rows[1].has_unmonitored());
     }
 
     #[test]
@@ -498,6 +653,7 @@ mod tests {
             margin: Some(d("1.99")),
             margin_percentage: None,
             tax: d("0"),
+            monitored_tax: d("0"),
         };
         let t = foot_rows(
             &[

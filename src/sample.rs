@@ -2,6 +2,7 @@
 //! with 40 named linked accounts, every line item type of SPEC 4.2, tags and cost categories,
 //! in the legacy CUR CSV layout (about 100 columns). Same spec in, same bytes out.
 
+use crate::cur::LineItemType;
 use crate::period::BillingPeriod;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -691,7 +692,7 @@ impl<'s> MonthGen<'s> {
         index.map_or_else(|| PAYER.to_string(), account_id)
     }
 
-    fn base(&mut self, account: Option<usize>, line_type: &str, day: u32) -> Row {
+    fn base(&mut self, account: Option<usize>, line_type: LineItemType, day: u32) -> Row {
         let mut r = Row::new();
         let id = line_id(&mut self.rng);
         let day_start = format!("{}-{:02}T00:00:00Z", self.period, day);
@@ -710,7 +711,7 @@ impl<'s> MonthGen<'s> {
             .set("bill/BillingPeriodStartDate", self.start.clone())
             .set("bill/BillingPeriodEndDate", self.end.clone())
             .set("lineItem/UsageAccountId", self.account(account))
-            .set("lineItem/LineItemType", line_type)
+            .set("lineItem/LineItemType", line_type.as_str())
             .set("lineItem/UsageStartDate", day_start)
             .set("lineItem/UsageEndDate", day_end)
             .set("lineItem/CurrencyCode", "USD")
@@ -884,7 +885,7 @@ impl<'s> MonthGen<'s> {
 
         if s.usage_type == "BoxUsage:m5.large" && ri.is_some() && self.rng.chance(70) {
             let (owner, _) = ri.copied().unwrap_or((0, &[]));
-            let mut r = self.base(Some(account), "DiscountedUsage", day);
+            let mut r = self.base(Some(account), LineItemType::DiscountedUsage, day);
             self.set_product(&mut r, s);
             let arn = format!(
                 "arn:aws:ec2:us-east-1:{}:reserved-instances/{:08x}-5e1d-4c6a-9f3b-{:012x}",
@@ -928,7 +929,7 @@ impl<'s> MonthGen<'s> {
                 account * 31
             );
             let effective = public * dec("0.72");
-            let mut covered = self.base(Some(account), "SavingsPlanCoveredUsage", day);
+            let mut covered = self.base(Some(account), LineItemType::SavingsPlanCoveredUsage, day);
             self.set_product(&mut covered, s);
             covered
                 .set("lineItem/ResourceId", resource.clone())
@@ -950,7 +951,7 @@ impl<'s> MonthGen<'s> {
                     "savingsPlan/SavingsPlanEffectiveCost",
                     num(effective, &mut self.rng),
                 );
-            let mut negation = self.base(Some(account), "SavingsPlanNegation", day);
+            let mut negation = self.base(Some(account), LineItemType::SavingsPlanNegation, day);
             self.set_product(&mut negation, s);
             negation
                 .set("lineItem/ResourceId", resource)
@@ -972,7 +973,7 @@ impl<'s> MonthGen<'s> {
             return vec![covered, negation];
         }
 
-        let mut r = self.base(Some(account), "Usage", day);
+        let mut r = self.base(Some(account), LineItemType::Usage, day);
         self.set_product(&mut r, s);
         r.set("lineItem/ResourceId", resource)
             .set("lineItem/UsageAmount", num(amount, &mut self.rng))
@@ -1008,7 +1009,7 @@ impl<'s> MonthGen<'s> {
         let mut rows = Vec::new();
         let hours = Decimal::from(days * 24);
         for (owner, _) in RESERVATIONS {
-            let mut r = self.base(Some(owner), "RIFee", 1);
+            let mut r = self.base(Some(owner), LineItemType::RIFee, 1);
             let fee = hours * dec("0.0602") * Decimal::from(3);
             let arn = format!(
                 "arn:aws:ec2:us-east-1:{}:reserved-instances/{:08x}-5e1d-4c6a-9f3b-{:012x}",
@@ -1040,7 +1041,7 @@ impl<'s> MonthGen<'s> {
             rows.push(r);
         }
         for (owner, _) in SAVINGS_PLANS {
-            let mut r = self.base(owner, "SavingsPlanRecurringFee", 1);
+            let mut r = self.base(owner, LineItemType::SavingsPlanRecurringFee, 1);
             let commitment = hours * dec("1.25");
             let arn = format!(
                 "arn:aws:savingsplans::{}:savingsplan/{:08x}-aa17-4f0e-b1c2-{:012x}",
@@ -1068,7 +1069,7 @@ impl<'s> MonthGen<'s> {
             rows.push(r);
         }
         // A domain registration: a Fee that is not support.
-        let mut fee = self.base(Some(29), "Fee", 1);
+        let mut fee = self.base(Some(29), LineItemType::Fee, 1);
         fee.set("lineItem/ProductCode", "AmazonRoute53")
             .set("lineItem/UsageType", "Domain-Registration:com")
             .set("lineItem/Operation", "RegisterDomain")
@@ -1087,7 +1088,7 @@ impl<'s> MonthGen<'s> {
             (17, "-75.5", "AmazonRDS"),
             (23, "-40", "AWSLambda"),
         ] {
-            let mut r = self.base(Some(account), "Credit", 1);
+            let mut r = self.base(Some(account), LineItemType::Credit, 1);
             r.set("lineItem/ProductCode", code)
                 .set("lineItem/UsageAmount", "0")
                 .set("lineItem/UnblendedCost", amount)
@@ -1098,7 +1099,7 @@ impl<'s> MonthGen<'s> {
                 );
             rows.push(r);
         }
-        let mut refund = self.base(Some(9), "Refund", 1);
+        let mut refund = self.base(Some(9), LineItemType::Refund, 1);
         refund
             .set("lineItem/ProductCode", "AmazonS3")
             .set("lineItem/UsageAmount", "0")
@@ -1120,7 +1121,7 @@ impl<'s> MonthGen<'s> {
                 .find(|s| s.code == *code)
                 .map_or(*code, |s| s.name);
             if !marketplace {
-                let mut edp = self.base(*account, "EdpDiscount", 1);
+                let mut edp = self.base(*account, LineItemType::EdpDiscount, 1);
                 edp.set("lineItem/ProductCode", *code)
                     .set("lineItem/UsageAmount", "0")
                     .set(
@@ -1134,7 +1135,7 @@ impl<'s> MonthGen<'s> {
                     .set("product/ProductName", name);
                 rows.push(edp);
             }
-            let mut tax = self.base(*account, "Tax", 1);
+            let mut tax = self.base(*account, LineItemType::Tax, 1);
             tax.set("lineItem/ProductCode", *code)
                 .set("lineItem/UsageAmount", "1")
                 .set(
@@ -1153,7 +1154,7 @@ impl<'s> MonthGen<'s> {
             rows.push(tax);
         }
         // Business support on the payer: 10% of usage, at least 100.
-        let mut support = self.base(None, "Fee", 1);
+        let mut support = self.base(None, LineItemType::Fee, 1);
         let support_fee = (usage_total * dec("0.1"))
             .round_dp(2)
             .max(Decimal::from(100));

@@ -298,7 +298,7 @@ proptest! {
             return Ok(());
         }
         let view = a.view_report("primary", None).unwrap();
-        let tax: Decimal = a.lines.iter().filter(|l| l.key.line_item_type == "Tax").map(|l| l.sums.unblended_cost).sum();
+        let tax: Decimal = a.lines.iter().filter(|l| l.key.line_item_type == proforma::cur::LineItemType::Tax).map(|l| l.sums.unblended_cost).sum();
         prop_assert_eq!(view.totals.billable + view.totals.tax, invoice);
         prop_assert_eq!(view.totals.tax, tax);
         if !a.config.groups.is_empty() && a.pricing.line_group.iter().any(Option::is_some) {

@@ -352,7 +352,7 @@ fn check_view(a: &Analysis) {
         let exact_billable: Decimal = a
             .lines
             .iter()
-            .filter(|l| l.key.line_item_type != "Tax")
+            .filter(|l| l.key.line_item_type != proforma::cur::LineItemType::Tax)
             .map(|l| l.sums.unblended_cost)
             .sum();
         assert_eq!(get(totals, "Billable"), Some(round2(exact_billable)));
@@ -382,46 +382,133 @@ fn check_view(a: &Analysis) {
                 }
             }
         }
+        // With parts (a view holding monitored and unmonitored accounts), each part adds up
+        // to the whole on every row and in the totals, and each part's rows foot.
+        for o in rows.iter().chain([totals]) {
+            if let Some(mb) = get(o, "MonitoredBillable") {
+                let ub = get(o, "UnmonitoredBillable").unwrap();
+                assert_eq!(mb + ub, get(o, "Billable").unwrap(), "{json}");
+                let (mt, ut) = (
+                    get(o, "MonitoredTax").unwrap(),
+                    get(o, "UnmonitoredTax").unwrap(),
+                );
+                assert_eq!(mt + ut, get(o, "Tax").unwrap(), "{json}");
+                if let (Some(p), Some(m)) = (get(o, "Proforma"), get(o, "Margin")) {
+                    assert_eq!(m, p - mb, "{json}");
+                }
+            }
+        }
+        for k in [
+            "MonitoredBillable",
+            "MonitoredTax",
+            "UnmonitoredBillable",
+            "UnmonitoredTax",
+        ] {
+            if let Some(t) = get(totals, k) {
+                let sum: Decimal = rows.iter().filter_map(|r| get(r, k)).sum();
+                assert_eq!(sum, t, "{k} rows foot\n{json}");
+            }
+        }
+        // The table reads straight across: every line's margin is its pro forma minus the
+        // billable beside it; the rows foot to the "Monitored accounts" line (or the total),
+        // which with the unmonitored line adds up to the total.
         let table = render(a, None, Some("primary"), by, OutputFormat::Table, &names).unwrap();
-        let (trows, totals_row) = table_rows(&table);
+        let (trows, under_rule) = table_rows_all(&table);
         let heads = table.lines().nth(1).map(cells).unwrap_or_default();
         let col = |k: &str| heads.iter().position(|h| h == k);
         let offset = |row: &Vec<String>| row.len() as isize - heads.len() as isize;
         let cell = |row: &Vec<String>, k: &str| {
             col(k).map(|c| row[(c as isize + offset(row)) as usize].clone())
         };
-        let mut monitored_sum = Decimal::ZERO;
-        let has_monitored = col("Monitored billable").is_some();
-        for row in trows.iter().filter(|_| totals_row.is_some()) {
+        let split = get(totals, "MonitoredBillable").is_some();
+        let all: Vec<&Vec<String>> = trows.iter().chain(&under_rule).collect();
+        for row in &all {
             if let (Some(p), Some(m)) = (cell(row, "Pro forma"), cell(row, "Margin")) {
                 if let (Some(p), Some(m)) = (opt(&p), opt(&m)) {
-                    let base = cell(row, "Monitored billable")
-                        .or(cell(row, "Billable"))
-                        .unwrap();
-                    assert_eq!(m, p - d(&base), "{table}");
+                    assert_eq!(m, p - d(&cell(row, "Billable").unwrap()), "{table}");
                 }
             }
-            if has_monitored {
-                monitored_sum += opt(&cell(row, "Monitored billable").unwrap()).unwrap_or_default();
-            }
         }
-        let totals_cells = totals_row.clone().unwrap_or_else(|| trows[0].clone());
+        let labelled = |label: &str| -> Option<&Vec<String>> {
+            all.iter()
+                .find(|r| r.first().is_some_and(|c| c == label))
+                .copied()
+        };
+        let total = labelled("Total").or(trows.first()).unwrap();
         assert_eq!(
-            Some(d(&cell(&totals_cells, "Billable").unwrap())),
+            Some(d(&cell(total, "Billable").unwrap())),
             get(totals, "Billable"),
             "{table}"
         );
-        if let Some(p) = cell(&totals_cells, "Pro forma") {
-            assert_eq!(opt(&p), get(totals, "Proforma"), "{table}");
-            let m = opt(&cell(&totals_cells, "Margin").unwrap());
-            assert_eq!(m, get(totals, "Margin"), "{table}");
-            if has_monitored && totals_row.is_some() {
-                let tm = d(&cell(&totals_cells, "Monitored billable").unwrap());
-                assert_eq!(tm, monitored_sum, "{table}");
-                assert_eq!(m, opt(&p).map(|p| p - tm), "{table}");
+        assert_eq!(
+            Some(d(&cell(total, "Tax").unwrap())),
+            get(totals, "Tax"),
+            "{table}"
+        );
+        let sum_rows = |k: &str| -> Decimal {
+            trows
+                .iter()
+                .filter_map(|r| cell(r, k).and_then(|c| opt(&c)))
+                .sum()
+        };
+        if split {
+            let m = labelled("Monitored accounts").unwrap();
+            let u = labelled("Unmonitored accounts (billable only)").unwrap();
+            assert_eq!(
+                Some(d(&cell(m, "Billable").unwrap())),
+                get(totals, "MonitoredBillable"),
+                "{table}"
+            );
+            assert_eq!(opt(&cell(m, "Pro forma").unwrap()), get(totals, "Proforma"));
+            assert_eq!(opt(&cell(m, "Margin").unwrap()), get(totals, "Margin"));
+            assert_eq!(opt(&cell(u, "Pro forma").unwrap()), None, "{table}");
+            for k in ["Billable", "Tax"] {
+                let (mv, uv, tv) = (
+                    d(&cell(m, k).unwrap()),
+                    d(&cell(u, k).unwrap()),
+                    d(&cell(total, k).unwrap()),
+                );
+                assert_eq!(mv + uv, tv, "{k}: {table}");
+                if by.is_some() {
+                    assert_eq!(
+                        sum_rows(k),
+                        mv,
+                        "{k} rows foot to the monitored line\n{table}"
+                    );
+                }
+            }
+            if by.is_some() {
+                for k in ["Pro forma", "Margin"] {
+                    assert_eq!(sum_rows(k), d(&cell(m, k).unwrap()), "{k}\n{table}");
+                }
+            }
+        } else if by.is_some() {
+            for k in ["Billable", "Tax"] {
+                assert_eq!(sum_rows(k), d(&cell(total, k).unwrap()), "{k}\n{table}");
             }
         }
     }
+}
+
+/// Rows above the rule under them, and every line under it (subtotals and the total).
+fn table_rows_all(out: &str) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    let lines: Vec<&str> = out.lines().collect();
+    let Some(rule) = lines.iter().position(|l| l.starts_with("---")) else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut rows = Vec::new();
+    let mut i = rule + 1;
+    while i < lines.len() && !lines[i].is_empty() && !lines[i].starts_with("---") {
+        rows.push(cells(lines[i]));
+        i += 1;
+    }
+    let under: Vec<Vec<String>> = lines
+        .iter()
+        .skip(i + 1)
+        .take_while(|l| !l.is_empty())
+        .map(|l| cells(l))
+        .collect();
+    (rows, under)
 }
 
 proptest! {
@@ -556,8 +643,10 @@ fn demo_summary_shows_the_footed_numbers() {
     );
 }
 
-/// The billing view tab: rows add up to the totals in every money column, and each margin is
-/// the pro forma minus the monitored accounts' billable shown beside it.
+/// The billing view tab: reads straight across (each margin is the pro forma minus the
+/// billable beside it); the rows add up to the "Monitored accounts" line when the view has
+/// unmonitored accounts (else to the total), and that line with the unmonitored one adds up
+/// to the total.
 #[test]
 fn view_tab_foots_and_cross_foots() {
     use proforma::app::{Action, App, Tab};
@@ -569,16 +658,38 @@ fn view_tab_foots_and_cross_foots() {
         let m = app.model.clone();
         let col = |t: &str| m.columns.iter().position(|c| c.title == t).unwrap();
         let totals = m.totals.as_ref().unwrap();
-        for name in ["Billable", "Monitored", "Pro forma", "Margin", "Tax"] {
+        let first = |label: &str| m.rows.iter().position(|r| r[0] == label);
+        let monitored = first("Monitored accounts");
+        let unmonitored = first("Unmonitored accounts (billable only)");
+        assert_eq!(monitored.is_some(), unmonitored.is_some(), "{}", m.title);
+        let data_rows = monitored.unwrap_or(m.rows.len());
+        let target = monitored.map_or(totals, |i| &m.rows[i]);
+        for name in ["Billable", "Pro forma", "Margin", "Tax"] {
             let c = col(name);
-            let sum: Decimal = m.rows.iter().filter_map(|r| opt(&r[c])).sum();
-            assert_eq!(sum, d(&totals[c]), "{name} in {}", m.title);
+            let sum: Decimal = m.rows[..data_rows].iter().filter_map(|r| opt(&r[c])).sum();
+            assert_eq!(sum, d(&target[c]), "{name} in {}", m.title);
+        }
+        if let (Some(mi), Some(ui)) = (monitored, unmonitored) {
+            for name in ["Billable", "Tax"] {
+                let c = col(name);
+                assert_eq!(
+                    d(&m.rows[mi][c]) + d(&m.rows[ui][c]),
+                    d(&totals[c]),
+                    "{name} in {}",
+                    m.title
+                );
+            }
+            assert_eq!(
+                opt(&totals[col("Margin")]),
+                None,
+                "no margin on mixed bases"
+            );
         }
         for r in m.rows.iter().chain([totals]) {
             if let Some(margin) = opt(&r[col("Margin")]) {
                 assert_eq!(
                     margin,
-                    d(&r[col("Pro forma")]) - d(&r[col("Monitored")]),
+                    d(&r[col("Pro forma")]) - d(&r[col("Billable")]),
                     "{r:?}"
                 );
             }
@@ -653,7 +764,9 @@ fn a_view_without_grouping_prints_its_total_once() {
     let out = common::bin()
         .arg("report")
         .arg(&ws)
-        .args(["--period", "2026-10", "--view", "custom:Production"])
+        // Commerce holds monitored accounts only (Production, which holds unmonitored ones
+        // too, prints a line per base: tests/views_split.rs).
+        .args(["--period", "2026-10", "--view", "custom:Commerce"])
         .output()
         .unwrap();
     assert!(out.status.success());

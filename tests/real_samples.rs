@@ -36,7 +36,8 @@ fn csv_sample_totals() {
     );
     let by_type = |t: &str| {
         sum(&lines, |l| {
-            (l.key.line_item_type == t).then_some(l.sums.unblended_cost)
+            (l.key.line_item_type == proforma::cur::LineItemType::parse(t))
+                .then_some(l.sums.unblended_cost)
         })
     };
     assert_eq!(by_type("Usage"), d("1.6023086974"));
@@ -93,25 +94,21 @@ fn parquet_sample_totals() {
     assert_eq!(account("836060457634"), d("3993.03"));
     assert_eq!(account("011254002932"), d("71.46"));
     let rifee = sum(&lines, |l| {
-        (l.key.line_item_type == "RIFee").then_some(l.sums.unblended_cost)
+        (l.key.line_item_type == proforma::cur::LineItemType::RIFee)
+            .then_some(l.sums.unblended_cost)
     });
     assert_eq!(rifee.round_dp(6), d("149.775379"));
     // Every row of this sample carries a public cost, so the fallback never applies.
-    assert!(
-        lines
-            .iter()
-            .all(|l| l.sums.no_public_price_rows == 0 || l.key.line_item_type == "RIFee")
-    );
+    assert!(lines.iter().all(|l| l.sums.no_public_price_rows == 0
+        || l.key.line_item_type == proforma::cur::LineItemType::RIFee));
     let public = sum(&lines, |l| {
         (l.sums.no_public_price_rows == 0).then_some(l.sums.public_cost)
     });
     assert_eq!(public.round_dp(6), d("4237.681735"));
     // RI owners come out of the reservation ARN; tags are kept.
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.key.line_item_type == "DiscountedUsage" && l.key.owner == "836060457634")
-    );
+    assert!(lines.iter().any(|l| l.key.line_item_type
+        == proforma::cur::LineItemType::DiscountedUsage
+        && l.key.owner == "836060457634"));
     assert!(
         lines
             .iter()

@@ -144,7 +144,7 @@ fn generated_totals_match_the_import() {
         let mut by_type: BTreeMap<String, Decimal> = BTreeMap::new();
         for l in &lines {
             *by_account.entry(l.key.account.clone()).or_default() += l.sums.unblended_cost;
-            *by_type.entry(l.key.line_item_type.clone()).or_default() += l.sums.unblended_cost;
+            *by_type.entry(l.key.line_item_type.to_string()).or_default() += l.sums.unblended_cost;
         }
         assert_eq!(by_account, expected.by_account);
         assert_eq!(by_type, expected.by_type);
@@ -190,8 +190,8 @@ fn generated_totals_match_the_import() {
         let owners: BTreeSet<&str> = lines
             .iter()
             .filter(|l| {
-                l.key.line_item_type == "DiscountedUsage"
-                    || l.key.line_item_type == "SavingsPlanCoveredUsage"
+                l.key.line_item_type == proforma::cur::LineItemType::DiscountedUsage
+                    || l.key.line_item_type == proforma::cur::LineItemType::SavingsPlanCoveredUsage
             })
             .map(|l| l.key.owner.as_str())
             .collect();

@@ -173,6 +173,10 @@ fn group_rows(app: &Screen<'_>, t: &mut TableModel, with_daily: bool) {
     }
 }
 
+/// Key of a billing view's "Monitored accounts" line (no attribute value is spelled so), so a
+/// scenario's twin table matches it and shows its Δ, and `x` on it explains the whole view.
+pub const VIEW_MONITORED_KEY: &str = "*monitored-accounts*";
+
 /// Key of the overview's "Billing groups" line (no group name can hold `*`), so a scenario's
 /// twin table matches it and shows its Δ.
 pub const GROUPS_TOTAL_KEY: &str = "*billing-groups*";
@@ -719,14 +723,18 @@ fn view(app: &Screen<'_>) -> TableModel {
     };
     match app.data.view_report(&app.view, Some(by)) {
         Ok(r) => {
-            // A view holding accounts in no billing group shows the billable of the monitored
-            // accounts too: the margin is the pro forma minus that (one base per margin).
-            let monitored = r.has_unmonitored_billable();
-            let mut cols = vec![(by.key(), L), ("Billable", R)];
-            if monitored {
-                cols.push(("Monitored", R));
-            }
-            cols.extend([("Pro forma", R), ("Margin", R), ("Margin %", R), ("Tax", R)]);
+            // A view holding accounts in no billing group reads straight across: its rows are
+            // the monitored accounts' parts, then one line for the unmonitored accounts
+            // (billable only), as `proforma report --view` prints it.
+            let split = r.splits_unmonitored();
+            let cols = [
+                (by.label(), L),
+                ("Billable", R),
+                ("Pro forma", R),
+                ("Margin", R),
+                ("Margin %", R),
+                ("Tax", R),
+            ];
             let n = cols.len();
             let pf = n - 4;
             let mut t = TableModel::new(
@@ -744,23 +752,40 @@ fn view(app: &Screen<'_>) -> TableModel {
             ]);
             let shown = app.data.shown_view(&r);
             let cells = |first: (String, SortValue), a: &crate::footing::ShownRow| {
-                let mut c = vec![first, money(a.aws)];
-                if monitored {
-                    c.push(money_opt(a.proforma.map(|_| a.monitored_aws)));
-                }
-                c.extend([
+                vec![
+                    first,
+                    money(a.aws),
                     money_opt(a.proforma),
                     money_opt(a.margin),
                     percent(a.margin_percentage),
                     money(a.tax),
-                ]);
-                c
+                ]
             };
-            for (row, a) in r.rows.iter().zip(&shown.rows) {
-                let (value, label) = attribute_cells(app, &row.attributes, by);
-                t.push(value, cells(text(label), a), RowKind::Normal);
+            for i in r.table_rows(&shown) {
+                let a = if split {
+                    shown.rows[i].monitored()
+                } else {
+                    shown.rows[i]
+                };
+                let (value, label) = attribute_cells(app, &r.rows[i].attributes, by);
+                t.push(value, cells(text(label), &a), RowKind::Normal);
             }
-            t.set_totals_typed(cells(text("Total"), &shown.total));
+            let total = &shown.total;
+            if split {
+                use crate::engine::view_report::{MONITORED_LINE, UNMONITORED_LINE};
+                t.push(
+                    VIEW_MONITORED_KEY,
+                    cells(text(MONITORED_LINE), &total.monitored()),
+                    RowKind::Aside,
+                );
+                t.push(
+                    "",
+                    cells(text(UNMONITORED_LINE), &total.unmonitored()),
+                    RowKind::Aside,
+                );
+            }
+            let total = if split { total.billable_only() } else { *total };
+            t.set_totals_typed(cells(text("Total"), &total));
             t
         }
         Err(e) => {

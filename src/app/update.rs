@@ -390,7 +390,10 @@ impl State {
                 })
             }
             Some(ExplainTarget::View(by, value)) => {
-                match state.explain_view(&self.view, Some((by, value.as_str()))) {
+                // The "Monitored accounts" line is the whole view's pro forma.
+                let slice =
+                    (value != super::screens::VIEW_MONITORED_KEY).then_some((by, value.as_str()));
+                match state.explain_view(&self.view, slice) {
                     Ok((e, row)) => Some((format!("Explain: {}", e.title), e.render_shown(&row))),
                     Err(e) => {
                         let msg = e.to_string();

@@ -4,6 +4,7 @@
 use super::OutputFormat;
 use super::table::{Align, Table};
 use crate::analysis::Analysis;
+use crate::engine::view_report::{MONITORED_LINE, UNMONITORED_LINE};
 use crate::engine::{GroupBy, GroupCostRow, ViewReport};
 use crate::footing::{ShownRow, ShownTable};
 use crate::money::{fmt_grouped, fmt_plain};
@@ -215,6 +216,12 @@ struct JsonRow {
     amounts: JsonAmounts,
 }
 
+/// A view report row's (or the totals') amounts. `Billable` and `Tax` are the row's whole
+/// billable and tax (SPEC 5); `Proforma` and `Margin` are the monitored accounts' (the margin
+/// is `Proforma - MonitoredBillable`). When the view holds accounts in no billing group beside
+/// monitored ones, the parts are added: `MonitoredBillable` and `MonitoredTax` (read straight
+/// across with `Proforma` and `Margin`) and `UnmonitoredBillable` and `UnmonitoredTax`
+/// (billable only); each part adds up to the whole on every row and in the totals.
 #[derive(Serialize)]
 struct JsonAmounts {
     #[serde(rename = "Billable")]
@@ -225,15 +232,36 @@ struct JsonAmounts {
     margin: Option<String>,
     #[serde(rename = "Tax")]
     tax: String,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    parts: Option<JsonParts>,
 }
 
-impl From<&ShownRow> for JsonAmounts {
-    fn from(a: &ShownRow) -> Self {
+/// The monitored and unmonitored parts of a row's billable and tax (see [`JsonAmounts`]).
+#[derive(Serialize)]
+struct JsonParts {
+    #[serde(rename = "MonitoredBillable")]
+    monitored_billable: String,
+    #[serde(rename = "MonitoredTax")]
+    monitored_tax: String,
+    #[serde(rename = "UnmonitoredBillable")]
+    unmonitored_billable: String,
+    #[serde(rename = "UnmonitoredTax")]
+    unmonitored_tax: String,
+}
+
+impl JsonAmounts {
+    fn of(a: &ShownRow, with_parts: bool) -> Self {
         JsonAmounts {
             billable: fmt_plain(a.aws),
             proforma: a.proforma.map(fmt_plain),
             margin: a.margin.map(fmt_plain),
             tax: fmt_plain(a.tax),
+            parts: with_parts.then(|| JsonParts {
+                monitored_billable: fmt_plain(a.monitored_aws),
+                monitored_tax: fmt_plain(a.monitored_tax),
+                unmonitored_billable: fmt_plain(a.unmonitored_aws()),
+                unmonitored_tax: fmt_plain(a.unmonitored_tax()),
+            }),
         }
     }
 }
@@ -244,6 +272,13 @@ fn pct(d: Option<Decimal>) -> String {
 
 /// `currency` is the ISO 4217 code of the amounts (SPEC 5), shown in the table title, the
 /// JSON `Currency` field and a CSV `Currency` column.
+///
+/// A view holding accounts in no billing group beside monitored ones reads straight across
+/// ([`ViewReport::splits_unmonitored`]): the table shows per row the monitored accounts'
+/// billable and tax beside their pro forma and margin, then a "Monitored accounts" line, an
+/// "Unmonitored accounts (billable only)" line and the total billable and tax; CSV and JSON
+/// keep one record per row with `Billable` and `Tax` whole and add `MonitoredBillable`,
+/// `MonitoredTax`, `UnmonitoredBillable` and `UnmonitoredTax`.
 pub fn render_view(
     r: &ViewReport,
     shown: &ShownTable,
@@ -252,9 +287,7 @@ pub fn render_view(
     currency: &str,
 ) -> color_eyre::Result<String> {
     let has_proforma = r.totals.proforma.is_some();
-    // With accounts in no billing group, the table and CSV show the monitored accounts'
-    // billable too: the margin is the pro forma minus it (JSON keeps SPEC 5's shape).
-    let monitored = r.has_unmonitored_billable();
+    let split = r.splits_unmonitored();
     // Shown numbers foot and cross-foot (SPEC 5): `shown` is `Analysis::shown_view`'s.
     match format {
         OutputFormat::Json => json_pretty(&JsonView {
@@ -271,10 +304,10 @@ pub fn render_view(
                 .zip(&shown.rows)
                 .map(|(row, a)| JsonRow {
                     attributes: attributes(&row.attributes),
-                    amounts: a.into(),
+                    amounts: JsonAmounts::of(a, split),
                 })
                 .collect(),
-            totals: (&shown.total).into(),
+            totals: JsonAmounts::of(&shown.total, split),
         }),
         OutputFormat::Csv => {
             let mut w = csv::Writer::from_writer(Vec::new());
@@ -283,30 +316,38 @@ pub fn render_view(
                 .map(|g| vec![g.key().to_string()])
                 .unwrap_or_default();
             header.push("Billable".into());
-            if monitored {
+            if split {
                 header.push("MonitoredBillable".into());
             }
             if has_proforma {
                 header.extend(["Proforma".into(), "Margin".into()]);
             }
             header.push("Tax".into());
+            if split {
+                header.extend(
+                    ["MonitoredTax", "UnmonitoredBillable", "UnmonitoredTax"].map(String::from),
+                );
+            }
             header.push("Currency".into());
             w.write_record(&header)?;
             for (row, a) in r.rows.iter().zip(&shown.rows) {
                 let mut rec: Vec<String> = row.attributes.iter().map(|(_, v)| v.clone()).collect();
                 rec.push(fmt_plain(a.aws));
-                if monitored {
-                    rec.push(
-                        a.proforma
-                            .map(|_| fmt_plain(a.monitored_aws))
-                            .unwrap_or_default(),
-                    );
+                if split {
+                    rec.push(fmt_plain(a.monitored_aws));
                 }
                 if has_proforma {
                     rec.push(a.proforma.map(fmt_plain).unwrap_or_default());
                     rec.push(a.margin.map(fmt_plain).unwrap_or_default());
                 }
                 rec.push(fmt_plain(a.tax));
+                if split {
+                    rec.extend([
+                        fmt_plain(a.monitored_tax),
+                        fmt_plain(a.unmonitored_aws()),
+                        fmt_plain(a.unmonitored_tax()),
+                    ]);
+                }
                 rec.push(currency.to_string());
                 w.write_record(&rec)?;
             }
@@ -322,11 +363,10 @@ pub fn render_view(
                 if by_account {
                     cols.push(("Name", Align::Left));
                 }
+            } else if split {
+                cols.push(("Accounts", Align::Left));
             }
             cols.push(("Billable", Align::Right));
-            if monitored {
-                cols.push(("Monitored billable", Align::Right));
-            }
             if has_proforma {
                 cols.extend([
                     ("Pro forma", Align::Right),
@@ -340,9 +380,6 @@ pub fn render_view(
             let line = |first: Vec<String>, a: &ShownRow| {
                 let mut cells = first;
                 cells.push(fmt_grouped(a.aws));
-                if monitored {
-                    cells.push(money(a.proforma.map(|_| a.monitored_aws)));
-                }
                 if has_proforma {
                     cells.push(money(a.proforma));
                     cells.push(money(a.margin));
@@ -351,13 +388,29 @@ pub fn render_view(
                 cells.push(fmt_grouped(a.tax));
                 cells
             };
-            // Without --group-by the one row is the total: printed once.
+            // A label in the first column (and a blank under Name).
+            let label = |text: &str| {
+                let mut first = vec![text.to_string()];
+                if by_account {
+                    first.push(String::new());
+                }
+                first
+            };
+            // Without --group-by the one row is the total: printed once (below).
             let rows = if r.group_by.is_some() {
                 r.rows.len()
             } else {
                 0
             };
-            for (row, a) in r.rows.iter().zip(&shown.rows).take(rows) {
+            for i in r.table_rows(shown).into_iter().take(rows) {
+                let row = &r.rows[i];
+                // Split: the rows are the monitored accounts' parts (a row of unmonitored
+                // accounts only is in the unmonitored line).
+                let a = if split {
+                    shown.rows[i].monitored()
+                } else {
+                    shown.rows[i]
+                };
                 let mut first: Vec<String> =
                     row.attributes.iter().map(|(_, v)| v.clone()).collect();
                 if by_account {
@@ -369,20 +422,36 @@ pub fn render_view(
                             .unwrap_or_default(),
                     );
                 }
-                t.row(line(first, a));
+                t.row(line(first, &a));
             }
-            let mut first = Vec::new();
-            if r.group_by.is_some() {
-                first.push("Total".to_string());
-                if by_account {
-                    first.push(String::new());
+            let total = &shown.total;
+            if split {
+                // One base per line (as the overview): the monitored accounts with their pro
+                // forma and margin, the unmonitored ones billable only, then the whole.
+                let lines = [
+                    line(label(MONITORED_LINE), &total.monitored()),
+                    line(label(UNMONITORED_LINE), &total.unmonitored()),
+                    line(label("Total"), &total.billable_only()),
+                ];
+                for l in lines {
+                    if r.group_by.is_some() {
+                        t.totals(l);
+                    } else {
+                        t.row(l);
+                    }
                 }
-            }
-            let totals = line(first, &shown.total);
-            if r.group_by.is_some() {
-                t.totals(totals);
             } else {
-                t.row(totals);
+                let first = if r.group_by.is_some() {
+                    label("Total")
+                } else {
+                    Vec::new()
+                };
+                let totals = line(first, total);
+                if r.group_by.is_some() {
+                    t.totals(totals);
+                } else {
+                    t.row(totals);
+                }
             }
             Ok(format!(
                 "{} ({}) {}, {currency}\n{}",

@@ -12,7 +12,8 @@ pub struct Table {
     headers: Vec<String>,
     align: Vec<Align>,
     rows: Vec<Vec<String>>,
-    totals: Option<Vec<String>>,
+    /// Lines under the rule (a total; or subtotals, then the total).
+    totals: Vec<Vec<String>>,
 }
 
 impl Table {
@@ -21,7 +22,7 @@ impl Table {
             headers: columns.iter().map(|(h, _)| h.to_string()).collect(),
             align: columns.iter().map(|(_, a)| *a).collect(),
             rows: Vec::new(),
-            totals: None,
+            totals: Vec::new(),
         }
     }
 
@@ -29,8 +30,9 @@ impl Table {
         self.rows.push(cells);
     }
 
+    /// Adds a line under the rule; lines added later come below.
     pub fn totals(&mut self, cells: Vec<String>) {
-        self.totals = Some(cells);
+        self.totals.push(cells);
     }
 
     /// The table as lines of text, each ending in `\n`; cells escaped (see the module doc).
@@ -43,7 +45,7 @@ impl Table {
         };
         let headers = safe(&self.headers);
         let rows: Vec<Vec<String>> = self.rows.iter().map(|r| safe(r)).collect();
-        let totals = self.totals.as_deref().map(safe);
+        let totals: Vec<Vec<String>> = self.totals.iter().map(|r| safe(r)).collect();
         let n = headers.len();
         let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
         for r in rows.iter().chain(totals.iter()) {
@@ -73,9 +75,11 @@ impl Table {
             out.push_str(&line(r));
             out.push('\n');
         }
-        if let Some(t) = &totals {
+        if !totals.is_empty() {
             out.push_str(&rule.join("  "));
             out.push('\n');
+        }
+        for t in &totals {
             out.push_str(&line(t));
             out.push('\n');
         }

@@ -650,7 +650,7 @@ mod tests {
             .map(|(k, s)| {
                 (
                     k.account.clone(),
-                    k.line_item_type.clone(),
+                    k.line_item_type.to_string(),
                     s.unblended_cost.to_string(),
                 )
             })

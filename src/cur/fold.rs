@@ -4,6 +4,7 @@
 
 use super::CurError;
 use super::columns::{ColumnMap, LabelKind};
+use super::line_item_type::LineItemType;
 use crate::money::{self, NotANumber};
 use crate::period::{self, BillingPeriod};
 use rust_decimal::Decimal;
@@ -46,7 +47,8 @@ pub struct LineKey {
     pub product_name: String,
     pub usage_type: String,
     pub operation: String,
-    pub line_item_type: String,
+    /// `lineItem/LineItemType`: decides how the line is priced (SPEC 4.2).
+    pub line_item_type: LineItemType,
     pub region: String,
     /// Account id inside the reservation or savings plan ARN; empty when neither is set.
     pub owner: String,
@@ -528,7 +530,7 @@ impl<'m> Folder<'m> {
                 None => (unblended, true),
             },
         };
-        let free = lit == "Usage"
+        let free = LineItemType::Usage.is_spelled(lit.as_bytes())
             && unblended.is_zero()
             && self
                 .number(row, m.unblended_rate, line)?
@@ -598,7 +600,7 @@ impl<'m> Folder<'m> {
         }) {
             let d = self.daily.entry((account_slot, day_code(day))).or_default();
             d.rows += 1;
-            let (billable, tax) = if lit == "Tax" {
+            let (billable, tax) = if LineItemType::Tax.is_spelled(lit.as_bytes()) {
                 (Decimal::ZERO, unblended)
             } else {
                 (unblended, Decimal::ZERO)
@@ -774,7 +776,7 @@ fn decode_line_key(k: &[u8], map: &ColumnMap) -> Option<LineKey> {
         product_name: r.field()?,
         usage_type: r.field()?,
         operation: r.field()?,
-        line_item_type: r.field()?,
+        line_item_type: LineItemType::parse(&String::from_utf8_lossy(r.bytes()?)),
         region: r.field()?,
         owner: r.field()?,
         free_on_bill: r.byte()? == 1,

@@ -6,7 +6,9 @@ pub mod columns;
 mod csv_reader;
 pub mod detect;
 pub mod fold;
+pub mod line_item_type;
 mod parquet_reader;
+pub mod product_names;
 pub mod source;
 
 pub use accounts::AccountInfo;
@@ -15,6 +17,8 @@ pub use fold::{
     CostExtract, CurrencySeen, DEFAULT_CURRENCY, DailyKey, DailySums, Label, LineKey, LineSums,
     StoredLine,
 };
+pub use line_item_type::{LineItemType, PricingClass};
+pub use product_names::ProductNames;
 pub use source::{Source, SourceMeta};
 
 use std::path::PathBuf;

@@ -79,13 +79,18 @@ pub fn explain(
     g: usize,
     slice: &[(GroupBy, &str)],
 ) -> Explanation {
-    let in_slice = |i: usize| slice.iter().all(|(by, v)| by.value(&lines[i].key) == *v);
+    let names = &pricing.product_names;
+    let in_slice = |i: usize| {
+        slice
+            .iter()
+            .all(|(by, v)| by.value(&lines[i].key, names) == *v)
+    };
     let item_in_slice = |n: usize| {
         let a = &pricing.items[n];
         let item = &config.items[a.item];
         slice
             .iter()
-            .all(|(by, v)| by.item_value(item, &a.account, pricing.period) == *v)
+            .all(|(by, v)| by.item_value(item, &a.account, pricing.period, names) == *v)
     };
     let parts: Vec<String> = slice
         .iter()
@@ -129,7 +134,7 @@ pub fn explain_where(
     for i in (0..lines.len()).filter(|&i| pricing.line_group[i] == Some(g) && in_slice(i)) {
         let line = &lines[i];
         let p = &pricing.line_price[i];
-        if line.key.line_item_type != "Tax" {
+        if !line.key.line_item_type.is_tax() {
             aws += line.sums.unblended_cost;
         }
         if let Basis::Excluded(why) = p.basis {
@@ -418,21 +423,44 @@ impl ViewExplanation {
         aws.into_iter().zip(pf).collect()
     }
 
-    /// Plain-text rendering, with the row's numbers as the view report shows them.
+    /// Plain-text rendering, with the row's numbers as the view report shows them. Each line
+    /// reads straight across: with accounts in no billing group behind the row, the monitored
+    /// accounts' billable beside their pro forma and margin, the unmonitored accounts'
+    /// billable (and tax) on a line of their own, then the row's whole billable.
     pub fn render_shown(&self, row: &crate::footing::ShownRow) -> String {
         use crate::money::fmt_grouped as m;
         let mut s = format!("{}\n", self.title);
-        s.push_str(&format!("billable {}", m(row.aws)));
-        if row.aws != row.monitored_aws {
-            s.push_str(&format!(
-                " (monitored accounts {}, accounts in no billing group {}: billable only, no pro forma)",
-                m(row.monitored_aws),
-                m(row.aws - row.monitored_aws)
-            ));
-        }
         match (row.proforma, row.margin) {
-            (Some(p), Some(mg)) => s.push_str(&format!(", pro forma {}, margin {}\n", m(p), m(mg))),
-            _ => s.push_str(", no pro forma (no account behind it is in a billing group)\n"),
+            (Some(p), Some(mg)) if row.has_unmonitored() => {
+                let u = row.unmonitored();
+                s.push_str(&format!(
+                    "monitored accounts: billable {}, pro forma {p}, margin {mg}, tax {}\n",
+                    m(row.monitored_aws),
+                    m(row.monitored_tax),
+                    p = m(p),
+                    mg = m(mg),
+                ));
+                s.push_str(&format!(
+                    "unmonitored accounts (billable only): billable {}, tax {}\n",
+                    m(u.aws),
+                    m(u.tax)
+                ));
+                s.push_str(&format!(
+                    "total: billable {}, tax {}\n",
+                    m(row.aws),
+                    m(row.tax)
+                ));
+            }
+            (Some(p), Some(mg)) => s.push_str(&format!(
+                "billable {}, pro forma {}, margin {}\n",
+                m(row.aws),
+                m(p),
+                m(mg)
+            )),
+            _ => s.push_str(&format!(
+                "billable {}, no pro forma (no account behind it is in a billing group)\n",
+                m(row.aws)
+            )),
         }
         let shown = self.shown_groups(row);
         if !self.groups.is_empty() {
@@ -487,7 +515,7 @@ pub fn explain_view(
         if !line_in(i) {
             continue;
         }
-        let is_tax = line.key.line_item_type == "Tax";
+        let is_tax = line.key.line_item_type.is_tax();
         if !is_tax {
             billable += line.sums.unblended_cost;
         }

@@ -2,8 +2,8 @@
 //! each row, the one rule that prices it, custom tiers, Savings Plans negation pairing, custom
 //! line items and the totals. Every line keeps how its number was made, for explanations.
 
-use crate::cur::LineKey;
 use crate::cur::StoredLine;
+use crate::cur::{LineItemType, LineKey, PricingClass, ProductNames};
 use crate::model::{
     BillingGroup, Charge, Config, GroupType, LineItemFilter, ManagedPlan, RuleType, Scope, Tier,
     managed_plan,
@@ -114,6 +114,12 @@ pub struct GroupTotals {
 }
 
 impl GroupTotals {
+    /// Adds a line's unblended cost to AWS cost, or to tax for a `Tax` line (SPEC 4.5).
+    pub fn add_cost(&mut self, t: &LineItemType, cost: Decimal) {
+        let (billable, tax) = t.billable_and_tax(cost);
+        self.aws_cost += billable;
+        self.tax += tax;
+    }
     pub fn proforma(&self) -> Decimal {
         self.priced + self.items
     }
@@ -133,7 +139,7 @@ pub struct Diagnostics {
     pub no_public_price_rows: u64,
     pub no_public_price_cost: Decimal,
     /// Unknown line item types: rows and unblended cost.
-    pub unknown_types: BTreeMap<String, (u64, Decimal)>,
+    pub unknown_types: BTreeMap<LineItemType, (u64, Decimal)>,
 }
 
 /// Everything computed for one period.
@@ -149,6 +155,9 @@ pub struct Pricing {
     /// Lines of accounts in no group.
     pub unmonitored: GroupTotals,
     pub diagnostics: Diagnostics,
+    /// The product name of each service code in the period, for lines and custom line items
+    /// that carry only the code (reports group by product name through it).
+    pub product_names: ProductNames,
 }
 
 /// Account -> group for the period (SPEC 2.1, 2.6, 3: membership is per period).
@@ -294,10 +303,6 @@ impl<'c> CompiledPlan<'c> {
     }
 }
 
-fn is_discount_type(t: &str) -> bool {
-    t.ends_with("Discount")
-}
-
 fn is_support_fee(k: &LineKey) -> bool {
     k.product_code.starts_with("AWS") && k.product_code.contains("Support")
 }
@@ -336,6 +341,17 @@ fn spread(total: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
 
 /// Prices every line of the period under `config` (the configuration in force for it).
 pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pricing {
+    price_named(period, lines, config, ProductNames::from_lines(lines))
+}
+
+/// [`price`] with the period's product names already known (`ProductNames::from_lines` of
+/// the same `lines`): a re-price after a configuration change skips that pass.
+pub fn price_named(
+    period: BillingPeriod,
+    lines: &[StoredLine],
+    config: &Config,
+    product_names: ProductNames,
+) -> Pricing {
     let members = Membership::new(config);
     let plans: Vec<CompiledPlan<'_>> = config
         .groups
@@ -350,6 +366,7 @@ pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pr
         items: Vec::new(),
         unmonitored: GroupTotals::default(),
         diagnostics: Diagnostics::default(),
+        product_names,
     };
     // Usage priced through custom tiers, and covered usage negations pair with, per group.
     let mut tiered: FxHashMap<(usize, usize), Vec<usize>> = FxHashMap::default();
@@ -362,14 +379,10 @@ pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pr
         let s = &line.sums;
         let group = members.group_of(&k.payer, &k.account);
         out.line_group.push(group);
-        let is_tax = k.line_item_type == "Tax";
+        let is_tax = k.line_item_type.is_tax();
         let Some(g) = group else {
-            let t = &mut out.unmonitored;
-            if is_tax {
-                t.tax += s.unblended_cost
-            } else {
-                t.aws_cost += s.unblended_cost
-            }
+            out.unmonitored
+                .add_cost(&k.line_item_type, s.unblended_cost);
             out.line_price
                 .push(LinePrice::fixed(Decimal::ZERO, Basis::Unmonitored));
             continue;
@@ -402,8 +415,8 @@ pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pr
                 LinePrice::fixed(s.unblended_cost, Basis::Passthrough)
             }
         } else {
-            match k.line_item_type.as_str() {
-                "Usage" => {
+            match k.line_item_type.pricing_class() {
+                PricingClass::Usage => {
                     let free_kept = k.free_on_bill && plan.free_tier_on(k);
                     match plan.tiers_for(k) {
                         Some(rule) if !free_kept => {
@@ -422,14 +435,14 @@ pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pr
                         _ => ruled(public(&mut out), Basis::PublicCost),
                     }
                 }
-                "DiscountedUsage" => {
+                PricingClass::RiCovered => {
                     if members.group_of(&k.payer, &k.owner) == Some(g) && !k.owner.is_empty() {
                         LinePrice::fixed(s.unblended_cost, Basis::Unblended)
                     } else {
                         ruled(public(&mut out), Basis::PublicCost)
                     }
                 }
-                "SavingsPlanCoveredUsage" => {
+                PricingClass::SpCovered => {
                     let p = ruled(public(&mut out), Basis::PublicCost);
                     let key = (
                         g,
@@ -442,7 +455,7 @@ pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pr
                     *covered.entry(key).or_default() += p.proforma;
                     p
                 }
-                "SavingsPlanNegation" => {
+                PricingClass::SpNegation => {
                     if members.group_of(&k.payer, &k.owner) == Some(g) && !k.owner.is_empty() {
                         let key = (
                             g,
@@ -458,20 +471,20 @@ pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pr
                         LinePrice::excluded(Exclusion::NegationOwnerOutside)
                     }
                 }
-                "RIFee" | "SavingsPlanRecurringFee" | "SavingsPlanUpfrontFee" => {
-                    LinePrice::fixed(s.unblended_cost, Basis::Unblended)
+                PricingClass::CommitmentFee => LinePrice::fixed(s.unblended_cost, Basis::Unblended),
+                PricingClass::Fee if is_support_fee(k) => {
+                    LinePrice::excluded(Exclusion::SupportFee)
                 }
-                "Fee" if is_support_fee(k) => LinePrice::excluded(Exclusion::SupportFee),
-                "Fee" => LinePrice::fixed(s.unblended_cost, Basis::Unblended),
-                "Tax" => LinePrice::excluded(Exclusion::Tax),
-                "Credit" => LinePrice::excluded(Exclusion::Credit),
-                "Refund" => LinePrice::excluded(Exclusion::Refund),
-                t if is_discount_type(t) => LinePrice::excluded(Exclusion::Discount),
-                other => {
+                PricingClass::Fee => LinePrice::fixed(s.unblended_cost, Basis::Unblended),
+                PricingClass::Tax => LinePrice::excluded(Exclusion::Tax),
+                PricingClass::Credit => LinePrice::excluded(Exclusion::Credit),
+                PricingClass::Refund => LinePrice::excluded(Exclusion::Refund),
+                PricingClass::Discount => LinePrice::excluded(Exclusion::Discount),
+                PricingClass::Unknown => {
                     let e = out
                         .diagnostics
                         .unknown_types
-                        .entry(other.to_string())
+                        .entry(k.line_item_type.clone())
                         .or_default();
                     e.0 += s.rows;
                     e.1 += s.unblended_cost;
@@ -480,12 +493,7 @@ pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pr
             }
         };
         out.line_price.push(price);
-        let t = &mut out.groups[g];
-        if is_tax {
-            t.tax += s.unblended_cost
-        } else {
-            t.aws_cost += s.unblended_cost
-        }
+        out.groups[g].add_cost(&k.line_item_type, s.unblended_cost);
     }
 
     // Custom tiers: the group's total usage of the SKU, graduated, spread by usage amount.
@@ -523,7 +531,7 @@ pub fn filter_matches(filter: Option<&LineItemFilter>, k: &LineKey) -> bool {
     match filter {
         None => true,
         Some(LineItemFilter::ExcludeSavingsPlanNegation) => {
-            k.line_item_type != "SavingsPlanNegation"
+            k.line_item_type != LineItemType::SavingsPlanNegation
         }
         Some(LineItemFilter::Service { equal, service }) => (k.product_code == *service) == *equal,
     }

@@ -3,8 +3,8 @@
 //! margin beside them for monitored accounts).
 
 use super::price::Pricing;
-use crate::cur::LineKey;
 use crate::cur::StoredLine;
+use crate::cur::{LineItemType, LineKey, ProductNames};
 use crate::model::{Config, CustomLineItem, ItemType};
 use crate::period::BillingPeriod;
 use rust_decimal::Decimal;
@@ -32,54 +32,69 @@ impl GroupBy {
         GroupBy::BillingPeriod,
     ];
 
+    /// Each grouping's AWS key (billing view API, CSV and JSON) and its table header,
+    /// declared once.
+    const NAMES: [(GroupBy, &'static str, &'static str); 6] = [
+        (GroupBy::LinkedAccount, "LINKED_ACCOUNT", "Linked account"),
+        (GroupBy::ProductName, "PRODUCT_NAME", "Product name"),
+        (GroupBy::ServiceCode, "SERVICE_CODE", "Service code"),
+        (GroupBy::UsageType, "USAGE_TYPE", "Usage type"),
+        (GroupBy::LineItemType, "LINE_ITEM_TYPE", "Line item type"),
+        (GroupBy::BillingPeriod, "BILLING_PERIOD", "Billing period"),
+    ];
+
+    fn names(self) -> (&'static str, &'static str) {
+        GroupBy::NAMES
+            .iter()
+            .find(|(g, ..)| *g == self)
+            .map_or(("", ""), |(_, key, label)| (*key, *label))
+    }
+
+    /// AWS's spelling of the key (`PRODUCT_NAME`), as CSV and JSON print it.
     pub fn key(self) -> &'static str {
-        match self {
-            GroupBy::LinkedAccount => "LINKED_ACCOUNT",
-            GroupBy::ProductName => "PRODUCT_NAME",
-            GroupBy::ServiceCode => "SERVICE_CODE",
-            GroupBy::UsageType => "USAGE_TYPE",
-            GroupBy::LineItemType => "LINE_ITEM_TYPE",
-            GroupBy::BillingPeriod => "BILLING_PERIOD",
-        }
+        self.names().0
     }
 
     /// The key as people read it in a table header ("Product name"; CSV and JSON keep
     /// [`GroupBy::key`], AWS's spelling).
     pub fn label(self) -> &'static str {
-        match self {
-            GroupBy::LinkedAccount => "Linked account",
-            GroupBy::ProductName => "Product name",
-            GroupBy::ServiceCode => "Service code",
-            GroupBy::UsageType => "Usage type",
-            GroupBy::LineItemType => "Line item type",
-            GroupBy::BillingPeriod => "Billing period",
-        }
+        self.names().1
     }
 
-    /// The attribute value of a line under this key.
-    pub fn value(self, k: &LineKey) -> String {
+    /// The attribute value of a line under this key. A line that carries no product name
+    /// (tax, credits) shows under its service's name in the period (`names`), so one service
+    /// is one row; a code no line names shows as the code.
+    pub fn value(self, k: &LineKey, names: &ProductNames) -> String {
         match self {
             GroupBy::LinkedAccount => k.account.clone(),
-            GroupBy::ProductName if k.product_name.is_empty() => k.product_code.clone(),
-            GroupBy::ProductName => k.product_name.clone(),
+            GroupBy::ProductName => names.shown(&k.product_code, &k.product_name).to_string(),
             GroupBy::ServiceCode => k.product_code.clone(),
             GroupBy::UsageType => k.usage_type.clone(),
-            GroupBy::LineItemType => k.line_item_type.clone(),
+            GroupBy::LineItemType => k.line_item_type.to_string(),
             GroupBy::BillingPeriod => k.period.aws_label(),
         }
     }
 
-    /// The attribute value of a custom line item: it shows under its presentation service, as
-    /// a `Fee` or `Credit` line named after the item (decision, after ABC's pro forma CUR).
-    pub fn item_value(self, item: &CustomLineItem, account: &str, period: BillingPeriod) -> String {
+    /// The attribute value of a custom line item: it shows under its presentation service (by
+    /// product name: the service's name when the period's lines name it), as a `Fee` or
+    /// `Credit` line named after the item (decision, after ABC's pro forma CUR).
+    pub fn item_value(
+        self,
+        item: &CustomLineItem,
+        account: &str,
+        period: BillingPeriod,
+        names: &ProductNames,
+    ) -> String {
         match self {
             GroupBy::LinkedAccount => account.to_string(),
-            GroupBy::ProductName | GroupBy::ServiceCode => item.presentation_service.clone(),
+            GroupBy::ProductName => names.shown(&item.presentation_service, "").to_string(),
+            GroupBy::ServiceCode => item.presentation_service.clone(),
             GroupBy::UsageType => item.name.clone(),
             GroupBy::LineItemType => match item.item_type {
-                ItemType::Fee => "Fee".into(),
-                ItemType::Credit => "Credit".into(),
-            },
+                ItemType::Fee => LineItemType::Fee,
+                ItemType::Credit => LineItemType::Credit,
+            }
+            .to_string(),
             GroupBy::BillingPeriod => period.aws_label(),
         }
     }
@@ -107,6 +122,13 @@ impl fmt::Display for GroupBy {
         f.write_str(self.key())
     }
 }
+
+/// Label of the line that holds a view's accounts in no billing group, billable only
+/// (SPEC 2.1), in every output that splits them off ([`ViewReport::splits_unmonitored`]).
+pub const UNMONITORED_LINE: &str = "Unmonitored accounts (billable only)";
+/// Label of the line that holds a view's monitored accounts (billable, pro forma, margin),
+/// when the view has unmonitored ones too.
+pub const MONITORED_LINE: &str = "Monitored accounts";
 
 /// Name, type and ARN of a billing view, as AWS prints them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +158,10 @@ pub struct Amounts {
     /// None when every account of the row is unmonitored.
     pub proforma: Option<Decimal>,
     pub tax: Decimal,
+    /// Tax of the rows' monitored accounts.
+    pub monitored_tax: Decimal,
+    /// Whether any line of the row is of an account in no billing group.
+    pub has_unmonitored: bool,
 }
 
 impl Amounts {
@@ -158,20 +184,21 @@ impl Amounts {
             monitored_aws: self.monitored_billable,
             proforma: self.proforma,
             tax: self.tax,
+            monitored_tax: self.monitored_tax,
         }
     }
 
-    fn add_line(&mut self, cost: Decimal, is_tax: bool, proforma: Option<Decimal>) {
-        if is_tax {
-            self.tax += cost;
-        } else {
-            self.billable += cost;
-        }
-        if let Some(p) = proforma {
-            if !is_tax {
-                self.monitored_billable += cost;
+    fn add_line(&mut self, t: &LineItemType, cost: Decimal, proforma: Option<Decimal>) {
+        let (billable, tax) = t.billable_and_tax(cost);
+        self.billable += billable;
+        self.tax += tax;
+        match proforma {
+            Some(p) => {
+                self.monitored_billable += billable;
+                self.monitored_tax += tax;
+                self.proforma = Some(self.proforma.unwrap_or_default() + p);
             }
-            self.proforma = Some(self.proforma.unwrap_or_default() + p);
+            None => self.has_unmonitored = true,
         }
     }
 
@@ -187,11 +214,34 @@ pub struct ViewRow {
 }
 
 impl ViewReport {
-    /// True when the report has pro forma and some of its billable is of accounts in no
-    /// billing group: then a margin (pro forma minus the monitored accounts' billable) is not
-    /// the pro forma minus the billable, and outputs show the monitored billable beside it.
-    pub fn has_unmonitored_billable(&self) -> bool {
-        self.totals.proforma.is_some() && self.totals.monitored_billable != self.totals.billable
+    /// True when the report has pro forma and some of its lines are of accounts in no billing
+    /// group. Then every output reads straight across: each row shows the monitored accounts'
+    /// billable and tax beside their pro forma and margin, and the unmonitored accounts'
+    /// billable and tax are one line of their own, "Unmonitored accounts (billable only)"
+    /// (SPEC 2.1: unmonitored accounts are billable only); JSON and CSV add the parts as
+    /// fields (see `cli::report::render_view`).
+    pub fn splits_unmonitored(&self) -> bool {
+        self.totals.proforma.is_some() && self.totals.has_unmonitored
+    }
+
+    /// The rows a table shows, as indexes into `rows` (and `shown.rows`), largest billable
+    /// shown first: every row; or, when the view splits its unmonitored accounts off
+    /// ([`ViewReport::splits_unmonitored`]), the rows with pro forma, by their monitored
+    /// accounts' shown billable (the rows of unmonitored accounts only are in the unmonitored
+    /// line). Ties keep the report's order.
+    pub fn table_rows(&self, shown: &crate::footing::ShownTable) -> Vec<usize> {
+        if !self.splits_unmonitored() {
+            return (0..self.rows.len()).collect();
+        }
+        let mut idx: Vec<usize> = (0..self.rows.len().min(shown.rows.len()))
+            .filter(|&i| shown.rows[i].proforma.is_some())
+            .collect();
+        idx.sort_by(|&a, &b| {
+            shown.rows[b]
+                .monitored_aws
+                .cmp(&shown.rows[a].monitored_aws)
+        });
+        idx
     }
 
     /// The report's rows (same order) and totals as shown: each total its exact value rounded,
@@ -234,14 +284,16 @@ pub fn build(
         if !(selection.lines)(i) {
             continue;
         }
-        let value = group_by.map(|g| g.value(&line.key)).unwrap_or_default();
+        let value = group_by
+            .map(|g| g.value(&line.key, &pricing.product_names))
+            .unwrap_or_default();
         let proforma = pricing.line_group[i].map(|_| pricing.line_price[i].proforma);
-        let is_tax = line.key.line_item_type == "Tax";
+        let (t, cost) = (&line.key.line_item_type, line.sums.unblended_cost);
         by_value
             .entry(value)
             .or_default()
-            .add_line(line.sums.unblended_cost, is_tax, proforma);
-        totals.add_line(line.sums.unblended_cost, is_tax, proforma);
+            .add_line(t, cost, proforma);
+        totals.add_line(t, cost, proforma);
     }
     for (n, a) in pricing.items.iter().enumerate() {
         if !(selection.items)(n) {
@@ -249,7 +301,7 @@ pub fn build(
         }
         let item = &config.items[a.item];
         let value = group_by
-            .map(|g| g.item_value(item, &a.account, period))
+            .map(|g| g.item_value(item, &a.account, period, &pricing.product_names))
             .unwrap_or_default();
         by_value.entry(value).or_default().add_item(a.amount);
         totals.add_item(a.amount);
@@ -344,12 +396,16 @@ pub fn group_breakdown(
     let mut by_value: HashMap<String, (Decimal, Decimal, Decimal)> = HashMap::new();
     for (i, line) in lines.iter().enumerate() {
         if pricing.line_group[i] != Some(g)
-            || !filters.iter().all(|(by, v)| by.value(&line.key) == *v)
+            || !filters
+                .iter()
+                .all(|(by, v)| by.value(&line.key, &pricing.product_names) == *v)
         {
             continue;
         }
-        let e = by_value.entry(group_by.value(&line.key)).or_default();
-        if line.key.line_item_type == "Tax" {
+        let e = by_value
+            .entry(group_by.value(&line.key, &pricing.product_names))
+            .or_default();
+        if line.key.line_item_type.is_tax() {
             e.2 += line.sums.unblended_cost;
         } else {
             e.0 += line.sums.unblended_cost;
@@ -358,14 +414,13 @@ pub fn group_breakdown(
     }
     for a in pricing.items.iter().filter(|a| a.group == g) {
         let item = &config.items[a.item];
-        if !filters
-            .iter()
-            .all(|(by, v)| by.item_value(item, &a.account, pricing.period) == *v)
-        {
+        if !filters.iter().all(|(by, v)| {
+            by.item_value(item, &a.account, pricing.period, &pricing.product_names) == *v
+        }) {
             continue;
         }
         by_value
-            .entry(group_by.item_value(item, &a.account, pricing.period))
+            .entry(group_by.item_value(item, &a.account, pricing.period, &pricing.product_names))
             .or_default()
             .1 += a.amount;
     }

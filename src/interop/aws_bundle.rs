@@ -141,8 +141,8 @@ impl Reader {
     }
 }
 
-/// A value from its AWS code (the model's `FromStr`); a problem at `path` when it is none.
-fn enum_of<T: std::str::FromStr<Err = String>>(
+/// The enum value `text` spells (AWS's code), or a failure at `path` naming the codes.
+fn enum_of<T: std::str::FromStr<Err = crate::model::BadCode>>(
     r: &mut Reader,
     text: &str,
     path: &str,
@@ -150,7 +150,7 @@ fn enum_of<T: std::str::FromStr<Err = String>>(
     match text.parse() {
         Ok(v) => Some(v),
         Err(e) => {
-            r.fail(path, e);
+            r.fail(path, e.to_string());
             None
         }
     }
@@ -217,7 +217,8 @@ pub fn parse(text: &str, default_start: BillingPeriod) -> Result<Parsed, ConfigF
         });
         let group_type = match o.get("BillingGroupType").and_then(Value::as_str) {
             None => GroupType::Standard,
-            Some(t) => enum_of(&mut r, t, &format!("{path}.BillingGroupType")).unwrap_or_default(),
+            Some(t) => enum_of::<GroupType>(&mut r, t, &format!("{path}.BillingGroupType"))
+                .unwrap_or_default(),
         };
         locations.insert((Kind::BillingGroup, name.clone()), path.clone());
         config.groups.push(BillingGroup {
@@ -267,8 +268,8 @@ pub fn parse(text: &str, default_start: BillingPeriod) -> Result<Parsed, ConfigF
         let name = r.required(o, "Name", &path);
         let scope_text = r.required(o, "Scope", &path);
         let type_text = r.required(o, "Type", &path);
-        let scope = enum_of(&mut r, &scope_text, &format!("{path}.Scope"));
-        let rule_type = enum_of(&mut r, &type_text, &format!("{path}.Type"));
+        let scope = enum_of::<Scope>(&mut r, &scope_text, &format!("{path}.Scope"));
+        let rule_type = enum_of::<RuleType>(&mut r, &type_text, &format!("{path}.Type"));
         let modifier_path = format!("{path}.ModifierPercentage");
         let modifier = r
             .number(o.get("ModifierPercentage"), &modifier_path)
@@ -406,7 +407,7 @@ fn custom_line_item(
         return None;
     };
     let type_text = r.required(cd, "Type", &cd_path);
-    let item_type: ItemType = enum_of(r, &type_text, &format!("{cd_path}.Type"))?;
+    let item_type = enum_of::<ItemType>(r, &type_text, &format!("{cd_path}.Type"))?;
     let charge = match (cd.get("Flat"), cd.get("Percentage")) {
         (Some(f), None) => Charge::Flat {
             value: r.number(f.get("ChargeValue"), &format!("{cd_path}.Flat.ChargeValue"))?,
@@ -457,7 +458,7 @@ fn custom_line_item(
     };
     let computation = match o.get("ComputationRule").and_then(Value::as_str) {
         None => Computation::Consolidated,
-        Some(t) => enum_of(r, t, &format!("{path}.ComputationRule"))?,
+        Some(t) => enum_of::<Computation>(r, t, &format!("{path}.ComputationRule"))?,
     };
     let range = o.get("BillingPeriodRange");
     Some(CustomLineItem {

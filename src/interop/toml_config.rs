@@ -373,17 +373,17 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
     for (i, r) in file.rules.iter().enumerate() {
         let path = format!("pricing_rule[{i}]");
         locations.insert((Kind::PricingRule, r.name.clone()), path.clone());
-        let scope = match r.scope.parse::<Scope>() {
-            Ok(s) => s,
+        let scope = match Scope::from_code(&r.scope) {
+            Ok(v) => v,
             Err(e) => {
-                c.fail(format!("{path}.scope"), e);
+                c.fail(format!("{path}.scope"), e.to_string());
                 continue;
             }
         };
-        let rule_type = match r.rule_type.parse::<RuleType>() {
-            Ok(t) => t,
+        let rule_type = match RuleType::from_code(&r.rule_type) {
+            Ok(v) => v,
             Err(e) => {
-                c.fail(format!("{path}.type"), e);
+                c.fail(format!("{path}.type"), e.to_string());
                 continue;
             }
         };
@@ -464,11 +464,11 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
                 continue;
             }
         };
-        let group_type = match g.group_type.as_deref().map(str::parse::<GroupType>) {
+        let group_type = match g.group_type.as_deref().map(GroupType::from_code) {
             None => GroupType::Standard,
             Some(Ok(t)) => t,
             Some(Err(e)) => {
-                c.fail(format!("{path}.type"), e);
+                c.fail(format!("{path}.type"), e.to_string());
                 continue;
             }
         };
@@ -494,14 +494,10 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
             });
             continue;
         };
-        let item_type = match it.item_type.as_str() {
-            "FEE" => ItemType::Fee,
-            "CREDIT" => ItemType::Credit,
-            other => {
-                c.fail(
-                    format!("{path}.type"),
-                    format!("'{other}' is not FEE or CREDIT"),
-                );
+        let item_type = match ItemType::from_code(&it.item_type) {
+            Ok(v) => v,
+            Err(e) => {
+                c.fail(format!("{path}.type"), e.to_string());
                 continue;
             }
         };
@@ -561,11 +557,11 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
                 continue;
             }
         };
-        let computation = match it.computation.as_deref().map(str::parse::<Computation>) {
+        let computation = match it.computation.as_deref().map(Computation::from_code) {
             None => Computation::Consolidated,
-            Some(Ok(c)) => c,
+            Some(Ok(t)) => t,
             Some(Err(e)) => {
-                c.fail(format!("{path}.computation"), e);
+                c.fail(format!("{path}.computation"), e.to_string());
                 continue;
             }
         };
@@ -709,7 +705,7 @@ pub fn export(config: &Config) -> String {
                 plan: config.plan_name(&g.plan),
                 auto_associate: g.auto_associate,
                 group_type: (g.group_type == GroupType::TransferBilling)
-                    .then(|| "TRANSFER_BILLING".into()),
+                    .then(|| GroupType::TransferBilling.code().into()),
                 arn: Some(g.arn.clone()),
             })
             .collect(),
@@ -785,7 +781,7 @@ pub fn export(config: &Config) -> String {
                         },
                     }),
                     computation: (i.computation == Computation::Itemized)
-                        .then(|| "ITEMIZED".into()),
+                        .then(|| Computation::Itemized.code().into()),
                     presentation_service: (i.presentation_service != DEFAULT_PRESENTATION_SERVICE)
                         .then(|| i.presentation_service.clone()),
                     start: i.start.to_string(),

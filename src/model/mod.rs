@@ -32,7 +32,8 @@ pub fn managed_plan(arn: &str) -> Option<ManagedPlan> {
 }
 
 /// Declares an enum's AWS codes once: `ALL`, `code()` (the API's spelling), `codes()` for
-/// choices and messages, and `FromStr` whose error names the value and the codes allowed.
+/// choices, `from_code`/`FromStr` (a [`BadCode`] naming the value and the codes allowed) and
+/// `Display` with the code. TOML and AWS bundle readers and writers and the forms share them.
 macro_rules! aws_codes {
     ($t:ident { $($v:ident = $c:literal),+ $(,)? }) => {
         impl $t {
@@ -50,18 +51,31 @@ macro_rules! aws_codes {
             pub fn codes() -> Vec<&'static str> {
                 $t::ALL.iter().map(|x| x.code()).collect()
             }
-        }
 
-        impl std::str::FromStr for $t {
-            type Err = String;
-
-            /// A value from its code; the error says what was given and what is allowed.
-            fn from_str(text: &str) -> Result<$t, String> {
+            /// The value spelled `code` (exactly, as AWS writes it).
+            pub fn from_code(code: &str) -> Result<$t, BadCode> {
                 $t::ALL
                     .iter()
                     .copied()
-                    .find(|x| x.code() == text)
-                    .ok_or_else(|| format!("'{text}' is not {}", $crate::text::one_of(&$t::codes())))
+                    .find(|x| x.code() == code)
+                    .ok_or_else(|| BadCode {
+                        value: code.to_string(),
+                        expected: $crate::text::one_of(&$t::codes()),
+                    })
+            }
+        }
+
+        impl std::str::FromStr for $t {
+            type Err = BadCode;
+
+            fn from_str(text: &str) -> Result<$t, BadCode> {
+                $t::from_code(text)
+            }
+        }
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
             }
         }
     };
@@ -85,6 +99,16 @@ aws_codes!(GroupType {
     Standard = "STANDARD",
     TransferBilling = "TRANSFER_BILLING",
 });
+
+/// A value that is not one of an enum's AWS codes: `'X' is not A, B or C`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{value}' is not {expected}")]
+pub struct BadCode {
+    /// The text read.
+    pub value: String,
+    /// The codes there are, as "A, B or C".
+    pub expected: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillingGroup {
@@ -490,4 +514,49 @@ pub fn primary_view_payer(arn: &str) -> Option<&str> {
     let rest = arn.strip_prefix("arn:aws:billing::")?;
     let (payer, tail) = rest.split_once(':')?;
     (tail == "billingview/primary").then_some(payer)
+}
+
+#[cfg(test)]
+mod coded_tests {
+    use super::*;
+
+    #[test]
+    fn every_code_round_trips_and_unknown_codes_name_the_choices() {
+        for s in Scope::ALL {
+            assert_eq!(s.to_string().parse::<Scope>(), Ok(*s));
+        }
+        for t in RuleType::ALL {
+            assert_eq!(t.code().parse::<RuleType>(), Ok(*t));
+        }
+        for t in GroupType::ALL {
+            assert_eq!(GroupType::from_code(t.code()), Ok(*t));
+        }
+        for t in ItemType::ALL {
+            assert_eq!(ItemType::from_code(t.code()), Ok(*t));
+        }
+        for t in Computation::ALL {
+            assert_eq!(Computation::from_code(t.code()), Ok(*t));
+        }
+        assert_eq!(
+            "global".parse::<Scope>().unwrap_err().to_string(),
+            "'global' is not GLOBAL, SERVICE, BILLING_ENTITY or SKU"
+        );
+        assert_eq!(
+            ItemType::from_code("FEES").unwrap_err().to_string(),
+            "'FEES' is not FEE or CREDIT"
+        );
+        // Serde (the workspace's stored JSON) and the codes agree.
+        for s in Scope::ALL {
+            assert_eq!(
+                serde_json::to_string(s).unwrap(),
+                format!("\"{}\"", s.code())
+            );
+        }
+        for t in GroupType::ALL {
+            assert_eq!(
+                serde_json::to_string(t).unwrap(),
+                format!("\"{}\"", t.code())
+            );
+        }
+    }
 }

@@ -179,12 +179,9 @@ fn summarize(d: &Delivery, status: DeliveryStatus) -> DeliveryOutcome {
     for (k, v) in &d.extract.lines {
         rows += v.rows;
         // Sums were overflow-checked per delivery while folding; saturate rather than panic.
-        let slot = if k.line_item_type == "Tax" {
-            &mut tax
-        } else {
-            &mut billable
-        };
-        *slot = slot.saturating_add(v.unblended_cost);
+        let (b, t) = k.line_item_type.billable_and_tax(v.unblended_cost);
+        billable = billable.saturating_add(b);
+        tax = tax.saturating_add(t);
     }
     let days = d.extract.daily.keys().map(|k| k.day.as_str());
     DeliveryOutcome {
@@ -444,7 +441,7 @@ fn write_delivery(
             k.product_name,
             k.usage_type,
             k.operation,
-            k.line_item_type,
+            k.line_item_type.as_str(),
             k.region,
             k.owner,
             k.free_on_bill,

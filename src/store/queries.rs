@@ -2,7 +2,7 @@
 
 use super::{StoreError, Workspace, decimal};
 use crate::cur::columns::LabelKind;
-use crate::cur::{Label, LineKey, LineSums};
+use crate::cur::{Label, LineItemType, LineKey, LineSums};
 use crate::period::BillingPeriod;
 use rusqlite::params;
 use std::collections::HashMap;
@@ -138,7 +138,13 @@ impl Workspace {
                     product_name: text(4)?,
                     usage_type: text(5)?,
                     operation: text(6)?,
-                    line_item_type: text(7)?,
+                    line_item_type: match r.get_ref(7)? {
+                        // Borrowed: known types are parsed without a String.
+                        rusqlite::types::ValueRef::Text(b) => {
+                            LineItemType::parse(&String::from_utf8_lossy(b))
+                        }
+                        _ => LineItemType::parse(&text(7)?),
+                    },
                     region: text(8)?,
                     owner: text(9)?,
                     free_on_bill: r.get(10)?,

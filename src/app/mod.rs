@@ -10,6 +10,8 @@ pub mod effect;
 pub mod forms;
 mod hints;
 pub mod modal;
+mod outside;
+mod scenario_ops;
 pub mod screens;
 pub mod table;
 #[cfg(test)]

@@ -1,0 +1,126 @@
+//! The scenario menu and what it does: open, price beside the baseline, promote, discard.
+
+use super::App;
+use super::modal::{Choice, Confirm, Mode, Picker, Prompt, PromptFor, ScenarioOp};
+
+impl App {
+    /// Opens a scenario (None: back to the baseline) and prices it beside the baseline.
+    pub fn open_scenario(&mut self, s: Option<crate::store::scenarios::Scenario>) {
+        self.state.scenario = s;
+        self.refresh_scenario();
+    }
+
+    pub(super) fn refresh_scenario(&mut self) {
+        self.state.scenario_data = None;
+        let Some(s) = self.state.scenario.clone() else {
+            return;
+        };
+        match self.ws.scenario_config(s.id) {
+            Ok(config) => {
+                let mut d = self.state.data.clone();
+                d.reprice(config);
+                d.scenario = Some(s.name.clone());
+                self.state.scenario_data = Some(d);
+                self.state.scenario = self
+                    .ws
+                    .scenarios()
+                    .ok()
+                    .and_then(|all| all.into_iter().find(|x| x.id == s.id));
+            }
+            Err(e) => {
+                self.state.refuse(format!("scenario: {e}"));
+                self.state.scenario = None;
+            }
+        }
+    }
+
+    /// The scenarios of the period and what can be done with them.
+    pub(super) fn scenario_menu(&mut self) {
+        let mut options: Vec<(String, Choice)> =
+            vec![("new scenario…".into(), Choice::Scenario(ScenarioOp::New))];
+        let period = self.state.period();
+        for s in self
+            .ws
+            .scenarios()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| s.period == period)
+        {
+            options.push((
+                format!(
+                    "open '{}' ({})",
+                    s.name,
+                    crate::text::count(s.changes as u64, "change")
+                ),
+                Choice::Scenario(ScenarioOp::Open(s.id)),
+            ));
+        }
+        if let Some(s) = &self.state.scenario {
+            options.push((
+                format!("promote '{}' into the baseline", s.name),
+                Choice::Scenario(ScenarioOp::Promote(s.id)),
+            ));
+            options.push((
+                format!("discard '{}'", s.name),
+                Choice::Scenario(ScenarioOp::Discard(s.id)),
+            ));
+            options.push((
+                "back to the baseline".into(),
+                Choice::Scenario(ScenarioOp::Baseline),
+            ));
+        }
+        self.state.mode = Mode::Picker(Picker {
+            title: format!("Scenarios of {period}"),
+            options,
+            selected: 0,
+            size: (60, 50),
+        });
+    }
+
+    pub(super) fn scenario_op(&mut self, op: ScenarioOp) {
+        match op {
+            ScenarioOp::New => self.state.mode = Mode::Prompt(Prompt::new(PromptFor::ScenarioName)),
+            ScenarioOp::Open(id) => {
+                let s = self
+                    .ws
+                    .scenarios()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|s| s.id == id);
+                self.open_scenario(s);
+                if let Some(s) = &self.state.scenario {
+                    self.state.status.0 = Some(format!(
+                        "scenario '{}' open: edits go to it, not to the baseline",
+                        s.name
+                    ));
+                }
+            }
+            ScenarioOp::Baseline => {
+                self.open_scenario(None);
+                self.state.status.0 = Some("baseline".into());
+            }
+            ScenarioOp::Promote(id) => match self.ws.promote_scenario(id) {
+                Ok(n) => {
+                    self.open_scenario(None);
+                    self.reload();
+                    self.state.status.0 = Some(format!(
+                        "scenario promoted: {} applied to the baseline from {} on (u undoes)",
+                        crate::text::count(n as u64, "change"),
+                        self.state.period()
+                    ));
+                }
+                Err(e) => self.state.refuse(format!("not promoted: {e}")),
+            },
+            ScenarioOp::Discard(id) => {
+                // A scenario's changes cannot be had back: ask first.
+                let name = self
+                    .ws
+                    .scenarios()
+                    .ok()
+                    .and_then(|all| all.into_iter().find(|s| s.id == id))
+                    .map_or_else(String::new, |s| s.name);
+                self.state.mode = Mode::Confirm(Confirm::DiscardScenario { id, name });
+            }
+        }
+    }
+}

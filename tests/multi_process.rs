@@ -593,60 +593,15 @@ fn a_save_waits_for_another_process_write_lock() {
 /// polls) and says so. Skips when tmux is missing, unless PROFORMA_REQUIRE_TMUX is set.
 #[test]
 fn the_real_tui_notices_a_cli_config_import_in_its_event_loop() {
-    use std::process::Command;
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("PROFORMA_REQUIRE_TMUX").is_none(),
-            "tmux is required here but missing"
-        );
-        eprintln!("skipping: tmux is not installed");
+    if !common::tmux::available() {
         return;
     }
     let (dir, path) = demo_copy();
     let bin = assert_cmd::cargo::cargo_bin("proforma");
-    let socket = dir.path().join("tmux.sock");
-    let socket = socket.to_str().unwrap().to_string();
-    let session = format!("proforma-multi-{}", std::process::id());
-    let t = |args: &[&str]| {
-        let mut all = vec!["-S", socket.as_str()];
-        all.extend_from_slice(args);
-        Command::new("tmux").args(&all).output().expect("tmux runs")
-    };
-    let capture =
-        || String::from_utf8_lossy(&t(&["capture-pane", "-t", &session, "-p"]).stdout).into_owned();
-    let wait = |text: &str, limit: Duration| {
-        let start = Instant::now();
-        loop {
-            let screen = capture();
-            if screen.contains(text) {
-                return start.elapsed();
-            }
-            assert!(
-                start.elapsed() < limit,
-                "'{text}' did not appear within {limit:?}:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    };
+    let tmux = common::tmux::Tmux::new(dir.path(), "multi");
     let command = format!("{} {}; sleep 30", bin.display(), path.display());
-    let out = t(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "160",
-        "-y",
-        "40",
-        "sh",
-        "-c",
-        &command,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    tmux.start(160, 40, &[], &command);
+    let wait = |text: &str, limit: Duration| tmux.wait_for(text, limit).1;
     wait("Billing groups, 2026-10", Duration::from_secs(20));
     cli_set_percent(&path, "global-markup-10", 10, 12);
     // Polled every 250 ms; the margin is for capture-pane on a loaded machine.
@@ -654,8 +609,8 @@ fn the_real_tui_notices_a_cli_config_import_in_its_event_loop() {
         "workspace changed by another process: reloaded",
         Duration::from_secs(2),
     );
-    t(&["send-keys", "-t", &session, "q"]);
-    t(&["kill-server"]);
+    tmux.keys(&["q"]);
+    tmux.kill();
     eprintln!("noticed after {took:?}");
 }
 

@@ -370,15 +370,7 @@ fn config_export_is_terminal_safe_and_round_trips() {
 // Signals: the real binary in tmux, stopped with kill.
 
 fn tmux_available() -> bool {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("PROFORMA_REQUIRE_TMUX").is_none(),
-            "tmux is required here but missing"
-        );
-        eprintln!("skipping: tmux is not installed");
-        return false;
-    }
-    true
+    common::tmux::available()
 }
 
 /// Starts the TUI on `ws` in a tmux pane under `umask 000` with its log in `state`, waits for
@@ -394,7 +386,6 @@ fn stop_tui_with(
     let bin = assert_cmd::cargo::cargo_bin("proforma");
     let done = dir.path().join("done");
     let pid_file = dir.path().join("pid");
-    let session = format!("proforma-sig-{}-{signal}", std::process::id());
     // The inner shell records its pid, then becomes the TUI (exec keeps the pid).
     let script = format!(
         "sh -c 'umask 000; echo $$ > {pid}; XDG_STATE_HOME={state} exec {bin} {ws}'; echo \"EXIT=$?\" > {done}; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon' >> {done}; echo SHELL-BACK; sleep 30",
@@ -404,47 +395,9 @@ fn stop_tui_with(
         ws = ws.display(),
         done = done.display(),
     );
-    let socket = dir.path().join("tmux.sock");
-    let socket = socket.to_str().unwrap().to_string();
-    let t = |args: &[&str]| {
-        let mut all = vec!["-S", socket.as_str()];
-        all.extend_from_slice(args);
-        Command::new("tmux").args(&all).output().expect("tmux runs")
-    };
-    let capture =
-        || String::from_utf8_lossy(&t(&["capture-pane", "-t", &session, "-p"]).stdout).into_owned();
-    let wait = |text: &str| {
-        let start = Instant::now();
-        loop {
-            let screen = capture();
-            if screen.contains(text) {
-                return screen;
-            }
-            if start.elapsed() > Duration::from_secs(20) {
-                t(&["kill-server"]);
-                panic!("'{text}' never appeared:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    };
-    let out = t(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let tmux = common::tmux::Tmux::new(dir.path(), &format!("sig{signal}"));
+    tmux.start(120, 40, &[], &script);
+    let wait = |text: &str| tmux.wait(text);
     wait("Billing groups, 2026-10");
     check(&wait);
     let pid = std::fs::read_to_string(&pid_file).unwrap();
@@ -453,7 +406,7 @@ fn stop_tui_with(
     assert!(kill.success());
     let after = wait("SHELL-BACK");
     let record = std::fs::read_to_string(&done).unwrap_or_default();
-    t(&["kill-server"]);
+    tmux.kill();
     (record, after)
 }
 
@@ -547,7 +500,6 @@ fn a_terminal_that_goes_away_ends_the_tui() {
     std::fs::copy(common::demo_workspace(), &ws).unwrap();
     let bin = assert_cmd::cargo::cargo_bin("proforma");
     let pid_file = dir.path().join("pid");
-    let session = format!("proforma-hup-{}", std::process::id());
     let script = format!(
         "echo $$ > {pid}; XDG_STATE_HOME={state} exec {bin} {ws}",
         pid = pid_file.display(),
@@ -555,37 +507,9 @@ fn a_terminal_that_goes_away_ends_the_tui() {
         bin = bin.display(),
         ws = ws.display(),
     );
-    let socket = dir.path().join("tmux.sock");
-    let socket = socket.to_str().unwrap().to_string();
-    let t = |args: &[&str]| {
-        let mut all = vec!["-S", socket.as_str()];
-        all.extend_from_slice(args);
-        Command::new("tmux").args(&all).output().expect("tmux runs")
-    };
-    let out = t(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(out.status.success());
-    let start = Instant::now();
-    loop {
-        let screen = String::from_utf8_lossy(&t(&["capture-pane", "-t", &session, "-p"]).stdout)
-            .into_owned();
-        if screen.contains("Billing groups") {
-            break;
-        }
-        assert!(start.elapsed() < Duration::from_secs(20), "{screen}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let tmux = common::tmux::Tmux::new(dir.path(), "hup");
+    tmux.start(120, 40, &[], &script);
+    tmux.wait("Billing groups");
     let pid = std::fs::read_to_string(&pid_file)
         .unwrap()
         .trim()
@@ -598,7 +522,7 @@ fn a_terminal_that_goes_away_ends_the_tui() {
         }
     };
     assert!(alive());
-    t(&["kill-server"]);
+    tmux.kill();
     let gone = Instant::now();
     while alive() {
         if gone.elapsed() > Duration::from_secs(10) {

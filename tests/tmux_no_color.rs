@@ -5,9 +5,6 @@
 
 mod common;
 
-use std::process::Command;
-use std::time::{Duration, Instant};
-
 /// The SGR parameters of every `ESC [ ... m` sequence in `text`.
 fn sgr_params(text: &str) -> Vec<Vec<u16>> {
     let mut out = Vec::new();
@@ -40,12 +37,7 @@ fn sets_colour(params: &[u16]) -> bool {
 
 /// The TUI's first screen with escapes, run with `no_color` as NO_COLOR's value.
 fn first_screen(no_color: &str) -> Option<String> {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("PROFORMA_REQUIRE_TMUX").is_none(),
-            "tmux is required here but missing"
-        );
-        eprintln!("skipping: tmux is not installed");
+    if !common::tmux::available() {
         return None;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -56,54 +48,17 @@ fn first_screen(no_color: &str) -> Option<String> {
         .assert()
         .success();
     let bin = assert_cmd::cargo::cargo_bin("proforma");
-    let session = format!("proforma-nocolor-{}-{}", std::process::id(), no_color.len());
+    let tmux = common::tmux::Tmux::new(dir.path(), &format!("nocolor-{}", no_color.len()));
     let script = format!(
         "NO_COLOR='{no_color}' {} {}; sleep 30",
         bin.display(),
         ws.display()
     );
-    let socket = dir.path().join("tmux.sock");
-    let socket = socket.to_str().unwrap().to_string();
-    let t = |args: &[&str]| {
-        let mut all = vec!["-S", socket.as_str()];
-        all.extend_from_slice(args);
-        Command::new("tmux").args(&all).output().expect("tmux runs")
-    };
-    let out = t(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "-e",
-        "TERM=xterm-256color",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let start = Instant::now();
-    let screen = loop {
-        let s = String::from_utf8_lossy(&t(&["capture-pane", "-t", &session, "-p", "-e"]).stdout)
-            .into_owned();
-        if s.contains("Invoice total") {
-            break s;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "the TUI never drew:\n{s}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    t(&["send-keys", "-t", &session, "q"]);
-    t(&["kill-server"]);
+    tmux.start(100, 30, &["TERM=xterm-256color"], &script);
+    tmux.wait("Invoice total");
+    let screen = tmux.capture(true);
+    tmux.keys(&["q"]);
+    tmux.kill();
     Some(screen)
 }
 

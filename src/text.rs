@@ -214,6 +214,15 @@ fn find_multi_end(s: &str, quote: u8, escapes: bool) -> usize {
 
 /// `n` and the noun, singular for one: "1 row", "2 rows", "0 changes" (English nouns whose
 /// plural adds an s: row, change, account).
+/// "A, B, C and 4 more": the first `n` items, and how many others.
+pub fn list_some(items: &[String], n: usize) -> String {
+    let mut s = items.iter().take(n).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > n {
+        s.push_str(&format!(" and {} more", items.len() - n));
+    }
+    s
+}
+
 /// "A", "A or B", "A, B or C": the choices a value must be one of.
 pub fn one_of(choices: &[&str]) -> String {
     match choices {

@@ -15,17 +15,7 @@ use proforma::tui::Session;
 
 /// Picks the scenario menu entry starting with `prefix`.
 fn choose_scenario_option(s: &mut Session, prefix: &str) {
-    let pos = match s.app.picker() {
-        Some(proforma::app::Picker { options, .. }) => options
-            .iter()
-            .position(|(l, _)| l.starts_with(prefix))
-            .unwrap(),
-        other => panic!("{other:?}"),
-    };
-    for _ in 0..pos {
-        press(s, &["j"]);
-    }
-    press(s, &["Enter"]);
+    common::tui::choose(s, prefix);
 }
 
 fn proforma_of(s: &Session, group: &str) -> rust_decimal::Decimal {

@@ -1,7 +1,7 @@
 //! The controller: carries out the effects `State::update` returns, against the workspace,
 //! the engine and the preview worker, then refreshes what the screen reads from the store.
 
-use super::modal::{Confirm, Mode};
+use super::modal::{Confirm, Mode, PromptFor};
 use super::{Action, App, Effect, GroupLevel, Tab, forms};
 use crate::analysis::Analysis;
 
@@ -56,32 +56,32 @@ impl App {
             } => self.delete(kind, arn, &label, seen),
             Effect::Undo | Effect::Redo => {
                 let undo = effect == Effect::Undo;
-                let result = if undo { self.ws.undo() } else { self.ws.redo() };
-                match result {
-                    Ok(o) => {
-                        self.reload();
-                        self.state.status.0 = Some(format!(
-                            "{} {} ({})",
-                            if undo { "undid" } else { "redid" },
-                            o.objects.join(", "),
-                            o.period
-                        ));
+                // A change of several objects (a configuration import, a promote) is said
+                // before it is undone.
+                match self.ws.undo_preview(undo) {
+                    Ok(Some(o)) if o.objects.len() > 1 => {
+                        self.state.mode = Mode::Confirm(Confirm::Undo {
+                            undo,
+                            objects: o.objects,
+                            period: o.period,
+                        });
                     }
-                    Err(e) => self.state.refuse(e.explain()),
+                    _ => self.undo_now(undo),
                 }
             }
+            Effect::UndoNow { undo } => self.undo_now(undo),
             Effect::ClosePeriod { note } => {
                 let p = self.state.period();
                 match self.ws.close_period(p, &note) {
                     Ok(_) => self.state.status.0 = Some(format!("{p} closed")),
-                    Err(e) => self.state.refuse(e.to_string()),
+                    Err(e) => self.prompt_again(PromptFor::Close, note, e.to_string()),
                 }
             }
             Effect::ReopenPeriod { reason } => {
                 let p = self.state.period();
                 match self.ws.reopen_period(p, &reason) {
                     Ok(_) => self.state.status.0 = Some(format!("{p} reopened")),
-                    Err(e) => self.state.refuse(e.to_string()),
+                    Err(e) => self.prompt_again(PromptFor::Reopen, reason, e.to_string()),
                 }
             }
             Effect::CreateScenario { name } => {
@@ -93,7 +93,7 @@ impl App {
                             "scenario '{name}' open: edits go to it, not to the baseline (w to promote or discard)"
                         ));
                     }
-                    Err(e) => self.state.refuse(e.to_string()),
+                    Err(e) => self.prompt_again(PromptFor::ScenarioName, name, e.to_string()),
                 }
             }
             Effect::ScenarioMenu => self.scenario_menu(),
@@ -111,6 +111,30 @@ impl App {
             }
             Effect::Assign { group } => self.assign(&group),
         }
+    }
+
+    fn undo_now(&mut self, undo: bool) {
+        let result = if undo { self.ws.undo() } else { self.ws.redo() };
+        match result {
+            Ok(o) => {
+                self.reload();
+                self.state.status.0 = Some(format!(
+                    "{} {}: {} ({} on)",
+                    if undo { "undid" } else { "redid" },
+                    crate::text::count(o.objects.len() as u64, "change"),
+                    crate::text::list_some(&o.objects, 3),
+                    o.period
+                ));
+            }
+            Err(e) => self.state.refuse(e.explain()),
+        }
+    }
+
+    /// A prompt's text was refused: the prompt opens again with it (what is typed next goes
+    /// into it, not to the screens as commands), and the refusal says why.
+    fn prompt_again(&mut self, what: PromptFor, text: String, why: String) {
+        self.state.mode = Mode::Prompt(super::modal::Prompt { what, text });
+        self.state.refuse(why);
     }
 
     /// Re-prices the current period after a configuration change (save, delete, undo): the
@@ -289,6 +313,9 @@ impl App {
     /// Moves the marked accounts into `target` (a group name; empty: no group), in one change.
     fn assign(&mut self, target: &str) {
         use crate::store::config::{Change, Object};
+        if let Some(scenario) = self.state.scenario.clone() {
+            return self.assign_in_scenario(target, &scenario);
+        }
         if self.ws.is_closed(self.state.period()).unwrap_or(false) {
             let p = self.state.period();
             self.state.refuse(format!(
@@ -357,6 +384,64 @@ impl App {
                 ));
             }
             Err(e) => self.state.refuse(format!("not assigned: {e}")),
+        }
+    }
+
+    /// The bulk assignment drafted in the open scenario: its groups change there, the baseline
+    /// not at all (one write: every group or none).
+    fn assign_in_scenario(&mut self, target: &str, scenario: &crate::store::scenarios::Scenario) {
+        use crate::store::config::{Change, Object};
+        let st = &self.state;
+        let groups = &st.current().config.groups;
+        if !target.is_empty() && !groups.iter().any(|g| g.name == target) {
+            let msg = format!("not assigned: no billing group '{target}' in the scenario");
+            self.state.refuse(msg);
+            return;
+        }
+        // Accounts leave their groups first, then join the target: each step stays valid.
+        let mut leave = Vec::new();
+        let mut join = Vec::new();
+        for g in groups {
+            let mut next = g.clone();
+            if g.name == target {
+                next.accounts.extend(st.marked.iter().cloned());
+            } else {
+                next.accounts.retain(|a| !st.marked.contains(a));
+            }
+            if next != *g {
+                let change = Change::Put(Object::Group(next));
+                if g.name == target {
+                    join.push(change);
+                } else {
+                    leave.push(change);
+                }
+            }
+        }
+        let n = st.marked.len();
+        if leave.is_empty() && join.is_empty() {
+            self.state.status.0 = Some(format!(
+                "nothing to change: the {n} marked accounts are already there in scenario '{}'",
+                scenario.name
+            ));
+            return;
+        }
+        leave.extend(join);
+        match self.ws.scenario_changes(scenario.id, &leave) {
+            Ok(()) => {
+                self.state.marked.clear();
+                self.refresh_scenario();
+                let to = if target.is_empty() {
+                    "no group (unmonitored)".to_string()
+                } else {
+                    format!("'{target}'")
+                };
+                self.state.status.0 = Some(format!(
+                    "{} now in {to} in scenario '{}' (the baseline is unchanged)",
+                    crate::text::count(n as u64, "account"),
+                    scenario.name
+                ));
+            }
+            Err(e) => self.state.refuse(format!("not assigned: {}", e.explain())),
         }
     }
 

@@ -40,8 +40,14 @@ pub enum Effect {
         label: String,
         seen: Option<Seen>,
     },
+    /// Undo (redo) this window's latest change (redone change); one that touches several
+    /// objects asks first.
     Undo,
     Redo,
+    /// Undo (`undo`) or redo, asked and answered.
+    UndoNow {
+        undo: bool,
+    },
     ClosePeriod {
         note: String,
     },

@@ -179,8 +179,10 @@ pub struct State {
     pub change: Option<screens::history::ChangeDetail>,
     /// Row indexes of `model` on screen, after filter and sort.
     pub visible: Vec<usize>,
-    /// Rows the table showed in the last frame (for paging), set by the renderer.
+    /// Rows the table showed in the last frame (for paging), handed over by the TUI.
     pub page: usize,
+    /// The scrolled popup's lines and page as last drawn, handed over by the TUI.
+    pub modal_extent: modal::Extent,
     /// What this window last saw of the workspace, to notice other processes' changes.
     pub outside: OutsideWatch,
 }
@@ -302,6 +304,7 @@ impl State {
             change: None,
             visible: Vec::new(),
             page: 10,
+            modal_extent: modal::Extent::default(),
             outside: OutsideWatch {
                 data_version: 0,
                 audit_id: 0,

@@ -171,6 +171,7 @@ fn group_rows(app: &Screen<'_>, t: &mut TableModel, with_daily: bool) {
         }
         t.push(g.name.clone(), cells, RowKind::Normal);
     }
+    t.sort_naturally();
 }
 
 /// Key of a billing view's "Monitored accounts" line (no attribute value is spelled so), so a
@@ -524,6 +525,8 @@ fn plans(app: &Screen<'_>) -> TableModel {
             RowKind::Aside,
         );
     }
+    // Names in natural order (rule2 before rule10), as every list.
+    t.sort_naturally();
     t
 }
 
@@ -601,6 +604,8 @@ fn rules(app: &Screen<'_>) -> TableModel {
         );
     }
     t.empty = "no pricing rules".into();
+    // Names in natural order (rule2 before rule10), as every list.
+    t.sort_naturally();
     t
 }
 
@@ -651,6 +656,8 @@ fn items(app: &Screen<'_>) -> TableModel {
         );
     }
     t.empty = "no custom line items".into();
+    // Names in natural order (rule2 before rule10), as every list.
+    t.sort_naturally();
     t
 }
 
@@ -941,11 +948,25 @@ pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
         if let Some(s) = srow {
             seen.insert(s);
         }
-        let mut cells: Vec<(String, SortValue)> = base.rows[r]
-            .iter()
-            .cloned()
-            .zip(base.sort_values[r].iter().cloned())
-            .collect();
+        let same_shape = base.columns.len() == scen.columns.len();
+        // The row as the scenario has it (its plan, its accounts, its margins: the state
+        // being looked at), with the baseline's pro forma beside the scenario's.
+        let mut cells: Vec<(String, SortValue)> = match srow {
+            Some(sr) if same_shape && !key.is_empty() => {
+                let mut c: Vec<(String, SortValue)> = scen.rows[sr]
+                    .iter()
+                    .cloned()
+                    .zip(scen.sort_values[sr].iter().cloned())
+                    .collect();
+                c[col] = (base.rows[r][col].clone(), base.sort_values[r][col].clone());
+                c
+            }
+            _ => base.rows[r]
+                .iter()
+                .cloned()
+                .zip(base.sort_values[r].iter().cloned())
+                .collect(),
+        };
         let extra = if key.is_empty() {
             vec![
                 (String::new(), SortValue::Num(None)),
@@ -971,10 +992,15 @@ pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
         out.push(key.to_string(), cells, base.kinds[r]);
     }
     for s in (0..scen.rows.len()).filter(|s| !seen.contains(s) && !scen.keys[*s].is_empty()) {
+        // A row only the scenario has (a new group): its own cells, no baseline pro forma.
         let mut cells: Vec<(String, SortValue)> = scen.rows[s]
             .iter()
-            .map(|_| (String::new(), SortValue::Num(None)))
+            .cloned()
+            .zip(scen.sort_values[s].iter().cloned())
             .collect();
+        if let Some(c) = cells.get_mut(scol) {
+            *c = (String::new(), SortValue::Num(None));
+        }
         cells[0] = (
             format!("{} (scenario)", scen.rows[s][0]),
             SortValue::Text(scen.rows[s][0].clone()),

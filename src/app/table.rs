@@ -119,6 +119,32 @@ impl TableModel {
         self
     }
 
+    /// Puts the rows in natural order of their first cell (group2 before group10, case
+    /// aside), keeping rows that are not billing groups (aside) after the others in their
+    /// order: the natural order of a configuration list.
+    pub fn sort_naturally(&mut self) {
+        let mut order: Vec<usize> = (0..self.rows.len()).collect();
+        order.sort_by(|&a, &b| {
+            let aside = |i: usize| self.kinds[i] == RowKind::Aside;
+            aside(a).cmp(&aside(b)).then_with(|| {
+                if aside(a) {
+                    a.cmp(&b)
+                } else {
+                    let name = |i: usize| {
+                        self.rows[i]
+                            .first()
+                            .map_or(String::new(), |c| c.to_lowercase())
+                    };
+                    alphanumeric_sort::compare_str(name(a), name(b))
+                }
+            })
+        });
+        reorder(&mut self.rows, &order);
+        reorder(&mut self.sort_values, &order);
+        reorder(&mut self.keys, &order);
+        reorder(&mut self.kinds, &order);
+    }
+
     /// The index of the column holding `m`.
     pub fn column_of(&self, m: Measure) -> Option<usize> {
         self.columns.iter().position(|c| c.measure == Some(m))
@@ -175,6 +201,11 @@ impl TableModel {
         if let Some(col) = sort {
             idx.sort_by(|&a, &b| {
                 let aside = |i: usize| self.kinds[i] == RowKind::Aside;
+                // Rows that are not billing groups (unmonitored, tax) stay in their order,
+                // after the others, as in a bill.
+                if aside(a) && aside(b) {
+                    return a.cmp(&b);
+                }
                 aside(a).cmp(&aside(b)).then_with(|| {
                     match (&self.sort_values[a].get(col), &self.sort_values[b].get(col)) {
                         // Numbers: largest first; empty cells last.
@@ -195,6 +226,12 @@ impl TableModel {
         }
         idx
     }
+}
+
+/// Puts `v` in `order` (a permutation of its indexes).
+fn reorder<T>(v: &mut Vec<T>, order: &[usize]) {
+    let mut old: Vec<Option<T>> = std::mem::take(v).into_iter().map(Some).collect();
+    *v = order.iter().filter_map(|&i| old[i].take()).collect();
 }
 
 /// Helpers for cells.

@@ -20,11 +20,18 @@ impl State {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         self.status.0 = None;
         self.refusal = false;
-        // Ctrl-c (quit in the text keymap) quits anywhere; q quits from every list and popup.
-        if action == Action::Quit {
+        // Quit (q, Ctrl-c) quits from the screens and wherever text is typed (only Ctrl-c is
+        // bound there); on a popup that says "any other key closes" it closes the popup.
+        if action == Action::Quit
+            && !matches!(
+                self.mode,
+                Mode::Help(_) | Mode::Explain(_) | Mode::Picker(_)
+            )
+        {
             self.quit = true;
             return Vec::new();
         }
+        let extent = self.modal_extent;
         let step = match &mut self.mode {
             Mode::Normal => return self.normal(action),
             Mode::Filter => return self.filter_key(action),
@@ -32,8 +39,8 @@ impl State {
             Mode::Prompt(p) => p.event(action),
             Mode::Confirm(c) => c.event(action),
             Mode::Picker(p) => p.event(action),
-            Mode::Explain(e) => e.event(action),
-            Mode::Help(h) => h.event(action),
+            Mode::Explain(e) => e.event(action, extent),
+            Mode::Help(h) => h.event(action, extent),
         };
         self.finish(step)
     }
@@ -156,9 +163,11 @@ impl State {
                     self.refuse(
                         "n / e work on billing groups, pricing plans, pricing rules, custom line items and billing views",
                     );
-                } else if self.closed() {
+                } else if self.closed() && self.scenario.is_none() {
+                    // A scenario is a draft: it may be edited on a closed period (promoting it
+                    // is what the close refuses).
                     self.refuse(format!(
-                        "{} is closed: reopen it on the Reconcile tab to edit",
+                        "{} is closed: reopen it on the Reconcile tab to edit, or draft the change in a scenario (w)",
                         self.period()
                     ));
                 } else {
@@ -202,8 +211,9 @@ impl State {
                         self.marked.insert(id);
                     }
                 }
+                // The groups of the configuration being edited (the open scenario's).
                 let mut options: Vec<(String, Choice)> = self
-                    .data
+                    .current()
                     .config
                     .groups
                     .iter()

@@ -849,6 +849,34 @@ impl Workspace {
         self.undo_redo(false)
     }
 
+    /// What `undo` (true) or `redo` would change now, changing nothing: the batch's objects
+    /// and its first period; None when there is nothing this session could undo (redo), in
+    /// which case `undo` (`redo`) says why.
+    pub fn undo_preview(&self, undo: bool) -> Result<Option<UndoOutcome>, ConfigError> {
+        let me = self.session.id.clone();
+        let tx = self.conn.unchecked_transaction()?;
+        let picked = if undo {
+            pick_undo(&tx, &me)?
+        } else {
+            pick_redo(&tx, &me)?
+        };
+        let Pick::Batch(batch, _) = picked else {
+            return Ok(None);
+        };
+        let mut stmt =
+            tx.prepare("SELECT period, object FROM audit_log WHERE batch = ?1 ORDER BY audit_id")?;
+        let rows: Vec<(String, String)> = stmt
+            .query_map([batch], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let Some(period) = rows.iter().filter_map(|(p, _)| p.parse().ok()).min() else {
+            return Ok(None);
+        };
+        Ok(Some(UndoOutcome {
+            period,
+            objects: rows.into_iter().map(|(_, o)| o).collect(),
+        }))
+    }
+
     fn undo_redo(&mut self, undo: bool) -> Result<UndoOutcome, ConfigError> {
         let ctx = ValidationContext {
             allow_missing_sources: true,

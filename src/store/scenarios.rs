@@ -125,14 +125,19 @@ impl Workspace {
 
     /// Changes a scenario (never the baseline), after checking the scenario's configuration.
     pub fn scenario_change(&mut self, id: i64, change: &Change) -> Result<(), ConfigError> {
+        self.scenario_changes(id, std::slice::from_ref(change))
+    }
+
+    /// Several changes to a scenario as one: checked together (the configuration after all of
+    /// them must be valid) and written in one transaction, or none is (a bulk account
+    /// assignment moves accounts out of some groups and into another).
+    pub fn scenario_changes(&mut self, id: i64, changes: &[Change]) -> Result<(), ConfigError> {
         let mut config = self.scenario_config(id)?;
         // The same change rules as the baseline (delete conflicts, locked fields).
-        super::config::check_changes(&config, std::slice::from_ref(change))?;
-        config.apply(change);
-        let (kind, arn, body) = match change {
-            Change::Put(o) => (o.kind(), o.arn().to_string(), Some(o.body_json())),
-            Change::Delete { kind, arn } => (*kind, arn.clone(), None),
-        };
+        super::config::check_changes(&config, changes)?;
+        for change in changes {
+            config.apply(change);
+        }
         let ctx = ValidationContext {
             allow_missing_sources: true,
             ..self.validation_context()?
@@ -141,13 +146,33 @@ impl Workspace {
         // The baseline as of now is what this draft of the object is based on (a promote
         // refuses if the baseline object changed after it).
         let base_audit = self.last_audit_id()?;
-        self.conn().execute(
-            "INSERT INTO scenario_objects (scenario_id, kind, arn, body, base_audit)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (scenario_id, kind, arn)
-             DO UPDATE SET body = excluded.body, base_audit = excluded.base_audit",
-            params![id, kind_text(kind), arn, body, base_audit],
-        )?;
+        // A savepoint: one write whether or not a transaction is already open (a save
+        // checked against what the form saw runs inside one).
+        let conn = self.conn();
+        conn.execute_batch("SAVEPOINT scenario_changes")?;
+        let written = changes.iter().try_for_each(|change| {
+            let (kind, arn, body) = match change {
+                Change::Put(o) => (o.kind(), o.arn().to_string(), Some(o.body_json())),
+                Change::Delete { kind, arn } => (*kind, arn.clone(), None),
+            };
+            conn.execute(
+                "INSERT INTO scenario_objects (scenario_id, kind, arn, body, base_audit)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (scenario_id, kind, arn)
+                 DO UPDATE SET body = excluded.body, base_audit = excluded.base_audit",
+                params![id, kind_text(kind), arn, body, base_audit],
+            )
+            .map(|_| ())
+        });
+        match written {
+            Ok(()) => conn.execute_batch("RELEASE scenario_changes")?,
+            Err(e) => {
+                // The error is what matters; a failed rollback leaves nothing written either.
+                let _ =
+                    conn.execute_batch("ROLLBACK TO scenario_changes; RELEASE scenario_changes");
+                return Err(StoreError::from(e).into());
+            }
+        }
         Ok(())
     }
 

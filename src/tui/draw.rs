@@ -22,6 +22,8 @@ pub struct Hits {
     pub offset: usize,
     /// Rows the table showed (PageUp/PageDown move by this many).
     pub page: usize,
+    /// The popup's wrapped lines and page (scrolling stops at its last page).
+    pub modal: crate::app::modal::Extent,
 }
 
 const GAP: &str = "  ";
@@ -102,10 +104,11 @@ fn finish(f: &mut Frame<'_>, footer: Rect, s: &mut Session) {
             Vec::new()
         },
     };
-    if let Some(view) = s.app.mode.view(&ctx) {
-        modal(f, f.area(), s, &view);
-    }
-    if s.app.refusal {
+    s.hits.modal = match s.app.mode.view(&ctx) {
+        Some(view) => modal(f, f.area(), s, &view),
+        None => Default::default(),
+    };
+    if boxed_status(s, f.area().width) {
         refusal(f, f.area(), s);
     }
 }
@@ -128,15 +131,28 @@ fn bindings(s: &Session) -> Vec<(String, &'static str)> {
     v
 }
 
-/// A refusal, whole and wrapped, in a box above the footer (gone at the next key).
+/// Whether the status goes in a box above the footer: a refusal, or a message longer than the
+/// footer (never cut mid-word).
+fn boxed_status(s: &Session, width: u16) -> bool {
+    s.app
+        .status
+        .0
+        .as_ref()
+        .is_some_and(|m| s.app.refusal || m.chars().count() > usize::from(width))
+}
+
+/// A refusal (or a long message), whole and wrapped, in a box above the footer (gone at the
+/// next key).
 fn refusal(f: &mut Frame<'_>, area: Rect, s: &Session) {
     let Some(text) = &s.app.status.0 else { return };
+    let (title, role) = if s.app.refusal {
+        (" Not done ", "negative")
+    } else {
+        (" Note ", "status")
+    };
     let w = (area.width * 80 / 100).max(30).min(area.width);
-    let inner_w = usize::from(w.saturating_sub(2)).max(1);
-    let rows = text
-        .lines()
-        .map(|l| l.chars().count().div_ceil(inner_w).max(1))
-        .sum::<usize>();
+    let p = Paragraph::new(text.clone()).wrap(Wrap { trim: false });
+    let rows = p.line_count(w.saturating_sub(2));
     let h = (rows as u16 + 2).min(area.height.saturating_sub(1));
     let rect = Rect {
         x: area.x + (area.width - w) / 2,
@@ -147,8 +163,8 @@ fn refusal(f: &mut Frame<'_>, area: Rect, s: &Session) {
     f.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(s.theme.fg("negative"))
-        .title(Span::styled(" Not done ", s.theme.bold("negative")));
+        .border_style(s.theme.fg(role))
+        .title(Span::styled(title, s.theme.bold(role)));
     f.render_widget(
         Paragraph::new(text.clone())
             .block(block)
@@ -157,25 +173,14 @@ fn refusal(f: &mut Frame<'_>, area: Rect, s: &Session) {
     );
 }
 
-/// Paints a modal's description: a cleared, bordered box, its title and its lines.
-fn modal(f: &mut Frame<'_>, area: Rect, s: &Session, view: &ModalView) {
-    let rect = match view.size {
-        Size::Centered { width, height } => centered(area, width, height),
-        Size::Question => {
-            let w = (area.width * 80 / 100).max(30).min(area.width);
-            Rect {
-                x: area.x + (area.width - w) / 2,
-                y: area.y + area.height / 3,
-                width: w,
-                height: 4.min(area.height),
-            }
-        }
-    };
-    f.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(s.theme.fg("title"))
-        .title(Span::styled(view.title.clone(), s.theme.bold("title")));
+/// Paints a modal's description: a cleared, bordered box, its title and its lines; returns
+/// its wrapped lines and page (for scrolling).
+fn modal(
+    f: &mut Frame<'_>,
+    area: Rect,
+    s: &Session,
+    view: &ModalView,
+) -> crate::app::modal::Extent {
     let style = |tone: Tone| match tone {
         Tone::Plain => Style::default(),
         Tone::Fg(role) => s.theme.fg(role),
@@ -194,20 +199,43 @@ fn modal(f: &mut Frame<'_>, area: Rect, s: &Session, view: &ModalView) {
             )
         })
         .collect();
+    let mut p = Paragraph::new(lines);
+    if view.wrap {
+        p = p.wrap(Wrap { trim: false });
+    }
+    let rect = match view.size {
+        Size::Centered { width, height } => centered(area, width, height),
+        Size::Question => {
+            // As tall as its wrapped text needs (a question is read whole), a third down.
+            let w = (area.width * 80 / 100).max(30).min(area.width);
+            let h = (p.line_count(w.saturating_sub(2)) as u16 + 2).min(area.height);
+            Rect {
+                x: area.x + (area.width - w) / 2,
+                y: area.y + (area.height.saturating_sub(h)) / 3,
+                width: w,
+                height: h,
+            }
+        }
+    };
+    let total = p.line_count(rect.width.saturating_sub(2));
     let page = usize::from(rect.height.saturating_sub(2)).max(1);
     let top = match view.cursor {
         // A list keeps its selected line in view.
         Some(c) => c.saturating_sub(page - 1),
-        // Scrolled past the end (End, or j held down): the last page stays in view.
-        None => usize::from(view.scroll).min(lines.len().saturating_sub(page)),
+        // Scrolled past the end: the last page stays in view.
+        None => usize::from(view.scroll).min(total.saturating_sub(page)),
     };
-    let mut p = Paragraph::new(lines)
-        .block(block)
-        .scroll((u16::try_from(top).unwrap_or(u16::MAX), 0));
-    if view.wrap {
-        p = p.wrap(Wrap { trim: false });
-    }
-    f.render_widget(p, rect);
+    f.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(s.theme.fg("title"))
+        .title(Span::styled(view.title.clone(), s.theme.bold("title")));
+    f.render_widget(
+        p.block(block)
+            .scroll((u16::try_from(top).unwrap_or(u16::MAX), 0)),
+        rect,
+    );
+    crate::app::modal::Extent { lines: total, page }
 }
 
 fn view_name(app: &App) -> String {
@@ -922,8 +950,8 @@ fn footer_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
         .status
         .0
         .as_ref()
-        // A refusal has its own box above the footer.
-        .filter(|_| !s.app.refusal)
+        // A refusal or a long message has its own box above the footer.
+        .filter(|_| !boxed_status(s, area.width))
         .or(s.startup_warning.as_ref())
     {
         Line::from(Span::styled(msg.clone(), s.theme.fg("status")))

@@ -69,6 +69,11 @@ impl Session {
                 }
             )
         });
+        let mut app = app;
+        // Shown like any message until the first key: whole, in a box when it is long.
+        if let Some(w) = &startup_warning {
+            app.status.0 = Some(w.clone());
+        }
         Session {
             app,
             keymap,
@@ -115,6 +120,7 @@ impl Session {
             tracing::debug!(?a, "key");
             // Paging moves by the rows the table showed in the last frame.
             self.app.page = self.hits.page.max(1);
+            self.app.modal_extent = self.hits.modal;
             self.app.update(a);
         }
     }

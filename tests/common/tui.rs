@@ -113,3 +113,21 @@ pub fn select(s: &mut Session, name: &str) {
         .unwrap_or_else(|| panic!("{name} not listed"));
     s.app.update(proforma::app::Action::Select(pos));
 }
+
+/// Chooses the open picker's line starting with `prefix` (the scenario menu, the view or
+/// group picker).
+pub fn choose(s: &mut Session, prefix: &str) {
+    let pos = match s.app.picker() {
+        Some(p) => p
+            .options
+            .iter()
+            .position(|(l, _)| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no option '{prefix}' in {:?}", p.options)),
+        None => panic!("no picker open: {:?}", s.app.mode),
+    };
+    s.app.update(proforma::app::Action::Top);
+    for _ in 0..pos {
+        s.app.update(proforma::app::Action::Down);
+    }
+    s.app.update(proforma::app::Action::Open);
+}

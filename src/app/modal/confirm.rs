@@ -17,6 +17,13 @@ pub enum Confirm {
     },
     /// Discarding a scenario drops its changes for good.
     DiscardScenario { id: i64, name: String },
+    /// Undoing (redoing) a change of several objects at once (an import of a configuration,
+    /// a promoted scenario): what it touches, said before.
+    Undo {
+        undo: bool,
+        objects: Vec<String>,
+        period: crate::period::BillingPeriod,
+    },
 }
 
 impl Confirm {
@@ -45,6 +52,12 @@ impl Confirm {
             (Confirm::DiscardScenario { .. }, false) => {
                 Step::then(Effect::Refresh).say("scenario kept")
             }
+            (Confirm::Undo { undo, .. }, true) => Step::then(Effect::UndoNow { undo: *undo }),
+            (Confirm::Undo { undo, .. }, false) => Step::then(Effect::Refresh).say(if *undo {
+                "nothing undone"
+            } else {
+                "nothing redone"
+            }),
         }
     }
 
@@ -61,6 +74,20 @@ impl Confirm {
                 " Discard scenario ",
                 format!(
                     "Discard scenario '{name}' and its changes? They cannot be had back.  y discards, any other key keeps it"
+                ),
+            ),
+            Confirm::Undo {
+                undo,
+                objects,
+                period,
+            } => (
+                if *undo { " Undo " } else { " Redo " },
+                format!(
+                    "{} {} from {period} on: {}?  y {}, any other key keeps things as they are",
+                    if *undo { "Undo" } else { "Redo" },
+                    crate::text::count(objects.len() as u64, "change"),
+                    crate::text::list_some(objects, 4),
+                    if *undo { "undoes" } else { "redoes" },
                 ),
             ),
         };

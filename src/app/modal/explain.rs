@@ -1,6 +1,6 @@
 //! The explanation of a number: scrollable text, any other key closes it.
 
-use super::{Hint, ModalView, Size, Step, Styled, scroll_text};
+use super::{Extent, Hint, ModalView, Size, Step, Styled, scroll_text};
 use crate::app::Action;
 
 /// An explanation as shown: its title, its text and how far it is scrolled.
@@ -12,9 +12,10 @@ pub struct Explain {
 }
 
 impl Explain {
-    /// Movement scrolls; q quits; any other key closes.
-    pub fn event(&mut self, action: Action) -> Step {
-        if scroll_text(&mut self.scroll, self.text.lines().count(), action) {
+    /// Movement scrolls (to the last page as drawn, `extent`); any other key closes.
+    pub fn event(&mut self, action: Action, extent: Extent) -> Step {
+        let fallback = self.text.lines().count().saturating_sub(1);
+        if scroll_text(&mut self.scroll, extent.last_top(fallback), action) {
             return Step::stay();
         }
         Step::close()

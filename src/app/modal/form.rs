@@ -239,11 +239,12 @@ pub fn hints(form: &Form) -> Vec<Hint> {
     if form.conflict.is_some() {
         return vec![Hint::new(Action::Back, "keep editing")];
     }
+    // Save and cancel first: a narrow footer keeps them.
     vec![
+        Hint::new(Action::Save, "save (Enter too)"),
+        Hint::new(Action::Back, "cancel"),
         Hint::new(Action::NextField, "next field"),
         Hint::new(Action::PrevField, "previous field"),
         Hint::new(Action::ChoiceRight, "choose / take suggestion"),
-        Hint::new(Action::Save, "save (Enter too)"),
-        Hint::new(Action::Back, "cancel"),
     ]
 }

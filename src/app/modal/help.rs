@@ -1,6 +1,6 @@
 //! Every key binding, one per line, scrollable (fits any screen, columns never collide).
 
-use super::{Hint, ModalView, Size, Step, Styled, Tone, ViewContext, scroll_text};
+use super::{Extent, Hint, ModalView, Size, Step, Styled, Tone, ViewContext, scroll_text};
 use crate::app::Action;
 
 /// The help overlay and how far it is scrolled.
@@ -10,11 +10,14 @@ pub struct Help {
 }
 
 impl Help {
-    /// Movement scrolls; any other key closes.
-    pub fn event(&mut self, action: Action) -> Step {
-        // At most two lines per action (screens and text fields); the painter keeps the
-        // last page in view.
-        if scroll_text(&mut self.scroll, 2 * Action::ALL.len() + 2, action) {
+    /// Movement scrolls (to the last page as drawn, `extent`); any other key closes.
+    pub fn event(&mut self, action: Action, extent: Extent) -> Step {
+        // Before a first frame: at most two lines per action (screens and text fields).
+        if scroll_text(
+            &mut self.scroll,
+            extent.last_top(2 * Action::ALL.len()),
+            action,
+        ) {
             return Step::stay();
         }
         Step::close()

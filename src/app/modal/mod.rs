@@ -76,6 +76,25 @@ impl Mode {
     }
 }
 
+/// The last page of a scrolled popup, as drawn: `lines` after wrapping, `page` of them in
+/// view. The TUI measures it when it paints and hands it over before the next key.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Extent {
+    pub lines: usize,
+    pub page: usize,
+}
+
+impl Extent {
+    /// The first line of the last page; with nothing measured yet, `fallback`.
+    pub fn last_top(self, fallback: usize) -> usize {
+        if self.page == 0 {
+            fallback
+        } else {
+            self.lines.saturating_sub(self.page)
+        }
+    }
+}
+
 /// What a modal needs from the application to describe itself.
 #[derive(Debug, Clone)]
 pub struct ViewContext {
@@ -236,16 +255,16 @@ pub fn move_in_list(selected: &mut usize, len: usize, action: Action) -> bool {
     true
 }
 
-/// Scrolls text of `lines` lines; false for any other action.
-pub fn scroll_text(scroll: &mut u16, lines: usize, action: Action) -> bool {
-    let last = u16::try_from(lines.saturating_sub(1)).unwrap_or(u16::MAX);
+/// Scrolls text whose last page starts at line `last_top`; false for any other action.
+pub fn scroll_text(scroll: &mut u16, last_top: usize, action: Action) -> bool {
+    let last = u16::try_from(last_top).unwrap_or(u16::MAX);
     *scroll = match action {
         Action::Down => scroll.saturating_add(1).min(last),
         Action::Up => scroll.saturating_sub(1),
         Action::PageDown => scroll.saturating_add(10).min(last),
         Action::PageUp => scroll.saturating_sub(10),
         Action::Top => 0,
-        // The last line; the painter keeps a full page in view.
+        // The last page.
         Action::Bottom => last,
         _ => return false,
     };

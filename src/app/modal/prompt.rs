@@ -41,6 +41,16 @@ impl Prompt {
             }
             Action::Open | Action::Save => {
                 let text = self.text.clone();
+                // A required text left empty: say so and keep the prompt (what is typed next
+                // must go into it, not run as commands).
+                let missing = match self.what {
+                    PromptFor::ScenarioName => Some("a scenario needs a name"),
+                    PromptFor::Reopen => Some("reopening a period needs a reason"),
+                    PromptFor::Close => None,
+                };
+                if let Some(m) = missing.filter(|_| text.trim().is_empty()) {
+                    return Step::stay().say(m);
+                }
                 Step::then(match self.what {
                     PromptFor::Close => Effect::ClosePeriod { note: text },
                     PromptFor::Reopen => Effect::ReopenPeriod { reason: text },

@@ -187,3 +187,30 @@ fn an_explanation_scrolls_to_its_last_line_at_80x24() {
     press(&mut s, &["k"]);
     assert!(matches!(&s.app.mode, Mode::Explain(e) if e.scroll > 0));
 }
+
+#[test]
+fn the_top_bar_keeps_the_scenario_and_its_count_whole_at_80_columns() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    press(&mut s, &["w"]);
+    choose(&mut s, "new scenario");
+    press(
+        &mut s,
+        &["\"what-if-retail-gets-a-bigger-markup\"", "Enter"],
+    );
+    let top = |s: &mut proforma::tui::Session, width: u16| {
+        let text = screen_at(s, width, 24);
+        let top = text.lines().next().unwrap().trim_end().to_string();
+        assert!(top.chars().count() <= usize::from(width), "{top}");
+        top
+    };
+    let wide = top(&mut s, 140);
+    assert!(
+        wide.contains("scenario: what-if-retail-gets-a-bigger-markup (0 changes)"),
+        "{wide}"
+    );
+    // Narrow: the names give way with an ellipsis; the count of changes stays whole.
+    let narrow = top(&mut s, 80);
+    assert!(narrow.ends_with("… (0 changes)"), "{narrow}");
+    assert!(narrow.contains("what-if"), "{narrow}");
+}

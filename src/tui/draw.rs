@@ -125,7 +125,7 @@ fn bindings(s: &Session) -> Vec<(String, &'static str)> {
     for a in Action::ALL {
         let keys = s.keymap.keys_of(*a, Context::Text);
         if !keys.is_empty() {
-            v.push((format!("{keys} (in a form)"), a.doc()));
+            v.push((format!("{keys} (in a form)"), text_doc(*a)));
         }
     }
     v
@@ -139,6 +139,18 @@ fn boxed_status(s: &Session, width: u16) -> bool {
         .0
         .as_ref()
         .is_some_and(|m| s.app.refusal || m.chars().count() > usize::from(width))
+}
+
+/// What a key of the keymap's `[text]` table does where characters are typed.
+fn text_doc(a: Action) -> &'static str {
+    match a {
+        Action::Open => "save the form, or answer the prompt",
+        Action::Back => "cancel (a changed form asks first)",
+        Action::Up => "previous field",
+        Action::Down => "next field",
+        Action::Quit => "quit",
+        other => other.doc(),
+    }
 }
 
 /// A refusal (or a long message), whole and wrapped, in a box above the footer (gone at the
@@ -246,17 +258,6 @@ fn view_name(app: &App) -> String {
     }
 }
 
-fn scenario_label(app: &App) -> String {
-    match &app.scenario {
-        Some(s) => format!(
-            "{} ({})",
-            s.name,
-            crate::text::count(s.changes as u64, "change")
-        ),
-        None => "baseline".into(),
-    }
-}
-
 fn top_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
     let app = &s.app;
     let n = app.periods.len();
@@ -273,28 +274,84 @@ fn top_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
     } else {
         ""
     };
-    let text = if area.width >= 110 {
-        format!(
-            " proforma │ {} │ period {} ({i}/{n}){closed} {currency} │ view {} │ scenario: {}",
-            app.ws_label,
-            app.period(),
-            view_name(app),
-            scenario_label(app)
-        )
+    let wide = area.width >= 110;
+    let period = if wide {
+        format!("period {} ({i}/{n}){closed} {currency}", app.period())
     } else {
-        let view = view_name(app);
-        let view = view.split(" (").next().unwrap_or_default().to_string();
-        format!(
-            " proforma │ {} │ {} ({i}/{n}){closed} {currency} │ {view} │ {}",
-            app.ws_label,
-            app.period(),
-            scenario_label(app)
-        )
+        format!("{} ({i}/{n}){closed} {currency}", app.period())
     };
+    // The scenario's name gives way like the other names; its count of changes does not.
+    let (scenario_name, changes) = match &app.scenario {
+        Some(sc) => (
+            sc.name.clone(),
+            format!(" ({})", crate::text::count(sc.changes as u64, "change")),
+        ),
+        None => ("baseline".to_string(), String::new()),
+    };
+    let scenario_prefix = if wide { "scenario: " } else { "" };
+    let view = view_name(app);
+    let view = if wide {
+        format!("view {view}")
+    } else {
+        view.split(" (").next().unwrap_or_default().to_string()
+    };
+    // The period and the count of changes are read whole; the workspace, view and scenario
+    // names share the rest, each cut with an ellipsis only when the bar is too narrow.
+    let fixed = " proforma │  │  │  │ ".chars().count()
+        + period.chars().count()
+        + scenario_prefix.chars().count()
+        + changes.chars().count();
+    let room = usize::from(area.width).saturating_sub(fixed);
+    let widths = share(
+        room,
+        &[
+            scenario_name.chars().count(),
+            view.chars().count(),
+            app.ws_label.chars().count(),
+        ],
+    );
+    let text = format!(
+        " proforma │ {} │ {period} │ {} │ {scenario_prefix}{}{changes}",
+        ellipsis(&app.ws_label, widths[2]),
+        ellipsis(&view, widths[1]),
+        ellipsis(&scenario_name, widths[0]),
+    );
     f.render_widget(
         Paragraph::new(text).style(s.theme.pair("top_bar_fg", "top_bar_bg")),
         area,
     );
+}
+
+/// Widths for texts of `wants` characters in `room`: all of each when they fit; else each
+/// gets an equal share (all of it when it wants less) and what is left goes to the first ones
+/// that want more.
+fn share(room: usize, wants: &[usize]) -> Vec<usize> {
+    if wants.iter().sum::<usize>() <= room {
+        return wants.to_vec();
+    }
+    let fair = room / wants.len().max(1);
+    let mut out: Vec<usize> = wants.iter().map(|w| (*w).min(fair)).collect();
+    let mut left = room - out.iter().sum::<usize>();
+    for (o, w) in out.iter_mut().zip(wants) {
+        let more = (w - *o).min(left);
+        *o += more;
+        left -= more;
+    }
+    out
+}
+
+/// `text` cut to `max` characters, its last one an ellipsis when it had to be cut.
+fn ellipsis(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    text.chars()
+        .take(max - 1)
+        .chain(std::iter::once('…'))
+        .collect()
 }
 
 fn short_title(t: Tab) -> &'static str {

@@ -171,21 +171,29 @@ impl Keymap {
         }
     }
 
-    /// The first key of an action in a context, for hints (empty when unbound).
-    pub fn first_key(&self, action: Action, context: Context) -> String {
+    /// The keys that do `action` in `context`: its bindings less those another action won.
+    fn live_keys(&self, action: Action, context: Context) -> impl Iterator<Item = &Key> {
         self.bindings
             .get(&(context, action))
-            .and_then(|ks| ks.first())
+            .into_iter()
+            .flatten()
+            .filter(move |k| self.by_key.get(&(context, **k)) == Some(&action))
+    }
+
+    /// The first key of an action in a context, for hints (empty when unbound).
+    pub fn first_key(&self, action: Action, context: Context) -> String {
+        self.live_keys(action, context)
+            .next()
             .map(Key::label)
             .unwrap_or_default()
     }
 
     /// The keys of an action in a context, joined for display (`j/Down`).
     pub fn keys_of(&self, action: Action, context: Context) -> String {
-        self.bindings
-            .get(&(context, action))
-            .map(|ks| ks.iter().map(Key::label).collect::<Vec<_>>().join("/"))
-            .unwrap_or_default()
+        self.live_keys(action, context)
+            .map(Key::label)
+            .collect::<Vec<_>>()
+            .join("/")
     }
 }
 
@@ -236,7 +244,11 @@ fn bind_all(
     };
     for (name, value) in table {
         let Ok(action) = name.parse::<Action>() else {
-            warnings.push(format!("{origin}: unknown action '{prefix}{name}' ignored"));
+            let known: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+            warnings.push(format!(
+                "{origin}: unknown action '{prefix}{name}' ignored (actions: {})",
+                known.join(", ")
+            ));
             continue;
         };
         let list: Vec<&str> = match &value {
@@ -308,5 +320,35 @@ mod tests {
         );
         let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
         assert_eq!(map.action(&q, Context::List), None);
+    }
+
+    #[test]
+    fn a_key_another_action_won_is_not_shown_for_the_loser() {
+        let (map, warnings) = Keymap::load(Some(("keymap.toml", "explain = [\"n\"]\n")));
+        assert!(
+            warnings.iter().any(|w| w.contains("bound to both")),
+            "{warnings:?}"
+        );
+        let n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE);
+        let winner = map.action(&n, Context::List).unwrap();
+        let loser = if winner == Action::New {
+            Action::Explain
+        } else {
+            Action::New
+        };
+        assert_eq!(map.first_key(winner, Context::List), "n");
+        assert!(!map.keys_of(loser, Context::List).contains('n'));
+    }
+
+    #[test]
+    fn the_readme_lists_every_action_name() {
+        let readme = include_str!("../../README.md");
+        for a in Action::ALL {
+            assert!(
+                readme.contains(&format!("| `{}` |", a.name())),
+                "README does not list {}",
+                a.name()
+            );
+        }
     }
 }

@@ -44,7 +44,7 @@ impl Help {
                 .chain([
                     Vec::new(),
                     vec![Styled::new(
-                        "Your keys: ~/.config/proforma/keymap.toml (its [text] table: forms and prompts)",
+                        "Your keys: keymap.toml in $XDG_CONFIG_HOME/proforma (else ~/.config/proforma); its [text] table: forms and prompts",
                         Tone::Fg("aside"),
                     )],
                 ])

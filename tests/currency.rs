@@ -587,3 +587,24 @@ fn explain_names_the_currency() {
         "{text}"
     );
 }
+
+/// The import summary counts in words: one of a kind is singular ("1 billing group").
+#[test]
+fn config_import_counts_read_as_english() {
+    let (_d, ws) = workspace();
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(data("cur-cn.csv"))
+        .assert()
+        .success();
+    let out = bin()
+        .args(["config", "import"])
+        .arg(&ws)
+        .arg(data("bundle-cn.json"))
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(text.contains("1 billing group,"), "{text}");
+    assert!(!text.contains("1 billing groups"), "{text}");
+}

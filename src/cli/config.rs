@@ -329,14 +329,16 @@ fn effect(ws: &Workspace, c: &PeriodChange) -> color_eyre::Result<String> {
 }
 
 fn summary(c: &Config) -> String {
-    format!(
-        "{} billing groups, {} pricing plans, {} pricing rules, {} custom line items, {} custom views",
-        c.groups.len(),
-        c.plans.len(),
-        c.rules.len(),
-        c.items.len(),
-        c.views.len()
-    )
+    use crate::text::count;
+    let n = |v: usize| v as u64;
+    [
+        count(n(c.groups.len()), "billing group"),
+        count(n(c.plans.len()), "pricing plan"),
+        count(n(c.rules.len()), "pricing rule"),
+        count(n(c.items.len()), "custom line item"),
+        count(n(c.views.len()), "custom view"),
+    ]
+    .join(", ")
 }
 
 /// `config export WS`: prints the configuration in force for `period` (default: the latest

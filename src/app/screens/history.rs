@@ -292,10 +292,18 @@ fn plain_fields(body: &str) -> Vec<(String, Vec<String>)> {
                 if let Some(first) = label.get(..1) {
                     label = first.to_uppercase() + &label[1..];
                 }
-                let items = match v {
+                let mut items: Vec<String> = match v {
                     serde_json::Value::Array(a) => a.iter().map(scalar).collect(),
                     other => vec![scalar(other)],
                 };
+                // Amounts as every screen shows them (SPEC 5: cents, grouped).
+                if ["billable", "tax"].contains(&k.as_str()) || k.contains("cost") {
+                    for item in &mut items {
+                        if let Ok(d) = item.parse::<rust_decimal::Decimal>() {
+                            *item = crate::money::fmt_grouped(d);
+                        }
+                    }
+                }
                 (label, items)
             })
             .collect(),
@@ -738,9 +746,16 @@ mod tests {
         // An import's summary: its keys in words.
         r.action = "import".into();
         r.object = "delivery 111122223333 2026-09".into();
-        r.after = Some(r#"{"rows": 12, "billable": "10.50", "files": ["a.csv", "b.csv"]}"#.into());
+        r.after = Some(
+            r#"{"rows": 12, "billable": "25282.8762095589", "files": ["a.csv", "b.csv"]}"#.into(),
+        );
         let d = detail(&r, &namer);
         assert_eq!(field(&d, "Rows").after, ["12"]);
         assert_eq!(field(&d, "Files").after, ["a.csv", "b.csv"]);
+        assert_eq!(
+            field(&d, "Billable").after,
+            ["25,282.88"],
+            "in cents, grouped"
+        );
     }
 }

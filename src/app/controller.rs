@@ -118,11 +118,17 @@ impl App {
         match result {
             Ok(o) => {
                 self.reload();
+                let what = match o.objects.as_slice() {
+                    [one] => one.clone(),
+                    many => format!(
+                        "{}: {}",
+                        crate::text::count(many.len() as u64, "change"),
+                        crate::text::list_some(many, 3)
+                    ),
+                };
                 self.state.status.0 = Some(format!(
-                    "{} {}: {} ({} on)",
+                    "{} {what} ({} on)",
                     if undo { "undid" } else { "redid" },
-                    crate::text::count(o.objects.len() as u64, "change"),
-                    crate::text::list_some(&o.objects, 3),
                     o.period
                 ));
             }

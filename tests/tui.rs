@@ -413,3 +413,29 @@ fn story_enter_on_a_plan_opens_its_rules() {
     press(&mut s, "Esc");
     assert_eq!(s.app.tab, Tab::Plans);
 }
+
+/// `s` offers only the columns on screen: a column an 80-column screen drops is not sorted by.
+#[test]
+fn story_sort_offers_only_the_columns_on_screen() {
+    let mut s = session();
+    press(&mut s, "4");
+    let shown = |s: &mut Session| {
+        let text = render(s, 80, 24);
+        let header = text.lines().nth(3).unwrap_or_default().to_string();
+        header
+    };
+    let header = shown(&mut s);
+    let mut sorted_by = Vec::new();
+    for _ in 0..s.app.model.columns.len() + 1 {
+        press(&mut s, "s");
+        let status = s.app.status.0.clone().unwrap_or_default();
+        if let Some(c) = status.strip_prefix("sorted by ") {
+            sorted_by.push(c.to_string());
+        }
+        shown(&mut s);
+    }
+    assert!(!sorted_by.is_empty());
+    for c in &sorted_by {
+        assert!(header.contains(c.as_str()), "sorted by {c}, not on screen: {header}");
+    }
+}

@@ -183,6 +183,8 @@ pub struct State {
     pub page: usize,
     /// The scrolled popup's lines and page as last drawn, handed over by the TUI.
     pub modal_extent: modal::Extent,
+    /// The table's columns on screen (by index) as last drawn; empty: all of them.
+    pub shown_columns: Vec<usize>,
     /// What this window last saw of the workspace, to notice other processes' changes.
     pub outside: OutsideWatch,
 }
@@ -305,6 +307,7 @@ impl State {
             visible: Vec::new(),
             page: 10,
             modal_extent: modal::Extent::default(),
+            shown_columns: Vec::new(),
             outside: OutsideWatch {
                 data_version: 0,
                 audit_id: 0,

@@ -250,14 +250,20 @@ impl State {
         effects
     }
 
-    /// Sorts by the next column; after the last, back to the natural order.
+    /// Sorts by the next column on screen; after the last, back to the natural order.
     fn sort_next(&mut self) {
         let key = self.screen_key();
         let n = self.model.columns.len();
+        // A column the screen is too narrow to show is not offered.
+        let mut shown: Vec<usize> = if self.shown_columns.is_empty() {
+            (0..n).collect()
+        } else {
+            self.shown_columns.iter().copied().filter(|c| *c < n).collect()
+        };
+        shown.sort_unstable();
         let next = match self.sort.get(&key) {
-            None => Some(0),
-            Some(c) if c + 1 < n => Some(c + 1),
-            Some(_) => None,
+            None => shown.first().copied(),
+            Some(c) => shown.iter().copied().find(|x| x > c),
         };
         match next {
             Some(c) => {

@@ -24,6 +24,8 @@ pub struct Hits {
     pub page: usize,
     /// The popup's wrapped lines and page (scrolling stops at its last page).
     pub modal: crate::app::modal::Extent,
+    /// The table's columns on screen, by model index (sorting offers only these).
+    pub columns: Vec<usize>,
 }
 
 const GAP: &str = "  ";
@@ -601,6 +603,7 @@ fn table(f: &mut Frame<'_>, area: Rect, s: &mut Session) {
         return;
     }
     let cols = fit_columns(model, inner.width);
+    s.hits.columns = cols.iter().map(|(i, _)| *i).collect();
     let has_totals = model.totals.is_some();
     let body_h = inner.height.saturating_sub(1 + u16::from(has_totals)) as usize;
     s.hits.page = body_h.max(1);

@@ -121,6 +121,7 @@ impl Session {
             // Paging moves by the rows the table showed in the last frame.
             self.app.page = self.hits.page.max(1);
             self.app.modal_extent = self.hits.modal;
+            self.app.shown_columns.clone_from(&self.hits.columns);
             self.app.update(a);
         }
     }

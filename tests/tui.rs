@@ -421,8 +421,7 @@ fn story_sort_offers_only_the_columns_on_screen() {
     press(&mut s, "4");
     let shown = |s: &mut Session| {
         let text = render(s, 80, 24);
-        let header = text.lines().nth(3).unwrap_or_default().to_string();
-        header
+        text.lines().nth(3).unwrap_or_default().to_string()
     };
     let header = shown(&mut s);
     let mut sorted_by = Vec::new();
@@ -436,6 +435,9 @@ fn story_sort_offers_only_the_columns_on_screen() {
     }
     assert!(!sorted_by.is_empty());
     for c in &sorted_by {
-        assert!(header.contains(c.as_str()), "sorted by {c}, not on screen: {header}");
+        assert!(
+            header.contains(c.as_str()),
+            "sorted by {c}, not on screen: {header}"
+        );
     }
 }

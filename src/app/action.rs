@@ -181,6 +181,35 @@ impl Action {
     }
 }
 
+/// The keys the user's keymap gives each action, for messages that name them ("Esc again
+/// discards them"): screens and pickers (`list`), and where characters are typed (`text`).
+/// Filled by the TUI from the keymap; an action without a key is named by its keymap name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyNames {
+    pub list: std::collections::HashMap<Action, String>,
+    pub text: std::collections::HashMap<Action, String>,
+}
+
+impl KeyNames {
+    /// The first key of `a` on the screens.
+    pub fn list(&self, a: Action) -> String {
+        self.list
+            .get(&a)
+            .filter(|k| !k.is_empty())
+            .cloned()
+            .unwrap_or_else(|| a.name().to_string())
+    }
+
+    /// The first key of `a` where characters are typed (forms, prompts).
+    pub fn text(&self, a: Action) -> String {
+        self.text
+            .get(&a)
+            .filter(|k| !k.is_empty())
+            .cloned()
+            .unwrap_or_else(|| a.name().to_string())
+    }
+}
+
 impl std::str::FromStr for Action {
     type Err = String;
 

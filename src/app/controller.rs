@@ -90,7 +90,8 @@ impl App {
                         let name = s.name.clone();
                         self.open_scenario(Some(s));
                         self.state.status.0 = Some(format!(
-                            "scenario '{name}' open: edits go to it, not to the baseline (w to promote or discard)"
+                            "scenario '{name}' open: edits go to it, not to the baseline ({} to promote or discard)",
+                            self.state.keys.list(super::Action::Scenarios)
                         ));
                     }
                     Err(e) => self.prompt_again(PromptFor::ScenarioName, name, e.to_string()),
@@ -280,7 +281,10 @@ impl App {
                     self.check_outside();
                 }
                 self.state.status.0 = Some(if conflict {
-                    "not saved: changed by another process — o overwrites with yours, t takes theirs, Esc keeps editing".into()
+                    format!(
+                        "not saved: changed by another process — o overwrites with yours, t takes theirs, {} keeps editing",
+                        self.state.keys.text(super::Action::Back)
+                    )
                 } else {
                     "not saved: see the errors in the form".into()
                 });

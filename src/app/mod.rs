@@ -185,6 +185,8 @@ pub struct State {
     pub modal_extent: modal::Extent,
     /// The table's columns on screen (by index) as last drawn; empty: all of them.
     pub shown_columns: Vec<usize>,
+    /// The keymap's keys, for messages that name them.
+    pub keys: action::KeyNames,
     /// What this window last saw of the workspace, to notice other processes' changes.
     pub outside: OutsideWatch,
 }
@@ -308,6 +310,7 @@ impl State {
             page: 10,
             modal_extent: modal::Extent::default(),
             shown_columns: Vec::new(),
+            keys: action::KeyNames::default(),
             outside: OutsideWatch {
                 data_version: 0,
                 audit_id: 0,

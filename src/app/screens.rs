@@ -540,9 +540,10 @@ fn rules(app: &Screen<'_>) -> TableModel {
     let mut t = TableModel::new(
         match plan {
             Some(p) => format!(
-                "Pricing rules of plan {}, {} (Esc: all plans)",
+                "Pricing rules of plan {}, {} ({}: all plans)",
                 p.name,
-                app.period()
+                app.period(),
+                app.keys.list(crate::app::Action::Back)
             ),
             None => format!("Pricing rules, {}", app.period()),
         },
@@ -827,11 +828,19 @@ fn reconcile(app: &Screen<'_>) -> TableModel {
     }
     let (state, note) = match &app.period_status {
         Some(st) if st.closed => (
-            format!("{} is closed (o reopens it, with a reason)", app.period()),
+            format!(
+                "{} is closed ({} reopens it, with a reason)",
+                app.period(),
+                app.keys.list(crate::app::Action::ReopenPeriod)
+            ),
             st.note.clone().unwrap_or_default(),
         ),
         _ => (
-            format!("{} is open (c closes it, with a note)", app.period()),
+            format!(
+                "{} is open ({} closes it, with a note)",
+                app.period(),
+                app.keys.list(crate::app::Action::ClosePeriod)
+            ),
             String::new(),
         ),
     };

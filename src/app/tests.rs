@@ -314,7 +314,7 @@ fn a_form_edits_previews_and_asks_before_dropping_edits() {
         vec![Effect::FormEdited { changed: false }]
     );
     assert!(st.form().is_some(), "unsaved changes: Esc asks first");
-    assert!(st.status.0.as_deref().unwrap().contains("Esc again"));
+    assert!(st.status.0.as_deref().unwrap().contains("again discards"));
     st.update(Action::Back);
     assert!(matches!(st.mode, Mode::Normal));
     assert_eq!(st.status.0.as_deref(), Some("form closed, nothing saved"));
@@ -361,4 +361,32 @@ fn the_scenario_comparison_is_the_difference_of_two_priced_states() {
     assert_eq!(totals[col("Scenario")], "195.00");
     assert_eq!(totals[col("Δ")], "30.00");
     assert_eq!(m.total_number(col("Δ")), Some(dec("30.00")));
+}
+
+#[test]
+fn messages_name_the_users_keys() {
+    let mut st = state();
+    st.keys.text.insert(Action::Back, "Ctrl-g".into());
+    st.keys.text.insert(Action::Save, "Ctrl-x".into());
+    st.keys.list.insert(Action::Assign, "A".into());
+    st.update(Action::PricingRules);
+    let ctx = forms::FormContext::new(&st.data, &st.names);
+    st.mode = Mode::Form(Box::new(forms::Form::new(
+        crate::model::Kind::PricingRule,
+        &ctx,
+    )));
+    st.update(Action::Input('r'));
+    st.update(Action::Back);
+    assert_eq!(
+        st.status.0.as_deref(),
+        Some("unsaved changes: Ctrl-g again discards them, Ctrl-x saves")
+    );
+    st.update(Action::Back);
+    st.update(Action::Accounts);
+    st.update(Action::Mark);
+    assert!(
+        st.status.0.as_deref().unwrap().contains("(A assigns them"),
+        "{:?}",
+        st.status
+    );
 }

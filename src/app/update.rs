@@ -35,7 +35,7 @@ impl State {
         let step = match &mut self.mode {
             Mode::Normal => return self.normal(action),
             Mode::Filter => return self.filter_key(action),
-            Mode::Form(form) => modal::form::event(form, action),
+            Mode::Form(form) => modal::form::event(form, action, &self.keys),
             Mode::Prompt(p) => p.event(action),
             Mode::Confirm(c) => c.event(action),
             Mode::Picker(p) => p.event(action),
@@ -196,8 +196,9 @@ impl State {
                         self.marked.insert(id);
                     }
                     self.status.0 = Some(format!(
-                        "{} marked (a assigns them to a billing group)",
-                        crate::text::count(self.marked.len() as u64, "account")
+                        "{} marked ({} assigns them to a billing group)",
+                        crate::text::count(self.marked.len() as u64, "account"),
+                        self.keys.list(Action::Assign)
                     ));
                     let sel = self.selection();
                     self.rebuild();
@@ -258,7 +259,11 @@ impl State {
         let mut shown: Vec<usize> = if self.shown_columns.is_empty() {
             (0..n).collect()
         } else {
-            self.shown_columns.iter().copied().filter(|c| *c < n).collect()
+            self.shown_columns
+                .iter()
+                .copied()
+                .filter(|c| *c < n)
+                .collect()
         };
         shown.sort_unstable();
         let next = match self.sort.get(&key) {
@@ -306,8 +311,10 @@ impl State {
                         usage_type: key,
                     }),
                     _ => {
-                        self.status.0 =
-                            Some("this is the deepest level: x explains the selected row".into());
+                        self.status.0 = Some(format!(
+                            "this is the deepest level: {} explains the selected row",
+                            self.keys.list(Action::Explain)
+                        ));
                         None
                     }
                 };
@@ -324,8 +331,9 @@ impl State {
                 self.tab = Tab::Rules;
                 self.filter.clear();
                 self.status.0 = Some(format!(
-                    "pricing plan '{key}': {} (Esc back to the plans)",
-                    crate::text::count(rules as u64, "rule")
+                    "pricing plan '{key}': {} ({} back to the plans)",
+                    crate::text::count(rules as u64, "rule"),
+                    self.keys.list(Action::Back)
                 ));
                 self.plan_rules = Some(key);
             }
@@ -428,10 +436,12 @@ impl State {
                     scroll: 0,
                 })
             }
-            None => self.status.0 = Some(
-                "x explains pro forma numbers: use it on a billing group, a drilled-down row or a billing view's row"
-                    .into(),
-            ),
+            None => {
+                self.status.0 = Some(format!(
+                    "{} explains pro forma numbers: use it on a billing group, a drilled-down row or a billing view's row",
+                    self.keys.list(Action::Explain)
+                ))
+            }
         }
     }
 }

@@ -43,6 +43,16 @@ fn read_user(name: &str) -> Option<(String, String)> {
     Some((path.display().to_string(), text))
 }
 
+/// The first key of every action, for the application's messages.
+fn key_names(keymap: &Keymap) -> crate::app::action::KeyNames {
+    let mut names = crate::app::action::KeyNames::default();
+    for a in Action::ALL {
+        names.list.insert(*a, keymap.first_key(*a, Context::List));
+        names.text.insert(*a, keymap.first_key(*a, Context::Text));
+    }
+    names
+}
+
 impl Session {
     /// A session with the default keymap and theme plus the user's overrides.
     pub fn new(app: App) -> Session {
@@ -74,6 +84,8 @@ impl Session {
         if let Some(w) = &startup_warning {
             app.status.0 = Some(w.clone());
         }
+        app.keys = key_names(&keymap);
+        app.rebuild();
         Session {
             app,
             keymap,
@@ -85,10 +97,13 @@ impl Session {
     }
 
     /// With only the built-in keymap and theme (tests, reproducible screenshots).
-    pub fn with_defaults(app: App) -> Session {
+    pub fn with_defaults(mut app: App) -> Session {
+        let keymap = Keymap::load(None).0;
+        app.keys = key_names(&keymap);
+        app.rebuild();
         Session {
             app,
-            keymap: Keymap::load(None).0,
+            keymap,
             theme: Theme::load(None).0,
             hits: Hits::default(),
             offsets: HashMap::new(),

@@ -24,7 +24,7 @@ fn cycle(f: &mut forms::Field, step: i32) {
 
 /// One key in the open form. Every step but closing asks the controller to refresh the
 /// suggestions (and, after an edit, the preview).
-pub fn event(form: &mut Form, action: Action) -> Step {
+pub fn event(form: &mut Form, action: Action, keys: &crate::app::action::KeyNames) -> Step {
     if let Some(c) = form.conflict.take() {
         return match action {
             Action::Input('o') | Action::Input('O') => {
@@ -40,9 +40,10 @@ pub fn event(form: &mut Form, action: Action) -> Step {
             }
             _ => {
                 form.conflict = Some(c);
-                Step::stay().say(
-                    "changed by another process: o overwrites with yours, t takes theirs, Esc keeps editing",
-                )
+                Step::stay().say(format!(
+                    "changed by another process: o overwrites with yours, t takes theirs, {} keeps editing",
+                    keys.text(Action::Back)
+                ))
             }
         };
     }
@@ -96,7 +97,11 @@ pub fn event(form: &mut Form, action: Action) -> Step {
         Action::Back => {
             if form.dirty && !form.confirm_cancel {
                 form.confirm_cancel = true;
-                status = Some("unsaved changes: Esc again discards them, Ctrl-s saves".into());
+                status = Some(format!(
+                    "unsaved changes: {} again discards them, {} saves",
+                    keys.text(Action::Back),
+                    keys.text(Action::Save)
+                ));
             } else {
                 return Step::close().say("form closed, nothing saved");
             }

@@ -8,10 +8,7 @@ mod common;
 use common::tui::{demo_copy, open, press, screen_at};
 use proforma::model::{Change, Object};
 use proforma::store::Workspace;
-use proforma::tui::Session;
 use proforma::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 
@@ -44,12 +41,7 @@ fn redact_times(s: &str) -> String {
         .collect()
 }
 
-fn buffer_at(s: &mut Session, width: u16, height: u16) -> Buffer {
-    s.app.settle();
-    let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
-    term.draw(|f| proforma::tui::draw::draw(f, s)).unwrap();
-    term.backend().buffer().clone()
-}
+use common::tui::buffer_at;
 
 fn line(buf: &Buffer, y: u16) -> String {
     (0..buf.area.width)

@@ -1,16 +1,20 @@
 //! Drawing the application state: top bar, tabs, the screen's table (only its visible rows),
-//! side panels, footer and overlays.
+//! side panels and footer; popups are painted by `popup`, sizes worked out by `fit`. Drawing
+//! reads the state and never changes it (it records where things went, for the mouse and
+//! paging, in the session's `Hits`).
 
 use super::Session;
+use super::fit::{GAP, cell, ellipsis, fit_columns, fit_hints, share, wrap_items};
 use super::keymap::Context;
-use crate::app::modal::{HintKeys, ModalView, Size, Tone, ViewContext};
+use super::popup::{bindings, boxed_status, modal, refusal};
+use crate::app::modal::{HintKeys, ViewContext};
 use crate::app::table::{Align, RowKind, TableModel};
 use crate::app::{Action, App, Tab};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use rust_decimal::Decimal;
 
 /// Where things were drawn, for mouse clicks.
@@ -27,8 +31,6 @@ pub struct Hits {
     /// The table's columns on screen, by model index (sorting offers only these).
     pub columns: Vec<usize>,
 }
-
-const GAP: &str = "  ";
 
 pub fn draw(f: &mut Frame<'_>, s: &mut Session) {
     let area = f.area();
@@ -115,143 +117,6 @@ fn finish(f: &mut Frame<'_>, footer: Rect, s: &mut Session) {
     }
 }
 
-/// Every action with its keys, one line each (the help overlay); text-field keys after.
-fn bindings(s: &Session) -> Vec<(String, &'static str)> {
-    let mut v = Vec::new();
-    for a in Action::ALL {
-        let keys = s.keymap.keys_of(*a, Context::List);
-        if !keys.is_empty() {
-            v.push((keys, a.doc()));
-        }
-    }
-    for a in Action::ALL {
-        let keys = s.keymap.keys_of(*a, Context::Text);
-        if !keys.is_empty() {
-            v.push((format!("{keys} (in a form)"), text_doc(*a)));
-        }
-    }
-    v
-}
-
-/// Whether the status goes in a box above the footer: a refusal, or a message longer than the
-/// footer (never cut mid-word).
-fn boxed_status(s: &Session, width: u16) -> bool {
-    s.app
-        .status
-        .0
-        .as_ref()
-        .is_some_and(|m| s.app.refusal || m.chars().count() > usize::from(width))
-}
-
-/// What a key of the keymap's `[text]` table does where characters are typed.
-fn text_doc(a: Action) -> &'static str {
-    match a {
-        Action::Open => "save the form, or answer the prompt",
-        Action::Back => "cancel (a changed form asks first)",
-        Action::Up => "previous field",
-        Action::Down => "next field",
-        Action::Quit => "quit",
-        other => other.doc(),
-    }
-}
-
-/// A refusal (or a long message), whole and wrapped, in a box above the footer (gone at the
-/// next key).
-fn refusal(f: &mut Frame<'_>, area: Rect, s: &Session) {
-    let Some(text) = &s.app.status.0 else { return };
-    let (title, role) = if s.app.refusal {
-        (" Not done ", "negative")
-    } else {
-        (" Note ", "status")
-    };
-    let w = (area.width * 80 / 100).max(30).min(area.width);
-    let p = Paragraph::new(text.clone()).wrap(Wrap { trim: false });
-    let rows = p.line_count(w.saturating_sub(2));
-    let h = (rows as u16 + 2).min(area.height.saturating_sub(1));
-    let rect = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + area.height.saturating_sub(h + 1),
-        width: w,
-        height: h,
-    };
-    f.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(s.theme.fg(role))
-        .title(Span::styled(title, s.theme.bold(role)));
-    f.render_widget(
-        Paragraph::new(text.clone())
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
-}
-
-/// Paints a modal's description: a cleared, bordered box, its title and its lines; returns
-/// its wrapped lines and page (for scrolling).
-fn modal(
-    f: &mut Frame<'_>,
-    area: Rect,
-    s: &Session,
-    view: &ModalView,
-) -> crate::app::modal::Extent {
-    let style = |tone: Tone| match tone {
-        Tone::Plain => Style::default(),
-        Tone::Fg(role) => s.theme.fg(role),
-        Tone::Bold(role) => s.theme.bold(role),
-        Tone::Selected => s.theme.pair("selection_fg", "selection_bg"),
-    };
-    let lines: Vec<Line> = view
-        .lines
-        .iter()
-        .map(|spans| {
-            Line::from(
-                spans
-                    .iter()
-                    .map(|x| Span::styled(x.text.clone(), style(x.tone)))
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .collect();
-    let mut p = Paragraph::new(lines);
-    if view.wrap {
-        p = p.wrap(Wrap { trim: false });
-    }
-    let rect = match view.size {
-        Size::Centered { width, height } => centered(area, width, height),
-        Size::Question => {
-            // As tall as its wrapped text needs (a question is read whole), a third down.
-            let w = (area.width * 80 / 100).max(30).min(area.width);
-            let h = (p.line_count(w.saturating_sub(2)) as u16 + 2).min(area.height);
-            Rect {
-                x: area.x + (area.width - w) / 2,
-                y: area.y + (area.height.saturating_sub(h)) / 3,
-                width: w,
-                height: h,
-            }
-        }
-    };
-    let total = p.line_count(rect.width.saturating_sub(2));
-    let page = usize::from(rect.height.saturating_sub(2)).max(1);
-    let top = match view.cursor {
-        // A list keeps its selected line in view.
-        Some(c) => c.saturating_sub(page - 1),
-        // Scrolled past the end: the last page stays in view.
-        None => usize::from(view.scroll).min(total.saturating_sub(page)),
-    };
-    f.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(s.theme.fg("title"))
-        .title(Span::styled(view.title.clone(), s.theme.bold("title")));
-    f.render_widget(
-        p.block(block)
-            .scroll((u16::try_from(top).unwrap_or(u16::MAX), 0)),
-        rect,
-    );
-    crate::app::modal::Extent { lines: total, page }
-}
-
 fn view_name(app: &App) -> String {
     match app.view.split_once(':') {
         Some(("primary", payer)) => format!("Primary View ({payer})"),
@@ -324,38 +189,6 @@ fn top_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
     );
 }
 
-/// Widths for texts of `wants` characters in `room`: all of each when they fit; else each
-/// gets an equal share (all of it when it wants less) and what is left goes to the first ones
-/// that want more.
-fn share(room: usize, wants: &[usize]) -> Vec<usize> {
-    if wants.iter().sum::<usize>() <= room {
-        return wants.to_vec();
-    }
-    let fair = room / wants.len().max(1);
-    let mut out: Vec<usize> = wants.iter().map(|w| (*w).min(fair)).collect();
-    let mut left = room - out.iter().sum::<usize>();
-    for (o, w) in out.iter_mut().zip(wants) {
-        let more = (w - *o).min(left);
-        *o += more;
-        left -= more;
-    }
-    out
-}
-
-/// `text` cut to `max` characters, its last one an ellipsis when it had to be cut.
-fn ellipsis(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    if max == 0 {
-        return String::new();
-    }
-    text.chars()
-        .take(max - 1)
-        .chain(std::iter::once('…'))
-        .collect()
-}
-
 fn short_title(t: Tab) -> &'static str {
     match t {
         Tab::Overview => "Overview",
@@ -416,120 +249,6 @@ fn tab_bar(f: &mut Frame<'_>, area: Rect, s: &mut Session) {
         spans.push(Span::styled(label, style));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-/// A text column is cut to this width before any optional column is dropped.
-const TEXT_CAP: u16 = 24;
-/// Narrowest a text column other than the name becomes.
-const TEXT_MIN: u16 = 6;
-/// Narrowest the name column becomes (its full width when shorter): it shrinks last.
-const NAME_MIN: u16 = 16;
-
-/// Picks the columns that fit in `width` and their widths (`(column index, width)`, in order).
-///
-/// The name column (the first with a title) shrinks last and keeps a readable minimum;
-/// numbers (right-aligned columns) are never cut. In order: text columns longer than
-/// [`TEXT_CAP`] are cut to it, optional columns are dropped (highest priority number first),
-/// the other text columns shrink (widest first) to [`TEXT_MIN`], the name to [`NAME_MIN`], and
-/// columns from the right are dropped whole. Width left over goes back to the columns that were
-/// cut (the name first) and to dropped optional columns that then fit.
-fn fit_columns(model: &TableModel, width: u16) -> Vec<(usize, u16)> {
-    let width = width as usize;
-    let want = |i: usize| model.columns[i].width.max(1);
-    let is_text = |i: usize| model.columns[i].align == Align::Left;
-    let name = model
-        .columns
-        .iter()
-        .position(|c| !c.title.is_empty())
-        .unwrap_or(0);
-    let mut cols: Vec<(usize, u16)> = (0..model.columns.len()).map(|i| (i, want(i))).collect();
-    let total = |cols: &[(usize, u16)]| {
-        cols.iter().map(|(_, w)| *w as usize).sum::<usize>()
-            + GAP.len() * cols.len().saturating_sub(1)
-    };
-    // Shrinks the widest column that `pick` allows, down to `min`, until the table fits.
-    let shrink = |cols: &mut Vec<(usize, u16)>, min: u16, pick: &dyn Fn(usize) -> bool| {
-        while total(cols) > width {
-            let widest = cols
-                .iter_mut()
-                .filter(|(i, w)| pick(*i) && *w > min)
-                .max_by_key(|(i, w)| (*w, std::cmp::Reverse(*i)));
-            match widest {
-                Some((_, w)) => *w -= 1,
-                None => break,
-            }
-        }
-    };
-    shrink(&mut cols, TEXT_CAP, &|i| is_text(i) && i != name);
-    shrink(&mut cols, TEXT_CAP, &|i| i == name);
-    let mut dropped: Vec<usize> = Vec::new();
-    while total(&cols) > width {
-        let drop = cols
-            .iter()
-            .enumerate()
-            .filter(|(_, (i, _))| model.columns[*i].priority > 0)
-            .max_by_key(|(_, (i, _))| model.columns[*i].priority);
-        match drop {
-            Some((pos, (i, _))) => {
-                dropped.push(*i);
-                cols.remove(pos);
-            }
-            None => break,
-        }
-    }
-    shrink(&mut cols, TEXT_MIN, &|i| is_text(i) && i != name);
-    shrink(&mut cols, NAME_MIN, &|i| i == name);
-    while total(&cols) > width && cols.len() > 1 {
-        // Whole columns from the right rather than a number cut at the edge.
-        let last = cols.iter().rposition(|(i, _)| *i != name).unwrap_or(0);
-        cols.remove(last);
-    }
-    if total(&cols) > width {
-        // One column left, wider than the screen: cut it with its mark, not at the edge.
-        if let Some(c) = cols.first_mut() {
-            c.1 = u16::try_from(width).unwrap_or(u16::MAX).max(1);
-        }
-    }
-    // Width left over: first to the columns that were cut (the name first), then to dropped
-    // optional columns that fit at a readable width (most wanted first).
-    for pass in 0..2 {
-        for pos in 0..cols.len() {
-            let (i, w) = cols[pos];
-            if (pass == 0) != (i == name) {
-                continue;
-            }
-            let spare = width.saturating_sub(total(&cols));
-            let more = (want(i) - w).min(u16::try_from(spare).unwrap_or(u16::MAX));
-            cols[pos].1 += more;
-        }
-    }
-    for i in dropped.into_iter().rev() {
-        let spare = width.saturating_sub(total(&cols) + GAP.len());
-        let w = want(i).min(u16::try_from(spare).unwrap_or(u16::MAX));
-        let readable = want(i).min(if is_text(i) { 8 } else { want(i) });
-        if w >= readable {
-            let pos = cols.iter().position(|(c, _)| *c > i).unwrap_or(cols.len());
-            cols.insert(pos, (i, w));
-        }
-    }
-    cols
-}
-
-fn cell(text: &str, width: u16, align: Align) -> String {
-    let w = width as usize;
-    let n = text.chars().count();
-    let t: String = if n > w {
-        text.chars()
-            .take(w.saturating_sub(1))
-            .chain(std::iter::once('…'))
-            .collect()
-    } else {
-        text.to_string()
-    };
-    match align {
-        Align::Left => format!("{t:<w$}"),
-        Align::Right => format!("{t:>w$}"),
-    }
 }
 
 fn row_line<'a>(
@@ -694,37 +413,6 @@ fn static_table(f: &mut Frame<'_>, area: Rect, s: &Session, model: &TableModel) 
         lines.push(row_line(s, model, &cols, r, style));
     }
     f.render_widget(Paragraph::new(lines), inner);
-}
-
-/// Items joined by `, ` into lines of at most `width` characters (an item wider than a line
-/// is cut with `…`); `fill` when there are none.
-fn wrap_items(items: &[String], width: usize, fill: &str) -> Vec<String> {
-    if items.is_empty() {
-        return vec![fill.to_string()];
-    }
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for (n, item) in items.iter().enumerate() {
-        let piece = if n + 1 < items.len() {
-            format!("{item},")
-        } else {
-            item.clone()
-        };
-        let len = line.chars().count();
-        let sep = usize::from(len > 0);
-        if len > 0 && len + sep + piece.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(&piece);
-    }
-    lines.push(line);
-    lines
-        .into_iter()
-        .map(|l| cell(&l, width as u16, Align::Left).trim_end().to_string())
-        .collect()
 }
 
 /// The selected change, field by field: the field, its value before and after; a changed
@@ -962,43 +650,6 @@ fn hints(s: &Session) -> Vec<(String, &'static str)> {
     v
 }
 
-/// Hints a narrow footer drops first, by what they do (each has another way in: the help
-/// overlay, the tab bar, the top bar).
-const FOOTER_DROP_FIRST: [&str; 5] = ["tabs", "period", "quit", "view", "undo"];
-/// Hints a footer always keeps: the help overlay lists the rest.
-const FOOTER_KEEP: [&str; 3] = ["help", "filter", "sort"];
-
-/// The hints that fit in `width` columns (`key what`, two spaces apart): the ones of
-/// [`FOOTER_DROP_FIRST`] go first, then the screen's own from the last, then scenarios; `?`,
-/// `/` and `s` stay.
-fn fit_hints(mut v: Vec<(String, &'static str)>, width: usize) -> Vec<(String, &'static str)> {
-    let len = |v: &[(String, &str)]| {
-        v.iter()
-            .map(|(k, w)| k.chars().count() + 1 + w.chars().count())
-            .sum::<usize>()
-            + GAP.len() * v.len().saturating_sub(1)
-    };
-    for what in FOOTER_DROP_FIRST {
-        if len(&v) <= width {
-            return v;
-        }
-        v.retain(|(_, w)| *w != what);
-    }
-    while len(&v) > width {
-        let pos = v
-            .iter()
-            .rposition(|(_, w)| !FOOTER_KEEP.contains(w) && *w != "scenarios")
-            .or_else(|| v.iter().rposition(|(_, w)| !FOOTER_KEEP.contains(w)));
-        match pos {
-            Some(p) => {
-                v.remove(p);
-            }
-            None => break,
-        }
-    }
-    v
-}
-
 fn footer_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
     let line = if s.app.filtering() {
         Line::from(vec![
@@ -1027,15 +678,4 @@ fn footer_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
         Line::from(spans)
     };
     f.render_widget(Paragraph::new(line), area);
-}
-
-fn centered(area: Rect, w_pct: u16, h_pct: u16) -> Rect {
-    let w = (area.width * w_pct / 100).max(20).min(area.width);
-    let h = (area.height * h_pct / 100).max(5).min(area.height);
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
 }

@@ -2,7 +2,9 @@
 //! of keys and mouse to application actions. Logs go to a file while the TUI owns the screen.
 
 pub mod draw;
+mod fit;
 pub mod keymap;
+mod popup;
 pub mod theme;
 
 use crate::app::{Action, App};

@@ -70,12 +70,17 @@ pub fn keys(s: &mut Session, names: &str) {
     press(s, &list);
 }
 
-/// The screen drawn at `width` x `height`, as text (one line per row).
-pub fn screen_at(s: &mut Session, width: u16, height: u16) -> String {
+/// The screen drawn at `width` x `height` on a TestBackend: every cell with its style.
+pub fn buffer_at(s: &mut Session, width: u16, height: u16) -> ratatui::buffer::Buffer {
     s.app.settle();
     let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
     term.draw(|f| proforma::tui::draw::draw(f, s)).unwrap();
-    let buf = term.backend().buffer().clone();
+    term.backend().buffer().clone()
+}
+
+/// The screen drawn at `width` x `height`, as text (one line per row).
+pub fn screen_at(s: &mut Session, width: u16, height: u16) -> String {
+    let buf = buffer_at(s, width, height);
     (0..height)
         .map(|y| {
             (0..width)

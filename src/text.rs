@@ -214,6 +214,20 @@ fn find_multi_end(s: &str, quote: u8, escapes: bool) -> usize {
 
 /// `n` and the noun, singular for one: "1 row", "2 rows", "0 changes" (English nouns whose
 /// plural adds an s: row, change, account).
+/// `text` in at most `max` characters: its start and its end around an ellipsis when longer
+/// (names that differ only at the end, "… v2", stay apart).
+pub fn middle_ellipsis(text: &str, max: usize) -> String {
+    let n = text.chars().count();
+    if n <= max || max < 3 {
+        return text.to_string();
+    }
+    let tail = (max - 1) / 3;
+    let head = max - 1 - tail;
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
+}
+
 /// "A, B, C and 4 more": the first `n` items, and how many others.
 pub fn list_some(items: &[String], n: usize) -> String {
     let mut s = items.iter().take(n).cloned().collect::<Vec<_>>().join(", ");

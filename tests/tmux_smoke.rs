@@ -42,7 +42,7 @@ fn tui_starts_navigates_and_quits_cleanly() {
         (vec!["Escape"], "retail by service"),
         (vec!["Escape"], "Billing groups, 2026-10"),
         (vec!["["], "period 2026-09"),
-        (vec!["v"], "Billing view (Enter choose"),
+        (vec!["v"], "Primary View  (PRIMARY, payer"),
         (vec!["Escape"], "period 2026-09"),
         (vec!["7"], "Primary View (PRIMARY) by service"),
         (vec!["?"], "Keys (j/k scroll, any other key closes"),

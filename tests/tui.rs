@@ -149,7 +149,12 @@ fn story_switch_period_and_back() {
 fn story_switch_view() {
     let mut s = session();
     press(&mut s, "v");
-    assert!(render(&mut s, 120, 40).contains("Billing view (Enter choose"));
+    let picker = render(&mut s, 120, 40);
+    assert!(picker.contains(" Billing view "), "{picker}");
+    assert!(
+        picker.contains("Enter choose"),
+        "the footer says how: {picker}"
+    );
     // Primary, then the five groups, then the custom views: pick the first custom view.
     press(&mut s, "j j j j j j Enter");
     assert_eq!(s.app.tab, Tab::Views);

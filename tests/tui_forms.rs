@@ -578,6 +578,9 @@ fn scenarios_draft_compare_promote_and_discard() {
     // Promote: the baseline takes the change, audited, and u undoes it.
     press(&mut s, &["w"]);
     choose_scenario_option(&mut s, "promote");
+    // It says what it will write, and asks.
+    assert!(screen(&mut s).contains("apply its 1 change to the baseline"));
+    press(&mut s, &["y"]);
     assert!(s.app.scenario.is_none());
     assert!(proforma_of(&s, "retail") > base);
     assert!(

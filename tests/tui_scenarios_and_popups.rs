@@ -214,3 +214,129 @@ fn the_top_bar_keeps_the_scenario_and_its_count_whole_at_80_columns() {
     assert!(narrow.ends_with("… (0 changes)"), "{narrow}");
     assert!(narrow.contains("what-if"), "{narrow}");
 }
+
+/// Opens a new scenario named `name`.
+fn new_scenario(s: &mut proforma::tui::Session, name: &str) {
+    press(s, &["w"]);
+    choose(s, "new scenario");
+    press(s, &[&format!("\"{name}\""), "Enter"]);
+    assert!(s.app.scenario.is_some(), "{:?}", s.app.status);
+}
+
+#[test]
+fn u_in_a_scenario_never_undoes_the_baseline() {
+    let (_d, path) = demo_copy();
+    let before = groups_of(&path);
+    let mut s = open(&path);
+    new_scenario(&mut s, "draft");
+    press(&mut s, &["u"]);
+    assert!(s.app.refusal, "{:?}", s.app.status);
+    assert!(
+        matches!(s.app.mode, Mode::Normal),
+        "no question: nothing to undo here"
+    );
+    assert_eq!(groups_of(&path), before, "the baseline is untouched");
+}
+
+#[test]
+fn a_scenarios_overview_unmonitored_line_is_the_scenarios() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    new_scenario(&mut s, "move");
+    // Move one unmonitored account into labs, in the scenario.
+    press(&mut s, &["6"]);
+    let grouped: Vec<String> = s
+        .app
+        .data
+        .config
+        .groups
+        .iter()
+        .flat_map(|g| g.accounts.iter().cloned())
+        .collect();
+    let account = s
+        .app
+        .visible
+        .iter()
+        .map(|&r| s.app.model.keys[r].clone())
+        .find(|k| !grouped.contains(k))
+        .unwrap();
+    select(&mut s, &account);
+    press(&mut s, &["Space", "a"]);
+    choose(&mut s, "labs");
+    press(&mut s, &["1"]);
+    let scenario = s.app.scenario_data.as_ref().unwrap();
+    let shown = scenario.shown_invoice();
+    let m = &s.app.model;
+    let aws = m
+        .columns
+        .iter()
+        .position(|c| c.title == "AWS cost")
+        .unwrap();
+    let row = m.rows.iter().find(|r| r[0] == "Unmonitored").unwrap();
+    assert_eq!(
+        row[aws],
+        proforma::money::fmt_grouped(shown.unmonitored_aws),
+        "the scenario's unmonitored spend"
+    );
+}
+
+#[test]
+fn a_view_made_in_a_scenario_can_be_chosen_there() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    new_scenario(&mut s, "views");
+    press(&mut s, &["7", "n"]);
+    press(&mut s, &["\"Customer demo view\"", "Ctrl-s"]);
+    assert!(s.app.form().is_none(), "{:?}", s.app.status);
+    press(&mut s, &["v"]);
+    choose(&mut s, "Customer demo view");
+    assert_eq!(s.app.view, "custom:Customer demo view");
+}
+
+#[test]
+fn promote_asks_and_an_empty_scenario_has_nothing_to_promote() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    new_scenario(&mut s, "empty");
+    press(&mut s, &["w"]);
+    choose(&mut s, "promote");
+    assert!(s.app.refusal, "{:?}", s.app.status);
+    assert!(
+        s.app
+            .status
+            .0
+            .as_deref()
+            .unwrap()
+            .contains("nothing to promote")
+    );
+    assert!(s.app.scenario.is_some(), "still open");
+}
+
+#[test]
+fn long_scenario_names_stay_apart_in_the_menu() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    let base = "Q4 pricing proposal for ACME Corporation with retail discount and new fees";
+    new_scenario(&mut s, base);
+    new_scenario(&mut s, &format!("{base} v2"));
+    press(&mut s, &["w"]);
+    let labels: Vec<String> = s
+        .app
+        .picker()
+        .unwrap()
+        .options
+        .iter()
+        .map(|(l, _)| l.clone())
+        .filter(|l| l.starts_with("open "))
+        .collect();
+    assert_eq!(labels.len(), 2);
+    assert_ne!(labels[0], labels[1], "{labels:?}");
+    assert!(
+        labels.iter().any(|l| l.contains("v2' (0 changes)")),
+        "{labels:?}"
+    );
+    let text = screen_at(&mut s, 80, 24);
+    for l in &labels {
+        assert!(text.contains(l.as_str()), "'{l}' whole on screen:\n{text}");
+    }
+}

@@ -111,6 +111,7 @@ impl App {
                 }
             }
             Effect::Assign { group } => self.assign(&group),
+            Effect::PromoteNow { id } => self.promote(id),
         }
     }
 
@@ -271,7 +272,13 @@ impl App {
         match result {
             Ok(msg) => {
                 self.reload();
-                self.state.status.0 = Some(format!("{msg} (u undoes)"));
+                // Undo acts on the baseline's history only.
+                let undo = if self.state.scenario.is_some() {
+                    String::new()
+                } else {
+                    format!(" ({} undoes)", self.state.keys.list(super::Action::Undo))
+                };
+                self.state.status.0 = Some(format!("{msg}{undo}"));
             }
             Err(forms::NotSaved) => {
                 let conflict = form.conflict.is_some();

@@ -63,6 +63,10 @@ pub enum Effect {
     DiscardScenario {
         id: i64,
     },
+    /// Promote a scenario (asked and answered).
+    PromoteNow {
+        id: i64,
+    },
     /// Move the marked accounts into a group (empty name: no group).
     Assign {
         group: String,

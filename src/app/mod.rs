@@ -142,6 +142,8 @@ pub struct State {
     pub data: Analysis,
     /// Daily billable per group (index = day of the period - 1).
     pub daily: Vec<Vec<rust_decimal::Decimal>>,
+    /// The same for the open scenario's groups (its membership).
+    pub scenario_daily: Vec<Vec<rust_decimal::Decimal>>,
     /// Whether the period on screen is closed, and its note (read by the controller, so the
     /// top bar and the Reconcile tab never query the store while drawing).
     pub period_status: Option<crate::store::periods::PeriodStatus>,
@@ -282,6 +284,7 @@ impl State {
         let view = primary_view(&data);
         let mut state = State {
             daily: Vec::new(),
+            scenario_daily: Vec::new(),
             period_status: None,
             ws_label: label,
             periods,
@@ -388,6 +391,15 @@ impl State {
         self.scenario_data.as_ref().unwrap_or(&self.data)
     }
 
+    /// The daily series of `data`'s groups: the scenario's when `data` is the open scenario.
+    pub fn daily_of(&self, data: &Analysis) -> &[Vec<rust_decimal::Decimal>] {
+        if std::ptr::eq(data, &self.data) {
+            &self.daily
+        } else {
+            &self.scenario_daily
+        }
+    }
+
     /// Says something was not done (shown whole, in a box, until the next key).
     pub fn refuse(&mut self, message: impl Into<String>) {
         self.status.0 = Some(message.into());
@@ -426,10 +438,11 @@ impl State {
                     .unwrap_or_default();
                 let model = if matches!(
                     self.tab,
-                    Tab::Plans | Tab::Rules | Tab::Items | Tab::Accounts
+                    Tab::Plans | Tab::Rules | Tab::Items | Tab::Reconcile
                 ) && !other.columns.is_empty()
                 {
-                    // Configuration lists show the configuration being edited: the scenario's.
+                    // Configuration lists (and the checks) show the configuration being
+                    // edited: the scenario's.
                     TableModel {
                         title: format!("{} — scenario", other.title),
                         ..other
@@ -488,8 +501,10 @@ impl State {
             .collect()
     }
 
-    /// The billing views of the period, as (spec, label) for the picker.
+    /// The billing views of the period, as (spec, label) for the picker: those of the
+    /// configuration on screen (a scenario's new groups and views too).
     fn view_options(&self) -> Vec<(String, String)> {
+        let cfg = &self.current().config;
         let mut v: Vec<(String, String)> = self
             .data
             .payers
@@ -501,13 +516,13 @@ impl State {
                 )
             })
             .collect();
-        v.extend(self.data.config.groups.iter().map(|g| {
+        v.extend(cfg.groups.iter().map(|g| {
             (
                 format!("group:{}", g.name),
                 format!("{}  (BILLING_GROUP)", g.name),
             )
         }));
-        v.extend(self.data.config.views.iter().map(|c| {
+        v.extend(cfg.views.iter().map(|c| {
             (
                 format!("custom:{}", c.name),
                 format!("{}  (CUSTOM)", c.name),

@@ -4,6 +4,24 @@ use super::App;
 use super::modal::{Choice, Confirm, Mode, Picker, Prompt, PromptFor, ScenarioOp};
 
 impl App {
+    /// Promotes a scenario (asked and answered): its changes go to the baseline from its
+    /// period on, as one change that undo takes back.
+    pub(super) fn promote(&mut self, id: i64) {
+        match self.ws.promote_scenario(id) {
+            Ok(n) => {
+                self.open_scenario(None);
+                self.reload();
+                self.state.status.0 = Some(format!(
+                    "scenario promoted: {} applied to the baseline from {} on ({} undoes)",
+                    crate::text::count(n as u64, "change"),
+                    self.state.period(),
+                    self.state.keys.list(super::Action::Undo)
+                ));
+            }
+            Err(e) => self.state.refuse(format!("not promoted: {e}")),
+        }
+    }
+
     /// Opens a scenario (None: back to the baseline) and prices it beside the baseline.
     pub fn open_scenario(&mut self, s: Option<crate::store::scenarios::Scenario>) {
         self.state.scenario = s;
@@ -20,6 +38,8 @@ impl App {
                 let mut d = self.state.data.clone();
                 d.reprice(config);
                 d.scenario = Some(s.name.clone());
+                // Its groups' daily series follow its own membership.
+                self.state.scenario_daily = d.daily_by_group(&self.ws).unwrap_or_default();
                 self.state.scenario_data = Some(d);
                 self.state.scenario = self
                     .ws
@@ -49,19 +69,20 @@ impl App {
             options.push((
                 format!(
                     "open '{}' ({})",
-                    s.name,
+                    crate::text::middle_ellipsis(&s.name, 36),
                     crate::text::count(s.changes as u64, "change")
                 ),
                 Choice::Scenario(ScenarioOp::Open(s.id)),
             ));
         }
         if let Some(s) = &self.state.scenario {
+            let name = crate::text::middle_ellipsis(&s.name, 36);
             options.push((
-                format!("promote '{}' into the baseline", s.name),
+                format!("promote '{name}' into the baseline"),
                 Choice::Scenario(ScenarioOp::Promote(s.id)),
             ));
             options.push((
-                format!("discard '{}'", s.name),
+                format!("discard '{name}'"),
                 Choice::Scenario(ScenarioOp::Discard(s.id)),
             ));
             options.push((
@@ -73,7 +94,7 @@ impl App {
             title: format!("Scenarios of {period}"),
             options,
             selected: 0,
-            size: (60, 50),
+            size: (80, 50),
         });
     }
 
@@ -99,18 +120,30 @@ impl App {
                 self.open_scenario(None);
                 self.state.status.0 = Some("baseline".into());
             }
-            ScenarioOp::Promote(id) => match self.ws.promote_scenario(id) {
-                Ok(n) => {
-                    self.open_scenario(None);
-                    self.reload();
-                    self.state.status.0 = Some(format!(
-                        "scenario promoted: {} applied to the baseline from {} on (u undoes)",
-                        crate::text::count(n as u64, "change"),
-                        self.state.period()
-                    ));
+            ScenarioOp::Promote(id) => {
+                // Promoting writes the baseline: say how much, and ask (y).
+                let scenario = self
+                    .ws
+                    .scenarios()
+                    .ok()
+                    .and_then(|all| all.into_iter().find(|s| s.id == id));
+                match scenario {
+                    Some(s) if s.changes == 0 => self.state.refuse(format!(
+                        "nothing to promote: scenario '{}' has no changes",
+                        s.name
+                    )),
+                    Some(s) => {
+                        self.state.mode = Mode::Confirm(Confirm::Promote {
+                            id,
+                            name: s.name,
+                            changes: s.changes as u64,
+                        })
+                    }
+                    None => self
+                        .state
+                        .refuse("not promoted: the scenario no longer exists"),
                 }
-                Err(e) => self.state.refuse(format!("not promoted: {e}")),
-            },
+            }
             ScenarioOp::Discard(id) => {
                 // A scenario's changes cannot be had back: ask first.
                 let name = self

@@ -165,7 +165,11 @@ fn group_rows(app: &Screen<'_>, t: &mut TableModel, with_daily: bool) {
         ];
         if with_daily {
             cells.push((
-                sparkline(app.daily.get(r.group).map_or(&[][..], Vec::as_slice)),
+                sparkline(
+                    app.daily_of(app.data)
+                        .get(r.group)
+                        .map_or(&[][..], Vec::as_slice),
+                ),
                 SortValue::Text(String::new()),
             ));
         }
@@ -177,6 +181,15 @@ fn group_rows(app: &Screen<'_>, t: &mut TableModel, with_daily: bool) {
 /// Key of a billing view's "Monitored accounts" line (no attribute value is spelled so), so a
 /// scenario's twin table matches it and shows its Δ, and `x` on it explains the whole view.
 pub const VIEW_MONITORED_KEY: &str = "*monitored-accounts*";
+
+/// Key of a billing view's "Unmonitored accounts (billable only)" line: a scenario's twin
+/// table matches it (its own billable), and it has no pro forma to explain.
+pub const VIEW_UNMONITORED_KEY: &str = "*unmonitored-accounts*";
+
+/// Keys of the overview's "Unmonitored" and "Tax" lines, so a scenario's twin table shows
+/// the scenario's (accounts it moved into or out of groups change them).
+pub const UNMONITORED_KEY: &str = "*unmonitored*";
+pub const TAX_KEY: &str = "*tax*";
 
 /// Key of the overview's "Billing groups" line (no group name can hold `*`), so a scenario's
 /// twin table matches it and shows its Δ.
@@ -244,7 +257,7 @@ fn overview(app: &Screen<'_>) -> TableModel {
         ]
     };
     t.push(
-        "",
+        UNMONITORED_KEY,
         aws_only(
             "Unmonitored",
             count(unmonitored_accounts),
@@ -252,7 +265,7 @@ fn overview(app: &Screen<'_>) -> TableModel {
         ),
         RowKind::Aside,
     );
-    t.push("", aws_only("Tax", text(""), inv.tax), RowKind::Aside);
+    t.push(TAX_KEY, aws_only("Tax", text(""), inv.tax), RowKind::Aside);
     t.set_totals(vec![
         "Invoice total".into(),
         String::new(),
@@ -787,7 +800,7 @@ fn view(app: &Screen<'_>) -> TableModel {
                     RowKind::Aside,
                 );
                 t.push(
-                    "",
+                    VIEW_UNMONITORED_KEY,
                     cells(text(UNMONITORED_LINE), &total.unmonitored()),
                     RowKind::Aside,
                 );
@@ -1023,6 +1036,9 @@ pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
         }
         out.push(scen.keys[s].clone(), cells, RowKind::Normal);
     }
+    // New rows belong with the groups, before the lines that are not groups (unmonitored,
+    // tax): in a bill's order.
+    out.sort_aside_last();
     if let (Some(bt), Some(st)) = (&base.totals, &scen.totals) {
         let b = base.total_number(col);
         let s = scen.total_number(scol);

@@ -145,6 +145,17 @@ impl TableModel {
         reorder(&mut self.kinds, &order);
     }
 
+    /// Moves rows that are not billing groups (aside) after the others, each part in its
+    /// order.
+    pub fn sort_aside_last(&mut self) {
+        let mut order: Vec<usize> = (0..self.rows.len()).collect();
+        order.sort_by_key(|&i| self.kinds[i] == RowKind::Aside);
+        reorder(&mut self.rows, &order);
+        reorder(&mut self.sort_values, &order);
+        reorder(&mut self.keys, &order);
+        reorder(&mut self.kinds, &order);
+    }
+
     /// The index of the column holding `m`.
     pub fn column_of(&self, m: Measure) -> Option<usize> {
         self.columns.iter().position(|c| c.measure == Some(m))

@@ -44,8 +44,14 @@ fn line(account: &str, service: &str, cost: &str) -> StoredLine {
 
 /// Two groups on one payer: alpha (10 % markup), beta (20 % markup), one unmonitored account.
 fn config(alpha_percent: u32) -> crate::model::Config {
+    config_with(alpha_percent, "")
+}
+
+/// `config` with `extra` TOML appended (another group...).
+fn config_with(alpha_percent: u32, extra: &str) -> crate::model::Config {
     let text = format!(
-        r#"
+        r#"{extra}
+
 [[billing_group]]
 name = "alpha"
 primary_account = "222222222222"
@@ -93,13 +99,17 @@ service = "EC2"
 }
 
 fn analysis(alpha_percent: u32) -> Analysis {
+    analysis_of(config(alpha_percent))
+}
+
+fn analysis_of(config: crate::model::Config) -> Analysis {
     let lines = vec![
         line("222222222222", "EC2", "100.00"),
         line("222222222222", "S3", "50.00"),
         line("333333333333", "EC2", "200.00"),
         line("444444444444", "EC2", "7.00"),
     ];
-    Analysis::new("2026-10".parse().unwrap(), lines, config(alpha_percent))
+    Analysis::new("2026-10".parse().unwrap(), lines, config)
 }
 
 fn state() -> State {
@@ -388,5 +398,37 @@ fn messages_name_the_users_keys() {
         st.status.0.as_deref().unwrap().contains("(A assigns them"),
         "{:?}",
         st.status
+    );
+}
+
+#[test]
+fn a_group_only_the_scenario_has_is_listed_with_the_groups() {
+    let mut st = state();
+    let gamma = r#"
+[[billing_group]]
+name = "gamma"
+primary_account = "444444444444"
+accounts = ["444444444444"]
+plan = "beta-plan"
+"#;
+    let mut scenario = analysis_of(config_with(10, gamma));
+    scenario.scenario = Some("grow".into());
+    st.scenario_data = Some(scenario);
+    st.rebuild();
+    let names: Vec<&str> = st.model.rows.iter().map(|r| r[0].as_str()).collect();
+    let gamma = names.iter().position(|n| n.starts_with("gamma")).unwrap();
+    let unmonitored = names.iter().position(|n| *n == "Unmonitored").unwrap();
+    assert!(gamma < unmonitored, "{names:?}");
+    // The scenario has no unmonitored spend left: its line says so, not the baseline's 7.00.
+    let aws = st
+        .model
+        .columns
+        .iter()
+        .position(|c| c.title == "AWS cost")
+        .unwrap();
+    assert_eq!(
+        st.model.rows[unmonitored][aws], "0.00",
+        "{:?}",
+        st.model.rows
     );
 }

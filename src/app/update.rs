@@ -187,6 +187,11 @@ impl State {
                     "d deletes billing groups, pricing plans, pricing rules, custom line items and billing views",
                 ),
             },
+            // Undo and redo work on the baseline's history; a scenario keeps no history of
+            // its own (discard it, or edit the object back).
+            Action::Undo | Action::Redo if self.scenario.is_some() => self.refuse(
+                "undo and redo act on the baseline, not on a scenario: edit the object back, or discard the scenario (w)",
+            ),
             Action::Undo => effects.push(Effect::Undo),
             Action::Redo => effects.push(Effect::Redo),
             Action::Scenarios => effects.push(Effect::ScenarioMenu),
@@ -365,6 +370,8 @@ impl State {
         // the state explained.
         let name = |g: usize| self.data.config.groups.get(g).map(|x| x.name.clone());
         let (group, path) = match (self.tab, self.group_path.last()) {
+            // The unmonitored accounts' line has no pro forma to explain.
+            (Tab::Views, _) if key == super::screens::VIEW_UNMONITORED_KEY => return None,
             (Tab::Views, _) if !key.is_empty() => {
                 return Some(ExplainTarget::View(self.view_grouping, key));
             }

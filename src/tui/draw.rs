@@ -45,7 +45,7 @@ pub fn draw(f: &mut Frame<'_>, s: &mut Session) {
     tab_bar(f, tabs, s);
     match s.app.tab {
         Tab::Overview => {
-            let groups = s.app.data.config.groups.len() as u16;
+            let groups = s.app.current().config.groups.len() as u16;
             let needed = s.app.model.rows.len() as u16 + 5;
             if main.height >= needed + 4 && groups > 0 {
                 let chart = (main.height - needed).min(groups + 2);
@@ -599,7 +599,10 @@ fn daily_panel(f: &mut Frame<'_>, area: Rect, s: &Session) {
         .title(Span::styled(" Daily AWS cost ", s.theme.bold("title")));
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let cfg = &s.app.data.config;
+    // The state on screen: the open scenario's groups and membership, else the baseline's.
+    let state = s.app.current();
+    let cfg = &state.config;
+    let daily = s.app.daily_of(state);
     let name_w = cfg
         .groups
         .iter()
@@ -609,7 +612,7 @@ fn daily_panel(f: &mut Frame<'_>, area: Rect, s: &Session) {
         .min(20);
     let mut lines = Vec::new();
     for (g, group) in cfg.groups.iter().enumerate() {
-        let series = s.app.daily.get(g).map_or(&[][..], Vec::as_slice);
+        let series = daily.get(g).map_or(&[][..], Vec::as_slice);
         let peak = series.iter().copied().fold(Decimal::ZERO, Decimal::max);
         lines.push(Line::from(vec![
             Span::raw(cell(&group.name, name_w as u16, Align::Left)),

@@ -17,6 +17,8 @@ pub enum Confirm {
     },
     /// Discarding a scenario drops its changes for good.
     DiscardScenario { id: i64, name: String },
+    /// Promoting a scenario writes its changes into the baseline.
+    Promote { id: i64, name: String, changes: u64 },
     /// Undoing (redoing) a change of several objects at once (an import of a configuration,
     /// a promoted scenario): what it touches, said before.
     Undo {
@@ -52,6 +54,10 @@ impl Confirm {
             (Confirm::DiscardScenario { .. }, false) => {
                 Step::then(Effect::Refresh).say("scenario kept")
             }
+            (Confirm::Promote { id, .. }, true) => Step::then(Effect::PromoteNow { id: *id }),
+            (Confirm::Promote { .. }, false) => {
+                Step::then(Effect::Refresh).say("not promoted; the scenario stays open")
+            }
             (Confirm::Undo { undo, .. }, true) => Step::then(Effect::UndoNow { undo: *undo }),
             (Confirm::Undo { undo, .. }, false) => Step::then(Effect::Refresh).say(if *undo {
                 "nothing undone"
@@ -74,6 +80,14 @@ impl Confirm {
                 " Discard scenario ",
                 format!(
                     "Discard scenario '{name}' and its changes? They cannot be had back.  y discards, any other key keeps it"
+                ),
+            ),
+            Confirm::Promote { name, changes, .. } => (
+                " Promote ",
+                format!(
+                    "Promote scenario '{name}': apply its {} to the baseline from {} on?  y promotes, any other key keeps the scenario open",
+                    crate::text::count(*changes, "change"),
+                    ctx.period
                 ),
             ),
             Confirm::Undo {

@@ -53,7 +53,8 @@ impl Help {
                 width: 96,
                 height: 94,
             },
-            wrap: false,
+            // Long descriptions wrap rather than being cut on a narrow screen.
+            wrap: true,
             scroll: self.scroll,
             cursor: None,
         }

@@ -56,7 +56,8 @@ impl Picker {
 
     pub fn view(&self) -> ModalView {
         ModalView {
-            title: format!(" {} (Enter choose, Esc cancel) ", self.title),
+            // Enter and Esc are in the footer: the title stays short enough to read whole.
+            title: format!(" {} ", self.title),
             lines: self
                 .options
                 .iter()

@@ -106,11 +106,16 @@ fn names(c: &mut Check<'_>) {
         let mut seen_arns = HashSet::new();
         for (name, arn) in list {
             let field = format!("{} '{name}'.Name", kind.label());
-            if !name_ok(name, kind == Kind::BillingView) {
+            let spaces = kind == Kind::BillingView;
+            if !name_ok(name, spaces) {
                 c.fail(
                     Reason::FieldValidationFailed,
                     field.clone(),
-                    "1-128 characters of letters, digits and _+=.-@",
+                    if spaces {
+                        "1-128 characters of letters, digits, spaces and _+=.-@"
+                    } else {
+                        "1-128 characters of letters, digits and _+=.-@"
+                    },
                 );
             }
             if !seen_names.insert(name) {

@@ -340,3 +340,21 @@ fn long_scenario_names_stay_apart_in_the_menu() {
         assert!(text.contains(l.as_str()), "'{l}' whole on screen:\n{text}");
     }
 }
+
+#[test]
+fn f_jumps_to_a_row_by_typing_its_name_and_esc_goes_back() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    press(&mut s, &["6"]);
+    let start = s.app.selection();
+    press(&mut s, &["f", "\"legacy\""]);
+    let key = s.app.selected_key().unwrap();
+    let row = s.app.model.keys.iter().position(|k| *k == key).unwrap();
+    let name = s.app.model.rows[row].join(" ");
+    assert!(name.contains("legacy"), "{name}");
+    press(&mut s, &["Esc"]);
+    assert_eq!(s.app.selection(), start, "Esc goes back");
+    press(&mut s, &["f", "\"legacy\"", "Enter"]);
+    assert!(matches!(s.app.mode, Mode::Normal));
+    assert_ne!(s.app.selection(), start, "Enter stays on the row found");
+}

@@ -98,6 +98,8 @@ actions! {
     ViewPicker = "view_picker",
     /// filter rows
     Filter = "filter",
+    /// jump to a row by typing the start of its name
+    Jump = "jump",
     /// sort by the next column
     Sort = "sort",
     /// explain the selected number

@@ -65,6 +65,8 @@ impl State {
         v.extend([h(Action::Filter, "filter"), h(Action::Sort, "sort")]);
         // Scenarios open from every tab (last: a narrow footer keeps / and s first).
         v.push(h(Action::Scenarios, "scenarios"));
+        // Jump to a row by name: last, so a narrow footer drops it first (help lists it).
+        v.push(h(Action::Jump, "jump"));
         v
     }
 }

@@ -41,8 +41,14 @@ impl State {
             Mode::Picker(p) => p.event(action),
             Mode::Explain(e) => e.event(action, extent),
             Mode::Help(h) => h.event(action, extent),
+            Mode::Jump(j) => j.event(action),
         };
-        self.finish(step)
+        let effects = self.finish(step);
+        if let Mode::Jump(j) = &self.mode {
+            let text = j.text.clone();
+            self.jump_to(&text);
+        }
+        effects
     }
 
     /// Takes a modal's step: closes it, says its status, acts on a picker's choice.
@@ -68,6 +74,7 @@ impl State {
             }
             Some(Choice::Group(name)) => effects.push(Effect::Assign { group: name }),
             Some(Choice::Scenario(op)) => effects.push(Effect::Scenario(op)),
+            Some(Choice::Row(i)) => self.set_selection(i),
             None => {}
         }
         effects
@@ -148,6 +155,7 @@ impl State {
                 });
             }
             Action::Filter => self.mode = Mode::Filter,
+            Action::Jump => self.mode = Mode::Jump(modal::Jump::new(self.selection())),
             Action::Sort => self.sort_next(),
             Action::Explain => self.explain(),
             Action::NextGrouping if self.tab == Tab::Views => {
@@ -254,6 +262,31 @@ impl State {
             self.status.0 = self.status.0.take().or(status);
         }
         effects
+    }
+
+    /// Selects the first visible row with a cell (a name, an account id or name) that starts
+    /// with `text`, case aside; else the first with a cell that contains it; else stays.
+    fn jump_to(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        let needle = text.to_lowercase();
+        let any = |r: usize, hit: &dyn Fn(&str) -> bool| {
+            self.model.rows[r].iter().any(|c| hit(&c.to_lowercase()))
+        };
+        let found = self
+            .visible
+            .iter()
+            .position(|&r| any(r, &|c| c.starts_with(&needle)))
+            .or_else(|| {
+                self.visible
+                    .iter()
+                    .position(|&r| any(r, &|c| c.contains(&needle)))
+            });
+        match found {
+            Some(i) => self.set_selection(i),
+            None => self.status.0 = Some(format!("no row starts with or holds '{text}'")),
+        }
     }
 
     /// Sorts by the next column on screen; after the last, back to the natural order.

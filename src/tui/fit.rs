@@ -189,7 +189,7 @@ pub(super) fn wrap_items(items: &[String], width: usize, fill: &str) -> Vec<Stri
 
 /// Hints a narrow footer drops first, by what they do (each has another way in: the help
 /// overlay, the tab bar, the top bar).
-pub(super) const FOOTER_DROP_FIRST: [&str; 5] = ["tabs", "period", "quit", "view", "undo"];
+pub(super) const FOOTER_DROP_FIRST: [&str; 6] = ["jump", "tabs", "period", "quit", "view", "undo"];
 
 /// Hints a footer always keeps: the help overlay lists the rest.
 pub(super) const FOOTER_KEEP: [&str; 3] = ["help", "filter", "sort"];

@@ -6,12 +6,14 @@ pub mod confirm;
 pub mod explain;
 pub mod form;
 pub mod help;
+pub mod jump;
 pub mod picker;
 pub mod prompt;
 
 pub use confirm::Confirm;
 pub use explain::Explain;
 pub use help::Help;
+pub use jump::Jump;
 pub use picker::{Choice, Picker, ScenarioOp};
 pub use prompt::{Prompt, PromptFor};
 
@@ -33,6 +35,8 @@ pub enum Mode {
     Picker(Picker),
     Explain(Explain),
     Help(Help),
+    /// Typing the start of a row's name to move to it.
+    Jump(Jump),
 }
 
 impl Mode {
@@ -41,7 +45,7 @@ impl Mode {
     pub fn takes_text(&self) -> bool {
         matches!(
             self,
-            Mode::Filter | Mode::Form(_) | Mode::Prompt(_) | Mode::Confirm(_)
+            Mode::Filter | Mode::Form(_) | Mode::Prompt(_) | Mode::Confirm(_) | Mode::Jump(_)
         )
     }
 
@@ -55,6 +59,7 @@ impl Mode {
             Mode::Picker(p) => Some(p.view()),
             Mode::Explain(e) => Some(e.view()),
             Mode::Help(h) => Some(h.view(ctx)),
+            Mode::Jump(j) => Some(j.view()),
         }
     }
 
@@ -72,6 +77,7 @@ impl Mode {
             Mode::Picker(_) => Some(picker::hints()),
             Mode::Explain(_) => Some(explain::hints()),
             Mode::Help(_) => Some(help::hints()),
+            Mode::Jump(_) => Some(jump::hints()),
         }
     }
 }

@@ -12,6 +12,8 @@ pub enum Choice {
     Group(String),
     /// A scenario operation.
     Scenario(ScenarioOp),
+    /// Back to a row of the table (by position among the visible rows).
+    Row(usize),
 }
 
 /// The scenario menu's operations.

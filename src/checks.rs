@@ -49,7 +49,8 @@ pub fn period_checks(data: &Analysis) -> Vec<Check> {
         };
         out.push(Check {
             key: payer.clone(),
-            what: format!("payer {payer}: invoice = groups + unmonitored + tax"),
+            // Groups + unmonitored + tax against the invoice summarised at import.
+            what: format!("payer {payer} invoice ties out"),
             expected: Measured::Money(Some(invoice)),
             found: Measured::Money(Some(parts)),
             ok: invoice == parts,
@@ -59,7 +60,7 @@ pub fn period_checks(data: &Analysis) -> Vec<Check> {
     let d = &p.diagnostics;
     out.push(Check {
         key: "no-public-price".into(),
-        what: "rows priced at public cost without a public price".into(),
+        what: "rows without a public price".into(),
         expected: Measured::Count(0),
         found: Measured::Count(d.no_public_price_rows),
         ok: d.no_public_price_rows == 0,
@@ -73,7 +74,7 @@ pub fn period_checks(data: &Analysis) -> Vec<Check> {
     let unknown: u64 = d.unknown_types.values().map(|(n, _)| *n).sum();
     out.push(Check {
         key: "unknown-types".into(),
-        what: "rows of unknown line item types".into(),
+        what: "unknown line item types".into(),
         expected: Measured::Count(0),
         found: Measured::Count(unknown),
         ok: unknown == 0,
@@ -90,7 +91,7 @@ pub fn period_checks(data: &Analysis) -> Vec<Check> {
     let problems = data.item_currency_problems();
     out.push(Check {
         key: "item-currency".into(),
-        what: "flat custom line items in the period's currency".into(),
+        what: "custom line items in another currency".into(),
         expected: Measured::Count(0),
         found: Measured::Count(problems.len() as u64),
         ok: problems.is_empty(),
@@ -107,7 +108,7 @@ pub fn period_checks(data: &Analysis) -> Vec<Check> {
         let found: Decimal = parts.parts.iter().chain(&parts.items).sum();
         out.push(Check {
             key: group.name.clone(),
-            what: format!("group {}: explanation adds up", group.name),
+            what: format!("{}: explanation adds up", group.name),
             expected: Measured::Money(row.proforma),
             found: Measured::Money(Some(if ok { found } else { e.sum_of_parts() })),
             ok,

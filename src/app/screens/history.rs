@@ -350,6 +350,18 @@ pub fn detail(row: &AuditRow, namer: &Namer<'_>) -> ChangeDetail {
         d.after_label = String::new();
         d.note = Some(match &row.reason {
             Some(r) if !r.is_empty() => format!("{}: {r}", row.action),
+            // An undo or redo records what it touched, not each version: the entries it took
+            // back (or made again) show those field by field.
+            _ if matches!(row.action.as_str(), "undo" | "redo") => format!(
+                "{}: {} — the entries it {} show each object's before and after",
+                row.action,
+                row.object,
+                if row.action == "undo" {
+                    "took back"
+                } else {
+                    "made again"
+                }
+            ),
             _ => format!(
                 "{}: no object recorded with this entry (the Object column names what it touched)",
                 row.action

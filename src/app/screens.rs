@@ -1036,9 +1036,10 @@ pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
         }
         out.push(scen.keys[s].clone(), cells, RowKind::Normal);
     }
-    // New rows belong with the groups, before the lines that are not groups (unmonitored,
-    // tax): in a bill's order.
-    out.sort_aside_last();
+    // The rows in the scenario's order (a breakdown ranks by the scenario's amounts), rows
+    // only the baseline has after them, and the lines that are not groups (unmonitored, tax)
+    // last: in a bill's order.
+    out.order_by_rank(|key| index.get(key).copied().unwrap_or(usize::MAX));
     if let (Some(bt), Some(st)) = (&base.totals, &scen.totals) {
         let b = base.total_number(col);
         let s = scen.total_number(scol);

@@ -148,8 +148,23 @@ impl TableModel {
     /// Moves rows that are not billing groups (aside) after the others, each part in its
     /// order.
     pub fn sort_aside_last(&mut self) {
+        self.order_by_rank(|_| 0);
+    }
+
+    /// Orders the rows by `rank` of their key (stable: equal ranks keep their order), rows
+    /// that are not billing groups (aside) after the others.
+    pub fn order_by_rank(&mut self, rank: impl Fn(&str) -> usize) {
         let mut order: Vec<usize> = (0..self.rows.len()).collect();
-        order.sort_by_key(|&i| self.kinds[i] == RowKind::Aside);
+        order.sort_by_key(|&i| {
+            (
+                self.kinds[i] == RowKind::Aside,
+                if self.kinds[i] == RowKind::Aside {
+                    0
+                } else {
+                    rank(&self.keys[i])
+                },
+            )
+        });
         reorder(&mut self.rows, &order);
         reorder(&mut self.sort_values, &order);
         reorder(&mut self.keys, &order);

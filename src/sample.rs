@@ -207,7 +207,10 @@ pub fn accounts_json_for(spec: &SampleSpec) -> String {
     for p in 0..spec.payers {
         let payer = payer_id(p);
         let (email, name) = if p == 0 {
-            ("aws-billing@example.com".to_string(), "org-management".to_string())
+            (
+                "aws-billing@example.com".to_string(),
+                "org-management".to_string(),
+            )
         } else {
             (
                 format!("aws-billing+{}@example.com", p + 1),

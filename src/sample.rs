@@ -1337,8 +1337,11 @@ fn team_unit(team: &str) -> &'static str {
 /// 2,000 custom line items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConfigSpec {
+    /// Billing groups, at most one per account.
     pub groups: usize,
+    /// Pricing rules, in plans of 25.
     pub rules: usize,
+    /// Custom line items, spread over the groups in turn.
     pub items: usize,
 }
 

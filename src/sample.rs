@@ -1,6 +1,12 @@
 //! The deterministic sample generator behind `sample-data/` and the import benchmark: one payer
 //! with 40 named linked accounts, every line item type of SPEC 4.2, tags and cost categories,
 //! in the legacy CUR CSV layout (about 100 columns). Same spec in, same bytes out.
+//!
+//! The reseller profile (issue 10) scales the same generator: several payers (one legacy CUR
+//! delivery per payer and month), any number of linked accounts split among them, a chosen
+//! cardinality of the `user:cost-center` tag, and [`config_toml`] writes a billing configuration
+//! of many groups, rules and custom line items over those accounts. The defaults reproduce the
+//! demo sample byte for byte.
 
 use crate::cur::LineItemType;
 use crate::period::BillingPeriod;
@@ -16,8 +22,18 @@ pub struct SampleSpec {
     pub seed: u64,
     pub first_period: BillingPeriod,
     pub months: u32,
-    /// Usage-like rows per month; month-end rows (tax, fees, discounts) come on top.
+    /// Usage-like rows per month, all payers together (split evenly, the first payers taking
+    /// the remainder); month-end rows (tax, fees, discounts) come on top.
     pub lines_per_month: u64,
+    /// Payer (management) accounts; each has its own delivery per month. The first is
+    /// [`PAYER`]. At least 1.
+    pub payers: u32,
+    /// Linked accounts of all payers together, split into contiguous blocks, one per payer;
+    /// the first 40 carry the demo's names. At least one per payer.
+    pub accounts: usize,
+    /// Distinct values of the `user:cost-center` tag, drawn per line; `None` keeps the demo's
+    /// rule (one value per four accounts, fixed per account). At least 1.
+    pub tag_values: Option<u32>,
 }
 
 impl Default for SampleSpec {
@@ -28,6 +44,77 @@ impl Default for SampleSpec {
                 .unwrap_or_else(|| unreachable!("2026-09 is valid")),
             months: 2,
             lines_per_month: 12_000,
+            payers: 1,
+            accounts: ACCOUNTS.len(),
+            tag_values: None,
+        }
+    }
+}
+
+impl SampleSpec {
+    /// Checks the counts: at least one payer, one account per payer and one tag value.
+    /// The error names the field and the reason.
+    pub fn check(&self) -> Result<(), String> {
+        if self.payers == 0 {
+            return Err("--payers must be at least 1".into());
+        }
+        if self.accounts < self.payers as usize {
+            return Err(format!(
+                "--accounts {} is fewer than --payers {}: every payer needs a linked account",
+                self.accounts, self.payers
+            ));
+        }
+        if self.tag_values == Some(0) {
+            return Err("--tag-values must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// The linked accounts (indexes for [`account_id`]) of payer `payer` (0-based).
+    pub fn payer_accounts(&self, payer: u32) -> std::ops::Range<usize> {
+        let (n, p, k) = (self.accounts, self.payers.max(1) as usize, payer as usize);
+        n * k / p..n * (k + 1) / p
+    }
+
+    /// Usage-like rows per month of payer `payer` (0-based).
+    pub fn payer_lines(&self, payer: u32) -> u64 {
+        let (n, p, k) = (
+            self.lines_per_month,
+            u64::from(self.payers.max(1)),
+            u64::from(payer),
+        );
+        n * (k + 1) / p - n * k / p
+    }
+}
+
+/// The id of payer `payer` (0-based): [`PAYER`] first, then ids below every linked account's.
+pub fn payer_id(payer: u32) -> String {
+    if payer == 0 {
+        PAYER.to_string()
+    } else {
+        format!("{:012}", 210_987_654_321u64 + u64::from(payer) * 1_000_003)
+    }
+}
+
+/// Teams of the accounts beyond the named 40, in turn.
+const TEAMS: [&str; 8] = [
+    "retail",
+    "media",
+    "fintech",
+    "labs",
+    "health",
+    "logistics",
+    "shared",
+    "sandbox",
+];
+
+/// Name and team of linked account `index`: the demo's 40 names, then `<team>-<index>`.
+pub fn account_name(index: usize) -> (String, &'static str) {
+    match ACCOUNTS.get(index) {
+        Some((name, team)) => ((*name).to_string(), team),
+        None => {
+            let team = TEAMS[index % TEAMS.len()];
+            (format!("{team}-{index:05}"), team)
         }
     }
 }
@@ -106,28 +193,52 @@ pub fn account_id(index: usize) -> String {
     format!("{:012}", 304_857_112_600u64 + index as u64 * 7_919_417)
 }
 
-/// Accounts file in the shape of `aws organizations list-accounts`.
+/// Accounts file of the demo sample, in the shape of `aws organizations list-accounts`.
 pub fn accounts_json() -> String {
-    let mut list = vec![serde_json::json!({
-        "Id": PAYER,
-        "Arn": format!("arn:aws:organizations::{PAYER}:account/o-example123/{PAYER}"),
-        "Email": "aws-billing@example.com",
-        "Name": "org-management",
-        "Status": "ACTIVE",
-        "JoinedMethod": "CREATED",
-        "JoinedTimestamp": "2019-04-01T09:00:00.000000+00:00"
-    })];
-    for (i, (name, _)) in ACCOUNTS.iter().enumerate() {
-        let id = account_id(i);
+    accounts_json_for(&SampleSpec::default())
+}
+
+/// Accounts file of a spec's payers and linked accounts, in the shape of
+/// `aws organizations list-accounts`: each payer (the management account, named
+/// `org-management`, then `org-management-2`, ...) followed by its linked accounts, whose ARNs
+/// name their payer.
+pub fn accounts_json_for(spec: &SampleSpec) -> String {
+    let mut list = Vec::with_capacity(spec.accounts + spec.payers as usize);
+    for p in 0..spec.payers {
+        let payer = payer_id(p);
+        let (email, name) = if p == 0 {
+            (
+                "aws-billing@example.com".to_string(),
+                "org-management".to_string(),
+            )
+        } else {
+            (
+                format!("aws-billing+{}@example.com", p + 1),
+                format!("org-management-{}", p + 1),
+            )
+        };
         list.push(serde_json::json!({
-            "Id": id,
-            "Arn": format!("arn:aws:organizations::{PAYER}:account/o-example123/{id}"),
-            "Email": format!("aws+{name}@example.com"),
+            "Id": payer,
+            "Arn": format!("arn:aws:organizations::{payer}:account/o-example123/{payer}"),
+            "Email": email,
             "Name": name,
             "Status": "ACTIVE",
-            "JoinedMethod": "INVITED",
-            "JoinedTimestamp": "2021-06-15T10:30:00.000000+00:00"
+            "JoinedMethod": "CREATED",
+            "JoinedTimestamp": "2019-04-01T09:00:00.000000+00:00"
         }));
+        for i in spec.payer_accounts(p) {
+            let id = account_id(i);
+            let (name, _) = account_name(i);
+            list.push(serde_json::json!({
+                "Id": id,
+                "Arn": format!("arn:aws:organizations::{payer}:account/o-example123/{id}"),
+                "Email": format!("aws+{name}@example.com"),
+                "Name": name,
+                "Status": "ACTIVE",
+                "JoinedMethod": "INVITED",
+                "JoinedTimestamp": "2021-06-15T10:30:00.000000+00:00"
+            }));
+        }
     }
     let doc = serde_json::json!({ "Accounts": list });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
@@ -643,9 +754,20 @@ pub struct SampleStats {
     pub rows: BTreeMap<BillingPeriod, u64>,
 }
 
-/// Writes one CSV per call for the given period (the header first).
+/// Writes the first payer's CSV for the given period (the header first); returns the rows.
 pub fn write_month<W: Write>(spec: &SampleSpec, period: BillingPeriod, out: W) -> io::Result<u64> {
-    let mut month = MonthGen::new(spec, period);
+    write_payer_month(spec, 0, period, out)
+}
+
+/// Writes payer `payer`'s (0-based) CSV for the given period (the header first): its
+/// legacy CUR delivery; returns the rows.
+pub fn write_payer_month<W: Write>(
+    spec: &SampleSpec,
+    payer: u32,
+    period: BillingPeriod,
+    out: W,
+) -> io::Result<u64> {
+    let mut month = MonthGen::new(spec, payer, period);
     let mut w = csv::WriterBuilder::new().from_writer(out);
     w.write_record(HEADER)?;
     let mut rows = 0u64;
@@ -666,13 +788,26 @@ struct MonthGen<'s> {
     /// Usage cost per (account index or payer, product code, billing entity): tax and EDP bases.
     cost_by_product: BTreeMap<(Option<usize>, &'static str, bool), Decimal>,
     invoice_id: String,
+    /// This delivery's payer id.
+    payer: String,
+    /// This payer's linked accounts (never empty: [`SampleSpec::check`]).
+    block: std::ops::Range<usize>,
+    /// This payer's usage-like rows.
+    lines: u64,
 }
 
 impl<'s> MonthGen<'s> {
-    fn new(spec: &'s SampleSpec, period: BillingPeriod) -> Self {
+    fn new(spec: &'s SampleSpec, payer: u32, period: BillingPeriod) -> Self {
         let seed = spec.seed
             ^ (u64::from(period.year()) * 100 + u64::from(period.month()))
-                .wrapping_mul(0x2545_F491_4F6C_DD1D);
+                .wrapping_mul(0x2545_F491_4F6C_DD1D)
+            ^ u64::from(payer).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let block = spec.payer_accounts(payer);
+        let block = if block.is_empty() {
+            block.start..block.start + 1
+        } else {
+            block
+        };
         let next = period.next();
         Self {
             spec,
@@ -683,13 +818,25 @@ impl<'s> MonthGen<'s> {
             cost_by_product: BTreeMap::new(),
             invoice_id: format!(
                 "{}",
-                1_000_000_000 + u64::from(period.year()) * 13 + u64::from(period.month())
+                1_000_000_000
+                    + u64::from(payer) * 10_000_000
+                    + u64::from(period.year()) * 13
+                    + u64::from(period.month())
             ),
+            payer: payer_id(payer),
+            block,
+            lines: spec.payer_lines(payer),
         }
     }
 
     fn account(&self, index: Option<usize>) -> String {
-        index.map_or_else(|| PAYER.to_string(), account_id)
+        index.map_or_else(|| self.payer.clone(), account_id)
+    }
+
+    /// The payer's `k`-th linked account (wrapping): the demo's fixed roles (reservation
+    /// owners, credited accounts) land on the same positions in every payer's block.
+    fn local(&self, k: usize) -> usize {
+        self.block.start + k % self.block.len().max(1)
     }
 
     fn base(&mut self, account: Option<usize>, line_type: LineItemType, day: u32) -> Row {
@@ -707,7 +854,7 @@ impl<'s> MonthGen<'s> {
             .set("bill/InvoicingEntity", "Amazon Web Services, Inc.")
             .set("bill/BillingEntity", "AWS")
             .set("bill/BillType", "Anniversary")
-            .set("bill/PayerAccountId", PAYER)
+            .set("bill/PayerAccountId", self.payer.clone())
             .set("bill/BillingPeriodStartDate", self.start.clone())
             .set("bill/BillingPeriodEndDate", self.end.clone())
             .set("lineItem/UsageAccountId", self.account(account))
@@ -718,7 +865,7 @@ impl<'s> MonthGen<'s> {
             .set("lineItem/LegalEntity", "Amazon Web Services, Inc.")
             .set("pricing/currency", "USD");
         if let Some(i) = account {
-            let (_, team) = ACCOUNTS[i];
+            let (_, team) = account_name(i);
             let envs = ["prod", "staging", "dev"];
             if !self.rng.chance(15) {
                 r.set("resourceTags/user:team", team);
@@ -726,10 +873,11 @@ impl<'s> MonthGen<'s> {
                 r.set("resourceTags/user:env", env);
             }
             if self.rng.chance(60) {
-                r.set(
-                    "resourceTags/user:cost-center",
-                    format!("CC-{}", 100 + i / 4),
-                );
+                let center = match self.spec.tag_values {
+                    None => 100 + i as u64 / 4,
+                    Some(n) => 100 + self.rng.below(u64::from(n)),
+                };
+                r.set("resourceTags/user:cost-center", format!("CC-{center}"));
             }
             r.set("costCategory/BusinessUnit", team_unit(team));
         }
@@ -836,7 +984,7 @@ impl<'s> MonthGen<'s> {
     fn rows(&mut self) -> impl Iterator<Item = Row> + '_ {
         let mut out: Vec<Row> = Vec::new();
         let days = days_in(self.period);
-        let usage_rows = self.spec.lines_per_month;
+        let usage_rows = self.lines;
         let mut emitted = 0u64;
         std::iter::from_fn(move || {
             if let Some(r) = out.pop() {
@@ -862,7 +1010,7 @@ impl<'s> MonthGen<'s> {
 
     /// One usage-like row (two for savings plan coverage: usage and its negation).
     fn usage_rows(&mut self, day: u32) -> Vec<Row> {
-        let account = self.rng.below(ACCOUNTS.len() as u64) as usize;
+        let account = self.block.start + self.rng.below(self.block.len() as u64) as usize;
         let si = self.pick_sku();
         let s = &SKUS[si];
         let amount = {
@@ -874,10 +1022,10 @@ impl<'s> MonthGen<'s> {
         let public = amount * rate;
         let ri = RESERVATIONS
             .iter()
-            .find(|(_, covered)| covered.contains(&account));
+            .find(|(_, covered)| covered.iter().any(|&k| self.local(k) == account));
         let sp = SAVINGS_PLANS
             .iter()
-            .find(|(_, covered)| covered.contains(&account));
+            .find(|(_, covered)| covered.iter().any(|&k| self.local(k) == account));
         let resource = format!(
             "i-{:017x}",
             ((account as u64) << 40) | (si as u64 * 1009 + self.rng.below(7))
@@ -885,11 +1033,11 @@ impl<'s> MonthGen<'s> {
 
         if s.usage_type == "BoxUsage:m5.large" && ri.is_some() && self.rng.chance(70) {
             let (owner, _) = ri.copied().unwrap_or((0, &[]));
+            let owner_id = account_id(self.local(owner));
             let mut r = self.base(Some(account), LineItemType::DiscountedUsage, day);
             self.set_product(&mut r, s);
             let arn = format!(
-                "arn:aws:ec2:us-east-1:{}:reserved-instances/{:08x}-5e1d-4c6a-9f3b-{:012x}",
-                account_id(owner),
+                "arn:aws:ec2:us-east-1:{owner_id}:reserved-instances/{:08x}-5e1d-4c6a-9f3b-{:012x}",
                 owner,
                 owner * 7
             );
@@ -924,7 +1072,7 @@ impl<'s> MonthGen<'s> {
             let (owner, _) = sp.copied().unwrap_or((None, &[]));
             let arn = format!(
                 "arn:aws:savingsplans::{}:savingsplan/{:08x}-aa17-4f0e-b1c2-{:012x}",
-                self.account(owner),
+                self.account(owner.map(|k| self.local(k))),
                 account,
                 account * 31
             );
@@ -1009,11 +1157,12 @@ impl<'s> MonthGen<'s> {
         let mut rows = Vec::new();
         let hours = Decimal::from(days * 24);
         for (owner, _) in RESERVATIONS {
-            let mut r = self.base(Some(owner), LineItemType::RIFee, 1);
+            let at = self.local(owner);
+            let mut r = self.base(Some(at), LineItemType::RIFee, 1);
             let fee = hours * dec("0.0602") * Decimal::from(3);
             let arn = format!(
                 "arn:aws:ec2:us-east-1:{}:reserved-instances/{:08x}-5e1d-4c6a-9f3b-{:012x}",
-                account_id(owner),
+                account_id(at),
                 owner,
                 owner * 7
             );
@@ -1037,15 +1186,16 @@ impl<'s> MonthGen<'s> {
                 .set("reservation/NumberOfReservations", "3")
                 .set("reservation/UnusedQuantity", "0")
                 .set("reservation/UnusedRecurringFee", "0");
-            self.track(Some(owner), "AmazonEC2", false, fee);
+            self.track(Some(at), "AmazonEC2", false, fee);
             rows.push(r);
         }
         for (owner, _) in SAVINGS_PLANS {
-            let mut r = self.base(owner, LineItemType::SavingsPlanRecurringFee, 1);
+            let at = owner.map(|k| self.local(k));
+            let mut r = self.base(at, LineItemType::SavingsPlanRecurringFee, 1);
             let commitment = hours * dec("1.25");
             let arn = format!(
                 "arn:aws:savingsplans::{}:savingsplan/{:08x}-aa17-4f0e-b1c2-{:012x}",
-                self.account(owner),
+                self.account(at),
                 owner.unwrap_or(99),
                 owner.unwrap_or(99) * 31
             );
@@ -1065,11 +1215,12 @@ impl<'s> MonthGen<'s> {
                     "savingsPlan/RecurringCommitmentForBillingPeriod",
                     commitment.to_string(),
                 );
-            self.track(owner, "ComputeSavingsPlans", false, commitment);
+            self.track(at, "ComputeSavingsPlans", false, commitment);
             rows.push(r);
         }
         // A domain registration: a Fee that is not support.
-        let mut fee = self.base(Some(29), LineItemType::Fee, 1);
+        let domain_owner = self.local(29);
+        let mut fee = self.base(Some(domain_owner), LineItemType::Fee, 1);
         fee.set("lineItem/ProductCode", "AmazonRoute53")
             .set("lineItem/UsageType", "Domain-Registration:com")
             .set("lineItem/Operation", "RegisterDomain")
@@ -1080,7 +1231,7 @@ impl<'s> MonthGen<'s> {
                 "Registration of example-logistics.com",
             )
             .set("product/ProductName", "Amazon Route 53");
-        self.track(Some(29), "AmazonRoute53", false, dec("13"));
+        self.track(Some(domain_owner), "AmazonRoute53", false, dec("13"));
         rows.push(fee);
         // Credits and a refund.
         for (account, amount, code) in [
@@ -1088,7 +1239,8 @@ impl<'s> MonthGen<'s> {
             (17, "-75.5", "AmazonRDS"),
             (23, "-40", "AWSLambda"),
         ] {
-            let mut r = self.base(Some(account), LineItemType::Credit, 1);
+            let at = self.local(account);
+            let mut r = self.base(Some(at), LineItemType::Credit, 1);
             r.set("lineItem/ProductCode", code)
                 .set("lineItem/UsageAmount", "0")
                 .set("lineItem/UnblendedCost", amount)
@@ -1099,7 +1251,8 @@ impl<'s> MonthGen<'s> {
                 );
             rows.push(r);
         }
-        let mut refund = self.base(Some(9), LineItemType::Refund, 1);
+        let refunded = self.local(9);
+        let mut refund = self.base(Some(refunded), LineItemType::Refund, 1);
         refund
             .set("lineItem/ProductCode", "AmazonS3")
             .set("lineItem/UsageAmount", "0")
@@ -1178,4 +1331,207 @@ fn team_unit(team: &str) -> &'static str {
         "labs" | "sandbox" => "Innovation",
         _ => "Platform",
     }
+}
+
+/// What [`config_toml`] generates: the reseller profile is 1,000 groups, 5,000 rules and
+/// 2,000 custom line items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfigSpec {
+    /// Billing groups, at most one per account.
+    pub groups: usize,
+    /// Pricing rules, in plans of 25.
+    pub rules: usize,
+    /// Custom line items, spread over the groups in turn.
+    pub items: usize,
+}
+
+impl ConfigSpec {
+    /// `groups` groups with five rules and two custom line items per group.
+    pub fn reseller(groups: usize) -> Self {
+        Self {
+            groups,
+            rules: groups * 5,
+            items: groups * 2,
+        }
+    }
+}
+
+/// Rules per generated pricing plan: one per distinct target (SPEC 2: two MARKUP/DISCOUNT
+/// rules of one plan may not share a target), so every plan is valid.
+const RULES_PER_PLAN: usize = 25;
+/// Service codes of SERVICE rules, one target each.
+const RULE_SERVICES: [&str; 11] = [
+    "AmazonEC2",
+    "AmazonS3",
+    "AmazonRDS",
+    "AWSLambda",
+    "AmazonDynamoDB",
+    "AmazonCloudFront",
+    "AmazonCloudWatch",
+    "awskms",
+    "AmazonVPC",
+    "AmazonSNS",
+    "AWSCloudTrail",
+];
+
+/// A billing configuration in proforma's TOML (README "Configuration files") over a spec's
+/// accounts, deterministic:
+/// - `groups` billing groups `bg-0001`...: each payer's accounts are cut into contiguous runs,
+///   one per group (groups shared among payers like the accounts); a group holds its run but
+///   the run's last account when the run has three or more, so about one account in ten (at
+///   ten per group) stays unmonitored; the primary is the run's first account.
+/// - `rules` pricing rules `rule-00001`... in plans `plan-0001`... of [`RULES_PER_PLAN`]
+///   rules, each rule of a plan on its own target (global, a service, AWS Marketplace, a
+///   SKU), MARKUP or DISCOUNT of 1-20 %; group `g` uses plan `g % plans`.
+/// - `items` custom line items: per group in turn a flat FEE, then a 5 % FEE on the group and
+///   that flat fee, then 2 % EC2 CREDITs; all from `first_period` on.
+///
+/// Errors (the CLI flag and the reason): more groups than accounts, or rules or items without
+/// a group.
+pub fn config_toml(
+    spec: &SampleSpec,
+    config: &ConfigSpec,
+    first_period: BillingPeriod,
+) -> Result<String, String> {
+    use std::fmt::Write as _;
+    let ConfigSpec {
+        groups,
+        rules,
+        items,
+    } = *config;
+    if groups > spec.accounts {
+        return Err(format!(
+            "--config-groups {groups} is more than --accounts {}: every group needs an account",
+            spec.accounts
+        ));
+    }
+    if groups == 0 && (rules > 0 || items > 0) {
+        return Err("--config-groups must be at least 1 for rules and custom line items".into());
+    }
+    let plans = rules.div_ceil(RULES_PER_PLAN);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Generated by `proforma generate-sample --config-groups {groups}` (seed {}): {groups} \
+         billing groups, {rules} pricing rules in {plans} plans, {items} custom line items.",
+        spec.seed
+    );
+    let payers = spec.payers.max(1) as usize;
+    let mut group = 0usize;
+    for p in 0..spec.payers {
+        let block = spec.payer_accounts(p);
+        let here = groups * (p as usize + 1) / payers - groups * p as usize / payers;
+        let len = block.len();
+        if here > len {
+            return Err(format!(
+                "--config-groups {groups}: payer {} has {len} accounts for {here} groups",
+                payer_id(p)
+            ));
+        }
+        for k in 0..here {
+            let run = block.start + len * k / here..block.start + len * (k + 1) / here;
+            let members: Vec<String> = if run.len() >= 3 {
+                run.clone().take(run.len() - 1).map(account_id).collect()
+            } else {
+                run.clone().map(account_id).collect()
+            };
+            group += 1;
+            let plan = if plans == 0 {
+                "BasicPricingPlan".to_string()
+            } else {
+                format!("plan-{:04}", (group - 1) % plans + 1)
+            };
+            let _ = writeln!(out, "\n[[billing_group]]");
+            let _ = writeln!(out, "name = \"bg-{group:04}\"");
+            let _ = writeln!(
+                out,
+                "description = \"Customer {group} of payer {}\"",
+                payer_id(p)
+            );
+            let _ = writeln!(out, "primary_account = \"{}\"", account_id(run.start));
+            let _ = writeln!(out, "accounts = [");
+            for chunk in members.chunks(8) {
+                let quoted: Vec<String> = chunk.iter().map(|a| format!("\"{a}\"")).collect();
+                let _ = writeln!(out, "  {},", quoted.join(", "));
+            }
+            let _ = writeln!(out, "]");
+            let _ = writeln!(out, "plan = \"{plan}\"");
+        }
+    }
+    for plan in 0..plans {
+        let first = plan * RULES_PER_PLAN;
+        let names: Vec<String> = (first..rules.min(first + RULES_PER_PLAN))
+            .map(|r| format!("\"rule-{:05}\"", r + 1))
+            .collect();
+        let _ = writeln!(out, "\n[[pricing_plan]]");
+        let _ = writeln!(out, "name = \"plan-{:04}\"", plan + 1);
+        let _ = writeln!(out, "rules = [{}]", names.join(", "));
+    }
+    for r in 0..rules {
+        let slot = r % RULES_PER_PLAN;
+        let kind = if r % 3 == 2 { "DISCOUNT" } else { "MARKUP" };
+        let _ = writeln!(out, "\n[[pricing_rule]]");
+        let _ = writeln!(out, "name = \"rule-{:05}\"", r + 1);
+        match slot {
+            0 => {
+                let _ = writeln!(out, "scope = \"GLOBAL\"");
+            }
+            s if s <= RULE_SERVICES.len() => {
+                let _ = writeln!(out, "scope = \"SERVICE\"");
+                let _ = writeln!(out, "service = \"{}\"", RULE_SERVICES[s - 1]);
+            }
+            s if s == RULE_SERVICES.len() + 1 => {
+                let _ = writeln!(out, "scope = \"BILLING_ENTITY\"");
+                let _ = writeln!(out, "billing_entity = \"AWS Marketplace\"");
+            }
+            s => {
+                let sku = &SKUS[(s - RULE_SERVICES.len() - 2) % SKUS.len()];
+                let _ = writeln!(out, "scope = \"SKU\"");
+                let _ = writeln!(out, "service = \"{}\"", sku.code);
+                let _ = writeln!(out, "usage_type = \"{}\"", sku.usage_type);
+                let _ = writeln!(out, "operation = \"{}\"", sku.operation);
+            }
+        }
+        let _ = writeln!(out, "type = \"{kind}\"");
+        let _ = writeln!(out, "percent = {}", 1 + (r * 7) % 20);
+    }
+    for i in 0..items {
+        let g = i % groups.max(1) + 1;
+        let round = i / groups.max(1);
+        let _ = writeln!(out, "\n[[custom_line_item]]");
+        match round {
+            0 => {
+                let _ = writeln!(out, "name = \"bg-{g:04}-fee\"");
+                let _ = writeln!(out, "description = \"Monthly management fee\"");
+                let _ = writeln!(out, "group = \"bg-{g:04}\"");
+                let _ = writeln!(out, "type = \"FEE\"");
+                let _ = writeln!(out, "flat = {}", 50 + (g * 37) % 450);
+            }
+            1 => {
+                let _ = writeln!(out, "name = \"bg-{g:04}-support\"");
+                let _ = writeln!(
+                    out,
+                    "description = \"Support: 5% of usage and the management fee\""
+                );
+                let _ = writeln!(out, "group = \"bg-{g:04}\"");
+                let _ = writeln!(out, "type = \"FEE\"");
+                let _ = writeln!(out, "percent = 5");
+                let _ = writeln!(out, "associated = [\"bg-{g:04}\", \"bg-{g:04}-fee\"]");
+            }
+            n => {
+                let _ = writeln!(out, "name = \"bg-{g:04}-ec2-credit-{}\"", n - 1);
+                let _ = writeln!(out, "description = \"EC2 credit: 2% of EC2\"");
+                let _ = writeln!(out, "group = \"bg-{g:04}\"");
+                let _ = writeln!(out, "type = \"CREDIT\"");
+                let _ = writeln!(out, "percent = 2");
+                let _ = writeln!(out, "associated = [\"bg-{g:04}\"]");
+                let _ = writeln!(
+                    out,
+                    "filter = {{ service = \"AmazonEC2\", match = \"EQUAL\" }}"
+                );
+            }
+        }
+        let _ = writeln!(out, "start = \"{first_period}\"");
+    }
+    Ok(out)
 }

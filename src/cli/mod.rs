@@ -121,6 +121,27 @@ pub enum Command {
         /// Write plain CSV instead of gzip
         #[arg(long)]
         plain: bool,
+        /// Payer accounts, each with its own delivery per month (cur-YYYY-MM-<payer>.csv when
+        /// more than one); --lines-per-month is split among them
+        #[arg(long, default_value_t = 1)]
+        payers: u32,
+        /// Linked accounts of all payers together (the first 40 carry the demo's names)
+        #[arg(long, default_value_t = 40)]
+        accounts: usize,
+        /// Distinct values of the user:cost-center tag, drawn per line (default: one value per
+        /// four accounts, fixed per account)
+        #[arg(long)]
+        tag_values: Option<u32>,
+        /// Also write config.toml: this many billing groups over the accounts, with
+        /// --config-rules pricing rules and --config-items custom line items
+        #[arg(long)]
+        config_groups: Option<usize>,
+        /// Pricing rules of config.toml (default: five per group)
+        #[arg(long, requires = "config_groups")]
+        config_rules: Option<usize>,
+        /// Custom line items of config.toml (default: two per group)
+        #[arg(long, requires = "config_groups")]
+        config_items: Option<usize>,
     },
 }
 
@@ -252,14 +273,31 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
             first_period,
             seed,
             plain,
+            payers,
+            accounts,
+            tag_values,
+            config_groups,
+            config_rules,
+            config_items,
         } => {
             let spec = crate::sample::SampleSpec {
                 seed,
                 first_period,
                 months,
                 lines_per_month,
+                payers,
+                accounts,
+                tag_values,
             };
-            generate::run(&out, &spec, !plain)
+            let config = config_groups.map(|groups| {
+                let base = crate::sample::ConfigSpec::reseller(groups);
+                crate::sample::ConfigSpec {
+                    groups,
+                    rules: config_rules.unwrap_or(base.rules),
+                    items: config_items.unwrap_or(base.items),
+                }
+            });
+            generate::run(&out, &spec, config.as_ref(), !plain)
         }
     };
     done.map(|()| Next::Exit)

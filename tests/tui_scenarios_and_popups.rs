@@ -229,6 +229,11 @@ fn u_in_a_scenario_never_undoes_the_baseline() {
     let before = groups_of(&path);
     let mut s = open(&path);
     new_scenario(&mut s, "draft");
+    let footer = screen_at(&mut s, 160, 30);
+    assert!(
+        !footer.lines().last().unwrap_or_default().contains("u undo"),
+        "not offered in a scenario: {footer}"
+    );
     press(&mut s, &["u"]);
     assert!(s.app.refusal, "{:?}", s.app.status);
     assert!(

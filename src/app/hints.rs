@@ -57,7 +57,10 @@ impl State {
                 h(Action::Delete, "delete"),
             ]);
         }
-        v.push(h(Action::Undo, "undo"));
+        // Undo acts on the baseline's history: not offered inside a scenario.
+        if self.scenario.is_none() {
+            v.push(h(Action::Undo, "undo"));
+        }
         // The view picker is listed once (the Views tab names it "choose view" above).
         if self.tab != Tab::Views {
             v.push(h(Action::ViewPicker, "view"));

@@ -117,6 +117,16 @@ pub(super) fn modal(
     }
     let rect = match view.size {
         Size::Centered { width, height } => centered(area, width, height),
+        Size::Bottom => {
+            let w = (area.width * 60 / 100).max(30).min(area.width);
+            let h = 3.min(area.height);
+            Rect {
+                x: area.x,
+                y: area.y + area.height.saturating_sub(h + 1),
+                width: w,
+                height: h,
+            }
+        }
         Size::Question => {
             // As tall as its wrapped text needs (a question is read whole), a third down.
             let w = (area.width * 80 / 100).max(30).min(area.width);

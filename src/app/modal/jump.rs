@@ -45,7 +45,8 @@ impl Jump {
         ModalView {
             title: " Jump to ".into(),
             lines: vec![vec![Styled::plain(format!("> {}▏", self.text))]],
-            size: Size::Question,
+            // At the bottom: the rows the selection moves through stay in view.
+            size: Size::Bottom,
             wrap: false,
             scroll: 0,
             cursor: None,

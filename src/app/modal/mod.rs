@@ -206,8 +206,10 @@ pub struct ModalView {
 pub enum Size {
     /// Percentages of the screen's width and height, centred.
     Centered { width: u16, height: u16 },
-    /// A short question: 80 % wide, four rows, a third of the way down.
+    /// A short question: 80 % wide, as tall as its text, a third of the way down.
     Question,
+    /// One line at the bottom, above the footer, leaving the table in view (the jump).
+    Bottom,
 }
 
 /// A piece of text and its tone (the theme decides colours; NO_COLOR keeps emphasis).

@@ -179,6 +179,9 @@ pub struct State {
     pub detail: Option<TableModel>,
     /// History: the selected change field by field (names for ARNs).
     pub change: Option<screens::history::ChangeDetail>,
+    /// The overview's margin chart: each group of the state on screen and its margin as the
+    /// tables show it (footed, SPEC 5); built with the tables, not per frame.
+    pub margin_chart: Vec<(String, rust_decimal::Decimal)>,
     /// Row indexes of `model` on screen, after filter and sort.
     pub visible: Vec<usize>,
     /// Rows the table showed in the last frame (for paging), handed over by the TUI.
@@ -309,6 +312,7 @@ impl State {
             model: TableModel::default(),
             detail: None,
             change: None,
+            margin_chart: Vec::new(),
             visible: Vec::new(),
             page: 10,
             modal_extent: modal::Extent::default(),
@@ -455,6 +459,19 @@ impl State {
         };
         self.model = model;
         self.detail = detail;
+        self.margin_chart = if self.tab == Tab::Overview {
+            let state = self.current();
+            let shown = state.shown_invoice();
+            state
+                .config
+                .groups
+                .iter()
+                .zip(&shown.groups)
+                .map(|(g, row)| (g.name.clone(), row.margin.unwrap_or_default()))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let sort = self.sort.get(&self.screen_key()).copied();
         self.visible = self.model.visible(&self.filter, sort);
         let sel = self.selection();

@@ -539,23 +539,17 @@ fn margin_chart(f: &mut Frame<'_>, area: Rect, s: &Session) {
         ));
     let inner = block.inner(area);
     f.render_widget(block, area);
-    // The state on screen: the scenario's when one is open.
-    let state = s.app.current();
-    let reports = state.group_reports();
-    // The margins as the tables show them (footed, SPEC 5).
-    let shown = state.shown_invoice();
-    let margins: Vec<Decimal> = shown
-        .groups
-        .iter()
-        .map(|g| g.margin.unwrap_or_default())
-        .collect();
+    // The state on screen (the scenario's when one is open), margins as the tables show
+    // them: built with the tables, read here.
+    let chart = &s.app.margin_chart;
+    let margins: Vec<Decimal> = chart.iter().map(|(_, m)| *m).collect();
     let max = margins
         .iter()
         .map(|m| m.abs())
         .fold(Decimal::ZERO, Decimal::max);
-    let name_w = reports
+    let name_w = chart
         .iter()
-        .map(|r| r.name.chars().count())
+        .map(|(name, _)| name.chars().count())
         .max()
         .unwrap_or(4)
         .min(20);
@@ -566,7 +560,7 @@ fn margin_chart(f: &mut Frame<'_>, area: Rect, s: &Session) {
     let value_w = values.iter().map(|v| v.len()).max().unwrap_or(4);
     let bar_w = (inner.width as usize).saturating_sub(name_w + value_w + 4);
     let mut lines = Vec::new();
-    for ((r, v), margin) in reports.iter().zip(values).zip(&margins) {
+    for (((name, _), v), margin) in chart.iter().zip(values).zip(&margins) {
         let len = if max.is_zero() {
             0
         } else {
@@ -581,7 +575,7 @@ fn margin_chart(f: &mut Frame<'_>, area: Rect, s: &Session) {
             s.theme.fg("positive")
         };
         lines.push(Line::from(vec![
-            Span::raw(cell(&r.name, name_w as u16, Align::Left)),
+            Span::raw(cell(name, name_w as u16, Align::Left)),
             Span::raw(" "),
             Span::styled("█".repeat(len), style),
             Span::raw(" ".repeat(bar_w.saturating_sub(len) + 1)),

@@ -10,7 +10,12 @@ impl App {
     pub fn update(&mut self, action: Action) {
         let tab = self.state.tab;
         let effects = self.state.update(action);
-        let touched = !effects.is_empty() || self.state.tab != tab;
+        // A keystroke in a form changes only the form (its preview comes from the worker):
+        // the screen's tables are not rebuilt for it.
+        let touched = effects
+            .iter()
+            .any(|e| !matches!(e, Effect::FormEdited { .. }))
+            || self.state.tab != tab;
         for e in effects {
             self.run(e);
         }

@@ -334,7 +334,7 @@ impl App {
 
     /// Moves the marked accounts into `target` (a group name; empty: no group), in one change.
     fn assign(&mut self, target: &str) {
-        use crate::store::config::{Change, Object};
+        use crate::store::config::Change;
         if let Some(scenario) = self.state.scenario.clone() {
             return self.assign_in_scenario(target, &scenario);
         }
@@ -368,18 +368,10 @@ impl App {
             self.state.refuse(msg);
             return;
         }
-        let mut changes = Vec::new();
-        for g in &st.data.config.groups {
-            let mut next = g.clone();
-            if g.name == target {
-                next.accounts.extend(st.marked.iter().cloned());
-            } else {
-                next.accounts.retain(|a| !st.marked.contains(a));
-            }
-            if next != *g {
-                changes.push(Change::Put(Object::Group(next)));
-            }
-        }
+        let changes: Vec<Change> = assignment(&st.data.config.groups, &st.marked, target)
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
         let n = st.marked.len();
         let period = st.period();
         if changes.is_empty() {
@@ -395,14 +387,10 @@ impl App {
             Ok(_) => {
                 self.state.marked.clear();
                 self.reload();
-                let to = if target.is_empty() {
-                    "no group (unmonitored)".to_string()
-                } else {
-                    format!("'{target}'")
-                };
                 self.state.status.0 = Some(format!(
-                    "{} now in {to} from {period} on (u undoes)",
+                    "{} now in {} from {period} on (u undoes)",
                     crate::text::count(n as u64, "account"),
+                    assigned_to(target)
                 ));
             }
             Err(e) => self.state.refuse(format!("not assigned: {e}")),
@@ -412,7 +400,7 @@ impl App {
     /// The bulk assignment drafted in the open scenario: its groups change there, the baseline
     /// not at all (one write: every group or none).
     fn assign_in_scenario(&mut self, target: &str, scenario: &crate::store::scenarios::Scenario) {
-        use crate::store::config::{Change, Object};
+        use crate::store::config::Change;
         let st = &self.state;
         let groups = &st.current().config.groups;
         if !target.is_empty() && !groups.iter().any(|g| g.name == target) {
@@ -421,45 +409,25 @@ impl App {
             return;
         }
         // Accounts leave their groups first, then join the target: each step stays valid.
-        let mut leave = Vec::new();
-        let mut join = Vec::new();
-        for g in groups {
-            let mut next = g.clone();
-            if g.name == target {
-                next.accounts.extend(st.marked.iter().cloned());
-            } else {
-                next.accounts.retain(|a| !st.marked.contains(a));
-            }
-            if next != *g {
-                let change = Change::Put(Object::Group(next));
-                if g.name == target {
-                    join.push(change);
-                } else {
-                    leave.push(change);
-                }
-            }
-        }
+        let mut changes = assignment(groups, &st.marked, target);
+        changes.sort_by_key(|(joins, _)| *joins);
+        let changes: Vec<Change> = changes.into_iter().map(|(_, c)| c).collect();
         let n = st.marked.len();
-        if leave.is_empty() && join.is_empty() {
+        if changes.is_empty() {
             self.state.status.0 = Some(format!(
                 "nothing to change: the {n} marked accounts are already there in scenario '{}'",
                 scenario.name
             ));
             return;
         }
-        leave.extend(join);
-        match self.ws.scenario_changes(scenario.id, &leave) {
+        match self.ws.scenario_changes(scenario.id, &changes) {
             Ok(()) => {
                 self.state.marked.clear();
                 self.refresh_scenario();
-                let to = if target.is_empty() {
-                    "no group (unmonitored)".to_string()
-                } else {
-                    format!("'{target}'")
-                };
                 self.state.status.0 = Some(format!(
-                    "{} now in {to} in scenario '{}' (the baseline is unchanged)",
+                    "{} now in {} in scenario '{}' (the baseline is unchanged)",
                     crate::text::count(n as u64, "account"),
+                    assigned_to(target),
                     scenario.name
                 ));
             }
@@ -528,6 +496,39 @@ impl App {
             }
             Err(e) => self.state.refuse(format!("not deleted: {}", e.explain())),
         }
+    }
+}
+
+/// The group changes that move the `marked` accounts into `target` (a group name; empty: no
+/// group), in group order: each with whether it is the target joining them (true) or a group
+/// they leave (false). One place for the baseline's and a scenario's bulk assignment.
+fn assignment(
+    groups: &[crate::model::BillingGroup],
+    marked: &std::collections::BTreeSet<String>,
+    target: &str,
+) -> Vec<(bool, crate::store::config::Change)> {
+    use crate::store::config::{Change, Object};
+    groups
+        .iter()
+        .filter_map(|g| {
+            let mut next = g.clone();
+            let joins = g.name == target;
+            if joins {
+                next.accounts.extend(marked.iter().cloned());
+            } else {
+                next.accounts.retain(|a| !marked.contains(a));
+            }
+            (next != *g).then_some((joins, Change::Put(Object::Group(next))))
+        })
+        .collect()
+}
+
+/// Where a bulk assignment put the accounts, for the status line.
+fn assigned_to(target: &str) -> String {
+    if target.is_empty() {
+        "no group (unmonitored)".to_string()
+    } else {
+        format!("'{target}'")
     }
 }
 

@@ -737,15 +737,9 @@ fn line_id(rng: &mut Rng) -> String {
         .collect()
 }
 
+/// Days in the period (BillingPeriod's own count, as u32 for the day arithmetic here).
 fn days_in(p: BillingPeriod) -> u32 {
-    let next = p.next();
-    let (y, m) = (i32::from(p.year()), u32::from(p.month()));
-    let start = chrono::NaiveDate::from_ymd_opt(y, m, 1);
-    let end = chrono::NaiveDate::from_ymd_opt(i32::from(next.year()), u32::from(next.month()), 1);
-    match (start, end) {
-        (Some(s), Some(e)) => (e - s).num_days() as u32,
-        _ => 30,
-    }
+    u32::try_from(p.days()).unwrap_or(30)
 }
 
 /// Per period: rows written.

@@ -22,13 +22,7 @@ fn describe_outside(changes: &[crate::store::session::Outside]) -> String {
             _ => config.push(format!("{} {}", c.action, c.object)),
         }
     }
-    let list = |v: &[String]| {
-        let mut s = v.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
-        if v.len() > 3 {
-            s.push_str(&format!(" and {} more", v.len() - 3));
-        }
-        s
-    };
+    let list = |v: &[String]| crate::text::list_some(v, 3);
     let mut parts = Vec::new();
     if !imports.is_empty() {
         parts.push(format!("import: {}", list(&imports)));

@@ -40,13 +40,8 @@ fn first_screen(no_color: &str) -> Option<String> {
     if !common::tmux::available() {
         return None;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("demo.proforma");
-    common::bin()
-        .args(["demo", "--workspace"])
-        .arg(&ws)
-        .assert()
-        .success();
+    // A private copy of the demo workspace (built once for all tests).
+    let (dir, ws) = common::tui::demo_copy();
     let bin = assert_cmd::cargo::cargo_bin("proforma");
     let tmux = common::tmux::Tmux::new(dir.path(), &format!("nocolor-{}", no_color.len()));
     let script = format!(

@@ -9,13 +9,8 @@ fn tui_starts_navigates_and_quits_cleanly() {
     if !common::tmux::available() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("demo.proforma");
-    common::bin()
-        .args(["demo", "--workspace"])
-        .arg(&ws)
-        .assert()
-        .success();
+    // A private copy of the demo workspace (built once for all tests).
+    let (dir, ws) = common::tui::demo_copy();
     let bin = assert_cmd::cargo::cargo_bin("proforma");
     let done = dir.path().join("done");
     // After the TUI exits the pane's shell records the exit code and the terminal mode.

@@ -91,19 +91,18 @@ impl Analysis {
     }
 
     /// Daily billable per billing group of this state's configuration: one vector per group,
-    /// one amount per day of the period (index 0 = the 1st). Reads the store's daily series.
-    ///
-    /// # Errors
-    /// The store's, when the series cannot be read.
+    /// one amount per day of the period (index 0 = the 1st), from the period's daily series
+    /// (`Workspace::daily`, read once per period by the caller: a configuration change only
+    /// regroups it).
     pub fn daily_by_group(
         &self,
-        ws: &Workspace,
-    ) -> Result<Vec<Vec<rust_decimal::Decimal>>, StoreError> {
+        rows: &[crate::store::DailyRow],
+    ) -> Vec<Vec<rust_decimal::Decimal>> {
         let p = self.period;
         let days = p.days();
         let members = crate::engine::price::Membership::new(&self.config);
         let mut out = vec![vec![rust_decimal::Decimal::ZERO; days]; self.config.groups.len()];
-        for row in ws.daily(p)? {
+        for row in rows {
             let Some(g) = members.group_of(&row.payer, &row.account) else {
                 continue;
             };
@@ -112,7 +111,7 @@ impl Analysis {
                 out[g][day - 1] += row.billable;
             }
         }
-        Ok(out)
+        out
     }
 
     /// The one currency of the period's amounts (SPEC 5): every payer's delivery is in it

@@ -155,12 +155,10 @@ impl App {
     pub fn reload(&mut self) {
         let p = self.state.period();
         self.refresh_scenario();
-        match self.ws.config_at(p).and_then(|config| {
-            self.state.data.reprice(config);
-            self.state.data.daily_by_group(&self.ws)
-        }) {
-            Ok(daily) => {
-                self.state.daily = daily;
+        match self.ws.config_at(p) {
+            Ok(config) => {
+                self.state.data.reprice(config);
+                self.state.daily = self.state.data.daily_by_group(&self.state.daily_rows);
                 // A deleted group may have been on the drill path.
                 let n = self.state.data.config.groups.len();
                 self.state
@@ -188,13 +186,11 @@ impl App {
             ));
             return;
         };
-        match Analysis::load(&self.ws, p).and_then(|d| {
-            let daily = d.daily_by_group(&self.ws)?;
-            Ok((d, daily))
-        }) {
-            Ok((d, daily)) => {
+        match Analysis::load(&self.ws, p).and_then(|d| Ok((d, self.ws.daily(p)?))) {
+            Ok((d, rows)) => {
+                self.state.daily = d.daily_by_group(&rows);
+                self.state.daily_rows = std::sync::Arc::new(rows);
                 self.state.data = d;
-                self.state.daily = daily;
                 // Group indexes may differ between periods' configurations.
                 self.state.group_path = vec![GroupLevel::List];
                 self.state.status.0 = Some(format!("period {p}"));

@@ -144,6 +144,9 @@ pub struct State {
     pub daily: Vec<Vec<rust_decimal::Decimal>>,
     /// The same for the open scenario's groups (its membership).
     pub scenario_daily: Vec<Vec<rust_decimal::Decimal>>,
+    /// The period's daily series per account, read once per period (and after an import):
+    /// edits and scenarios only regroup it.
+    pub daily_rows: std::sync::Arc<Vec<crate::store::DailyRow>>,
     /// Whether the period on screen is closed, and its note (read by the controller, so the
     /// top bar and the Reconcile tab never query the store while drawing).
     pub period_status: Option<crate::store::periods::PeriodStatus>,
@@ -260,9 +263,11 @@ impl App {
             .into_iter()
             .filter_map(|a| a.name.map(|n| (a.id, n)))
             .collect();
-        let daily = data.daily_by_group(&ws)?;
+        let rows = std::sync::Arc::new(ws.daily(period)?);
+        let daily = data.daily_by_group(&rows);
         let mut state = State::new(label, periods, data, names);
         state.daily = daily;
+        state.daily_rows = rows;
         state.outside = outside;
         let mut app = App {
             state,
@@ -288,6 +293,7 @@ impl State {
         let mut state = State {
             daily: Vec::new(),
             scenario_daily: Vec::new(),
+            daily_rows: Default::default(),
             period_status: None,
             ws_label: label,
             periods,

@@ -92,6 +92,7 @@ impl App {
             // the lines already loaded (the cheaper path a save takes).
             if changes.iter().any(|c| c.action == "import") {
                 self.state.data = Analysis::load(&self.ws, p)?;
+                self.state.daily_rows = std::sync::Arc::new(self.ws.daily(p)?);
             } else {
                 self.state.data.reprice(self.ws.config_at(p)?);
             }
@@ -101,7 +102,7 @@ impl App {
                 .into_iter()
                 .filter_map(|a| a.name.map(|n| (a.id, n)))
                 .collect();
-            self.state.daily = self.state.data.daily_by_group(&self.ws)?;
+            self.state.daily = self.state.data.daily_by_group(&self.state.daily_rows);
             Ok(())
         })();
         self.refresh_scenario();

@@ -39,7 +39,7 @@ impl App {
                 d.reprice(config);
                 d.scenario = Some(s.name.clone());
                 // Its groups' daily series follow its own membership.
-                self.state.scenario_daily = d.daily_by_group(&self.ws).unwrap_or_default();
+                self.state.scenario_daily = d.daily_by_group(&self.state.daily_rows);
                 self.state.scenario_data = Some(d);
                 self.state.scenario = self
                     .ws

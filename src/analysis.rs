@@ -3,9 +3,7 @@
 
 use crate::engine::explain::{ItemDecision, ViewExplanation};
 use crate::engine::views::{self, ViewHealth};
-use crate::engine::{
-    GroupBy, GroupCostRow, Pricing, Selection, ViewInfo, ViewReport, price, view_report,
-};
+use crate::engine::{GroupBy, GroupCostRow, Pricing, Selection, ViewInfo, ViewReport, view_report};
 use crate::footing::{ExactRow, ShownInvoice, ShownRow, ShownTable, Targets};
 use crate::model::Config;
 use crate::period::BillingPeriod;
@@ -42,6 +40,10 @@ pub struct Analysis {
     /// Per payer, the invoice as summarised at import (billable + tax of the deliveries in
     /// force), an independent path the Reconcile tab checks the engine's totals against.
     pub invoices: std::collections::BTreeMap<String, rust_decimal::Decimal>,
+    /// True when `lines` hold one billing group's accounts only, the other groups' totals
+    /// taken from the totals kept ready ([`Analysis::load_group`]): such a state answers for
+    /// that group and the group list, nothing else, and is never kept as a snapshot.
+    pub partial: bool,
 }
 
 /// What a billing view covers: per line of the period whether it is in the view, and per
@@ -83,11 +85,23 @@ impl Analysis {
         let lines = ws.lines(period, None)?;
         let config = ws.config_at(period)?;
         let mut analysis = Self::new(period, lines, config);
-        analysis.currencies = ws.currencies(period)?;
-        for d in ws.deliveries()?.into_iter().filter(|d| d.period == period) {
-            *analysis.invoices.entry(d.payer).or_default() += d.billable + d.tax;
-        }
+        analysis.finish_load(ws)?;
         Ok(analysis)
+    }
+
+    /// Reads what the numbers are labelled and checked with: the deliveries' currencies and
+    /// invoice totals.
+    pub(crate) fn finish_load(&mut self, ws: &Workspace) -> Result<(), StoreError> {
+        self.currencies = ws.currencies(self.period)?;
+        self.invoices.clear();
+        for d in ws
+            .deliveries()?
+            .into_iter()
+            .filter(|d| d.period == self.period)
+        {
+            *self.invoices.entry(d.payer).or_default() += d.billable + d.tax;
+        }
+        Ok(())
     }
 
     /// Daily billable per billing group of this state's configuration: one vector per group,
@@ -253,14 +267,29 @@ impl Analysis {
     }
 
     pub fn new(period: BillingPeriod, lines: Vec<StoredLine>, config: Config) -> Self {
-        let pricing = price(period, &lines, &config);
-        let payers = lines.iter().map(|l| l.key.payer.clone()).collect();
-        let mut account_payer = HashMap::new();
+        let names = crate::cur::ProductNames::from_lines(&lines);
+        Self::new_named(period, lines, config, names)
+    }
+
+    /// As [`Analysis::new`], with the period's product names given (they come from every line
+    /// of the period, which `lines` may not all be).
+    pub fn new_named(
+        period: BillingPeriod,
+        lines: Vec<StoredLine>,
+        config: Config,
+        names: crate::cur::ProductNames,
+    ) -> Self {
+        let pricing = crate::engine::price::price_named(period, &lines, &config, names);
+        // Interned keys first: one String per distinct account, not per line.
+        let mut seen: rustc_hash::FxHashMap<ustr::Ustr, ustr::Ustr> = Default::default();
         for l in &lines {
-            account_payer
-                .entry(l.key.account.clone())
-                .or_insert_with(|| l.key.payer.clone());
+            seen.entry(l.key.account).or_insert(l.key.payer);
         }
+        let payers = seen.values().map(|p| p.to_string()).collect();
+        let account_payer: HashMap<String, String> = seen
+            .into_iter()
+            .map(|(a, p)| (a.to_string(), p.to_string()))
+            .collect();
         Self {
             period,
             lines: std::sync::Arc::new(lines),
@@ -271,6 +300,7 @@ impl Analysis {
             currencies: Default::default(),
             scenario: None,
             invoices: Default::default(),
+            partial: false,
         }
     }
 

@@ -43,7 +43,7 @@ pub fn period_checks(data: &Analysis) -> Vec<Check> {
         } else {
             data.lines
                 .iter()
-                .filter(|l| &l.key.payer == payer)
+                .filter(|l| l.key.payer == *payer)
                 .map(|l| l.sums.unblended_cost)
                 .sum()
         };

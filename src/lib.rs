@@ -12,6 +12,7 @@ pub mod interop;
 pub mod model;
 pub mod money;
 pub mod period;
+pub mod ready_totals;
 pub mod sample;
 pub mod store;
 pub mod text;

@@ -103,7 +103,7 @@ fn line(s: &LineSpec) -> StoredLine {
             owner: if commitment {
                 ACCOUNTS[s.owner].into()
             } else {
-                String::new()
+                "".into()
             },
             free_on_bill: free,
             labels: Default::default(),

@@ -70,7 +70,7 @@ fn stored(l: &Line) -> StoredLine {
         key: LineKey {
             period: period(),
             payer: PAYER.into(),
-            account: account(l.account),
+            account: account(l.account).into(),
             billing_entity: "AWS".into(),
             product_code: SERVICES[l.service].into(),
             product_name: SERVICES[l.service].into(),
@@ -78,7 +78,7 @@ fn stored(l: &Line) -> StoredLine {
             operation: "Op".into(),
             line_item_type: if l.tax { "Tax" } else { "Usage" }.into(),
             region: "us-east-1".into(),
-            owner: String::new(),
+            owner: "".into(),
             free_on_bill: false,
             labels: Default::default(),
         },

@@ -707,6 +707,7 @@ fn two_windows_on_one_scenario_do_not_save_over_each_other() {
 fn a_workspace_of_the_previous_schema_gets_sessions_and_its_changes_stay_undoable() {
     let (_d, path) = demo_copy();
     // Back to schema 5: no session columns; every change recorded without a session.
+    common::downgrade_to_schema_7(&path);
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(

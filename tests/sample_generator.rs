@@ -143,7 +143,7 @@ fn generated_totals_match_the_import() {
         let mut by_account: BTreeMap<String, Decimal> = BTreeMap::new();
         let mut by_type: BTreeMap<String, Decimal> = BTreeMap::new();
         for l in &lines {
-            *by_account.entry(l.key.account.clone()).or_default() += l.sums.unblended_cost;
+            *by_account.entry(l.key.account.to_string()).or_default() += l.sums.unblended_cost;
             *by_type.entry(l.key.line_item_type.to_string()).or_default() += l.sums.unblended_cost;
         }
         assert_eq!(by_account, expected.by_account);

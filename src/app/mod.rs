@@ -258,6 +258,7 @@ impl App {
                 .unwrap_or_else(|_| unreachable!("chrono prints YYYY-MM"))
         });
         let data = Analysis::load(&ws, period)?;
+        data.keep_ready(&ws);
         let names = ws
             .accounts()?
             .into_iter()

@@ -92,6 +92,8 @@ pub fn run(workspace: Option<PathBuf>, reset: bool) -> color_eyre::Result<super:
     let latest = ws.deliveries()?.into_iter().map(|d| d.period).max();
     if let Some(p) = latest {
         let analysis = crate::analysis::Analysis::load(&ws, p)?;
+        // The first one-group report reads only that group's lines.
+        analysis.keep_ready(&ws);
         println!("\nbilling groups, {p}:");
         // As the TUI and `report` show them (footed, SPEC 5).
         let shown = analysis.shown_invoice();

@@ -40,7 +40,12 @@ pub fn run(
             path.display()
         );
     }
-    let analysis = Analysis::load_state(&ws, period, scenario)?;
+    // One group's report reads only its accounts' lines when the per-group totals kept
+    // ready match (ready_totals.rs); a view or the group list needs the whole period.
+    let analysis = match (group, view) {
+        (Some(g), None) => Analysis::load_group(&ws, period, scenario, g)?,
+        _ => Analysis::load_state(&ws, period, scenario)?,
+    };
     let names: HashMap<String, String> = ws
         .accounts()?
         .into_iter()
@@ -61,6 +66,7 @@ pub fn run(
         }
     }
     super::table::print_safe(&out, format == OutputFormat::Json)?;
+    analysis.keep_ready(&ws);
     Ok(())
 }
 
@@ -141,7 +147,10 @@ pub fn explain(
     slice: Option<(GroupBy, &str)>,
 ) -> color_eyre::Result<()> {
     let ws = Workspace::open_for_reading(path)?;
-    let analysis = Analysis::load_state(&ws, period, scenario)?;
+    let analysis = match (group, view) {
+        (Some(g), None) => Analysis::load_group(&ws, period, scenario, g)?,
+        _ => Analysis::load_state(&ws, period, scenario)?,
+    };
     let text = match (view, group) {
         (Some(v), _) => {
             let (e, shown) = analysis.explain_view(v, slice)?;
@@ -164,6 +173,7 @@ pub fn explain(
         (None, None) => bail!("explain needs --group or --view"),
     };
     super::table::print_safe(&text, false)?;
+    analysis.keep_ready(&ws);
     Ok(())
 }
 

@@ -649,7 +649,7 @@ mod tests {
             .iter()
             .map(|(k, s)| {
                 (
-                    k.account.clone(),
+                    k.account.to_string(),
                     k.line_item_type.to_string(),
                     s.unblended_cost.to_string(),
                 )

@@ -10,6 +10,7 @@ use crate::period::{self, BillingPeriod};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
+use ustr::Ustr;
 
 /// One cell source: a CSV record or a converted Parquet row, addressed by header position.
 pub trait Cells {
@@ -29,29 +30,29 @@ impl Cells for Vec<String> {
 }
 
 /// A tag or cost category value carried by an aggregate line.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Label {
     pub kind: LabelKind,
-    pub key: String,
-    pub value: String,
+    pub key: Ustr,
+    pub value: Ustr,
 }
 
 /// What pricing, billing views and reports group by (ARCHITECTURE "Data flow").
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LineKey {
     pub period: BillingPeriod,
-    pub payer: String,
-    pub account: String,
-    pub billing_entity: String,
-    pub product_code: String,
-    pub product_name: String,
-    pub usage_type: String,
-    pub operation: String,
+    pub payer: Ustr,
+    pub account: Ustr,
+    pub billing_entity: Ustr,
+    pub product_code: Ustr,
+    pub product_name: Ustr,
+    pub usage_type: Ustr,
+    pub operation: Ustr,
     /// `lineItem/LineItemType`: decides how the line is priced (SPEC 4.2).
     pub line_item_type: LineItemType,
-    pub region: String,
+    pub region: Ustr,
     /// Account id inside the reservation or savings plan ARN; empty when neither is set.
-    pub owner: String,
+    pub owner: Ustr,
     /// `Usage` row with unblended cost 0 and unblended rate 0 or empty (SPEC 4.2).
     pub free_on_bill: bool,
     /// Non-empty labels, sorted by kind then key.
@@ -77,8 +78,8 @@ pub struct LineSums {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DailyKey {
     pub period: BillingPeriod,
-    pub payer: String,
-    pub account: String,
+    pub payer: Ustr,
+    pub account: Ustr,
     pub day: String,
 }
 
@@ -670,10 +671,19 @@ impl<'m> Folder<'m> {
             rows: self.rows,
             ..Default::default()
         };
-        for (k, v) in self.lines.entries {
-            let key = decode_line_key(&k, self.map).ok_or_else(|| corrupt_key(&path))?;
+        let names: Vec<Ustr> = self
+            .map
+            .labels
+            .iter()
+            .map(|(_, _, n)| ustr::ustr(n))
+            .collect();
+        let mut decoder = KeyDecoder::default();
+        out.lines.reserve(self.lines.entries.len());
+        for (k, v) in &self.lines.entries {
+            let key = decode_line_key(k, self.map, &names, &mut decoder)
+                .ok_or_else(|| corrupt_key(&path))?;
             let e = out.lines.entry(key).or_default();
-            add_line(e, &v).map_err(|_| overflow(&path))?;
+            add_line(e, v).map_err(|_| overflow(&path))?;
         }
         let accounts = self
             .accounts
@@ -683,8 +693,8 @@ impl<'m> Folder<'m> {
                 let mut r = KeyReader { buf: k };
                 Some((
                     BillingPeriod::from_timestamp(&r.field()?)?,
-                    r.field()?,
-                    r.field()?,
+                    ustr::ustr(&r.field()?),
+                    ustr::ustr(&r.field()?),
                 ))
             })
             .collect::<Option<Vec<_>>>()
@@ -709,8 +719,8 @@ impl<'m> Folder<'m> {
             let (period, payer, account) = &accounts[slot];
             let key = DailyKey {
                 period: *period,
-                payer: payer.clone(),
-                account: account.clone(),
+                payer: *payer,
+                account: *account,
                 day: day_text(day),
             };
             let e = out.daily.entry(key).or_default();
@@ -747,8 +757,8 @@ struct KeyReader<'a> {
     buf: &'a [u8],
 }
 
-impl KeyReader<'_> {
-    fn bytes(&mut self) -> Option<&[u8]> {
+impl<'a> KeyReader<'a> {
+    fn bytes(&mut self) -> Option<&'a [u8]> {
         let len = u32::from_le_bytes(self.buf.get(..4)?.try_into().ok()?) as usize;
         let v = self.buf.get(4..4 + len)?;
         self.buf = &self.buf[4 + len..];
@@ -765,36 +775,83 @@ impl KeyReader<'_> {
     }
 }
 
-fn decode_line_key(k: &[u8], map: &ColumnMap) -> Option<LineKey> {
+/// Turns key bytes into interned values through a local map first: the global `ustr` cache
+/// takes a lock, and one delivery repeats the same few thousand values millions of times.
+#[derive(Default)]
+pub(crate) struct KeyDecoder<'a> {
+    values: FxHashMap<&'a [u8], Ustr>,
+    label_sets: FxHashMap<Vec<Label>, std::sync::Arc<[Label]>>,
+}
+
+impl<'a> KeyDecoder<'a> {
+    /// The interned value of some key bytes (invalid UTF-8 replaced, as everywhere in keys).
+    pub(crate) fn value(&mut self, bytes: &'a [u8]) -> Ustr {
+        *self
+            .values
+            .entry(bytes)
+            .or_insert_with(|| ustr::ustr(&String::from_utf8_lossy(bytes)))
+    }
+
+    /// One shared copy of each distinct label set: many lines carry the same labels.
+    pub(crate) fn labels(&mut self, mut labels: Vec<Label>) -> std::sync::Arc<[Label]> {
+        labels.sort();
+        labels.dedup_by(|a, b| a.kind == b.kind && a.key == b.key);
+        if labels.is_empty() {
+            return std::sync::Arc::from([]);
+        }
+        if let Some(shared) = self.label_sets.get(&labels) {
+            return shared.clone();
+        }
+        let shared: std::sync::Arc<[Label]> = labels.clone().into();
+        self.label_sets.insert(labels, shared.clone());
+        shared
+    }
+}
+
+fn decode_line_key<'a>(
+    k: &'a [u8],
+    map: &ColumnMap,
+    names: &[Ustr],
+    d: &mut KeyDecoder<'a>,
+) -> Option<LineKey> {
     let mut r = KeyReader { buf: k };
-    let mut key = LineKey {
-        period: BillingPeriod::from_timestamp(&r.field()?)?,
-        payer: r.field()?,
-        account: r.field()?,
-        billing_entity: r.field()?,
-        product_code: r.field()?,
-        product_name: r.field()?,
-        usage_type: r.field()?,
-        operation: r.field()?,
-        line_item_type: LineItemType::parse(&String::from_utf8_lossy(r.bytes()?)),
-        region: r.field()?,
-        owner: r.field()?,
-        free_on_bill: r.byte()? == 1,
-        labels: Default::default(),
-    };
+    let mut sym = |r: &mut KeyReader<'a>| r.bytes().map(|b| d.value(b));
+    let period = BillingPeriod::from_timestamp(&r.field()?)?;
+    let payer = sym(&mut r)?;
+    let account = sym(&mut r)?;
+    let billing_entity = sym(&mut r)?;
+    let product_code = sym(&mut r)?;
+    let product_name = sym(&mut r)?;
+    let usage_type = sym(&mut r)?;
+    let operation = sym(&mut r)?;
+    let line_item_type = LineItemType::parse(&String::from_utf8_lossy(r.bytes()?));
+    let region = sym(&mut r)?;
+    let owner = sym(&mut r)?;
+    let free_on_bill = r.byte()? == 1;
     let mut labels = Vec::new();
-    for (_, kind, name) in &map.labels {
-        let value = r.field()?;
+    for ((_, kind, _), name) in map.labels.iter().zip(names) {
+        let value = sym(&mut r)?;
         if !value.is_empty() {
             labels.push(Label {
                 kind: *kind,
-                key: name.clone(),
+                key: *name,
                 value,
             });
         }
     }
-    labels.sort();
-    labels.dedup_by(|a, b| a.kind == b.kind && a.key == b.key);
-    key.labels = labels.into();
-    Some(key)
+    Some(LineKey {
+        period,
+        payer,
+        account,
+        billing_entity,
+        product_code,
+        product_name,
+        usage_type,
+        operation,
+        line_item_type,
+        region,
+        owner,
+        free_on_bill,
+        labels: d.labels(labels),
+    })
 }

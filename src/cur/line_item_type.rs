@@ -13,7 +13,7 @@ use std::str::FromStr;
 /// Equality, ordering and hashing follow the CUR spelling ([`LineItemType::as_str`]), so an
 /// `Other` that happens to hold a known spelling still equals the known variant, and sorted
 /// output is in the same (alphabetical) order as when the type was a plain string.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub enum LineItemType {
     /// `Usage`: on-demand usage. Pro forma base: public cost; a row free on the bill stays 0
     /// while the free tier is on for it and takes its public cost when a TIERING rule turns the
@@ -79,7 +79,7 @@ pub enum LineItemType {
     /// (AWSCost, 0 in pro forma); any other is kept at its unblended cost in pro forma and
     /// counted in the diagnostics as an unknown line item type (SPEC 4.2). Never holds a known
     /// spelling when made by [`LineItemType::parse`].
-    Other(String),
+    Other(ustr::Ustr),
 }
 
 /// How the pro forma base of a line of this type is chosen (SPEC 4.2), one class per row of
@@ -165,7 +165,7 @@ impl LineItemType {
     /// The type a CUR cell spells, exactly as written (case matters, as in AWS's files); any
     /// text that is no known spelling becomes `Other` with that text. Never fails.
     pub fn parse(s: &str) -> Self {
-        Self::known(s).unwrap_or_else(|| LineItemType::Other(s.to_string()))
+        Self::known(s).unwrap_or_else(|| LineItemType::Other(ustr::ustr(s)))
     }
 
     /// The known type `s` spells, without allocating; `None` for any other text.
@@ -352,7 +352,7 @@ mod tests {
     fn unknown_types_survive_as_written() {
         for text in ["MysteryCharge", "tax", " Tax", "", "Usage\u{1b}[31m"] {
             let t = LineItemType::parse(text);
-            assert_eq!(t, LineItemType::Other(text.to_string()));
+            assert_eq!(t, LineItemType::Other(text.into()));
             assert_eq!(t.to_string(), text);
             assert!(!t.is_known());
             assert!(!t.is_tax(), "{text:?} is not the CUR's Tax");

@@ -41,6 +41,19 @@ impl ProductNames {
         }
     }
 
+    /// Every (service code, product name) pair, in no particular order (what a stored
+    /// snapshot of the period keeps).
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.names.iter().map(|(c, n)| (c.as_str(), n.as_str()))
+    }
+
+    /// The names of a stored snapshot (see [`ProductNames::pairs`]).
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
+        Self {
+            names: pairs.into_iter().collect(),
+        }
+    }
+
     /// The product name of service code `code`, if any line of the period names it.
     pub fn name_of(&self, code: &str) -> Option<&str> {
         self.names.get(code).map(String::as_str)
@@ -78,11 +91,11 @@ mod tests {
                 billing_entity: "AWS".into(),
                 product_code: code.into(),
                 product_name: name.into(),
-                usage_type: String::new(),
-                operation: String::new(),
+                usage_type: "".into(),
+                operation: "".into(),
                 line_item_type: t,
-                region: String::new(),
-                owner: String::new(),
+                region: "".into(),
+                owner: "".into(),
                 free_on_bill: false,
                 labels: Default::default(),
             },

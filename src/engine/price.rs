@@ -484,7 +484,7 @@ pub fn price_named(
                     let e = out
                         .diagnostics
                         .unknown_types
-                        .entry(k.line_item_type.clone())
+                        .entry(k.line_item_type)
                         .or_default();
                     e.0 += s.rows;
                     e.1 += s.unblended_cost;

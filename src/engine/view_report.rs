@@ -66,10 +66,10 @@ impl GroupBy {
     /// is one row; a code no line names shows as the code.
     pub fn value(self, k: &LineKey, names: &ProductNames) -> String {
         match self {
-            GroupBy::LinkedAccount => k.account.clone(),
+            GroupBy::LinkedAccount => k.account.to_string(),
             GroupBy::ProductName => names.shown(&k.product_code, &k.product_name).to_string(),
-            GroupBy::ServiceCode => k.product_code.clone(),
-            GroupBy::UsageType => k.usage_type.clone(),
+            GroupBy::ServiceCode => k.product_code.to_string(),
+            GroupBy::UsageType => k.usage_type.to_string(),
             GroupBy::LineItemType => k.line_item_type.to_string(),
             GroupBy::BillingPeriod => k.period.aws_label(),
         }

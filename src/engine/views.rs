@@ -23,11 +23,11 @@ fn filter_matches_line(filter: &ViewFilter, k: &LineKey) -> bool {
     let label = |kind: LabelKind, key: &str, values: &std::collections::BTreeSet<String>| {
         k.labels
             .iter()
-            .any(|l| l.kind == kind && l.key == key && values.contains(&l.value))
+            .any(|l| l.kind == kind && l.key == key && values.contains(l.value.as_str()))
     };
     match filter {
         ViewFilter::None => true,
-        ViewFilter::Accounts { accounts } => accounts.contains(&k.account),
+        ViewFilter::Accounts { accounts } => accounts.contains(k.account.as_str()),
         ViewFilter::Tag { key, values } => label(LabelKind::Tag, key, values),
         ViewFilter::CostCategory { key, values } => label(LabelKind::CostCategory, key, values),
     }

@@ -73,7 +73,7 @@ impl ImportBatch {
                         rows: extract.rows,
                     });
                     let mut pairs = extract.lines.keys().map(|k| (&k.payer, k.period));
-                    let first = pairs.next().map(|(p, period)| (p.clone(), period));
+                    let first = pairs.next().map(|(p, period)| (p.to_string(), period));
                     if let Some((payer, period)) =
                         first.filter(|f| pairs.all(|(p, q)| *p == f.0 && q == f.1))
                     {
@@ -85,7 +85,7 @@ impl ImportBatch {
                     let mut parts: rustc_hash::FxHashMap<(String, BillingPeriod), CostExtract> =
                         Default::default();
                     for (k, v) in extract.lines {
-                        let part = parts.entry((k.payer.clone(), k.period)).or_default();
+                        let part = parts.entry((k.payer.to_string(), k.period)).or_default();
                         part.rows += v.rows;
                         part.lines.insert(k, v);
                     }
@@ -98,7 +98,7 @@ impl ImportBatch {
                     }
                     for (k, v) in extract.daily {
                         parts
-                            .entry((k.payer.clone(), k.period))
+                            .entry((k.payer.to_string(), k.period))
                             .or_default()
                             .daily
                             .insert(k, v);
@@ -294,17 +294,6 @@ impl Workspace {
                 params![now, serde_json::json!({ "accounts_changed": report.accounts_changed }).to_string(), self.session.id, self.session.origin],
             )?;
         }
-        if report
-            .deliveries
-            .iter()
-            .any(|d| d.status == DeliveryStatus::Replaced)
-        {
-            tx.execute(
-                "DELETE FROM label_sets WHERE label_set_id NOT IN
-                   (SELECT DISTINCT label_set_id FROM cost_lines WHERE label_set_id IS NOT NULL)",
-                [],
-            )?;
-        }
         tx.commit()?;
         Ok(report)
     }
@@ -352,7 +341,7 @@ fn write_delivery(
         "INSERT OR IGNORE INTO payers (payer_id) VALUES (?1)",
         [&d.payer],
     )?;
-    for table in ["cost_lines", "daily_costs", "delivery_files", "deliveries"] {
+    for table in ["cost_chunks", "daily_costs", "delivery_files", "deliveries"] {
         tx.execute(
             &format!("DELETE FROM {table} WHERE payer_id = ?1 AND period = ?2"),
             params![d.payer, period],
@@ -387,73 +376,25 @@ fn write_delivery(
                            WHERE accounts.payer_id IS NULL",
     )?;
     account_stmt.execute(params![d.payer, d.payer])?;
-    let mut seen_accounts = std::collections::HashSet::new();
-    let mut label_ids: HashMap<&[crate::cur::Label], i64> = HashMap::new();
-    let mut find_set =
-        tx.prepare_cached("SELECT label_set_id FROM label_sets WHERE fingerprint = ?1")?;
-    let mut insert_set = tx.prepare_cached("INSERT INTO label_sets (fingerprint) VALUES (?1)")?;
-    let mut insert_item = tx.prepare_cached(
-        "INSERT INTO label_set_items (label_set_id, kind, key, value) VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    let mut insert_line = tx.prepare_cached(
-        "INSERT INTO cost_lines (period, payer_id, account_id, billing_entity, product_code, product_name,
-            usage_type, operation, line_item_type, region, owner_account_id, free_on_bill, label_set_id,
-            rows, usage_amount, unblended_cost, public_cost, no_public_price_rows, sp_effective_cost,
-            ri_effective_cost)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
-    )?;
+    // One chunk per usage account (store/chunks.rs), lines in key order so a re-import of
+    // the same data stores the same bytes.
+    let mut by_account: rustc_hash::FxHashMap<
+        ustr::Ustr,
+        Vec<(&crate::cur::LineKey, &crate::cur::LineSums)>,
+    > = rustc_hash::FxHashMap::default();
     for (k, v) in &d.extract.lines {
-        if seen_accounts.insert(k.account.as_str()) {
-            account_stmt.execute(params![k.account, d.payer])?;
+        by_account.entry(k.account).or_default().push((k, v));
+    }
+    let mut accounts: Vec<_> = by_account.into_iter().collect();
+    accounts.sort_unstable_by_key(|a| a.0);
+    for (account, mut lines) in accounts {
+        account_stmt.execute(params![account.as_str(), d.payer])?;
+        lines.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut chunk = super::chunks::ChunkWriter::new();
+        for (k, v) in lines {
+            chunk.push(k, v);
         }
-        let label_set = if k.labels.is_empty() {
-            None
-        } else if let Some(id) = label_ids.get(&*k.labels) {
-            Some(*id)
-        } else {
-            let fp = serde_json::to_string(
-                &k.labels
-                    .iter()
-                    .map(|l| (l.kind.as_str(), &l.key, &l.value))
-                    .collect::<Vec<_>>(),
-            )
-            .unwrap_or_default();
-            let id = match find_set.query_row([&fp], |r| r.get(0)).optional()? {
-                Some(id) => id,
-                None => {
-                    insert_set.execute([&fp])?;
-                    let id = tx.last_insert_rowid();
-                    for l in k.labels.iter() {
-                        insert_item.execute(params![id, l.kind.as_str(), l.key, l.value])?;
-                    }
-                    id
-                }
-            };
-            label_ids.insert(&k.labels, id);
-            Some(id)
-        };
-        insert_line.execute(params![
-            period,
-            k.payer,
-            k.account,
-            k.billing_entity,
-            k.product_code,
-            k.product_name,
-            k.usage_type,
-            k.operation,
-            k.line_item_type.as_str(),
-            k.region,
-            k.owner,
-            k.free_on_bill,
-            label_set,
-            v.rows as i64,
-            v.usage_amount.to_string(),
-            v.unblended_cost.to_string(),
-            v.public_cost.to_string(),
-            v.no_public_price_rows as i64,
-            v.sp_effective_cost.to_string(),
-            v.ri_effective_cost.to_string(),
-        ])?;
+        super::chunks::insert_chunk(tx, &period, &d.payer, &account, chunk)?;
     }
     let mut insert_day = tx.prepare_cached(
         "INSERT INTO daily_costs (period, payer_id, account_id, day, rows, billable, tax, public_cost)
@@ -462,8 +403,8 @@ fn write_delivery(
     for (k, v) in &d.extract.daily {
         insert_day.execute(params![
             period,
-            k.payer,
-            k.account,
+            k.payer.as_str(),
+            k.account.as_str(),
             k.day,
             v.rows as i64,
             v.billable.to_string(),

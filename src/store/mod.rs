@@ -1,6 +1,7 @@
 //! The SQLite workspace: schema and migrations, deliveries of cost data, accounts, audit log.
 //! Every write is one transaction; readers get exact decimals back.
 
+mod chunks;
 pub mod config;
 mod deliveries;
 pub mod periods;
@@ -8,6 +9,7 @@ mod queries;
 pub mod scenarios;
 pub mod schema;
 pub mod session;
+mod totals;
 
 pub use deliveries::{
     CommitReport, Delivery, DeliveryOutcome, DeliveryStatus, FileRecord, ImportBatch,
@@ -105,6 +107,9 @@ pub enum StoreError {
     ClosedPeriod(crate::period::BillingPeriod),
     #[error("workspace holds a value that is not a number: {0}")]
     BadStoredNumber(String),
+    /// A stored aggregate chunk that cannot be encoded or decoded (store/chunks.rs).
+    #[error("{0}")]
+    BadChunk(String),
 }
 
 thread_local! {

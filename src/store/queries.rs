@@ -1,11 +1,8 @@
 //! Reading the workspace back: deliveries, accounts and the aggregate, as exact decimals.
 
 use super::{StoreError, Workspace, decimal};
-use crate::cur::columns::LabelKind;
-use crate::cur::{Label, LineItemType, LineKey, LineSums};
 use crate::period::BillingPeriod;
 use rusqlite::params;
-use std::collections::HashMap;
 
 pub use crate::cur::StoredLine;
 
@@ -100,97 +97,55 @@ impl Workspace {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Every aggregate line of a period, for one payer or all.
+    /// Every aggregate line of a period, for one payer or all, in (account, payer) order.
     pub fn lines(
         &self,
         period: BillingPeriod,
         payer: Option<&str>,
     ) -> Result<Vec<StoredLine>, StoreError> {
-        let labels = self.label_sets(period)?;
         let mut stmt = self.conn().prepare_cached(
-            "SELECT payer_id, account_id, billing_entity, product_code, product_name, usage_type,
-                    operation, line_item_type, region, owner_account_id, free_on_bill, label_set_id,
-                    rows, usage_amount, unblended_cost, public_cost, no_public_price_rows,
-                    sp_effective_cost, ri_effective_cost
-             FROM cost_lines WHERE period = ?1 AND (?2 IS NULL OR payer_id = ?2)",
+            "SELECT payer_id, account_id, format, data FROM cost_chunks
+             WHERE period = ?1 AND (?2 IS NULL OR payer_id = ?2)
+             ORDER BY period, account_id, payer_id",
         )?;
         let mut rows = stmt.query(params![period.to_string(), payer])?;
-        let mut out = Vec::new();
+        let mut chunks = Vec::new();
         while let Some(r) = rows.next()? {
-            let set: Option<i64> = r.get(11)?;
-            let text = |i: usize| -> Result<String, rusqlite::Error> { r.get(i) };
-            let num = |i: usize| -> Result<rust_decimal::Decimal, StoreError> {
-                // Borrowed, not copied into a String: this runs five times per line.
-                match r.get_ref(i)? {
-                    rusqlite::types::ValueRef::Text(b) => {
-                        decimal(std::str::from_utf8(b).unwrap_or(""))
-                    }
-                    other => Err(StoreError::BadStoredNumber(format!("{other:?}"))),
-                }
-            };
-            out.push(StoredLine {
-                key: LineKey {
-                    period,
-                    payer: text(0)?,
-                    account: text(1)?,
-                    billing_entity: text(2)?,
-                    product_code: text(3)?,
-                    product_name: text(4)?,
-                    usage_type: text(5)?,
-                    operation: text(6)?,
-                    line_item_type: match r.get_ref(7)? {
-                        // Borrowed: known types are parsed without a String.
-                        rusqlite::types::ValueRef::Text(b) => {
-                            LineItemType::parse(&String::from_utf8_lossy(b))
-                        }
-                        _ => LineItemType::parse(&text(7)?),
-                    },
-                    region: text(8)?,
-                    owner: text(9)?,
-                    free_on_bill: r.get(10)?,
-                    labels: set
-                        .and_then(|s| labels.get(&s).cloned())
-                        .unwrap_or_default(),
-                },
-                sums: LineSums {
-                    rows: r.get::<_, i64>(12)? as u64,
-                    usage_amount: num(13)?,
-                    unblended_cost: num(14)?,
-                    public_cost: num(15)?,
-                    no_public_price_rows: r.get::<_, i64>(16)? as u64,
-                    sp_effective_cost: num(17)?,
-                    ri_effective_cost: num(18)?,
-                },
-            });
+            chunks.push(OwnedChunk::from_row(r)?);
         }
-        Ok(out)
+        decode_all(period, &chunks)
     }
 
-    fn label_sets(
+    /// The aggregate lines of some usage accounts in a period (a billing group's, for one
+    /// group's report or explanation): only their chunks are read. Accounts without lines
+    /// contribute nothing; the order is the order of `accounts`, then payer.
+    pub fn lines_of_accounts<'a>(
         &self,
         period: BillingPeriod,
-    ) -> Result<HashMap<i64, std::sync::Arc<[Label]>>, StoreError> {
+        accounts: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<StoredLine>, StoreError> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT label_set_id, kind, key, value FROM label_set_items
-             WHERE label_set_id IN (SELECT DISTINCT label_set_id FROM cost_lines WHERE period = ?1)
-             ORDER BY label_set_id, kind, key",
+            "SELECT payer_id, account_id, format, data FROM cost_chunks
+             WHERE period = ?1 AND account_id = ?2 ORDER BY payer_id",
         )?;
-        let mut rows = stmt.query([period.to_string()])?;
-        let mut out: HashMap<i64, Vec<Label>> = HashMap::new();
-        while let Some(r) = rows.next()? {
-            let kind: String = r.get(1)?;
-            let kind = if kind == "tag" {
-                LabelKind::Tag
-            } else {
-                LabelKind::CostCategory
-            };
-            out.entry(r.get(0)?).or_default().push(Label {
-                kind,
-                key: r.get(2)?,
-                value: r.get(3)?,
-            });
+        let period_text = period.to_string();
+        let mut chunks = Vec::new();
+        for account in accounts {
+            let mut rows = stmt.query(params![period_text, account])?;
+            while let Some(r) = rows.next()? {
+                chunks.push(OwnedChunk::from_row(r)?);
+            }
         }
-        Ok(out.into_iter().map(|(k, v)| (k, v.into())).collect())
+        decode_all(period, &chunks)
+    }
+
+    /// How many aggregate lines a period holds (without decoding them).
+    pub fn line_count(&self, period: BillingPeriod) -> Result<u64, StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT coalesce(sum(lines), 0) FROM cost_chunks WHERE period = ?1",
+            [period.to_string()],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
     }
 
     /// How many audit entries exist (tests and the History tab read it).
@@ -271,4 +226,93 @@ impl Workspace {
         }
         Ok(out)
     }
+}
+
+/// A `cost_chunks` row copied out of SQLite: (payer, account, format, data).
+struct OwnedChunk(ustr::Ustr, ustr::Ustr, i64, Vec<u8>);
+
+impl OwnedChunk {
+    fn from_row(r: &rusqlite::Row<'_>) -> Result<Self, StoreError> {
+        Ok(Self(
+            ustr::ustr(super::chunks::text_at(r, 0)?),
+            ustr::ustr(super::chunks::text_at(r, 1)?),
+            r.get(2)?,
+            r.get(3)?,
+        ))
+    }
+
+    fn decode(&self, period: BillingPeriod, out: &mut Vec<StoredLine>) -> Result<(), StoreError> {
+        super::chunks::decode(
+            super::chunks::ChunkId {
+                period,
+                payer: self.0,
+                account: self.1,
+                format: self.2,
+                data: &self.3,
+            },
+            out,
+        )
+    }
+}
+
+/// Decodes chunks in order, on every core when there are many (a reseller's month is
+/// thousands of chunks and millions of lines).
+fn decode_all(period: BillingPeriod, chunks: &[OwnedChunk]) -> Result<Vec<StoredLine>, StoreError> {
+    let bytes: usize = chunks.iter().map(|c| c.3.len()).sum();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if workers < 2 || bytes < (4 << 20) {
+        let mut out = Vec::new();
+        for c in chunks {
+            c.decode(period, &mut out)?;
+        }
+        return Ok(out);
+    }
+    // Contiguous parts of about equal bytes, so the order of lines is the order of chunks.
+    let per = bytes.div_ceil(workers);
+    let mut parts: Vec<&[OwnedChunk]> = Vec::with_capacity(workers);
+    let (mut start, mut acc) = (0, 0);
+    for (i, c) in chunks.iter().enumerate() {
+        acc += c.3.len();
+        if acc >= per {
+            parts.push(&chunks[start..=i]);
+            (start, acc) = (i + 1, 0);
+        }
+    }
+    parts.push(&chunks[start..]);
+    let decoded: Vec<Result<Vec<StoredLine>, StoreError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .iter()
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    for c in *part {
+                        c.decode(period, &mut out)?;
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(StoreError::BadChunk(
+                        "a decoding thread stopped unexpectedly".into(),
+                    ))
+                })
+            })
+            .collect()
+    });
+    let mut out = Vec::new();
+    for part in decoded {
+        let part = part?;
+        if out.is_empty() {
+            out = part;
+        } else {
+            out.extend(part);
+        }
+    }
+    Ok(out)
 }

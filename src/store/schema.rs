@@ -186,7 +186,40 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE scenario_objects ADD COLUMN base_audit INTEGER;
     "#,
+    // 8 (issue 10): the aggregate as one chunk per (period, usage account, payer): its lines
+    // column by column with their dimension values stored once (store/chunks.rs), so a period
+    // reads in one blob per account and a billing group reads only its accounts. The lines of
+    // `cost_lines` move into chunks in Rust (CONVERSIONS) and the old tables are dropped.
+    r#"
+    CREATE TABLE cost_chunks (
+        period     TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        payer_id   TEXT NOT NULL,
+        lines      INTEGER NOT NULL,
+        format     INTEGER NOT NULL,
+        data       BLOB NOT NULL,
+        PRIMARY KEY (period, account_id, payer_id),
+        FOREIGN KEY (payer_id, period) REFERENCES deliveries(payer_id, period) ON DELETE CASCADE
+    );
+    CREATE INDEX cost_chunks_by_delivery ON cost_chunks(payer_id, period);
+    "#,
+    // 9 (issue 10): per-group totals kept ready (store/totals.rs): a snapshot of a state's
+    // group totals with the fingerprint of what they were computed from.
+    r#"
+    CREATE TABLE group_totals (
+        period      TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        PRIMARY KEY (period, state)
+    );
+    "#,
 ];
+
+/// Steps that SQL alone cannot do, run after the SQL of the migration numbered here, in the
+/// same transaction.
+type Conversion = fn(&rusqlite::Transaction<'_>) -> Result<(), StoreError>;
+const CONVERSIONS: &[(usize, Conversion)] = &[(8, super::chunks::convert_cost_lines)];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -211,6 +244,9 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             continue;
         }
         tx.execute_batch(sql)?;
+        for (_, convert) in CONVERSIONS.iter().filter(|(v, _)| *v == i + 1) {
+            convert(&tx)?;
+        }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
     }

@@ -114,3 +114,108 @@ pub fn fails(args: &[&str], ws: &Path, rest: &[&str], message: &str) {
         .code(1)
         .stderr(predicates::str::contains(message));
 }
+
+/// Turns a current workspace back into schema 7 (before aggregate chunks): the lines move
+/// into `cost_lines` rows with their labels in `label_sets`, as proforma wrote them then.
+pub fn downgrade_to_schema_7(path: &Path) {
+    let ws = proforma::store::Workspace::open(path).expect("open");
+    let periods: Vec<proforma::period::BillingPeriod> = {
+        let mut p: Vec<_> = ws.deliveries().unwrap().iter().map(|d| d.period).collect();
+        p.dedup();
+        p
+    };
+    let lines: Vec<_> = periods
+        .iter()
+        .flat_map(|p| ws.lines(*p, None).unwrap())
+        .collect();
+    drop(ws);
+    let mut conn = rusqlite::Connection::open(path).unwrap();
+    let tx = conn.transaction().unwrap();
+    tx.execute_batch(
+        "CREATE TABLE label_sets (
+            label_set_id INTEGER PRIMARY KEY,
+            fingerprint  TEXT NOT NULL UNIQUE
+         );
+         CREATE TABLE label_set_items (
+            label_set_id INTEGER NOT NULL REFERENCES label_sets(label_set_id) ON DELETE CASCADE,
+            kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+            PRIMARY KEY (label_set_id, kind, key)
+         );
+         CREATE TABLE cost_lines (
+            period TEXT NOT NULL, payer_id TEXT NOT NULL, account_id TEXT NOT NULL,
+            billing_entity TEXT NOT NULL, product_code TEXT NOT NULL, product_name TEXT NOT NULL,
+            usage_type TEXT NOT NULL, operation TEXT NOT NULL, line_item_type TEXT NOT NULL,
+            region TEXT NOT NULL, owner_account_id TEXT NOT NULL, free_on_bill INTEGER NOT NULL,
+            label_set_id INTEGER REFERENCES label_sets(label_set_id), rows INTEGER NOT NULL,
+            usage_amount TEXT NOT NULL, unblended_cost TEXT NOT NULL, public_cost TEXT NOT NULL,
+            no_public_price_rows INTEGER NOT NULL, sp_effective_cost TEXT NOT NULL,
+            ri_effective_cost TEXT NOT NULL,
+            FOREIGN KEY (payer_id, period) REFERENCES deliveries(payer_id, period) ON DELETE CASCADE
+         );
+         CREATE INDEX cost_lines_by_delivery ON cost_lines(payer_id, period);
+         DROP TABLE cost_chunks;
+         DROP TABLE group_totals;",
+    )
+    .unwrap();
+    let mut sets: std::collections::HashMap<String, i64> = Default::default();
+    for l in &lines {
+        let k = &l.key;
+        let set = if k.labels.is_empty() {
+            None
+        } else {
+            let fp = k
+                .labels
+                .iter()
+                .map(|l| format!("{}={}={}", l.kind.as_str(), l.key, l.value))
+                .collect::<Vec<_>>()
+                .join(";");
+            let next = sets.len() as i64 + 1;
+            let id = *sets.entry(fp.clone()).or_insert(next);
+            if id == next {
+                tx.execute(
+                    "INSERT INTO label_sets (label_set_id, fingerprint) VALUES (?1, ?2)",
+                    rusqlite::params![id, fp],
+                )
+                .unwrap();
+                for lb in k.labels.iter() {
+                    tx.execute(
+                        "INSERT INTO label_set_items VALUES (?1, ?2, ?3, ?4)",
+                        rusqlite::params![id, lb.kind.as_str(), lb.key.as_str(), lb.value.as_str()],
+                    )
+                    .unwrap();
+                }
+            }
+            Some(id)
+        };
+        let s = &l.sums;
+        tx.execute(
+            "INSERT INTO cost_lines VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+                                            ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+            rusqlite::params![
+                k.period.to_string(),
+                k.payer.as_str(),
+                k.account.as_str(),
+                k.billing_entity.as_str(),
+                k.product_code.as_str(),
+                k.product_name.as_str(),
+                k.usage_type.as_str(),
+                k.operation.as_str(),
+                k.line_item_type.as_str(),
+                k.region.as_str(),
+                k.owner.as_str(),
+                k.free_on_bill,
+                set,
+                s.rows as i64,
+                s.usage_amount.to_string(),
+                s.unblended_cost.to_string(),
+                s.public_cost.to_string(),
+                s.no_public_price_rows as i64,
+                s.sp_effective_cost.to_string(),
+                s.ri_effective_cost.to_string()
+            ],
+        )
+        .unwrap();
+    }
+    tx.pragma_update(None, "user_version", 7).unwrap();
+    tx.commit().unwrap();
+}

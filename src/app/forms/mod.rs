@@ -163,12 +163,12 @@ impl<'a> FormContext<'a> {
             self.lines.iter().filter_map(|l| pick(&l.key)).collect()
         };
         let candidates: Vec<String> = match f.key {
-            "service" | "filter_service" => from_lines(&|k| Some(k.product_code.clone())),
+            "service" | "filter_service" => from_lines(&|k| Some(k.product_code.to_string())),
             "usage_type" => from_lines(&|k| {
-                (service.is_empty() || k.product_code == service).then(|| k.usage_type.clone())
+                (service.is_empty() || k.product_code == service).then(|| k.usage_type.to_string())
             }),
             "operation" => from_lines(&|k| {
-                (service.is_empty() || k.product_code == service).then(|| k.operation.clone())
+                (service.is_empty() || k.product_code == service).then(|| k.operation.to_string())
             }),
             "accounts" | "primary" | "account" => self.names.values().cloned().collect(),
             "values" if form.field("filter") == "accounts" => {

@@ -1,0 +1,245 @@
+//! One billing group's numbers without pricing the whole period (issue 10 item 3).
+//!
+//! A group's shown row foots against the whole invoice (SPEC 5: every table foots to the
+//! cent as displayed), so it depends on every group's exact totals. After a full pricing, a
+//! snapshot of every group's totals, the unmonitored accounts' and the period's product names
+//! is kept in the workspace with a fingerprint of what it was computed from (this build, the
+//! configuration priced, the deliveries in force). One group's report or explanation then
+//! reads only that group's accounts' lines, prices them, and takes the other groups from the
+//! snapshot; it checks that its own group's totals equal the snapshot's before trusting it,
+//! and prices the whole period otherwise.
+
+use crate::analysis::{Analysis, ReportError};
+use crate::cur::ProductNames;
+use crate::engine::price::GroupTotals;
+use crate::model::{Config, GroupType};
+use crate::period::BillingPeriod;
+use crate::store::Workspace;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Totals {
+    aws_cost: Decimal,
+    priced: Decimal,
+    items: Decimal,
+    tax: Decimal,
+}
+
+impl From<&GroupTotals> for Totals {
+    fn from(t: &GroupTotals) -> Self {
+        Self {
+            aws_cost: t.aws_cost,
+            priced: t.priced,
+            items: t.items,
+            tax: t.tax,
+        }
+    }
+}
+
+impl From<&Totals> for GroupTotals {
+    fn from(t: &Totals) -> Self {
+        Self {
+            aws_cost: t.aws_cost,
+            priced: t.priced,
+            items: t.items,
+            tax: t.tax,
+        }
+    }
+}
+
+/// What is kept: per group (by ARN, in configuration order) its totals, the unmonitored
+/// accounts' totals and the period's product names.
+#[derive(Debug, Serialize, Deserialize)]
+struct Snapshot {
+    groups: Vec<(String, Totals)>,
+    unmonitored: Totals,
+    product_names: Vec<(String, String)>,
+}
+
+/// An identifier of this build: the hash of the running executable, so a snapshot computed
+/// by another build (whose engine may price differently) is never used. None when the
+/// executable cannot be read: then nothing is kept or used.
+fn build_id() -> Option<u128> {
+    static ID: std::sync::OnceLock<Option<u128>> = std::sync::OnceLock::new();
+    *ID.get_or_init(|| {
+        let exe = std::env::current_exe().ok()?;
+        let bytes = std::fs::read(exe).ok()?;
+        Some(xxhash_rust::xxh3::xxh3_128(&bytes))
+    })
+}
+
+/// The fingerprint of a state's numbers: build, period, state, configuration, deliveries.
+fn fingerprint(
+    ws: &Workspace,
+    period: BillingPeriod,
+    state: &str,
+    config: &Config,
+) -> Result<Option<String>, ReportError> {
+    let Some(build) = build_id() else {
+        return Ok(None);
+    };
+    let Ok(config_text) = serde_json::to_string(config) else {
+        return Ok(None);
+    };
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for part in [
+        format!("{build:032x}"),
+        period.to_string(),
+        state.to_string(),
+        config_text,
+        ws.deliveries_stamp(period)?,
+    ] {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    Ok(Some(format!("{:032x}", h.digest128())))
+}
+
+/// The snapshot key of the baseline, or of scenario `id`.
+fn state_key(scenario: Option<i64>) -> String {
+    scenario.map_or_else(|| "baseline".to_string(), |id| format!("scenario:{id}"))
+}
+
+impl Analysis {
+    /// Keeps this fully priced state's per-group totals ready in the workspace, for the next
+    /// one-group report (best effort: nothing happens on a read-only or busy workspace, or
+    /// for a partial state). Called by commands after they succeeded, never before: a refused
+    /// command writes nothing.
+    pub fn keep_ready(&self, ws: &Workspace) {
+        if self.partial {
+            return;
+        }
+        let scenario = match &self.scenario {
+            None => None,
+            Some(name) => match ws.scenarios() {
+                Ok(all) => match all
+                    .into_iter()
+                    .find(|s| s.name == *name && s.period == self.period)
+                {
+                    Some(s) => Some(s.id),
+                    None => return,
+                },
+                Err(_) => return,
+            },
+        };
+        let state = state_key(scenario);
+        let Ok(Some(fp)) = fingerprint(ws, self.period, &state, &self.config) else {
+            return;
+        };
+        let snapshot = Snapshot {
+            groups: self
+                .config
+                .groups
+                .iter()
+                .zip(&self.pricing.groups)
+                .map(|(g, t)| (g.arn.clone(), t.into()))
+                .collect(),
+            unmonitored: (&self.pricing.unmonitored).into(),
+            product_names: self
+                .pricing
+                .product_names
+                .pairs()
+                .map(|(c, n)| (c.to_string(), n.to_string()))
+                .collect(),
+        };
+        if let Ok(body) = serde_json::to_string(&snapshot) {
+            ws.keep_totals(self.period, &state, &fp, &body);
+        }
+    }
+
+    /// The state of `period` (baseline, or `scenario`) for a report or explanation of one
+    /// billing group (`group`: name or ARN): only the group's accounts' lines are read when
+    /// the per-group totals kept ready match this state; otherwise the whole period is priced
+    /// (and its totals kept for next time). The result answers for that group and for the
+    /// invoice's group list only: its `lines` hold the group's lines alone, so it must not be
+    /// used for billing views or other groups' breakdowns.
+    ///
+    /// # Errors
+    /// As [`Analysis::load_state`]; an unknown group is reported by the caller's
+    /// `group_index` on the result.
+    pub fn load_group(
+        ws: &Workspace,
+        period: BillingPeriod,
+        scenario: Option<&str>,
+        group: &str,
+    ) -> Result<Self, ReportError> {
+        let (config, scenario_id) = match scenario {
+            None => (ws.config_at(period)?, None),
+            Some(name) => match ws
+                .scenarios()?
+                .into_iter()
+                .find(|s| s.name == name && s.period == period)
+            {
+                Some(s) => (ws.scenario_config(s.id)?, Some(s.id)),
+                // Unknown or of another period: the full path says which.
+                None => return Self::load_state(ws, period, scenario),
+            },
+        };
+        if let Some(a) = Self::from_ready(ws, period, scenario, scenario_id, &config, group)? {
+            return Ok(a);
+        }
+        Self::load_state(ws, period, scenario)
+    }
+
+    fn from_ready(
+        ws: &Workspace,
+        period: BillingPeriod,
+        scenario: Option<&str>,
+        scenario_id: Option<i64>,
+        config: &Config,
+        group: &str,
+    ) -> Result<Option<Self>, ReportError> {
+        let Some(g) = config
+            .groups
+            .iter()
+            .position(|x| x.name == group || x.arn == group)
+        else {
+            return Ok(None);
+        };
+        let target = &config.groups[g];
+        // A group that takes accounts by payer or by default has no account list to read.
+        if target.group_type == GroupType::TransferBilling || target.auto_associate {
+            return Ok(None);
+        }
+        let state = state_key(scenario_id);
+        let Some(fp) = fingerprint(ws, period, &state, config)? else {
+            return Ok(None);
+        };
+        let Some(body) = ws.ready_totals(period, &state, &fp)? else {
+            return Ok(None);
+        };
+        let Ok(snapshot) = serde_json::from_str::<Snapshot>(&body) else {
+            return Ok(None);
+        };
+        let same_groups = snapshot.groups.len() == config.groups.len()
+            && snapshot
+                .groups
+                .iter()
+                .zip(&config.groups)
+                .all(|((arn, _), g)| *arn == g.arn);
+        if !same_groups {
+            return Ok(None);
+        }
+        let lines = ws.lines_of_accounts(period, target.accounts.iter().map(String::as_str))?;
+        let names = ProductNames::from_pairs(snapshot.product_names.iter().cloned());
+        let mut a = Self::new_named(period, lines, config.clone(), names);
+        // The group priced from its own lines must be the group the snapshot holds.
+        if Totals::from(&a.pricing.groups[g]) != snapshot.groups[g].1 {
+            tracing::warn!(
+                "per-group totals kept for {period} disagree with group {group}; pricing the whole period"
+            );
+            return Ok(None);
+        }
+        for (h, (_, t)) in snapshot.groups.iter().enumerate() {
+            if h != g {
+                a.pricing.groups[h] = t.into();
+            }
+        }
+        a.pricing.unmonitored = (&snapshot.unmonitored).into();
+        a.finish_load(ws)?;
+        a.scenario = scenario.map(str::to_string);
+        a.partial = true;
+        Ok(Some(a))
+    }
+}

@@ -1,0 +1,218 @@
+//! Issue 10 items 2 and 3: the aggregate stored as per-account chunks (a workspace of the
+//! previous schema converts with the same numbers), and one group's report read from its own
+//! accounts' lines with the other groups' totals kept ready, never from a stale snapshot.
+
+mod common;
+
+use common::{bin, tui::demo_copy};
+use proforma::analysis::Analysis;
+use proforma::store::Workspace;
+use std::path::Path;
+
+const PERIOD: &str = "2026-10";
+const GROUPS: [&str; 5] = ["retail", "media", "fintech", "labs", "logistics"];
+
+fn out(ws: &Path, args: &[&str]) -> String {
+    let o = bin()
+        .args(args)
+        .arg(ws)
+        .args(["--period", PERIOD])
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap()
+}
+
+/// Everything a user reads about the period: the group list, each group by service, a view,
+/// an explanation.
+fn readings(ws: &Path) -> Vec<String> {
+    let mut v = vec![
+        out(ws, &["report", "--format", "json"]),
+        out(ws, &["report", "--format", "table"]),
+        out(
+            ws,
+            &[
+                "report",
+                "--view",
+                "primary",
+                "--group-by",
+                "PRODUCT_NAME",
+                "--format",
+                "csv",
+            ],
+        ),
+    ];
+    for g in GROUPS {
+        v.push(out(ws, &["report", "--group", g, "--format", "json"]));
+        v.push(out(
+            ws,
+            &[
+                "report",
+                "--group",
+                g,
+                "--group-by",
+                "PRODUCT_NAME",
+                "--format",
+                "table",
+            ],
+        ));
+        v.push(out(ws, &["explain", "--group", g]));
+    }
+    v
+}
+
+fn tables(ws: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(ws).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn a_workspace_of_the_previous_schema_converts_to_chunks_with_the_same_numbers() {
+    let (_d, ws) = demo_copy();
+    let before = readings(&ws);
+    common::downgrade_to_schema_7(&ws);
+    assert!(tables(&ws).contains(&"cost_lines".to_string()));
+    let after = readings(&ws);
+    for (a, b) in before.iter().zip(&after) {
+        assert_eq!(a, b);
+    }
+    let t = tables(&ws);
+    assert!(t.contains(&"cost_chunks".to_string()), "{t:?}");
+    assert!(!t.contains(&"cost_lines".to_string()), "{t:?}");
+    assert!(!t.contains(&"label_sets".to_string()), "{t:?}");
+}
+
+#[test]
+fn one_groups_report_reads_only_its_accounts_and_equals_the_full_pricing() {
+    let (_d, ws) = demo_copy();
+    let period = PERIOD.parse().unwrap();
+    let w = Workspace::open(&ws).unwrap();
+    // A full pricing keeps the totals ready.
+    let full = Analysis::load(&w, period).unwrap();
+    full.keep_ready(&w);
+    let shown_full = full.shown_invoice();
+    for g in GROUPS {
+        let part = Analysis::load_group(&w, period, None, g).unwrap();
+        assert!(part.partial, "{g}: read from the totals kept ready");
+        let i = part.group_index(g).unwrap();
+        assert!(
+            part.lines.len() < full.lines.len() && !part.lines.is_empty(),
+            "{g}: {} of {} lines read",
+            part.lines.len(),
+            full.lines.len()
+        );
+        let accounts = &full.config.groups[i].accounts;
+        assert!(
+            part.lines
+                .iter()
+                .all(|l| accounts.iter().any(|a| *a == l.key.account))
+        );
+        assert_eq!(
+            part.shown_invoice(),
+            shown_full,
+            "{g}: the invoice foots the same"
+        );
+        assert_eq!(part.pricing.groups[i], full.pricing.groups[i], "{g}");
+        for by in [
+            proforma::engine::GroupBy::ProductName,
+            proforma::engine::GroupBy::LinkedAccount,
+        ] {
+            assert_eq!(
+                part.shown_breakdown(i, by, &[]),
+                full.shown_breakdown(i, by, &[]),
+                "{g} {by:?}"
+            );
+        }
+        assert_eq!(
+            part.explain(i, &[]).render(),
+            full.explain(i, &[]).render(),
+            "{g}: the same explanation"
+        );
+    }
+}
+
+#[test]
+fn kept_totals_are_never_used_after_a_change() {
+    let (dir, ws) = demo_copy();
+    let period = PERIOD.parse().unwrap();
+    // Warm: a full report keeps the totals.
+    out(&ws, &["report", "--format", "json"]);
+    let before = out(&ws, &["report", "--group", "retail", "--format", "json"]);
+    // A configuration change that moves another group's numbers, made by the CLI.
+    let toml = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/config.toml"),
+    )
+    .unwrap();
+    let changed = toml.replacen("percent = 10\n", "percent = 40\n", 1);
+    assert_ne!(changed, toml, "the sample has a 10 % rule to change");
+    let path = dir.path().join("changed.toml");
+    std::fs::write(&path, changed).unwrap();
+    bin()
+        .args(["config", "import"])
+        .arg(&ws)
+        .arg(&path)
+        .assert()
+        .success();
+    let w = Workspace::open(&ws).unwrap();
+    for g in GROUPS {
+        // The one-group path before any full pricing of the new state: what it shows must be
+        // the new state's numbers, whichever path it took.
+        let part = Analysis::load_group(&w, period, None, g).unwrap();
+        let full = Analysis::load(&w, period).unwrap();
+        assert_eq!(part.shown_invoice(), full.shown_invoice(), "{g}");
+    }
+    let after = out(&ws, &["report", "--group", "retail", "--format", "json"]);
+    assert_ne!(before, after, "the change moved retail's numbers");
+}
+
+#[test]
+fn a_scenario_keeps_its_own_totals() {
+    let (_d, ws) = demo_copy();
+    let period = PERIOD.parse().unwrap();
+    let mut w = Workspace::open(&ws).unwrap();
+    let id = w.create_scenario("what-if", period).unwrap().id;
+    let mut cfg = w.scenario_config(id).unwrap();
+    let rule = cfg
+        .rules
+        .iter_mut()
+        .find(|r| r.name == "global-markup-10")
+        .unwrap();
+    rule.modifier = Some(rust_decimal::Decimal::from(25));
+    let rule = rule.clone();
+    w.scenario_change(
+        id,
+        &proforma::model::Change::Put(proforma::model::Object::Rule(rule)),
+    )
+    .unwrap();
+    let full = Analysis::load_state(&w, period, Some("what-if")).unwrap();
+    full.keep_ready(&w);
+    let base = Analysis::load(&w, period).unwrap();
+    assert_ne!(full.shown_invoice(), base.shown_invoice());
+    for g in GROUPS {
+        let part = Analysis::load_group(&w, period, Some("what-if"), g).unwrap();
+        assert!(part.partial, "{g}: read from the scenario's own totals");
+        assert_eq!(part.scenario.as_deref(), Some("what-if"));
+        assert_eq!(part.shown_invoice(), full.shown_invoice(), "{g}");
+    }
+}
+
+#[test]
+fn a_report_of_one_group_with_totals_ready_writes_nothing() {
+    let (_d, ws) = demo_copy();
+    // `demo` priced the period and kept its totals.
+    let before = common::snapshot(&ws);
+    assert!(before.iter().any(|l| l.starts_with("group_totals:")));
+    let one = out(&ws, &["report", "--group", "media", "--format", "json"]);
+    assert!(one.contains("ProformaCost"), "{one}");
+    assert_eq!(common::snapshot(&ws), before, "nothing written");
+}

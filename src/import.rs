@@ -8,7 +8,7 @@
 //! same content) is read and counted once, with a warning; so is a cost file holding exactly
 //! the rows of another (the same data compressed differently).
 
-use crate::cur::{self, CurError, Source, SourceMeta};
+use crate::cur::{self, CurError, Source};
 use crate::store::{CommitReport, ImportBatch, StoreError, Workspace};
 use std::path::{Path, PathBuf};
 
@@ -78,10 +78,6 @@ fn check_regular(path: &Path) -> Result<(u64, u64), CurError> {
 /// True when two cost files hold the same decompressed content: the same data given twice in
 /// another form (`cur.csv` and `cur.csv.gz`). Equal totals are not enough: genuine parts of one
 /// delivery can hold rows that aggregate alike (other line item ids, other resources).
-fn same_content(a: &cur::CostExtract, b: &cur::CostExtract) -> bool {
-    a.content_hash.is_some() && a.content_hash == b.content_hash
-}
-
 /// Reads every source and commits them as one transaction (README "Deliveries replace, never
 /// add"). Returns what changed; `CommitReport::warnings` says which inputs were the same file
 /// given twice (counted once) and which held no data rows. On any error nothing is written.
@@ -111,35 +107,39 @@ pub fn import(
         unique.push(source);
     }
 
-    let mut inputs: Vec<(SourceMeta, cur::Input)> = Vec::with_capacity(unique.len());
+    // Each file joins the batch as soon as it is read (its lines packed), so a many-file
+    // import holds one file's aggregate at a time; what the duplicate checks need of the
+    // earlier files is kept beside it.
+    let mut batch = ImportBatch::default();
+    let mut read: Vec<(String, u64, String, Option<String>)> = Vec::with_capacity(unique.len());
     for source in unique {
         progress.start(source);
-        let read = cur::read_input(source, &|b| progress.advance(b));
+        let result = cur::read_input(source, &|b| progress.advance(b));
         progress.finish();
-        let (meta, input) = read?;
-        if let Some((first, _)) = inputs
+        let (meta, input) = result?;
+        if let Some((first, ..)) = read
             .iter()
-            .find(|(m, _)| m.hash == meta.hash && m.size == meta.size)
+            .find(|(_, size, hash, _)| *hash == meta.hash && *size == meta.size)
         {
             warnings.push(format!(
                 "{} has the same content as {} (same size and xxh3-128 hash): counted once",
                 source.display_path().display(),
-                first.path
+                first
             ));
             continue;
         }
-        if let cur::Input::Cost(extract) = &input
-            && let Some((first, _)) = inputs.iter().find(|(_, i)| match i {
-                cur::Input::Cost(other) => same_content(other, extract),
-                cur::Input::Accounts(_) => false,
-            })
-            && extract.rows > 0
+        let content = match &input {
+            cur::Input::Cost(extract) if extract.rows > 0 => extract.content_hash.clone(),
+            _ => None,
+        };
+        if let Some(hash) = &content
+            && let Some((first, ..)) = read.iter().find(|(.., c)| c.as_ref() == Some(hash))
         {
             warnings.push(format!(
                 "{} holds the same data as {} (the same content, compressed differently): \
                  counted once",
                 source.display_path().display(),
-                first.path
+                first
             ));
             continue;
         }
@@ -153,9 +153,16 @@ pub fn import(
                 source.display_path().display()
             ));
         }
-        inputs.push((meta, input));
+        let is_cost = matches!(input, cur::Input::Cost(_));
+        read.push((
+            meta.path.clone(),
+            meta.size,
+            meta.hash.clone(),
+            content.filter(|_| is_cost),
+        ));
+        batch.add(meta, input)?;
     }
-    let batch = ImportBatch::from_inputs(inputs)?;
+    let batch = batch.finish();
     let mut report = ws.commit_import(&batch)?;
     report.warnings = warnings;
     // Freeing a large aggregate takes a noticeable moment; nobody needs to wait for it.

@@ -57,15 +57,34 @@ struct Snapshot {
     product_names: Vec<(String, String)>,
 }
 
-/// An identifier of this build: the hash of the running executable, so a snapshot computed
-/// by another build (whose engine may price differently) is never used. None when the
-/// executable cannot be read: then nothing is kept or used.
+/// An identifier of this build: the running executable's version, file identity, size and
+/// modification time (a rebuilt or reinstalled binary differs in at least one), so a snapshot
+/// computed by another build, whose engine may price differently, is never used. None when
+/// the executable cannot be examined: then nothing is kept or used.
 fn build_id() -> Option<u128> {
     static ID: std::sync::OnceLock<Option<u128>> = std::sync::OnceLock::new();
     *ID.get_or_init(|| {
         let exe = std::env::current_exe().ok()?;
-        let bytes = std::fs::read(exe).ok()?;
-        Some(xxhash_rust::xxh3::xxh3_128(&bytes))
+        let meta = std::fs::metadata(exe).ok()?;
+        let modified = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_nanos();
+        #[cfg(unix)]
+        let file = {
+            use std::os::unix::fs::MetadataExt;
+            format!("{}:{}", meta.dev(), meta.ino())
+        };
+        #[cfg(not(unix))]
+        let file = String::new();
+        let id = format!(
+            "{} {file} {} {modified}",
+            env!("CARGO_PKG_VERSION"),
+            meta.len()
+        );
+        Some(xxhash_rust::xxh3::xxh3_128(id.as_bytes()))
     })
 }
 

@@ -276,8 +276,7 @@ fn effect(ws: &Workspace, c: &PeriodChange) -> color_eyre::Result<String> {
     // its exact pro forma changes: footing may move a cent between groups whose own numbers
     // did not change, and listing those would name groups the import does not touch.
     type Shown = (String, String, rust_decimal::Decimal, rust_decimal::Decimal);
-    let shown = |config: &Config| -> Vec<Shown> {
-        let a = Analysis::new(c.period, lines.clone(), config.clone());
+    let shown = |a: &Analysis| -> Vec<Shown> {
         let inv = a.shown_invoice();
         a.group_reports()
             .into_iter()
@@ -292,8 +291,12 @@ fn effect(ws: &Workspace, c: &PeriodChange) -> color_eyre::Result<String> {
             })
             .collect()
     };
-    let before = shown(&c.before);
-    let after = shown(&c.after);
+    // One load, priced twice: the lines (millions at reseller scale) are neither copied nor
+    // read again.
+    let mut a = Analysis::new(c.period, lines, c.before.clone());
+    let before = shown(&a);
+    a.reprice(c.after.clone());
+    let after = shown(&a);
     let mut names: Vec<(&str, &str)> = before
         .iter()
         .chain(after.iter())

@@ -249,7 +249,9 @@ fn add(a: &mut Decimal, b: Decimal) -> Result<(), NotANumber> {
     Ok(())
 }
 
-fn add_line(a: &mut LineSums, b: &LineSums) -> Result<(), NotANumber> {
+/// Adds one line's sums to another's (rows and exact amounts); an amount beyond what
+/// `Decimal` holds is refused, never wrapped.
+pub(crate) fn add_line(a: &mut LineSums, b: &LineSums) -> Result<(), NotANumber> {
     a.rows += b.rows;
     a.no_public_price_rows += b.no_public_price_rows;
     add(&mut a.usage_amount, b.usage_amount)?;

@@ -285,16 +285,15 @@ pub(crate) fn text_at<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str,
         .map_err(|e| StoreError::BadStoredNumber(format!("column {i}: {e}")))
 }
 
-/// Writes one account's lines as its chunk (replacing any chunk it had).
+/// Writes one account's encoded chunk of `lines` lines (replacing any chunk it had).
 pub(crate) fn insert_chunk(
     tx: &rusqlite::Transaction<'_>,
     period: &str,
     payer: &str,
     account: &str,
-    chunk: ChunkWriter,
+    lines: usize,
+    data: &[u8],
 ) -> Result<(), StoreError> {
-    let lines = chunk.len() as i64;
-    let data = chunk.finish()?;
     tx.prepare_cached(
         "INSERT OR REPLACE INTO cost_chunks (period, account_id, payer_id, lines, format, data)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -303,11 +302,23 @@ pub(crate) fn insert_chunk(
         period,
         account,
         payer,
-        lines,
+        lines as i64,
         CHUNK_FORMAT,
         data
     ])?;
     Ok(())
+}
+
+/// Encodes a chunk and writes it.
+fn write_chunk(
+    tx: &rusqlite::Transaction<'_>,
+    period: &str,
+    payer: &str,
+    account: &str,
+    chunk: ChunkWriter,
+) -> Result<(), StoreError> {
+    let lines = chunk.len();
+    insert_chunk(tx, period, payer, account, lines, &chunk.finish()?)
 }
 
 /// Migration 8: moves the aggregate of a workspace written before chunks (one `cost_lines`
@@ -354,7 +365,7 @@ pub(crate) fn convert_cost_lines(tx: &rusqlite::Transaction<'_>) -> Result<(), S
             .is_some_and(|(p, y, a, _)| *p == period && *y == payer && *a == account);
         if !same {
             if let Some((p, y, a, w)) = current.take() {
-                insert_chunk(tx, &p, &y, &a, w)?;
+                write_chunk(tx, &p, &y, &a, w)?;
             }
             current = Some((
                 period.clone(),
@@ -398,7 +409,7 @@ pub(crate) fn convert_cost_lines(tx: &rusqlite::Transaction<'_>) -> Result<(), S
         }
     }
     if let Some((p, y, a, w)) = current.take() {
-        insert_chunk(tx, &p, &y, &a, w)?;
+        write_chunk(tx, &p, &y, &a, w)?;
     }
     drop(rows);
     drop(stmt);

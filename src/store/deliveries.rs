@@ -21,7 +21,11 @@ pub struct FileRecord {
 pub struct Delivery {
     pub payer: String,
     pub period: BillingPeriod,
+    /// The delivery's daily series and currencies (its `lines` are moved into `packed` as
+    /// each file is read).
     pub extract: CostExtract,
+    /// The aggregate lines, packed as they will be stored.
+    pub packed: PackedLines,
     /// Indexes into `ImportBatch::files`, with the rows each contributed.
     pub files: Vec<(usize, u64)>,
 }
@@ -55,6 +59,9 @@ pub struct ImportBatch {
     pub deliveries: Vec<Delivery>,
     /// Account details with the index of the file they came from.
     pub accounts: Vec<(usize, AccountInfo)>,
+    /// Deliveries being assembled by [`ImportBatch::add`], moved to `deliveries` by
+    /// [`ImportBatch::finish`].
+    pending: BTreeMap<(String, BillingPeriod), Delivery>,
 }
 
 impl ImportBatch {
@@ -62,12 +69,34 @@ impl ImportBatch {
     /// that hold the same (payer, period) are parts of one delivery (a multi-part CUR).
     pub fn from_inputs(inputs: Vec<(SourceMeta, Input)>) -> Result<Self, crate::cur::CurError> {
         let mut batch = ImportBatch::default();
-        let mut by_key: BTreeMap<(String, BillingPeriod), Delivery> = BTreeMap::new();
-        for (index, (meta, input)) in inputs.into_iter().enumerate() {
+        for (meta, input) in inputs {
+            batch.add(meta, input)?;
+        }
+        Ok(batch.finish())
+    }
+
+    /// The deliveries assembled, in (payer, period) order, ready to commit.
+    pub fn finish(mut self) -> Self {
+        self.deliveries = std::mem::take(&mut self.pending).into_values().collect();
+        self
+    }
+
+    /// Adds what one file read: its lines are packed at once (about 50 bytes a line instead
+    /// of a map entry of a few hundred), so an import of many large files holds one file's
+    /// aggregate at a time.
+    pub fn add(&mut self, meta: SourceMeta, input: Input) -> Result<(), crate::cur::CurError> {
+        let index = self.files.len();
+        let ImportBatch {
+            files,
+            accounts,
+            pending: by_key,
+            ..
+        } = self;
+        {
             let path = std::path::PathBuf::from(&meta.path);
             match input {
                 Input::Cost(extract) => {
-                    batch.files.push(FileRecord {
+                    files.push(FileRecord {
                         meta,
                         kind: "cost",
                         rows: extract.rows,
@@ -79,8 +108,8 @@ impl ImportBatch {
                     {
                         // The usual case, one (payer, period) per file: nothing to split.
                         let rows = extract.rows;
-                        add_part(&mut by_key, payer, period, extract, index, rows, &path)?;
-                        continue;
+                        add_part(by_key, payer, period, extract, index, rows, &path)?;
+                        return Ok(());
                     }
                     let mut parts: rustc_hash::FxHashMap<(String, BillingPeriod), CostExtract> =
                         Default::default();
@@ -105,21 +134,20 @@ impl ImportBatch {
                     }
                     for ((payer, period), part) in parts {
                         let rows = part.rows;
-                        add_part(&mut by_key, payer, period, part, index, rows, &path)?;
+                        add_part(by_key, payer, period, part, index, rows, &path)?;
                     }
                 }
                 Input::Accounts(list) => {
-                    batch.files.push(FileRecord {
+                    files.push(FileRecord {
                         meta,
                         kind: "accounts",
                         rows: list.len() as u64,
                     });
-                    batch.accounts.extend(list.into_iter().map(|a| (index, a)));
+                    accounts.extend(list.into_iter().map(|a| (index, a)));
                 }
             }
         }
-        batch.deliveries = by_key.into_values().collect();
-        Ok(batch)
+        Ok(())
     }
 }
 
@@ -127,27 +155,101 @@ fn add_part(
     by_key: &mut BTreeMap<(String, BillingPeriod), Delivery>,
     payer: String,
     period: BillingPeriod,
-    part: CostExtract,
+    mut part: CostExtract,
     file: usize,
     rows: u64,
     path: &std::path::Path,
 ) -> Result<(), crate::cur::CurError> {
-    match by_key.entry((payer.clone(), period)) {
-        std::collections::btree_map::Entry::Vacant(v) => {
-            v.insert(Delivery {
-                payer,
-                period,
-                extract: part,
-                files: vec![(file, rows)],
-            });
-        }
-        std::collections::btree_map::Entry::Occupied(mut o) => {
-            let d = o.get_mut();
+    let lines = std::mem::take(&mut part.lines);
+    let d = match by_key.entry((payer.clone(), period)) {
+        std::collections::btree_map::Entry::Vacant(v) => v.insert(Delivery {
+            payer,
+            period,
+            extract: part,
+            packed: PackedLines::default(),
+            files: vec![(file, rows)],
+        }),
+        std::collections::btree_map::Entry::Occupied(o) => {
+            let d = o.into_mut();
             d.extract.absorb(part, path)?;
             d.files.push((file, rows));
+            d
         }
+    };
+    d.packed
+        .add(period, &d.payer, lines)
+        .map_err(|e| crate::cur::CurError::Internal {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })
+}
+
+/// A delivery's aggregate lines packed as they will be stored (store/chunks.rs): one
+/// encoded chunk per usage account, with the delivery's row count and invoice sums.
+#[derive(Debug, Default)]
+pub struct PackedLines {
+    /// Usage account -> (lines, encoded chunk).
+    chunks: BTreeMap<ustr::Ustr, (usize, Vec<u8>)>,
+    rows: u64,
+    billable: Decimal,
+    tax: Decimal,
+}
+
+impl PackedLines {
+    /// Adds lines of the delivery (another part's lines of an account already packed are
+    /// merged into its chunk, key by key).
+    fn add(
+        &mut self,
+        period: BillingPeriod,
+        payer: &str,
+        lines: rustc_hash::FxHashMap<crate::cur::LineKey, crate::cur::LineSums>,
+    ) -> Result<(), StoreError> {
+        let mut by_account: rustc_hash::FxHashMap<
+            ustr::Ustr,
+            Vec<(crate::cur::LineKey, crate::cur::LineSums)>,
+        > = Default::default();
+        for (k, v) in lines {
+            self.rows += v.rows;
+            // Sums were overflow-checked per delivery while folding; saturate rather than panic.
+            let (b, t) = k.line_item_type.billable_and_tax(v.unblended_cost);
+            self.billable = self.billable.saturating_add(b);
+            self.tax = self.tax.saturating_add(t);
+            by_account.entry(k.account).or_default().push((k, v));
+        }
+        for (account, mut lines) in by_account {
+            if let Some((_, old)) = self.chunks.remove(&account) {
+                let mut stored = Vec::new();
+                super::chunks::decode(
+                    super::chunks::ChunkId {
+                        period,
+                        payer: ustr::ustr(payer),
+                        account,
+                        format: super::chunks::CHUNK_FORMAT,
+                        data: &old,
+                    },
+                    &mut stored,
+                )?;
+                let mut merged: rustc_hash::FxHashMap<crate::cur::LineKey, crate::cur::LineSums> =
+                    stored.into_iter().map(|l| (l.key, l.sums)).collect();
+                for (k, v) in lines {
+                    let e = merged.entry(k).or_default();
+                    crate::cur::fold::add_line(e, &v).map_err(|_| {
+                        StoreError::BadChunk(format!("the sums of account {account} overflow"))
+                    })?;
+                }
+                lines = merged.into_iter().collect();
+            }
+            // Key order, so the same data packs to the same bytes.
+            lines.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            let mut chunk = super::chunks::ChunkWriter::new();
+            for (k, v) in &lines {
+                chunk.push(k, v);
+            }
+            let n = chunk.len();
+            self.chunks.insert(account, (n, chunk.finish()?));
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,16 +275,7 @@ pub struct DeliveryOutcome {
 }
 
 fn summarize(d: &Delivery, status: DeliveryStatus) -> DeliveryOutcome {
-    let mut billable = Decimal::ZERO;
-    let mut tax = Decimal::ZERO;
-    let mut rows = 0;
-    for (k, v) in &d.extract.lines {
-        rows += v.rows;
-        // Sums were overflow-checked per delivery while folding; saturate rather than panic.
-        let (b, t) = k.line_item_type.billable_and_tax(v.unblended_cost);
-        billable = billable.saturating_add(b);
-        tax = tax.saturating_add(t);
-    }
+    let (rows, billable, tax) = (d.packed.rows, d.packed.billable, d.packed.tax);
     let days = d.extract.daily.keys().map(|k| k.day.as_str());
     DeliveryOutcome {
         payer: d.payer.clone(),
@@ -376,25 +469,9 @@ fn write_delivery(
                            WHERE accounts.payer_id IS NULL",
     )?;
     account_stmt.execute(params![d.payer, d.payer])?;
-    // One chunk per usage account (store/chunks.rs), lines in key order so a re-import of
-    // the same data stores the same bytes.
-    let mut by_account: rustc_hash::FxHashMap<
-        ustr::Ustr,
-        Vec<(&crate::cur::LineKey, &crate::cur::LineSums)>,
-    > = rustc_hash::FxHashMap::default();
-    for (k, v) in &d.extract.lines {
-        by_account.entry(k.account).or_default().push((k, v));
-    }
-    let mut accounts: Vec<_> = by_account.into_iter().collect();
-    accounts.sort_unstable_by_key(|a| a.0);
-    for (account, mut lines) in accounts {
+    for (account, (lines, data)) in &d.packed.chunks {
         account_stmt.execute(params![account.as_str(), d.payer])?;
-        lines.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let mut chunk = super::chunks::ChunkWriter::new();
-        for (k, v) in lines {
-            chunk.push(k, v);
-        }
-        super::chunks::insert_chunk(tx, &period, &d.payer, &account, chunk)?;
+        super::chunks::insert_chunk(tx, &period, &d.payer, account, *lines, data)?;
     }
     let mut insert_day = tx.prepare_cached(
         "INSERT INTO daily_costs (period, payer_id, account_id, day, rows, billable, tax, public_cost)

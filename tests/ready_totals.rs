@@ -216,3 +216,37 @@ fn a_report_of_one_group_with_totals_ready_writes_nothing() {
     assert!(one.contains("ProformaCost"), "{one}");
     assert_eq!(common::snapshot(&ws), before, "nothing written");
 }
+
+#[test]
+fn a_damaged_chunk_is_a_clear_error_never_a_wrong_number() {
+    let (_d, ws) = demo_copy();
+    {
+        let conn = rusqlite::Connection::open(&ws).unwrap();
+        let (account, data): (String, Vec<u8>) = conn
+            .query_row(
+                "SELECT account_id, data FROM cost_chunks WHERE period = ?1 ORDER BY account_id LIMIT 1",
+                [PERIOD],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        conn.execute(
+            "UPDATE cost_chunks SET data = ?1 WHERE period = ?2 AND account_id = ?3",
+            rusqlite::params![&data[..data.len() / 2], PERIOD, account],
+        )
+        .unwrap();
+        conn.execute("DELETE FROM group_totals", []).unwrap();
+    }
+    let o = bin()
+        .arg("report")
+        .arg(&ws)
+        .args(["--period", PERIOD])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("cannot be decoded") && err.contains("re-import"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
+}

@@ -178,8 +178,10 @@ pub struct AuditRow {
 /// Billable of one account on one usage day.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DailyRow {
-    pub payer: String,
-    pub account: String,
+    /// Interned, like the aggregate's keys: a reseller's month has hundreds of thousands of
+    /// (account, day) rows over a few thousand accounts.
+    pub payer: ustr::Ustr,
+    pub account: ustr::Ustr,
     pub day: String,
     pub billable: rust_decimal::Decimal,
 }
@@ -208,20 +210,20 @@ impl Workspace {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Daily billable per account of a period.
+    /// Daily billable per account of a period, in no particular order (callers sum it
+    /// into per-group series).
     pub fn daily(&self, period: BillingPeriod) -> Result<Vec<DailyRow>, StoreError> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT payer_id, account_id, day, billable FROM daily_costs WHERE period = ?1 ORDER BY day",
+            "SELECT payer_id, account_id, day, billable FROM daily_costs WHERE period = ?1",
         )?;
         let mut rows = stmt.query([period.to_string()])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            let billable: String = r.get(3)?;
             out.push(DailyRow {
-                payer: r.get(0)?,
-                account: r.get(1)?,
+                payer: ustr::ustr(super::chunks::text_at(r, 0)?),
+                account: ustr::ustr(super::chunks::text_at(r, 1)?),
                 day: r.get(2)?,
-                billable: decimal(&billable)?,
+                billable: decimal(super::chunks::text_at(r, 3)?)?,
             });
         }
         Ok(out)

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod columns;
 mod csv_reader;
+pub mod cube;
 pub mod detect;
 pub mod fold;
 pub mod line_item_type;
@@ -129,7 +130,7 @@ pub fn read_input(
     let format = detect::detect(source)?;
     let path = source.display_path();
     match format {
-        Format::CurCsv(compression) => {
+        Format::CurCsv(compression) | Format::CubeCsv(compression) => {
             let (extract, hash) = csv_reader::read(source, compression, progress)?;
             Ok((source.meta(format, hash)?, Input::Cost(extract)))
         }

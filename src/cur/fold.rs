@@ -419,7 +419,14 @@ impl<'m> Folder<'m> {
     ) -> Result<Option<Decimal>, CurError> {
         let Some(col) = col else { return Ok(None) };
         let t = self.text(row, col, line)?;
-        money::parse_decimal(t).map_err(|_| self.bad(line, col, t.as_bytes(), number_reason(t)))
+        let n = money::parse_decimal(t)
+            .map_err(|_| self.bad(line, col, t.as_bytes(), number_reason(t)))?;
+        // A cube's sums carry the query's full scale (`1.50000000000000000000`).
+        Ok(if self.map.cube.is_some() {
+            n.map(|d| d.normalize())
+        } else {
+            n
+        })
     }
 
     fn account_id<'r, R: Cells>(

@@ -522,7 +522,7 @@ fn duckdb_available() -> bool {
 /// the free-on-bill rule are met: some rows lose their public cost (amount x rate), some their
 /// rate as well (unblended, counted), some become free, some lose their usage day, and
 /// optional cells are written `\N`, `NULL` or `null`.
-fn sample_cur(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
+fn sample_cur(dir: &Path, drop: &[&str]) -> (Vec<PathBuf>, Vec<String>) {
     let generated = dir.join("gen");
     bin()
         .args(["generate-sample", "--plain", "--out"])
@@ -550,8 +550,12 @@ fn sample_cur(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
             at("lineItem/Operation"),
         );
         let edited = dir.join(format!("cur-{period}.csv"));
+        let keep: Vec<usize> = (0..header.len())
+            .filter(|&i| !drop.contains(&header[i].as_str()))
+            .collect();
+        let pick = |r: &[String]| -> Vec<String> { keep.iter().map(|&i| r[i].clone()).collect() };
         let mut w = csv::Writer::from_path(&edited).unwrap();
-        w.write_record(&header).unwrap();
+        w.write_record(pick(&header)).unwrap();
         let mut n = 0usize;
         for rec in rdr.records() {
             let mut r: Vec<String> = rec.unwrap().iter().map(String::from).collect();
@@ -581,10 +585,10 @@ fn sample_cur(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
                 13 => r[op] = "NULL".into(),
                 _ => {}
             }
-            w.write_record(&r).unwrap();
+            w.write_record(pick(&r)).unwrap();
         }
         w.flush().unwrap();
-        names = header.iter().map(|h| normalize_name(h)).collect();
+        names = pick(&header).iter().map(|h| normalize_name(h)).collect();
         files.push(edited);
     }
     (files, names)
@@ -738,7 +742,7 @@ fn the_duckdb_cube_of_a_legacy_cur_imports_to_the_same_numbers_as_the_cur() {
     }
     let d = tempfile::tempdir().unwrap();
     let dir = d.path();
-    let (files, names) = sample_cur(dir);
+    let (files, names) = sample_cur(dir, &[]);
     let file_refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     let direct = build(dir, "direct.proforma", &file_refs);
 
@@ -848,7 +852,7 @@ fn the_duckdb_cube_of_a_cur2_table_imports_to_the_same_numbers_as_the_cur() {
     }
     let d = tempfile::tempdir().unwrap();
     let dir = d.path();
-    let (files, names) = sample_cur(dir);
+    let (files, names) = sample_cur(dir, &[]);
     let file_refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     let direct = build(dir, "direct.proforma", &file_refs);
     // CUR 2.0 as Data Exports writes it: product name and region in the `product` map, tags
@@ -910,4 +914,90 @@ fn the_duckdb_cube_of_a_cur2_table_imports_to_the_same_numbers_as_the_cur() {
         &reports(&direct),
         "reports of from_cube",
     );
+}
+
+#[test]
+fn columns_the_table_lacks_are_read_as_empty_with_absent() {
+    if !duckdb_available() {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    // A legacy CUR without Savings Plans columns (a report that never had them) and without
+    // the user:team tag column.
+    let drop = [
+        "savingsPlan/SavingsPlanARN",
+        "savingsPlan/SavingsPlanEffectiveCost",
+        "resourceTags/user:team",
+    ];
+    let (files, names) = sample_cur(dir, &drop);
+    let file_refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let direct = build(dir, "direct.proforma", &file_refs);
+    let mut args = vec![
+        "--dialect",
+        "duckdb",
+        "--tag",
+        "user:team",
+        "--tag",
+        "user:env",
+    ];
+    args.extend([
+        "--cost-category",
+        "BusinessUnit",
+        "--tag",
+        "user:cost-center",
+    ]);
+    // Without --absent the engine stops at the missing column.
+    let sql = cube_sql(&args);
+    let runner_out = dir.join("never.csv");
+    let failed = std::panic::catch_unwind(|| {
+        run_duckdb(dir, &files, &names, &[], &sql, &[(&runner_out, "csv")])
+    });
+    assert!(
+        failed.is_err(),
+        "DuckDB ran SQL that reads a missing column"
+    );
+    args.extend([
+        "--absent",
+        "savings_plan_savings_plan_a_r_n",
+        "--absent",
+        "savings_plan_savings_plan_effective_cost",
+        "--absent",
+        "resource_tags_user_team",
+    ]);
+    let sql = cube_sql(&args);
+    assert!(sql.contains("CAST(NULL AS VARCHAR) AS r_sp_arn"));
+    let csv = dir.join("cube.csv");
+    run_duckdb(dir, &files, &names, &[], &sql, &[(&csv, "csv")]);
+    let from_cube = build(dir, "cube.proforma", &[&csv]);
+    // The direct import has no user:team label at all; the cube carries it empty: the same.
+    assert_same(&aggregate(&from_cube), &aggregate(&direct), "aggregate");
+    assert_same(&reports(&from_cube), &reports(&direct), "reports");
+    // Required and unknown columns are refused.
+    bin()
+        .args([
+            "cube-sql",
+            "--dialect",
+            "athena",
+            "--absent",
+            "line_item_unblended_cost",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "--absent line_item_unblended_cost: this column is required",
+        ));
+    bin()
+        .args([
+            "cube-sql",
+            "--dialect",
+            "athena",
+            "--absent",
+            "line_item_blended_cost",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "--absent line_item_blended_cost: not a column the SQL reads",
+        ));
 }

@@ -40,6 +40,7 @@ pub struct Args<'a> {
     pub table: &'a str,
     pub tags: &'a [String],
     pub cost_categories: &'a [String],
+    pub absent: &'a [String],
 }
 
 /// The tag keys and cost category names the configuration's billing views filter on, in the
@@ -82,6 +83,7 @@ pub fn run(args: &Args<'_>) -> color_eyre::Result<()> {
     for text in tags
         .iter()
         .chain(&categories)
+        .chain(args.absent)
         .map(String::as_str)
         .chain([args.table])
     {
@@ -106,6 +108,7 @@ pub fn run(args: &Args<'_>) -> color_eyre::Result<()> {
         table: args.table.to_string(),
         tags: tags.into_iter().collect(),
         cost_categories: categories.into_iter().collect(),
+        absent: args.absent.to_vec(),
     };
     let sql = cube::sql(&spec)?;
     super::table::emit(&sql)?;

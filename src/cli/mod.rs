@@ -126,6 +126,10 @@ pub enum Command {
         /// The period whose configuration names the keys (default: the latest with data)
         #[arg(long, requires = "workspace")]
         period: Option<crate::period::BillingPeriod>,
+        /// An optional column the table lacks (`savings_plan_savings_plan_a_r_n`), read as
+        /// empty; repeatable
+        #[arg(long, value_name = "COLUMN")]
+        absent: Vec<String>,
     },
     #[command(external_subcommand)]
     External(Vec<OsString>),
@@ -299,6 +303,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
             tags,
             cost_categories,
             period,
+            absent,
         } => cube_sql::run(&cube_sql::Args {
             workspace: workspace.as_deref(),
             period,
@@ -307,6 +312,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
             table: &table,
             tags: &tags,
             cost_categories: &cost_categories,
+            absent: &absent,
         }),
         Command::GenerateSample {
             out,

@@ -254,7 +254,40 @@ pub struct SqlSpec {
     pub tags: Vec<String>,
     /// Cost category names to carry (`BusinessUnit`).
     pub cost_categories: Vec<String>,
+    /// Optional source columns the table lacks (a legacy CUR table has only the columns its
+    /// report had): read as NULL, as the import reads a CSV without them. Athena names
+    /// (`savings_plan_savings_plan_a_r_n`, `resource_tags_user_team`).
+    pub absent: Vec<String>,
 }
+
+/// The source columns the import requires (SPEC 1.1): never absent.
+const REQUIRED_SOURCE: [&str; 6] = [
+    "bill_payer_account_id",
+    "line_item_usage_account_id",
+    "bill_billing_period_start_date",
+    "line_item_line_item_type",
+    "line_item_product_code",
+    "line_item_unblended_cost",
+];
+
+/// The source columns read when present.
+const OPTIONAL_SOURCE: [&str; 15] = [
+    "bill_billing_entity",
+    "line_item_usage_type",
+    "line_item_operation",
+    "line_item_usage_amount",
+    "line_item_unblended_rate",
+    "pricing_public_on_demand_cost",
+    "pricing_public_on_demand_rate",
+    "product_product_name",
+    "product_region",
+    "reservation_reservation_a_r_n",
+    "savings_plan_savings_plan_a_r_n",
+    "savings_plan_savings_plan_effective_cost",
+    "reservation_effective_cost",
+    "line_item_usage_start_date",
+    "line_item_currency_code",
+];
 
 /// Why no SQL could be written.
 #[derive(Debug, thiserror::Error)]
@@ -263,6 +296,10 @@ pub enum SqlError {
     BadTable(String),
     #[error("an empty {0} key cannot be carried")]
     EmptyKey(&'static str),
+    #[error("--absent {0}: this column is required (it may be empty, but it must be there)")]
+    RequiredAbsent(String),
+    #[error("--absent {name}: not a column the SQL reads; it reads {known}")]
+    UnknownAbsent { name: String, known: String },
     #[error(
         "{kind} '{key}' gives the column name '{column}' that {other} '{other_key}' gives too; the two cannot be told apart in the CUR table"
     )]
@@ -331,6 +368,9 @@ impl Dialect {
 
 /// One source column of the CUR table: its expression in the table's format.
 fn source(spec: &SqlSpec, legacy: &str, cur2_product_key: Option<&str>) -> String {
+    if spec.absent.iter().any(|a| a == legacy) {
+        return "NULL".into();
+    }
     match (spec.format, cur2_product_key) {
         (SourceFormat::Cur2, Some(key)) => spec.dialect.map_get("product", key),
         _ => spec.dialect.ident(legacy),
@@ -355,8 +395,8 @@ pub fn sql(spec: &SqlSpec) -> Result<String, SqlError> {
         .collect::<Vec<_>>()
         .join(".");
 
-    // Labels: (kind, key as carried, source expression, cube column name).
-    let mut labels: Vec<(&'static str, String, String, String)> = Vec::new();
+    // (kind, key as carried, expression, cube column, source column).
+    let mut labels: Vec<(&'static str, String, String, String, String)> = Vec::new();
     let mut keys: Vec<(LabelKind, &String)> = Vec::new();
     keys.extend(spec.tags.iter().map(|k| (LabelKind::Tag, k)));
     keys.extend(
@@ -401,7 +441,7 @@ pub fn sql(spec: &SqlSpec) -> Result<String, SqlError> {
                 format!("{COST_CATEGORY_PREFIX}{}", encode_key(key)),
             ),
         };
-        if let Some(other) = labels.iter().find(|l| l.2 == expr) {
+        if let Some(other) = labels.iter().find(|l| l.4 == column) {
             if other.1 == *key && other.0 == kind_name {
                 continue; // the same key given twice
             }
@@ -413,7 +453,25 @@ pub fn sql(spec: &SqlSpec) -> Result<String, SqlError> {
                 other_key: other.1.clone(),
             });
         }
-        labels.push((kind_name, key.clone(), expr, cube_col));
+        let expr = if spec.absent.contains(&column) {
+            "NULL".to_string()
+        } else {
+            expr
+        };
+        labels.push((kind_name, key.clone(), expr, cube_col, column));
+    }
+    for name in &spec.absent {
+        if REQUIRED_SOURCE.contains(&name.as_str()) {
+            return Err(SqlError::RequiredAbsent(name.clone()));
+        }
+        if !OPTIONAL_SOURCE.contains(&name.as_str()) && !labels.iter().any(|l| l.4 == *name) {
+            let mut known: Vec<&str> = OPTIONAL_SOURCE.to_vec();
+            known.extend(labels.iter().map(|l| l.4.as_str()));
+            return Err(SqlError::UnknownAbsent {
+                name: name.clone(),
+                known: known.join(", "),
+            });
+        }
     }
 
     let text = d.text_type();

@@ -451,6 +451,27 @@ fn bad_cubes_are_refused_with_line_column_and_reason_and_nothing_written() {
             ),
         ),
         (
+            cube_csv(
+                None,
+                &[
+                    &[],
+                    &[
+                        ("record", "day"),
+                        ("usage_account_id", "111100009999"),
+                        ("usage_date", "2026-10-01"),
+                        ("row_count", "1"),
+                        ("usage_amount", "1"),
+                        ("public_cost", "1"),
+                        ("billable_cost", "1"),
+                        ("tax_cost", "0"),
+                    ],
+                ],
+            ),
+            "day records name accounts no line record has (2026-10 payer 999900001111 account \
+             111100009999)"
+                .into(),
+        ),
+        (
             cube_csv(None, &[&[("payer_account_id", "12345")]]),
             "'12345' is not a 12-digit account id".into(),
         ),
@@ -770,6 +791,13 @@ fn the_duckdb_cube_of_a_legacy_cur_imports_to_the_same_numbers_as_the_cur() {
     );
     let from_csv = build(dir, "cube-csv.proforma", &[&csv]);
     let from_parquet = build(dir, "cube-parquet.proforma", &[&parquet]);
+    let recorded = |ws: &Path, format: &str| {
+        snapshot(ws)
+            .iter()
+            .any(|r| r.starts_with("imports:") && r.contains(format))
+    };
+    assert!(recorded(&from_csv, "proforma cube CSV"));
+    assert!(recorded(&from_parquet, "proforma cube Parquet"));
     let want_aggregate = aggregate(&direct);
     assert!(want_aggregate.len() > 1000);
     assert_same(

@@ -221,6 +221,36 @@ pub fn column_map(path: &Path, header: &[String]) -> Result<ColumnMap, CurError>
     })
 }
 
+/// Refuses a cube whose day records name a (period, payer, usage account) that no line record
+/// has: every CUR row is in a line, so such a file was not written by the SQL, and its days
+/// would land in a delivery they do not belong to.
+pub fn check_days_have_lines(path: &Path, extract: &super::CostExtract) -> Result<(), CurError> {
+    let accounts: std::collections::HashSet<(crate::period::BillingPeriod, &str, &str)> = extract
+        .lines
+        .keys()
+        .map(|k| (k.period, &*k.payer, &*k.account))
+        .collect();
+    let mut orphans: Vec<String> = extract
+        .daily
+        .keys()
+        .filter(|d| !accounts.contains(&(d.period, &*d.payer, &*d.account)))
+        .map(|d| format!("{} payer {} account {}", d.period, d.payer, d.account))
+        .collect();
+    if orphans.is_empty() {
+        return Ok(());
+    }
+    orphans.sort();
+    orphans.dedup();
+    Err(CurError::NotCostData {
+        path: path.to_path_buf(),
+        reason: format!(
+            "a proforma cube whose day records name accounts no line record has ({}): it was \
+             not written by `proforma cube-sql`'s query, or lost records",
+            crate::text::list_some(&orphans, 3)
+        ),
+    })
+}
+
 /// The query engine the SQL is written for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {

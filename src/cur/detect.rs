@@ -12,6 +12,8 @@ pub enum Format {
     /// A proforma cube (the result of `cube-sql`'s query) as CSV.
     CubeCsv(Compression),
     CurParquet,
+    /// A proforma cube as Parquet (told from its columns after reading).
+    CubeParquet,
     AccountsJson(Compression),
     AccountsCsv(Compression),
 }
@@ -26,6 +28,7 @@ impl Format {
             Format::CubeCsv(Compression::Gzip) => "proforma cube CSV (gzip)",
             Format::CubeCsv(Compression::Zip) => "proforma cube CSV (zip)",
             Format::CurParquet => "legacy CUR Parquet",
+            Format::CubeParquet => "proforma cube Parquet",
             Format::AccountsJson(_) => "accounts JSON (organizations list-accounts)",
             Format::AccountsCsv(_) => "accounts CSV",
         }

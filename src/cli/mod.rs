@@ -50,7 +50,8 @@ pub enum Command {
     Open { workspace: PathBuf },
     /// Create an empty workspace (refuses to overwrite)
     Init { workspace: PathBuf },
-    /// Import cost files (CUR CSV/.gz/.zip, CUR Parquet) and accounts files, detected by content
+    /// Import cost files (CUR CSV/.gz/.zip, CUR Parquet, cubes from `cube-sql`) and accounts
+    /// files, detected by content
     Import {
         workspace: PathBuf,
         #[arg(required = true)]

@@ -398,6 +398,27 @@ fn a_cube_brings_its_counts_sums_flags_and_days() {
             "payer 999900001111 period 2026-10: imported, 10 rows, billable 1.34 USD, tax 0.00 \
              USD, usage 2026-10-03 to 2026-10-05",
         ));
+    // The same cube gzip-compressed imports alike into another workspace (told by content).
+    let (_d2, ws2) = workspace();
+    let gz = d.path().join("cube.csv.gz");
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut e, &std::fs::read(&cube).unwrap()).unwrap();
+    std::fs::write(&gz, e.finish().unwrap()).unwrap();
+    bin()
+        .arg("import")
+        .arg(&ws2)
+        .arg(&gz)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "imported, 10 rows, billable 1.34 USD",
+        ));
+    assert_same(
+        &aggregate_of(&ws2, "2026-10"),
+        &aggregate_of(&ws, "2026-10"),
+        "gzip",
+    );
+
     let w = proforma::store::Workspace::open_for_reading(&ws).unwrap();
     let period: BillingPeriod = "2026-10".parse().unwrap();
     let mut lines = w.lines(period, None).unwrap();
@@ -797,33 +818,37 @@ fn reports(ws: &Path) -> Vec<String> {
 /// The stored aggregate and daily series, values normalised (a cube's sums carry the query's
 /// scale), sorted.
 fn aggregate(ws: &Path) -> Vec<String> {
+    let mut out: Vec<String> = PERIODS.iter().flat_map(|p| aggregate_of(ws, p)).collect();
+    out.sort();
+    out
+}
+
+fn aggregate_of(ws: &Path, period: &str) -> Vec<String> {
     let w = proforma::store::Workspace::open_for_reading(ws).unwrap();
     let mut out = Vec::new();
-    for period in PERIODS {
-        let p: BillingPeriod = period.parse().unwrap();
-        for l in w.lines(p, None).unwrap() {
-            let s = &l.sums;
-            out.push(format!(
-                "{:?} rows {} amount {} unblended {} public {} no-public {} sp {} ri {}",
-                l.key,
-                s.rows,
-                s.usage_amount.normalize(),
-                s.unblended_cost.normalize(),
-                s.public_cost.normalize(),
-                s.no_public_price_rows,
-                s.sp_effective_cost.normalize(),
-                s.ri_effective_cost.normalize()
-            ));
-        }
-        for d in w.daily(p).unwrap() {
-            out.push(format!(
-                "{period} {} {} {} {}",
-                d.payer,
-                d.account,
-                d.day,
-                d.billable.normalize()
-            ));
-        }
+    let p: BillingPeriod = period.parse().unwrap();
+    for l in w.lines(p, None).unwrap() {
+        let s = &l.sums;
+        out.push(format!(
+            "{:?} rows {} amount {} unblended {} public {} no-public {} sp {} ri {}",
+            l.key,
+            s.rows,
+            s.usage_amount.normalize(),
+            s.unblended_cost.normalize(),
+            s.public_cost.normalize(),
+            s.no_public_price_rows,
+            s.sp_effective_cost.normalize(),
+            s.ri_effective_cost.normalize()
+        ));
+    }
+    for d in w.daily(p).unwrap() {
+        out.push(format!(
+            "{period} {} {} {} {}",
+            d.payer,
+            d.account,
+            d.day,
+            d.billable.normalize()
+        ));
     }
     out.sort();
     out

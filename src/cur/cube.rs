@@ -551,6 +551,13 @@ pub fn sql(spec: &SqlSpec) -> Result<String, SqlError> {
         &mut s,
         &format!("-- Amounts are summed as {DECIMAL} and written as text: exact, never a double."),
     );
+    if d == Dialect::Spark {
+        w(
+            &mut s,
+            "-- Run with spark.sql.ansi.enabled=true (the default from Spark 4.0), so that a \
+             number cell that is not a number, or a sum that overflows, fails the query.",
+        );
+    }
     if labels.is_empty() {
         w(&mut s, "-- Tags and cost categories carried: none.");
     } else {

@@ -412,7 +412,8 @@ fn source(spec: &SqlSpec, legacy: &str, cur2_product_key: Option<&str>) -> Strin
 /// an exact [`DECIMAL`] sum printed as text, so nothing passes through a double.
 ///
 /// # Errors
-/// An unusable table name, an empty key, or two keys that name the same CUR column.
+/// An unusable table name, an empty key, two keys that name the same CUR column, or an
+/// `absent` column that is required or not read.
 pub fn sql(spec: &SqlSpec) -> Result<String, SqlError> {
     let d = spec.dialect;
     let parts: Vec<&str> = spec.table.split('.').collect();

@@ -47,7 +47,7 @@ fn current_month() -> BillingPeriod {
 
 /// The default period of both configuration commands: the latest period with cost data, else
 /// the current month.
-fn default_period(ws: &Workspace) -> color_eyre::Result<BillingPeriod> {
+pub(super) fn default_period(ws: &Workspace) -> color_eyre::Result<BillingPeriod> {
     let latest = ws.deliveries()?.into_iter().map(|d| d.period).max();
     Ok(latest.unwrap_or_else(current_month))
 }

@@ -2,6 +2,7 @@
 //! 2 usage error (clap's own).
 
 mod config;
+mod cube_sql;
 mod demo;
 mod generate;
 mod import;
@@ -49,7 +50,8 @@ pub enum Command {
     Open { workspace: PathBuf },
     /// Create an empty workspace (refuses to overwrite)
     Init { workspace: PathBuf },
-    /// Import cost files (CUR CSV/.gz/.zip, CUR Parquet) and accounts files, detected by content
+    /// Import cost files (CUR CSV/.gz/.zip, CUR Parquet, cubes from `cube-sql`) and accounts
+    /// files, detected by content
     Import {
         workspace: PathBuf,
         #[arg(required = true)]
@@ -101,6 +103,34 @@ pub enum Command {
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
+    },
+    /// Print the SQL that computes proforma's aggregate where a large CUR lives (Athena, Trino,
+    /// Spark, DuckDB); save its result as CSV (or Parquet) and `import` it as a delivery
+    CubeSql {
+        /// A workspace: also carry the tags and cost categories its billing views filter on
+        workspace: Option<PathBuf>,
+        /// The query engine
+        #[arg(long, value_enum)]
+        dialect: cube_sql::SqlDialect,
+        /// The CUR table's layout
+        #[arg(long, value_enum, default_value_t = cube_sql::CurFormat::Legacy)]
+        format: cube_sql::CurFormat,
+        /// The CUR table (`db.table` allowed)
+        #[arg(long, default_value = "cur")]
+        table: String,
+        /// A tag key to carry, spelled as the configuration spells it (`user:team`); repeatable
+        #[arg(long = "tag", value_name = "KEY")]
+        tags: Vec<String>,
+        /// A cost category name to carry (`BusinessUnit`); repeatable
+        #[arg(long = "cost-category", value_name = "NAME")]
+        cost_categories: Vec<String>,
+        /// The period whose configuration names the keys (default: the latest with data)
+        #[arg(long, requires = "workspace")]
+        period: Option<crate::period::BillingPeriod>,
+        /// An optional column the table lacks (`savings_plan_savings_plan_a_r_n`), read as
+        /// empty; repeatable
+        #[arg(long, value_name = "COLUMN")]
+        absent: Vec<String>,
     },
     #[command(external_subcommand)]
     External(Vec<OsString>),
@@ -266,6 +296,25 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
                     format,
                 },
         } => config::export(&workspace, period, format),
+        Command::CubeSql {
+            workspace,
+            dialect,
+            format,
+            table,
+            tags,
+            cost_categories,
+            period,
+            absent,
+        } => cube_sql::run(&cube_sql::Args {
+            workspace: workspace.as_deref(),
+            period,
+            dialect,
+            format,
+            table: &table,
+            tags: &tags,
+            cost_categories: &cost_categories,
+            absent: &absent,
+        }),
         Command::GenerateSample {
             out,
             lines_per_month,

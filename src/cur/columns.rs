@@ -72,6 +72,8 @@ pub struct ColumnMap {
     pub currency: Option<usize>,
     /// Label columns with the key they carry (`user:team` from CSV, `user_team` from Parquet).
     pub labels: Vec<(usize, LabelKind, String)>,
+    /// Set for a proforma cube (`cube-sql`'s result): its rows are pre-summed.
+    pub cube: Option<super::cube::CubeColumns>,
 }
 
 /// Columns proforma reads by their normalised name (besides labels, which keep their spelling).
@@ -142,6 +144,9 @@ const REQUIRED: [(&str, &str); 6] = [
 impl ColumnMap {
     /// Locates the columns of a header given in its original spelling.
     pub fn from_header(path: &Path, header: &[String]) -> Result<Self, CurError> {
+        if super::cube::is_cube_header(header) {
+            return super::cube::column_map(path, header);
+        }
         let names: Vec<String> = header.iter().map(|h| normalize_name(h)).collect();
         let find = |n: &str| names.iter().position(|x| x == n);
         let missing: Vec<String> = REQUIRED
@@ -205,6 +210,7 @@ impl ColumnMap {
             usage_start: find("line_item_usage_start_date"),
             currency: find("line_item_currency_code"),
             labels,
+            cube: None,
             names: header.to_vec(),
         })
     }
@@ -241,6 +247,18 @@ impl ColumnMap {
             .flatten(),
         );
         v.extend(self.labels.iter().map(|(i, _, _)| *i));
+        if let Some(c) = &self.cube {
+            v.extend([
+                c.version,
+                c.record,
+                c.rows,
+                c.no_public_price_rows,
+                c.owner,
+                c.free_on_bill,
+                c.billable,
+                c.tax,
+            ]);
+        }
         v.sort_unstable();
         v.dedup();
         v

@@ -776,6 +776,81 @@ mod tests {
     }
 
     #[test]
+    fn a_cube_reads_the_same_in_every_block_size() {
+        use crate::cur::cube::COLUMNS;
+        let mut text = COLUMNS.join(",") + ",tag/user%3aenv\n";
+        let line = |account: &str, lit: &str, rows: &str, cost: &str| {
+            let mut cells = vec![""; COLUMNS.len() + 1];
+            for (name, v) in [
+                ("proforma_cube", "1"),
+                ("record", "line"),
+                ("billing_period", "2026-10"),
+                ("payer_account_id", "111111111111"),
+                ("usage_account_id", account),
+                ("line_item_type", lit),
+                ("product_code", "AmazonEC2"),
+                ("free_on_bill", "false"),
+                ("row_count", rows),
+                ("usage_amount", "1.00000000000000000000"),
+                ("unblended_cost", cost),
+                ("public_cost", cost),
+                ("no_public_price_rows", "0"),
+                ("savings_plan_effective_cost", "0"),
+                ("reservation_effective_cost", "0"),
+            ] {
+                cells[COLUMNS.iter().position(|c| *c == name).unwrap()] = v;
+            }
+            cells[COLUMNS.len()] = "prod";
+            cells.join(",") + "\n"
+        };
+        let day = |account: &str, date: &str, rows: &str, billable: &str| {
+            let mut cells = vec![""; COLUMNS.len() + 1];
+            for (name, v) in [
+                ("proforma_cube", "1"),
+                ("record", "day"),
+                ("billing_period", "2026-10"),
+                ("payer_account_id", "111111111111"),
+                ("usage_account_id", account),
+                ("usage_date", date),
+                ("row_count", rows),
+                ("usage_amount", "1"),
+                ("public_cost", billable),
+                ("billable_cost", billable),
+                ("tax_cost", "0"),
+            ] {
+                cells[COLUMNS.iter().position(|c| *c == name).unwrap()] = v;
+            }
+            cells.join(",") + "\n"
+        };
+        for i in 0..6 {
+            let account = format!("22222222222{i}");
+            text += &line(&account, "Usage", "3", "1.50000000000000000000");
+            text += &day(&account, "2026-10-02", "2", "1.0");
+            text += &line(&account, "Tax", "1", "0.25");
+            text += &day(&account, "2026-10-03", "2", "0.5");
+        }
+        let whole = read_with_block(&text, 1 << 20).unwrap();
+        assert_eq!(whole.rows, 24);
+        assert_eq!(whole.lines.len(), 12);
+        assert_eq!(whole.daily.len(), 12);
+        assert!(whole.lines.values().all(|s| s.rows == 3 || s.rows == 1));
+        let days = |e: &CostExtract| {
+            let mut v: Vec<String> = e
+                .daily
+                .iter()
+                .map(|(k, s)| format!("{} {} {} {}", k.account, k.day, s.rows, s.billable))
+                .collect();
+            v.sort();
+            v
+        };
+        for block in [7, 64, 333, 1000, text.len() / 3] {
+            let e = read_with_block(&text, block).unwrap();
+            assert_eq!(summary(&e), summary(&whole), "block size {block}");
+            assert_eq!(days(&e), days(&whole), "block size {block}");
+        }
+    }
+
+    #[test]
     fn unterminated_quote_is_reported() {
         let bad = format!("{CSV}111111111111,2,2026-10-01,Usage,X,1,\"open");
         assert!(matches!(

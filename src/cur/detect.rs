@@ -9,7 +9,11 @@ use std::io::Read;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     CurCsv(Compression),
+    /// A proforma cube (the result of `cube-sql`'s query) as CSV.
+    CubeCsv(Compression),
     CurParquet,
+    /// A proforma cube as Parquet (told from its columns after reading).
+    CubeParquet,
     AccountsJson(Compression),
     AccountsCsv(Compression),
 }
@@ -20,7 +24,11 @@ impl Format {
             Format::CurCsv(Compression::None) => "legacy CUR CSV",
             Format::CurCsv(Compression::Gzip) => "legacy CUR CSV (gzip)",
             Format::CurCsv(Compression::Zip) => "legacy CUR CSV (zip)",
+            Format::CubeCsv(Compression::None) => "proforma cube CSV",
+            Format::CubeCsv(Compression::Gzip) => "proforma cube CSV (gzip)",
+            Format::CubeCsv(Compression::Zip) => "proforma cube CSV (zip)",
             Format::CurParquet => "legacy CUR Parquet",
+            Format::CubeParquet => "proforma cube Parquet",
             Format::AccountsJson(_) => "accounts JSON (organizations list-accounts)",
             Format::AccountsCsv(_) => "accounts CSV",
         }
@@ -125,7 +133,9 @@ fn classify(
         "bill_billing_period_start_date",
         "line_item_product_code",
     ];
-    if cur_markers.iter().any(|m| has(m)) {
+    if has(super::cube::MARKER) {
+        Ok(Format::CubeCsv(compression))
+    } else if cur_markers.iter().any(|m| has(m)) {
         Ok(Format::CurCsv(compression))
     } else if has("account_id") || has("id") && has("name") {
         Ok(Format::AccountsCsv(compression))

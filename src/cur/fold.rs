@@ -12,6 +12,9 @@ use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 use ustr::Ustr;
 
+/// Pre-summed rows of a proforma cube (`cube-sql`'s result), folded here.
+mod cube;
+
 /// One cell source: a CSV record or a converted Parquet row, addressed by header position.
 pub trait Cells {
     fn cell(&self, index: usize) -> &[u8];
@@ -419,7 +422,14 @@ impl<'m> Folder<'m> {
     ) -> Result<Option<Decimal>, CurError> {
         let Some(col) = col else { return Ok(None) };
         let t = self.text(row, col, line)?;
-        money::parse_decimal(t).map_err(|_| self.bad(line, col, t.as_bytes(), number_reason(t)))
+        let n = money::parse_decimal(t)
+            .map_err(|_| self.bad(line, col, t.as_bytes(), number_reason(t)))?;
+        // A cube's sums carry the query's full scale (`1.50000000000000000000`).
+        Ok(if self.map.cube.is_some() {
+            n.map(|d| d.normalize())
+        } else {
+            n
+        })
     }
 
     fn account_id<'r, R: Cells>(
@@ -509,6 +519,15 @@ impl<'m> Folder<'m> {
     /// Folds one row; `line` is its 1-based line (CSV) or row number (Parquet) for errors.
     pub fn fold<R: Cells>(&mut self, row: &R, line: u64) -> Result<(), CurError> {
         let m = self.map;
+        // A cube row is pre-summed: a day record feeds the daily series alone, a line record
+        // brings its counts, free-on-bill flag and owner as columns (fold/cube.rs).
+        let cube = match &m.cube {
+            Some(c) => match self.cube_record(c, row, line)? {
+                cube::Record::Day => return self.fold_cube_day(c, row, line),
+                cube::Record::Line(l) => Some(l),
+            },
+            None => None,
+        };
         let payer = self.account_id(row, m.payer, line)?;
         let account = self.account_id(row, m.account, line)?;
         let start = self.required(row, m.period_start, line)?;
@@ -533,11 +552,16 @@ impl<'m> Folder<'m> {
                 None => (unblended, true),
             },
         };
-        let free = LineItemType::Usage.is_spelled(lit.as_bytes())
-            && unblended.is_zero()
-            && self
-                .number(row, m.unblended_rate, line)?
-                .is_none_or(|r| r.is_zero());
+        let free = match &cube {
+            Some(c) => c.free_on_bill,
+            None => {
+                LineItemType::Usage.is_spelled(lit.as_bytes())
+                    && unblended.is_zero()
+                    && self
+                        .number(row, m.unblended_rate, line)?
+                        .is_none_or(|r| r.is_zero())
+            }
+        };
         let sp_eff = self
             .number(row, m.sp_effective_cost, line)?
             .unwrap_or_default();
@@ -548,6 +572,14 @@ impl<'m> Folder<'m> {
         if owner.is_empty() {
             owner = arn_owner(Self::opt_bytes(row, m.savings_plan_arn));
         }
+        if let Some(c) = &cube {
+            owner = Self::opt_bytes(row, Some(c.owner));
+        }
+        // CUR rows count one each; a cube row the rows it sums.
+        let (weight, no_public_rows) = match &cube {
+            Some(c) => (c.rows, c.no_public_price_rows),
+            None => (1, u64::from(no_public)),
+        };
 
         // from_timestamp accepted it, so the trimmed text starts with `YYYY-MM`.
         let period_text = start.trim().get(..7).unwrap_or_default();
@@ -585,8 +617,8 @@ impl<'m> Folder<'m> {
             }
         }
         let sums = &mut self.lines.entries[line].1;
-        sums.rows += 1;
-        sums.no_public_price_rows += u64::from(no_public);
+        sums.rows += weight;
+        sums.no_public_price_rows += no_public_rows;
         let sum_ok = add(&mut sums.usage_amount, usage_amount)
             .and_then(|_| add(&mut sums.unblended_cost, unblended))
             .and_then(|_| add(&mut sums.public_cost, public_cost))
@@ -602,7 +634,7 @@ impl<'m> Folder<'m> {
                 .and_then(period::day_of)
         }) {
             let d = self.daily.entry((account_slot, day_code(day))).or_default();
-            d.rows += 1;
+            d.rows += weight;
             let (billable, tax) = if LineItemType::Tax.is_spelled(lit.as_bytes()) {
                 (Decimal::ZERO, unblended)
             } else {
@@ -615,7 +647,7 @@ impl<'m> Folder<'m> {
                 return Err(overflow(self.path));
             }
         }
-        self.rows += 1;
+        self.rows += weight;
         Ok(())
     }
 

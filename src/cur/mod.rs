@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod columns;
 mod csv_reader;
+pub mod cube;
 pub mod detect;
 pub mod fold;
 pub mod line_item_type;
@@ -129,12 +130,21 @@ pub fn read_input(
     let format = detect::detect(source)?;
     let path = source.display_path();
     match format {
-        Format::CurCsv(compression) => {
+        Format::CurCsv(compression) | Format::CubeCsv(compression) => {
             let (extract, hash) = csv_reader::read(source, compression, progress)?;
+            if matches!(format, Format::CubeCsv(_)) {
+                cube::check_days_have_lines(&path, &extract)?;
+            }
             Ok((source.meta(format, hash)?, Input::Cost(extract)))
         }
-        Format::CurParquet => {
-            let extract = parquet_reader::read(source)?;
+        Format::CurParquet | Format::CubeParquet => {
+            let (extract, is_cube) = parquet_reader::read(source)?;
+            let format = if is_cube {
+                cube::check_days_have_lines(&path, &extract)?;
+                Format::CubeParquet
+            } else {
+                Format::CurParquet
+            };
             let hash = source.hash()?;
             Ok((source.meta(format, hash)?, Input::Cost(extract)))
         }

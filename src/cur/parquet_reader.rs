@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
-pub(super) fn read(source: &Source) -> Result<CostExtract, CurError> {
+/// Reads the file; the flag is true when it is a proforma cube (`cur::cube`).
+pub(super) fn read(source: &Source) -> Result<(CostExtract, bool), CurError> {
     let path = source.display_path();
     let file = match source {
         Source::File(p) => std::fs::File::open(p).map_err(|e| CurError::Io {
@@ -49,7 +50,7 @@ fn corrupt(path: &Path, e: impl std::fmt::Display) -> CurError {
     }
 }
 
-fn read_file(path: &Path, file: std::fs::File) -> Result<CostExtract, CurError> {
+fn read_file(path: &Path, file: std::fs::File) -> Result<(CostExtract, bool), CurError> {
     let reader = SerializedFileReader::new(file).map_err(|e| corrupt(path, e))?;
     let root = reader
         .metadata()
@@ -89,7 +90,7 @@ fn read_file(path: &Path, file: std::fs::File) -> Result<CostExtract, CurError> 
         }
         folder.fold(&cells, line)?;
     }
-    folder.finish()
+    Ok((folder.finish()?, map.cube.is_some()))
 }
 
 /// Text of a Parquet value as a CUR CSV would spell it. Doubles go through their shortest

@@ -669,3 +669,243 @@ impl Pricing {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cur::{LineKey, LineSums};
+    use crate::model::{
+        BillingGroup, Computation, GroupType, ItemType, PricingPlan, PricingRule, RuleType, Scope,
+    };
+
+    const PAYER: &str = "999900001111";
+
+    fn line(account: &str, owner: &str) -> StoredLine {
+        StoredLine {
+            key: LineKey {
+                period: "2026-10".parse().unwrap(),
+                payer: PAYER.into(),
+                account: account.into(),
+                billing_entity: "AWS".into(),
+                product_code: "AmazonEC2".into(),
+                product_name: "Amazon EC2".into(),
+                usage_type: "BoxUsage".into(),
+                operation: "RunInstances".into(),
+                line_item_type: if owner.is_empty() {
+                    "Usage"
+                } else {
+                    "DiscountedUsage"
+                }
+                .into(),
+                region: "us-east-1".into(),
+                owner: owner.into(),
+                free_on_bill: false,
+                labels: Default::default(),
+            },
+            sums: LineSums {
+                rows: 1,
+                unblended_cost: Decimal::ONE,
+                public_cost: Decimal::TWO,
+                ..Default::default()
+            },
+        }
+    }
+
+    fn rule(name: &str) -> PricingRule {
+        PricingRule {
+            arn: format!("arn:rule/{name}"),
+            name: name.into(),
+            description: String::new(),
+            scope: Scope::Global,
+            rule_type: RuleType::Markup,
+            modifier: Some(Decimal::TEN),
+            service: None,
+            billing_entity: None,
+            usage_type: None,
+            operation: None,
+            free_tier: None,
+            tiers: vec![],
+        }
+    }
+
+    fn group(name: &str, accounts: &[&str], plan: &str) -> BillingGroup {
+        BillingGroup {
+            arn: format!("arn:group/{name}"),
+            name: name.into(),
+            description: String::new(),
+            primary_account: accounts[0].into(),
+            accounts: accounts.iter().map(|a| a.to_string()).collect(),
+            plan: format!("arn:plan/{plan}"),
+            auto_associate: false,
+            group_type: GroupType::Standard,
+        }
+    }
+
+    /// Groups a (accounts 1, 2), b (3) on plan p (rules r1, r2), c (4) on plan q (rule r2);
+    /// account 5 is in no group; account 4's usage is covered by an RI owned by account 1.
+    fn setup() -> (Config, LineIndex) {
+        let c = Config {
+            rules: vec![rule("r1"), rule("r2"), rule("r3")],
+            plans: vec![
+                PricingPlan {
+                    arn: "arn:plan/p".into(),
+                    name: "p".into(),
+                    description: String::new(),
+                    rules: vec!["arn:rule/r1".into()],
+                },
+                PricingPlan {
+                    arn: "arn:plan/q".into(),
+                    name: "q".into(),
+                    description: String::new(),
+                    rules: vec!["arn:rule/r2".into()],
+                },
+            ],
+            groups: vec![
+                group("a", &["1", "2"], "p"),
+                group("b", &["3"], "p"),
+                group("c", &["4"], "q"),
+            ],
+            items: vec![CustomLineItem {
+                arn: "arn:item/fee".into(),
+                name: "fee".into(),
+                description: "fee".into(),
+                group: "arn:group/a".into(),
+                account: None,
+                item_type: ItemType::Fee,
+                charge: Charge::Flat {
+                    value: Decimal::TEN,
+                },
+                filter: None,
+                computation: Computation::Consolidated,
+                presentation_service: "AWSBillingConductor".into(),
+                start: "2026-10".parse().unwrap(),
+                end: None,
+                currency: "USD".into(),
+            }],
+            views: vec![],
+        };
+        let lines = vec![
+            line("1", ""),
+            line("2", ""),
+            line("3", ""),
+            line("4", "1"),
+            line("5", ""),
+        ];
+        (c, LineIndex::new(&lines))
+    }
+
+    fn groups(a: &Affected) -> Vec<usize> {
+        assert_eq!(a.all, None);
+        a.groups.iter().copied().collect()
+    }
+
+    #[test]
+    fn a_rule_edit_affects_the_groups_whose_plans_hold_it() {
+        let (old, ix) = setup();
+        let mut new = old.clone();
+        new.rules[0].modifier = Some(Decimal::ONE);
+        assert_eq!(groups(&affected_groups(&old, &new, &ix)), vec![0, 1]);
+        let mut new = old.clone();
+        new.rules[1].modifier = Some(Decimal::ONE);
+        assert_eq!(groups(&affected_groups(&old, &new, &ix)), vec![2]);
+        // A rule in no plan affects no group.
+        let mut new = old.clone();
+        new.rules[2].modifier = Some(Decimal::ONE);
+        assert_eq!(
+            groups(&affected_groups(&old, &new, &ix)),
+            Vec::<usize>::new()
+        );
+    }
+
+    #[test]
+    fn a_plan_edit_affects_its_groups() {
+        let (old, ix) = setup();
+        let mut new = old.clone();
+        new.plans[1].rules.push("arn:rule/r3".into());
+        assert_eq!(groups(&affected_groups(&old, &new, &ix)), vec![2]);
+        // A group moved to another plan: that group.
+        let mut new = old.clone();
+        new.groups[1].plan = "arn:plan/q".into();
+        assert_eq!(groups(&affected_groups(&old, &new, &ix)), vec![1]);
+    }
+
+    #[test]
+    fn custom_line_items_and_views_reprice_no_lines() {
+        let (old, ix) = setup();
+        let mut new = old.clone();
+        new.items[0].charge = Charge::Flat {
+            value: Decimal::ONE,
+        };
+        let a = affected_groups(&old, &new, &ix);
+        assert_eq!(groups(&a), Vec::<usize>::new());
+        assert!(!a.unmonitored && !a.membership);
+    }
+
+    #[test]
+    fn a_membership_change_affects_the_groups_left_and_joined() {
+        let (old, ix) = setup();
+        // Account 3 moves from b to c.
+        let mut new = old.clone();
+        new.groups[1].accounts.clear();
+        new.groups[1].primary_account = String::new();
+        new.groups[2].accounts.insert("3".into());
+        let a = affected_groups(&old, &new, &ix);
+        assert_eq!(groups(&a), vec![1, 2]);
+        assert!(a.membership && !a.unmonitored);
+        // Account 5 (unmonitored) joins b: b and the unmonitored accounts.
+        let mut new = old.clone();
+        new.groups[1].accounts.insert("5".into());
+        let a = affected_groups(&old, &new, &ix);
+        assert_eq!(groups(&a), vec![1]);
+        assert!(a.unmonitored);
+        // Account 1 owns the RI covering account 4's usage in c: moving the owner into c
+        // re-prices c too (the RI benefit now holds there), beside a, which it leaves.
+        let mut new = old.clone();
+        new.groups[0].accounts.remove("1");
+        new.groups[0].primary_account = "2".into();
+        new.groups[2].accounts.insert("1".into());
+        assert_eq!(groups(&affected_groups(&old, &new, &ix)), vec![0, 2]);
+        // Auto-associate on b: the unmonitored account 5 joins it.
+        let mut new = old.clone();
+        new.groups[1].auto_associate = true;
+        let a = affected_groups(&old, &new, &ix);
+        assert_eq!(groups(&a), vec![1]);
+        assert!(a.unmonitored);
+        // An account without data moving changes nothing.
+        let mut new = old.clone();
+        new.groups[1].accounts.insert("777".into());
+        assert_eq!(
+            groups(&affected_groups(&old, &new, &ix)),
+            Vec::<usize>::new()
+        );
+    }
+
+    #[test]
+    fn new_groups_and_renames_are_bounded() {
+        let (old, ix) = setup();
+        let mut new = old.clone();
+        new.groups.insert(0, group("0new", &["5"], "p"));
+        let a = affected_groups(&old, &new, &ix);
+        assert_eq!(groups(&a), vec![0]);
+        assert!(a.unmonitored);
+        // A deleted group: its accounts become unmonitored; no remaining group re-prices.
+        let mut new = old.clone();
+        new.groups.remove(1);
+        let a = affected_groups(&old, &new, &ix);
+        assert_eq!(groups(&a), Vec::<usize>::new());
+        assert!(a.unmonitored && a.membership);
+    }
+
+    #[test]
+    fn what_cannot_be_bounded_reprices_everything_and_says_why() {
+        let (old, ix) = setup();
+        let mut new = old.clone();
+        new.rules[2].arn = "arn:rule/r1".into();
+        let a = affected_groups(&old, &new, &ix);
+        assert_eq!(
+            a.all.as_deref(),
+            Some("two pricing rules share the ARN arn:rule/r1")
+        );
+        assert_eq!(a.count(3), 3);
+    }
+}

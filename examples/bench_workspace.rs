@@ -5,11 +5,15 @@
 //!
 //! Usage: `cargo run --release --example bench_workspace -- WORKSPACE PERIOD [ROUNDS]`
 //! Prints `key=value` lines: `open_ms`, `load_ms` (the period loaded and priced),
-//! `reprice_ms` (medians of ROUNDS, default 5), `aggregate_lines`, `groups`, `rules`.
+//! `reprice_full_ms` (every group priced from scratch), `reprice_ms` (a rule edit re-priced
+//! incrementally: only the groups whose plans hold the rule, plus the group reports),
+//! `reprice_item_ms` (a flat custom line item edit), `reprice_membership_ms` (an account moved
+//! between two groups), each with `*_groups` (how many groups it re-priced); medians of
+//! ROUNDS, default 5; `aggregate_lines`, `groups`, `rules`.
 
 use proforma::analysis::Analysis;
 use proforma::app::App;
-use proforma::model::RuleType;
+use proforma::model::{Charge, Config, RuleType};
 use proforma::period::BillingPeriod;
 use proforma::store::Workspace;
 use proforma::tui::Session;
@@ -55,23 +59,75 @@ fn main() -> color_eyre::Result<()> {
     println!("groups={}", analysis.config.groups.len());
     println!("rules={}", analysis.config.rules.len());
     let base = analysis.config.clone();
-    let Some(rule) = base
-        .rules
-        .iter()
-        .position(|r| r.rule_type == RuleType::Markup)
-    else {
-        color_eyre::eyre::bail!("no MARKUP rule to edit in {period}");
+    let Some(rule) = base.rules.iter().position(|r| {
+        r.rule_type == RuleType::Markup && base.plans.iter().any(|p| p.rules.contains(&r.arn))
+    }) else {
+        color_eyre::eyre::bail!("no MARKUP rule in a plan to edit in {period}");
     };
-    let mut reprice = Vec::new();
-    for edit in 0..rounds.max(1) {
-        let mut config = base.clone();
-        // The edit: the markup moves between 10.01% and 10.99%, as while typing.
-        config.rules[rule].modifier = Some(Decimal::new(1001 + edit as i64 % 99, 2));
+    let rounds = rounds.max(1);
+    // Every group from scratch (what a re-price cost before issue 10, and what an edit that
+    // cannot be bounded costs).
+    let mut full = Vec::new();
+    for _ in 0..rounds {
         let t = Instant::now();
-        analysis.reprice(config);
-        black_box(analysis.group_reports());
-        reprice.push(t.elapsed());
+        let p = proforma::engine::price(period, &analysis.lines, &base);
+        black_box(p.groups.len());
+        full.push(t.elapsed());
     }
-    println!("reprice_ms={:.1}", median(reprice));
+    println!("reprice_full_ms={:.1}", median(full));
+    // An edit, re-priced incrementally (only the groups it can affect), then the group
+    // reports the screen shows.
+    let mut timed = |name: &str, edit: &dyn Fn(&mut Config, usize)| {
+        let mut times = Vec::new();
+        let mut groups = 0;
+        for round in 0..rounds {
+            let mut config = base.clone();
+            edit(&mut config, round);
+            let affected = proforma::engine::reprice::affected_groups(
+                &analysis.config,
+                &config,
+                &analysis.pricing.index,
+            );
+            groups = affected.count(config.groups.len());
+            let t = Instant::now();
+            analysis.reprice(config);
+            black_box(analysis.group_reports());
+            times.push(t.elapsed());
+        }
+        println!("{name}_ms={:.1}", median(times));
+        println!("{name}_groups={groups}");
+    };
+    // The markup moves between 10.01% and 10.99%, as while typing.
+    timed("reprice", &|c, round| {
+        c.rules[rule].modifier = Some(Decimal::new(1001 + round as i64 % 99, 2));
+    });
+    let item = base
+        .items
+        .iter()
+        .position(|i| matches!(i.charge, Charge::Flat { .. }));
+    if let Some(item) = item {
+        timed("reprice_item", &|c, round| {
+            c.items[item].charge = Charge::Flat {
+                value: Decimal::new(10_001 + round as i64, 2),
+            };
+        });
+    }
+    // One account moves from the first group to the second and back.
+    if base.groups.len() >= 2 {
+        timed("reprice_membership", &|c, round| {
+            let Some(account) = base.groups[0]
+                .accounts
+                .iter()
+                .find(|a| **a != base.groups[0].primary_account)
+                .cloned()
+            else {
+                return;
+            };
+            if round % 2 == 0 {
+                c.groups[0].accounts.remove(&account);
+                c.groups[1].accounts.insert(account);
+            }
+        });
+    }
     Ok(())
 }

@@ -23,9 +23,12 @@ impl App {
     }
 
     /// Opens a scenario (None: back to the baseline) and prices it beside the baseline.
+    /// Opening one waits for its pricing (there is no previous state of it to show); the
+    /// re-pricing after a save in it does not (see `refresh_scenario`).
     pub fn open_scenario(&mut self, s: Option<crate::store::scenarios::Scenario>) {
         self.state.scenario = s;
         self.refresh_scenario();
+        self.settle_saves();
     }
 
     /// Re-prices the open scenario from its stored draft, on the worker: against the
@@ -48,7 +51,11 @@ impl App {
                 if !same {
                     self.state.scenario_data = None;
                 }
-                let base = self.state.scenario_data.as_ref().unwrap_or(&self.state.data);
+                let base = self
+                    .state
+                    .scenario_data
+                    .as_ref()
+                    .unwrap_or(&self.state.data);
                 self.worker.request(
                     Lane::Scenario,
                     base.lines.clone(),

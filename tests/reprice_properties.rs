@@ -282,13 +282,15 @@ fn filter(f: u8) -> Option<LineItemFilter> {
 }
 
 fn build(s: &Start) -> Config {
-    let mut c = Config::default();
-    c.rules = s
-        .rules
-        .iter()
-        .enumerate()
-        .map(|(i, &(shape, sv, u, m))| make_rule(i, shape, sv, u, m / Decimal::from(10_000)))
-        .collect();
+    let mut c = Config {
+        rules: s
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, &(shape, sv, u, m))| make_rule(i, shape, sv, u, m / Decimal::from(10_000)))
+            .collect(),
+        ..Default::default()
+    };
     for (p, mask) in s.plans.iter().enumerate() {
         c.plans.push(PricingPlan {
             arn: plan_arn(p),

@@ -3,6 +3,10 @@
 //! re-pricing every group after one rule edit (as `benches/reprice.rs` does), on any
 //! workspace, without criterion.
 //!
+//! In the TUI (the last session opened): `preview_ms`, a key in a rule's percentage to its
+//! preview (median of 2 x ROUNDS keys), and `save_ms`, Ctrl-s to the re-priced screen (this
+//! saves a rule edit into the workspace: run it on a copy).
+//!
 //! Usage: `cargo run --release --example bench_workspace -- WORKSPACE PERIOD [ROUNDS]`
 //! Prints `key=value` lines: `open_ms`, `load_ms` (the period loaded and priced),
 //! `reprice_full_ms` (every group priced from scratch), `reprice_ms` (a rule edit re-priced
@@ -12,11 +16,12 @@
 //! ROUNDS, default 5; `aggregate_lines`, `groups`, `rules`.
 
 use proforma::analysis::Analysis;
-use proforma::app::App;
+use proforma::app::{Action, App};
 use proforma::model::{Charge, Config, RuleType};
 use proforma::period::BillingPeriod;
 use proforma::store::Workspace;
 use proforma::tui::Session;
+use proforma::tui::keymap::Key;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use rust_decimal::Decimal;
@@ -26,6 +31,66 @@ use std::time::{Duration, Instant};
 fn median(mut v: Vec<Duration>) -> f64 {
     v.sort();
     v.get(v.len() / 2).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+/// A key as the TUI gets it.
+fn key(s: &mut Session, name: &str) -> color_eyre::Result<()> {
+    let k = Key::parse(name).ok_or_else(|| color_eyre::eyre::eyre!("no key {name}"))?;
+    s.key(k.event());
+    Ok(())
+}
+
+/// In the TUI: a key typed in a MARKUP rule's percentage to its preview shown (the form's
+/// checks, the worker's incremental re-price, the preview's footing), and Ctrl-s to the
+/// re-priced screen (the workspace written, the worker's re-price taken, the tables
+/// rebuilt). Edits the workspace: run it on a copy.
+fn keypress_and_save(s: &mut Session, rounds: usize) -> color_eyre::Result<()> {
+    let config = &s.app.data.config;
+    let Some(name) = config
+        .rules
+        .iter()
+        .find(|r| {
+            r.rule_type == RuleType::Markup && config.plans.iter().any(|p| p.rules.contains(&r.arn))
+        })
+        .map(|r| r.name.clone())
+    else {
+        return Ok(());
+    };
+    key(s, "4")?;
+    let Some(pos) = s
+        .app
+        .visible
+        .iter()
+        .position(|&r| s.app.model.keys[r] == name)
+    else {
+        return Ok(());
+    };
+    s.app.update(Action::Select(pos));
+    for k in ["e", "Tab", "Tab", "Tab", "Tab", "End"] {
+        key(s, k)?;
+    }
+    s.app.settle();
+    let mut preview = Vec::new();
+    for round in 0..rounds {
+        // Append a digit (10 -> 101), then take it back: two previews.
+        for k in [format!("{}", round % 10), "Backspace".to_string()] {
+            let t = Instant::now();
+            key(s, &k)?;
+            s.app.settle();
+            preview.push(t.elapsed());
+        }
+    }
+    println!("preview_ms={:.1}", median(preview));
+    key(s, "1")?;
+    s.app.settle();
+    let t = Instant::now();
+    key(s, "Ctrl-s")?;
+    s.app.settle();
+    let saved = t.elapsed();
+    black_box(s.app.model.rows.len());
+    println!("save_ms={:.1}", saved.as_secs_f64() * 1000.0);
+    println!("save_status={}", s.app.status.0.clone().unwrap_or_default());
+    Ok(())
 }
 
 fn main() -> color_eyre::Result<()> {
@@ -40,6 +105,7 @@ fn main() -> color_eyre::Result<()> {
 
     let mut term = Terminal::new(TestBackend::new(200, 60))?;
     let mut open = Vec::new();
+    let mut session = None;
     for _ in 0..rounds.max(1) {
         let t = Instant::now();
         let app = App::load(Workspace::open(std::path::Path::new(path))?, "bench".into())?;
@@ -47,8 +113,12 @@ fn main() -> color_eyre::Result<()> {
         term.draw(|f| proforma::tui::draw::draw(f, &mut s))?;
         open.push(t.elapsed());
         black_box(s.app.model.rows.len());
+        session = Some(s);
     }
     println!("open_ms={:.1}", median(open));
+    if let Some(mut s) = session {
+        keypress_and_save(&mut s, rounds.max(1))?;
+    }
 
     let ws = Workspace::open(std::path::Path::new(path))?;
     let t = Instant::now();

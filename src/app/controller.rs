@@ -6,6 +6,9 @@ use super::worker::{Done, Lane};
 use super::{Action, App, Effect, GroupLevel, Tab, forms};
 use crate::analysis::Analysis;
 
+/// What the table's title says while a save's re-pricing is in flight.
+pub const REPRICING: &str = " (re-pricing…)";
+
 impl App {
     /// One user action: the state's pure update, then its effects carried out here.
     pub fn update(&mut self, action: Action) {
@@ -17,6 +20,7 @@ impl App {
             .iter()
             .any(|e| !matches!(e, Effect::FormEdited { .. }))
             || self.state.tab != tab;
+        let requests = self.worker.saves_requested();
         for e in effects {
             // What reads or writes the configuration builds on the saved state: a save's
             // re-pricing still in flight is waited for first (moving around does not wait).
@@ -25,7 +29,15 @@ impl App {
             }
             self.run(e);
         }
-        if touched {
+        if touched && self.state.tab == tab && self.worker.saves_requested() != requests {
+            // A save's re-pricing is on its way: the tables behind the closed form still show
+            // the state they were built from, now marked; they are rebuilt once, when the
+            // result arrives (not twice).
+            self.state.repricing = true;
+            if !self.state.model.title.ends_with(REPRICING) {
+                self.state.model.title.push_str(REPRICING);
+            }
+        } else if touched {
             self.refresh();
         }
     }
@@ -195,13 +207,17 @@ impl App {
         match done.lane {
             Lane::Preview => self.show_preview(done),
             Lane::Baseline => {
+                // The daily series follow membership only.
+                let regroup = done.delta.moves_accounts();
                 if !self.state.data.apply(done.config, done.delta) {
                     // Computed against a state replaced since (another period, another
                     // process's change): ask again against the state on screen.
                     self.reload();
                     return false;
                 }
-                self.state.daily = self.state.data.daily_by_group(&self.state.daily_rows);
+                if regroup {
+                    self.state.daily = self.state.data.daily_by_group(&self.state.daily_rows);
+                }
                 // A deleted group may have been on the drill path.
                 let n = self.state.data.config.groups.len();
                 self.state

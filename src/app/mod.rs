@@ -469,7 +469,7 @@ impl State {
         };
         self.model = model;
         if self.repricing {
-            self.model.title.push_str(" (re-pricing…)");
+            self.model.title.push_str(controller::REPRICING);
         }
         self.detail = detail;
         self.margin_chart = if self.tab == Tab::Overview {

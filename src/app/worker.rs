@@ -57,6 +57,8 @@ pub struct Worker {
     /// Results received while waiting for another lane.
     held: Vec<Done>,
     next: u64,
+    /// Requests of the baseline and scenario lanes so far.
+    saves: u64,
     /// The configurations the last requests were computed against, by pricing revision
     /// (copied once per state, not once per keystroke).
     bases: Vec<(u64, Arc<Config>)>,
@@ -123,6 +125,7 @@ impl Worker {
             settled: [0; 3],
             held: Vec::new(),
             next: 0,
+            saves: 0,
             bases: Vec::new(),
         }
     }
@@ -139,6 +142,9 @@ impl Worker {
     ) -> u64 {
         self.next += 1;
         self.latest[lane as usize] = self.next;
+        if lane != Lane::Preview {
+            self.saves += 1;
+        }
         let base_config = self.base_config(base.revision, base_config);
         let _ = self.requests.send(Request {
             revision: self.next,
@@ -168,6 +174,11 @@ impl Worker {
     /// Whether a request of `lane` has no result yet (its numbers on screen are stale).
     pub fn in_flight(&self, lane: Lane) -> bool {
         self.latest[lane as usize] > self.settled[lane as usize]
+    }
+
+    /// How many saves' re-pricings (baseline or scenario) were asked for so far.
+    pub fn saves_requested(&self) -> u64 {
+        self.saves
     }
 
     /// Whether `done` is still the newest asked for in its lane.

@@ -337,6 +337,14 @@ pub struct Delta {
     rule_map: Option<Vec<Option<usize>>>,
 }
 
+impl Delta {
+    /// Whether accounts change group or groups change positions: what is grouped by
+    /// membership (daily series per group) must be grouped again.
+    pub fn moves_accounts(&self) -> bool {
+        self.affected.all.is_some() || self.affected.membership || self.group_map.is_some()
+    }
+}
+
 /// Old position -> new position of objects by ARN; None when nothing moved.
 fn position_map<'a>(
     old: impl Iterator<Item = &'a str>,

@@ -430,22 +430,113 @@ pub(crate) fn price_group(
     plan: &CompiledPlan<'_>,
     members: &Membership<'_>,
 ) -> PricedGroup {
+    let mut pass = GroupPass::new(g);
     let mut prices: Vec<LinePrice> = Vec::with_capacity(idx.len());
-    let mut totals = GroupTotals::default();
-    let mut diagnostics = Diagnostics::default();
-    // Usage priced through custom tiers (per rule), and covered usage negations pair with:
-    // positions in `idx`.
-    let mut tiered: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
-    type CoverKey<'l> = (&'l str, &'l str, &'l str, &'l str, &'l str);
-    let mut covered: FxHashMap<CoverKey<'_>, Decimal> = FxHashMap::default();
-    let mut negations: FxHashMap<CoverKey<'_>, Vec<usize>> = FxHashMap::default();
-    let passthrough = plan.managed == Some(ManagedPlan::Passthrough);
-
     for (pos, &i) in idx.iter().enumerate() {
-        let line = &lines[i];
+        prices.push(pass.line(pos, &lines[i], config, plan, members));
+    }
+    pass.finish(config, |pos| &lines[idx[pos]], &mut prices);
+    let mut totals = pass.totals;
+    for p in &prices {
+        totals.priced += p.proforma;
+    }
+    PricedGroup {
+        prices,
+        totals,
+        diagnostics: pass.diagnostics,
+    }
+}
+
+/// Every line of the period priced in one pass in line order (reading the lines in order,
+/// whatever order groups hold them in): what [`price_group`] gives group by group, the same
+/// to the last digit, for when every group is priced. Lines of no group are unmonitored.
+/// Returns per line its group and price, and per group its totals and diagnostics.
+pub(crate) fn price_every_line(
+    lines: &[StoredLine],
+    config: &Config,
+    plans: &[&CompiledPlan<'_>],
+    members: &Membership<'_>,
+    group_lines: &GroupLines,
+) -> (
+    Vec<Option<usize>>,
+    Vec<LinePrice>,
+    Vec<GroupTotals>,
+    Vec<Diagnostics>,
+) {
+    let mut line_group: Vec<Option<usize>> = vec![None; lines.len()];
+    for (g, idx) in group_lines.groups.iter().enumerate() {
+        for &i in idx {
+            line_group[i] = Some(g);
+        }
+    }
+    let mut passes: Vec<GroupPass<'_>> = (0..plans.len()).map(GroupPass::new).collect();
+    let mut prices: Vec<LinePrice> = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        prices.push(match line_group[i] {
+            Some(g) => passes[g].line(i, line, config, plans[g], members),
+            None => LinePrice::fixed(Decimal::ZERO, Basis::Unmonitored),
+        });
+    }
+    let mut totals = Vec::with_capacity(passes.len());
+    let mut diagnostics = Vec::with_capacity(passes.len());
+    for mut pass in passes {
+        pass.finish(config, |i| &lines[i], &mut prices);
+        totals.push(pass.totals);
+        diagnostics.push(pass.diagnostics);
+    }
+    for (g, p) in line_group.iter().zip(&prices) {
+        if let Some(g) = g {
+            totals[*g].priced += p.proforma;
+        }
+    }
+    (line_group, prices, totals, diagnostics)
+}
+
+/// (usage account, service, usage type, operation, owner): covered usage and the negations
+/// that pair with it.
+type CoverKey<'l> = (&'l str, &'l str, &'l str, &'l str, &'l str);
+
+/// One group being priced line by line (in line order); a slot is where a line's price is
+/// kept (its position among the group's lines, or among all lines).
+struct GroupPass<'l> {
+    g: usize,
+    /// Usage priced through custom tiers, per rule: slots.
+    tiered: FxHashMap<usize, Vec<usize>>,
+    /// Pro forma of covered usage, and the negation slots that pair with it.
+    covered: FxHashMap<CoverKey<'l>, Decimal>,
+    negations: FxHashMap<CoverKey<'l>, Vec<usize>>,
+    /// AWS cost and tax (`priced` is summed by the caller, in line order).
+    totals: GroupTotals,
+    diagnostics: Diagnostics,
+}
+
+impl<'l> GroupPass<'l> {
+    fn new(g: usize) -> Self {
+        GroupPass {
+            g,
+            tiered: FxHashMap::default(),
+            covered: FxHashMap::default(),
+            negations: FxHashMap::default(),
+            totals: GroupTotals::default(),
+            diagnostics: Diagnostics::default(),
+        }
+    }
+
+    /// Prices one line of the group (SPEC 4.2-4.3); custom tiers and negations are filled
+    /// in by [`GroupPass::finish`].
+    fn line(
+        &mut self,
+        slot: usize,
+        line: &'l StoredLine,
+        config: &Config,
+        plan: &CompiledPlan<'_>,
+        members: &Membership<'_>,
+    ) -> LinePrice {
+        let g = self.g;
         let k = &line.key;
         let s = &line.sums;
         let is_tax = k.line_item_type.is_tax();
+        let diagnostics = &mut self.diagnostics;
         let public = |d: &mut Diagnostics| {
             if s.no_public_price_rows > 0 {
                 d.no_public_price_rows += s.no_public_price_rows;
@@ -466,7 +557,7 @@ pub(crate) fn price_group(
                 proforma: base * factor,
             }
         };
-        let cover_key = || -> CoverKey<'_> {
+        let cover_key = || -> CoverKey<'l> {
             (
                 &*k.account,
                 &*k.product_code,
@@ -475,7 +566,7 @@ pub(crate) fn price_group(
                 &*k.owner,
             )
         };
-        let price = if passthrough {
+        let price = if plan.managed == Some(ManagedPlan::Passthrough) {
             if is_tax {
                 LinePrice::excluded(Exclusion::Tax)
             } else {
@@ -487,7 +578,7 @@ pub(crate) fn price_group(
                     let free_kept = k.free_on_bill && plan.free_tier_on(k);
                     match plan.tiers_for(k) {
                         Some(rule) if !free_kept => {
-                            tiered.entry(rule).or_default().push(pos);
+                            self.tiered.entry(rule).or_default().push(slot);
                             // Filled in after the pass, once the group's usage is known.
                             LinePrice {
                                 base: Decimal::ZERO,
@@ -498,25 +589,25 @@ pub(crate) fn price_group(
                             }
                         }
                         _ if free_kept => LinePrice::fixed(Decimal::ZERO, Basis::FreeTierKept),
-                        _ if k.free_on_bill => ruled(public(&mut diagnostics), Basis::FreeTierOff),
-                        _ => ruled(public(&mut diagnostics), Basis::PublicCost),
+                        _ if k.free_on_bill => ruled(public(diagnostics), Basis::FreeTierOff),
+                        _ => ruled(public(diagnostics), Basis::PublicCost),
                     }
                 }
                 PricingClass::RiCovered => {
                     if members.group_of(&k.payer, &k.owner) == Some(g) && !k.owner.is_empty() {
                         LinePrice::fixed(s.unblended_cost, Basis::Unblended)
                     } else {
-                        ruled(public(&mut diagnostics), Basis::PublicCost)
+                        ruled(public(diagnostics), Basis::PublicCost)
                     }
                 }
                 PricingClass::SpCovered => {
-                    let p = ruled(public(&mut diagnostics), Basis::PublicCost);
-                    *covered.entry(cover_key()).or_default() += p.proforma;
+                    let p = ruled(public(diagnostics), Basis::PublicCost);
+                    *self.covered.entry(cover_key()).or_default() += p.proforma;
                     p
                 }
                 PricingClass::SpNegation => {
                     if members.group_of(&k.payer, &k.owner) == Some(g) && !k.owner.is_empty() {
-                        negations.entry(cover_key()).or_default().push(pos);
+                        self.negations.entry(cover_key()).or_default().push(slot);
                         LinePrice::fixed(Decimal::ZERO, Basis::Negation)
                     } else {
                         LinePrice::excluded(Exclusion::NegationOwnerOutside)
@@ -542,44 +633,44 @@ pub(crate) fn price_group(
                 }
             }
         };
-        prices.push(price);
-        totals.add_cost(&k.line_item_type, s.unblended_cost);
+        self.totals.add_cost(&k.line_item_type, s.unblended_cost);
+        price
     }
 
-    // Custom tiers: the group's total usage of the SKU, graduated, spread by usage amount.
-    for (rule, at) in &tiered {
-        let weights: Vec<Decimal> = at
-            .iter()
-            .map(|&pos| lines[idx[pos]].sums.usage_amount)
-            .collect();
-        let usage: Decimal = weights.iter().copied().sum();
-        let cost = tiered_cost(&config.rules[*rule].tiers, usage);
-        for (&pos, share) in at.iter().zip(spread(cost, &weights)) {
-            let p = &mut prices[pos];
-            p.base = share;
-            p.proforma = share;
+    /// Custom tiers (the group's total usage of the SKU, graduated, spread by usage amount)
+    /// and negations (minus the covered usage's pro forma, spread over the negation lines),
+    /// written into `prices` by slot; `line_of` gives a slot's line.
+    fn finish(
+        &mut self,
+        config: &Config,
+        line_of: impl Fn(usize) -> &'l StoredLine,
+        prices: &mut [LinePrice],
+    ) {
+        for (rule, at) in &self.tiered {
+            let weights: Vec<Decimal> = at
+                .iter()
+                .map(|&slot| line_of(slot).sums.usage_amount)
+                .collect();
+            let usage: Decimal = weights.iter().copied().sum();
+            let cost = tiered_cost(&config.rules[*rule].tiers, usage);
+            for (&slot, share) in at.iter().zip(spread(cost, &weights)) {
+                let p = &mut prices[slot];
+                p.base = share;
+                p.proforma = share;
+            }
         }
-    }
-    // Negations: minus the covered usage's pro forma, spread over the negation lines.
-    for (key, at) in &negations {
-        let total = -covered.get(key).copied().unwrap_or_default();
-        let weights: Vec<Decimal> = at
-            .iter()
-            .map(|&pos| lines[idx[pos]].sums.unblended_cost)
-            .collect();
-        for (&pos, share) in at.iter().zip(spread(total, &weights)) {
-            let p = &mut prices[pos];
-            p.base = share;
-            p.proforma = share;
+        for (key, at) in &self.negations {
+            let total = -self.covered.get(key).copied().unwrap_or_default();
+            let weights: Vec<Decimal> = at
+                .iter()
+                .map(|&slot| line_of(slot).sums.unblended_cost)
+                .collect();
+            for (&slot, share) in at.iter().zip(spread(total, &weights)) {
+                let p = &mut prices[slot];
+                p.base = share;
+                p.proforma = share;
+            }
         }
-    }
-    for p in &prices {
-        totals.priced += p.proforma;
-    }
-    PricedGroup {
-        prices,
-        totals,
-        diagnostics,
     }
 }
 

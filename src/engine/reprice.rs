@@ -27,7 +27,7 @@
 use crate::cur::StoredLine;
 use crate::engine::price::{
     CompiledPlan, Diagnostics, GroupTotals, ItemAmount, LinePrice, Membership, Pricing,
-    filter_matches, price_group, rule_positions, unmonitored_totals,
+    filter_matches, price_every_line, price_group, rule_positions, unmonitored_totals,
 };
 use crate::model::{Charge, Config, CustomLineItem};
 use rust_decimal::Decimal;
@@ -329,6 +329,8 @@ pub struct Delta {
     pub group_lines: Arc<GroupLines>,
     /// The re-priced groups' lines: (group, prices in the order of its lines).
     priced: Vec<(usize, Vec<LinePrice>)>,
+    /// Every line's group and price, when every group was re-priced.
+    whole: Option<(Vec<Option<usize>>, Vec<LinePrice>)>,
     /// Whether the unmonitored lines are written again.
     unmonitored_lines: bool,
     /// Old group position -> new one, when groups moved (created, deleted, renamed).
@@ -407,6 +409,26 @@ pub fn delta_for(
     let mut priced: Vec<(usize, Vec<LinePrice>)> = Vec::new();
     let mut groups: Vec<GroupTotals> = Vec::with_capacity(n);
     let mut group_diagnostics: Vec<Diagnostics> = Vec::with_capacity(n);
+    let mut whole = None;
+    if all {
+        // Every group: one pass over the lines in their order (what the group lists would
+        // read in a scattered order when lines do not come grouped by account).
+        for g in &new.groups {
+            plans
+                .entry(g.plan.as_str())
+                .or_insert_with(|| CompiledPlan::new(new, &rules, &g.plan));
+        }
+        let by_group: Vec<&CompiledPlan<'_>> = new
+            .groups
+            .iter()
+            .filter_map(|g| plans.get(g.plan.as_str()))
+            .collect();
+        let (line_group, prices, totals, diagnostics) =
+            price_every_line(lines, new, &by_group, &members, &group_lines);
+        groups = totals;
+        group_diagnostics = diagnostics;
+        whole = Some((line_group, prices));
+    }
     // New position -> old position, for the groups kept as they were.
     let old_of: Vec<Option<usize>> = match &group_map {
         None => (0..n).map(Some).collect(),
@@ -420,7 +442,7 @@ pub fn delta_for(
             v
         }
     };
-    for (g, group) in new.groups.iter().enumerate() {
+    for (g, group) in new.groups.iter().enumerate().filter(|_| !all) {
         let kept = old_of[g].filter(|&o| {
             !affected.has(g) && o < base.groups.len() && o < base.group_diagnostics.len()
         });
@@ -460,9 +482,10 @@ pub fn delta_for(
 
     // Custom line items (SPEC 4.4).
     let line_proforma = |g: usize, pos: usize, i: usize| -> Decimal {
-        match repriced.get(&g) {
-            Some(&k) => priced[k].1[pos].proforma,
-            None => base.line_price[i].proforma,
+        match (&whole, repriced.get(&g)) {
+            (Some((_, prices)), _) => prices[i].proforma,
+            (None, Some(&k)) => priced[k].1[pos].proforma,
+            (None, None) => base.line_price[i].proforma,
         }
     };
     let items = custom_line_items(&ItemInputs {
@@ -488,6 +511,7 @@ pub fn delta_for(
         items,
         group_lines,
         priced,
+        whole,
         unmonitored_lines,
         group_map,
         rule_map,
@@ -638,34 +662,18 @@ impl Pricing {
         if d.base_revision != self.revision {
             return false;
         }
-        if let Some(map) = &d.group_map {
-            for lg in &mut self.line_group {
-                *lg = lg.and_then(|g| map.get(g).copied().flatten());
-            }
-        }
-        if let Some(map) = &d.rule_map {
-            for p in &mut self.line_price {
-                p.rule = p.rule.and_then(|r| map.get(r).copied().flatten());
-            }
-        }
-        for (g, prices) in d.priced {
-            for (&i, p) in d.group_lines.of(Some(g)).iter().zip(prices) {
-                self.line_price[i] = p;
-                self.line_group[i] = Some(g);
-            }
-        }
-        if d.unmonitored_lines {
-            let free = LinePrice {
-                base: Decimal::ZERO,
-                basis: crate::engine::price::Basis::Unmonitored,
-                rule: None,
-                factor: Decimal::ONE,
-                proforma: Decimal::ZERO,
-            };
-            for &i in &d.group_lines.unmonitored {
-                self.line_price[i] = free;
-                self.line_group[i] = None;
-            }
+        if let Some((line_group, line_price)) = d.whole {
+            // Every line was priced again: the new lines replace the old ones whole.
+            self.line_group = line_group;
+            self.line_price = line_price;
+        } else {
+            self.write_lines(
+                d.group_map,
+                d.rule_map,
+                d.priced,
+                d.unmonitored_lines,
+                &d.group_lines,
+            );
         }
         self.groups = d.groups;
         self.group_diagnostics = d.group_diagnostics;
@@ -675,6 +683,46 @@ impl Pricing {
         self.group_lines = d.group_lines;
         self.revision = next_revision();
         true
+    }
+
+    /// The re-priced groups' lines, and the new group and rule positions of the others.
+    fn write_lines(
+        &mut self,
+        group_map: Option<Vec<Option<usize>>>,
+        rule_map: Option<Vec<Option<usize>>>,
+        priced: Vec<(usize, Vec<LinePrice>)>,
+        unmonitored_lines: bool,
+        group_lines: &GroupLines,
+    ) {
+        if let Some(map) = &group_map {
+            for lg in &mut self.line_group {
+                *lg = lg.and_then(|g| map.get(g).copied().flatten());
+            }
+        }
+        if let Some(map) = &rule_map {
+            for p in &mut self.line_price {
+                p.rule = p.rule.and_then(|r| map.get(r).copied().flatten());
+            }
+        }
+        for (g, prices) in priced {
+            for (&i, p) in group_lines.of(Some(g)).iter().zip(prices) {
+                self.line_price[i] = p;
+                self.line_group[i] = Some(g);
+            }
+        }
+        if unmonitored_lines {
+            let free = LinePrice {
+                base: Decimal::ZERO,
+                basis: crate::engine::price::Basis::Unmonitored,
+                rule: None,
+                factor: Decimal::ONE,
+                proforma: Decimal::ZERO,
+            };
+            for &i in &group_lines.unmonitored {
+                self.line_price[i] = free;
+                self.line_group[i] = None;
+            }
+        }
     }
 }
 

@@ -12,7 +12,8 @@
 //! `reprice_full_ms` (every group priced from scratch), `reprice_ms` (a rule edit re-priced
 //! incrementally: only the groups whose plans hold the rule, plus the group reports),
 //! `reprice_item_ms` (a flat custom line item edit), `reprice_membership_ms` (an account moved
-//! between two groups), each with `*_groups` (how many groups it re-priced); medians of
+//! between two groups), each with `*_groups` (how many groups' lines it re-priced) and
+//! `*_items` (how many custom line items it computed again, of the active ones); medians of
 //! ROUNDS, default 5; `aggregate_lines`, `groups`, `rules`.
 
 use proforma::analysis::Analysis;
@@ -150,6 +151,7 @@ fn main() -> color_eyre::Result<()> {
     let mut timed = |name: &str, edit: &dyn Fn(&mut Config, usize)| {
         let mut times = Vec::new();
         let mut groups = 0;
+        let mut items = 0;
         for round in 0..rounds {
             let mut config = base.clone();
             edit(&mut config, round);
@@ -160,12 +162,20 @@ fn main() -> color_eyre::Result<()> {
             );
             groups = affected.count(config.groups.len());
             let t = Instant::now();
-            analysis.reprice(config);
+            let delta = proforma::engine::reprice::delta(
+                &analysis.pricing,
+                &analysis.config,
+                &config,
+                &analysis.lines,
+            );
+            items = delta.items_recomputed;
+            analysis.apply(config, delta);
             black_box(analysis.group_reports());
             times.push(t.elapsed());
         }
         println!("{name}_ms={:.1}", median(times));
         println!("{name}_groups={groups}");
+        println!("{name}_items={items}");
     };
     // The markup moves between 10.01% and 10.99%, as while typing.
     timed("reprice", &|c, round| {

@@ -325,6 +325,8 @@ pub struct Delta {
     pub unmonitored: GroupTotals,
     /// Every active custom line item's amount under the new configuration.
     pub items: Vec<ItemAmount>,
+    /// How many of `items` were computed again (the others kept their amounts).
+    pub items_recomputed: usize,
     /// The lines of each group under the new membership.
     pub group_lines: Arc<GroupLines>,
     /// The re-priced groups' lines: (group, prices in the order of its lines).
@@ -488,7 +490,7 @@ pub fn delta_for(
             (None, None) => base.line_price[i].proforma,
         }
     };
-    let items = custom_line_items(&ItemInputs {
+    let (items, items_recomputed) = custom_line_items(&ItemInputs {
         base,
         old,
         new,
@@ -509,6 +511,7 @@ pub fn delta_for(
         diagnostics,
         unmonitored,
         items,
+        items_recomputed,
         group_lines,
         priced,
         whole,
@@ -534,8 +537,8 @@ struct ItemInputs<'a> {
 
 /// Every active item's amount under the new configuration: recomputed when it changed, when
 /// its group was re-priced, or when its base holds a re-priced group or a changed flat item;
-/// else as it was.
-fn custom_line_items(x: &ItemInputs<'_>) -> Vec<ItemAmount> {
+/// else as it was. Also returns how many were computed.
+fn custom_line_items(x: &ItemInputs<'_>) -> (Vec<ItemAmount>, usize) {
     let p = x.base.period;
     let all = x.affected.all.is_some();
     let group_index: FxHashMap<&str, usize> = x
@@ -591,6 +594,7 @@ fn custom_line_items(x: &ItemInputs<'_>) -> Vec<ItemAmount> {
         sum
     };
     let mut out = Vec::new();
+    let mut computed = 0;
     for (n, item) in x.new.items.iter().enumerate() {
         let Some(&g) = group_index.get(item.group.as_str()) else {
             continue;
@@ -622,6 +626,7 @@ fn custom_line_items(x: &ItemInputs<'_>) -> Vec<ItemAmount> {
             });
             continue;
         }
+        computed += 1;
         let (base, amount) = match &item.charge {
             Charge::Flat { value } => (*value, item.sign() * *value),
             Charge::Percentage {
@@ -651,7 +656,7 @@ fn custom_line_items(x: &ItemInputs<'_>) -> Vec<ItemAmount> {
             amount,
         });
     }
-    out
+    (out, computed)
 }
 
 impl Pricing {
@@ -950,6 +955,54 @@ mod tests {
         let a = affected_groups(&old, &new, &ix);
         assert_eq!(groups(&a), Vec::<usize>::new());
         assert!(a.unmonitored && a.membership);
+    }
+
+    #[test]
+    fn an_item_edit_recomputes_the_item_and_the_items_whose_base_holds_it() {
+        let (mut old, _) = setup();
+        // A percentage item on c whose base holds the flat fee, and one on b based on group b.
+        let mut pct = old.items[0].clone();
+        pct.arn = "arn:item/pct".into();
+        pct.name = "pct".into();
+        pct.group = "arn:group/c".into();
+        pct.charge = Charge::Percentage {
+            percent: Decimal::TEN,
+            associated: vec!["arn:item/fee".into()],
+        };
+        let mut on_b = pct.clone();
+        on_b.arn = "arn:item/onb".into();
+        on_b.name = "onb".into();
+        on_b.group = "arn:group/b".into();
+        on_b.charge = Charge::Percentage {
+            percent: Decimal::TEN,
+            associated: vec!["arn:group/b".into()],
+        };
+        old.items.extend([pct, on_b]);
+        let lines = vec![line("1", ""), line("3", ""), line("4", "1")];
+        let base = crate::engine::price("2026-10".parse().unwrap(), &lines, &old);
+        let amount = |p: &[ItemAmount], c: &Config, name: &str| {
+            p.iter()
+                .find(|a| c.items[a.item].name == name)
+                .map(|a| a.amount)
+        };
+        // The flat fee: it and the item whose base holds it; no line re-priced.
+        let mut new = old.clone();
+        new.items[0].charge = Charge::Flat {
+            value: Decimal::from(20),
+        };
+        let d = delta(&base, &old, &new, &lines);
+        assert_eq!(d.affected.groups.len(), 0);
+        assert_eq!(d.items_recomputed, 2);
+        assert_eq!(amount(&d.items, &new, "pct"), Some(Decimal::TWO));
+        // A rule of b's plan: b's lines, and the items of b and based on b.
+        let mut new = old.clone();
+        new.rules[0].modifier = Some(Decimal::from(50));
+        let d = delta(&base, &old, &new, &lines);
+        assert_eq!(groups(&d.affected), vec![0, 1]);
+        // fee (group a) and onb (group b, based on b); pct (on c, based on the fee) is kept.
+        assert_eq!(d.items_recomputed, 2);
+        // 10% of b's pro forma: public cost 2 at a 50% markup.
+        assert_eq!(amount(&d.items, &new, "onb"), Some(Decimal::new(3, 1)));
     }
 
     #[test]

@@ -92,11 +92,7 @@ fn line() -> impl Strategy<Value = StoredLine> {
                         operation: "Op".into(),
                         line_item_type: kind.into(),
                         region: "us-east-1".into(),
-                        owner: if commitment {
-                            ACCOUNTS[owner].into()
-                        } else {
-                            String::new()
-                        },
+                        owner: if commitment { ACCOUNTS[owner] } else { "" }.into(),
                         free_on_bill: free,
                         labels: Default::default(),
                     },

@@ -27,8 +27,9 @@ pub struct Analysis {
     pub lines: std::sync::Arc<Vec<StoredLine>>,
     /// The configuration priced (billing groups, plans, rules, items, views).
     pub config: Config,
-    /// The engine's result: per line its group and pro forma, per group its totals.
-    pub pricing: Pricing,
+    /// The engine's result: per line its group and pro forma, per group its totals. Shared
+    /// (read only) with the recompute worker, which computes re-pricings against it.
+    pub pricing: std::sync::Arc<Pricing>,
     /// Payers with data in the period.
     pub payers: BTreeSet<String>,
     /// Usage account -> payer, from the period's lines.
@@ -279,7 +280,9 @@ impl Analysis {
         config: Config,
         names: crate::cur::ProductNames,
     ) -> Self {
-        let pricing = crate::engine::price::price_named(period, &lines, &config, names);
+        let pricing = std::sync::Arc::new(crate::engine::price::price_named(
+            period, &lines, &config, names,
+        ));
         // Interned keys first: one String per distinct account, not per line.
         let mut seen: rustc_hash::FxHashMap<ustr::Ustr, ustr::Ustr> = Default::default();
         for l in &lines {
@@ -304,12 +307,26 @@ impl Analysis {
         }
     }
 
-    /// Re-prices after a configuration change, keeping the loaded lines.
+    /// Re-prices after a configuration change, keeping the loaded lines: only the groups the
+    /// change can affect are re-priced ([`crate::engine::reprice`]).
     pub fn reprice(&mut self, config: Config) {
-        // Same lines, same product names: only the configuration changed.
-        let names = std::mem::take(&mut self.pricing.product_names);
-        self.pricing = crate::engine::price::price_named(self.period, &self.lines, &config, names);
+        let delta =
+            crate::engine::reprice::delta(&self.pricing, &self.config, &config, &self.lines);
+        self.apply(config, delta);
+    }
+
+    /// Takes a re-pricing computed against this state (by the worker) with the configuration
+    /// it priced: configuration and numbers change together. Returns false, changing nothing,
+    /// when `delta` was computed against another state.
+    pub fn apply(&mut self, config: Config, delta: crate::engine::reprice::Delta) -> bool {
+        if delta.base_revision != self.pricing.revision {
+            return false;
+        }
+        // The worker has let go of the state by now: this writes in place, without a copy
+        // (unless a scenario shares the state).
+        std::sync::Arc::make_mut(&mut self.pricing).apply(delta);
         self.config = config;
+        true
     }
 
     pub fn group_reports(&self) -> Vec<GroupCostRow> {

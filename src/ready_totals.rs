@@ -250,12 +250,14 @@ impl Analysis {
             );
             return Ok(None);
         }
+        // Just built, so not shared: no copy.
+        let pricing = std::sync::Arc::make_mut(&mut a.pricing);
         for (h, (_, t)) in snapshot.groups.iter().enumerate() {
             if h != g {
-                a.pricing.groups[h] = t.into();
+                pricing.groups[h] = t.into();
             }
         }
-        a.pricing.unmonitored = (&snapshot.unmonitored).into();
+        pricing.unmonitored = (&snapshot.unmonitored).into();
         a.finish_load(ws)?;
         a.scenario = scenario.map(str::to_string);
         a.partial = true;

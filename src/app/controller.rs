@@ -2,8 +2,12 @@
 //! the engine and the preview worker, then refreshes what the screen reads from the store.
 
 use super::modal::{Confirm, Mode, PromptFor};
+use super::worker::{Done, Lane};
 use super::{Action, App, Effect, GroupLevel, Tab, forms};
 use crate::analysis::Analysis;
+
+/// What the table's title says while a save's re-pricing is in flight.
+pub const REPRICING: &str = " (re-pricing…)";
 
 impl App {
     /// One user action: the state's pure update, then its effects carried out here.
@@ -16,10 +20,24 @@ impl App {
             .iter()
             .any(|e| !matches!(e, Effect::FormEdited { .. }))
             || self.state.tab != tab;
+        let requests = self.worker.saves_requested();
         for e in effects {
+            // What reads or writes the configuration builds on the saved state: a save's
+            // re-pricing still in flight is waited for first (moving around does not wait).
+            if !matches!(e, Effect::Refresh | Effect::FormEdited { .. }) {
+                self.settle_saves();
+            }
             self.run(e);
         }
-        if touched {
+        if touched && self.state.tab == tab && self.worker.saves_requested() != requests {
+            // A save's re-pricing is on its way: the tables behind the closed form still show
+            // the state they were built from, now marked; they are rebuilt once, when the
+            // result arrives (not twice).
+            self.state.repricing = true;
+            if !self.state.model.title.ends_with(REPRICING) {
+                self.state.model.title.push_str(REPRICING);
+            }
+        } else if touched {
             self.refresh();
         }
     }
@@ -32,6 +50,8 @@ impl App {
         }
         self.state.period_status = self.ws.period_status(self.state.period()).ok();
         let status = self.state.status.0.take();
+        self.state.repricing =
+            self.worker.in_flight(Lane::Baseline) || self.worker.in_flight(Lane::Scenario);
         self.state.rebuild();
         self.state.status.0 = self.state.status.0.take().or(status);
     }
@@ -151,21 +171,115 @@ impl App {
     }
 
     /// Re-prices the current period after a configuration change (save, delete, undo): the
-    /// period's lines stay loaded, only the configuration is read again.
+    /// period's lines stay loaded, only the configuration is read again. The re-pricing runs
+    /// on the worker (only the groups the change can affect); until it arrives the screen
+    /// keeps the previous configuration and numbers, marked as re-pricing.
     pub fn reload(&mut self) {
         let p = self.state.period();
-        self.refresh_scenario();
         match self.ws.config_at(p) {
+            // The baseline did not change (a save in the open scenario): only the scenario.
+            Ok(config) if config == self.state.data.config => {
+                self.worker.forget(Lane::Baseline);
+                self.refresh_scenario();
+            }
             Ok(config) => {
-                self.state.data.reprice(config);
-                self.state.daily = self.state.data.daily_by_group(&self.state.daily_rows);
+                let d = &self.state.data;
+                self.worker.request(
+                    Lane::Baseline,
+                    d.lines.clone(),
+                    d.pricing.clone(),
+                    &d.config,
+                    config,
+                );
+                self.state.repricing = true;
+            }
+            Err(e) => self.state.refuse(format!("could not reload {p}: {e}")),
+        }
+    }
+
+    /// Takes one of the worker's results: a preview into the open form, a save's re-pricing
+    /// into the baseline or the scenario (configuration and numbers at once). Returns true
+    /// when the screen changed.
+    fn take_result(&mut self, done: Done) -> bool {
+        if !self.worker.is_latest(&done) {
+            return false;
+        }
+        match done.lane {
+            Lane::Preview => self.show_preview(done),
+            Lane::Baseline => {
+                // The daily series follow membership only.
+                let regroup = done.delta.moves_accounts();
+                if !self.state.data.apply(done.config, done.delta) {
+                    // Computed against a state replaced since (another period, another
+                    // process's change): ask again against the state on screen.
+                    self.reload();
+                    return false;
+                }
+                if regroup {
+                    self.state.daily = self.state.data.daily_by_group(&self.state.daily_rows);
+                }
                 // A deleted group may have been on the drill path.
                 let n = self.state.data.config.groups.len();
                 self.state
                     .group_path
                     .retain(|l| l.group().is_none_or(|g| g < n));
+                // The scenario drafts over the baseline: it follows.
+                if self.state.scenario.is_some() {
+                    self.refresh_scenario();
+                }
+                self.refresh();
+                true
             }
-            Err(e) => self.state.refuse(format!("could not reload {p}: {e}")),
+            Lane::Scenario => {
+                let Some(name) = self.state.scenario.as_ref().map(|s| s.name.clone()) else {
+                    return false;
+                };
+                let base = done.delta.base_revision;
+                let applied = match &mut self.state.scenario_data {
+                    Some(d) => d.apply(done.config, done.delta),
+                    None if self.state.data.pricing.revision == base => {
+                        let mut d = self.state.data.clone();
+                        d.scenario = Some(name);
+                        let ok = d.apply(done.config, done.delta);
+                        if ok {
+                            self.state.scenario_data = Some(d);
+                        }
+                        ok
+                    }
+                    None => false,
+                };
+                if !applied {
+                    self.refresh_scenario();
+                    return false;
+                }
+                if let Some(d) = &self.state.scenario_data {
+                    // Its groups' daily series follow its own membership.
+                    self.state.scenario_daily = d.daily_by_group(&self.state.daily_rows);
+                }
+                self.refresh();
+                true
+            }
+        }
+    }
+
+    /// Waits for the re-pricing of saves still in flight and takes it (before an action that
+    /// reads or writes the configuration; tests).
+    pub fn settle_saves(&mut self) {
+        // Bounded: taking the baseline's result may ask for the scenario's.
+        for _ in 0..8 {
+            let lane = if self.worker.in_flight(Lane::Baseline) {
+                Lane::Baseline
+            } else if self.worker.in_flight(Lane::Scenario) {
+                Lane::Scenario
+            } else {
+                break;
+            };
+            if let Some(done) = self.worker.wait(lane) {
+                self.take_result(done);
+            }
+        }
+        if self.state.repricing {
+            self.refresh();
         }
     }
 
@@ -248,8 +362,14 @@ impl App {
             let validation = self.ws.validation_context().unwrap_or_default();
             match form.check(&ctx, &validation) {
                 Some((_, config)) => {
-                    self.worker
-                        .request(self.state.period(), self.state.data.lines.clone(), config);
+                    let d = self.state.current();
+                    self.worker.request(
+                        Lane::Preview,
+                        d.lines.clone(),
+                        d.pricing.clone(),
+                        &d.config,
+                        config,
+                    );
                     form.preview_stale = true;
                 }
                 None => {
@@ -300,26 +420,29 @@ impl App {
         }
     }
 
-    /// Takes the worker's newest result into the open form's preview. Returns true when the
-    /// screen changed.
+    /// Takes the worker's newest results: a form's preview, a save's re-pricing. Returns true
+    /// when the screen changed.
     pub fn poll_worker(&mut self) -> bool {
-        let Some(done) = self.worker.poll() else {
-            return false;
-        };
-        self.show_preview(done)
+        let mut changed = false;
+        for done in self.worker.poll() {
+            changed |= self.take_result(done);
+        }
+        changed
     }
 
-    /// Waits for the pending preview (tests; the UI polls).
+    /// Waits for what is pending: a save's re-pricing, the open form's preview (tests; the
+    /// UI polls).
     pub fn settle(&mut self) {
+        self.settle_saves();
         if self.state.form().is_some_and(|f| f.preview_stale) {
-            if let Some(done) = self.worker.wait() {
+            if let Some(done) = self.worker.wait(Lane::Preview) {
                 self.show_preview(done);
             }
         }
     }
 
-    fn show_preview(&mut self, done: super::worker::Done) -> bool {
-        let lines = preview_lines(self.state.current(), &done.config, &done.pricing);
+    fn show_preview(&mut self, done: Done) -> bool {
+        let lines = preview_lines(self.state.current(), &done.config, &done.delta);
         let Mode::Form(form) = &mut self.state.mode else {
             return false;
         };
@@ -534,7 +657,7 @@ fn assigned_to(target: &str) -> String {
 fn preview_lines(
     before_state: &Analysis,
     config: &crate::model::Config,
-    after: &crate::engine::Pricing,
+    after: &crate::engine::reprice::Delta,
 ) -> Vec<String> {
     use crate::money::fmt_grouped as m;
     let before = before_state.shown_invoice();

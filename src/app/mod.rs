@@ -165,6 +165,9 @@ pub struct State {
     /// Sort column per screen (None: natural order).
     pub sort: HashMap<String, usize>,
     pub selected: HashMap<String, usize>,
+    /// A save's re-pricing is in flight: the numbers shown are the previous state's (marked
+    /// in the table's title), until the worker's result replaces them all at once.
+    pub repricing: bool,
     /// The scenario being edited and its priced configuration (baseline | scenario | Δ).
     pub scenario: Option<crate::store::scenarios::Scenario>,
     pub scenario_data: Option<Analysis>,
@@ -309,6 +312,7 @@ impl State {
             mode: Mode::Normal,
             sort: HashMap::new(),
             selected: HashMap::new(),
+            repricing: false,
             scenario: None,
             scenario_data: None,
             audit: Ok(Vec::new()),
@@ -465,6 +469,9 @@ impl State {
             }
         };
         self.model = model;
+        if self.repricing {
+            self.model.title.push_str(controller::REPRICING);
+        }
         self.detail = detail;
         self.margin_chart = if self.tab == Tab::Overview {
             let state = self.current();

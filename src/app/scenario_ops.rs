@@ -23,24 +23,47 @@ impl App {
     }
 
     /// Opens a scenario (None: back to the baseline) and prices it beside the baseline.
+    /// Opening one waits for its pricing (there is no previous state of it to show); the
+    /// re-pricing after a save in it does not (see `refresh_scenario`).
     pub fn open_scenario(&mut self, s: Option<crate::store::scenarios::Scenario>) {
         self.state.scenario = s;
         self.refresh_scenario();
+        self.settle_saves();
     }
 
+    /// Re-prices the open scenario from its stored draft, on the worker: against the
+    /// scenario's state on screen when it is the same scenario (only the groups the change
+    /// can affect), else against the baseline. Until the result arrives the screen keeps the
+    /// scenario's previous state (none when another scenario was opened), marked as stale.
     pub(super) fn refresh_scenario(&mut self) {
-        self.state.scenario_data = None;
+        use super::worker::Lane;
         let Some(s) = self.state.scenario.clone() else {
+            self.state.scenario_data = None;
+            self.worker.forget(Lane::Scenario);
             return;
         };
         match self.ws.scenario_config(s.id) {
             Ok(config) => {
-                let mut d = self.state.data.clone();
-                d.reprice(config);
-                d.scenario = Some(s.name.clone());
-                // Its groups' daily series follow its own membership.
-                self.state.scenario_daily = d.daily_by_group(&self.state.daily_rows);
-                self.state.scenario_data = Some(d);
+                let same = self.state.scenario_data.as_ref().is_some_and(|d| {
+                    d.scenario.as_deref() == Some(s.name.as_str())
+                        && std::sync::Arc::ptr_eq(&d.lines, &self.state.data.lines)
+                });
+                if !same {
+                    self.state.scenario_data = None;
+                }
+                let base = self
+                    .state
+                    .scenario_data
+                    .as_ref()
+                    .unwrap_or(&self.state.data);
+                self.worker.request(
+                    Lane::Scenario,
+                    base.lines.clone(),
+                    base.pricing.clone(),
+                    &base.config,
+                    config,
+                );
+                self.state.repricing = true;
                 self.state.scenario = self
                     .ws
                     .scenarios()
@@ -48,6 +71,8 @@ impl App {
                     .and_then(|all| all.into_iter().find(|x| x.id == s.id));
             }
             Err(e) => {
+                self.state.scenario_data = None;
+                self.worker.forget(Lane::Scenario);
                 self.state.refuse(format!("scenario: {e}"));
                 self.state.scenario = None;
             }

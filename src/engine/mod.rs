@@ -3,6 +3,7 @@
 
 pub mod explain;
 pub mod price;
+pub mod reprice;
 pub mod view_report;
 pub mod views;
 

@@ -4,14 +4,15 @@
 
 use crate::cur::StoredLine;
 use crate::cur::{LineItemType, LineKey, PricingClass, ProductNames};
+use crate::engine::reprice::{Affected, GroupLines, LineIndex};
 use crate::model::{
-    BillingGroup, Charge, Config, GroupType, LineItemFilter, ManagedPlan, RuleType, Scope, Tier,
-    managed_plan,
+    Config, GroupType, LineItemFilter, ManagedPlan, RuleType, Scope, Tier, managed_plan,
 };
 use crate::period::BillingPeriod;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// How a line's base amount was chosen (SPEC 4.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,10 +155,46 @@ pub struct Pricing {
     pub items: Vec<ItemAmount>,
     /// Lines of accounts in no group.
     pub unmonitored: GroupTotals,
+    /// The sum of `group_diagnostics`, in group order.
     pub diagnostics: Diagnostics,
+    /// Per group (in `Config::groups` order): what its lines contributed to `diagnostics`, so
+    /// that re-pricing some groups keeps the others' share.
+    pub group_diagnostics: Vec<Diagnostics>,
     /// The product name of each service code in the period, for lines and custom line items
     /// that carry only the code (reports group by product name through it).
     pub product_names: ProductNames,
+    /// The lines of each (payer, usage account), built once per period's lines.
+    pub index: Arc<LineIndex>,
+    /// The lines of each group under this pricing's membership (and of no group).
+    pub group_lines: Arc<GroupLines>,
+    /// Unique per computed state: a re-pricing computed against one state
+    /// ([`crate::engine::reprice::Delta`]) applies to that state only.
+    pub revision: u64,
+}
+
+impl Pricing {
+    /// A period whose lines are indexed but not yet priced (every line unmonitored, no groups):
+    /// the base a first pricing applies to.
+    pub fn unpriced(
+        period: BillingPeriod,
+        lines: &[StoredLine],
+        product_names: ProductNames,
+    ) -> Self {
+        Pricing {
+            period,
+            line_group: vec![None; lines.len()],
+            line_price: vec![LinePrice::fixed(Decimal::ZERO, Basis::Unmonitored); lines.len()],
+            groups: Vec::new(),
+            items: Vec::new(),
+            unmonitored: GroupTotals::default(),
+            diagnostics: Diagnostics::default(),
+            group_diagnostics: Vec::new(),
+            product_names,
+            index: Arc::new(LineIndex::new(lines)),
+            group_lines: Arc::new(GroupLines::default()),
+            revision: crate::engine::reprice::next_revision(),
+        }
+    }
 }
 
 /// Account -> group for the period (SPEC 2.1, 2.6, 3: membership is per period).
@@ -200,7 +237,7 @@ impl<'a> Membership<'a> {
 }
 
 /// A plan's rules, indexed by what they target.
-struct CompiledPlan<'c> {
+pub(crate) struct CompiledPlan<'c> {
     managed: Option<ManagedPlan>,
     global: Option<usize>,
     global_free: Option<bool>,
@@ -212,7 +249,8 @@ struct CompiledPlan<'c> {
 }
 
 impl<'c> CompiledPlan<'c> {
-    fn new(config: &'c Config, plan_arn: &str) -> Self {
+    /// `rules`: `Config::rules` positions by ARN (see [`rule_positions`]).
+    pub(crate) fn new(config: &'c Config, rules: &FxHashMap<&str, usize>, plan_arn: &str) -> Self {
         let mut p = CompiledPlan {
             managed: managed_plan(plan_arn),
             global: None,
@@ -226,14 +264,8 @@ impl<'c> CompiledPlan<'c> {
         let Some(plan) = config.plan(plan_arn) else {
             return p;
         };
-        let index: FxHashMap<&str, usize> = config
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.arn.as_str(), i))
-            .collect();
         for arn in &plan.rules {
-            let Some(&i) = index.get(arn.as_str()) else {
+            let Some(&i) = rules.get(arn.as_str()) else {
                 continue;
             };
             let r = &config.rules[i];
@@ -339,6 +371,16 @@ fn spread(total: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
     out
 }
 
+/// `Config::rules` positions by ARN (the last of duplicates, as plans resolve them).
+pub(crate) fn rule_positions(config: &Config) -> FxHashMap<&str, usize> {
+    config
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.arn.as_str(), i))
+        .collect()
+}
+
 /// Prices every line of the period under `config` (the configuration in force for it).
 pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pricing {
     price_named(period, lines, config, ProductNames::from_lines(lines))
@@ -346,52 +388,159 @@ pub fn price(period: BillingPeriod, lines: &[StoredLine], config: &Config) -> Pr
 
 /// [`price`] with the period's product names already known (`ProductNames::from_lines` of
 /// the same `lines`): a re-price after a configuration change skips that pass.
+///
+/// This is the incremental re-pricing ([`crate::engine::reprice`]) of every group, from a
+/// state where nothing is priced: one code path for a first pricing and an edit.
 pub fn price_named(
     period: BillingPeriod,
     lines: &[StoredLine],
     config: &Config,
     product_names: ProductNames,
 ) -> Pricing {
-    let members = Membership::new(config);
-    let plans: Vec<CompiledPlan<'_>> = config
-        .groups
-        .iter()
-        .map(|g| CompiledPlan::new(config, &g.plan))
-        .collect();
-    let mut out = Pricing {
-        period,
-        line_group: Vec::with_capacity(lines.len()),
-        line_price: Vec::with_capacity(lines.len()),
-        groups: vec![GroupTotals::default(); config.groups.len()],
-        items: Vec::new(),
-        unmonitored: GroupTotals::default(),
-        diagnostics: Diagnostics::default(),
-        product_names,
-    };
-    // Usage priced through custom tiers, and covered usage negations pair with, per group.
-    let mut tiered: FxHashMap<(usize, usize), Vec<usize>> = FxHashMap::default();
-    type CoverKey<'l> = (usize, &'l str, &'l str, &'l str, &'l str, &'l str);
-    let mut covered: FxHashMap<CoverKey<'_>, Decimal> = FxHashMap::default();
-    let mut negations: FxHashMap<CoverKey<'_>, Vec<usize>> = FxHashMap::default();
+    let mut out = Pricing::unpriced(period, lines, product_names);
+    let delta = crate::engine::reprice::delta_for(
+        &out,
+        &Config::default(),
+        config,
+        lines,
+        Affected::everything("the period is priced for the first time"),
+    );
+    // The delta was computed against `out` itself, so it applies.
+    out.apply(delta);
+    out
+}
 
+/// One group's lines priced (SPEC 4.2-4.3), in the order of the line positions given.
+pub(crate) struct PricedGroup {
+    /// One per line position, same order.
+    pub prices: Vec<LinePrice>,
+    /// AWS cost, tax and the rule-priced pro forma (`items` is 0: custom line items come after).
+    pub totals: GroupTotals,
+    pub diagnostics: Diagnostics,
+}
+
+/// Prices the lines `idx` (ascending positions in `lines`) of group `g` under `plan`.
+/// Everything that pairs lines (custom tiers, Savings Plans negations) pairs lines of one
+/// group, so a group prices alone, and the same way whichever other groups are priced.
+pub(crate) fn price_group(
+    g: usize,
+    idx: &[usize],
+    lines: &[StoredLine],
+    config: &Config,
+    plan: &CompiledPlan<'_>,
+    members: &Membership<'_>,
+) -> PricedGroup {
+    let mut pass = GroupPass::new(g);
+    let mut prices: Vec<LinePrice> = Vec::with_capacity(idx.len());
+    for (pos, &i) in idx.iter().enumerate() {
+        prices.push(pass.line(pos, &lines[i], config, plan, members));
+    }
+    pass.finish(config, |pos| &lines[idx[pos]], &mut prices);
+    let mut totals = pass.totals;
+    for p in &prices {
+        totals.priced += p.proforma;
+    }
+    PricedGroup {
+        prices,
+        totals,
+        diagnostics: pass.diagnostics,
+    }
+}
+
+/// Every line of the period priced in one pass in line order (reading the lines in order,
+/// whatever order groups hold them in): what [`price_group`] gives group by group, the same
+/// to the last digit, for when every group is priced. Lines of no group are unmonitored.
+/// Returns per line its group and price, and per group its totals and diagnostics.
+pub(crate) fn price_every_line(
+    lines: &[StoredLine],
+    config: &Config,
+    plans: &[&CompiledPlan<'_>],
+    members: &Membership<'_>,
+    group_lines: &GroupLines,
+) -> (
+    Vec<Option<usize>>,
+    Vec<LinePrice>,
+    Vec<GroupTotals>,
+    Vec<Diagnostics>,
+) {
+    let mut line_group: Vec<Option<usize>> = vec![None; lines.len()];
+    for (g, idx) in group_lines.groups.iter().enumerate() {
+        for &i in idx {
+            line_group[i] = Some(g);
+        }
+    }
+    let mut passes: Vec<GroupPass<'_>> = (0..plans.len()).map(GroupPass::new).collect();
+    let mut prices: Vec<LinePrice> = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
+        prices.push(match line_group[i] {
+            Some(g) => passes[g].line(i, line, config, plans[g], members),
+            None => LinePrice::fixed(Decimal::ZERO, Basis::Unmonitored),
+        });
+    }
+    let mut totals = Vec::with_capacity(passes.len());
+    let mut diagnostics = Vec::with_capacity(passes.len());
+    for mut pass in passes {
+        pass.finish(config, |i| &lines[i], &mut prices);
+        totals.push(pass.totals);
+        diagnostics.push(pass.diagnostics);
+    }
+    for (g, p) in line_group.iter().zip(&prices) {
+        if let Some(g) = g {
+            totals[*g].priced += p.proforma;
+        }
+    }
+    (line_group, prices, totals, diagnostics)
+}
+
+/// (usage account, service, usage type, operation, owner): covered usage and the negations
+/// that pair with it.
+type CoverKey<'l> = (&'l str, &'l str, &'l str, &'l str, &'l str);
+
+/// One group being priced line by line (in line order); a slot is where a line's price is
+/// kept (its position among the group's lines, or among all lines).
+struct GroupPass<'l> {
+    g: usize,
+    /// Usage priced through custom tiers, per rule: slots.
+    tiered: FxHashMap<usize, Vec<usize>>,
+    /// Pro forma of covered usage, and the negation slots that pair with it.
+    covered: FxHashMap<CoverKey<'l>, Decimal>,
+    negations: FxHashMap<CoverKey<'l>, Vec<usize>>,
+    /// AWS cost and tax (`priced` is summed by the caller, in line order).
+    totals: GroupTotals,
+    diagnostics: Diagnostics,
+}
+
+impl<'l> GroupPass<'l> {
+    fn new(g: usize) -> Self {
+        GroupPass {
+            g,
+            tiered: FxHashMap::default(),
+            covered: FxHashMap::default(),
+            negations: FxHashMap::default(),
+            totals: GroupTotals::default(),
+            diagnostics: Diagnostics::default(),
+        }
+    }
+
+    /// Prices one line of the group (SPEC 4.2-4.3); custom tiers and negations are filled
+    /// in by [`GroupPass::finish`].
+    fn line(
+        &mut self,
+        slot: usize,
+        line: &'l StoredLine,
+        config: &Config,
+        plan: &CompiledPlan<'_>,
+        members: &Membership<'_>,
+    ) -> LinePrice {
+        let g = self.g;
         let k = &line.key;
         let s = &line.sums;
-        let group = members.group_of(&k.payer, &k.account);
-        out.line_group.push(group);
         let is_tax = k.line_item_type.is_tax();
-        let Some(g) = group else {
-            out.unmonitored
-                .add_cost(&k.line_item_type, s.unblended_cost);
-            out.line_price
-                .push(LinePrice::fixed(Decimal::ZERO, Basis::Unmonitored));
-            continue;
-        };
-        let plan = &plans[g];
-        let public = |out: &mut Pricing| {
+        let diagnostics = &mut self.diagnostics;
+        let public = |d: &mut Diagnostics| {
             if s.no_public_price_rows > 0 {
-                out.diagnostics.no_public_price_rows += s.no_public_price_rows;
-                out.diagnostics.no_public_price_cost += s.unblended_cost;
+                d.no_public_price_rows += s.no_public_price_rows;
+                d.no_public_price_cost += s.unblended_cost;
             }
             s.public_cost
         };
@@ -408,6 +557,15 @@ pub fn price_named(
                 proforma: base * factor,
             }
         };
+        let cover_key = || -> CoverKey<'l> {
+            (
+                &*k.account,
+                &*k.product_code,
+                &*k.usage_type,
+                &*k.operation,
+                &*k.owner,
+            )
+        };
         let price = if plan.managed == Some(ManagedPlan::Passthrough) {
             if is_tax {
                 LinePrice::excluded(Exclusion::Tax)
@@ -420,7 +578,7 @@ pub fn price_named(
                     let free_kept = k.free_on_bill && plan.free_tier_on(k);
                     match plan.tiers_for(k) {
                         Some(rule) if !free_kept => {
-                            tiered.entry((g, rule)).or_default().push(i);
+                            self.tiered.entry(rule).or_default().push(slot);
                             // Filled in after the pass, once the group's usage is known.
                             LinePrice {
                                 base: Decimal::ZERO,
@@ -431,41 +589,25 @@ pub fn price_named(
                             }
                         }
                         _ if free_kept => LinePrice::fixed(Decimal::ZERO, Basis::FreeTierKept),
-                        _ if k.free_on_bill => ruled(public(&mut out), Basis::FreeTierOff),
-                        _ => ruled(public(&mut out), Basis::PublicCost),
+                        _ if k.free_on_bill => ruled(public(diagnostics), Basis::FreeTierOff),
+                        _ => ruled(public(diagnostics), Basis::PublicCost),
                     }
                 }
                 PricingClass::RiCovered => {
                     if members.group_of(&k.payer, &k.owner) == Some(g) && !k.owner.is_empty() {
                         LinePrice::fixed(s.unblended_cost, Basis::Unblended)
                     } else {
-                        ruled(public(&mut out), Basis::PublicCost)
+                        ruled(public(diagnostics), Basis::PublicCost)
                     }
                 }
                 PricingClass::SpCovered => {
-                    let p = ruled(public(&mut out), Basis::PublicCost);
-                    let key = (
-                        g,
-                        k.account.as_str(),
-                        k.product_code.as_str(),
-                        k.usage_type.as_str(),
-                        k.operation.as_str(),
-                        k.owner.as_str(),
-                    );
-                    *covered.entry(key).or_default() += p.proforma;
+                    let p = ruled(public(diagnostics), Basis::PublicCost);
+                    *self.covered.entry(cover_key()).or_default() += p.proforma;
                     p
                 }
                 PricingClass::SpNegation => {
                     if members.group_of(&k.payer, &k.owner) == Some(g) && !k.owner.is_empty() {
-                        let key = (
-                            g,
-                            k.account.as_str(),
-                            k.product_code.as_str(),
-                            k.usage_type.as_str(),
-                            k.operation.as_str(),
-                            k.owner.as_str(),
-                        );
-                        negations.entry(key).or_default().push(i);
+                        self.negations.entry(cover_key()).or_default().push(slot);
                         LinePrice::fixed(Decimal::ZERO, Basis::Negation)
                     } else {
                         LinePrice::excluded(Exclusion::NegationOwnerOutside)
@@ -481,8 +623,7 @@ pub fn price_named(
                 PricingClass::Refund => LinePrice::excluded(Exclusion::Refund),
                 PricingClass::Discount => LinePrice::excluded(Exclusion::Discount),
                 PricingClass::Unknown => {
-                    let e = out
-                        .diagnostics
+                    let e = diagnostics
                         .unknown_types
                         .entry(k.line_item_type)
                         .or_default();
@@ -492,38 +633,68 @@ pub fn price_named(
                 }
             }
         };
-        out.line_price.push(price);
-        out.groups[g].add_cost(&k.line_item_type, s.unblended_cost);
+        self.totals.add_cost(&k.line_item_type, s.unblended_cost);
+        price
     }
 
-    // Custom tiers: the group's total usage of the SKU, graduated, spread by usage amount.
-    for ((_, rule), idx) in &tiered {
-        let weights: Vec<Decimal> = idx.iter().map(|&i| lines[i].sums.usage_amount).collect();
-        let usage: Decimal = weights.iter().copied().sum();
-        let cost = tiered_cost(&config.rules[*rule].tiers, usage);
-        for (&i, share) in idx.iter().zip(spread(cost, &weights)) {
-            let p = &mut out.line_price[i];
-            p.base = share;
-            p.proforma = share;
+    /// Custom tiers (the group's total usage of the SKU, graduated, spread by usage amount)
+    /// and negations (minus the covered usage's pro forma, spread over the negation lines),
+    /// written into `prices` by slot; `line_of` gives a slot's line.
+    fn finish(
+        &mut self,
+        config: &Config,
+        line_of: impl Fn(usize) -> &'l StoredLine,
+        prices: &mut [LinePrice],
+    ) {
+        for (rule, at) in &self.tiered {
+            let weights: Vec<Decimal> = at
+                .iter()
+                .map(|&slot| line_of(slot).sums.usage_amount)
+                .collect();
+            let usage: Decimal = weights.iter().copied().sum();
+            let cost = tiered_cost(&config.rules[*rule].tiers, usage);
+            for (&slot, share) in at.iter().zip(spread(cost, &weights)) {
+                let p = &mut prices[slot];
+                p.base = share;
+                p.proforma = share;
+            }
+        }
+        for (key, at) in &self.negations {
+            let total = -self.covered.get(key).copied().unwrap_or_default();
+            let weights: Vec<Decimal> = at
+                .iter()
+                .map(|&slot| line_of(slot).sums.unblended_cost)
+                .collect();
+            for (&slot, share) in at.iter().zip(spread(total, &weights)) {
+                let p = &mut prices[slot];
+                p.base = share;
+                p.proforma = share;
+            }
         }
     }
-    // Negations: minus the covered usage's pro forma, spread over the negation lines.
-    for (key, idx) in &negations {
-        let total = -covered.get(key).copied().unwrap_or_default();
-        let weights: Vec<Decimal> = idx.iter().map(|&i| lines[i].sums.unblended_cost).collect();
-        for (&i, share) in idx.iter().zip(spread(total, &weights)) {
-            let p = &mut out.line_price[i];
-            p.base = share;
-            p.proforma = share;
+}
+
+/// AWS cost and tax of the lines `idx` of accounts in no group (billable only).
+pub(crate) fn unmonitored_totals(idx: &[usize], lines: &[StoredLine]) -> GroupTotals {
+    let mut t = GroupTotals::default();
+    for &i in idx {
+        let l = &lines[i];
+        t.add_cost(&l.key.line_item_type, l.sums.unblended_cost);
+    }
+    t
+}
+
+impl Diagnostics {
+    /// Adds another part's diagnostics to these.
+    pub fn add(&mut self, other: &Diagnostics) {
+        self.no_public_price_rows += other.no_public_price_rows;
+        self.no_public_price_cost += other.no_public_price_cost;
+        for (t, (rows, cost)) in &other.unknown_types {
+            let e = self.unknown_types.entry(t.clone()).or_default();
+            e.0 += rows;
+            e.1 += cost;
         }
     }
-    for (g, p) in out.line_group.iter().zip(&out.line_price) {
-        if let Some(g) = g {
-            out.groups[*g].priced += p.proforma;
-        }
-    }
-    custom_line_items(&mut out, lines, config);
-    out
 }
 
 /// Whether a line counts in a percentage item's base under its filter.
@@ -537,67 +708,6 @@ pub fn filter_matches(filter: Option<&LineItemFilter>, k: &LineKey) -> bool {
     }
 }
 
-fn custom_line_items(out: &mut Pricing, lines: &[StoredLine], config: &Config) {
-    let group_index: FxHashMap<&str, usize> = config
-        .groups
-        .iter()
-        .enumerate()
-        .map(|(i, g)| (g.arn.as_str(), i))
-        .collect();
-    let p = out.period;
-    // Flat items first: percentage items may take them into their base.
-    let flat: FxHashMap<&str, Decimal> = config
-        .items
-        .iter()
-        .filter(|i| i.active_in(p))
-        .filter_map(|i| match i.charge {
-            Charge::Flat { value } => Some((i.arn.as_str(), i.sign() * value)),
-            Charge::Percentage { .. } => None,
-        })
-        .collect();
-    for (n, item) in config.items.iter().enumerate() {
-        let Some(&g) = group_index.get(item.group.as_str()) else {
-            continue;
-        };
-        if !item.active_in(p) {
-            continue;
-        }
-        let (base, amount) = match &item.charge {
-            Charge::Flat { value } => (*value, item.sign() * *value),
-            Charge::Percentage {
-                percent,
-                associated,
-            } => {
-                let mut base = Decimal::ZERO;
-                for a in associated {
-                    if let Some(&ag) = group_index.get(a.as_str()) {
-                        base += group_base(out, lines, ag, item.filter.as_ref());
-                    } else if let Some(v) = flat.get(a.as_str()) {
-                        base += *v;
-                    }
-                }
-                (base, item.sign() * base * *percent / Decimal::ONE_HUNDRED)
-            }
-        };
-        let account = item
-            .account
-            .clone()
-            .unwrap_or_else(|| primary(&config.groups[g]));
-        out.groups[g].items += amount;
-        out.items.push(ItemAmount {
-            item: n,
-            group: g,
-            account,
-            base,
-            amount,
-        });
-    }
-}
-
-fn primary(g: &BillingGroup) -> String {
-    g.primary_account.clone()
-}
-
 /// A group's rule-priced pro forma (SPEC 4.2-4.3, no custom line items), under a filter.
 pub fn group_base(
     out: &Pricing,
@@ -608,11 +718,11 @@ pub fn group_base(
     if filter.is_none() {
         return out.groups[g].priced;
     }
-    lines
+    out.group_lines
+        .of(Some(g))
         .iter()
-        .zip(out.line_group.iter().zip(&out.line_price))
-        .filter(|(l, (lg, _))| **lg == Some(g) && filter_matches(filter, &l.key))
-        .map(|(_, (_, p))| p.proforma)
+        .filter(|&&i| filter_matches(filter, &lines[i].key))
+        .map(|&i| out.line_price[i].proforma)
         .sum()
 }
 

@@ -91,20 +91,26 @@ pub fn screen_at(s: &mut Session, width: u16, height: u16) -> String {
         .collect()
 }
 
-/// Keys by name; `"text"` types its characters.
+/// Keys by name; `"text"` types its characters. After each key, a save's re-pricing (on the
+/// worker) is waited for and taken, as the event loop takes it before the next key arrives.
 pub fn press(s: &mut Session, keys: &[&str]) {
     for k in keys {
-        if let Some(text) = k.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-            for c in text.chars() {
-                s.key(Key::parse(&c.to_string()).unwrap().event());
-            }
-        } else {
-            s.key(
-                Key::parse(k)
-                    .unwrap_or_else(|| panic!("bad key {k}"))
-                    .event(),
-            );
+        press_one(s, k);
+        s.app.settle_saves();
+    }
+}
+
+fn press_one(s: &mut Session, k: &str) {
+    if let Some(text) = k.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        for c in text.chars() {
+            s.key(Key::parse(&c.to_string()).unwrap().event());
         }
+    } else {
+        s.key(
+            Key::parse(k)
+                .unwrap_or_else(|| panic!("bad key {k}"))
+                .event(),
+        );
     }
 }
 
@@ -135,4 +141,5 @@ pub fn choose(s: &mut Session, prefix: &str) {
         s.app.update(proforma::app::Action::Down);
     }
     s.app.update(proforma::app::Action::Open);
+    s.app.settle_saves();
 }

@@ -690,7 +690,7 @@ impl Diagnostics {
         self.no_public_price_rows += other.no_public_price_rows;
         self.no_public_price_cost += other.no_public_price_cost;
         for (t, (rows, cost)) in &other.unknown_types {
-            let e = self.unknown_types.entry(t.clone()).or_default();
+            let e = self.unknown_types.entry(*t).or_default();
             e.0 += rows;
             e.1 += cost;
         }

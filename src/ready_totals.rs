@@ -10,8 +10,9 @@
 //! and prices the whole period otherwise.
 
 use crate::analysis::{Analysis, ReportError};
+use crate::cur::LineItemType;
 use crate::cur::ProductNames;
-use crate::engine::price::GroupTotals;
+use crate::engine::price::{Diagnostics, GroupTotals, ItemAmount};
 use crate::model::{Config, GroupType};
 use crate::period::BillingPeriod;
 use crate::store::Workspace;
@@ -49,12 +50,52 @@ impl From<&Totals> for GroupTotals {
 }
 
 /// What is kept: per group (by ARN, in configuration order) its totals, the unmonitored
-/// accounts' totals and the period's product names.
+/// accounts' totals, the period's product names and what the engine noticed in the data.
 #[derive(Debug, Serialize, Deserialize)]
 struct Snapshot {
     groups: Vec<(String, Totals)>,
     unmonitored: Totals,
     product_names: Vec<(String, String)>,
+    diagnostics: Noticed,
+    /// Every active custom line item's amount: (item index, group index, account, base,
+    /// amount), indexes into the configuration the fingerprint names.
+    items: Vec<(usize, usize, String, Decimal, Decimal)>,
+}
+
+/// `Diagnostics`, with line item types as text.
+#[derive(Debug, Serialize, Deserialize)]
+struct Noticed {
+    no_public_price_rows: u64,
+    no_public_price_cost: Decimal,
+    unknown_types: Vec<(String, u64, Decimal)>,
+}
+
+impl From<&Diagnostics> for Noticed {
+    fn from(d: &Diagnostics) -> Self {
+        Self {
+            no_public_price_rows: d.no_public_price_rows,
+            no_public_price_cost: d.no_public_price_cost,
+            unknown_types: d
+                .unknown_types
+                .iter()
+                .map(|(t, (rows, cost))| (t.as_str().to_string(), *rows, *cost))
+                .collect(),
+        }
+    }
+}
+
+impl From<&Noticed> for Diagnostics {
+    fn from(n: &Noticed) -> Self {
+        Self {
+            no_public_price_rows: n.no_public_price_rows,
+            no_public_price_cost: n.no_public_price_cost,
+            unknown_types: n
+                .unknown_types
+                .iter()
+                .map(|(t, rows, cost)| (LineItemType::parse(t), (*rows, *cost)))
+                .collect(),
+        }
+    }
 }
 
 /// An identifier of this build: the running executable's version, file identity, size and
@@ -146,6 +187,10 @@ impl Analysis {
         let Ok(Some(fp)) = fingerprint(ws, self.period, &state, &self.config) else {
             return;
         };
+        // Already kept: no write (a report stays a reader).
+        if matches!(ws.ready_totals(self.period, &state, &fp), Ok(Some(_))) {
+            return;
+        }
         let snapshot = Snapshot {
             groups: self
                 .config
@@ -160,6 +205,13 @@ impl Analysis {
                 .product_names
                 .pairs()
                 .map(|(c, n)| (c.to_string(), n.to_string()))
+                .collect(),
+            diagnostics: (&self.pricing.diagnostics).into(),
+            items: self
+                .pricing
+                .items
+                .iter()
+                .map(|i| (i.item, i.group, i.account.clone(), i.base, i.amount))
                 .collect(),
         };
         if let Ok(body) = serde_json::to_string(&snapshot) {
@@ -182,6 +234,31 @@ impl Analysis {
         period: BillingPeriod,
         scenario: Option<&str>,
         group: &str,
+    ) -> Result<Self, ReportError> {
+        Self::load_ready(ws, period, scenario, Some(group))
+    }
+
+    /// The state of `period` (baseline, or `scenario`) for the billing group list (the
+    /// overview `report` prints without `--group`, `--view` or `--group-by`): read from the
+    /// per-group totals kept ready when they match this state, without reading a line;
+    /// otherwise the whole period is priced. The result answers for the group list, the
+    /// invoice and the diagnostics only (`lines` is empty).
+    ///
+    /// # Errors
+    /// As [`Analysis::load_state`].
+    pub fn load_overview(
+        ws: &Workspace,
+        period: BillingPeriod,
+        scenario: Option<&str>,
+    ) -> Result<Self, ReportError> {
+        Self::load_ready(ws, period, scenario, None)
+    }
+
+    fn load_ready(
+        ws: &Workspace,
+        period: BillingPeriod,
+        scenario: Option<&str>,
+        group: Option<&str>,
     ) -> Result<Self, ReportError> {
         let (config, scenario_id) = match scenario {
             None => (ws.config_at(period)?, None),
@@ -207,20 +284,27 @@ impl Analysis {
         scenario: Option<&str>,
         scenario_id: Option<i64>,
         config: &Config,
-        group: &str,
+        group: Option<&str>,
     ) -> Result<Option<Self>, ReportError> {
-        let Some(g) = config
-            .groups
-            .iter()
-            .position(|x| x.name == group || x.arn == group)
-        else {
-            return Ok(None);
+        let g = match group {
+            None => None,
+            Some(group) => {
+                let Some(g) = config
+                    .groups
+                    .iter()
+                    .position(|x| x.name == group || x.arn == group)
+                else {
+                    return Ok(None);
+                };
+                let target = &config.groups[g];
+                // A group that takes accounts by payer or by default has no account list to
+                // read.
+                if target.group_type == GroupType::TransferBilling || target.auto_associate {
+                    return Ok(None);
+                }
+                Some(g)
+            }
         };
-        let target = &config.groups[g];
-        // A group that takes accounts by payer or by default has no account list to read.
-        if target.group_type == GroupType::TransferBilling || target.auto_associate {
-            return Ok(None);
-        }
         let state = state_key(scenario_id);
         let Some(fp) = fingerprint(ws, period, &state, config)? else {
             return Ok(None);
@@ -240,24 +324,49 @@ impl Analysis {
         if !same_groups {
             return Ok(None);
         }
-        let lines = ws.lines_of_accounts(period, target.accounts.iter().map(String::as_str))?;
+        let lines = match g {
+            Some(g) => {
+                ws.lines_of_accounts(period, config.groups[g].accounts.iter().map(String::as_str))?
+            }
+            None => Vec::new(),
+        };
         let names = ProductNames::from_pairs(snapshot.product_names.iter().cloned());
         let mut a = Self::new_named(period, lines, config.clone(), names);
         // The group priced from its own lines must be the group the snapshot holds.
-        if Totals::from(&a.pricing.groups[g]) != snapshot.groups[g].1 {
+        if let Some(g) = g
+            && Totals::from(&a.pricing.groups[g]) != snapshot.groups[g].1
+        {
             tracing::warn!(
-                "per-group totals kept for {period} disagree with group {group}; pricing the whole period"
+                "per-group totals kept for {period} disagree with group {}; pricing the whole period",
+                config.groups[g].name
             );
             return Ok(None);
         }
         // Just built, so not shared: no copy.
         let pricing = std::sync::Arc::make_mut(&mut a.pricing);
         for (h, (_, t)) in snapshot.groups.iter().enumerate() {
-            if h != g {
+            if Some(h) != g {
                 pricing.groups[h] = t.into();
             }
         }
         pricing.unmonitored = (&snapshot.unmonitored).into();
+        pricing.diagnostics = (&snapshot.diagnostics).into();
+        // The other groups' custom line item amounts (the currency checks read every one).
+        pricing.items.retain(|i| Some(i.group) == g);
+        pricing.items.extend(
+            snapshot
+                .items
+                .iter()
+                .filter(|(_, group, ..)| Some(*group) != g)
+                .map(|(item, group, account, base, amount)| ItemAmount {
+                    item: *item,
+                    group: *group,
+                    account: account.clone(),
+                    base: *base,
+                    amount: *amount,
+                }),
+        );
+        pricing.items.sort_by_key(|i| i.item);
         a.finish_load(ws)?;
         a.scenario = scenario.map(str::to_string);
         a.partial = true;

@@ -250,3 +250,34 @@ fn a_damaged_chunk_is_a_clear_error_never_a_wrong_number() {
     );
     assert!(o.stdout.is_empty());
 }
+
+#[test]
+fn the_group_list_comes_from_kept_totals_the_same_to_the_cent() {
+    let (_d, ws) = demo_copy();
+    // In this process (another build than the binary's, so its totals are its own).
+    let w = Workspace::open(&ws).unwrap();
+    let period = PERIOD.parse().unwrap();
+    let full = Analysis::load(&w, period).unwrap();
+    full.keep_ready(&w);
+    let overview = Analysis::load_overview(&w, period, None).unwrap();
+    assert!(
+        overview.partial && overview.lines.is_empty(),
+        "read no line"
+    );
+    assert_eq!(overview.shown_invoice(), full.shown_invoice());
+    assert_eq!(overview.pricing.diagnostics, full.pricing.diagnostics);
+    assert_eq!(overview.pricing.items, full.pricing.items);
+    drop(w);
+    // The binary: cold (the totals kept are another build's: the period is priced, and the
+    // binary's totals kept), then warm; the same bytes.
+    let forms = [
+        vec!["report", "--format", "json"],
+        vec!["report", "--format", "table"],
+        vec!["report", "--format", "csv"],
+    ];
+    let cold: Vec<String> = forms.iter().map(|f| out(&ws, f)).collect();
+    let kept = common::snapshot(&ws);
+    let warm: Vec<String> = forms.iter().map(|f| out(&ws, f)).collect();
+    assert_eq!(cold, warm);
+    assert_eq!(common::snapshot(&ws), kept, "warm reports rewrite nothing");
+}

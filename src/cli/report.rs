@@ -42,8 +42,9 @@ pub fn run(
     }
     // One group's report reads only its accounts' lines when the per-group totals kept
     // ready match (ready_totals.rs); a view or the group list needs the whole period.
-    let analysis = match (group, view) {
-        (Some(g), None) => Analysis::load_group(&ws, period, scenario, g)?,
+    let analysis = match (group, view, group_by) {
+        (Some(g), None, _) => Analysis::load_group(&ws, period, scenario, g)?,
+        (None, None, None) => Analysis::load_overview(&ws, period, scenario)?,
         _ => Analysis::load_state(&ws, period, scenario)?,
     };
     let names: HashMap<String, String> = ws

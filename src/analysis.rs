@@ -340,14 +340,18 @@ impl Analysis {
             .iter()
             .position(|g| g.name == key || g.arn == key)
             .ok_or_else(|| {
-                let names: Vec<&str> = self.config.groups.iter().map(|g| g.name.as_str()).collect();
+                // A reseller has a thousand groups: name a few, closest first.
+                let mut names: Vec<String> =
+                    self.config.groups.iter().map(|g| g.name.clone()).collect();
+                let lower = key.to_lowercase();
+                names.sort_by_key(|n| (!n.to_lowercase().contains(&lower), n.clone()));
                 ReportError::NotFound(format!(
                     "no billing group '{key}' in {} (groups: {})",
                     self.period,
                     if names.is_empty() {
                         "none".into()
                     } else {
-                        names.join(", ")
+                        crate::text::list_some(&names, 10)
                     }
                 ))
             })

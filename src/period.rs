@@ -109,7 +109,8 @@ impl fmt::Display for BillingPeriod {
     }
 }
 
-/// The calendar day (`YYYY-MM-DD`) of a CUR timestamp in any of its spellings, if it has one.
+/// The calendar day (`YYYY-MM-DD`) of a CUR timestamp in any of its spellings, if it has one
+/// and it is a real day (`2026-10-32` and `2026-02-29` are not).
 pub fn day_of(text: &str) -> Option<&str> {
     let t = text.trim();
     let b = t.as_bytes();
@@ -121,7 +122,13 @@ pub fn day_of(text: &str) -> Option<&str> {
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
         && (b.len() == 10 || b[10] == b'T' || b[10] == b' ');
-    ok.then(|| &t[..10])
+    let day = ok.then(|| &t[..10])?;
+    let (y, m, d) = (
+        day[..4].parse().ok()?,
+        day[5..7].parse().ok()?,
+        day[8..10].parse().ok()?,
+    );
+    chrono::NaiveDate::from_ymd_opt(y, m, d).map(|_| day)
 }
 
 impl serde::Serialize for BillingPeriod {

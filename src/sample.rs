@@ -1399,8 +1399,12 @@ pub fn config_toml(
             spec.accounts
         ));
     }
-    if groups == 0 && (rules > 0 || items > 0) {
-        return Err("--config-groups must be at least 1 for rules and custom line items".into());
+    if groups == 0 {
+        // `config import` refuses a configuration without billing groups: never write one.
+        return Err(
+            "--config-groups must be at least 1 (a configuration without billing groups is empty)"
+                .into(),
+        );
     }
     let plans = rules.div_ceil(RULES_PER_PLAN);
     let mut out = String::new();

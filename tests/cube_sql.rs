@@ -1127,3 +1127,62 @@ fn columns_the_table_lacks_are_read_as_empty_with_absent() {
             "--absent line_item_blended_cost: not a column the SQL reads",
         ));
 }
+
+#[test]
+fn a_cube_and_a_cur_of_the_same_delivery_in_one_import_are_refused() {
+    let (d, ws) = workspace();
+    let cube = d.path().join("cube.csv");
+    std::fs::write(
+        &cube,
+        cube_csv(
+            None,
+            &[
+                &[],
+                &[
+                    ("record", "day"),
+                    ("usage_date", "2026-10-03"),
+                    ("row_count", "5"),
+                    ("usage_amount", "10"),
+                    ("public_cost", "1.04"),
+                    ("billable_cost", "1.04"),
+                    ("tax_cost", "0"),
+                ],
+            ],
+        ),
+    )
+    .unwrap();
+    let row = |payer| {
+        common::cur_csv(&[(
+            payer,
+            "111100002222",
+            "2026-10-01T00:00:00Z",
+            "Usage",
+            "AmazonEC2",
+            "1.04",
+        )])
+    };
+    let same = d.path().join("same.csv");
+    std::fs::write(&same, row("999900001111")).unwrap();
+    let before = common::snapshot(&ws);
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(&cube)
+        .arg(&same)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "a proforma cube and a CUR for the same payer 999900001111 and period 2026-10 in one import",
+        ));
+    assert_eq!(common::snapshot(&ws), before, "nothing written");
+    // Another payer's CUR beside the cube is another delivery.
+    let other = d.path().join("other.csv");
+    std::fs::write(&other, row("999900003333")).unwrap();
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(&cube)
+        .arg(&other)
+        .assert()
+        .success();
+}

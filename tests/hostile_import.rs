@@ -559,3 +559,32 @@ fn the_same_data_compressed_differently_is_counted_once() {
         ))
         .stderr("");
 }
+
+#[test]
+fn an_impossible_usage_date_is_refused_with_its_line_and_column() {
+    let (d, ws) = common::workspace();
+    let csv = d.path().join("cur.csv");
+    let good = common::cur_csv(&[(
+        "999900001111",
+        "111100002222",
+        "2026-10-01T00:00:00Z",
+        "Usage",
+        "AmazonEC2",
+        "1.5",
+    )]);
+    let bad = format!(
+        "{good}999900001111,111100002222,2026-10-01T00:00:00Z,Usage,AmazonEC2,2,2026-10-32T00:00:00Z\n"
+    );
+    std::fs::write(&csv, bad).unwrap();
+    let before = common::snapshot(&ws);
+    common::bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(&csv)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "line 3, column 7 (lineItem/UsageStartDate): '2026-10-32T00:00:00Z' is not a date",
+        ));
+    assert_eq!(common::snapshot(&ws), before);
+}

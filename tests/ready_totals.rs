@@ -281,3 +281,39 @@ fn the_group_list_comes_from_kept_totals_the_same_to_the_cent() {
     assert_eq!(cold, warm);
     assert_eq!(common::snapshot(&ws), kept, "warm reports rewrite nothing");
 }
+
+#[test]
+fn a_report_keeping_totals_does_not_make_an_open_window_reload() {
+    let (_d, ws) = demo_copy();
+    let mut s = common::tui::open(&ws);
+    assert!(!s.app.check_outside(), "nothing changed yet");
+    // Another build's totals are kept: the binary's report prices the period and keeps its own.
+    let before = common::snapshot(&ws)
+        .into_iter()
+        .filter(|l| l.starts_with("group_totals:"))
+        .collect::<Vec<_>>();
+    out(&ws, &["report", "--format", "json"]);
+    let after = common::snapshot(&ws)
+        .into_iter()
+        .filter(|l| l.starts_with("group_totals:"))
+        .collect::<Vec<_>>();
+    assert_ne!(before, after, "the report kept its totals (a commit)");
+    assert!(
+        !s.app.check_outside(),
+        "a cache write is not a change to show"
+    );
+    // A real change still is.
+    let toml = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/config.toml"),
+    )
+    .unwrap();
+    let path = ws.with_extension("toml");
+    std::fs::write(&path, toml.replacen("percent = 10\n", "percent = 12\n", 1)).unwrap();
+    bin()
+        .args(["config", "import"])
+        .arg(&ws)
+        .arg(&path)
+        .assert()
+        .success();
+    assert!(s.app.check_outside());
+}

@@ -335,6 +335,11 @@ fn bad_counts_are_refused_before_anything_is_written() {
             vec!["--config-groups", "0", "--config-rules", "5"],
             "--config-groups must be at least 1",
         ),
+        // Alone too: `config import` would refuse the empty configuration.
+        (
+            vec!["--config-groups", "0"],
+            "--config-groups must be at least 1",
+        ),
     ] {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("never");

@@ -230,6 +230,10 @@ pub struct OutsideWatch {
     pub data_version: i64,
     /// The newest audit entry already reported.
     pub audit_id: i64,
+    /// What the workspace holds that the audit log does not record (scenario drafts), as a
+    /// hash: a commit that changed neither (per-group totals another process kept ready)
+    /// reloads nothing.
+    pub drafts: u128,
     pub checked: std::time::Instant,
 }
 
@@ -247,6 +251,7 @@ impl App {
         let outside = OutsideWatch {
             data_version: ws.data_version()?,
             audit_id: ws.last_audit_id()?,
+            drafts: ws.drafts_stamp()?,
             checked: std::time::Instant::now(),
         };
         let mut periods: Vec<BillingPeriod> =
@@ -332,6 +337,7 @@ impl State {
             outside: OutsideWatch {
                 data_version: 0,
                 audit_id: 0,
+                drafts: 0,
                 checked: std::time::Instant::now(),
             },
         };

@@ -63,6 +63,13 @@ impl App {
             .ws
             .changes_by_others_since(self.state.outside.audit_id)
             .unwrap_or_default();
+        // A commit that changed no audited object and no scenario draft (another process
+        // keeping per-group totals ready after a report) changes nothing on screen.
+        let drafts = self.ws.drafts_stamp().unwrap_or_default();
+        if changes.is_empty() && drafts == self.state.outside.drafts {
+            return false;
+        }
+        self.state.outside.drafts = drafts;
         if let Some(last) = changes.last() {
             self.state.outside.audit_id = self.state.outside.audit_id.max(last.audit_id);
         }

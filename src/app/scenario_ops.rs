@@ -37,6 +37,10 @@ impl App {
     /// scenario's previous state (none when another scenario was opened), marked as stale.
     pub(super) fn refresh_scenario(&mut self) {
         use super::worker::Lane;
+        // This window's own draft changes are not another process's.
+        if let Ok(stamp) = self.ws.drafts_stamp() {
+            self.state.outside.drafts = stamp;
+        }
         let Some(s) = self.state.scenario.clone() else {
             self.state.scenario_data = None;
             self.worker.forget(Lane::Scenario);

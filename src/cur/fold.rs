@@ -628,11 +628,19 @@ impl<'m> Folder<'m> {
             return Err(overflow(self.path));
         }
 
-        if let Some(day) = m.usage_start.and_then(|c| {
-            std::str::from_utf8(row.cell(c))
-                .ok()
-                .and_then(period::day_of)
-        }) {
+        let day = match m.usage_start {
+            None => None,
+            Some(c) => {
+                let text = self.text(row, c, row_line)?;
+                match period::day_of(text) {
+                    Some(day) => Some(day),
+                    // An empty cell has no day; anything else must be one.
+                    None if money::is_null(text) => None,
+                    None => return Err(self.bad(row_line, c, text.as_bytes(), "is not a date")),
+                }
+            }
+        };
+        if let Some(day) = day {
             let d = self.daily.entry((account_slot, day_code(day))).or_default();
             d.rows += weight;
             let (billable, tax) = if LineItemType::Tax.is_spelled(lit.as_bytes()) {

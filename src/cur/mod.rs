@@ -74,6 +74,15 @@ pub enum CurError {
     /// summed across currencies).
     #[error(transparent)]
     MixedCurrency(Box<MixedCurrency>),
+    /// A proforma cube and CUR files holding the same (payer, period) in one import: a cube
+    /// is the whole delivery already, so adding the CUR to it would count it twice.
+    #[error("{}: a proforma cube and a CUR for the same payer {payer} and period {period} in one import ({other}); a cube already holds the whole delivery, so they would be counted twice: import one or the other", path.display())]
+    CubeWithCur {
+        path: PathBuf,
+        payer: String,
+        period: String,
+        other: String,
+    },
     #[error("{}: {what} is larger than {limit_mb} MB; {hint}", path.display())]
     TooLarge {
         path: PathBuf,

@@ -26,6 +26,8 @@ pub struct Delivery {
     pub extract: CostExtract,
     /// The aggregate lines, packed as they will be stored.
     pub packed: PackedLines,
+    /// The first file of each kind that holds the delivery: (a proforma cube, a CUR).
+    kinds: (Option<String>, Option<String>),
     /// Indexes into `ImportBatch::files`, with the rows each contributed.
     pub files: Vec<(usize, u64)>,
 }
@@ -94,6 +96,7 @@ impl ImportBatch {
         } = self;
         {
             let path = std::path::PathBuf::from(&meta.path);
+            let is_cube = meta.format.starts_with("proforma cube");
             match input {
                 Input::Cost(extract) => {
                     files.push(FileRecord {
@@ -108,7 +111,14 @@ impl ImportBatch {
                     {
                         // The usual case, one (payer, period) per file: nothing to split.
                         let rows = extract.rows;
-                        add_part(by_key, payer, period, extract, index, rows, &path)?;
+                        add_part(
+                            by_key,
+                            payer,
+                            period,
+                            extract,
+                            (index, rows, is_cube),
+                            &path,
+                        )?;
                         return Ok(());
                     }
                     let mut parts: rustc_hash::FxHashMap<(String, BillingPeriod), CostExtract> =
@@ -134,7 +144,7 @@ impl ImportBatch {
                     }
                     for ((payer, period), part) in parts {
                         let rows = part.rows;
-                        add_part(by_key, payer, period, part, index, rows, &path)?;
+                        add_part(by_key, payer, period, part, (index, rows, is_cube), &path)?;
                     }
                 }
                 Input::Accounts(list) => {
@@ -156,8 +166,7 @@ fn add_part(
     payer: String,
     period: BillingPeriod,
     mut part: CostExtract,
-    file: usize,
-    rows: u64,
+    (file, rows, is_cube): (usize, u64, bool),
     path: &std::path::Path,
 ) -> Result<(), crate::cur::CurError> {
     let lines = std::mem::take(&mut part.lines);
@@ -167,6 +176,7 @@ fn add_part(
             period,
             extract: part,
             packed: PackedLines::default(),
+            kinds: (None, None),
             files: vec![(file, rows)],
         }),
         std::collections::btree_map::Entry::Occupied(o) => {
@@ -176,6 +186,21 @@ fn add_part(
             d
         }
     };
+    let shown = path.display().to_string();
+    let (mine, theirs) = if is_cube {
+        (&mut d.kinds.0, &d.kinds.1)
+    } else {
+        (&mut d.kinds.1, &d.kinds.0)
+    };
+    if let Some(other) = theirs {
+        return Err(crate::cur::CurError::CubeWithCur {
+            path: path.to_path_buf(),
+            payer: d.payer.clone(),
+            period: d.period.to_string(),
+            other: other.clone(),
+        });
+    }
+    mine.get_or_insert(shown);
     d.packed
         .add(period, &d.payer, lines)
         .map_err(|e| crate::cur::CurError::Internal {

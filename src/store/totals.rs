@@ -83,4 +83,24 @@ impl Workspace {
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?.join(";"))
     }
+
+    /// A hash of every scenario and its drafted objects: what other processes change without
+    /// an audit entry (the TUI compares it to tell a real change from a cache write).
+    pub fn drafts_stamp(&self) -> Result<u128, StoreError> {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT s.scenario_id, s.name, s.period, o.kind, o.arn, o.body, o.base_audit
+             FROM scenarios s LEFT JOIN scenario_objects o ON o.scenario_id = s.scenario_id
+             ORDER BY s.scenario_id, o.kind, o.arn",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            for i in 0..7 {
+                let v = format!("{:?}", r.get_ref(i)?);
+                h.update(&(v.len() as u64).to_le_bytes());
+                h.update(v.as_bytes());
+            }
+        }
+        Ok(h.digest128())
+    }
 }

@@ -19,6 +19,41 @@ struct Check<'c> {
     config: &'c Config,
     ctx: &'c ValidationContext,
     out: Vec<Violation>,
+    index: Index<'c>,
+}
+
+/// Objects by ARN (the first of each, as `Config::rule` and friends find them): a reseller's
+/// configuration has thousands of rules, and plans list them by ARN.
+struct Index<'c> {
+    rules: HashMap<&'c str, &'c PricingRule>,
+    groups: HashMap<&'c str, &'c BillingGroup>,
+    items: HashMap<&'c str, &'c CustomLineItem>,
+}
+
+impl<'c> Index<'c> {
+    fn new(cfg: &'c Config) -> Self {
+        fn by_arn<'c, T>(list: &'c [T], arn: impl Fn(&'c T) -> &'c str) -> HashMap<&'c str, &'c T> {
+            let mut map = HashMap::with_capacity(list.len());
+            for x in list {
+                map.entry(arn(x)).or_insert(x);
+            }
+            map
+        }
+        Self {
+            rules: by_arn(&cfg.rules, |r| r.arn.as_str()),
+            groups: by_arn(&cfg.groups, |g| g.arn.as_str()),
+            items: by_arn(&cfg.items, |i| i.arn.as_str()),
+        }
+    }
+    fn rule(&self, arn: &str) -> Option<&'c PricingRule> {
+        self.rules.get(arn).copied()
+    }
+    fn group(&self, arn: &str) -> Option<&'c BillingGroup> {
+        self.groups.get(arn).copied()
+    }
+    fn item(&self, arn: &str) -> Option<&'c CustomLineItem> {
+        self.items.get(arn).copied()
+    }
 }
 
 impl Check<'_> {
@@ -48,6 +83,7 @@ pub fn validate(config: &Config, ctx: &ValidationContext) -> Result<(), Violatio
         config,
         ctx,
         out: Vec::new(),
+        index: Index::new(config),
     };
     names(&mut c);
     groups(&mut c);
@@ -463,7 +499,7 @@ fn plans(c: &mut Check<'_>) {
                 );
                 continue;
             }
-            let Some(r) = cfg.rule(arn) else {
+            let Some(r) = c.index.rule(arn) else {
                 c.fail(
                     Reason::PricingrulesNotExist,
                     f("PricingRuleArns"),
@@ -498,7 +534,7 @@ fn items(c: &mut Check<'_>) {
                 "1-255 characters, required",
             );
         }
-        match cfg.group(&i.group) {
+        match c.index.group(&i.group) {
             None => c.fail(
                 Reason::MissingBillinggroup,
                 f("BillingGroupArn"),
@@ -557,10 +593,10 @@ fn items(c: &mut Check<'_>) {
                     );
                 }
                 for a in associated {
-                    if cfg.group(a).is_some() {
+                    if c.index.group(a).is_some() {
                         continue;
                     }
-                    match cfg.item(a).map(|x| &x.charge) {
+                    match c.index.item(a).map(|x| &x.charge) {
                         Some(Charge::Flat { .. }) => {}
                         Some(Charge::Percentage { .. }) => c.fail(
                             Reason::IllegalChildAssociateResource,

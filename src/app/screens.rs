@@ -501,12 +501,16 @@ fn plans(app: &Screen<'_>) -> TableModel {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // Rules by ARN, found once (thousands of rules listed by hundreds of plans).
+    let mut rule_names: std::collections::HashMap<&str, &str> = Default::default();
+    for r in &cfg.rules {
+        rule_names.entry(r.arn.as_str()).or_insert(r.name.as_str());
+    }
     for p in &cfg.plans {
-        let rules: Vec<String> = p
+        let rules: Vec<&str> = p
             .rules
             .iter()
-            .filter_map(|r| cfg.rule(r))
-            .map(|r| r.name.clone())
+            .filter_map(|r| rule_names.get(r.as_str()).copied())
             .collect();
         t.push(
             p.name.clone(),
@@ -571,6 +575,16 @@ fn rules(app: &Screen<'_>) -> TableModel {
     )
     // Narrow screens: the plans (the Plans tab lists them) go before the rule's own settings.
     .optional(&[(5, 1)]);
+    // Each rule's plans, found once: a reseller has thousands of rules in hundreds of plans.
+    let mut plans_of: std::collections::HashMap<&str, Vec<&str>> = Default::default();
+    for p in &cfg.plans {
+        for arn in &p.rules {
+            plans_of
+                .entry(arn.as_str())
+                .or_default()
+                .push(p.name.as_str());
+        }
+    }
     for r in cfg
         .rules
         .iter()
@@ -594,12 +608,7 @@ fn rules(app: &Screen<'_>) -> TableModel {
                 .join(", "),
             _ => String::new(),
         };
-        let plans: Vec<String> = cfg
-            .plans
-            .iter()
-            .filter(|p| p.rules.contains(&r.arn))
-            .map(|p| p.name.clone())
-            .collect();
+        let plans: &[&str] = plans_of.get(r.arn.as_str()).map_or(&[], Vec::as_slice);
         let target = r.target();
         let target = target
             .split_once(' ')

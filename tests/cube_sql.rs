@@ -372,9 +372,10 @@ fn a_cube_brings_its_counts_sums_flags_and_days() {
                     ("row_count", "6"),
                     ("usage_amount", "7.5"),
                     ("public_rate", "0.0208"),
-                    ("billable_cost", "1.34"),
+                    ("billable_cost", "0.3"),
                     ("tax_cost", "0.00000000000000000000"),
                 ],
+                // Day records add up to the line records (rows, billable, tax), as the query's.
                 &[
                     ("record", "day"),
                     ("usage_date", "2026-10-05"),
@@ -382,7 +383,7 @@ fn a_cube_brings_its_counts_sums_flags_and_days() {
                     ("usage_amount", "10"),
                     ("public_cost", "1.54"),
                     ("billable_cost", "1.04"),
-                    ("tax_cost", "0.2"),
+                    ("tax_cost", "0"),
                 ],
             ],
         ),
@@ -438,17 +439,44 @@ fn a_cube_brings_its_counts_sums_flags_and_days() {
     assert_eq!(&*free.key.owner, "123456789012");
     assert_eq!(free.sums.no_public_price_rows, 2);
     let daily = w.daily(period).unwrap();
-    let days: Vec<(String, String)> = daily
+    let mut days: Vec<(String, String)> = daily
         .iter()
         .map(|r| (r.day.to_string(), r.billable.normalize().to_string()))
         .collect();
+    days.sort();
     assert_eq!(
         days,
         [
-            ("2026-10-03".to_string(), "1.34".to_string()),
+            ("2026-10-03".to_string(), "0.3".to_string()),
             ("2026-10-05".to_string(), "1.04".to_string())
         ]
     );
+    // An edited line record no longer adds up with the day records: refused, naming the
+    // account, nothing written (a fresh tester's edited cube imported silently).
+    let text = std::fs::read_to_string(&cube).unwrap();
+    let edited = d.path().join("edited.csv");
+    std::fs::write(
+        &edited,
+        text.replacen(",1.04000000000000000000,", ",99999.5,", 1),
+    )
+    .unwrap();
+    assert_ne!(
+        std::fs::read_to_string(&edited).unwrap(),
+        text,
+        "one cost edited"
+    );
+    let (_d3, ws3) = workspace();
+    let before = snapshot(&ws3);
+    bin()
+        .arg("import")
+        .arg(&ws3)
+        .arg(&edited)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "account 111100002222 (payer 999900001111, 2026-10) does not add up",
+        ));
+    assert_eq!(snapshot(&ws3), before);
 }
 
 #[test]

@@ -803,7 +803,7 @@ mod tests {
             cells[COLUMNS.len()] = "prod";
             cells.join(",") + "\n"
         };
-        let day = |account: &str, date: &str, rows: &str, billable: &str| {
+        let day = |account: &str, date: &str, rows: &str, billable: &str, tax: &str| {
             let mut cells = vec![""; COLUMNS.len() + 1];
             for (name, v) in [
                 ("proforma_cube", "1"),
@@ -816,7 +816,7 @@ mod tests {
                 ("usage_amount", "1"),
                 ("public_cost", billable),
                 ("billable_cost", billable),
-                ("tax_cost", "0"),
+                ("tax_cost", tax),
             ] {
                 cells[COLUMNS.iter().position(|c| *c == name).unwrap()] = v;
             }
@@ -825,9 +825,10 @@ mod tests {
         for i in 0..6 {
             let account = format!("22222222222{i}");
             text += &line(&account, "Usage", "3", "1.50000000000000000000");
-            text += &day(&account, "2026-10-02", "2", "1.0");
+            // The day records add up to the line records (rows, billable, tax).
+            text += &day(&account, "2026-10-02", "2", "1.0", "0");
             text += &line(&account, "Tax", "1", "0.25");
-            text += &day(&account, "2026-10-03", "2", "0.5");
+            text += &day(&account, "2026-10-03", "2", "0.5", "0.25");
         }
         let whole = read_with_block(&text, 1 << 20).unwrap();
         assert_eq!(whole.rows, 24);

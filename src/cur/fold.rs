@@ -708,6 +708,9 @@ impl<'m> Folder<'m> {
 
     /// Decodes the byte keys into typed keys.
     pub fn finish(self) -> Result<CostExtract, CurError> {
+        if self.map.cube.is_some() {
+            self.check_cube_adds_up()?;
+        }
         let path = self.path.to_path_buf();
         let mut out = CostExtract {
             rows: self.rows,
@@ -769,6 +772,70 @@ impl<'m> Folder<'m> {
             add_daily(e, &v).map_err(|_| overflow(&path))?;
         }
         Ok(out)
+    }
+}
+
+impl Folder<'_> {
+    /// A cube's line records and day records are two groupings of the same CUR rows: for an
+    /// account whose rows all carry a usage date, both give the same row count, billable and
+    /// tax. A cube whose line records were edited (or that holds more day rows than line
+    /// rows) is refused, naming the account; an account with undated rows (fewer day rows)
+    /// cannot be checked this way.
+    fn check_cube_adds_up(&self) -> Result<(), CurError> {
+        let mut lines: FxHashMap<usize, (u64, Decimal, Decimal)> = FxHashMap::default();
+        for ((key, sums), slot) in self.lines.entries.iter().zip(&self.line_account) {
+            let mut r = KeyReader { buf: key };
+            for _ in 0..8 {
+                r.bytes().ok_or_else(|| corrupt_key(self.path))?;
+            }
+            let lit = r.bytes().ok_or_else(|| corrupt_key(self.path))?;
+            let e = lines.entry(*slot).or_default();
+            e.0 += sums.rows;
+            let cost = sums.unblended_cost;
+            let part = if LineItemType::Tax.is_spelled(lit) {
+                &mut e.2
+            } else {
+                &mut e.1
+            };
+            add(part, cost).map_err(|_| overflow(self.path))?;
+        }
+        let mut days: FxHashMap<usize, (u64, Decimal, Decimal)> = FxHashMap::default();
+        for ((slot, _), d) in &self.daily {
+            let e = days.entry(*slot).or_default();
+            e.0 += d.rows;
+            add(&mut e.1, d.billable).map_err(|_| overflow(self.path))?;
+            add(&mut e.2, d.tax).map_err(|_| overflow(self.path))?;
+        }
+        let mut slots: Vec<&usize> = days.keys().collect();
+        slots.sort_unstable();
+        for slot in slots {
+            let day = days[slot];
+            let line = lines.get(slot).copied().unwrap_or_default();
+            // (Day records of an account without line records are refused later, by name.)
+            let differs = line.0 > 0
+                && (day.0 > line.0 || (day.0 == line.0 && (day.1 != line.1 || day.2 != line.2)));
+            if !differs {
+                continue;
+            }
+            let mut r = KeyReader {
+                buf: &self.accounts.entries[*slot].0,
+            };
+            let period = r.field().unwrap_or_default();
+            let payer = r.field().unwrap_or_default();
+            let account = r.field().unwrap_or_default();
+            return Err(CurError::Corrupt {
+                path: self.path.to_path_buf(),
+                format: "proforma cube",
+                detail: format!(
+                    "account {account} (payer {payer}, {period}) does not add up: its line \
+                     records hold {} rows, billable {}, tax {}, its day records {} rows, \
+                     billable {}, tax {}; a cube printed by `proforma cube-sql` always adds up \
+                     (were records edited or repeated?)",
+                    line.0, line.1, line.2, day.0, day.1, day.2
+                ),
+            });
+        }
+        Ok(())
     }
 }
 

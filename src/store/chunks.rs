@@ -280,9 +280,11 @@ pub(crate) fn decode(id: ChunkId<'_>, out: &mut Vec<StoredLine>) -> Result<(), S
 
 /// A text column borrowed from a row (no copy).
 pub(crate) fn text_at<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, StoreError> {
-    r.get_ref(i)?
-        .as_str()
-        .map_err(|e| StoreError::BadStoredNumber(format!("column {i}: {e}")))
+    r.get_ref(i)?.as_str().map_err(|e| {
+        StoreError::BadChunk(format!(
+            "the workspace holds a value that is not text where text belongs (column {i}): {e}"
+        ))
+    })
 }
 
 /// Writes one account's encoded chunk of `lines` lines (replacing any chunk it had).

@@ -19,47 +19,17 @@ use crate::store::Workspace;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Totals {
-    aws_cost: Decimal,
-    priced: Decimal,
-    items: Decimal,
-    tax: Decimal,
-}
-
-impl From<&GroupTotals> for Totals {
-    fn from(t: &GroupTotals) -> Self {
-        Self {
-            aws_cost: t.aws_cost,
-            priced: t.priced,
-            items: t.items,
-            tax: t.tax,
-        }
-    }
-}
-
-impl From<&Totals> for GroupTotals {
-    fn from(t: &Totals) -> Self {
-        Self {
-            aws_cost: t.aws_cost,
-            priced: t.priced,
-            items: t.items,
-            tax: t.tax,
-        }
-    }
-}
-
 /// What is kept: per group (by ARN, in configuration order) its totals, the unmonitored
 /// accounts' totals, the period's product names and what the engine noticed in the data.
 #[derive(Debug, Serialize, Deserialize)]
 struct Snapshot {
-    groups: Vec<(String, Totals)>,
-    unmonitored: Totals,
+    groups: Vec<(String, GroupTotals)>,
+    unmonitored: GroupTotals,
     product_names: Vec<(String, String)>,
     diagnostics: Noticed,
-    /// Every active custom line item's amount: (item index, group index, account, base,
-    /// amount), indexes into the configuration the fingerprint names.
-    items: Vec<(usize, usize, String, Decimal, Decimal)>,
+    /// Every active custom line item's amount (indexes into the configuration the fingerprint
+    /// names).
+    items: Vec<ItemAmount>,
 }
 
 /// `Diagnostics`, with line item types as text.
@@ -156,6 +126,19 @@ fn fingerprint(
     Ok(Some(format!("{:032x}", h.digest128())))
 }
 
+/// The id of the scenario `name` drafting `period`, if there is one.
+fn scenario_id(
+    ws: &Workspace,
+    name: &str,
+    period: BillingPeriod,
+) -> Result<Option<i64>, crate::store::StoreError> {
+    Ok(ws
+        .scenarios()?
+        .into_iter()
+        .find(|s| s.name == name && s.period == period)
+        .map(|s| s.id))
+}
+
 /// The snapshot key of the baseline, or of scenario `id`.
 fn state_key(scenario: Option<i64>) -> String {
     scenario.map_or_else(|| "baseline".to_string(), |id| format!("scenario:{id}"))
@@ -172,15 +155,9 @@ impl Analysis {
         }
         let scenario = match &self.scenario {
             None => None,
-            Some(name) => match ws.scenarios() {
-                Ok(all) => match all
-                    .into_iter()
-                    .find(|s| s.name == *name && s.period == self.period)
-                {
-                    Some(s) => Some(s.id),
-                    None => return,
-                },
-                Err(_) => return,
+            Some(name) => match scenario_id(ws, name, self.period) {
+                Ok(Some(id)) => Some(id),
+                _ => return,
             },
         };
         let state = state_key(scenario);
@@ -197,9 +174,9 @@ impl Analysis {
                 .groups
                 .iter()
                 .zip(&self.pricing.groups)
-                .map(|(g, t)| (g.arn.clone(), t.into()))
+                .map(|(g, t)| (g.arn.clone(), t.clone()))
                 .collect(),
-            unmonitored: (&self.pricing.unmonitored).into(),
+            unmonitored: self.pricing.unmonitored.clone(),
             product_names: self
                 .pricing
                 .product_names
@@ -207,12 +184,7 @@ impl Analysis {
                 .map(|(c, n)| (c.to_string(), n.to_string()))
                 .collect(),
             diagnostics: (&self.pricing.diagnostics).into(),
-            items: self
-                .pricing
-                .items
-                .iter()
-                .map(|i| (i.item, i.group, i.account.clone(), i.base, i.amount))
-                .collect(),
+            items: self.pricing.items.clone(),
         };
         if let Ok(body) = serde_json::to_string(&snapshot) {
             ws.keep_totals(self.period, &state, &fp, &body);
@@ -262,12 +234,8 @@ impl Analysis {
     ) -> Result<Self, ReportError> {
         let (config, scenario_id) = match scenario {
             None => (ws.config_at(period)?, None),
-            Some(name) => match ws
-                .scenarios()?
-                .into_iter()
-                .find(|s| s.name == name && s.period == period)
-            {
-                Some(s) => (ws.scenario_config(s.id)?, Some(s.id)),
+            Some(name) => match scenario_id(ws, name, period)? {
+                Some(id) => (ws.scenario_config(id)?, Some(id)),
                 // Unknown or of another period: the full path says which.
                 None => return Self::load_state(ws, period, scenario),
             },
@@ -334,7 +302,7 @@ impl Analysis {
         let mut a = Self::new_named(period, lines, config.clone(), names);
         // The group priced from its own lines must be the group the snapshot holds.
         if let Some(g) = g
-            && Totals::from(&a.pricing.groups[g]) != snapshot.groups[g].1
+            && a.pricing.groups[g] != snapshot.groups[g].1
         {
             tracing::warn!(
                 "per-group totals kept for {period} disagree with group {}; pricing the whole period",
@@ -344,28 +312,18 @@ impl Analysis {
         }
         // Just built, so not shared: no copy.
         let pricing = std::sync::Arc::make_mut(&mut a.pricing);
-        for (h, (_, t)) in snapshot.groups.iter().enumerate() {
+        for (h, (_, t)) in snapshot.groups.into_iter().enumerate() {
             if Some(h) != g {
-                pricing.groups[h] = t.into();
+                pricing.groups[h] = t;
             }
         }
-        pricing.unmonitored = (&snapshot.unmonitored).into();
+        pricing.unmonitored = snapshot.unmonitored;
         pricing.diagnostics = (&snapshot.diagnostics).into();
         // The other groups' custom line item amounts (the currency checks read every one).
         pricing.items.retain(|i| Some(i.group) == g);
-        pricing.items.extend(
-            snapshot
-                .items
-                .iter()
-                .filter(|(_, group, ..)| Some(*group) != g)
-                .map(|(item, group, account, base, amount)| ItemAmount {
-                    item: *item,
-                    group: *group,
-                    account: account.clone(),
-                    base: *base,
-                    amount: *amount,
-                }),
-        );
+        pricing
+            .items
+            .extend(snapshot.items.into_iter().filter(|i| Some(i.group) != g));
         pricing.items.sort_by_key(|i| i.item);
         a.finish_load(ws)?;
         a.scenario = scenario.map(str::to_string);

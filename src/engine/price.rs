@@ -89,8 +89,9 @@ impl LinePrice {
     }
 }
 
-/// One active custom line item's amount in the period.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One active custom line item's amount in the period (serialized in the per-group totals
+/// kept ready, `ready_totals.rs`; amounts as exact decimal text).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ItemAmount {
     /// Index into `Config::items`.
     pub item: usize,
@@ -103,7 +104,7 @@ pub struct ItemAmount {
     pub amount: Decimal,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GroupTotals {
     /// Σ unblended cost of the group's rows, tax excepted (SPEC 4.5).
     pub aws_cost: Decimal,

@@ -73,6 +73,8 @@ pub(crate) struct ChunkWriter {
     chunk: Chunk,
     strings: FxHashMap<Ustr, u32>,
     label_sets: FxHashMap<Arc<[Label]>, u32>,
+    /// The few line item types of the chunk, with their string ids (no interning per line).
+    types: Vec<(LineItemType, u32)>,
 }
 
 impl ChunkWriter {
@@ -88,6 +90,15 @@ impl ChunkWriter {
             strings.push(s.to_string());
             (strings.len() - 1) as u32
         })
+    }
+
+    fn type_id(&mut self, t: LineItemType) -> u32 {
+        if let Some((_, id)) = self.types.iter().find(|(have, _)| *have == t) {
+            return *id;
+        }
+        let id = self.string(ustr::ustr(t.as_str()));
+        self.types.push((t, id));
+        id
     }
 
     fn label_set(&mut self, labels: &Arc<[Label]>) -> u32 {
@@ -121,7 +132,7 @@ impl ChunkWriter {
             self.string(k.product_name),
             self.string(k.usage_type),
             self.string(k.operation),
-            self.string(ustr::ustr(k.line_item_type.as_str())),
+            self.type_id(k.line_item_type),
             self.string(k.region),
             self.string(k.owner),
         ];
@@ -214,7 +225,13 @@ pub(crate) fn decode(id: ChunkId<'_>, out: &mut Vec<StoredLine>) -> Result<(), S
         return Err(bad("has columns of different lengths"));
     }
     let strings: Vec<Ustr> = c.strings.iter().map(|s| ustr::ustr(s)).collect();
-    let types: Vec<LineItemType> = c.strings.iter().map(|s| LineItemType::parse(s)).collect();
+    // Only the values the line item type column refers to are types (a few per chunk).
+    let mut types: Vec<Option<LineItemType>> = vec![None; strings.len()];
+    for &i in &c.line_item_type {
+        if let Some(slot @ None) = types.get_mut(i as usize) {
+            *slot = Some(LineItemType::parse(&strings[i as usize]));
+        }
+    }
     let string = |i: u32| {
         strings
             .get(i as usize)
@@ -254,7 +271,8 @@ pub(crate) fn decode(id: ChunkId<'_>, out: &mut Vec<StoredLine>) -> Result<(), S
                 operation: string(c.operation[i])?,
                 line_item_type: types
                     .get(c.line_item_type[i] as usize)
-                    .cloned()
+                    .copied()
+                    .flatten()
                     .ok_or_else(|| bad("refers to a value it does not hold"))?,
                 region: string(c.region[i])?,
                 owner: string(c.owner[i])?,

@@ -3,7 +3,7 @@
 //! Memory stays bounded by a few blocks, whatever the file size.
 
 use super::columns::ColumnMap;
-use super::fold::{Cells, CostExtract, Folder};
+use super::fold::{Cells, CostExtract, FoldWorker, Folder};
 use super::source::Compression;
 use super::{CurError, Source};
 use std::io::Read;
@@ -74,7 +74,8 @@ pub(super) fn read(
 ) -> Result<(CostExtract, String), CurError> {
     let path = source.display_path();
     let (mut extract, hash, content) = source.with_reader_hashed(compression, |r| {
-        read_stream(&path, source, compression, r, progress, BLOCK)
+        let budget = super::fold::budget_from_env();
+        read_stream(&path, source, compression, r, progress, (BLOCK, budget))
     })?;
     extract.content_hash = Some(content);
     Ok((extract, hash))
@@ -115,7 +116,7 @@ fn read_stream(
     compression: Compression,
     r: &mut dyn Read,
     progress: &(dyn Fn(u64) + Sync),
-    block: usize,
+    (block, budget): (usize, usize),
 ) -> Result<CostExtract, CurError> {
     let mut buf = Vec::with_capacity(block * 2);
     let mut eof = fill(r, &mut buf, block, source, compression)?;
@@ -150,10 +151,14 @@ fn read_stream(
     let rx = Mutex::new(rx);
     let failed = AtomicBool::new(false);
     let ncols = header.len();
+    // One table shared by the workers (sharded by usage account), so no key is held twice
+    // and nothing is merged after the last block.
+    let mut folder = Folder::with_budget(&map, path, budget);
+    let table = &folder;
 
-    std::thread::scope(|scope| {
+    let rows = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
-            .map(|_| scope.spawn(|| parse_chunks(path, &map, ncols, &rx, &failed)))
+            .map(|_| scope.spawn(|| parse_chunks(path, table, ncols, &rx, &failed)))
             .collect();
 
         let send = |data: Vec<u8>, next_line: &mut u64| -> bool {
@@ -225,18 +230,11 @@ fn read_stream(
             failed.store(true, Ordering::Relaxed);
         }
 
-        let mut first: Option<Folder> = None;
+        let mut rows = 0u64;
         let mut errors: Vec<CurError> = Vec::new();
         for h in handles {
             match h.join() {
-                Ok(Ok(folder)) => match first.as_mut() {
-                    None => first = Some(folder),
-                    Some(f) => {
-                        if let Err(e) = f.merge(folder) {
-                            errors.push(e);
-                        }
-                    }
-                },
+                Ok(Ok(n)) => rows += n,
                 Ok(Err(e)) => errors.push(e),
                 Err(_) => errors.push(CurError::Internal {
                     path: path.to_path_buf(),
@@ -252,11 +250,10 @@ fn read_stream(
         {
             return Err(e);
         }
-        match first {
-            Some(f) => f.finish(),
-            None => Ok(CostExtract::default()),
-        }
-    })
+        Ok(rows)
+    })?;
+    folder.add_rows(rows);
+    folder.finish()
 }
 
 fn parse_header(path: &Path, bytes: &[u8]) -> Result<Vec<String>, CurError> {
@@ -295,14 +292,15 @@ fn parse_header(path: &Path, bytes: &[u8]) -> Result<Vec<String>, CurError> {
         .collect()
 }
 
-fn parse_chunks<'m>(
-    path: &'m Path,
-    map: &'m ColumnMap,
+/// One worker: parses and folds blocks until the channel closes; returns the rows folded.
+fn parse_chunks(
+    path: &Path,
+    table: &Folder<'_>,
     ncols: usize,
     rx: &Mutex<mpsc::Receiver<Chunk>>,
     failed: &AtomicBool,
-) -> Result<Folder<'m>, CurError> {
-    let mut folder = Folder::new(map, path);
+) -> Result<u64, CurError> {
+    let mut folder = table.worker();
     let mut result = Ok(());
     loop {
         // A poisoned lock means another worker panicked; stop like on any other failure.
@@ -320,7 +318,7 @@ fn parse_chunks<'m>(
             failed.store(true, Ordering::Relaxed);
         }
     }
-    result.map(|_| folder)
+    result.map(|_| folder.done())
 }
 
 /// Where a field's bytes are: in the chunk, or (for quoted fields) in the record's arena.
@@ -471,7 +469,7 @@ fn parse_chunk(
     path: &Path,
     ncols: usize,
     chunk: &Chunk,
-    folder: &mut Folder<'_>,
+    folder: &mut FoldWorker<'_, '_>,
 ) -> Result<(), CurError> {
     let data = &chunk.data[..];
     let mut rec = SplitRecord {
@@ -568,7 +566,7 @@ fn parse_chunk(
 fn finish_record(
     path: &Path,
     ncols: usize,
-    folder: &mut Folder<'_>,
+    folder: &mut FoldWorker<'_, '_>,
     rec: &mut SplitRecord<'_>,
     line: u64,
     any_quoted: bool,
@@ -628,6 +626,10 @@ mod tests {
 \n";
 
     fn read_with_block(text: &str, block: usize) -> Result<CostExtract, CurError> {
+        read_with(text, block, usize::MAX)
+    }
+
+    fn read_with(text: &str, block: usize, budget: usize) -> Result<CostExtract, CurError> {
         let source = Source::Embedded {
             name: "t.csv".into(),
             bytes: Box::leak(text.as_bytes().to_vec().into_boxed_slice()),
@@ -639,19 +641,43 @@ mod tests {
             Compression::None,
             &mut r,
             &|_| {},
-            block,
+            (block, budget),
         )
+    }
+
+    /// A budget far below the aggregate spills shards to temporary files again and again; the
+    /// extract read back is the same to the last digit, day and currency line.
+    #[test]
+    fn spilling_under_a_small_budget_reads_the_same_extract() {
+        let spec = crate::sample::SampleSpec {
+            lines_per_month: 6_000,
+            accounts: 200,
+            tag_values: Some(50),
+            ..Default::default()
+        };
+        let mut csv = Vec::new();
+        crate::sample::write_month(&spec, spec.first_period, &mut csv).unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        let whole = read_with(&text, 64 << 10, usize::MAX).unwrap();
+        assert!(whole.line_count() > 1_000, "{}", whole.line_count());
+        assert!(!whole.currencies.is_empty() || !whole.daily.is_empty());
+        for budget in [0, 1, 50_000, 400_000] {
+            let spilled = read_with(&text, 64 << 10, budget).unwrap();
+            assert_eq!(spilled.rows, whole.rows, "budget {budget}");
+            assert_eq!(spilled.lines, whole.lines, "budget {budget}");
+            assert_eq!(spilled.daily, whole.daily, "budget {budget}");
+            assert_eq!(spilled.currencies, whole.currencies, "budget {budget}");
+        }
     }
 
     fn summary(e: &CostExtract) -> (u64, Vec<(String, String, String)>) {
         let mut v: Vec<_> = e
-            .lines
-            .iter()
-            .map(|(k, s)| {
+            .iter_lines()
+            .map(|l| {
                 (
-                    k.account.to_string(),
-                    k.line_item_type.to_string(),
-                    s.unblended_cost.to_string(),
+                    l.key.account.to_string(),
+                    l.key.line_item_type.to_string(),
+                    l.sums.unblended_cost.to_string(),
                 )
             })
             .collect();
@@ -832,9 +858,13 @@ mod tests {
         }
         let whole = read_with_block(&text, 1 << 20).unwrap();
         assert_eq!(whole.rows, 24);
-        assert_eq!(whole.lines.len(), 12);
+        assert_eq!(whole.line_count(), 12);
         assert_eq!(whole.daily.len(), 12);
-        assert!(whole.lines.values().all(|s| s.rows == 3 || s.rows == 1));
+        assert!(
+            whole
+                .iter_lines()
+                .all(|l| l.sums.rows == 3 || l.sums.rows == 1)
+        );
         let days = |e: &CostExtract| {
             let mut v: Vec<String> = e
                 .daily

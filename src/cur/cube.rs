@@ -227,8 +227,8 @@ pub fn column_map(path: &Path, header: &[String]) -> Result<ColumnMap, CurError>
 pub fn check_days_have_lines(path: &Path, extract: &super::CostExtract) -> Result<(), CurError> {
     let accounts: std::collections::HashSet<(crate::period::BillingPeriod, &str, &str)> = extract
         .lines
-        .keys()
-        .map(|k| (k.period, &*k.payer, &*k.account))
+        .iter()
+        .map(|a| (a.period, &*a.payer, &*a.account))
         .collect();
     let mut orphans: Vec<String> = extract
         .daily

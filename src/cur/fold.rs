@@ -10,10 +10,14 @@ use crate::period::{self, BillingPeriod};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use ustr::Ustr;
 
 /// Pre-summed rows of a proforma cube (`cube-sql`'s result), folded here.
 mod cube;
+/// Shards written to temporary files when a file's aggregate outgrows the memory budget.
+mod spill;
 
 /// One cell source: a CSV record or a converted Parquet row, addressed by header position.
 pub trait Cells {
@@ -117,10 +121,22 @@ pub struct StoredLine {
     pub sums: LineSums,
 }
 
+/// The aggregate lines of one usage account in one (period, payer), sorted by key, each key
+/// once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountLines {
+    pub period: BillingPeriod,
+    pub payer: Ustr,
+    pub account: Ustr,
+    pub lines: Vec<StoredLine>,
+}
+
 /// Everything one cost file contributes, decoded from the byte keys.
 #[derive(Debug, Default, Clone)]
 pub struct CostExtract {
-    pub lines: FxHashMap<LineKey, LineSums>,
+    /// The aggregate lines by usage account, in (period, payer, account) order. An account
+    /// appears once per file; [`CostExtract::absorb`] may append a second part's.
+    pub lines: Vec<AccountLines>,
     pub daily: FxHashMap<DailyKey, DailySums>,
     pub rows: u64,
     /// The currency each (period, payer) states; absent when its rows state none, which
@@ -133,6 +149,16 @@ pub struct CostExtract {
 }
 
 impl CostExtract {
+    /// Every aggregate line.
+    pub fn iter_lines(&self) -> impl Iterator<Item = &StoredLine> {
+        self.lines.iter().flat_map(|a| a.lines.iter())
+    }
+
+    /// How many aggregate lines (keys) the extract holds.
+    pub fn line_count(&self) -> usize {
+        self.lines.iter().map(|a| a.lines.len()).sum()
+    }
+
     /// The currency of a (period, payer): the one its rows state, else `DEFAULT_CURRENCY`.
     pub fn currency(&self, period: BillingPeriod, payer: &str) -> &str {
         self.currencies
@@ -229,10 +255,8 @@ impl CostExtract {
             merge_currency(&mut self.currencies, k, seen)?;
         }
         self.rows += other.rows;
-        for (k, v) in other.lines {
-            let e = self.lines.entry(k).or_default();
-            add_line(e, &v).map_err(|_| overflow(path))?;
-        }
+        // The same account in both parts is added up key by key when packed (store).
+        self.lines.extend(other.lines);
         for (k, v) in other.daily {
             let e = self.daily.entry(k).or_default();
             add_daily(e, &v).map_err(|_| overflow(path))?;
@@ -331,10 +355,28 @@ fn day_text(code: u32) -> String {
     )
 }
 
-/// Folds rows of one file; one per worker thread, merged at the end.
-pub struct Folder<'m> {
-    map: &'m ColumnMap,
-    path: &'m Path,
+/// How many parts a file's fold table is cut into, by usage account. Every row of an account
+/// lands in the same shard, so the shards never share a key: workers fold into them under a
+/// per-shard lock (two workers rarely want the same one of 64), nothing is merged at the end,
+/// the shards are finished in parallel, and one shard at a time can be spilled to disk.
+const SHARDS: usize = 64;
+
+/// The memory the fold tables of one file may hold before shards are spilled to temporary
+/// files, unless `PROFORMA_IMPORT_BUDGET_MB` says otherwise (README "Importing").
+pub const DEFAULT_BUDGET_MB: usize = 512;
+
+/// Approximate bytes of table entry besides its key: sums, index slot, slot vectors, growth.
+const LINE_OVERHEAD: usize = 200;
+const DAY_OVERHEAD: usize = 100;
+const ACCOUNT_OVERHEAD: usize = 80;
+
+/// How much of its new entries a worker counts before it adds them to the table's total.
+const HELD_BATCH: usize = 1 << 20;
+
+/// One shard of a file's aggregate: the lines, accounts and days of the usage accounts
+/// whose id hashes to it.
+#[derive(Default)]
+struct Shard {
     lines: KeyTable<LineSums>,
     /// The account slot of each line, by line position.
     line_account: Vec<usize>,
@@ -347,8 +389,81 @@ pub struct Folder<'m> {
     /// The currency each (period, payer) slot states, with the line it was first seen on.
     delivery_currency: Vec<Option<(Box<[u8]>, u64)>>,
     daily: DailyTable,
+    /// Approximate bytes held, for the memory budget.
+    held: usize,
+}
+
+impl Shard {
+    /// The slot of a (period, payer, account) key prefix, created (with its (period, payer)
+    /// slot) if new.
+    fn account_slot(&mut self, prefix: &[u8]) -> usize {
+        let slot = self.accounts.position(prefix);
+        if slot == self.account_delivery.len() {
+            let d = self.deliveries.position(key_prefix(prefix, 2));
+            if d == self.delivery_currency.len() {
+                self.delivery_currency.push(None);
+            }
+            self.account_delivery.push(d);
+            self.held += prefix.len() + ACCOUNT_OVERHEAD;
+        }
+        slot
+    }
+
+    /// The (period, payer, account) of an account slot, as text.
+    fn account_text(&self, slot: usize) -> (String, String, String) {
+        let mut r = KeyReader {
+            buf: &self.accounts.entries[slot].0,
+        };
+        (
+            r.field().unwrap_or_default(),
+            r.field().unwrap_or_default(),
+            r.field().unwrap_or_default(),
+        )
+    }
+}
+
+/// Which shard holds a usage account's rows.
+fn shard_of(account: &[u8]) -> usize {
+    (xxhash_rust::xxh3::xxh3_64(account) % SHARDS as u64) as usize
+}
+
+/// The fold table of one file: shards shared by the workers that parse it, with the spill
+/// files of shards that outgrew the memory budget.
+pub struct Folder<'m> {
+    map: &'m ColumnMap,
+    path: &'m Path,
+    shards: Box<[Mutex<Shard>]>,
+    /// The spill file of each shard: earlier partial aggregates, folded back in by `finish`.
+    spilled: Box<[Mutex<Option<std::fs::File>>]>,
+    /// Bytes held across shards (approximate, counted in batches by the workers).
+    held: AtomicUsize,
+    budget: usize,
+    /// How many bytes of new entries a worker counts before adding them to `held`.
+    held_batch: usize,
+    /// A spill that failed: reported by `finish`.
+    spill_error: Mutex<Option<String>>,
     rows: u64,
+    /// For [`Folder::fold`], the single-threaded entry point.
     key: Vec<u8>,
+    pending: usize,
+}
+
+/// One worker's handle on a [`Folder`]: its own key buffer and row count; the table is
+/// shared.
+pub struct FoldWorker<'f, 'm> {
+    table: &'f Folder<'m>,
+    map: &'m ColumnMap,
+    path: &'m Path,
+    key: Vec<u8>,
+    rows: u64,
+    /// Bytes of new entries not yet added to the table's total.
+    pending: usize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A worker that panicked while holding a shard poisons it; the panic is reported as a
+    // stopped thread, and the half-updated shard is never committed (the import fails).
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn push_field(buf: &mut Vec<u8>, value: &[u8]) {
@@ -363,26 +478,372 @@ fn arn_owner(arn: &[u8]) -> &[u8] {
     arn.split(|&b| b == b':').nth(4).unwrap_or(b"")
 }
 
+pub(super) fn budget_from_env() -> usize {
+    std::env::var("PROFORMA_IMPORT_BUDGET_MB")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(DEFAULT_BUDGET_MB)
+        .saturating_mul(1 << 20)
+}
+
 impl<'m> Folder<'m> {
+    /// A fold table for one file, with the memory budget of `PROFORMA_IMPORT_BUDGET_MB`
+    /// (default [`DEFAULT_BUDGET_MB`]).
     pub fn new(map: &'m ColumnMap, path: &'m Path) -> Self {
+        Self::with_budget(map, path, budget_from_env())
+    }
+
+    /// A fold table that spills shards to temporary files once it holds about `budget` bytes.
+    pub fn with_budget(map: &'m ColumnMap, path: &'m Path, budget: usize) -> Self {
         Self {
             map,
             path,
-            lines: KeyTable::default(),
-            line_account: Vec::new(),
-            accounts: KeyTable::default(),
-            account_delivery: Vec::new(),
-            deliveries: KeyTable::default(),
-            delivery_currency: Vec::new(),
-            daily: DailyTable::default(),
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            spilled: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            held: AtomicUsize::new(0),
+            budget,
+            held_batch: (budget / 8).clamp(1, HELD_BATCH),
+            spill_error: Mutex::new(None),
             rows: 0,
             key: Vec::with_capacity(256),
+            pending: 0,
         }
+    }
+
+    /// A handle for one worker thread; give its [`FoldWorker::done`] count back with
+    /// [`Folder::add_rows`].
+    pub fn worker(&self) -> FoldWorker<'_, 'm> {
+        FoldWorker {
+            table: self,
+            map: self.map,
+            path: self.path,
+            key: Vec::with_capacity(256),
+            rows: 0,
+            pending: 0,
+        }
+    }
+
+    /// Adds the rows a worker folded.
+    pub fn add_rows(&mut self, rows: u64) {
+        self.rows += rows;
     }
 
     /// The header name of a column (empty when out of range).
     pub fn column_name(&self, col: usize) -> String {
         self.map.names.get(col).cloned().unwrap_or_default()
+    }
+
+    /// Folds one row on the calling thread; `line` is its 1-based line (CSV) or row number
+    /// (Parquet) for errors.
+    pub fn fold<R: Cells>(&mut self, row: &R, line: u64) -> Result<(), CurError> {
+        let key = std::mem::take(&mut self.key);
+        let (rows, pending) = (self.rows, self.pending);
+        let mut w = FoldWorker {
+            table: self,
+            map: self.map,
+            path: self.path,
+            key,
+            rows,
+            pending,
+        };
+        let result = w.fold(row, line);
+        let FoldWorker {
+            key, rows, pending, ..
+        } = w;
+        self.key = key;
+        self.rows = rows;
+        self.pending = pending;
+        result
+    }
+
+    /// Adds another folder's table (same file, same columns) into this one, shard by shard.
+    pub fn merge(&mut self, other: Folder<'_>) -> Result<(), CurError> {
+        self.rows += other.rows;
+        for (i, (shard, spilled)) in other
+            .shards
+            .into_vec()
+            .into_iter()
+            .zip(other.spilled.into_vec())
+            .enumerate()
+        {
+            let from = shard.into_inner().unwrap_or_else(|e| e.into_inner());
+            let mine = self.shards[i].get_mut().unwrap_or_else(|e| e.into_inner());
+            merge_shard(mine, from, self.path)?;
+            if let Some(file) = spilled.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                spill::read_all(file, |from| merge_shard(mine, from, self.path), self.path)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Spills the largest shard to a temporary file (when the table holds more than its
+    /// budget). A failure is kept and reported by `finish`, so the import stops cleanly.
+    fn spill_largest(&self) {
+        let mut largest = (0, 0);
+        for (i, s) in self.shards.iter().enumerate() {
+            let held = lock(s).held;
+            if held > largest.1 {
+                largest = (i, held);
+            }
+        }
+        if largest.1 == 0 {
+            return;
+        }
+        let shard = std::mem::take(&mut *lock(&self.shards[largest.0]));
+        // (`fetch_update` cannot fail with a closure that always returns Some.)
+        let _ = self
+            .held
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |h| {
+                Some(h.saturating_sub(shard.held))
+            });
+        if let Err(e) = spill::write(&mut lock(&self.spilled[largest.0]), &shard) {
+            lock(&self.spill_error).get_or_insert(e.to_string());
+        }
+    }
+
+    /// Decodes the byte keys into typed keys, shard by shard on every core (spilled parts
+    /// folded back in first), grouped by usage account.
+    pub fn finish(self) -> Result<CostExtract, CurError> {
+        let Folder {
+            map,
+            path,
+            shards,
+            spilled,
+            spill_error,
+            rows,
+            ..
+        } = self;
+        if let Some(e) = spill_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            return Err(spill::error(path, e));
+        }
+        let names: Vec<Ustr> = map.labels.iter().map(|(_, _, n)| ustr::ustr(n)).collect();
+        let work: Vec<(Shard, Option<std::fs::File>)> = shards
+            .into_vec()
+            .into_iter()
+            .zip(spilled.into_vec())
+            .map(|(s, f)| {
+                (
+                    s.into_inner().unwrap_or_else(|e| e.into_inner()),
+                    f.into_inner().unwrap_or_else(|e| e.into_inner()),
+                )
+            })
+            .collect();
+        let finish_one = |(mut shard, file): (Shard, Option<std::fs::File>)| {
+            if let Some(file) = file {
+                spill::read_all(file, |from| merge_shard(&mut shard, from, path), path)?;
+            }
+            finish_shard(shard, map, path, &names)
+        };
+        let results: Vec<Result<ShardOut, CurError>> = {
+            use rayon::prelude::*;
+            work.into_par_iter().map(finish_one).collect()
+        };
+        let mut out = CostExtract {
+            rows,
+            ..Default::default()
+        };
+        let mut currencies = Vec::new();
+        for part in results {
+            let part = part?;
+            out.lines.extend(part.accounts);
+            out.daily.extend(part.daily);
+            currencies.extend(part.currencies);
+        }
+        // The earliest line first, so a second currency is reported where it appears.
+        currencies.sort_by_key(|(_, seen)| seen.line);
+        for (key, seen) in currencies {
+            merge_currency(&mut out.currencies, key, seen)?;
+        }
+        out.lines.sort_unstable_by(|a, b| {
+            (a.period, a.payer, a.account).cmp(&(b.period, b.payer, b.account))
+        });
+        Ok(out)
+    }
+}
+
+/// What one shard contributes to a file's extract.
+struct ShardOut {
+    accounts: Vec<AccountLines>,
+    daily: Vec<(DailyKey, DailySums)>,
+    currencies: Vec<((BillingPeriod, String), CurrencySeen)>,
+}
+
+fn finish_shard(
+    shard: Shard,
+    map: &ColumnMap,
+    path: &Path,
+    names: &[Ustr],
+) -> Result<ShardOut, CurError> {
+    if map.cube.is_some() {
+        check_cube_adds_up(&shard, path)?;
+    }
+    let accounts = shard
+        .accounts
+        .entries
+        .iter()
+        .map(|(k, _)| {
+            let mut r = KeyReader { buf: k };
+            Some((
+                BillingPeriod::from_timestamp(&r.field()?)?,
+                ustr::ustr(&r.field()?),
+                ustr::ustr(&r.field()?),
+            ))
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| corrupt_key(path))?;
+    let mut decoder = KeyDecoder::default();
+    let mut by_account: Vec<Vec<StoredLine>> = vec![Vec::new(); accounts.len()];
+    for ((k, v), slot) in shard.lines.entries.iter().zip(&shard.line_account) {
+        let key = decode_line_key(k, map, names, &mut decoder).ok_or_else(|| corrupt_key(path))?;
+        by_account[*slot].push(StoredLine {
+            key,
+            sums: v.clone(),
+        });
+    }
+    let mut out = ShardOut {
+        accounts: Vec::with_capacity(accounts.len()),
+        daily: Vec::with_capacity(shard.daily.len()),
+        currencies: Vec::new(),
+    };
+    for ((period, payer, account), mut lines) in accounts.iter().zip(by_account) {
+        if lines.is_empty() {
+            continue;
+        }
+        // Distinct byte keys can decode to one key (invalid UTF-8 replaced): add them up.
+        lines.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        let mut merged: Vec<StoredLine> = Vec::with_capacity(lines.len());
+        for l in lines {
+            match merged.last_mut() {
+                Some(last) if last.key == l.key => {
+                    add_line(&mut last.sums, &l.sums).map_err(|_| overflow(path))?;
+                }
+                _ => merged.push(l),
+            }
+        }
+        out.accounts.push(AccountLines {
+            period: *period,
+            payer: *payer,
+            account: *account,
+            lines: merged,
+        });
+    }
+    for (d, (k, _)) in shard.deliveries.entries.iter().enumerate() {
+        let Some((code, line)) = &shard.delivery_currency[d] else {
+            continue;
+        };
+        let mut r = KeyReader { buf: k };
+        let key = (|| Some((BillingPeriod::from_timestamp(&r.field()?)?, r.field()?)))()
+            .ok_or_else(|| corrupt_key(path))?;
+        out.currencies.push((
+            key,
+            CurrencySeen {
+                code: String::from_utf8_lossy(code).into_owned(),
+                path: path.to_path_buf(),
+                line: *line,
+            },
+        ));
+    }
+    for ((slot, day), v) in shard.daily {
+        let (period, payer, account) = &accounts[slot];
+        let key = DailyKey {
+            period: *period,
+            payer: *payer,
+            account: *account,
+            day: day_text(day),
+        };
+        out.daily.push((key, v));
+    }
+    Ok(out)
+}
+
+/// Adds one shard into another (the same accounts' partial sums, from another worker's
+/// table or a spill file).
+fn merge_shard(into: &mut Shard, from: Shard, path: &Path) -> Result<(), CurError> {
+    let slots: Vec<usize> = from
+        .accounts
+        .entries
+        .iter()
+        .map(|(k, _)| into.account_slot(k))
+        .collect();
+    for (d, (k, _)) in from.deliveries.entries.iter().enumerate() {
+        let Some((code, at)) = &from.delivery_currency[d] else {
+            continue;
+        };
+        let mine = into.deliveries.position(k);
+        if mine == into.delivery_currency.len() {
+            into.delivery_currency.push(None);
+        }
+        match &into.delivery_currency[mine] {
+            Some((have, first)) if have == code => {
+                let first = (*first).min(*at);
+                into.delivery_currency[mine] = Some((code.clone(), first));
+            }
+            Some((have, first)) => {
+                let (a, b) = if first <= at {
+                    ((&**have, *first), (&**code, *at))
+                } else {
+                    ((&**code, *at), (&**have, *first))
+                };
+                return Err(mixed(path, &into.deliveries.entries[mine].0, a, b));
+            }
+            None => into.delivery_currency[mine] = Some((code.clone(), *at)),
+        }
+    }
+    for ((k, v), their_slot) in from.lines.entries.into_iter().zip(from.line_account) {
+        let i = into.lines.position(&k);
+        if i == into.line_account.len() {
+            into.line_account.push(slots[their_slot]);
+            into.held += k.len() + LINE_OVERHEAD;
+        }
+        add_line(&mut into.lines.entries[i].1, &v).map_err(|_| overflow(path))?;
+    }
+    let days = into.daily.len();
+    for ((slot, day), v) in from.daily {
+        let e = into.daily.entry((slots[slot], day)).or_default();
+        add_daily(e, &v).map_err(|_| overflow(path))?;
+    }
+    into.held += (into.daily.len() - days) * DAY_OVERHEAD;
+    Ok(())
+}
+
+/// The error for a (period, payer) whose rows state two currencies.
+fn mixed(path: &Path, delivery_key: &[u8], first: (&[u8], u64), second: (&[u8], u64)) -> CurError {
+    let mut r = KeyReader { buf: delivery_key };
+    let period = r.field().unwrap_or_default();
+    let payer = r.field().unwrap_or_default();
+    CurError::MixedCurrency(Box::new(super::MixedCurrency {
+        path: path.to_path_buf(),
+        payer,
+        period,
+        first_code: String::from_utf8_lossy(first.0).into_owned(),
+        first_at: format!("line {}", first.1),
+        second_code: String::from_utf8_lossy(second.0).into_owned(),
+        second_at: format!("line {}", second.1),
+        line: second.1,
+    }))
+}
+
+impl<'m> FoldWorker<'_, 'm> {
+    /// The rows this worker folded (for [`Folder::add_rows`]).
+    pub fn done(mut self) -> u64 {
+        self.flush_held();
+        self.rows
+    }
+
+    /// The header name of a column (empty when out of range).
+    pub fn column_name(&self, col: usize) -> String {
+        self.map.names.get(col).cloned().unwrap_or_default()
+    }
+
+    /// Adds the bytes of the entries this worker created to the table's total, and spills
+    /// when the total is over the budget.
+    fn flush_held(&mut self) {
+        let table = self.table;
+        let total = table.held.fetch_add(self.pending, Ordering::Relaxed) + self.pending;
+        self.pending = 0;
+        if total > table.budget {
+            table.spill_largest();
+        }
     }
 
     fn bad(&self, line: u64, col: usize, value: &[u8], reason: &str) -> CurError {
@@ -445,29 +906,16 @@ impl<'m> Folder<'m> {
         Ok(t)
     }
 
-    /// The slot of a (period, payer, account) key prefix, created (with its (period, payer)
-    /// slot) if new.
-    fn account_slot(&mut self, prefix: &[u8]) -> usize {
-        let slot = self.accounts.position(prefix);
-        if slot == self.account_delivery.len() {
-            let d = self.deliveries.position(key_prefix(prefix, 2));
-            if d == self.delivery_currency.len() {
-                self.delivery_currency.push(None);
-            }
-            self.account_delivery.push(d);
-        }
-        slot
-    }
-
     /// Records the currency a row states; refuses a second currency for its (period, payer).
     fn note_currency(
-        &mut self,
+        &self,
+        shard: &mut Shard,
         delivery: usize,
         code: &[u8],
         col: usize,
         line: u64,
     ) -> Result<(), CurError> {
-        match &self.delivery_currency[delivery] {
+        match &shard.delivery_currency[delivery] {
             Some((have, _)) if **have == *code => Ok(()),
             _ if !is_currency_code(code) => Err(self.bad(
                 line,
@@ -476,30 +924,16 @@ impl<'m> Folder<'m> {
                 "is not a currency code (three capital letters, such as USD or CNY)",
             )),
             None => {
-                self.delivery_currency[delivery] = Some((code.into(), line));
+                shard.delivery_currency[delivery] = Some((code.into(), line));
                 Ok(())
             }
-            Some((have, first)) => Err(self.mixed(delivery, (have, *first), (code, line))),
+            Some((have, first)) => Err(mixed(
+                self.path,
+                &shard.deliveries.entries[delivery].0,
+                (have, *first),
+                (code, line),
+            )),
         }
-    }
-
-    /// The error for a (period, payer) slot whose rows state two currencies.
-    fn mixed(&self, delivery: usize, first: (&[u8], u64), second: (&[u8], u64)) -> CurError {
-        let mut r = KeyReader {
-            buf: &self.deliveries.entries[delivery].0,
-        };
-        let period = r.field().unwrap_or_default();
-        let payer = r.field().unwrap_or_default();
-        CurError::MixedCurrency(Box::new(super::MixedCurrency {
-            path: self.path.to_path_buf(),
-            payer,
-            period,
-            first_code: String::from_utf8_lossy(first.0).into_owned(),
-            first_at: format!("line {}", first.1),
-            second_code: String::from_utf8_lossy(second.0).into_owned(),
-            second_at: format!("line {}", second.1),
-            line: second.1,
-        }))
     }
 
     fn opt_bytes<R: Cells>(row: &R, col: Option<usize>) -> &[u8] {
@@ -580,263 +1014,158 @@ impl<'m> Folder<'m> {
             Some(c) => (c.rows, c.no_public_price_rows),
             None => (1, u64::from(no_public)),
         };
-
-        // from_timestamp accepted it, so the trimmed text starts with `YYYY-MM`.
-        let period_text = start.trim().get(..7).unwrap_or_default();
-        let key = &mut self.key;
-        key.clear();
-        push_field(key, period_text.as_bytes());
-        push_field(key, payer.as_bytes());
-        push_field(key, account.as_bytes());
-        push_field(key, Self::opt_bytes(row, m.billing_entity));
-        push_field(key, product_code);
-        push_field(key, Self::opt_bytes(row, m.product_name));
-        push_field(key, Self::opt_bytes(row, m.usage_type));
-        push_field(key, Self::opt_bytes(row, m.operation));
-        push_field(key, lit.as_bytes());
-        push_field(key, Self::opt_bytes(row, m.region));
-        push_field(key, owner);
-        key.push(u8::from(free));
-        for (col, _, _) in &m.labels {
-            push_field(key, Self::opt_bytes(row, Some(*col)));
-        }
-
-        let row_line = line;
-        let line = self.lines.position(key);
-        if line == self.line_account.len() {
-            // A new line: find its account slot once (the key starts with period, payer, account).
-            let prefix = key_prefix(key, 3).to_vec();
-            let slot = self.account_slot(&prefix);
-            self.line_account.push(slot);
-        }
-        let account_slot = self.line_account[line];
-        if let Some(col) = m.currency {
-            let code = Self::opt_bytes(row, Some(col)).trim_ascii();
-            if !code.is_empty() {
-                self.note_currency(self.account_delivery[account_slot], code, col, row_line)?;
-            }
-        }
-        let sums = &mut self.lines.entries[line].1;
-        sums.rows += weight;
-        sums.no_public_price_rows += no_public_rows;
-        let sum_ok = add(&mut sums.usage_amount, usage_amount)
-            .and_then(|_| add(&mut sums.unblended_cost, unblended))
-            .and_then(|_| add(&mut sums.public_cost, public_cost))
-            .and_then(|_| add(&mut sums.sp_effective_cost, sp_eff))
-            .and_then(|_| add(&mut sums.ri_effective_cost, ri_eff));
-        if sum_ok.is_err() {
-            return Err(overflow(self.path));
-        }
-
         let day = match m.usage_start {
             None => None,
             Some(c) => {
-                let text = self.text(row, c, row_line)?;
+                let text = self.text(row, c, line)?;
                 match period::day_of(text) {
-                    Some(day) => Some(day),
+                    Some(day) => Some(day_code(day)),
                     // An empty cell has no day; anything else must be one.
                     None if money::is_null(text) => None,
-                    None => return Err(self.bad(row_line, c, text.as_bytes(), "is not a date")),
+                    None => return Err(self.bad(line, c, text.as_bytes(), "is not a date")),
                 }
             }
         };
-        if let Some(day) = day {
-            let d = self.daily.entry((account_slot, day_code(day))).or_default();
-            d.rows += weight;
-            let (billable, tax) = if LineItemType::Tax.is_spelled(lit.as_bytes()) {
-                (Decimal::ZERO, unblended)
-            } else {
-                (unblended, Decimal::ZERO)
-            };
-            let ok = add(&mut d.billable, billable)
-                .and_then(|_| add(&mut d.tax, tax))
-                .and_then(|_| add(&mut d.public_cost, public_cost));
-            if ok.is_err() {
+        let currency = m.currency.and_then(|col| {
+            let code = Self::opt_bytes(row, Some(col)).trim_ascii();
+            (!code.is_empty()).then_some((col, code))
+        });
+
+        // from_timestamp accepted it, so the trimmed text starts with `YYYY-MM`.
+        let period_text = start.trim().get(..7).unwrap_or_default();
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
+        push_field(&mut key, period_text.as_bytes());
+        push_field(&mut key, payer.as_bytes());
+        push_field(&mut key, account.as_bytes());
+        let prefix_len = key.len();
+        push_field(&mut key, Self::opt_bytes(row, m.billing_entity));
+        push_field(&mut key, product_code);
+        push_field(&mut key, Self::opt_bytes(row, m.product_name));
+        push_field(&mut key, Self::opt_bytes(row, m.usage_type));
+        push_field(&mut key, Self::opt_bytes(row, m.operation));
+        push_field(&mut key, lit.as_bytes());
+        push_field(&mut key, Self::opt_bytes(row, m.region));
+        push_field(&mut key, owner);
+        key.push(u8::from(free));
+        for (col, _, _) in &m.labels {
+            push_field(&mut key, Self::opt_bytes(row, Some(*col)));
+        }
+
+        let result = (|| {
+            let mut shard = lock(&self.table.shards[shard_of(account.as_bytes())]);
+            let shard = &mut *shard;
+            let before = shard.held;
+            let at = shard.lines.position(&key);
+            if at == shard.line_account.len() {
+                // A new line: find its account slot once (the key starts with period, payer,
+                // account).
+                let slot = shard.account_slot(&key[..prefix_len]);
+                shard.line_account.push(slot);
+                shard.held += key.len() + LINE_OVERHEAD;
+            }
+            let account_slot = shard.line_account[at];
+            if let Some((col, code)) = currency {
+                let delivery = shard.account_delivery[account_slot];
+                self.note_currency(shard, delivery, code, col, line)?;
+            }
+            let sums = &mut shard.lines.entries[at].1;
+            sums.rows += weight;
+            sums.no_public_price_rows += no_public_rows;
+            let sum_ok = add(&mut sums.usage_amount, usage_amount)
+                .and_then(|_| add(&mut sums.unblended_cost, unblended))
+                .and_then(|_| add(&mut sums.public_cost, public_cost))
+                .and_then(|_| add(&mut sums.sp_effective_cost, sp_eff))
+                .and_then(|_| add(&mut sums.ri_effective_cost, ri_eff));
+            if sum_ok.is_err() {
                 return Err(overflow(self.path));
             }
-        }
+            if let Some(day) = day {
+                let days = shard.daily.len();
+                let d = shard.daily.entry((account_slot, day)).or_default();
+                d.rows += weight;
+                let (billable, tax) = if LineItemType::Tax.is_spelled(lit.as_bytes()) {
+                    (Decimal::ZERO, unblended)
+                } else {
+                    (unblended, Decimal::ZERO)
+                };
+                let ok = add(&mut d.billable, billable)
+                    .and_then(|_| add(&mut d.tax, tax))
+                    .and_then(|_| add(&mut d.public_cost, public_cost));
+                if ok.is_err() {
+                    return Err(overflow(self.path));
+                }
+                if shard.daily.len() > days {
+                    shard.held += DAY_OVERHEAD;
+                }
+            }
+            Ok(shard.held - before)
+        })();
+        self.key = key;
+        self.pending += result?;
         self.rows += weight;
-        Ok(())
-    }
-
-    /// Adds another worker's folder (same file, same columns) into this one.
-    pub fn merge(&mut self, other: Folder<'_>) -> Result<(), CurError> {
-        self.rows += other.rows;
-        let slots: Vec<usize> = other
-            .accounts
-            .entries
-            .iter()
-            .map(|(k, _)| self.account_slot(k))
-            .collect();
-        for (d, (k, _)) in other.deliveries.entries.iter().enumerate() {
-            let Some((code, at)) = &other.delivery_currency[d] else {
-                continue;
-            };
-            let mine = self.deliveries.position(k);
-            if mine == self.delivery_currency.len() {
-                self.delivery_currency.push(None);
-            }
-            match &self.delivery_currency[mine] {
-                Some((have, first)) if have == code => {
-                    let first = (*first).min(*at);
-                    self.delivery_currency[mine] = Some((code.clone(), first));
-                }
-                Some((have, first)) => {
-                    let (a, b) = if first <= at {
-                        ((&**have, *first), (&**code, *at))
-                    } else {
-                        ((&**code, *at), (&**have, *first))
-                    };
-                    return Err(self.mixed(mine, a, b));
-                }
-                None => self.delivery_currency[mine] = Some((code.clone(), *at)),
-            }
-        }
-        for ((k, v), their_slot) in other.lines.entries.into_iter().zip(other.line_account) {
-            let i = self.lines.position(&k);
-            if i == self.line_account.len() {
-                self.line_account.push(slots[their_slot]);
-            }
-            add_line(&mut self.lines.entries[i].1, &v).map_err(|_| overflow(self.path))?;
-        }
-        for ((slot, day), v) in other.daily {
-            let e = self.daily.entry((slots[slot], day)).or_default();
-            add_daily(e, &v).map_err(|_| overflow(self.path))?;
+        if self.pending >= self.table.held_batch {
+            self.flush_held();
         }
         Ok(())
-    }
-
-    /// Decodes the byte keys into typed keys.
-    pub fn finish(self) -> Result<CostExtract, CurError> {
-        if self.map.cube.is_some() {
-            self.check_cube_adds_up()?;
-        }
-        let path = self.path.to_path_buf();
-        let mut out = CostExtract {
-            rows: self.rows,
-            ..Default::default()
-        };
-        let names: Vec<Ustr> = self
-            .map
-            .labels
-            .iter()
-            .map(|(_, _, n)| ustr::ustr(n))
-            .collect();
-        let mut decoder = KeyDecoder::default();
-        out.lines.reserve(self.lines.entries.len());
-        for (k, v) in &self.lines.entries {
-            let key = decode_line_key(k, self.map, &names, &mut decoder)
-                .ok_or_else(|| corrupt_key(&path))?;
-            let e = out.lines.entry(key).or_default();
-            add_line(e, v).map_err(|_| overflow(&path))?;
-        }
-        let accounts = self
-            .accounts
-            .entries
-            .iter()
-            .map(|(k, _)| {
-                let mut r = KeyReader { buf: k };
-                Some((
-                    BillingPeriod::from_timestamp(&r.field()?)?,
-                    ustr::ustr(&r.field()?),
-                    ustr::ustr(&r.field()?),
-                ))
-            })
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| corrupt_key(&path))?;
-        for (d, (k, _)) in self.deliveries.entries.iter().enumerate() {
-            let Some((code, line)) = &self.delivery_currency[d] else {
-                continue;
-            };
-            let mut r = KeyReader { buf: k };
-            let key = (|| Some((BillingPeriod::from_timestamp(&r.field()?)?, r.field()?)))()
-                .ok_or_else(|| corrupt_key(&path))?;
-            out.currencies.insert(
-                key,
-                CurrencySeen {
-                    code: String::from_utf8_lossy(code).into_owned(),
-                    path: path.clone(),
-                    line: *line,
-                },
-            );
-        }
-        for ((slot, day), v) in self.daily {
-            let (period, payer, account) = &accounts[slot];
-            let key = DailyKey {
-                period: *period,
-                payer: *payer,
-                account: *account,
-                day: day_text(day),
-            };
-            let e = out.daily.entry(key).or_default();
-            add_daily(e, &v).map_err(|_| overflow(&path))?;
-        }
-        Ok(out)
     }
 }
 
-impl Folder<'_> {
-    /// A cube's line records and day records are two groupings of the same CUR rows: for an
-    /// account whose rows all carry a usage date, both give the same row count, billable and
-    /// tax. A cube whose line records were edited (or that holds more day rows than line
-    /// rows) is refused, naming the account; an account with undated rows (fewer day rows)
-    /// cannot be checked this way.
-    fn check_cube_adds_up(&self) -> Result<(), CurError> {
-        let mut lines: FxHashMap<usize, (u64, Decimal, Decimal)> = FxHashMap::default();
-        for ((key, sums), slot) in self.lines.entries.iter().zip(&self.line_account) {
-            let mut r = KeyReader { buf: key };
-            for _ in 0..8 {
-                r.bytes().ok_or_else(|| corrupt_key(self.path))?;
-            }
-            let lit = r.bytes().ok_or_else(|| corrupt_key(self.path))?;
-            let e = lines.entry(*slot).or_default();
-            e.0 += sums.rows;
-            let cost = sums.unblended_cost;
-            let part = if LineItemType::Tax.is_spelled(lit) {
-                &mut e.2
-            } else {
-                &mut e.1
-            };
-            add(part, cost).map_err(|_| overflow(self.path))?;
+/// A cube's line records and day records are two groupings of the same CUR rows: for an
+/// account whose rows all carry a usage date, both give the same row count, billable and
+/// tax. A cube whose line records were edited (or that holds more day rows than line rows)
+/// is refused, naming the account; an account with undated rows (fewer day rows) cannot be
+/// checked this way. (Every row of an account is in one shard, so a shard is checked alone.)
+fn check_cube_adds_up(shard: &Shard, path: &Path) -> Result<(), CurError> {
+    let mut lines: FxHashMap<usize, (u64, Decimal, Decimal)> = FxHashMap::default();
+    for ((key, sums), slot) in shard.lines.entries.iter().zip(&shard.line_account) {
+        let mut r = KeyReader { buf: key };
+        for _ in 0..8 {
+            r.bytes().ok_or_else(|| corrupt_key(path))?;
         }
-        let mut days: FxHashMap<usize, (u64, Decimal, Decimal)> = FxHashMap::default();
-        for ((slot, _), d) in &self.daily {
-            let e = days.entry(*slot).or_default();
-            e.0 += d.rows;
-            add(&mut e.1, d.billable).map_err(|_| overflow(self.path))?;
-            add(&mut e.2, d.tax).map_err(|_| overflow(self.path))?;
-        }
-        let mut slots: Vec<&usize> = days.keys().collect();
-        slots.sort_unstable();
-        for slot in slots {
-            let day = days[slot];
-            let line = lines.get(slot).copied().unwrap_or_default();
-            // (Day records of an account without line records are refused later, by name.)
-            let differs = line.0 > 0
-                && (day.0 > line.0 || (day.0 == line.0 && (day.1 != line.1 || day.2 != line.2)));
-            if !differs {
-                continue;
-            }
-            let mut r = KeyReader {
-                buf: &self.accounts.entries[*slot].0,
-            };
-            let period = r.field().unwrap_or_default();
-            let payer = r.field().unwrap_or_default();
-            let account = r.field().unwrap_or_default();
-            return Err(CurError::Corrupt {
-                path: self.path.to_path_buf(),
-                format: "proforma cube",
-                detail: format!(
-                    "account {account} (payer {payer}, {period}) does not add up: its line \
-                     records hold {} rows, billable {}, tax {}, its day records {} rows, \
-                     billable {}, tax {}; a cube printed by `proforma cube-sql` always adds up \
-                     (were records edited or repeated?)",
-                    line.0, line.1, line.2, day.0, day.1, day.2
-                ),
-            });
-        }
-        Ok(())
+        let lit = r.bytes().ok_or_else(|| corrupt_key(path))?;
+        let e = lines.entry(*slot).or_default();
+        e.0 += sums.rows;
+        let cost = sums.unblended_cost;
+        let part = if LineItemType::Tax.is_spelled(lit) {
+            &mut e.2
+        } else {
+            &mut e.1
+        };
+        add(part, cost).map_err(|_| overflow(path))?;
     }
+    let mut days: FxHashMap<usize, (u64, Decimal, Decimal)> = FxHashMap::default();
+    for ((slot, _), d) in &shard.daily {
+        let e = days.entry(*slot).or_default();
+        e.0 += d.rows;
+        add(&mut e.1, d.billable).map_err(|_| overflow(path))?;
+        add(&mut e.2, d.tax).map_err(|_| overflow(path))?;
+    }
+    let mut slots: Vec<&usize> = days.keys().collect();
+    slots.sort_unstable();
+    for slot in slots {
+        let day = days[slot];
+        let line = lines.get(slot).copied().unwrap_or_default();
+        // (Day records of an account without line records are refused later, by name.)
+        let differs = line.0 > 0
+            && (day.0 > line.0 || (day.0 == line.0 && (day.1 != line.1 || day.2 != line.2)));
+        if !differs {
+            continue;
+        }
+        let (period, payer, account) = shard.account_text(*slot);
+        return Err(CurError::Corrupt {
+            path: path.to_path_buf(),
+            format: "proforma cube",
+            detail: format!(
+                "account {account} (payer {payer}, {period}) does not add up: its line \
+                 records hold {} rows, billable {}, tax {}, its day records {} rows, \
+                 billable {}, tax {}; a cube printed by `proforma cube-sql` always adds up \
+                 (were records edited or repeated?)",
+                line.0, line.1, line.2, day.0, day.1, day.2
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The first `n` length-prefixed fields of a key.

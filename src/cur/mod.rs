@@ -15,8 +15,8 @@ pub mod source;
 pub use accounts::AccountInfo;
 pub use detect::Format;
 pub use fold::{
-    CostExtract, CurrencySeen, DEFAULT_CURRENCY, DailyKey, DailySums, Label, LineKey, LineSums,
-    StoredLine,
+    AccountLines, CostExtract, CurrencySeen, DEFAULT_CURRENCY, DailyKey, DailySums, Label, LineKey,
+    LineSums, StoredLine,
 };
 pub use line_item_type::{LineItemType, PricingClass};
 pub use product_names::ProductNames;

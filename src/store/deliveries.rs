@@ -104,7 +104,7 @@ impl ImportBatch {
                         kind: "cost",
                         rows: extract.rows,
                     });
-                    let mut pairs = extract.lines.keys().map(|k| (&k.payer, k.period));
+                    let mut pairs = extract.lines.iter().map(|a| (&a.payer, a.period));
                     let first = pairs.next().map(|(p, period)| (p.to_string(), period));
                     if let Some((payer, period)) =
                         first.filter(|f| pairs.all(|(p, q)| *p == f.0 && q == f.1))
@@ -123,10 +123,12 @@ impl ImportBatch {
                     }
                     let mut parts: rustc_hash::FxHashMap<(String, BillingPeriod), CostExtract> =
                         Default::default();
-                    for (k, v) in extract.lines {
-                        let part = parts.entry((k.payer.to_string(), k.period)).or_default();
-                        part.rows += v.rows;
-                        part.lines.insert(k, v);
+                    for account in extract.lines {
+                        let part = parts
+                            .entry((account.payer.to_string(), account.period))
+                            .or_default();
+                        part.rows += account.lines.iter().map(|l| l.sums.rows).sum::<u64>();
+                        part.lines.push(account);
                     }
                     for (k, seen) in extract.currencies {
                         parts
@@ -222,59 +224,115 @@ pub struct PackedLines {
 
 impl PackedLines {
     /// Adds lines of the delivery (another part's lines of an account already packed are
-    /// merged into its chunk, key by key).
+    /// merged into its chunk, key by key). Accounts are packed on every core.
     fn add(
         &mut self,
         period: BillingPeriod,
         payer: &str,
-        lines: rustc_hash::FxHashMap<crate::cur::LineKey, crate::cur::LineSums>,
+        accounts: Vec<crate::cur::AccountLines>,
     ) -> Result<(), StoreError> {
-        let mut by_account: rustc_hash::FxHashMap<
-            ustr::Ustr,
-            Vec<(crate::cur::LineKey, crate::cur::LineSums)>,
-        > = Default::default();
-        for (k, v) in lines {
-            self.rows += v.rows;
-            // Sums were overflow-checked per delivery while folding; saturate rather than panic.
-            let (b, t) = k.line_item_type.billable_and_tax(v.unblended_cost);
-            self.billable = self.billable.saturating_add(b);
-            self.tax = self.tax.saturating_add(t);
-            by_account.entry(k.account).or_default().push((k, v));
+        // Gather each account's parts: the chunk packed before, and every list of this call.
+        let mut work: BTreeMap<ustr::Ustr, (Option<Vec<u8>>, Vec<crate::cur::AccountLines>)> =
+            BTreeMap::new();
+        for a in accounts {
+            let e = work.entry(a.account).or_insert_with(|| (None, Vec::new()));
+            e.1.push(a);
         }
-        for (account, mut lines) in by_account {
-            if let Some((_, old)) = self.chunks.remove(&account) {
-                let mut stored = Vec::new();
-                super::chunks::decode(
-                    super::chunks::ChunkId {
-                        period,
-                        payer: ustr::ustr(payer),
-                        account,
-                        format: super::chunks::CHUNK_FORMAT,
-                        data: &old,
-                    },
-                    &mut stored,
-                )?;
-                let mut merged: rustc_hash::FxHashMap<crate::cur::LineKey, crate::cur::LineSums> =
-                    stored.into_iter().map(|l| (l.key, l.sums)).collect();
-                for (k, v) in lines {
-                    let e = merged.entry(k).or_default();
-                    crate::cur::fold::add_line(e, &v).map_err(|_| {
-                        StoreError::BadChunk(format!("the sums of account {account} overflow"))
-                    })?;
-                }
-                lines = merged.into_iter().collect();
-            }
-            // Key order, so the same data packs to the same bytes.
-            lines.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            let mut chunk = super::chunks::ChunkWriter::new();
-            for (k, v) in &lines {
-                chunk.push(k, v);
-            }
-            let n = chunk.len();
-            self.chunks.insert(account, (n, chunk.finish()?));
+        for (account, e) in work.iter_mut() {
+            e.0 = self.chunks.remove(account).map(|(_, data)| data);
+        }
+        let work: Vec<_> = work.into_iter().collect();
+        let payer = ustr::ustr(payer);
+        let pack = |(account, (old, parts)): &(
+            ustr::Ustr,
+            (Option<Vec<u8>>, Vec<crate::cur::AccountLines>),
+        )|
+         -> Result<Packed, StoreError> {
+            pack_account(period, payer, *account, old.as_deref(), parts)
+        };
+        let packed: Vec<Result<Packed, StoreError>> = {
+            use rayon::prelude::*;
+            work.par_iter().map(pack).collect()
+        };
+        for ((account, _), result) in work.iter().zip(packed) {
+            let p = result?;
+            self.rows += p.rows;
+            // Sums were overflow-checked per delivery while folding; saturate rather than panic.
+            self.billable = self.billable.saturating_add(p.billable);
+            self.tax = self.tax.saturating_add(p.tax);
+            self.chunks.insert(*account, (p.lines, p.data));
         }
         Ok(())
     }
+}
+
+/// One account's chunk, with what it adds to the delivery's counts.
+struct Packed {
+    lines: usize,
+    data: Vec<u8>,
+    rows: u64,
+    billable: Decimal,
+    tax: Decimal,
+}
+
+/// Packs one account's lines: the parts of this import (each sorted by key) and the chunk an
+/// earlier part of the same delivery packed, added up key by key.
+fn pack_account(
+    period: BillingPeriod,
+    payer: ustr::Ustr,
+    account: ustr::Ustr,
+    old: Option<&[u8]>,
+    parts: &[crate::cur::AccountLines],
+) -> Result<Packed, StoreError> {
+    let mut out = Packed {
+        lines: 0,
+        data: Vec::new(),
+        rows: 0,
+        billable: Decimal::ZERO,
+        tax: Decimal::ZERO,
+    };
+    for l in parts.iter().flat_map(|p| &p.lines) {
+        out.rows += l.sums.rows;
+        let (b, t) = l.key.line_item_type.billable_and_tax(l.sums.unblended_cost);
+        out.billable = out.billable.saturating_add(b);
+        out.tax = out.tax.saturating_add(t);
+    }
+    let mut chunk = super::chunks::ChunkWriter::new();
+    if old.is_none() && parts.len() == 1 {
+        // The usual case: one file's lines of the account, already sorted by key.
+        for l in &parts[0].lines {
+            chunk.push(&l.key, &l.sums);
+        }
+    } else {
+        let mut merged: BTreeMap<crate::cur::LineKey, crate::cur::LineSums> = BTreeMap::new();
+        if let Some(data) = old {
+            let mut stored = Vec::new();
+            super::chunks::decode(
+                super::chunks::ChunkId {
+                    period,
+                    payer,
+                    account,
+                    format: super::chunks::CHUNK_FORMAT,
+                    data,
+                },
+                &mut stored,
+            )?;
+            merged.extend(stored.into_iter().map(|l| (l.key, l.sums)));
+        }
+        for l in parts.iter().flat_map(|p| &p.lines) {
+            let e = merged.entry(l.key.clone()).or_default();
+            crate::cur::fold::add_line(e, &l.sums).map_err(|_| {
+                StoreError::BadChunk(format!("the sums of account {account} overflow"))
+            })?;
+        }
+        // Key order, so the same data packs to the same bytes.
+        for (k, v) in &merged {
+            chunk.push(k, v);
+        }
+    }
+    out.lines = chunk.len();
+    out.data = chunk.finish()?;
+    Ok(out)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! a `day` record adds to the daily series alone. Every cell is checked here first, so bad
 //! input gets the file, line, column and value like any CUR cell.
 
-use super::{Cells, Folder, add, day_code, overflow, push_field};
+use super::{Cells, DAY_OVERHEAD, FoldWorker, add, day_code, lock, overflow, push_field, shard_of};
 use crate::cur::CurError;
 use crate::cur::cube::{CubeColumns, VERSION};
 use crate::money;
@@ -34,7 +34,7 @@ pub(super) struct Line {
 const PUBLIC_REQUIRED: &str = "a value is required here (public_cost, or public_rate when the \
                                rows' public cost is usage amount x public on-demand rate)";
 
-impl Folder<'_> {
+impl FoldWorker<'_, '_> {
     /// A row count cell: a whole number, `min` or more.
     fn cube_count<R: Cells>(
         &self,
@@ -236,19 +236,31 @@ impl Folder<'_> {
         push_field(&mut key, period_text.as_bytes());
         push_field(&mut key, payer.as_bytes());
         push_field(&mut key, account.as_bytes());
-        let slot = self.account_slot(&key);
-        self.key = key;
-        let d = self.daily.entry((slot, day_code(day))).or_default();
-        let counted = d.rows.checked_add(rows).filter(|n| *n <= MAX_ROWS);
-        let ok = add(&mut d.billable, billable)
-            .and_then(|_| add(&mut d.tax, tax))
-            .and_then(|_| add(&mut d.public_cost, public));
-        match counted {
-            Some(n) if ok.is_ok() => {
-                d.rows = n;
-                Ok(())
+        let result = (|| {
+            let mut shard = lock(&self.table.shards[shard_of(account.as_bytes())]);
+            let shard = &mut *shard;
+            let before = shard.held;
+            let slot = shard.account_slot(&key);
+            let days = shard.daily.len();
+            let d = shard.daily.entry((slot, day_code(day))).or_default();
+            let counted = d.rows.checked_add(rows).filter(|n| *n <= MAX_ROWS);
+            let ok = add(&mut d.billable, billable)
+                .and_then(|_| add(&mut d.tax, tax))
+                .and_then(|_| add(&mut d.public_cost, public));
+            match counted {
+                Some(n) if ok.is_ok() => d.rows = n,
+                _ => return Err(overflow(self.path)),
             }
-            _ => Err(overflow(self.path)),
+            if shard.daily.len() > days {
+                shard.held += DAY_OVERHEAD;
+            }
+            Ok(shard.held - before)
+        })();
+        self.key = key;
+        self.pending += result?;
+        if self.pending >= self.table.held_batch {
+            self.flush_held();
         }
+        Ok(())
     }
 }

@@ -560,7 +560,12 @@ fn write_delivery(
         "INSERT INTO daily_costs (period, payer_id, account_id, day, rows, billable, tax, public_cost)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
-    for (k, v) in &d.extract.daily {
+    // In key order: SQLite appends to the table's B-tree instead of splitting pages at random.
+    let mut days: Vec<_> = d.extract.daily.iter().collect();
+    days.sort_unstable_by(|a, b| {
+        (a.0.account.as_str(), a.0.day.as_str()).cmp(&(b.0.account.as_str(), b.0.day.as_str()))
+    });
+    for (k, v) in days {
         insert_day.execute(params![
             period,
             k.payer.as_str(),

@@ -114,7 +114,11 @@ pub fn import(
     let mut read: Vec<(String, u64, String, Option<String>)> = Vec::with_capacity(unique.len());
     for source in unique {
         progress.start(source);
-        let result = cur::read_input(source, &|b| progress.advance(b));
+        let result = cur::read_input_packed(
+            source,
+            &|b| progress.advance(b),
+            Some(&crate::store::pack_lines),
+        );
         progress.finish();
         let (meta, input) = result?;
         if let Some((first, ..)) = read

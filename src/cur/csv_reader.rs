@@ -71,11 +71,20 @@ pub(super) fn read(
     source: &Source,
     compression: Compression,
     progress: &(dyn Fn(u64) + Sync),
+    packer: Option<super::Packer<'_>>,
 ) -> Result<(CostExtract, String), CurError> {
     let path = source.display_path();
     let (mut extract, hash, content) = source.with_reader_hashed(compression, |r| {
         let budget = super::fold::budget_from_env();
-        read_stream(&path, source, compression, r, progress, (BLOCK, budget))
+        read_stream(
+            &path,
+            source,
+            compression,
+            r,
+            progress,
+            (BLOCK, budget),
+            packer,
+        )
     })?;
     extract.content_hash = Some(content);
     Ok((extract, hash))
@@ -117,6 +126,7 @@ fn read_stream(
     r: &mut dyn Read,
     progress: &(dyn Fn(u64) + Sync),
     (block, budget): (usize, usize),
+    packer: Option<super::Packer<'_>>,
 ) -> Result<CostExtract, CurError> {
     let mut buf = Vec::with_capacity(block * 2);
     let mut eof = fill(r, &mut buf, block, source, compression)?;
@@ -153,7 +163,7 @@ fn read_stream(
     let ncols = header.len();
     // One table shared by the workers (sharded by usage account), so no key is held twice
     // and nothing is merged after the last block.
-    let mut folder = Folder::with_budget(&map, path, budget);
+    let mut folder = Folder::with_budget(&map, path, budget).with_packer(packer);
     let table = &folder;
 
     let rows = std::thread::scope(|scope| {
@@ -642,6 +652,7 @@ mod tests {
             &mut r,
             &|_| {},
             (block, budget),
+            None,
         )
     }
 

@@ -122,14 +122,35 @@ pub struct StoredLine {
 }
 
 /// The aggregate lines of one usage account in one (period, payer), sorted by key, each key
-/// once.
+/// once; or, when the reader was given a [`Packer`], those lines packed (`lines` empty).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountLines {
     pub period: BillingPeriod,
     pub payer: Ustr,
     pub account: Ustr,
     pub lines: Vec<StoredLine>,
+    pub packed: Option<PackedAccount>,
 }
+
+/// One account's lines in the form the importer keeps them (the store's encoded chunk), with
+/// what they add to the delivery's counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackedAccount {
+    /// Aggregate lines in the chunk.
+    pub lines: usize,
+    /// CUR rows they sum.
+    pub rows: u64,
+    /// Unblended cost of every line item type but `Tax` (SPEC 4.5), and of `Tax`.
+    pub billable: Decimal,
+    pub tax: Decimal,
+    /// The encoded chunk.
+    pub data: Vec<u8>,
+}
+
+/// Packs one account's finished lines (the store's chunk encoder; an error is a message).
+/// Given to the readers by the importer, so a file's lines are packed shard by shard as the
+/// fold finishes and its decoded lines are never all held at once, whatever their number.
+pub type Packer<'p> = &'p (dyn Fn(&AccountLines) -> Result<PackedAccount, String> + Sync);
 
 /// Everything one cost file contributes, decoded from the byte keys.
 #[derive(Debug, Default, Clone)]
@@ -446,6 +467,7 @@ pub struct Folder<'m> {
     /// For [`Folder::fold`], the single-threaded entry point.
     key: Vec<u8>,
     pending: usize,
+    packer: Option<Packer<'m>>,
 }
 
 /// One worker's handle on a [`Folder`]: its own key buffer and row count; the table is
@@ -507,7 +529,15 @@ impl<'m> Folder<'m> {
             rows: 0,
             key: Vec::with_capacity(256),
             pending: 0,
+            packer: None,
         }
+    }
+
+    /// Packs each account's lines with `packer` as the table is finished (None: keep them
+    /// decoded in [`AccountLines::lines`]).
+    pub fn with_packer(mut self, packer: Option<Packer<'m>>) -> Self {
+        self.packer = packer;
+        self
     }
 
     /// A handle for one worker thread; give its [`FoldWorker::done`] count back with
@@ -611,6 +641,7 @@ impl<'m> Folder<'m> {
             spilled,
             spill_error,
             rows,
+            packer,
             ..
         } = self;
         if let Some(e) = spill_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
@@ -632,7 +663,7 @@ impl<'m> Folder<'m> {
             if let Some(file) = file {
                 spill::read_all(file, |from| merge_shard(&mut shard, from, path), path)?;
             }
-            finish_shard(shard, map, path, &names)
+            finish_shard(shard, map, path, &names, packer)
         };
         let results: Vec<Result<ShardOut, CurError>> = {
             use rayon::prelude::*;
@@ -673,6 +704,7 @@ fn finish_shard(
     map: &ColumnMap,
     path: &Path,
     names: &[Ustr],
+    packer: Option<Packer<'_>>,
 ) -> Result<ShardOut, CurError> {
     if map.cube.is_some() {
         check_cube_adds_up(&shard, path)?;
@@ -720,12 +752,22 @@ fn finish_shard(
                 _ => merged.push(l),
             }
         }
-        out.accounts.push(AccountLines {
+        let mut lines = AccountLines {
             period: *period,
             payer: *payer,
             account: *account,
             lines: merged,
-        });
+            packed: None,
+        };
+        if let Some(pack) = packer {
+            let packed = pack(&lines).map_err(|detail| CurError::Internal {
+                path: path.to_path_buf(),
+                detail,
+            })?;
+            lines.lines = Vec::new();
+            lines.packed = Some(packed);
+        }
+        out.accounts.push(lines);
     }
     for (d, (k, _)) in shard.deliveries.entries.iter().enumerate() {
         let Some((code, line)) = &shard.delivery_currency[d] else {
@@ -915,8 +957,13 @@ impl<'m> FoldWorker<'_, 'm> {
         col: usize,
         line: u64,
     ) -> Result<(), CurError> {
-        match &shard.delivery_currency[delivery] {
-            Some((have, _)) if **have == *code => Ok(()),
+        // Workers fold blocks out of order: keep the earliest line, and name the earlier of
+        // two currencies first.
+        match &mut shard.delivery_currency[delivery] {
+            Some((have, first)) if **have == *code => {
+                *first = (*first).min(line);
+                Ok(())
+            }
             _ if !is_currency_code(code) => Err(self.bad(
                 line,
                 col,
@@ -927,12 +974,19 @@ impl<'m> FoldWorker<'_, 'm> {
                 shard.delivery_currency[delivery] = Some((code.into(), line));
                 Ok(())
             }
-            Some((have, first)) => Err(mixed(
-                self.path,
-                &shard.deliveries.entries[delivery].0,
-                (have, *first),
-                (code, line),
-            )),
+            Some((have, first)) => {
+                let (a, b) = if *first <= line {
+                    ((&**have, *first), (code, line))
+                } else {
+                    ((code, line), (&**have, *first))
+                };
+                Err(mixed(
+                    self.path,
+                    &shard.deliveries.entries[delivery].0,
+                    a,
+                    b,
+                ))
+            }
         }
     }
 

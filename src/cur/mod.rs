@@ -16,7 +16,7 @@ pub use accounts::AccountInfo;
 pub use detect::Format;
 pub use fold::{
     AccountLines, CostExtract, CurrencySeen, DEFAULT_CURRENCY, DailyKey, DailySums, Label, LineKey,
-    LineSums, StoredLine,
+    LineSums, PackedAccount, Packer, StoredLine,
 };
 pub use line_item_type::{LineItemType, PricingClass};
 pub use product_names::ProductNames;
@@ -136,18 +136,28 @@ pub fn read_input(
     source: &Source,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(SourceMeta, Input), CurError> {
+    read_input_packed(source, progress, None)
+}
+
+/// [`read_input`], with each account's lines of a cost file packed by `packer` as they are
+/// finished (the importer's way to hold a file's aggregate compactly, whatever its size).
+pub fn read_input_packed(
+    source: &Source,
+    progress: &(dyn Fn(u64) + Sync),
+    packer: Option<Packer<'_>>,
+) -> Result<(SourceMeta, Input), CurError> {
     let format = detect::detect(source)?;
     let path = source.display_path();
     match format {
         Format::CurCsv(compression) | Format::CubeCsv(compression) => {
-            let (extract, hash) = csv_reader::read(source, compression, progress)?;
+            let (extract, hash) = csv_reader::read(source, compression, progress, packer)?;
             if matches!(format, Format::CubeCsv(_)) {
                 cube::check_days_have_lines(&path, &extract)?;
             }
             Ok((source.meta(format, hash)?, Input::Cost(extract)))
         }
         Format::CurParquet | Format::CubeParquet => {
-            let (extract, is_cube) = parquet_reader::read(source)?;
+            let (extract, is_cube) = parquet_reader::read(source, packer)?;
             let format = if is_cube {
                 cube::check_days_have_lines(&path, &extract)?;
                 Format::CubeParquet

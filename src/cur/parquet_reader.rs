@@ -13,7 +13,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// Reads the file; the flag is true when it is a proforma cube (`cur::cube`).
-pub(super) fn read(source: &Source) -> Result<(CostExtract, bool), CurError> {
+pub(super) fn read(
+    source: &Source,
+    packer: Option<super::Packer<'_>>,
+) -> Result<(CostExtract, bool), CurError> {
     let path = source.display_path();
     let file = match source {
         Source::File(p) => std::fs::File::open(p).map_err(|e| CurError::Io {
@@ -31,7 +34,9 @@ pub(super) fn read(source: &Source) -> Result<(CostExtract, bool), CurError> {
     // without a panic message on the terminal. Reading happens on the importing thread alone.
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_file(&path, file)));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_file(&path, file, packer)
+    }));
     std::panic::set_hook(hook);
     outcome.unwrap_or_else(|_| {
         Err(CurError::Corrupt {
@@ -50,7 +55,11 @@ fn corrupt(path: &Path, e: impl std::fmt::Display) -> CurError {
     }
 }
 
-fn read_file(path: &Path, file: std::fs::File) -> Result<(CostExtract, bool), CurError> {
+fn read_file(
+    path: &Path,
+    file: std::fs::File,
+    packer: Option<super::Packer<'_>>,
+) -> Result<(CostExtract, bool), CurError> {
     let reader = SerializedFileReader::new(file).map_err(|e| corrupt(path, e))?;
     let root = reader
         .metadata()
@@ -75,7 +84,7 @@ fn read_file(path: &Path, file: std::fs::File) -> Result<(CostExtract, bool), Cu
         .get_row_iter(Some(projection))
         .map_err(|e| corrupt(path, e))?;
 
-    let mut folder = Folder::new(&map, path);
+    let mut folder = Folder::new(&map, path).with_packer(packer);
     let mut cells: Vec<String> = vec![String::new(); header.len()];
     for (n, row) in rows.enumerate() {
         let row = row.map_err(|e| corrupt(path, e))?;

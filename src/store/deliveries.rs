@@ -2,7 +2,7 @@
 //! in the same transaction (SPEC 1.2); an identical delivery changes nothing at all.
 
 use super::{StoreError, Workspace, now_utc};
-use crate::cur::{AccountInfo, CostExtract, Input, SourceMeta};
+use crate::cur::{AccountInfo, CostExtract, Input, PackedAccount, SourceMeta};
 use crate::period::BillingPeriod;
 use rusqlite::{OptionalExtension, Transaction, params};
 use rust_decimal::Decimal;
@@ -127,7 +127,10 @@ impl ImportBatch {
                         let part = parts
                             .entry((account.payer.to_string(), account.period))
                             .or_default();
-                        part.rows += account.lines.iter().map(|l| l.sums.rows).sum::<u64>();
+                        part.rows += match &account.packed {
+                            Some(p) => p.rows,
+                            None => account.lines.iter().map(|l| l.sums.rows).sum::<u64>(),
+                        };
                         part.lines.push(account);
                     }
                     for (k, seen) in extract.currencies {
@@ -212,17 +215,27 @@ fn add_part(
 }
 
 /// A delivery's aggregate lines packed as they will be stored (store/chunks.rs): one
-/// encoded chunk per usage account, with the delivery's row count and invoice sums.
+/// encoded chunk per usage account, with its line and row counts and invoice sums.
 #[derive(Debug, Default)]
 pub struct PackedLines {
-    /// Usage account -> (lines, encoded chunk).
-    chunks: BTreeMap<ustr::Ustr, (usize, Vec<u8>)>,
-    rows: u64,
-    billable: Decimal,
-    tax: Decimal,
+    chunks: BTreeMap<ustr::Ustr, PackedAccount>,
 }
 
 impl PackedLines {
+    /// The delivery's rows, billable and tax (SPEC 4.5): the sums of its accounts' chunks.
+    fn totals(&self) -> (u64, Decimal, Decimal) {
+        self.chunks
+            .values()
+            .fold((0, Decimal::ZERO, Decimal::ZERO), |(r, b, t), p| {
+                // Sums were overflow-checked per delivery while folding; saturate, never panic.
+                (
+                    r + p.rows,
+                    b.saturating_add(p.billable),
+                    t.saturating_add(p.tax),
+                )
+            })
+    }
+
     /// Adds lines of the delivery (another part's lines of an account already packed are
     /// merged into its chunk, key by key). Accounts are packed on every core.
     fn add(
@@ -239,100 +252,104 @@ impl PackedLines {
             e.1.push(a);
         }
         for (account, e) in work.iter_mut() {
-            e.0 = self.chunks.remove(account).map(|(_, data)| data);
+            e.0 = self.chunks.remove(account).map(|p| p.data);
         }
-        let work: Vec<_> = work.into_iter().collect();
         let payer = ustr::ustr(payer);
-        let pack = |(account, (old, parts)): &(
-            ustr::Ustr,
-            (Option<Vec<u8>>, Vec<crate::cur::AccountLines>),
-        )|
-         -> Result<Packed, StoreError> {
-            pack_account(period, payer, *account, old.as_deref(), parts)
-        };
-        let packed: Vec<Result<Packed, StoreError>> = {
+        let packed: Vec<(ustr::Ustr, Result<PackedAccount, StoreError>)> = {
             use rayon::prelude::*;
-            work.par_iter().map(pack).collect()
+            work.into_par_iter()
+                .map(|(account, (old, parts))| {
+                    (account, merge_account(period, payer, account, old, parts))
+                })
+                .collect()
         };
-        for ((account, _), result) in work.iter().zip(packed) {
-            let p = result?;
-            self.rows += p.rows;
-            // Sums were overflow-checked per delivery while folding; saturate rather than panic.
-            self.billable = self.billable.saturating_add(p.billable);
-            self.tax = self.tax.saturating_add(p.tax);
-            self.chunks.insert(*account, (p.lines, p.data));
+        for (account, result) in packed {
+            self.chunks.insert(account, result?);
         }
         Ok(())
     }
 }
 
-/// One account's chunk, with what it adds to the delivery's counts.
-struct Packed {
-    lines: usize,
-    data: Vec<u8>,
-    rows: u64,
-    billable: Decimal,
-    tax: Decimal,
-}
-
-/// Packs one account's lines: the parts of this import (each sorted by key) and the chunk an
-/// earlier part of the same delivery packed, added up key by key.
-fn pack_account(
-    period: BillingPeriod,
-    payer: ustr::Ustr,
-    account: ustr::Ustr,
-    old: Option<&[u8]>,
-    parts: &[crate::cur::AccountLines],
-) -> Result<Packed, StoreError> {
-    let mut out = Packed {
+/// Packs one account's finished lines into its chunk (the [`crate::cur::Packer`] the importer
+/// gives the readers, so each file's lines are packed as its fold finishes).
+pub fn pack_lines(a: &crate::cur::AccountLines) -> Result<PackedAccount, String> {
+    let mut out = PackedAccount {
         lines: 0,
-        data: Vec::new(),
         rows: 0,
         billable: Decimal::ZERO,
         tax: Decimal::ZERO,
+        data: Vec::new(),
     };
-    for l in parts.iter().flat_map(|p| &p.lines) {
+    let mut chunk = super::chunks::ChunkWriter::new();
+    for l in &a.lines {
         out.rows += l.sums.rows;
         let (b, t) = l.key.line_item_type.billable_and_tax(l.sums.unblended_cost);
+        // Sums were overflow-checked per delivery while folding; saturate rather than panic.
         out.billable = out.billable.saturating_add(b);
         out.tax = out.tax.saturating_add(t);
-    }
-    let mut chunk = super::chunks::ChunkWriter::new();
-    if old.is_none() && parts.len() == 1 {
-        // The usual case: one file's lines of the account, already sorted by key.
-        for l in &parts[0].lines {
-            chunk.push(&l.key, &l.sums);
-        }
-    } else {
-        let mut merged: BTreeMap<crate::cur::LineKey, crate::cur::LineSums> = BTreeMap::new();
-        if let Some(data) = old {
-            let mut stored = Vec::new();
-            super::chunks::decode(
-                super::chunks::ChunkId {
-                    period,
-                    payer,
-                    account,
-                    format: super::chunks::CHUNK_FORMAT,
-                    data,
-                },
-                &mut stored,
-            )?;
-            merged.extend(stored.into_iter().map(|l| (l.key, l.sums)));
-        }
-        for l in parts.iter().flat_map(|p| &p.lines) {
-            let e = merged.entry(l.key.clone()).or_default();
-            crate::cur::fold::add_line(e, &l.sums).map_err(|_| {
-                StoreError::BadChunk(format!("the sums of account {account} overflow"))
-            })?;
-        }
-        // Key order, so the same data packs to the same bytes.
-        for (k, v) in &merged {
-            chunk.push(k, v);
-        }
+        chunk.push(&l.key, &l.sums);
     }
     out.lines = chunk.len();
-    out.data = chunk.finish()?;
+    out.data = chunk.finish().map_err(|e| e.to_string())?;
     Ok(out)
+}
+
+/// One account's chunk from its parts: the usual single packed part as it is; otherwise the
+/// chunk an earlier part of the same delivery packed and every part of this import, decoded
+/// and added up key by key.
+fn merge_account(
+    period: BillingPeriod,
+    payer: ustr::Ustr,
+    account: ustr::Ustr,
+    old: Option<Vec<u8>>,
+    mut parts: Vec<crate::cur::AccountLines>,
+) -> Result<PackedAccount, StoreError> {
+    if old.is_none() && parts.len() == 1 {
+        if let Some(p) = parts[0].packed.take() {
+            return Ok(p);
+        }
+        return pack_lines(&parts[0]).map_err(StoreError::BadChunk);
+    }
+    let decode = |data: &[u8], out: &mut Vec<crate::cur::StoredLine>| {
+        super::chunks::decode(
+            super::chunks::ChunkId {
+                period,
+                payer,
+                account,
+                format: super::chunks::CHUNK_FORMAT,
+                data,
+            },
+            out,
+        )
+    };
+    let mut lines = Vec::new();
+    if let Some(data) = &old {
+        decode(data, &mut lines)?;
+    }
+    for part in parts {
+        match &part.packed {
+            Some(p) => decode(&p.data, &mut lines)?,
+            None => lines.extend(part.lines),
+        }
+    }
+    let mut merged: BTreeMap<crate::cur::LineKey, crate::cur::LineSums> = BTreeMap::new();
+    for l in lines {
+        let e = merged.entry(l.key).or_default();
+        crate::cur::fold::add_line(e, &l.sums)
+            .map_err(|_| StoreError::BadChunk(format!("the sums of account {account} overflow")))?;
+    }
+    // Key order, so the same data packs to the same bytes.
+    let merged = crate::cur::AccountLines {
+        period,
+        payer,
+        account,
+        lines: merged
+            .into_iter()
+            .map(|(key, sums)| crate::cur::StoredLine { key, sums })
+            .collect(),
+        packed: None,
+    };
+    pack_lines(&merged).map_err(StoreError::BadChunk)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -358,7 +375,7 @@ pub struct DeliveryOutcome {
 }
 
 fn summarize(d: &Delivery, status: DeliveryStatus) -> DeliveryOutcome {
-    let (rows, billable, tax) = (d.packed.rows, d.packed.billable, d.packed.tax);
+    let (rows, billable, tax) = d.packed.totals();
     let days = d.extract.daily.keys().map(|k| k.day.as_str());
     DeliveryOutcome {
         payer: d.payer.clone(),
@@ -552,9 +569,9 @@ fn write_delivery(
                            WHERE accounts.payer_id IS NULL",
     )?;
     account_stmt.execute(params![d.payer, d.payer])?;
-    for (account, (lines, data)) in &d.packed.chunks {
+    for (account, p) in &d.packed.chunks {
         account_stmt.execute(params![account.as_str(), d.payer])?;
-        super::chunks::insert_chunk(tx, &period, &d.payer, account, *lines, data)?;
+        super::chunks::insert_chunk(tx, &period, &d.payer, account, p.lines, &p.data)?;
     }
     let mut insert_day = tx.prepare_cached(
         "INSERT INTO daily_costs (period, payer_id, account_id, day, rows, billable, tax, public_cost)

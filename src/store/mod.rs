@@ -12,7 +12,7 @@ pub mod session;
 mod totals;
 
 pub use deliveries::{
-    CommitReport, Delivery, DeliveryOutcome, DeliveryStatus, FileRecord, ImportBatch,
+    CommitReport, Delivery, DeliveryOutcome, DeliveryStatus, FileRecord, ImportBatch, pack_lines,
 };
 pub use queries::{AccountRow, AuditRow, DailyRow, DeliveryRow, StoredLine};
 

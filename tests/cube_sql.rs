@@ -541,6 +541,35 @@ fn bad_cubes_are_refused_with_line_column_and_reason_and_nothing_written() {
             "is set on a line record".into(),
         ),
         (
+            cube_csv(None, &[&[("tax_cost", "1.00")]]),
+            format!(
+                "line 2, column {} (tax_cost): '1.00' is set on a line record",
+                column("tax_cost")
+            ),
+        ),
+        (
+            cube_csv(
+                None,
+                &[
+                    &[],
+                    &[
+                        ("record", "day"),
+                        ("usage_date", "2026-10-01"),
+                        ("row_count", "5"),
+                        ("usage_amount", "10"),
+                        ("public_cost", "1.04"),
+                        ("billable_cost", "1.04"),
+                        ("tax_cost", "0"),
+                        ("unblended_cost", "1.04"),
+                    ],
+                ],
+            ),
+            format!(
+                "line 3, column {} (unblended_cost): '1.04' is set on a day record",
+                column("unblended_cost")
+            ),
+        ),
+        (
             cube_csv(
                 None,
                 &[&[

@@ -103,10 +103,36 @@ impl FoldWorker<'_, '_> {
             ));
         }
         let record = self.text(row, c.record, line)?;
+        let m = self.map;
+        // The SQL writes each measure on one kind of record only; a value on the other kind
+        // was written by hand, and would be silently ignored.
+        let set_on = |cols: &[Option<usize>], why: &str| -> Result<(), CurError> {
+            for col in cols.iter().flatten() {
+                let t = self.text(row, *col, line)?;
+                if !money::is_null(t) {
+                    return Err(self.bad(line, *col, t.as_bytes(), why));
+                }
+            }
+            Ok(())
+        };
         match record.trim() {
-            "day" => Ok(Record::Day),
+            "day" => {
+                set_on(
+                    &[
+                        Some(m.unblended_cost),
+                        Some(c.no_public_price_rows),
+                        m.sp_effective_cost,
+                        m.ri_effective_cost,
+                    ],
+                    "is set on a day record (a day record carries billable_cost and tax_cost;                      this column belongs to line records)",
+                )?;
+                Ok(Record::Day)
+            }
             "line" => {
-                let m = self.map;
+                set_on(
+                    &[Some(c.billable), Some(c.tax)],
+                    "is set on a line record (billable_cost and tax_cost belong to day                      records)",
+                )?;
                 let rows = self.cube_count(row, c.rows, line, 1)?;
                 if self.rows.saturating_add(rows) > MAX_ROWS {
                     return Err(self.bad(

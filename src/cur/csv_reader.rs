@@ -344,6 +344,8 @@ struct Span {
 /// copies every field) is what keeps import at the speed of the disk.
 struct SplitRecord<'a> {
     data: &'a [u8],
+    /// `data` as text, when the whole block is UTF-8 (checked once per block).
+    text: Option<&'a str>,
     spans: Vec<Span>,
     arena: Vec<u8>,
 }
@@ -361,6 +363,15 @@ impl Cells for SplitRecord<'_> {
                 .unwrap_or(b""),
             None => b"",
         }
+    }
+
+    fn text(&self, index: usize) -> Option<&str> {
+        // Fields start and end at ASCII separators, so a valid block's field is a valid str.
+        let in_block = match (self.spans.get(index), self.text) {
+            (Some(s), Some(text)) if !s.in_arena => text.get(s.start as usize..s.end as usize),
+            _ => None,
+        };
+        in_block.or_else(|| std::str::from_utf8(self.cell(index)).ok())
     }
 }
 
@@ -482,14 +493,16 @@ fn parse_chunk(
     folder: &mut FoldWorker<'_, '_>,
 ) -> Result<(), CurError> {
     let data = &chunk.data[..];
+    // Where the chunk stops being UTF-8 (chunks end at record boundaries, so no character
+    // straddles two chunks); the record holding that byte is refused.
+    let valid = std::str::from_utf8(data);
+    let bad_utf8 = valid.as_ref().err().map(|e| e.valid_up_to());
     let mut rec = SplitRecord {
         data,
+        text: valid.ok(),
         spans: Vec::with_capacity(ncols + 1),
         arena: Vec::new(),
     };
-    // Where the chunk stops being UTF-8 (chunks end at record boundaries, so no character
-    // straddles two chunks); the record holding that byte is refused.
-    let bad_utf8 = std::str::from_utf8(data).err().map(|e| e.valid_up_to());
     // Line numbers are counted as the scan meets line breaks, quoted ones included.
     let mut line = chunk.first_line;
     let mut record_line = line;

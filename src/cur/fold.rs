@@ -22,6 +22,12 @@ mod spill;
 /// One cell source: a CSV record or a converted Parquet row, addressed by header position.
 pub trait Cells {
     fn cell(&self, index: usize) -> &[u8];
+
+    /// The cell as text, None when it is not UTF-8. A source that validated its bytes once
+    /// (a CSV block) answers without validating each cell again.
+    fn text(&self, index: usize) -> Option<&str> {
+        std::str::from_utf8(self.cell(index)).ok()
+    }
 }
 
 impl Cells for csv::ByteRecord {
@@ -900,8 +906,8 @@ impl<'m> FoldWorker<'_, 'm> {
     }
 
     fn text<'r, R: Cells>(&self, row: &'r R, col: usize, line: u64) -> Result<&'r str, CurError> {
-        let raw = row.cell(col);
-        std::str::from_utf8(raw).map_err(|_| self.bad(line, col, raw, "is not valid UTF-8"))
+        row.text(col)
+            .ok_or_else(|| self.bad(line, col, row.cell(col), "is not valid UTF-8"))
     }
 
     fn required<'r, R: Cells>(

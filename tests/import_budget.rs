@@ -82,3 +82,22 @@ fn a_budget_of_zero_spills_and_stores_the_same_workspace() {
     assert!(a == b, "the spilled import stored other chunks or days");
     assert_eq!(report(&spilled, "2026-10"), report(&plain, "2026-10"));
 }
+
+#[test]
+fn a_budget_that_is_not_a_number_is_refused_naming_the_variable() {
+    let (_d, ws) = common::workspace();
+    let before = snapshot(&ws);
+    let out = bin()
+        .env("PROFORMA_IMPORT_BUDGET_MB", "lots")
+        .arg("import")
+        .arg(&ws)
+        .arg("/nonexistent.csv")
+        .assert()
+        .code(1);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("PROFORMA_IMPORT_BUDGET_MB is 'lots': it takes a whole number of megabytes"),
+        "{err}"
+    );
+    assert_eq!(snapshot(&ws), before);
+}

@@ -19,6 +19,8 @@ fn in_workspace(path: &Path, e: StoreError) -> color_eyre::Report {
 }
 
 pub fn run(path: &Path, files: &[PathBuf]) -> color_eyre::Result<()> {
+    // A mistyped budget is refused before anything is read, not replaced by the default.
+    crate::cur::import_budget().map_err(|e| eyre!(e))?;
     let mut ws = Workspace::open(path).map_err(|e| in_workspace(path, e))?;
     let sources: Vec<Source> = files.iter().map(|f| Source::File(f.clone())).collect();
     let result = match TermProgress::for_stderr() {

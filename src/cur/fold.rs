@@ -506,12 +506,31 @@ fn arn_owner(arn: &[u8]) -> &[u8] {
     arn.split(|&b| b == b':').nth(4).unwrap_or(b"")
 }
 
+/// The import's memory budget in bytes: `PROFORMA_IMPORT_BUDGET_MB` (whole megabytes, 0
+/// spills all the time) or [`DEFAULT_BUDGET_MB`]. Errors: the variable is set to something
+/// else than a whole number (the message names it and what it holds).
+pub fn import_budget() -> Result<usize, String> {
+    match std::env::var("PROFORMA_IMPORT_BUDGET_MB") {
+        Err(std::env::VarError::NotPresent) => Ok(DEFAULT_BUDGET_MB << 20),
+        Ok(v) => v
+            .trim()
+            .parse::<usize>()
+            .map(|mb| mb.saturating_mul(1 << 20))
+            .map_err(|_| {
+                format!(
+                    "PROFORMA_IMPORT_BUDGET_MB is '{v}': it takes a whole number of megabytes \
+                     (default {DEFAULT_BUDGET_MB})"
+                )
+            }),
+        Err(std::env::VarError::NotUnicode(_)) => Err(
+            "PROFORMA_IMPORT_BUDGET_MB is not text: it takes a whole number of megabytes".into(),
+        ),
+    }
+}
+
+/// [`import_budget`], the default where the variable is unusable (the CLI refuses that first).
 pub(super) fn budget_from_env() -> usize {
-    std::env::var("PROFORMA_IMPORT_BUDGET_MB")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .unwrap_or(DEFAULT_BUDGET_MB)
-        .saturating_mul(1 << 20)
+    import_budget().unwrap_or(DEFAULT_BUDGET_MB << 20)
 }
 
 impl<'m> Folder<'m> {

@@ -16,7 +16,7 @@ pub use accounts::AccountInfo;
 pub use detect::Format;
 pub use fold::{
     AccountLines, CostExtract, CurrencySeen, DEFAULT_CURRENCY, DailyKey, DailySums, Label, LineKey,
-    LineSums, PackedAccount, Packer, StoredLine,
+    LineSums, PackedAccount, Packer, StoredLine, import_budget,
 };
 pub use line_item_type::{LineItemType, PricingClass};
 pub use product_names::ProductNames;

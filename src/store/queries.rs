@@ -104,7 +104,7 @@ impl Workspace {
         payer: Option<&str>,
     ) -> Result<Vec<StoredLine>, StoreError> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT payer_id, account_id, format, data FROM cost_chunks
+            "SELECT payer_id, account_id, format, data, lines FROM cost_chunks
              WHERE period = ?1 AND (?2 IS NULL OR payer_id = ?2)
              ORDER BY period, account_id, payer_id",
         )?;
@@ -125,7 +125,7 @@ impl Workspace {
         accounts: impl IntoIterator<Item = &'a str>,
     ) -> Result<Vec<StoredLine>, StoreError> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT payer_id, account_id, format, data FROM cost_chunks
+            "SELECT payer_id, account_id, format, data, lines FROM cost_chunks
              WHERE period = ?1 AND account_id = ?2 ORDER BY payer_id",
         )?;
         let period_text = period.to_string();
@@ -230,16 +230,19 @@ impl Workspace {
     }
 }
 
-/// A `cost_chunks` row copied out of SQLite: (payer, account, format, data).
-struct OwnedChunk(ustr::Ustr, ustr::Ustr, i64, Vec<u8>);
+/// A `cost_chunks` row copied out of SQLite: (payer, account, format, data, lines).
+struct OwnedChunk(ustr::Ustr, ustr::Ustr, i64, Vec<u8>, usize);
 
 impl OwnedChunk {
     fn from_row(r: &rusqlite::Row<'_>) -> Result<Self, StoreError> {
+        let lines: i64 = r.get(4)?;
         Ok(Self(
             ustr::ustr(super::chunks::text_at(r, 0)?),
             ustr::ustr(super::chunks::text_at(r, 1)?),
             r.get(2)?,
             r.get(3)?,
+            usize::try_from(lines)
+                .map_err(|_| StoreError::BadChunk(format!("a chunk records {lines} lines")))?,
         ))
     }
 
@@ -258,63 +261,203 @@ impl OwnedChunk {
 }
 
 /// Decodes chunks in order, on every core when there are many (a reseller's month is
-/// thousands of chunks and millions of lines).
+/// thousands of chunks and millions of lines). Each worker writes its lines straight into
+/// their place in the result, which is allocated once from the chunks' recorded line counts:
+/// no part is copied after decoding, and the pages are first touched by the workers.
 fn decode_all(period: BillingPeriod, chunks: &[OwnedChunk]) -> Result<Vec<StoredLine>, StoreError> {
+    decode_all_from(period, chunks, 4 << 20)
+}
+
+/// [`decode_all`], on every core when the chunks hold at least `parallel_bytes`.
+fn decode_all_from(
+    period: BillingPeriod,
+    chunks: &[OwnedChunk],
+    parallel_bytes: usize,
+) -> Result<Vec<StoredLine>, StoreError> {
+    use rayon::prelude::*;
     let bytes: usize = chunks.iter().map(|c| c.3.len()).sum();
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if workers < 2 || bytes < (4 << 20) {
+    if rayon::current_num_threads() < 2 || bytes < parallel_bytes {
         let mut out = Vec::new();
         for c in chunks {
             c.decode(period, &mut out)?;
         }
         return Ok(out);
     }
-    // Contiguous parts of about equal bytes, so the order of lines is the order of chunks.
-    let per = bytes.div_ceil(workers);
-    let mut parts: Vec<&[OwnedChunk]> = Vec::with_capacity(workers);
-    let (mut start, mut acc) = (0, 0);
-    for (i, c) in chunks.iter().enumerate() {
-        acc += c.3.len();
-        if acc >= per {
-            parts.push(&chunks[start..=i]);
-            (start, acc) = (i + 1, 0);
-        }
+    // Where each chunk's lines start in the result.
+    let mut starts = Vec::with_capacity(chunks.len());
+    let mut total = 0usize;
+    for c in chunks {
+        starts.push(total);
+        total = total
+            .checked_add(c.4)
+            .ok_or_else(|| StoreError::BadChunk("the chunks record too many lines".into()))?;
     }
-    parts.push(&chunks[start..]);
-    let decoded: Vec<Result<Vec<StoredLine>, StoreError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .iter()
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    for c in *part {
-                        c.decode(period, &mut out)?;
-                    }
-                    Ok(out)
-                })
+    let failed: std::sync::Mutex<Option<StoreError>> = std::sync::Mutex::new(None);
+    let fail = |e: StoreError| {
+        let mut slot = failed.lock().unwrap_or_else(|p| p.into_inner());
+        slot.get_or_insert(e);
+    };
+    // What a failed position holds until the error is returned (never seen by a caller).
+    let placeholder = StoredLine {
+        key: crate::cur::LineKey {
+            period,
+            payer: ustr::ustr(""),
+            account: ustr::ustr(""),
+            billing_entity: ustr::ustr(""),
+            product_code: ustr::ustr(""),
+            product_name: ustr::ustr(""),
+            usage_type: ustr::ustr(""),
+            operation: ustr::ustr(""),
+            line_item_type: crate::cur::LineItemType::Usage,
+            region: ustr::ustr(""),
+            owner: ustr::ustr(""),
+            free_on_bill: false,
+            labels: std::sync::Arc::from([]),
+        },
+        sums: crate::cur::LineSums::default(),
+    };
+    /// The chunk a worker is handing out: its lines from position `next` on.
+    struct Cursor {
+        next: usize,
+        lines: std::vec::IntoIter<StoredLine>,
+    }
+    let seek = |i: usize| -> Result<Cursor, StoreError> {
+        // The last chunk starting at or before `i` (empty chunks share the next one's start).
+        let k = starts.partition_point(|&s| s <= i).saturating_sub(1);
+        let c = &chunks[k];
+        let mut lines = Vec::with_capacity(c.4);
+        c.decode(period, &mut lines)?;
+        if lines.len() != c.4 {
+            return Err(StoreError::BadChunk(format!(
+                "the aggregate of account {} (payer {}, {period}) holds {} lines where {} were \
+                 recorded; re-import the period",
+                c.1,
+                c.0,
+                lines.len(),
+                c.4
+            )));
+        }
+        let mut lines = lines.into_iter();
+        let skip = i - starts[k];
+        if skip > 0 {
+            lines.nth(skip - 1);
+        }
+        Ok(Cursor { next: i, lines })
+    };
+    let mut out = Vec::new();
+    (0..total)
+        .into_par_iter()
+        .with_min_len(1 << 14)
+        .map_init(
+            || None::<Cursor>,
+            |cursor, i| {
+                let line = match cursor.as_mut().filter(|c| c.next == i) {
+                    Some(c) => c.lines.next(),
+                    None => None,
+                };
+                let line = match line {
+                    Some(l) => Some(l),
+                    // A new job, or the end of a chunk: find the chunk holding `i`.
+                    None => match seek(i) {
+                        Ok(mut c) => {
+                            let l = c.lines.next();
+                            if l.is_none() {
+                                fail(StoreError::BadChunk(format!(
+                                    "line {i} of {period} is in no chunk; re-import the period"
+                                )));
+                            }
+                            *cursor = Some(c);
+                            l
+                        }
+                        Err(e) => {
+                            fail(e);
+                            None
+                        }
+                    },
+                };
+                if let Some(c) = cursor.as_mut() {
+                    c.next = i + 1;
+                }
+                line.unwrap_or_else(|| placeholder.clone())
+            },
+        )
+        .collect_into_vec(&mut out);
+    match failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cur::{LineItemType, LineKey, LineSums};
+
+    fn chunk(account: usize, n: usize) -> (OwnedChunk, Vec<StoredLine>) {
+        let period: BillingPeriod = "2026-10".parse().unwrap();
+        let account = ustr::ustr(&format!("{:012}", 100_000 + account));
+        let lines: Vec<StoredLine> = (0..n)
+            .map(|i| StoredLine {
+                key: LineKey {
+                    period,
+                    payer: ustr::ustr("111111111111"),
+                    account,
+                    billing_entity: ustr::ustr("AWS"),
+                    product_code: ustr::ustr("AmazonEC2"),
+                    product_name: ustr::ustr("Amazon Elastic Compute Cloud"),
+                    usage_type: ustr::ustr(&format!("BoxUsage:{i}")),
+                    operation: ustr::ustr("RunInstances"),
+                    line_item_type: LineItemType::Usage,
+                    region: ustr::ustr("us-east-1"),
+                    owner: ustr::ustr(""),
+                    free_on_bill: false,
+                    labels: std::sync::Arc::from([]),
+                },
+                sums: LineSums {
+                    rows: 1,
+                    unblended_cost: rust_decimal::Decimal::new(i as i64 * 7 + 1, 3),
+                    ..Default::default()
+                },
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(StoreError::BadChunk(
-                        "a decoding thread stopped unexpectedly".into(),
-                    ))
-                })
-            })
-            .collect()
-    });
-    let mut out = Vec::new();
-    for part in decoded {
-        let part = part?;
-        if out.is_empty() {
-            out = part;
-        } else {
-            out.extend(part);
+        let mut w = super::super::chunks::ChunkWriter::new();
+        for l in &lines {
+            w.push(&l.key, &l.sums);
         }
+        let data = w.finish().unwrap();
+        let owned = OwnedChunk(
+            ustr::ustr("111111111111"),
+            account,
+            super::super::chunks::CHUNK_FORMAT,
+            data,
+            n,
+        );
+        (owned, lines)
     }
-    Ok(out)
+
+    /// Chunks of every size (empty ones too) decoded on every core come back in order, each
+    /// line in its place, as one thread decodes them; a chunk whose recorded line count is
+    /// wrong is an error naming its account, never a shifted or missing line.
+    #[test]
+    fn parallel_decoding_puts_every_line_in_its_place() {
+        let period: BillingPeriod = "2026-10".parse().unwrap();
+        let (mut chunks, mut want) = (Vec::new(), Vec::new());
+        for a in 0..600 {
+            let (c, lines) = chunk(a, (a * 37) % 211);
+            chunks.push(c);
+            want.extend(lines);
+        }
+        assert!(want.len() > 3 << 14, "{}", want.len());
+        let sequential = decode_all_from(period, &chunks, usize::MAX).unwrap();
+        assert_eq!(sequential, want);
+        let parallel = decode_all_from(period, &chunks, 0).unwrap();
+        assert_eq!(parallel.len(), want.len());
+        assert!(parallel == want, "the parallel decode differs");
+
+        chunks[123].4 += 1;
+        let err = decode_all_from(period, &chunks, 0).unwrap_err().to_string();
+        assert!(err.contains("000000100123"), "{err}");
+        chunks[123].4 -= 2;
+        assert!(decode_all_from(period, &chunks, 0).is_err());
+    }
 }

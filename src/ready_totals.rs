@@ -326,6 +326,10 @@ impl Analysis {
             .extend(snapshot.items.into_iter().filter(|i| Some(i.group) != g));
         pricing.items.sort_by_key(|i| i.item);
         a.finish_load(ws)?;
+        if g.is_none() {
+            // No line was read: the period's payers are those of its deliveries.
+            a.payers.extend(a.invoices.keys().cloned());
+        }
         a.scenario = scenario.map(str::to_string);
         a.partial = true;
         Ok(Some(a))

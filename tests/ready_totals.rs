@@ -317,3 +317,47 @@ fn a_report_keeping_totals_does_not_make_an_open_window_reload() {
         .success();
     assert!(s.app.check_outside());
 }
+
+/// Issue 10 item 3: with every group's totals kept, the TUI opens on the overview drawn from
+/// them, without reading a line, and loads the period's lines behind it; the overview is the
+/// same to the character before and after they arrive, and a key that needs them (opening a
+/// group) waits for them and shows what a window opened the slow way shows.
+#[test]
+fn the_tui_opens_on_kept_totals_and_loads_the_lines_behind_them() {
+    let (_d, ws) = demo_copy();
+    // Without kept totals (the binary's are another build's): the period is priced at open,
+    // and this build's totals are kept by it.
+    let mut slow = common::tui::open(&ws);
+    assert!(!slow.app.state.data.partial && slow.app.lines_loading.is_none());
+    let slow_overview = common::tui::render(&mut slow, 140, 40);
+    common::tui::press(&mut slow, &["Enter"]);
+    let slow_group = common::tui::render(&mut slow, 140, 40);
+    drop(slow);
+
+    let mut fast = common::tui::open(&ws);
+    assert!(
+        fast.app.state.data.partial && fast.app.state.data.lines.is_empty(),
+        "opened from the kept totals"
+    );
+    assert!(fast.app.lines_loading.is_some());
+    assert_eq!(common::tui::render(&mut fast, 140, 40), slow_overview);
+    // Moving around does not wait for the lines.
+    common::tui::press(&mut fast, &["Down", "Up"]);
+    assert_eq!(common::tui::render(&mut fast, 140, 40), slow_overview);
+    // Opening a group needs them: it waits, then shows the group as the slow window did.
+    common::tui::press(&mut fast, &["Enter"]);
+    assert!(!fast.app.state.data.partial && fast.app.lines_loading.is_none());
+    assert!(!fast.app.state.data.lines.is_empty());
+    assert_eq!(common::tui::render(&mut fast, 140, 40), slow_group);
+
+    // The lines arriving on their own (the event loop's poll) change nothing on screen.
+    let mut polled = common::tui::open(&ws);
+    assert!(polled.app.state.data.partial);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while polled.app.state.data.partial {
+        assert!(std::time::Instant::now() < deadline, "the lines never arrived");
+        polled.app.poll_worker();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert_eq!(common::tui::render(&mut polled, 140, 40), slow_overview);
+}

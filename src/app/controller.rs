@@ -12,6 +12,25 @@ pub const REPRICING: &str = " (re-pricing…)";
 impl App {
     /// One user action: the state's pure update, then its effects carried out here.
     pub fn update(&mut self, action: Action) {
+        // Until the period's lines are in, the overview answers moving around, help and
+        // quit; anything else first waits for them (well under a second), then runs on the
+        // whole period.
+        let moves = matches!(
+            action,
+            Action::Quit
+                | Action::Help
+                | Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Top
+                | Action::Bottom
+                | Action::Redraw
+                | Action::Select(_)
+        );
+        if !moves {
+            self.wait_detail();
+        }
         let tab = self.state.tab;
         let effects = self.state.update(action);
         // A keystroke in a form changes only the form (its preview comes from the worker):
@@ -424,6 +443,19 @@ impl App {
     /// when the screen changed.
     pub fn poll_worker(&mut self) -> bool {
         let mut changed = false;
+        if let Some(rx) = &self.lines_loading {
+            match rx.try_recv() {
+                Ok(full) => {
+                    self.lines_loading = None;
+                    changed |= self.take_detail(full);
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    self.lines_loading = None;
+                    changed |= self.take_detail(Analysis::load(&self.ws, self.state.period()));
+                }
+            }
+        }
         for done in self.worker.poll() {
             changed |= self.take_result(done);
         }
@@ -433,12 +465,47 @@ impl App {
     /// Waits for what is pending: a save's re-pricing, the open form's preview (tests; the
     /// UI polls).
     pub fn settle(&mut self) {
+        self.wait_detail();
         self.settle_saves();
         if self.state.form().is_some_and(|f| f.preview_stale) {
             if let Some(done) = self.worker.wait(Lane::Preview) {
                 self.show_preview(done);
             }
         }
+    }
+
+    /// Waits for the period's lines loading behind the overview, if they are still loading.
+    pub fn wait_detail(&mut self) {
+        if let Some(rx) = self.lines_loading.take() {
+            let full = rx
+                .recv()
+                .unwrap_or_else(|_| Analysis::load(&self.ws, self.state.period()));
+            self.take_detail(full);
+        }
+    }
+
+    /// Puts the whole period (lines and pricing) in place of the overview drawn from the kept
+    /// totals: the same numbers, now with everything behind them. Returns true when the
+    /// screen changed.
+    fn take_detail(&mut self, full: Result<Analysis, crate::store::StoreError>) -> bool {
+        if !self.state.data.partial {
+            return false;
+        }
+        let period = self.state.period();
+        let full = match full {
+            Ok(a) if a.period == period => Ok(a),
+            // Read before the period changed (it cannot while partial), or failed: read again.
+            _ => Analysis::load(&self.ws, period),
+        };
+        match full {
+            Ok(a) => {
+                a.keep_ready(&self.ws);
+                self.state.data = a;
+                self.refresh();
+            }
+            Err(e) => self.state.refuse(format!("reading {period}: {e}")),
+        }
+        true
     }
 
     fn show_preview(&mut self, done: Done) -> bool {

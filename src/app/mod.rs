@@ -208,6 +208,9 @@ pub struct App {
     pub state: State,
     pub ws: Workspace,
     pub worker: worker::Worker,
+    /// The period's lines loading behind an overview drawn from the per-group totals kept
+    /// ready (issue 10 item 3): the full analysis, once read and priced.
+    pub lines_loading: Option<std::sync::mpsc::Receiver<Result<Analysis, StoreError>>>,
 }
 
 impl std::ops::Deref for App {
@@ -265,8 +268,31 @@ impl App {
                 .parse()
                 .unwrap_or_else(|_| unreachable!("chrono prints YYYY-MM"))
         });
-        let data = Analysis::load(&ws, period)?;
-        data.keep_ready(&ws);
+        // With every group's totals kept ready for this state, the overview is drawn from
+        // them at once and the lines load behind it; otherwise the period is priced here.
+        let (data, detail) = match Analysis::load_overview(&ws, period, None) {
+            Ok(a) if a.partial => {
+                let (tx, rx) = std::sync::mpsc::channel();
+                let path = ws.path().to_path_buf();
+                std::thread::spawn(move || {
+                    let full = Workspace::open_for_reading(&path)
+                        .and_then(|ws| Analysis::load(&ws, period));
+                    // The window may be gone by now; nobody waits for this then.
+                    let _ = tx.send(full);
+                });
+                (a, Some(rx))
+            }
+            Ok(data) => {
+                data.keep_ready(&ws);
+                (data, None)
+            }
+            Err(crate::analysis::ReportError::Store(e)) => return Err(e),
+            Err(_) => {
+                let data = Analysis::load(&ws, period)?;
+                data.keep_ready(&ws);
+                (data, None)
+            }
+        };
         let names = ws
             .accounts()?
             .into_iter()
@@ -282,6 +308,7 @@ impl App {
             state,
             ws,
             worker: worker::Worker::new(),
+            lines_loading: detail,
         };
         app.refresh();
         Ok(app)

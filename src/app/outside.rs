@@ -52,6 +52,10 @@ impl App {
     /// status line. Returns true when something changed.
     pub fn check_outside(&mut self) -> bool {
         self.state.outside.checked = std::time::Instant::now();
+        if self.lines_loading.is_some() {
+            // Reloading builds on the period's lines: they arrive first.
+            self.wait_detail();
+        }
         let Ok(version) = self.ws.data_version() else {
             return false;
         };

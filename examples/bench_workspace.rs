@@ -116,8 +116,12 @@ fn main() -> color_eyre::Result<()> {
         black_box(s.app.model.rows.len());
         session = Some(s);
     }
+    // The first open prices the period (and keeps its totals); the next ones draw the
+    // overview from the kept totals while the lines load behind it.
+    println!("open_first_ms={:.1}", open[0].as_secs_f64() * 1000.0);
     println!("open_ms={:.1}", median(open));
     if let Some(mut s) = session {
+        s.app.wait_detail();
         keypress_and_save(&mut s, rounds.max(1))?;
     }
 

@@ -418,13 +418,15 @@ pub fn import(
     }
     let lines: Vec<AwsProformaLine> = sums
         .into_iter()
-        .map(|((product_code, product_name, line_item_type), (n, amount))| AwsProformaLine {
-            product_code,
-            product_name,
-            line_item_type,
-            rows: n,
-            amount,
-        })
+        .map(
+            |((product_code, product_name, line_item_type), (n, amount))| AwsProformaLine {
+                product_code,
+                product_name,
+                line_item_type,
+                rows: n,
+                amount,
+            },
+        )
         .collect();
     let (tax, proforma) = lines.iter().fold((Decimal::ZERO, Decimal::ZERO), |acc, l| {
         if cur::LineItemType::parse(&l.line_item_type).is_tax() {

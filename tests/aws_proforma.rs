@@ -18,7 +18,12 @@ const RETAIL_ACCOUNT: &str = "304857112600";
 const FINTECH_ACCOUNT: &str = "304975903855";
 
 fn run(ws: &Path, args: &[&str]) -> String {
-    let out = bin().args(&args[..1]).arg(ws).args(&args[1..]).output().unwrap();
+    let out = bin()
+        .args(&args[..1])
+        .arg(ws)
+        .args(&args[1..])
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{args:?}: {}",
@@ -138,8 +143,7 @@ fn aws_pro_forma_equal_to_proformas_differs_by_nothing() {
     assert!(diffs.iter().all(|(_, d)| d == "0.00"), "{diffs:?}");
     assert_eq!(c["Totals"]["Difference"], "0.00");
     // The totals are the group's: AWS's is Σ of the file, proforma's the group's ProformaCost.
-    let group: serde_json::Value =
-        serde_json::from_str(&report_json(&ws, "retail", None)).unwrap();
+    let group: serde_json::Value = serde_json::from_str(&report_json(&ws, "retail", None)).unwrap();
     let proforma = group["BillingGroupCostReportResults"][0]["ProformaCost"].clone();
     assert_eq!(c["Totals"]["ProformaCost"], proforma);
     assert_eq!(c["Totals"]["AWSProformaCost"], proforma);
@@ -165,7 +169,10 @@ fn aws_pro_forma_equal_to_proformas_differs_by_nothing() {
     assert!(before.get("AWSProformaComparison").is_none());
     // The table says it matches.
     let table = run(&ws, &["report", "--period", PERIOD, "--group", "retail"]);
-    assert!(table.contains("AWS pro forma of retail beside proforma's"), "{table}");
+    assert!(
+        table.contains("AWS pro forma of retail beside proforma's"),
+        "{table}"
+    );
     assert!(table.contains("matches AWS's to the cent"), "{table}");
 }
 
@@ -189,8 +196,7 @@ fn a_service_changed_by_1_23_shows_exactly_that_difference() {
         Some(("AmazonS3", plus)),
     );
     let arn = {
-        let v: serde_json::Value =
-            serde_json::from_str(&report_json(&ws, "retail", None)).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&report_json(&ws, "retail", None)).unwrap();
         v["BillingGroupCostReportResults"][0]["Arn"]
             .as_str()
             .unwrap()
@@ -209,10 +215,7 @@ fn a_service_changed_by_1_23_shows_exactly_that_difference() {
     }
     assert_eq!(c["Totals"]["Difference"], "-1.23");
     // Table: the S3 line and the total.
-    let table = run(
-        &ws,
-        &["report", "--period", PERIOD, "--group", "retail"],
-    );
+    let table = run(&ws, &["report", "--period", PERIOD, "--group", "retail"]);
     let s3 = table
         .lines()
         .find(|l| l.starts_with("AmazonS3 "))
@@ -255,14 +258,17 @@ fn a_service_changed_by_1_23_shows_exactly_that_difference() {
         assert_eq!(&rec[diff], want, "{rec:?}");
         let ours: rust_decimal::Decimal = rec[col("ProformaCost")].parse().unwrap();
         let theirs: rust_decimal::Decimal = rec[aws].parse().unwrap();
-        assert_eq!(ours - theirs, rec[diff].parse::<rust_decimal::Decimal>().unwrap());
+        assert_eq!(
+            ours - theirs,
+            rec[diff].parse::<rust_decimal::Decimal>().unwrap()
+        );
     }
     // explain: the whole group, and one service.
-    let e = run(
-        &ws,
-        &["explain", "--period", PERIOD, "--group", "retail"],
+    let e = run(&ws, &["explain", "--period", PERIOD, "--group", "retail"]);
+    assert!(
+        e.contains("AWS pro forma of retail beside proforma's"),
+        "{e}"
     );
-    assert!(e.contains("AWS pro forma of retail beside proforma's"), "{e}");
     let e = run(
         &ws,
         &[
@@ -375,7 +381,14 @@ fn refusals_name_the_problem_and_write_nothing() {
         "wrong-member.csv: line 3: account 304975903855 is not a member of billing group 'retail' in 2026-10, it is in billing group 'fintech'",
     );
     // A billable CUR: every row has an invoice id.
-    let billable = pro_forma_csv(dir.path(), "billable.csv", &rows, RETAIL_ACCOUNT, "EUINUS26-1", None);
+    let billable = pro_forma_csv(
+        dir.path(),
+        "billable.csv",
+        &rows,
+        RETAIL_ACCOUNT,
+        "EUINUS26-1",
+        None,
+    );
     fails(
         &["import"],
         &ws,
@@ -436,7 +449,10 @@ fn tui_shows_aws_pro_forma_beside_proformas() {
         .find(|l| l.contains("Amazon Simple Storage Service"))
         .unwrap();
     assert!(
-        s3.trim_end().trim_end_matches('│').trim_end().ends_with("-1.23"),
+        s3.trim_end()
+            .trim_end_matches('│')
+            .trim_end()
+            .ends_with("-1.23"),
         "{s3}"
     );
     let screen = render(&mut s, 80, 24);
@@ -448,4 +464,30 @@ fn tui_shows_aws_pro_forma_beside_proformas() {
     keys(&mut s, "Enter");
     let other = render(&mut s, 120, 40);
     assert!(!other.contains("AWS pro forma"), "{other}");
+}
+
+/// An open window picks up AWS's pro forma imported by another process (not an audited
+/// change): the column appears on the next check.
+#[test]
+fn an_open_window_shows_an_import_by_another_process() {
+    use common::tui::{keys, open, render, select};
+    let (dir, ws) = copy_demo();
+    let rows = services(&ws, "retail");
+    let mut s = open(&ws);
+    keys(&mut s, "2");
+    select(&mut s, "retail");
+    keys(&mut s, "Enter");
+    assert!(!render(&mut s, 120, 40).contains("AWS pro forma"));
+    let file = pro_forma_csv(dir.path(), "pf.csv", &rows, RETAIL_ACCOUNT, "", None);
+    run(
+        &ws,
+        &["import", file.to_str().unwrap(), "--proforma-of", "retail"],
+    );
+    assert!(s.app.check_outside());
+    let screen = render(&mut s, 120, 40);
+    assert!(screen.contains("AWS pro forma"), "{screen}");
+    assert!(screen.contains("Δ vs AWS"), "{screen}");
+    // Equal amounts: the overview marks nothing.
+    keys(&mut s, "1");
+    assert!(!render(&mut s, 120, 40).contains("≠AWS"));
 }

@@ -116,11 +116,8 @@ pub fn render(
                     )
                 }
             };
-            let cmp = crate::aws_proforma::compare(
-                analysis,
-                g,
-                group_by.unwrap_or(GroupBy::ServiceCode),
-            );
+            let cmp =
+                crate::aws_proforma::compare(analysis, g, group_by.unwrap_or(GroupBy::ServiceCode));
             render_group_rows(
                 &rows,
                 &shown,
@@ -194,7 +191,11 @@ pub fn explain(
             };
             if let Some(c) = by.and_then(|by| crate::aws_proforma::compare(&analysis, g, by)) {
                 text.push('\n');
-                text.push_str(&explain_comparison(&c, &analysis, slice.first().map(|(_, v)| *v)));
+                text.push_str(&explain_comparison(
+                    &c,
+                    &analysis,
+                    slice.first().map(|(_, v)| *v),
+                ));
             }
             text
         }

@@ -89,10 +89,7 @@ impl Workspace {
     /// # Errors
     /// [`StoreError::ClosedPeriod`] when the period is closed and `p` would change it (same
     /// rule as deliveries, SPEC 1.2); SQLite errors.
-    pub fn put_aws_proforma(
-        &mut self,
-        p: &AwsProforma,
-    ) -> Result<AwsProformaStatus, StoreError> {
+    pub fn put_aws_proforma(&mut self, p: &AwsProforma) -> Result<AwsProformaStatus, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

@@ -221,11 +221,7 @@ fn a_service_changed_by_1_23_shows_exactly_that_difference() {
         .find(|l| l.starts_with("AmazonS3 "))
         .unwrap_or_else(|| panic!("{table}"));
     assert!(s3.trim_end().ends_with("-1.23"), "{s3}");
-    let total = table
-        .lines()
-        .filter(|l| l.starts_with("Total"))
-        .next_back()
-        .unwrap();
+    let total = table.lines().rfind(|l| l.starts_with("Total")).unwrap();
     assert!(total.trim_end().ends_with("-1.23"), "{total}");
     assert!(table.contains("differs from AWS's"), "{table}");
     // CSV by service code: the two columns.
@@ -490,4 +486,84 @@ fn an_open_window_shows_an_import_by_another_process() {
     // Equal amounts: the overview marks nothing.
     keys(&mut s, "1");
     assert!(!render(&mut s, 120, 40).contains("≠AWS"));
+}
+
+#[path = "support/parquet_cur.rs"]
+mod parquet_cur;
+
+/// A Parquet pro forma CUR: read as any Parquet CUR; a non-member is named with its row.
+#[test]
+fn parquet_pro_forma_is_read_and_checked_the_same_way() {
+    let (dir, ws) = copy_demo();
+    let rows = services(&ws, "retail");
+    let parsed: Vec<(String, f64)> = rows
+        .iter()
+        .map(|(c, a)| (c.clone(), a.parse().unwrap()))
+        .collect();
+    let to_rows = |account_of_second: &'static str| -> Vec<u8> {
+        let r: Vec<parquet_cur::Row<'_>> = parsed
+            .iter()
+            .enumerate()
+            .map(|(i, (c, a))| {
+                let kind = if c == "AWSBillingConductor" {
+                    "Fee"
+                } else {
+                    "Usage"
+                };
+                let account = if i == 1 {
+                    account_of_second
+                } else {
+                    RETAIL_ACCOUNT
+                };
+                (PAYER, account, PERIOD, kind, c.as_str(), *a, "USD")
+            })
+            .collect();
+        parquet_cur::cur_parquet(&r)
+    };
+    let bad = dir.path().join("wrong.parquet");
+    std::fs::write(&bad, to_rows(FINTECH_ACCOUNT)).unwrap();
+    let before = snapshot(&ws);
+    fails(
+        &["import"],
+        &ws,
+        &[bad.to_str().unwrap(), "--proforma-of", "retail"],
+        "wrong.parquet: line 2: account 304975903855 is not a member of billing group 'retail'",
+    );
+    assert_eq!(snapshot(&ws), before);
+    let good = dir.path().join("retail.parquet");
+    std::fs::write(&good, to_rows(RETAIL_ACCOUNT)).unwrap();
+    run(
+        &ws,
+        &["import", good.to_str().unwrap(), "--proforma-of", "retail"],
+    );
+    let c = comparison(&ws);
+    assert!(differences(&c).iter().all(|(_, d)| d == "0.00"), "{c:#}");
+    assert_eq!(c["Totals"]["Difference"], "0.00");
+}
+
+/// Same rule as deliveries: a closed period refuses a change.
+#[test]
+fn a_closed_period_refuses_it() {
+    let (dir, ws) = copy_demo();
+    let rows = services(&ws, "retail");
+    {
+        let mut w = proforma::store::Workspace::open(&ws).unwrap();
+        w.close_period(PERIOD.parse().unwrap(), "month end")
+            .unwrap();
+    }
+    let before = snapshot(&ws);
+    let file = pro_forma_csv(dir.path(), "pf.csv", &rows, RETAIL_ACCOUNT, "", None);
+    let out = bin()
+        .arg("import")
+        .arg(&ws)
+        .args([file.to_str().unwrap(), "--proforma-of", "retail"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("2026-10"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(snapshot(&ws), before);
 }

@@ -567,3 +567,39 @@ fn a_closed_period_refuses_it() {
     );
     assert_eq!(snapshot(&ws), before);
 }
+
+/// A workspace of the schema before the AWS pro forma tables (9) upgrades on open: its
+/// reports are unchanged and it takes an AWS pro forma.
+#[test]
+fn a_workspace_of_the_previous_schema_upgrades() {
+    let (dir, ws) = copy_demo();
+    let rows = services(&ws, "retail");
+    let before = report_json(&ws, "retail", Some("SERVICE_CODE"));
+    {
+        let conn = rusqlite::Connection::open(&ws).unwrap();
+        conn.execute_batch(
+            "DROP TABLE aws_proforma_lines; DROP TABLE aws_proforma; PRAGMA user_version = 9;",
+        )
+        .unwrap();
+    }
+    let file = pro_forma_csv(dir.path(), "pf.csv", &rows, RETAIL_ACCOUNT, "", None);
+    run(
+        &ws,
+        &["import", file.to_str().unwrap(), "--proforma-of", "retail"],
+    );
+    assert!(snapshot(&ws).contains(&format!(
+        "user_version {}",
+        proforma::store::schema::latest_version()
+    )));
+    let after: serde_json::Value =
+        serde_json::from_str(&report_json(&ws, "retail", Some("SERVICE_CODE"))).unwrap();
+    let before: serde_json::Value = serde_json::from_str(&before).unwrap();
+    assert_eq!(
+        after["BillingGroupCostReportResults"],
+        before["BillingGroupCostReportResults"]
+    );
+    assert_eq!(
+        after["AWSProformaComparison"]["Totals"]["Difference"],
+        "0.00"
+    );
+}

@@ -45,6 +45,10 @@ pub struct Analysis {
     /// taken from the totals kept ready ([`Analysis::load_group`]): such a state answers for
     /// that group and the group list, nothing else, and is never kept as a snapshot.
     pub partial: bool,
+    /// AWS's own pro forma of billing groups for the period, by group ARN, as imported with
+    /// `import --proforma-of` (issue 11 item 4): reference amounts shown beside proforma's
+    /// ([`crate::aws_proforma::compare`]), never priced or added to any total.
+    pub aws_proforma: std::collections::BTreeMap<String, crate::store::aws_proforma::AwsProforma>,
 }
 
 /// What a billing view covers: per line of the period whether it is in the view, and per
@@ -94,6 +98,7 @@ impl Analysis {
     /// invoice totals.
     pub(crate) fn finish_load(&mut self, ws: &Workspace) -> Result<(), StoreError> {
         self.currencies = ws.currencies(self.period)?;
+        self.aws_proforma = ws.aws_proforma(self.period)?;
         self.invoices.clear();
         for d in ws
             .deliveries()?
@@ -304,6 +309,7 @@ impl Analysis {
             scenario: None,
             invoices: Default::default(),
             partial: false,
+            aws_proforma: Default::default(),
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod app;
+pub mod aws_proforma;
 pub mod checks;
 pub mod cli;
 pub mod cur;

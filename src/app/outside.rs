@@ -38,6 +38,27 @@ fn describe_outside(changes: &[crate::store::session::Outside]) -> String {
 }
 
 impl App {
+    /// AWS's pro forma of a group imported by another process (`import --proforma-of`, not
+    /// an audited change): shown beside the numbers, which stay as they are. Returns true
+    /// when it changed.
+    fn check_aws_proforma(&mut self) -> bool {
+        let p = self.state.period();
+        match self.ws.aws_proforma(p) {
+            Ok(aws) if aws != self.state.data.aws_proforma => {
+                if let Some(d) = self.state.scenario_data.as_mut() {
+                    d.aws_proforma = aws.clone();
+                }
+                self.state.data.aws_proforma = aws;
+                self.refresh();
+                self.state.status.0 = Some(
+                    "AWS pro forma imported by another process: shown beside proforma's".into(),
+                );
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// `check_outside`, at most every `OUTSIDE_POLL` (the TUI calls it from its event loop).
     pub fn poll_outside(&mut self) -> bool {
         if self.state.outside.checked.elapsed() < super::OUTSIDE_POLL {
@@ -71,7 +92,7 @@ impl App {
         // keeping per-group totals ready after a report) changes nothing on screen.
         let drafts = self.ws.drafts_stamp().unwrap_or_default();
         if changes.is_empty() && drafts == self.state.outside.drafts {
-            return false;
+            return self.check_aws_proforma();
         }
         self.state.outside.drafts = drafts;
         if let Some(last) = changes.last() {

@@ -154,8 +154,15 @@ fn group_rows(app: &Screen<'_>, t: &mut TableModel, with_daily: bool) {
     let shown = app.data.shown_invoice();
     for (r, a) in app.data.group_reports().iter().zip(&shown.groups) {
         let g = &cfg.groups[r.group];
+        // A group whose AWS pro forma (imported) differs from proforma's is marked.
+        let differs = crate::aws_proforma::compare(app.data, r.group, GroupBy::ServiceCode)
+            .is_some_and(|c| c.differs());
         let mut cells = vec![
-            text(&g.name),
+            if differs {
+                (format!("{} ≠AWS", g.name), SortValue::Text(g.name.clone()))
+            } else {
+                text(&g.name)
+            },
             text(cfg.plan_name(&g.plan)),
             count(g.accounts.len()),
             money(a.aws),
@@ -307,30 +314,76 @@ fn breakdown(
     g: usize,
     by: GroupBy,
     path: &[(GroupBy, &str)],
+    aws: Option<&crate::aws_proforma::Comparison>,
 ) {
     let (rows, shown) = app.data.shown_breakdown(g, by, path);
     for (r, a) in rows.iter().zip(&shown.rows) {
         let (value, label) = attribute_cells(app, &r.attributes, by);
-        t.push(
-            value,
-            vec![
-                text(label),
-                money(a.aws),
-                money_opt(a.proforma),
-                money_opt(a.margin),
-                percent(a.margin_percentage),
-            ],
-            RowKind::Normal,
-        );
+        let mut cells = vec![
+            text(label),
+            money(a.aws),
+            money_opt(a.proforma),
+            money_opt(a.margin),
+            percent(a.margin_percentage),
+        ];
+        if let Some(c) = aws {
+            let (x, d) = c
+                .row(&value)
+                .map_or((Decimal::ZERO, Decimal::ZERO), |x| (x.aws, x.difference));
+            cells.extend([money(x), money(d)]);
+        }
+        t.push(value, cells, RowKind::Normal);
+    }
+    // Services only AWS's pro forma has: proforma charges nothing for them.
+    if let Some(c) = aws {
+        for x in c.rows.iter().filter(|x| {
+            !rows
+                .iter()
+                .any(|r| r.attributes.first().is_some_and(|(_, v)| *v == x.key))
+        }) {
+            t.push(
+                x.key.clone(),
+                vec![
+                    text(&x.key),
+                    text("–"),
+                    text("–"),
+                    text("–"),
+                    text("–"),
+                    money(x.aws),
+                    money(x.difference),
+                ],
+                RowKind::Normal,
+            );
+        }
     }
     let a = &shown.total;
-    t.set_totals_typed(vec![
+    let mut totals = vec![
         text("Total"),
         money(a.aws),
         money_opt(a.proforma),
         money_opt(a.margin),
         percent(a.margin_percentage),
-    ]);
+    ];
+    if let Some(c) = aws {
+        totals.extend([money(c.aws), money(c.difference)]);
+    }
+    t.set_totals_typed(totals);
+}
+
+/// The columns of AWS's pro forma beside proforma's (issue 11 item 4), added to a group's
+/// by-service table when AWS's pro forma of the group is imported; on a narrow screen
+/// Margin % and then Margin give way to them.
+fn with_aws_columns(mut t: TableModel) -> TableModel {
+    for title in ["AWS pro forma", "Δ vs AWS"] {
+        t.columns.push(super::table::Column {
+            title: title.into(),
+            align: R,
+            width: title.chars().count() as u16,
+            priority: 0,
+            measure: None,
+        });
+    }
+    t.optional(&[(4, 2), (3, 1)])
 }
 
 fn groups(app: &Screen<'_>) -> TableModel {
@@ -367,7 +420,12 @@ fn groups(app: &Screen<'_>) -> TableModel {
         GroupLevel::Services { group } => {
             let name = &cfg.groups[group].name;
             let mut t = make(format!("{name} by service, {}", app.period()), "Service");
-            breakdown(app, &mut t, group, GroupBy::ProductName, &[]);
+            let aws = crate::aws_proforma::compare(app.data, group, GroupBy::ProductName);
+            if aws.is_some() {
+                t = with_aws_columns(t);
+                t.title = format!("{name} by service beside AWS's pro forma, {}", app.period());
+            }
+            breakdown(app, &mut t, group, GroupBy::ProductName, &[], aws.as_ref());
             t
         }
         GroupLevel::UsageTypes { group, service } => {
@@ -382,6 +440,7 @@ fn groups(app: &Screen<'_>) -> TableModel {
                 group,
                 GroupBy::UsageType,
                 &[(GroupBy::ProductName, &service)],
+                None,
             );
             t
         }
@@ -407,6 +466,7 @@ fn groups(app: &Screen<'_>) -> TableModel {
                     (GroupBy::ProductName, &service),
                     (GroupBy::UsageType, &usage_type),
                 ],
+                None,
             );
             t
         }

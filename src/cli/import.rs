@@ -42,6 +42,45 @@ pub fn run(path: &Path, files: &[PathBuf]) -> color_eyre::Result<()> {
     print_summary(&report)?;
     Ok(())
 }
+/// `import --proforma-of GROUP`: the files are AWS's pro forma CUR of one billing group; they
+/// are kept as its AWS pro forma for their period ([`crate::aws_proforma::import`]). Prints
+/// one line: what was stored (or replaced), its rows and totals, and where it shows.
+pub fn run_proforma_of(path: &Path, files: &[PathBuf], group: &str) -> color_eyre::Result<()> {
+    use crate::aws_proforma::AwsProformaError;
+    use crate::store::aws_proforma::AwsProformaStatus;
+    let mut ws = Workspace::open(path).map_err(|e| in_workspace(path, e))?;
+    let outcome =
+        crate::aws_proforma::import(&mut ws, files, group, &|_| {}).map_err(|e| match e {
+            AwsProformaError::Store(s) => in_workspace(path, s),
+            AwsProformaError::Read(r) => r.into(),
+            AwsProformaError::Refused(m) => eyre!("{m}"),
+        })?;
+    for w in &outcome.warnings {
+        let line = format!("warning: {w}");
+        eprintln!(
+            "{}",
+            crate::text::escape(&line, crate::text::Keep::LinesAndTabs)
+        );
+    }
+    let status = match outcome.status {
+        AwsProformaStatus::New => "imported",
+        AwsProformaStatus::Replaced => "replaced the one imported before",
+        AwsProformaStatus::Unchanged => "unchanged (the same amounts were imported before)",
+    };
+    let out = format!(
+        "AWS pro forma of billing group '{}' period {}: {status}, {}, pro forma {} {cur}, tax {} {cur}; \
+         not billable data: shown beside proforma's in `report --group` and `explain`\n",
+        outcome.group_name,
+        outcome.period,
+        crate::text::count(outcome.rows, "row"),
+        fmt_grouped(outcome.proforma),
+        fmt_grouped(outcome.tax),
+        cur = outcome.currency,
+    );
+    super::table::print_safe(&out, false)?;
+    Ok(())
+}
+
 /// One line per (payer, period): rows, billable total and tax in the delivery's own currency
 /// (SPEC 5), first and last usage day; printed terminal-safe.
 ///

@@ -56,6 +56,11 @@ pub enum Command {
         workspace: PathBuf,
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// The files are AWS's pro forma CUR of this billing group (name or ARN), exported by
+        /// Billing Conductor: kept beside proforma's own pro forma for comparison, never as
+        /// billable data
+        #[arg(long, value_name = "GROUP")]
+        proforma_of: Option<String>,
     },
     /// Cost report of a billing period: per billing group, or of a billing view
     Report {
@@ -236,7 +241,16 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
         },
         Command::Demo { workspace, reset } => return demo::run(workspace, reset),
         Command::Init { workspace } => init::run(&workspace),
-        Command::Import { workspace, files } => import::run(&workspace, &files),
+        Command::Import {
+            workspace,
+            files,
+            proforma_of: None,
+        } => import::run(&workspace, &files),
+        Command::Import {
+            workspace,
+            files,
+            proforma_of: Some(group),
+        } => import::run_proforma_of(&workspace, &files, &group),
         Command::Report {
             workspace,
             period,

@@ -4,6 +4,7 @@
 use super::OutputFormat;
 use super::table::{Align, Table};
 use crate::analysis::Analysis;
+use crate::aws_proforma::Comparison;
 use crate::engine::view_report::{MONITORED_LINE, UNMONITORED_LINE};
 use crate::engine::{GroupBy, GroupCostRow, ViewReport};
 use crate::footing::{ShownRow, ShownTable};
@@ -115,7 +116,18 @@ pub fn render(
                     )
                 }
             };
-            render_group_rows(&rows, &shown, format, true, group_by, analysis, names)?
+            let cmp =
+                crate::aws_proforma::compare(analysis, g, group_by.unwrap_or(GroupBy::ServiceCode));
+            render_group_rows(
+                &rows,
+                &shown,
+                format,
+                true,
+                group_by,
+                analysis,
+                names,
+                cmp.as_ref(),
+            )?
         }
         (None, None) => {
             let inv = analysis.shown_invoice();
@@ -131,6 +143,7 @@ pub fn render(
                 None,
                 analysis,
                 names,
+                None,
             )?
         }
     })
@@ -169,7 +182,22 @@ pub fn explain(
                     analysis.config.groups[g].name
                 );
             };
-            e.render_shown(&e.shown(row.aws, row.proforma.unwrap_or_default()))
+            let mut text = e.render_shown(&e.shown(row.aws, row.proforma.unwrap_or_default()));
+            // The whole group (or one service of it) beside AWS's own pro forma, when imported.
+            let by = match slice.first() {
+                Some((GroupBy::ProductName, _)) => Some(GroupBy::ProductName),
+                Some((GroupBy::ServiceCode, _)) | None => Some(GroupBy::ServiceCode),
+                Some(_) => None,
+            };
+            if let Some(c) = by.and_then(|by| crate::aws_proforma::compare(&analysis, g, by)) {
+                text.push('\n');
+                text.push_str(&explain_comparison(
+                    &c,
+                    &analysis,
+                    slice.first().map(|(_, v)| *v),
+                ));
+            }
+            text
         }
         (None, None) => bail!("explain needs --group or --view"),
     };
@@ -502,9 +530,13 @@ fn render_group_rows(
     group_by: Option<GroupBy>,
     analysis: &Analysis,
     names: &HashMap<String, String>,
+    cmp: Option<&Comparison>,
 ) -> color_eyre::Result<String> {
     // SPEC 5: labelled with the rows' own currency; payers in different currencies are refused.
     let currency = analysis.currency()?;
+    // The CSV columns of the AWS pro forma comparison: on the group's own row, or on rows of
+    // the key it is compared by.
+    let csv_cmp = cmp.filter(|c| group_by.is_none() || group_by == Some(c.by));
     match format {
         OutputFormat::Json => {
             let list: Vec<JsonGroupRow> = rows
@@ -530,9 +562,17 @@ fn render_group_rows(
             struct Results {
                 #[serde(rename = "BillingGroupCostReportResults")]
                 list: Vec<JsonGroupRow>,
+                #[serde(
+                    rename = "AWSProformaComparison",
+                    skip_serializing_if = "Option::is_none"
+                )]
+                comparison: Option<JsonComparison>,
             }
             if results_shape {
-                json_pretty(&Results { list })
+                json_pretty(&Results {
+                    list,
+                    comparison: cmp.map(|c| JsonComparison::of(c, analysis)),
+                })
             } else {
                 json_pretty(&Reports { list })
             }
@@ -552,6 +592,9 @@ fn render_group_rows(
                 ]
                 .map(String::from),
             );
+            if csv_cmp.is_some() {
+                header.extend(["AWSProformaCost", "DifferenceVsAWS"].map(String::from));
+            }
             w.write_record(&header)?;
             for (r, a) in rows.iter().zip(&shown.rows) {
                 let mut rec = vec![r.arn.clone(), r.name.clone()];
@@ -564,6 +607,15 @@ fn render_group_rows(
                     fmt_plain(a.tax),
                     currency.to_string(),
                 ]);
+                if let Some(c) = csv_cmp {
+                    let (aws, diff) = match r.attributes.first() {
+                        None => (c.aws, c.difference),
+                        Some((_, key)) => c
+                            .row(key)
+                            .map_or((Decimal::ZERO, Decimal::ZERO), |x| (x.aws, x.difference)),
+                    };
+                    rec.extend([fmt_plain(aws), fmt_plain(diff)]);
+                }
                 w.write_record(&rec)?;
             }
             Ok(String::from_utf8(
@@ -635,6 +687,10 @@ fn render_group_rows(
                 ));
                 out.push_str(&diagnostics(&analysis.pricing.diagnostics));
             }
+            if let Some(c) = cmp {
+                out.push('\n');
+                out.push_str(&comparison_table(c, analysis));
+            }
             if rows.is_empty() {
                 out = format!(
                     "no billing groups in {} (import a configuration with `proforma config import`)\n",
@@ -643,6 +699,167 @@ fn render_group_rows(
             }
             Ok(out)
         }
+    }
+}
+
+/// The AWS pro forma comparison in report JSON (README "Checking proforma against AWS's pro
+/// forma"): per service AWS's amount, proforma's and `Difference` = proforma's − AWS's, all
+/// as shown (2 decimals, footed), then the totals.
+#[derive(Serialize)]
+struct JsonComparison {
+    #[serde(rename = "Arn")]
+    arn: String,
+    #[serde(rename = "BillingPeriod")]
+    period: String,
+    #[serde(rename = "Currency")]
+    currency: String,
+    #[serde(rename = "Source")]
+    source: String,
+    #[serde(rename = "ImportedAt")]
+    imported_at: String,
+    #[serde(rename = "Services")]
+    services: Vec<JsonComparisonRow>,
+    #[serde(rename = "Totals")]
+    totals: JsonComparisonTotals,
+}
+
+#[derive(Serialize)]
+struct JsonComparisonRow {
+    #[serde(rename = "Attributes")]
+    attributes: Vec<JsonAttribute>,
+    #[serde(rename = "ProductName")]
+    product_name: String,
+    #[serde(rename = "AWSProformaCost")]
+    aws: String,
+    #[serde(rename = "ProformaCost")]
+    ours: String,
+    #[serde(rename = "Difference")]
+    difference: String,
+}
+
+#[derive(Serialize)]
+struct JsonComparisonTotals {
+    #[serde(rename = "AWSProformaCost")]
+    aws: String,
+    #[serde(rename = "ProformaCost")]
+    ours: String,
+    #[serde(rename = "Difference")]
+    difference: String,
+    #[serde(rename = "AWSProformaTax")]
+    aws_tax: String,
+}
+
+impl JsonComparison {
+    fn of(c: &Comparison, analysis: &Analysis) -> Self {
+        JsonComparison {
+            arn: analysis.config.groups[c.group].arn.clone(),
+            period: analysis.period.to_string(),
+            currency: c.currency.clone(),
+            source: c.source.clone(),
+            imported_at: c.imported_at.clone(),
+            services: c
+                .rows
+                .iter()
+                .map(|r| JsonComparisonRow {
+                    attributes: vec![JsonAttribute {
+                        key: c.by.key().to_string(),
+                        value: r.key.clone(),
+                    }],
+                    product_name: r.product_name.clone(),
+                    aws: fmt_plain(r.aws),
+                    ours: fmt_plain(r.ours),
+                    difference: fmt_plain(r.difference),
+                })
+                .collect(),
+            totals: JsonComparisonTotals {
+                aws: fmt_plain(c.aws),
+                ours: fmt_plain(c.ours),
+                difference: fmt_plain(c.difference),
+                aws_tax: fmt_plain(c.aws_tax),
+            },
+        }
+    }
+}
+
+/// The comparison as a terminal table: per service AWS's pro forma, proforma's and
+/// "Δ vs AWS" (proforma's − AWS's), then the total; AWS's tax apart when it has any.
+pub fn comparison_table(c: &Comparison, analysis: &Analysis) -> String {
+    let by_code = c.by == GroupBy::ServiceCode;
+    let mut cols: Vec<(&str, Align)> = vec![(c.by.label(), Align::Left)];
+    if by_code {
+        cols.push(("Product name", Align::Left));
+    }
+    cols.extend([
+        ("AWS pro forma", Align::Right),
+        ("Pro forma", Align::Right),
+        ("Δ vs AWS", Align::Right),
+    ]);
+    let mut t = Table::new(&cols);
+    for r in &c.rows {
+        let mut cells = vec![r.key.clone()];
+        if by_code {
+            cells.push(r.product_name.clone());
+        }
+        cells.extend([
+            fmt_grouped(r.aws),
+            fmt_grouped(r.ours),
+            fmt_grouped(r.difference),
+        ]);
+        t.row(cells);
+    }
+    let mut totals = vec!["Total".to_string()];
+    if by_code {
+        totals.push(String::new());
+    }
+    totals.extend([
+        fmt_grouped(c.aws),
+        fmt_grouped(c.ours),
+        fmt_grouped(c.difference),
+    ]);
+    t.totals(totals);
+    let mut out = format!(
+        "AWS pro forma of {} beside proforma's, {}, {} (imported {} from {})\n{}",
+        analysis.config.groups[c.group].name,
+        analysis.period,
+        c.currency,
+        c.imported_at,
+        c.source,
+        t.render()
+    );
+    if !c.aws_tax.is_zero() {
+        out.push_str(&format!(
+            "AWS pro forma tax (not compared: ProformaCost excludes tax): {}\n",
+            fmt_grouped(c.aws_tax)
+        ));
+    }
+    out.push_str(if c.differs() {
+        "note: proforma's pro forma differs from AWS's (Δ vs AWS = proforma's − AWS's)\n"
+    } else {
+        "proforma's pro forma matches AWS's to the cent\n"
+    });
+    out
+}
+
+/// `explain`'s part on AWS's pro forma: the whole comparison table, or for one service the
+/// two amounts and their difference.
+fn explain_comparison(c: &Comparison, analysis: &Analysis, value: Option<&str>) -> String {
+    match value {
+        None => comparison_table(c, analysis),
+        Some(v) => match c.row(v) {
+            Some(r) => format!(
+                "AWS pro forma of {v}: {} {cur}; proforma's: {} {cur}; Δ vs AWS: {} {cur} (imported {} from {})\n",
+                fmt_grouped(r.aws),
+                fmt_grouped(r.ours),
+                fmt_grouped(r.difference),
+                c.imported_at,
+                c.source,
+                cur = c.currency,
+            ),
+            None => format!(
+                "AWS pro forma of {v}: none (AWS's pro forma of the group, imported {} from {}, has no such service)\n",
+                c.imported_at, c.source
+            ),
+        },
     }
 }
 

@@ -1,6 +1,7 @@
 //! The SQLite workspace: schema and migrations, deliveries of cost data, accounts, audit log.
 //! Every write is one transaction; readers get exact decimals back.
 
+pub mod aws_proforma;
 mod chunks;
 pub mod config;
 mod deliveries;

@@ -214,6 +214,36 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (period, state)
     );
     "#,
+    // 10 (issue 11 item 4): AWS's own pro forma of a billing group (the pro forma CUR that
+    // Billing Conductor exports per group, `proforma import --proforma-of`), kept beside
+    // proforma's computation for comparison, never as billable data: per (group, period) what
+    // was imported, and its amounts by service and line item type (store/aws_proforma.rs).
+    r#"
+    CREATE TABLE aws_proforma (
+        group_arn   TEXT NOT NULL,
+        period      TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        source_path TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        hash        TEXT NOT NULL,
+        format      TEXT NOT NULL,
+        rows        INTEGER NOT NULL,
+        currency    TEXT NOT NULL,
+        PRIMARY KEY (group_arn, period)
+    );
+    CREATE TABLE aws_proforma_lines (
+        group_arn      TEXT NOT NULL,
+        period         TEXT NOT NULL,
+        product_code   TEXT NOT NULL,
+        product_name   TEXT NOT NULL,
+        line_item_type TEXT NOT NULL,
+        rows           INTEGER NOT NULL,
+        amount         TEXT NOT NULL,
+        PRIMARY KEY (group_arn, period, product_code, product_name, line_item_type),
+        FOREIGN KEY (group_arn, period) REFERENCES aws_proforma(group_arn, period) ON DELETE CASCADE
+    );
+    "#,
 ];
 
 /// Steps that SQL alone cannot do, run after the SQL of the migration numbered here, in the

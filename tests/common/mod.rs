@@ -154,7 +154,9 @@ pub fn downgrade_to_schema_7(path: &Path) {
          );
          CREATE INDEX cost_lines_by_delivery ON cost_lines(payer_id, period);
          DROP TABLE cost_chunks;
-         DROP TABLE group_totals;",
+         DROP TABLE group_totals;
+         DROP TABLE aws_proforma_lines;
+         DROP TABLE aws_proforma;",
     )
     .unwrap();
     let mut sets: std::collections::HashMap<String, i64> = Default::default();

@@ -355,7 +355,10 @@ fn the_tui_opens_on_kept_totals_and_loads_the_lines_behind_them() {
     assert!(polled.app.state.data.partial);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while polled.app.state.data.partial {
-        assert!(std::time::Instant::now() < deadline, "the lines never arrived");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the lines never arrived"
+        );
         polled.app.poll_worker();
         std::thread::sleep(std::time::Duration::from_millis(5));
     }

@@ -443,8 +443,21 @@ impl App {
     /// when the screen changed.
     pub fn poll_worker(&mut self) -> bool {
         let mut changed = false;
-        if let Some(rx) = &self.lines_loading {
-            match rx.try_recv() {
+        match &self.lines_loading {
+            None => {}
+            Some(super::LinesLoading::NotStarted) => {
+                let (tx, rx) = std::sync::mpsc::channel();
+                let path = self.ws.path().to_path_buf();
+                let period = self.state.period();
+                std::thread::spawn(move || {
+                    let full = crate::store::Workspace::open_for_reading(&path)
+                        .and_then(|ws| Analysis::load(&ws, period));
+                    // The window may be gone by now; nobody waits for this then.
+                    let _ = tx.send(full);
+                });
+                self.lines_loading = Some(super::LinesLoading::Loading(rx));
+            }
+            Some(super::LinesLoading::Loading(rx)) => match rx.try_recv() {
                 Ok(full) => {
                     self.lines_loading = None;
                     changed |= self.take_detail(full);
@@ -454,7 +467,7 @@ impl App {
                     self.lines_loading = None;
                     changed |= self.take_detail(Analysis::load(&self.ws, self.state.period()));
                 }
-            }
+            },
         }
         for done in self.worker.poll() {
             changed |= self.take_result(done);
@@ -476,12 +489,13 @@ impl App {
 
     /// Waits for the period's lines loading behind the overview, if they are still loading.
     pub fn wait_detail(&mut self) {
-        if let Some(rx) = self.lines_loading.take() {
-            let full = rx
-                .recv()
-                .unwrap_or_else(|_| Analysis::load(&self.ws, self.state.period()));
-            self.take_detail(full);
-        }
+        let full = match self.lines_loading.take() {
+            None => return,
+            Some(super::LinesLoading::Loading(rx)) => rx.recv().ok(),
+            Some(super::LinesLoading::NotStarted) => None,
+        };
+        let full = full.unwrap_or_else(|| Analysis::load(&self.ws, self.state.period()));
+        self.take_detail(full);
     }
 
     /// Puts the whole period (lines and pricing) in place of the overview drawn from the kept

@@ -210,7 +210,16 @@ pub struct App {
     pub worker: worker::Worker,
     /// The period's lines loading behind an overview drawn from the per-group totals kept
     /// ready (issue 10 item 3): the full analysis, once read and priced.
-    pub lines_loading: Option<std::sync::mpsc::Receiver<Result<Analysis, StoreError>>>,
+    pub lines_loading: Option<LinesLoading>,
+}
+
+/// Where the period's lines are while the overview shows the kept totals.
+pub enum LinesLoading {
+    /// Not yet asked for: the loading starts once the first screen is drawn (the event
+    /// loop's first poll), so that it does not compete with drawing it.
+    NotStarted,
+    /// Read and priced on a thread of their own; the result arrives here.
+    Loading(std::sync::mpsc::Receiver<Result<Analysis, StoreError>>),
 }
 
 impl std::ops::Deref for App {
@@ -271,17 +280,7 @@ impl App {
         // With every group's totals kept ready for this state, the overview is drawn from
         // them at once and the lines load behind it; otherwise the period is priced here.
         let (data, detail) = match Analysis::load_overview(&ws, period, None) {
-            Ok(a) if a.partial => {
-                let (tx, rx) = std::sync::mpsc::channel();
-                let path = ws.path().to_path_buf();
-                std::thread::spawn(move || {
-                    let full = Workspace::open_for_reading(&path)
-                        .and_then(|ws| Analysis::load(&ws, period));
-                    // The window may be gone by now; nobody waits for this then.
-                    let _ = tx.send(full);
-                });
-                (a, Some(rx))
-            }
+            Ok(a) if a.partial => (a, Some(LinesLoading::NotStarted)),
             Ok(data) => {
                 data.keep_ready(&ws);
                 (data, None)

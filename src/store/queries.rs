@@ -218,10 +218,20 @@ impl Workspace {
         )?;
         let mut rows = stmt.query([period.to_string()])?;
         let mut out = Vec::new();
+        // Rows come in key order, an account's days together: intern each account once, not
+        // once per day (the interner takes a global lock).
+        let mut last = (ustr::ustr(""), ustr::ustr(""));
         while let Some(r) = rows.next()? {
+            let (payer, account) = (super::chunks::text_at(r, 0)?, super::chunks::text_at(r, 1)?);
+            if last.0.as_str() != payer {
+                last.0 = ustr::ustr(payer);
+            }
+            if last.1.as_str() != account {
+                last.1 = ustr::ustr(account);
+            }
             out.push(DailyRow {
-                payer: ustr::ustr(super::chunks::text_at(r, 0)?),
-                account: ustr::ustr(super::chunks::text_at(r, 1)?),
+                payer: last.0,
+                account: last.1,
                 day: r.get(2)?,
                 billable: decimal(super::chunks::text_at(r, 3)?)?,
             });

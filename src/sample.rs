@@ -58,6 +58,13 @@ impl SampleSpec {
         if self.payers == 0 {
             return Err("--payers must be at least 1".into());
         }
+        if self.accounts > MAX_ACCOUNTS {
+            return Err(format!(
+                "--accounts {} is more than {MAX_ACCOUNTS}: the generated account ids must stay \
+                 12 digits",
+                self.accounts
+            ));
+        }
         if self.accounts < self.payers as usize {
             return Err(format!(
                 "--accounts {} is fewer than --payers {}: every payer needs a linked account",
@@ -187,6 +194,9 @@ const ACCOUNTS: [(&str, &str); 40] = [
     ("legacy-erp", "legacy"),
     ("legacy-mail", "legacy"),
 ];
+
+/// The most linked accounts [`account_id`] spreads over 12-digit ids.
+pub const MAX_ACCOUNTS: usize = 87_000;
 
 pub fn account_id(index: usize) -> String {
     // Spread the ids so they look like real ones, yet stay 12 digits and unique.

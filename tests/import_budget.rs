@@ -101,3 +101,87 @@ fn a_budget_that_is_not_a_number_is_refused_naming_the_variable() {
     );
     assert_eq!(snapshot(&ws), before);
 }
+
+fn csv_with(rows: &[(&str, &str)]) -> String {
+    let mut out = String::from(
+        "bill/PayerAccountId,lineItem/UsageAccountId,bill/BillingPeriodStartDate,lineItem/LineItemType,lineItem/ProductCode,lineItem/UsageType,lineItem/UnblendedCost\n",
+    );
+    for (usage_type, cost) in rows {
+        out.push_str(&format!(
+            "111122223333,444455556666,2026-10-01T00:00:00Z,Usage,AmazonEC2,{usage_type},{cost}\n"
+        ));
+    }
+    out
+}
+
+/// A key longer than 16 MiB (a 17-million-character usage type) spills and reads back like
+/// any other: the same workspace at every budget.
+#[test]
+fn a_very_long_key_spills_and_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(17_000_000);
+    let file = dir.path().join("long.csv");
+    std::fs::write(
+        &file,
+        csv_with(&[("a", "1.25"), (&long, "2.50"), ("b", "3")]),
+    )
+    .unwrap();
+    let (plain, spilled) = (dir.path().join("a.proforma"), dir.path().join("b.proforma"));
+    import(&plain, &[&file], "512");
+    import(&spilled, &[&file], "0");
+    assert_eq!(report(&spilled, "2026-10"), report(&plain, "2026-10"));
+}
+
+/// A spill the temporary directory cannot take stops the import naming that directory and
+/// the way out, with nothing written.
+#[test]
+fn a_temporary_directory_that_cannot_take_the_spill_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cur.csv");
+    std::fs::write(&file, csv_with(&[("a", "1.25"), ("b", "2.50")])).unwrap();
+    let (_d, ws) = common::workspace();
+    let before = snapshot(&ws);
+    let missing = dir.path().join("no-such-dir");
+    let out = bin()
+        .env("PROFORMA_IMPORT_BUDGET_MB", "0")
+        .env("TMPDIR", &missing)
+        .arg("import")
+        .arg(&ws)
+        .arg(&file)
+        .assert()
+        .code(1);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(err.contains(&missing.display().to_string()), "{err}");
+    assert!(err.contains("raise PROFORMA_IMPORT_BUDGET_MB"), "{err}");
+    assert!(!err.contains("internal error"), "{err}");
+    assert_eq!(snapshot(&ws), before);
+}
+
+/// Amounts so far apart that their sum needs more than Decimal's 28 digits are refused, never
+/// rounded (1e27 + 102,343.68 would lose the cents), at every budget.
+#[test]
+fn a_sum_that_cannot_be_held_exactly_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cur.csv");
+    std::fs::write(
+        &file,
+        csv_with(&[
+            ("a", "102343.68"),
+            ("a", "1000000000000000000000000000"),
+            ("a", "-1000000000000000000000000000"),
+        ]),
+    )
+    .unwrap();
+    for budget in ["0", "512"] {
+        let (_d, ws) = common::workspace();
+        let out = bin()
+            .env("PROFORMA_IMPORT_BUDGET_MB", budget)
+            .arg("import")
+            .arg(&ws)
+            .arg(&file)
+            .assert()
+            .code(1);
+        let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        assert!(err.contains("a sum cannot be held exactly"), "{err}");
+    }
+}

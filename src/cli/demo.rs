@@ -43,24 +43,33 @@ pub fn default_path() -> color_eyre::Result<PathBuf> {
     Ok(base.join("proforma").join("demo.proforma"))
 }
 
+/// `println!` that treats a reader gone away (`demo | head`) as done, not as a panic.
+macro_rules! say {
+    ($($t:tt)*) => {
+        super::table::emit(&format!("{}\n", format_args!($($t)*)))?
+    };
+}
+
 /// `reset`: rebuild the demo workspace from the embedded sample even when it exists (a clean
 /// state before a customer demo; edits made in it are gone).
 pub fn run(workspace: Option<PathBuf>, reset: bool) -> color_eyre::Result<super::Next> {
+    // A mistyped import budget is refused as `import` refuses it, before anything is built.
+    crate::cur::import_budget().map_err(|e| eyre!(e))?;
     let path = match workspace {
         Some(p) => p,
         None => default_path()?,
     };
     if reset && path.exists() {
         build(&path)?;
-        println!(
+        say!(
             "demo workspace: {} (rebuilt from the embedded sample: earlier edits are gone)",
             path.display()
         );
     } else if path.exists() {
-        println!("demo workspace: {} (already built)", path.display());
+        say!("demo workspace: {} (already built)", path.display());
     } else {
         build(&path)?;
-        println!(
+        say!(
             "demo workspace: {} (built from the embedded sample)",
             path.display()
         );
@@ -71,7 +80,7 @@ pub fn run(workspace: Option<PathBuf>, reset: bool) -> color_eyre::Result<super:
     }
     let ws = Workspace::open(&path)?;
     for d in ws.deliveries()? {
-        println!(
+        say!(
             "  payer {} {}: {} rows, billable {} {cur}, tax {} {cur}, usage {} to {}",
             d.payer,
             d.period,
@@ -84,7 +93,7 @@ pub fn run(workspace: Option<PathBuf>, reset: bool) -> color_eyre::Result<super:
         );
     }
     let accounts = ws.accounts()?;
-    println!(
+    say!(
         "  {} accounts, {} with names",
         accounts.len(),
         accounts.iter().filter(|a| a.name.is_some()).count()
@@ -94,11 +103,11 @@ pub fn run(workspace: Option<PathBuf>, reset: bool) -> color_eyre::Result<super:
         let analysis = crate::analysis::Analysis::load(&ws, p)?;
         // The first one-group report reads only that group's lines.
         analysis.keep_ready(&ws);
-        println!("\nbilling groups, {p}:");
+        say!("\nbilling groups, {p}:");
         // As the TUI and `report` show them (footed, SPEC 5).
         let shown = analysis.shown_invoice();
         for (r, a) in analysis.group_reports().iter().zip(&shown.groups) {
-            println!(
+            say!(
                 "  {:<10} AWS cost {:>12}  pro forma {:>12}  margin {:>10}",
                 r.name,
                 fmt_grouped(a.aws),
@@ -108,14 +117,12 @@ pub fn run(workspace: Option<PathBuf>, reset: bool) -> color_eyre::Result<super:
         }
     }
     let ws_path = path.display();
-    println!("\ntry: proforma report {ws_path} --period 2026-10");
-    println!(
-        "     proforma report {ws_path} --period 2026-10 --group retail --group-by PRODUCT_NAME"
-    );
-    println!(
+    say!("\ntry: proforma report {ws_path} --period 2026-10");
+    say!("     proforma report {ws_path} --period 2026-10 --group retail --group-by PRODUCT_NAME");
+    say!(
         "     proforma report {ws_path} --period 2026-10 --view custom:Commerce --group-by LINKED_ACCOUNT"
     );
-    println!("     proforma explain {ws_path} --period 2026-10 --group retail");
+    say!("     proforma explain {ws_path} --period 2026-10 --group retail");
     Ok(super::Next::Exit)
 }
 
@@ -138,7 +145,8 @@ fn build(path: &Path) -> color_eyre::Result<()> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
     }
-    {
+    // A build that fails leaves nothing behind (README: a command that fails writes nothing).
+    let built = (|| -> color_eyre::Result<()> {
         let mut ws = Workspace::create(&tmp)?;
         let sources: Vec<Source> = SAMPLE_FILES
             .iter()
@@ -156,6 +164,13 @@ fn build(path: &Path) -> color_eyre::Result<()> {
         ws.replace_config(from, &parsed.config, Some("demo configuration"))
             .map_err(|e| eyre!("sample-data/config.toml: {e}"))?;
         ws.checkpoint()?;
+        Ok(())
+    })();
+    if let Err(e) = built {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
+        }
+        return Err(e);
     }
     // Replacing an earlier demo: its -wal and -shm must not outlive it, or the next open
     // would replay the old workspace's pages into the new file.

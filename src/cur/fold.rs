@@ -298,8 +298,17 @@ fn overflow(path: &Path) -> CurError {
     }
 }
 
+/// Adds exactly or not at all: a sum beyond `Decimal`'s range is refused, and so is one that
+/// needs more than its 28-29 digits at the operands' scale (`Decimal` would round it, e.g.
+/// 1e27 + 0.01).
 fn add(a: &mut Decimal, b: Decimal) -> Result<(), NotANumber> {
-    *a = a.checked_add(b).ok_or(NotANumber)?;
+    let scale = a.scale().max(b.scale());
+    let sum = a.checked_add(b).ok_or(NotANumber)?;
+    // A zero operand gives the other back with its own scale: not a rounding.
+    if sum.scale() < scale && !a.is_zero() && !b.is_zero() {
+        return Err(NotANumber);
+    }
+    *a = sum;
     Ok(())
 }
 
@@ -613,6 +622,13 @@ impl<'m> Folder<'m> {
 
     /// Adds another folder's table (same file, same columns) into this one, shard by shard.
     pub fn merge(&mut self, other: Folder<'_>) -> Result<(), CurError> {
+        if let Some(e) = other
+            .spill_error
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+        {
+            return Err(spill::error(self.path, e));
+        }
         self.rows += other.rows;
         for (i, (shard, spilled)) in other
             .shards

@@ -61,7 +61,7 @@ pub enum CurError {
         format: &'static str,
         detail: String,
     },
-    #[error("{}: a sum exceeds the largest amount proforma can hold exactly (about 7.9e28)", path.display())]
+    #[error("{}: a sum cannot be held exactly (beyond about 7.9e28, or more than 28 significant digits: amounts far apart in size); nothing is rounded", path.display())]
     Overflow { path: PathBuf },
     #[error("{}: line 1, column {second} ({name}): the header names this column twice (also column {first}); which one holds the values cannot be told", path.display())]
     DuplicateColumn {
@@ -94,6 +94,10 @@ pub enum CurError {
     Unsupported { path: PathBuf, detail: String },
     #[error("{}: internal error: {detail}", path.display())]
     Internal { path: PathBuf, detail: String },
+    /// The aggregate outgrew the import's memory budget and the temporary directory could not
+    /// hold (or give back) the part spilled to it.
+    #[error("the import's aggregate outgrew its memory budget (PROFORMA_IMPORT_BUDGET_MB) and the temporary directory {} could not take the part spilled to it: {detail}; free space there, point TMPDIR at a directory with room, or raise PROFORMA_IMPORT_BUDGET_MB", dir.display())]
+    Spill { dir: PathBuf, detail: String },
 }
 
 impl CurError {

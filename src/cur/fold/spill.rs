@@ -12,15 +12,12 @@ use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"PFSPILL1";
 
-/// The import error for a spill file that could not be written or read back.
-pub(super) fn error(path: &Path, detail: String) -> CurError {
-    CurError::Internal {
-        path: path.to_path_buf(),
-        detail: format!(
-            "the aggregate outgrew the import's memory budget and a temporary file for it \
-             failed ({detail}); free space in the temporary directory (TMPDIR), or raise \
-             PROFORMA_IMPORT_BUDGET_MB"
-        ),
+/// The import error for a spill file that could not be written or read back: about the
+/// temporary directory, not the input.
+pub(super) fn error(_input: &Path, detail: String) -> CurError {
+    CurError::Spill {
+        dir: std::env::temp_dir(),
+        detail,
     }
 }
 
@@ -125,8 +122,9 @@ impl<R: Read> In<R> {
     }
     fn bytes(&mut self) -> std::io::Result<Box<[u8]>> {
         let n = self.usize()?;
-        // Keys are a few hundred bytes; a larger length means the file is not what was written.
-        if n > 1 << 24 {
+        // A key holds the cells of one record (at most 64 MB, csv_reader's limit) with their
+        // lengths; anything beyond that is not what was written.
+        if n > 1 << 31 {
             return Err(damaged());
         }
         let mut v = vec![0u8; n];

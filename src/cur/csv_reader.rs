@@ -794,21 +794,28 @@ mod tests {
                 i % 10
             ));
         }
+        // Each currency at its earliest line (USD at line 2, in another account than the EUR
+        // row), whichever worker meets which row first, whatever is spilled.
         for block in [40, 100, 333, 1 << 20] {
-            match read_with_block(&text, block) {
-                Err(CurError::MixedCurrency(m)) => {
-                    assert_eq!(m.payer, "111111111111");
-                    assert_eq!(m.period, "2026-10");
-                    let mut pair = [
-                        (m.first_code.as_str(), m.first_at.as_str()),
-                        (m.second_code.as_str(), m.second_at.as_str()),
-                    ];
-                    pair.sort();
-                    assert_eq!(pair[0].0, "EUR", "block {block}");
-                    assert_eq!(pair[0].1, "line 33", "block {block}");
-                    assert_eq!(pair[1].0, "USD", "block {block}");
+            for budget in [0, 1, usize::MAX] {
+                match read_with(&text, block, budget) {
+                    Err(CurError::MixedCurrency(m)) => {
+                        assert_eq!(m.payer, "111111111111");
+                        assert_eq!(m.period, "2026-10");
+                        let got = (
+                            m.first_code.as_str(),
+                            m.first_at.as_str(),
+                            m.second_code.as_str(),
+                            m.second_at.as_str(),
+                        );
+                        assert_eq!(
+                            got,
+                            ("USD", "line 2", "EUR", "line 33"),
+                            "block {block} budget {budget}"
+                        );
+                    }
+                    other => panic!("block {block}: expected mixed currencies, got {other:?}"),
                 }
-                other => panic!("block {block}: expected mixed currencies, got {other:?}"),
             }
         }
         // One currency throughout, read in many blocks: recorded once, at its first line.

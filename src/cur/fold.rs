@@ -423,7 +423,10 @@ struct Shard {
     /// (period, payer) keys.
     deliveries: KeyTable<()>,
     /// The currency each (period, payer) slot states, with the line it was first seen on.
-    delivery_currency: Vec<Option<(Box<[u8]>, u64)>>,
+    /// Every currency each (period, payer) slot's rows state, with its earliest line. Two
+    /// are refused when the file is finished, naming each one's earliest line, whichever
+    /// worker met which row first.
+    delivery_currency: Vec<Vec<(Box<[u8]>, u64)>>,
     daily: DailyTable,
     /// Approximate bytes held, for the memory budget.
     held: usize,
@@ -437,7 +440,7 @@ impl Shard {
         if slot == self.account_delivery.len() {
             let d = self.deliveries.position(key_prefix(prefix, 2));
             if d == self.delivery_currency.len() {
-                self.delivery_currency.push(None);
+                self.delivery_currency.push(Vec::new());
             }
             self.account_delivery.push(d);
             self.held += prefix.len() + ACCOUNT_OVERHEAD;
@@ -811,20 +814,19 @@ fn finish_shard(
         out.accounts.push(lines);
     }
     for (d, (k, _)) in shard.deliveries.entries.iter().enumerate() {
-        let Some((code, line)) = &shard.delivery_currency[d] else {
-            continue;
-        };
-        let mut r = KeyReader { buf: k };
-        let key = (|| Some((BillingPeriod::from_timestamp(&r.field()?)?, r.field()?)))()
-            .ok_or_else(|| corrupt_key(path))?;
-        out.currencies.push((
-            key,
-            CurrencySeen {
-                code: String::from_utf8_lossy(code).into_owned(),
-                path: path.to_path_buf(),
-                line: *line,
-            },
-        ));
+        for (code, line) in &shard.delivery_currency[d] {
+            let mut r = KeyReader { buf: k };
+            let key = (|| Some((BillingPeriod::from_timestamp(&r.field()?)?, r.field()?)))()
+                .ok_or_else(|| corrupt_key(path))?;
+            out.currencies.push((
+                key,
+                CurrencySeen {
+                    code: String::from_utf8_lossy(code).into_owned(),
+                    path: path.to_path_buf(),
+                    line: *line,
+                },
+            ));
+        }
     }
     for ((slot, day), v) in shard.daily {
         let (period, payer, account) = &accounts[slot];
@@ -849,27 +851,12 @@ fn merge_shard(into: &mut Shard, from: Shard, path: &Path) -> Result<(), CurErro
         .map(|(k, _)| into.account_slot(k))
         .collect();
     for (d, (k, _)) in from.deliveries.entries.iter().enumerate() {
-        let Some((code, at)) = &from.delivery_currency[d] else {
-            continue;
-        };
         let mine = into.deliveries.position(k);
         if mine == into.delivery_currency.len() {
-            into.delivery_currency.push(None);
+            into.delivery_currency.push(Vec::new());
         }
-        match &into.delivery_currency[mine] {
-            Some((have, first)) if have == code => {
-                let first = (*first).min(*at);
-                into.delivery_currency[mine] = Some((code.clone(), first));
-            }
-            Some((have, first)) => {
-                let (a, b) = if first <= at {
-                    ((&**have, *first), (&**code, *at))
-                } else {
-                    ((&**code, *at), (&**have, *first))
-                };
-                return Err(mixed(path, &into.deliveries.entries[mine].0, a, b));
-            }
-            None => into.delivery_currency[mine] = Some((code.clone(), *at)),
+        for (code, at) in &from.delivery_currency[d] {
+            note(&mut into.delivery_currency[mine], code, *at);
         }
     }
     for ((k, v), their_slot) in from.lines.entries.into_iter().zip(from.line_account) {
@@ -889,21 +876,12 @@ fn merge_shard(into: &mut Shard, from: Shard, path: &Path) -> Result<(), CurErro
     Ok(())
 }
 
-/// The error for a (period, payer) whose rows state two currencies.
-fn mixed(path: &Path, delivery_key: &[u8], first: (&[u8], u64), second: (&[u8], u64)) -> CurError {
-    let mut r = KeyReader { buf: delivery_key };
-    let period = r.field().unwrap_or_default();
-    let payer = r.field().unwrap_or_default();
-    CurError::MixedCurrency(Box::new(super::MixedCurrency {
-        path: path.to_path_buf(),
-        payer,
-        period,
-        first_code: String::from_utf8_lossy(first.0).into_owned(),
-        first_at: format!("line {}", first.1),
-        second_code: String::from_utf8_lossy(second.0).into_owned(),
-        second_at: format!("line {}", second.1),
-        line: second.1,
-    }))
+/// Records that `code` appears at `line`: its earliest line is kept.
+fn note(seen: &mut Vec<(Box<[u8]>, u64)>, code: &[u8], line: u64) {
+    match seen.iter_mut().find(|(c, _)| **c == *code) {
+        Some((_, first)) => *first = (*first).min(line),
+        None => seen.push((code.into(), line)),
+    }
 }
 
 impl<'m> FoldWorker<'_, 'm> {
@@ -989,7 +967,8 @@ impl<'m> FoldWorker<'_, 'm> {
         Ok(t)
     }
 
-    /// Records the currency a row states; refuses a second currency for its (period, payer).
+    /// Records the currency a row states, with its line (a second currency for the same
+    /// (period, payer) is refused when the file is finished, naming each one's earliest line).
     fn note_currency(
         &self,
         shard: &mut Shard,
@@ -998,9 +977,9 @@ impl<'m> FoldWorker<'_, 'm> {
         col: usize,
         line: u64,
     ) -> Result<(), CurError> {
-        // Workers fold blocks out of order: keep the earliest line, and name the earlier of
-        // two currencies first.
-        match &mut shard.delivery_currency[delivery] {
+        let seen = &mut shard.delivery_currency[delivery];
+        match seen.first_mut() {
+            // The usual case, one currency: no search.
             Some((have, first)) if **have == *code => {
                 *first = (*first).min(line);
                 Ok(())
@@ -1011,22 +990,9 @@ impl<'m> FoldWorker<'_, 'm> {
                 code,
                 "is not a currency code (three capital letters, such as USD or CNY)",
             )),
-            None => {
-                shard.delivery_currency[delivery] = Some((code.into(), line));
+            _ => {
+                note(seen, code, line);
                 Ok(())
-            }
-            Some((have, first)) => {
-                let (a, b) = if *first <= line {
-                    ((&**have, *first), (code, line))
-                } else {
-                    ((code, line), (&**have, *first))
-                };
-                Err(mixed(
-                    self.path,
-                    &shard.deliveries.entries[delivery].0,
-                    a,
-                    b,
-                ))
             }
         }
     }

@@ -57,13 +57,10 @@ pub(super) fn write(file: &mut Option<File>, shard: &Shard) -> std::io::Result<(
         .zip(&shard.delivery_currency)
     {
         put_bytes(&mut w, k)?;
-        match c {
-            Some((code, line)) => {
-                w.write_all(&[1])?;
-                put_bytes(&mut w, code)?;
-                put_u64(&mut w, *line)?;
-            }
-            None => w.write_all(&[0])?,
+        put_u64(&mut w, c.len() as u64)?;
+        for (code, line) in c {
+            put_bytes(&mut w, code)?;
+            put_u64(&mut w, *line)?;
         }
     }
     put_u64(&mut w, shard.lines.entries.len() as u64)?;
@@ -114,11 +111,6 @@ impl<R: Read> In<R> {
     }
     fn usize(&mut self) -> std::io::Result<usize> {
         usize::try_from(self.u64()?).map_err(|_| damaged())
-    }
-    fn byte(&mut self) -> std::io::Result<u8> {
-        let mut b = [0u8; 1];
-        self.r.read_exact(&mut b)?;
-        Ok(b[0])
     }
     fn bytes(&mut self) -> std::io::Result<Box<[u8]>> {
         let n = self.usize()?;
@@ -185,10 +177,11 @@ fn read<R: Read>(r: &mut In<R>) -> std::io::Result<Shard> {
         if shard.deliveries.position(&k) != n {
             return Err(damaged());
         }
-        shard.delivery_currency.push(match r.byte()? {
-            0 => None,
-            _ => Some((r.bytes()?, r.u64()?)),
-        });
+        let mut seen = Vec::new();
+        for _ in 0..r.u64()? {
+            seen.push((r.bytes()?, r.u64()?));
+        }
+        shard.delivery_currency.push(seen);
     }
     let accounts = shard.accounts.entries.len();
     let deliveries = shard.deliveries.entries.len();

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod columns;
 mod csv_reader;
 pub mod cube;
+pub mod cur2;
 pub mod detect;
 pub mod fold;
 pub mod line_item_type;
@@ -149,21 +150,20 @@ pub fn read_input_packed(
     let format = detect::detect(source)?;
     let path = source.display_path();
     match format {
-        Format::CurCsv(compression) | Format::CubeCsv(compression) => {
+        Format::CurCsv(compression)
+        | Format::Cur2Csv(compression)
+        | Format::CubeCsv(compression) => {
             let (extract, hash) = csv_reader::read(source, compression, progress, packer)?;
             if matches!(format, Format::CubeCsv(_)) {
                 cube::check_days_have_lines(&path, &extract)?;
             }
             Ok((source.meta(format, hash)?, Input::Cost(extract)))
         }
-        Format::CurParquet | Format::CubeParquet => {
-            let (extract, is_cube) = parquet_reader::read(source, packer)?;
-            let format = if is_cube {
+        Format::CurParquet | Format::Cur2Parquet | Format::CubeParquet => {
+            let (extract, format) = parquet_reader::read(source, packer)?;
+            if format == Format::CubeParquet {
                 cube::check_days_have_lines(&path, &extract)?;
-                Format::CubeParquet
-            } else {
-                Format::CurParquet
-            };
+            }
             let hash = source.hash()?;
             Ok((source.meta(format, hash)?, Input::Cost(extract)))
         }

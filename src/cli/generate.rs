@@ -45,7 +45,9 @@ pub fn run(
             };
             let path = out.join(&name);
             let rows = if format == SampleFormat::Legacy {
-                write_csv(&path, gzip, |w| sample::write_payer_month(spec, payer, period, w))?
+                write_csv(&path, gzip, |w| {
+                    sample::write_payer_month(spec, payer, period, w)
+                })?
             } else {
                 // The legacy rows first (a temporary file), then rewritten as CUR 2.0: the same
                 // rows in each layout.

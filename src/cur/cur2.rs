@@ -102,9 +102,14 @@ impl Cur2Columns {
 
     /// The header columns the derived cells are read from (for readers that project).
     pub fn sources(&self) -> impl Iterator<Item = usize> + '_ {
-        [self.product, self.tags, self.cost_category, self.region_code]
-            .into_iter()
-            .flatten()
+        [
+            self.product,
+            self.tags,
+            self.cost_category,
+            self.region_code,
+        ]
+        .into_iter()
+        .flatten()
     }
 
     /// Points `map` at the derived cells: product name, region, one label per key.
@@ -161,7 +166,14 @@ thread_local! {
     static SCRATCH: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
 }
 
-fn bad_json(path: &Path, names: &[String], line: u64, col: usize, raw: &[u8], reason: String) -> CurError {
+fn bad_json(
+    path: &Path,
+    names: &[String],
+    line: u64,
+    col: usize,
+    raw: &[u8],
+    reason: String,
+) -> CurError {
     CurError::BadCell {
         path: path.to_path_buf(),
         line,
@@ -465,8 +477,8 @@ mod tests {
         let rows = vec![row(r#"{"product_name":"#, "")];
         let h = header();
         let c = Cur2Columns::locate(&h).expect("cur2");
-        let e = with_row(&c, Path::new("x.csv"), &h, &rows[0], 7, |_| Ok(()))
-            .expect_err("bad JSON");
+        let e =
+            with_row(&c, Path::new("x.csv"), &h, &rows[0], 7, |_| Ok(())).expect_err("bad JSON");
         let text = e.to_string();
         assert!(text.contains("x.csv: line 7, column 8 (product)"), "{text}");
         assert!(text.contains("not valid JSON"), "{text}");

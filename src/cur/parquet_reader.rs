@@ -88,9 +88,15 @@ fn read_file(
         let mut keys = MapKeys::default();
         if !label_cols.is_empty() {
             let mut cells: Vec<String> = vec![String::new(); header.len()];
-            for_each_row(path, &reader, &root, &fields, &label_cols, &mut cells, |cells, line| {
-                super::cur2::collect_keys(&c, path, &header, cells, line, &mut keys)
-            })?;
+            for_each_row(
+                path,
+                &reader,
+                &root,
+                &fields,
+                &label_cols,
+                &mut cells,
+                |cells, line| super::cur2::collect_keys(&c, path, &header, cells, line, &mut keys),
+            )?;
         }
         map = c.apply(map, keys);
     }
@@ -107,9 +113,15 @@ fn read_file(
         .collect();
     let mut folder = Folder::new(&map, path).with_packer(packer);
     let mut cells: Vec<String> = vec![String::new(); header.len()];
-    for_each_row(path, &reader, &root, &fields, &projected, &mut cells, |cells, line| {
-        folder.fold(cells, line)
-    })?;
+    for_each_row(
+        path,
+        &reader,
+        &root,
+        &fields,
+        &projected,
+        &mut cells,
+        |cells, line| folder.fold(cells, line),
+    )?;
     Ok((folder.finish()?, format))
 }
 

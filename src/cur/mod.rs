@@ -9,6 +9,7 @@ pub mod cur2;
 pub mod detect;
 pub mod fold;
 pub mod line_item_type;
+pub mod manifest;
 mod parquet_reader;
 pub mod product_names;
 pub mod source;
@@ -93,6 +94,10 @@ pub enum CurError {
     },
     #[error("{}: {detail}", path.display())]
     Unsupported { path: PathBuf, detail: String },
+    /// A delivery manifest that cannot be followed (`cur::manifest`): a missing part, a size
+    /// that differs, rows of another payer or period.
+    #[error("{}: {detail}", path.display())]
+    Manifest { path: PathBuf, detail: String },
     #[error("{}: internal error: {detail}", path.display())]
     Internal { path: PathBuf, detail: String },
 }

@@ -229,9 +229,9 @@ fn period_of(v: &serde_json::Value) -> Option<BillingPeriod> {
 /// The local file a key names (module docs: trailing components, longest first, under the
 /// manifest's folder, its parent and its grandparent).
 fn locate(dir: &Path, key: &str) -> Option<PathBuf> {
-    let key = key.strip_prefix("s3://").map_or(key, |rest| {
-        rest.split_once('/').map_or(rest, |(_, k)| k)
-    });
+    let key = key
+        .strip_prefix("s3://")
+        .map_or(key, |rest| rest.split_once('/').map_or(rest, |(_, k)| k));
     let parts: Vec<&str> = key
         .split('/')
         .filter(|p| !p.is_empty() && *p != "." && *p != "..")

@@ -474,7 +474,7 @@ mod tests {
 
     #[test]
     fn a_map_cell_that_is_not_json_names_line_column_and_reason() {
-        let rows = vec![row(r#"{"product_name":"#, "")];
+        let rows = [row(r#"{"product_name":"#, "")];
         let h = header();
         let c = Cur2Columns::locate(&h).expect("cur2");
         let e =
@@ -482,7 +482,7 @@ mod tests {
         let text = e.to_string();
         assert!(text.contains("x.csv: line 7, column 8 (product)"), "{text}");
         assert!(text.contains("not valid JSON"), "{text}");
-        let rows = vec![row(r#"["a"]"#, "")];
+        let rows = [row(r#"["a"]"#, "")];
         let e = with_row(&c, Path::new("x.csv"), &h, &rows[0], 3, |_| Ok(()))
             .expect_err("not an object");
         assert!(e.to_string().contains("is not a map"), "{e}");

@@ -10,6 +10,7 @@ pub mod detect;
 pub mod fold;
 pub mod line_item_type;
 pub mod manifest;
+mod parquet_columns;
 mod parquet_reader;
 pub mod product_names;
 pub mod source;

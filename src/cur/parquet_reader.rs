@@ -37,7 +37,11 @@ pub(super) fn read(
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_file(&path, file, packer)
+        if std::env::var_os("PROFORMA_PARQUET_ROWS").is_some() {
+            read_file(&path, file, packer)
+        } else {
+            super::parquet_columns::read_file(&path, file, packer)
+        }
     }));
     std::panic::set_hook(hook);
     outcome.unwrap_or_else(|_| {

@@ -278,13 +278,7 @@ pub(super) fn read_file(
     file: std::fs::File,
     packer: Option<super::Packer<'_>>,
 ) -> Result<(super::CostExtract, Format), CurError> {
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file.try_clone().map_err(|e| {
-        CurError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        }
-    })?)
-    .map_err(|e| corrupt(path, e))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| corrupt(path, e))?;
     let root = builder.parquet_schema().root_schema().clone();
     let header: Vec<String> = root.get_fields().iter().map(|f| f.name().to_string()).collect();
     let mut map = ColumnMap::from_header(path, &header)?;
@@ -313,12 +307,14 @@ pub(super) fn read_file(
             .collect()
     };
     let reader_for = |cols: &[usize], row_groups: Vec<usize>| {
-        let b = ParquetRecordBatchReaderBuilder::try_new(
-            file.try_clone().map_err(|e| CurError::Io {
+        // Its own open file per reader: clones of one handle share the read position, which
+        // two workers would move under each other.
+        let b = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).map_err(
+            |e| CurError::Io {
                 path: path.to_path_buf(),
                 source: e,
-            })?,
-        )
+            },
+        )?)
         .map_err(|e| corrupt(path, e))?;
         let mask = ProjectionMask::roots(b.parquet_schema(), cols.iter().copied());
         b.with_projection(mask)

@@ -514,12 +514,72 @@ fn view_totals(ws: &Path, dir: &Path, specs: &[(&str, &str, &[&str])]) -> Vec<St
         .collect()
 }
 
-/// The period of the workspaces these tests build.
+/// The (first) period of the workspace's deliveries.
 fn period_of(ws: &Path) -> String {
-    let snap = snapshot(ws).join("\n");
-    if snap.contains("2026-09") {
-        "2026-09".into()
-    } else {
-        "2026-10".into()
+    let conn = rusqlite::Connection::open(ws).expect("open");
+    conn.query_row(
+        "SELECT period FROM deliveries ORDER BY period LIMIT 1",
+        [],
+        |r| r.get(0),
+    )
+    .expect("a delivery")
+}
+
+/// The column-wise Parquet reader gives the same aggregate as the row reader it replaced
+/// (kept behind `PROFORMA_PARQUET_ROWS` for this comparison): the legacy workshop sample
+/// (DOUBLE costs) and a CUR 2.0 Parquet (maps), compared by the workspace's every row except
+/// the import record's time.
+#[test]
+fn column_wise_parquet_reads_what_the_row_reader_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("g");
+    bin()
+        .args([
+            "generate-sample",
+            "--months",
+            "1",
+            "--lines-per-month",
+            "1500",
+        ])
+        .args(["--format", "cur2-parquet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let mut files = vec![out.join("cur-2026-09.parquet")];
+    files.extend(common::shared_data(
+        "Oct2018-WorkshopCUR-00001.snappy.parquet",
+    ));
+    for (n, file) in files.iter().enumerate() {
+        let mut snaps = Vec::new();
+        for rows in [false, true] {
+            let ws = dir.path().join(format!("ws-{n}-{rows}.proforma"));
+            bin().arg("init").arg(&ws).assert().success();
+            let mut cmd = bin();
+            if rows {
+                cmd.env("PROFORMA_PARQUET_ROWS", "1");
+            }
+            cmd.arg("import").arg(&ws).arg(file).assert().success();
+            let by_account = stdout_of(
+                &[
+                    "report",
+                    "--period",
+                    &period_of(&ws),
+                    "--view",
+                    "primary",
+                    "--group-by",
+                    "LINKED_ACCOUNT",
+                    "--format",
+                    "json",
+                ],
+                &ws,
+            );
+            let snap: Vec<String> = snapshot(&ws)
+                .into_iter()
+                .filter(|r| r.starts_with("cost_chunks") || r.starts_with("daily_costs"))
+                .collect();
+            assert!(!snap.is_empty());
+            snaps.push((snap, by_account));
+        }
+        assert_eq!(snaps[0], snaps[1], "{}", file.display());
     }
 }

@@ -130,11 +130,7 @@ impl Cells for BatchRow<'_, '_> {
             Some(Cell::MapKey(m, k)) => m.get(self.row, k),
             Some(Cell::MapKeyOr(m, k, other)) => {
                 let v = m.get(self.row, k);
-                if v.is_empty() {
-                    self.cell(*other)
-                } else {
-                    v
-                }
+                if v.is_empty() { self.cell(*other) } else { v }
             }
             Some(Cell::Absent) | None => b"",
         }
@@ -191,8 +187,12 @@ fn write_column(a: &ArrayRef, arena: &mut Vec<u8>) -> Option<Vec<(u32, u32)>> {
                 let _ = write!(s, "{}", v.value(i));
             });
         }
-        DataType::Int16 | DataType::Int8 | DataType::UInt8 | DataType::UInt16
-        | DataType::UInt32 | DataType::UInt64 => {
+        DataType::Int16
+        | DataType::Int8
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64 => {
             let v = arrow_cast_i64(a)?;
             each(&mut |i, s| {
                 let _ = write!(s, "{}", v[i]);
@@ -207,14 +207,15 @@ fn write_column(a: &ArrayRef, arena: &mut Vec<u8>) -> Option<Vec<(u32, u32)>> {
         DataType::Decimal128(_, scale) => {
             let v = a.as_primitive::<Decimal128Type>();
             let scale = (*scale).max(0) as u32;
-            each(&mut |i, s| {
-                match rust_decimal::Decimal::try_from_i128_with_scale(v.value(i), scale) {
+            each(
+                &mut |i, s| match rust_decimal::Decimal::try_from_i128_with_scale(v.value(i), scale)
+                {
                     Ok(d) => {
                         let _ = write!(s, "{d}");
                     }
                     Err(_) => s.push_str("invalid decimal"),
-                }
-            });
+                },
+            );
         }
         DataType::Timestamp(unit, _) => {
             let unit = *unit;
@@ -260,11 +261,21 @@ fn arrow_cast_i64(a: &ArrayRef) -> Option<Vec<i64>> {
     use arrow_array::types::*;
     let n = a.len();
     Some(match a.data_type() {
-        DataType::Int8 => (0..n).map(|i| i64::from(a.as_primitive::<Int8Type>().value(i))).collect(),
-        DataType::Int16 => (0..n).map(|i| i64::from(a.as_primitive::<Int16Type>().value(i))).collect(),
-        DataType::UInt8 => (0..n).map(|i| i64::from(a.as_primitive::<UInt8Type>().value(i))).collect(),
-        DataType::UInt16 => (0..n).map(|i| i64::from(a.as_primitive::<UInt16Type>().value(i))).collect(),
-        DataType::UInt32 => (0..n).map(|i| i64::from(a.as_primitive::<UInt32Type>().value(i))).collect(),
+        DataType::Int8 => (0..n)
+            .map(|i| i64::from(a.as_primitive::<Int8Type>().value(i)))
+            .collect(),
+        DataType::Int16 => (0..n)
+            .map(|i| i64::from(a.as_primitive::<Int16Type>().value(i)))
+            .collect(),
+        DataType::UInt8 => (0..n)
+            .map(|i| i64::from(a.as_primitive::<UInt8Type>().value(i)))
+            .collect(),
+        DataType::UInt16 => (0..n)
+            .map(|i| i64::from(a.as_primitive::<UInt16Type>().value(i)))
+            .collect(),
+        DataType::UInt32 => (0..n)
+            .map(|i| i64::from(a.as_primitive::<UInt32Type>().value(i)))
+            .collect(),
         DataType::UInt64 => (0..n)
             .map(|i| i64::try_from(a.as_primitive::<UInt64Type>().value(i)).unwrap_or(i64::MAX))
             .collect(),
@@ -280,7 +291,11 @@ pub(super) fn read_file(
 ) -> Result<(super::CostExtract, Format), CurError> {
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| corrupt(path, e))?;
     let root = builder.parquet_schema().root_schema().clone();
-    let header: Vec<String> = root.get_fields().iter().map(|f| f.name().to_string()).collect();
+    let header: Vec<String> = root
+        .get_fields()
+        .iter()
+        .map(|f| f.name().to_string())
+        .collect();
     let mut map = ColumnMap::from_header(path, &header)?;
     let cur2 = if map.cube.is_none() {
         Cur2Columns::locate(&header)
@@ -309,13 +324,14 @@ pub(super) fn read_file(
     let reader_for = |cols: &[usize], row_groups: Vec<usize>| {
         // Its own open file per reader: clones of one handle share the read position, which
         // two workers would move under each other.
-        let b = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).map_err(
-            |e| CurError::Io {
-                path: path.to_path_buf(),
-                source: e,
-            },
-        )?)
-        .map_err(|e| corrupt(path, e))?;
+        let b =
+            ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).map_err(|e| {
+                CurError::Io {
+                    path: path.to_path_buf(),
+                    source: e,
+                }
+            })?)
+            .map_err(|e| corrupt(path, e))?;
         let mask = ProjectionMask::roots(b.parquet_schema(), cols.iter().copied());
         b.with_projection(mask)
             .with_row_groups(row_groups)
@@ -386,7 +402,13 @@ pub(super) fn read_file(
                         for batch in reader {
                             let batch = batch.map_err(|e| corrupt(path, e))?;
                             fold_batch(
-                                path, header, &batch, projected, cur2, ncells, &mut line,
+                                path,
+                                header,
+                                &batch,
+                                projected,
+                                cur2,
+                                ncells,
+                                &mut line,
                                 &mut |row, l| fold.fold(row, l),
                             )?;
                         }
@@ -519,7 +541,10 @@ fn fold_batch(
             region_only(&mut cells, c.base + 1, rc);
         }
         let mut at = c.base + 2;
-        for (col, keys) in [(c.tags, &c.tag_keys), (c.cost_category, &c.cost_category_keys)] {
+        for (col, keys) in [
+            (c.tags, &c.tag_keys),
+            (c.cost_category, &c.cost_category_keys),
+        ] {
             let m = find(col);
             for k in keys {
                 if let Some(m) = m {

@@ -171,7 +171,7 @@ fn kind(name: &str) -> Kind {
 }
 
 /// Rows per Parquet row group.
-const GROUP_ROWS: usize = 64 * 1024;
+const GROUP_ROWS: usize = 8 * 1024;
 
 /// Rewrites a legacy CUR CSV as a CUR 2.0 Parquet file (snappy; maps as Parquet MAPs of
 /// strings). Returns the rows.

@@ -527,7 +527,8 @@ fn period_of(ws: &Path) -> String {
 
 /// The column-wise Parquet reader gives the same aggregate as the row reader it replaced
 /// (kept behind `PROFORMA_PARQUET_ROWS` for this comparison): the legacy workshop sample
-/// (DOUBLE costs) and a CUR 2.0 Parquet (maps), compared by the workspace's every row except
+/// (DOUBLE costs) and a CUR 2.0 Parquet (maps; three row groups, so both workers fold),
+/// compared by the workspace's every row except
 /// the import record's time.
 #[test]
 fn column_wise_parquet_reads_what_the_row_reader_read() {
@@ -539,7 +540,7 @@ fn column_wise_parquet_reads_what_the_row_reader_read() {
             "--months",
             "1",
             "--lines-per-month",
-            "1500",
+            "20000",
         ])
         .args(["--format", "cur2-parquet", "--out"])
         .arg(&out)

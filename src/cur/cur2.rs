@@ -229,6 +229,97 @@ fn put_value(out: &mut Vec<u8>, v: &serde_json::Value) {
     }
 }
 
+/// A flat JSON object of plain strings (`{"k":"v","k2":null}`, no escapes), the form AWS
+/// writes, parsed in place; `None` for anything else (then serde_json decides).
+fn fast_entries(t: &[u8]) -> Option<Vec<(&[u8], &[u8])>> {
+    let mut out = Vec::with_capacity(8);
+    let mut i = 0;
+    let ws = |i: &mut usize| {
+        while *i < t.len() && t[*i].is_ascii_whitespace() {
+            *i += 1;
+        }
+    };
+    let string = |i: &mut usize| -> Option<&[u8]> {
+        if t.get(*i) != Some(&b'"') {
+            return None;
+        }
+        let from = *i + 1;
+        let len = memchr::memchr2(b'"', b'\\', &t[from..])?;
+        if t[from + len] != b'"' {
+            return None;
+        }
+        *i = from + len + 1;
+        Some(&t[from..from + len])
+    };
+    ws(&mut i);
+    if t.get(i) != Some(&b'{') {
+        return None;
+    }
+    i += 1;
+    ws(&mut i);
+    if t.get(i) == Some(&b'}') {
+        i += 1;
+    } else {
+        loop {
+            ws(&mut i);
+            let k = string(&mut i)?;
+            ws(&mut i);
+            if t.get(i) != Some(&b':') {
+                return None;
+            }
+            i += 1;
+            ws(&mut i);
+            let v: &[u8] = if t[i..].starts_with(b"null") {
+                i += 4;
+                b""
+            } else {
+                string(&mut i)?
+            };
+            out.push((k, v));
+            ws(&mut i);
+            match t.get(i) {
+                Some(b',') => i += 1,
+                Some(b'}') => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    ws(&mut i);
+    (i == t.len()).then_some(out)
+}
+
+/// Calls `f(key, value)` for each entry of a map cell (value text; empty for JSON null).
+fn visit_map(
+    path: &Path,
+    names: &[String],
+    line: u64,
+    col: usize,
+    raw: &[u8],
+    mut f: impl FnMut(&[u8], &[u8]),
+) -> Result<(), CurError> {
+    let t = raw.trim_ascii();
+    if t.is_empty() || t == b"\\N" || t.eq_ignore_ascii_case(b"null") {
+        return Ok(());
+    }
+    if let Some(entries) = fast_entries(t) {
+        for (k, v) in entries {
+            f(k, v);
+        }
+        return Ok(());
+    }
+    if let Some(m) = parse_map(path, names, line, col, raw)? {
+        let mut text = Vec::new();
+        for (k, v) in &m {
+            put_value(&mut text, v);
+            f(k.as_bytes(), &text);
+        }
+    }
+    Ok(())
+}
+
 /// Builds the derived cells of `row` and calls `f` with the row that shows them.
 ///
 /// # Errors
@@ -248,21 +339,23 @@ pub fn with_row<R: Cells, T>(
         for cell in extra.iter_mut() {
             cell.clear();
         }
-        let product = match c.product {
-            Some(col) => parse_map(path, names, line, col, row.cell(col))?,
-            None => None,
-        };
         let mut have_region = false;
-        if let Some(m) = &product {
-            if let Some(v) = m.get("product_name") {
-                put_value(&mut extra[0], v);
-            }
-            if let Some(v) = m.get("region") {
-                put_value(&mut extra[1], v);
-                have_region = !extra[1].is_empty();
-            }
+        if let Some(col) = c.product {
+            visit_map(path, names, line, col, row.cell(col), |k, v| {
+                let at = match k {
+                    b"product_name" => 0,
+                    b"region" => 1,
+                    _ => return,
+                };
+                extra[at].clear();
+                extra[at].extend_from_slice(v);
+                if at == 1 {
+                    have_region = !v.is_empty();
+                }
+            })?;
         }
         if !have_region && let Some(col) = c.region_code {
+            extra[1].clear();
             extra[1].extend_from_slice(row.cell(col));
         }
         let groups = [
@@ -271,16 +364,14 @@ pub fn with_row<R: Cells, T>(
         ];
         for (col, keys, first) in groups {
             let Some(col) = col else { continue };
-            let Some(m) = parse_map(path, names, line, col, row.cell(col))? else {
-                continue;
-            };
-            for (k, v) in &m {
+            visit_map(path, names, line, col, row.cell(col), |k, v| {
                 // Keys were collected by the first pass; a key it did not see cannot occur
                 // (same file), so a miss is skipped rather than guessed.
-                if let Ok(i) = keys.binary_search(k) {
-                    put_value(&mut extra[first + i], v);
+                if let Ok(i) = keys.binary_search_by(|x| x.as_bytes().cmp(k)) {
+                    extra[first + i].clear();
+                    extra[first + i].extend_from_slice(v);
                 }
-            }
+            })?;
         }
         let adapted = Cur2Row {
             row,
@@ -308,14 +399,16 @@ pub fn collect_keys<R: Cells>(
         (c.cost_category, &mut keys.cost_categories),
     ] {
         let Some(col) = col else { continue };
-        if let Some(m) = parse_map(path, names, line, col, row.cell(col))? {
-            for (k, v) in m {
-                // A key with only empty values carries nothing, as an empty legacy column.
-                if !k.is_empty() && !matches!(v, serde_json::Value::Null) && !set.contains(&k) {
-                    set.insert(k);
-                }
+        visit_map(path, names, line, col, row.cell(col), |k, v| {
+            // A key with only empty values carries nothing, as an empty legacy column.
+            if !k.is_empty()
+                && !v.is_empty()
+                && let Ok(k) = std::str::from_utf8(k)
+                && !set.contains(k)
+            {
+                set.insert(k.to_string());
             }
-        }
+        })?;
     }
     Ok(())
 }
@@ -486,6 +579,48 @@ mod tests {
         let e = with_row(&c, Path::new("x.csv"), &h, &rows[0], 3, |_| Ok(()))
             .expect_err("not an object");
         assert!(e.to_string().contains("is not a map"), "{e}");
+    }
+
+    #[test]
+    fn the_fast_path_reads_what_serde_json_reads() {
+        let cases: [&[u8]; 6] = [
+            br#"{"a":"1","b":null}"#,
+            br#" { "a" : "x, y" , "c":"" } "#,
+            br#"{}"#,
+            br#"{"a":"q\"uote"}"#,
+            br#"{"n":1.50,"t":true}"#,
+            br#"{"a":"1"} trailing"#,
+        ];
+        for raw in cases {
+            let fast = fast_entries(raw.trim_ascii());
+            let slow = serde_json::from_slice::<serde_json::Value>(raw.trim_ascii());
+            match (fast, slow) {
+                (Some(f), Ok(serde_json::Value::Object(m))) => {
+                    let mut text = Vec::new();
+                    let slow: Vec<(Vec<u8>, Vec<u8>)> = m
+                        .iter()
+                        .map(|(k, v)| {
+                            put_value(&mut text, v);
+                            (k.as_bytes().to_vec(), text.clone())
+                        })
+                        .collect();
+                    let f: Vec<(Vec<u8>, Vec<u8>)> = f
+                        .into_iter()
+                        .map(|(k, v)| (k.to_vec(), v.to_vec()))
+                        .collect();
+                    assert_eq!(f, slow, "{}", String::from_utf8_lossy(raw));
+                }
+                // Escapes, numbers, booleans: left to serde_json; so is bad JSON.
+                (None, _) => {}
+                (Some(_), Err(e)) => panic!("fast path took bad JSON: {e}"),
+                (Some(_), Ok(_)) => panic!("fast path took a non-object"),
+            }
+        }
+        assert!(fast_entries(br#"{"a":"1"} trailing"#).is_none());
+        assert_eq!(
+            fast_entries(br#"{"a":"1","b":null}"#).map(|v| v.len()),
+            Some(2)
+        );
     }
 
     #[test]

@@ -170,15 +170,17 @@ fn kind(name: &str) -> Kind {
     }
 }
 
-/// Rows per Parquet row group.
-const GROUP_ROWS: usize = 8 * 1024;
-
 /// Rewrites a legacy CUR CSV as a CUR 2.0 Parquet file (snappy; maps as Parquet MAPs of
-/// strings). Returns the rows.
+/// strings), `group_rows` rows per row group. Returns the rows.
 ///
 /// # Errors
 /// Unreadable input CSV, an amount or date that does not parse, or a write error.
-pub fn legacy_to_cur2_parquet(input: impl Read, out: std::fs::File) -> io::Result<u64> {
+pub fn legacy_to_cur2_parquet(
+    input: impl Read,
+    out: std::fs::File,
+    group_rows: usize,
+) -> io::Result<u64> {
+    let group_rows = group_rows.max(1);
     use parquet::basic::Compression;
     use parquet::file::properties::WriterProperties;
     use parquet::file::writer::SerializedFileWriter;
@@ -220,7 +222,7 @@ pub fn legacy_to_cur2_parquet(input: impl Read, out: std::fs::File) -> io::Resul
     );
     let mut writer = SerializedFileWriter::new(out, schema, props).map_err(invalid)?;
     let mut rows = 0u64;
-    let mut group: Vec<Cur2Row> = Vec::with_capacity(GROUP_ROWS);
+    let mut group: Vec<Cur2Row> = Vec::with_capacity(group_rows.min(1 << 20));
     let mut rec = csv::StringRecord::new();
     loop {
         let more = rdr.read_record(&mut rec).map_err(invalid)?;
@@ -228,7 +230,7 @@ pub fn legacy_to_cur2_parquet(input: impl Read, out: std::fs::File) -> io::Resul
             group.push(convert(&l, &rec));
             rows += 1;
         }
-        if group.len() >= GROUP_ROWS || (!more && !group.is_empty()) {
+        if group.len() >= group_rows || (!more && !group.is_empty()) {
             write_group(&mut writer, &kinds, &group)?;
             group.clear();
         }

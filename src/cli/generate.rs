@@ -63,7 +63,12 @@ pub fn run(
                 if format == SampleFormat::Cur2Parquet {
                     let file = File::create(&path)
                         .wrap_err_with(|| format!("creating {}", path.display()))?;
-                    crate::sample_cur2::legacy_to_cur2_parquet(input, file)?
+                    // About eight row groups a file (at least 8,192 rows each), so readers that
+                    // share row groups among workers have some to share.
+                    let group_rows = usize::try_from(spec.lines_per_month / 8)
+                        .unwrap_or(usize::MAX)
+                        .max(8192);
+                    crate::sample_cur2::legacy_to_cur2_parquet(input, file, group_rows)?
                 } else {
                     write_csv(&path, gzip, |w| {
                         crate::sample_cur2::legacy_to_cur2_csv(input, w)

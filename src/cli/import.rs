@@ -38,7 +38,41 @@ pub fn run(path: &Path, files: &[PathBuf]) -> color_eyre::Result<()> {
         );
     }
     print_summary(&report)?;
+    print_formats(files)?;
     Ok(())
+}
+
+/// One line per input naming what it was read as ("CUR 2.0 CSV (gzip)", a manifest and its
+/// parts), from the detection the import used; printed terminal-safe.
+fn print_formats(files: &[PathBuf]) -> std::io::Result<()> {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let name = |p: &Path| -> String {
+        match crate::cur::detect::detect(&Source::File(p.to_path_buf())) {
+            Ok(f) => f.name().to_string(),
+            Err(_) => "unknown".to_string(),
+        }
+    };
+    for f in files {
+        match crate::cur::manifest::sniff(f) {
+            Ok(Some(m)) => {
+                let _ = writeln!(
+                    out,
+                    "read {}: {}, {}",
+                    f.display(),
+                    m.kind.name(),
+                    crate::text::count(m.parts.len() as u64, "part")
+                );
+                for part in &m.parts {
+                    let _ = writeln!(out, "  {}: {}", part.path.display(), name(&part.path));
+                }
+            }
+            _ => {
+                let _ = writeln!(out, "read {}: {}", f.display(), name(f));
+            }
+        }
+    }
+    super::table::print_safe(&out, false)
 }
 /// One line per (payer, period): rows, billable total and tax in the delivery's own currency
 /// (SPEC 5), first and last usage day; printed terminal-safe.

@@ -385,33 +385,34 @@ pub(super) fn read_file(
     let results: Vec<Result<u64, CurError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|w| {
-                let mine: Vec<(usize, u64)> = groups
-                    .iter()
-                    .copied()
-                    .filter(|(i, _)| i % workers == w)
-                    .collect();
+                // Contiguous halves: a worker's rows are consecutive rows of the file, so
+                // a row's number (for errors) is the half's first row plus its index.
+                let half = groups.len().div_ceil(workers);
+                let mine: Vec<(usize, u64)> =
+                    groups.iter().copied().skip(w * half).take(half).collect();
                 let projected = &projected;
                 let header = &header;
                 let cur2 = cur2_cols.as_deref();
                 let reader_for = &reader_for;
                 scope.spawn(move || -> Result<u64, CurError> {
                     let mut fold = table.worker();
-                    for (group, first_row) in mine {
-                        let reader = reader_for(projected, vec![group])?;
-                        let mut line = first_row;
-                        for batch in reader {
-                            let batch = batch.map_err(|e| corrupt(path, e))?;
-                            fold_batch(
-                                path,
-                                header,
-                                &batch,
-                                projected,
-                                cur2,
-                                ncells,
-                                &mut line,
-                                &mut |row, l| fold.fold(row, l),
-                            )?;
-                        }
+                    let Some(&(_, first_row)) = mine.first() else {
+                        return Ok(0);
+                    };
+                    let reader = reader_for(projected, mine.iter().map(|g| g.0).collect())?;
+                    let mut line = first_row;
+                    for batch in reader {
+                        let batch = batch.map_err(|e| corrupt(path, e))?;
+                        fold_batch(
+                            path,
+                            header,
+                            &batch,
+                            projected,
+                            cur2,
+                            ncells,
+                            &mut line,
+                            &mut |row, l| fold.fold(row, l),
+                        )?;
                     }
                     Ok(fold.done())
                 })

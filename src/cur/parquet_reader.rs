@@ -1,7 +1,10 @@
-//! Legacy CUR "Athena integration" Parquet: snake_case columns, DOUBLE costs, TIMESTAMP dates.
-//! Only the columns pricing reads are projected; each row is turned into text cells so that the
-//! same fold (and the same value rules) serve CSV and Parquet.
-
+//! Parquet input. The import reads column-wise (`parquet_columns`); this module keeps the
+//! entry point (panic containment, file opening) and the earlier row-wise reader, which turns
+//! each row into text cells through the parquet crate's row API. The row reader is used only
+//! when `PROFORMA_PARQUET_ROWS` is set: tests compare the two readers' aggregates with it
+//! (tests/cur2.rs), so the column-wise reader is held to the values the row reader produced.
+//! Legacy CUR "Athena integration" Parquet: snake_case columns, DOUBLE costs, TIMESTAMP dates;
+//! CUR 2.0 Parquet: the same plus MAP columns (written as JSON text for `cur::cur2`).
 use super::Format;
 use super::columns::ColumnMap;
 use super::cur2::{Cur2Columns, MapKeys};

@@ -5,6 +5,7 @@
 //! (tests/cur2.rs), so the column-wise reader is held to the values the row reader produced.
 //! Legacy CUR "Athena integration" Parquet: snake_case columns, DOUBLE costs, TIMESTAMP dates;
 //! CUR 2.0 Parquet: the same plus MAP columns (written as JSON text for `cur::cur2`).
+
 use super::Format;
 use super::columns::ColumnMap;
 use super::cur2::{Cur2Columns, MapKeys};

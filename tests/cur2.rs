@@ -584,3 +584,24 @@ fn column_wise_parquet_reads_what_the_row_reader_read() {
         assert_eq!(snaps[0], snaps[1], "{}", file.display());
     }
 }
+
+/// The import names the format it read each input as.
+#[test]
+fn import_names_the_format() {
+    let (dir, ws) = workspace();
+    let text = format!(
+        "{HEADER}\n{}",
+        row("222222222222", "1", r#"{"product_name":"EC2"}"#, "{}")
+    );
+    let path = dir.path().join("export-00001.csv.gz");
+    gzip(&path, &text);
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "export-00001.csv.gz: CUR 2.0 CSV (gzip)",
+        ));
+}

@@ -38,7 +38,11 @@ pub fn run(path: &Path, files: &[PathBuf]) -> color_eyre::Result<()> {
         );
     }
     print_summary(&report)?;
-    print_formats(files)?;
+    // What each input was read as, when the import brought anything (a header-only file
+    // prints nothing on stdout).
+    if !report.deliveries.is_empty() || report.accounts_changed > 0 {
+        print_formats(files)?;
+    }
     Ok(())
 }
 

@@ -306,8 +306,9 @@ fn required_columns_are_named_and_optional_ones_degrade() {
         .arg(&p)
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("missing required column"))
-        .stderr(predicates::str::contains("UnblendedCost"));
+        .stderr(predicates::str::contains(
+            "nocost.csv: missing required column line_item_unblended_cost",
+        ));
     let p = write(
         dir.path(),
         "subset.csv",

@@ -152,10 +152,12 @@ impl ColumnMap {
         }
         let names: Vec<String> = header.iter().map(|h| normalize_name(h)).collect();
         let find = |n: &str| names.iter().position(|x| x == n);
+        // Named as the file spells its columns: CUR 2.0 (Data Exports) in snake_case.
+        let snake = super::cur2::is_cur2_header(header);
         let missing: Vec<String> = REQUIRED
             .iter()
             .filter(|(n, _)| find(n).is_none())
-            .map(|(_, shown)| (*shown).to_string())
+            .map(|(n, shown)| if snake { *n } else { *shown }.to_string())
             .collect();
         if missing.len() == REQUIRED.len() {
             return Err(CurError::NotCostData {

@@ -225,8 +225,17 @@ fn write_column(a: &ArrayRef, arena: &mut Vec<u8>) -> Option<Vec<(u32, u32)>> {
                 TimeUnit::Microsecond => a.as_primitive::<TimestampMicrosecondType>().values(),
                 TimeUnit::Nanosecond => a.as_primitive::<TimestampNanosecondType>().values(),
             };
+            // Neighbouring rows mostly share their timestamps (the period start, the usage
+            // hour): the last text is reused instead of formatted again.
+            let mut last: Option<(i64, String)> = None;
             each(&mut |i, s| {
                 let x = raw[i];
+                if let Some((lx, text)) = &last
+                    && *lx == x
+                {
+                    s.push_str(text);
+                    return;
+                }
                 let t = match unit {
                     TimeUnit::Second => chrono::DateTime::from_timestamp(x, 0),
                     TimeUnit::Millisecond => chrono::DateTime::from_timestamp_millis(x),
@@ -234,6 +243,7 @@ fn write_column(a: &ArrayRef, arena: &mut Vec<u8>) -> Option<Vec<(u32, u32)>> {
                     TimeUnit::Nanosecond => Some(chrono::DateTime::from_timestamp_nanos(x)),
                 };
                 ts(s, t);
+                last = Some((x, s.clone()));
             });
         }
         DataType::Date32 => {

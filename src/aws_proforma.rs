@@ -112,7 +112,8 @@ fn scan(source: &Source, accounts: &BTreeSet<String>) -> Result<Scan, CurError> 
     };
     let path = source.display_path();
     match cur::detect::detect(source)? {
-        Format::CurCsv(compression) => {
+        // CUR 2.0 CSV: its invoice id and usage account are plain columns too.
+        Format::CurCsv(compression) | Format::Cur2Csv(compression) => {
             source.with_reader(compression, |r| {
                 let mut csv = csv::ReaderBuilder::new()
                     .has_headers(true)
@@ -143,7 +144,7 @@ fn scan(source: &Source, accounts: &BTreeSet<String>) -> Result<Scan, CurError> 
             })?;
             s.done = true;
         }
-        Format::CurParquet => {
+        Format::CurParquet | Format::Cur2Parquet => {
             scan_parquet(&path, &mut s)?;
             s.done = true;
         }

@@ -87,6 +87,24 @@ pub fn import(
     progress: &dyn Progress,
 ) -> Result<CommitReport, ImportError> {
     let mut warnings = Vec::new();
+    // A manifest stands for the files it lists (cur::manifest), which must hold its delivery.
+    let mut expanded: Vec<Source> = Vec::with_capacity(sources.len());
+    let mut listed: Vec<(PathBuf, std::rc::Rc<cur::manifest::Manifest>)> = Vec::new();
+    for source in sources {
+        if let Source::File(path) = source {
+            check_regular(path)?;
+            if let Some(m) = cur::manifest::sniff(path)? {
+                let m = std::rc::Rc::new(m);
+                for part in &m.parts {
+                    expanded.push(Source::File(part.path.clone()));
+                    listed.push((part.path.clone(), m.clone()));
+                }
+                continue;
+            }
+        }
+        expanded.push(source.clone());
+    }
+    let sources = &expanded;
     // Refuse every unreadable input before reading any, so a pipe never blocks the command.
     let mut unique: Vec<&Source> = Vec::with_capacity(sources.len());
     let mut seen_ids: Vec<((u64, u64), PathBuf)> = Vec::new();
@@ -121,6 +139,11 @@ pub fn import(
         );
         progress.finish();
         let (meta, input) = result?;
+        if let Source::File(path) = source
+            && let Some((_, m)) = listed.iter().find(|(p, _)| p == path)
+        {
+            check_manifest_delivery(m, path, &input)?;
+        }
         if let Some((first, ..)) = read
             .iter()
             .find(|(_, size, hash, _)| *hash == meta.hash && *size == meta.size)
@@ -172,4 +195,40 @@ pub fn import(
     // Freeing a large aggregate takes a noticeable moment; nobody needs to wait for it.
     std::thread::spawn(move || drop(batch));
     Ok(report)
+}
+
+/// A file a manifest lists must hold cost rows of the manifest's payer and period only.
+fn check_manifest_delivery(
+    m: &cur::manifest::Manifest,
+    file: &Path,
+    input: &cur::Input,
+) -> Result<(), CurError> {
+    let fail = |detail: String| CurError::Manifest {
+        path: m.path.clone(),
+        detail,
+    };
+    let cur::Input::Cost(extract) = input else {
+        return Err(fail(format!(
+            "{} ({}) is an account list, not cost data",
+            file.display(),
+            m.kind.name()
+        )));
+    };
+    for lines in &extract.lines {
+        let payer_ok = m.payer.as_deref().is_none_or(|p| p == lines.payer.as_str());
+        let period_ok = m.period.is_none_or(|p| p == lines.period);
+        if !payer_ok || !period_ok {
+            return Err(fail(format!(
+                "{} holds rows of payer {}, period {}, but the {} is the delivery of payer {}, \
+                 period {}",
+                file.display(),
+                lines.payer,
+                lines.period,
+                m.kind.name(),
+                m.payer.as_deref().unwrap_or("(any)"),
+                m.period.map_or("(any)".to_string(), |p| p.to_string()),
+            )));
+        }
+    }
+    Ok(())
 }

@@ -15,6 +15,7 @@ pub mod money;
 pub mod period;
 pub mod ready_totals;
 pub mod sample;
+pub mod sample_cur2;
 pub mod store;
 pub mod text;
 pub mod tui;

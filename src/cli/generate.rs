@@ -4,6 +4,17 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+/// The layout `generate-sample` writes the cost files in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SampleFormat {
+    /// Legacy CUR CSV (`lineItem/UnblendedCost`, ...)
+    Legacy,
+    /// CUR 2.0 (Data Exports) CSV, map columns as JSON objects
+    Cur2Csv,
+    /// CUR 2.0 (Data Exports) Parquet, map columns as Parquet maps
+    Cur2Parquet,
+}
+
 /// Writes the sample into `out`: per month one CSV per payer (`cur-YYYY-MM.csv[.gz]` for one
 /// payer, `cur-YYYY-MM-<payer id>.csv[.gz]` for several), `accounts.json`, and with `config`
 /// a `config.toml`. Bad counts fail before anything is written.
@@ -12,6 +23,7 @@ pub fn run(
     spec: &SampleSpec,
     config: Option<&ConfigSpec>,
     gzip: bool,
+    format: SampleFormat,
 ) -> color_eyre::Result<()> {
     spec.check().map_err(|e| eyre!("generate-sample: {e}"))?;
     let config_text = config
@@ -27,22 +39,41 @@ pub fn run(
             } else {
                 format!("cur-{period}-{}", sample::payer_id(payer))
             };
-            let name = format!("{stem}.csv{}", if gzip { ".gz" } else { "" });
+            let name = match format {
+                SampleFormat::Cur2Parquet => format!("{stem}.parquet"),
+                _ => format!("{stem}.csv{}", if gzip { ".gz" } else { "" }),
+            };
             let path = out.join(&name);
-            let file = BufWriter::with_capacity(
-                1 << 20,
-                File::create(&path).wrap_err_with(|| format!("creating {}", path.display()))?,
-            );
-            let rows = if gzip {
-                let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::new(9));
-                let rows = sample::write_payer_month(spec, payer, period, &mut gz)?;
-                gz.finish()?.flush()?;
-                rows
+            let rows = if format == SampleFormat::Legacy {
+                write_csv(&path, gzip, |w| {
+                    sample::write_payer_month(spec, payer, period, w)
+                })?
             } else {
-                let mut file = file;
-                let rows = sample::write_payer_month(spec, payer, period, &mut file)?;
-                file.flush()?;
-                rows
+                // The legacy rows first (a temporary file), then rewritten as CUR 2.0: the same
+                // rows in each layout.
+                let mut legacy = tempfile::tempfile().wrap_err("creating a temporary file")?;
+                {
+                    let mut w = BufWriter::with_capacity(1 << 20, &mut legacy);
+                    sample::write_payer_month(spec, payer, period, &mut w)?;
+                    w.flush()?;
+                }
+                use std::io::Seek;
+                legacy.seek(std::io::SeekFrom::Start(0))?;
+                let input = std::io::BufReader::with_capacity(1 << 20, legacy);
+                if format == SampleFormat::Cur2Parquet {
+                    let file = File::create(&path)
+                        .wrap_err_with(|| format!("creating {}", path.display()))?;
+                    // About eight row groups a file (at least 8,192 rows each), so readers that
+                    // share row groups among workers have some to share.
+                    let group_rows = usize::try_from(spec.lines_per_month / 8)
+                        .unwrap_or(usize::MAX)
+                        .max(8192);
+                    crate::sample_cur2::legacy_to_cur2_parquet(input, file, group_rows)?
+                } else {
+                    write_csv(&path, gzip, |w| {
+                        crate::sample_cur2::legacy_to_cur2_csv(input, w)
+                    })?
+                }
             };
             println!("wrote {} ({rows} rows)", path.display());
         }
@@ -58,4 +89,26 @@ pub fn run(
         println!("wrote {}", path.display());
     }
     Ok(())
+}
+
+/// Creates `path` and lets `f` write CSV into it, gzip-compressed when `gzip`.
+fn write_csv(
+    path: &Path,
+    gzip: bool,
+    f: impl FnOnce(&mut dyn Write) -> std::io::Result<u64>,
+) -> color_eyre::Result<u64> {
+    let mut file = BufWriter::with_capacity(
+        1 << 20,
+        File::create(path).wrap_err_with(|| format!("creating {}", path.display()))?,
+    );
+    let rows = if gzip {
+        let mut gz = flate2::write::GzEncoder::new(&mut file, flate2::Compression::new(9));
+        let rows = f(&mut gz)?;
+        gz.finish()?;
+        rows
+    } else {
+        f(&mut file)?
+    };
+    file.flush()?;
+    Ok(rows)
 }

@@ -40,6 +40,11 @@ pub fn run(path: &Path, files: &[PathBuf]) -> color_eyre::Result<()> {
         );
     }
     print_summary(&report)?;
+    // What each input was read as, when the import brought anything (a header-only file
+    // prints nothing on stdout).
+    if !report.deliveries.is_empty() || report.accounts_changed > 0 {
+        print_formats(files)?;
+    }
     Ok(())
 }
 /// `import --proforma-of GROUP`: the files are AWS's pro forma CUR of one billing group; they
@@ -81,6 +86,39 @@ pub fn run_proforma_of(path: &Path, files: &[PathBuf], group: &str) -> color_eyr
     Ok(())
 }
 
+
+/// One line per input naming what it was read as ("CUR 2.0 CSV (gzip)", a manifest and its
+/// parts), from the detection the import used; printed terminal-safe.
+fn print_formats(files: &[PathBuf]) -> std::io::Result<()> {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let name = |p: &Path| -> String {
+        match crate::cur::detect::detect(&Source::File(p.to_path_buf())) {
+            Ok(f) => f.name().to_string(),
+            Err(_) => "unknown".to_string(),
+        }
+    };
+    for f in files {
+        match crate::cur::manifest::sniff(f) {
+            Ok(Some(m)) => {
+                let _ = writeln!(
+                    out,
+                    "read {}: {}, {}",
+                    f.display(),
+                    m.kind.name(),
+                    crate::text::count(m.parts.len() as u64, "part")
+                );
+                for part in &m.parts {
+                    let _ = writeln!(out, "  {}: {}", part.path.display(), name(&part.path));
+                }
+            }
+            _ => {
+                let _ = writeln!(out, "read {}: {}", f.display(), name(f));
+            }
+        }
+    }
+    super::table::print_safe(&out, false)
+}
 /// One line per (payer, period): rows, billable total and tax in the delivery's own currency
 /// (SPEC 5), first and last usage day; printed terminal-safe.
 ///

@@ -177,6 +177,10 @@ pub enum Command {
         /// Custom line items of config.toml (default: two per group)
         #[arg(long, requires = "config_groups")]
         config_items: Option<usize>,
+        /// Layout of the cost files: legacy CUR CSV, CUR 2.0 (Data Exports) CSV, or CUR 2.0
+        /// Parquet (cur-YYYY-MM.parquet); the same rows in each
+        #[arg(long, value_enum, default_value_t = generate::SampleFormat::Legacy)]
+        format: generate::SampleFormat,
     },
 }
 
@@ -342,6 +346,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
             config_groups,
             config_rules,
             config_items,
+            format,
         } => {
             let spec = crate::sample::SampleSpec {
                 seed,
@@ -360,7 +365,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
                     items: config_items.unwrap_or(base.items),
                 }
             });
-            generate::run(&out, &spec, config.as_ref(), !plain)
+            generate::run(&out, &spec, config.as_ref(), !plain, format)
         }
     };
     done.map(|()| Next::Exit)

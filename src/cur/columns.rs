@@ -74,6 +74,9 @@ pub struct ColumnMap {
     pub labels: Vec<(usize, LabelKind, String)>,
     /// Set for a proforma cube (`cube-sql`'s result): its rows are pre-summed.
     pub cube: Option<super::cube::CubeColumns>,
+    /// Set for CUR 2.0: its map columns, read into derived cells past the header
+    /// (`cur::cur2`); `product_name`, `region` and the labels then point at those cells.
+    pub cur2: Option<Box<super::cur2::Cur2Columns>>,
 }
 
 /// Columns proforma reads by their normalised name (besides labels, which keep their spelling).
@@ -149,10 +152,12 @@ impl ColumnMap {
         }
         let names: Vec<String> = header.iter().map(|h| normalize_name(h)).collect();
         let find = |n: &str| names.iter().position(|x| x == n);
+        // Named as the file spells its columns: CUR 2.0 (Data Exports) in snake_case.
+        let snake = super::cur2::is_cur2_header(header);
         let missing: Vec<String> = REQUIRED
             .iter()
             .filter(|(n, _)| find(n).is_none())
-            .map(|(_, shown)| (*shown).to_string())
+            .map(|(n, shown)| if snake { *n } else { *shown }.to_string())
             .collect();
         if missing.len() == REQUIRED.len() {
             return Err(CurError::NotCostData {
@@ -211,6 +216,7 @@ impl ColumnMap {
             currency: find("line_item_currency_code"),
             labels,
             cube: None,
+            cur2: None,
             names: header.to_vec(),
         })
     }
@@ -258,6 +264,11 @@ impl ColumnMap {
                 c.billable,
                 c.tax,
             ]);
+        }
+        if let Some(c) = &self.cur2 {
+            // Derived cells are not columns of the file: read their map columns instead.
+            v.retain(|&i| i < c.base);
+            v.extend(c.sources());
         }
         v.sort_unstable();
         v.dedup();

@@ -9,9 +9,13 @@ use std::io::Read;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     CurCsv(Compression),
+    /// CUR 2.0 (Data Exports) CSV: snake_case columns and JSON map cells (`cur::cur2`).
+    Cur2Csv(Compression),
     /// A proforma cube (the result of `cube-sql`'s query) as CSV.
     CubeCsv(Compression),
     CurParquet,
+    /// CUR 2.0 Parquet (told from its map columns after reading the schema).
+    Cur2Parquet,
     /// A proforma cube as Parquet (told from its columns after reading).
     CubeParquet,
     AccountsJson(Compression),
@@ -24,6 +28,10 @@ impl Format {
             Format::CurCsv(Compression::None) => "legacy CUR CSV",
             Format::CurCsv(Compression::Gzip) => "legacy CUR CSV (gzip)",
             Format::CurCsv(Compression::Zip) => "legacy CUR CSV (zip)",
+            Format::Cur2Csv(Compression::None) => "CUR 2.0 CSV",
+            Format::Cur2Csv(Compression::Gzip) => "CUR 2.0 CSV (gzip)",
+            Format::Cur2Csv(Compression::Zip) => "CUR 2.0 CSV (zip)",
+            Format::Cur2Parquet => "CUR 2.0 Parquet",
             Format::CubeCsv(Compression::None) => "proforma cube CSV",
             Format::CubeCsv(Compression::Gzip) => "proforma cube CSV (gzip)",
             Format::CubeCsv(Compression::Zip) => "proforma cube CSV (zip)",
@@ -133,8 +141,14 @@ fn classify(
         "bill_billing_period_start_date",
         "line_item_product_code",
     ];
+    let raw: Vec<String> = header
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).into_owned())
+        .collect();
     if has(super::cube::MARKER) {
         Ok(Format::CubeCsv(compression))
+    } else if super::cur2::is_cur2_header(&raw) {
+        Ok(Format::Cur2Csv(compression))
     } else if cur_markers.iter().any(|m| has(m)) {
         Ok(Format::CurCsv(compression))
     } else if has("account_id") || has("id") && has("name") {

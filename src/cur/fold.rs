@@ -1014,6 +1014,17 @@ impl<'m> FoldWorker<'_, 'm> {
     /// Folds one row; `line` is its 1-based line (CSV) or row number (Parquet) for errors.
     pub fn fold<R: Cells>(&mut self, row: &R, line: u64) -> Result<(), CurError> {
         let m = self.map;
+        // CUR 2.0: the map cells are parsed once and shown as derived cells (cur/cur2.rs).
+        if let Some(c) = &m.cur2 {
+            return super::cur2::with_row(c, self.path, &m.names, row, line, |r| {
+                self.fold_row(r, line)
+            });
+        }
+        self.fold_row(row, line)
+    }
+
+    fn fold_row<R: Cells>(&mut self, row: &R, line: u64) -> Result<(), CurError> {
+        let m = self.map;
         // A cube row is pre-summed: a day record feeds the daily series alone, a line record
         // brings its counts, free-on-bill flag and owner as columns (fold/cube.rs).
         let cube = match &m.cube {

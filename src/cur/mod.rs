@@ -5,9 +5,12 @@ pub mod accounts;
 pub mod columns;
 mod csv_reader;
 pub mod cube;
+pub mod cur2;
 pub mod detect;
 pub mod fold;
 pub mod line_item_type;
+pub mod manifest;
+mod parquet_columns;
 mod parquet_reader;
 pub mod product_names;
 pub mod source;
@@ -92,6 +95,10 @@ pub enum CurError {
     },
     #[error("{}: {detail}", path.display())]
     Unsupported { path: PathBuf, detail: String },
+    /// A delivery manifest that cannot be followed (`cur::manifest`): a missing part, a size
+    /// that differs, rows of another payer or period.
+    #[error("{}: {detail}", path.display())]
+    Manifest { path: PathBuf, detail: String },
     #[error("{}: internal error: {detail}", path.display())]
     Internal { path: PathBuf, detail: String },
     /// The aggregate outgrew the import's memory budget and the temporary directory could not
@@ -153,21 +160,20 @@ pub fn read_input_packed(
     let format = detect::detect(source)?;
     let path = source.display_path();
     match format {
-        Format::CurCsv(compression) | Format::CubeCsv(compression) => {
+        Format::CurCsv(compression)
+        | Format::Cur2Csv(compression)
+        | Format::CubeCsv(compression) => {
             let (extract, hash) = csv_reader::read(source, compression, progress, packer)?;
             if matches!(format, Format::CubeCsv(_)) {
                 cube::check_days_have_lines(&path, &extract)?;
             }
             Ok((source.meta(format, hash)?, Input::Cost(extract)))
         }
-        Format::CurParquet | Format::CubeParquet => {
-            let (extract, is_cube) = parquet_reader::read(source, packer)?;
-            let format = if is_cube {
+        Format::CurParquet | Format::Cur2Parquet | Format::CubeParquet => {
+            let (extract, format) = parquet_reader::read(source, packer)?;
+            if format == Format::CubeParquet {
                 cube::check_days_have_lines(&path, &extract)?;
-                Format::CubeParquet
-            } else {
-                Format::CurParquet
-            };
+            }
             let hash = source.hash()?;
             Ok((source.meta(format, hash)?, Input::Cost(extract)))
         }

@@ -1,8 +1,14 @@
-//! Legacy CUR "Athena integration" Parquet: snake_case columns, DOUBLE costs, TIMESTAMP dates.
-//! Only the columns pricing reads are projected; each row is turned into text cells so that the
-//! same fold (and the same value rules) serve CSV and Parquet.
+//! Parquet input. The import reads column-wise (`parquet_columns`); this module keeps the
+//! entry point (panic containment, file opening) and the earlier row-wise reader, which turns
+//! each row into text cells through the parquet crate's row API. The row reader is used only
+//! when `PROFORMA_PARQUET_ROWS` is set: tests compare the two readers' aggregates with it
+//! (tests/cur2.rs), so the column-wise reader is held to the values the row reader produced.
+//! Legacy CUR "Athena integration" Parquet: snake_case columns, DOUBLE costs, TIMESTAMP dates;
+//! CUR 2.0 Parquet: the same plus MAP columns (written as JSON text for `cur::cur2`).
 
+use super::Format;
 use super::columns::ColumnMap;
+use super::cur2::{Cur2Columns, MapKeys};
 use super::fold::{CostExtract, Folder};
 use super::{CurError, Source};
 use parquet::file::reader::{FileReader, SerializedFileReader};
@@ -12,11 +18,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
-/// Reads the file; the flag is true when it is a proforma cube (`cur::cube`).
+/// Reads the file; returns what it held: legacy CUR, CUR 2.0 or a proforma cube (`cur::cube`).
 pub(super) fn read(
     source: &Source,
     packer: Option<super::Packer<'_>>,
-) -> Result<(CostExtract, bool), CurError> {
+) -> Result<(CostExtract, Format), CurError> {
     let path = source.display_path();
     let file = match source {
         Source::File(p) => std::fs::File::open(p).map_err(|e| CurError::Io {
@@ -35,7 +41,11 @@ pub(super) fn read(
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_file(&path, file, packer)
+        if std::env::var_os("PROFORMA_PARQUET_ROWS").is_some() {
+            read_file(&path, file, packer)
+        } else {
+            super::parquet_columns::read_file(&path, file, packer)
+        }
     }));
     std::panic::set_hook(hook);
     outcome.unwrap_or_else(|_| {
@@ -59,7 +69,7 @@ fn read_file(
     path: &Path,
     file: std::fs::File,
     packer: Option<super::Packer<'_>>,
-) -> Result<(CostExtract, bool), CurError> {
+) -> Result<(CostExtract, Format), CurError> {
     let reader = SerializedFileReader::new(file).map_err(|e| corrupt(path, e))?;
     let root = reader
         .metadata()
@@ -69,13 +79,71 @@ fn read_file(
         .clone();
     let fields: Vec<Arc<Type>> = root.get_fields().to_vec();
     let header: Vec<String> = fields.iter().map(|f| f.name().to_string()).collect();
-    let map = ColumnMap::from_header(path, &header)?;
+    let mut map = ColumnMap::from_header(path, &header)?;
+    let cur2 = if map.cube.is_none() {
+        Cur2Columns::locate(&header)
+    } else {
+        None
+    };
+    let format = match (&map.cube, &cur2) {
+        (Some(_), _) => Format::CubeParquet,
+        (None, Some(_)) => Format::Cur2Parquet,
+        (None, None) => Format::CurParquet,
+    };
+    if let Some(c) = cur2 {
+        // A first pass over the two label maps alone finds the keys the rows use.
+        let label_cols: Vec<usize> = [c.tags, c.cost_category].into_iter().flatten().collect();
+        let mut keys = MapKeys::default();
+        if !label_cols.is_empty() {
+            let mut cells: Vec<String> = vec![String::new(); header.len()];
+            for_each_row(
+                path,
+                &reader,
+                &root,
+                &fields,
+                &label_cols,
+                &mut cells,
+                |cells, line| super::cur2::collect_keys(&c, path, &header, cells, line, &mut keys),
+            )?;
+        }
+        map = c.apply(map, keys);
+    }
     let used = map.used_columns();
-    // Nested columns (maps, lists) are not legacy CUR columns; leave them out of the projection.
+    // Nested columns (lists, structs) are not CUR columns; CUR 2.0 maps are read as JSON text.
+    let map_cols: Vec<usize> = map
+        .cur2
+        .as_deref()
+        .map(|c| c.sources().collect())
+        .unwrap_or_default();
     let projected: Vec<usize> = used
         .into_iter()
-        .filter(|&i| fields[i].is_primitive())
+        .filter(|&i| i < fields.len() && (fields[i].is_primitive() || map_cols.contains(&i)))
         .collect();
+    let mut folder = Folder::new(&map, path).with_packer(packer);
+    let mut cells: Vec<String> = vec![String::new(); header.len()];
+    for_each_row(
+        path,
+        &reader,
+        &root,
+        &fields,
+        &projected,
+        &mut cells,
+        |cells, line| folder.fold(cells, line),
+    )?;
+    Ok((folder.finish()?, format))
+}
+
+/// Calls `f` with each row's projected columns written as text into `cells` (other cells keep
+/// their last value, and are not read).
+fn for_each_row(
+    path: &Path,
+    reader: &SerializedFileReader<std::fs::File>,
+    root: &Type,
+    fields: &[Arc<Type>],
+    projected: &[usize],
+    cells: &mut Vec<String>,
+    mut f: impl FnMut(&Vec<String>, u64) -> Result<(), CurError>,
+) -> Result<(), CurError> {
     let projection = Type::group_type_builder(root.name())
         .with_fields(projected.iter().map(|&i| fields[i].clone()).collect())
         .build()
@@ -83,9 +151,6 @@ fn read_file(
     let rows = reader
         .get_row_iter(Some(projection))
         .map_err(|e| corrupt(path, e))?;
-
-    let mut folder = Folder::new(&map, path).with_packer(packer);
-    let mut cells: Vec<String> = vec![String::new(); header.len()];
     for (n, row) in rows.enumerate() {
         let row = row.map_err(|e| corrupt(path, e))?;
         let line = n as u64 + 1;
@@ -97,9 +162,9 @@ fn read_file(
             cell.clear();
             write_field(cell, field);
         }
-        folder.fold(&cells, line)?;
+        f(cells, line)?;
     }
-    Ok((folder.finish()?, map.cube.is_some()))
+    Ok(())
 }
 
 /// Text of a Parquet value as a CUR CSV would spell it. Doubles go through their shortest
@@ -141,8 +206,33 @@ fn write_field(out: &mut String, field: &Field) {
             out.push_str(&String::from_utf8_lossy(b.data()));
             Ok(())
         }
+        Field::MapInternal(m) => {
+            write_map(out, m);
+            Ok(())
+        }
         other => write!(out, "{other}"),
     };
+}
+
+/// A Parquet MAP as the JSON object a CUR 2.0 CSV holds in the same cell (`cur::cur2`): keys
+/// and values as text, null values as JSON null.
+fn write_map(out: &mut String, m: &parquet::record::Map) {
+    let mut obj = serde_json::Map::new();
+    let mut text = String::new();
+    for (k, v) in m.entries() {
+        text.clear();
+        write_field(&mut text, k);
+        let value = match v {
+            Field::Null => serde_json::Value::Null,
+            v => {
+                let mut t = String::new();
+                write_field(&mut t, v);
+                serde_json::Value::String(t)
+            }
+        };
+        obj.insert(text.clone(), value);
+    }
+    out.push_str(&serde_json::Value::Object(obj).to_string());
 }
 
 fn write_timestamp(out: &mut String, t: Option<chrono::DateTime<chrono::Utc>>) -> std::fmt::Result {

@@ -86,7 +86,6 @@ pub fn run_proforma_of(path: &Path, files: &[PathBuf], group: &str) -> color_eyr
     Ok(())
 }
 
-
 /// One line per input naming what it was read as ("CUR 2.0 CSV (gzip)", a manifest and its
 /// parts), from the detection the import used; printed terminal-safe.
 fn print_formats(files: &[PathBuf]) -> std::io::Result<()> {

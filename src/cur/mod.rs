@@ -31,7 +31,7 @@ use std::path::PathBuf;
 /// (or Parquet row), the column and the value.
 #[derive(Debug, thiserror::Error)]
 pub enum CurError {
-    #[error("{}: {source}", path.display())]
+    #[error("{}: cannot be read", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,

@@ -303,10 +303,19 @@ fn overflow(path: &Path) -> CurError {
 /// 1e27 + 0.01).
 fn add(a: &mut Decimal, b: Decimal) -> Result<(), NotANumber> {
     let scale = a.scale().max(b.scale());
-    let sum = a.checked_add(b).ok_or(NotANumber)?;
-    // A zero operand gives the other back with its own scale: not a rounding.
-    if sum.scale() < scale && !a.is_zero() && !b.is_zero() {
-        return Err(NotANumber);
+    let mut sum = a.checked_add(b).ok_or(NotANumber)?;
+    if sum.scale() < scale {
+        if !a.is_zero() && !b.is_zero() {
+            return Err(NotANumber);
+        }
+        // A zero operand gives the other back with its own scale: the sum's scale would then
+        // depend on the order rows are met (`48.582178` or `48.5821780000`). Keep the larger,
+        // when the digits allow (they always hold the value itself).
+        let mut widened = sum;
+        widened.rescale(scale);
+        if widened == sum && widened.scale() == scale {
+            sum = widened;
+        }
     }
     *a = sum;
     Ok(())
@@ -1364,4 +1373,34 @@ fn decode_line_key<'a>(
         free_on_bill,
         labels: d.labels(labels),
     })
+}
+
+#[cfg(test)]
+mod add_tests {
+    use super::*;
+
+    fn sum(values: &[&str]) -> Result<String, NotANumber> {
+        let mut total = Decimal::ZERO;
+        for v in values {
+            add(&mut total, v.parse().unwrap())?;
+        }
+        Ok(total.to_string())
+    }
+
+    /// A sum's text does not depend on the order its amounts are met (a zero amount used to
+    /// hand the other back with its own, smaller scale); a sum Decimal would round is refused.
+    #[test]
+    fn sums_are_exact_and_the_same_in_any_order() {
+        let orders: [&[&str]; 4] = [
+            &["48.582178", "0.0000000000", "1.5"],
+            &["0.0000000000", "48.582178", "1.5"],
+            &["1.5", "0.0000000000", "48.582178"],
+            &["0", "0.0000000000", "48.582178", "1.5"],
+        ];
+        for o in orders {
+            assert_eq!(sum(o).unwrap(), "50.0821780000", "{o:?}");
+        }
+        assert!(sum(&["102343.68", "1000000000000000000000000000"]).is_err());
+        assert_eq!(sum(&["1.10", "2.2"]).unwrap(), "3.30");
+    }
 }

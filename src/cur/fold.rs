@@ -604,11 +604,6 @@ impl<'m> Folder<'m> {
         self.rows += rows;
     }
 
-    /// The header name of a column (empty when out of range).
-    pub fn column_name(&self, col: usize) -> String {
-        self.map.names.get(col).cloned().unwrap_or_default()
-    }
-
     /// Folds one row on the calling thread; `line` is its 1-based line (CSV) or row number
     /// (Parquet) for errors.
     pub fn fold<R: Cells>(&mut self, row: &R, line: u64) -> Result<(), CurError> {
@@ -639,7 +634,7 @@ impl<'m> Folder<'m> {
             .into_inner()
             .unwrap_or_else(|e| e.into_inner())
         {
-            return Err(spill::error(self.path, e));
+            return Err(spill::error(e));
         }
         self.rows += other.rows;
         for (i, (shard, spilled)) in other
@@ -653,7 +648,7 @@ impl<'m> Folder<'m> {
             let mine = self.shards[i].get_mut().unwrap_or_else(|e| e.into_inner());
             merge_shard(mine, from, self.path)?;
             if let Some(file) = spilled.into_inner().unwrap_or_else(|e| e.into_inner()) {
-                spill::read_all(file, |from| merge_shard(mine, from, self.path), self.path)?;
+                spill::read_all(file, |from| merge_shard(mine, from, self.path))?;
             }
         }
         Ok(())
@@ -698,7 +693,7 @@ impl<'m> Folder<'m> {
             ..
         } = self;
         if let Some(e) = spill_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            return Err(spill::error(path, e));
+            return Err(spill::error(e));
         }
         let names: Vec<Ustr> = map.labels.iter().map(|(_, _, n)| ustr::ustr(n)).collect();
         let work: Vec<(Shard, Option<std::fs::File>)> = shards
@@ -714,7 +709,7 @@ impl<'m> Folder<'m> {
             .collect();
         let finish_one = |(mut shard, file): (Shard, Option<std::fs::File>)| {
             if let Some(file) = file {
-                spill::read_all(file, |from| merge_shard(&mut shard, from, path), path)?;
+                spill::read_all(file, |from| merge_shard(&mut shard, from, path))?;
             }
             finish_shard(shard, map, path, &names, packer)
         };

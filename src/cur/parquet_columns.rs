@@ -307,16 +307,7 @@ pub(super) fn read_file(
         .map(|f| f.name().to_string())
         .collect();
     let mut map = ColumnMap::from_header(path, &header)?;
-    let cur2 = if map.cube.is_none() {
-        Cur2Columns::locate(&header)
-    } else {
-        None
-    };
-    let format = match (&map.cube, &cur2) {
-        (Some(_), _) => Format::CubeParquet,
-        (None, Some(_)) => Format::Cur2Parquet,
-        (None, None) => Format::CurParquet,
-    };
+    let (cur2, format) = super::parquet_reader::kind(&map, &header);
     let groups: Vec<(usize, u64)> = {
         let mut first = 0u64;
         builder

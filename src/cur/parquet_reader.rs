@@ -57,6 +57,22 @@ pub(super) fn read(
     })
 }
 
+/// What a Parquet file's header says it is (a proforma cube, CUR 2.0 with its map columns,
+/// or legacy CUR), with CUR 2.0's map columns located: both Parquet readers ask.
+pub(super) fn kind(map: &ColumnMap, header: &[String]) -> (Option<Cur2Columns>, Format) {
+    let cur2 = if map.cube.is_none() {
+        Cur2Columns::locate(header)
+    } else {
+        None
+    };
+    let format = match (&map.cube, &cur2) {
+        (Some(_), _) => Format::CubeParquet,
+        (None, Some(_)) => Format::Cur2Parquet,
+        (None, None) => Format::CurParquet,
+    };
+    (cur2, format)
+}
+
 fn corrupt(path: &Path, e: impl std::fmt::Display) -> CurError {
     CurError::Corrupt {
         path: path.to_path_buf(),
@@ -80,16 +96,7 @@ fn read_file(
     let fields: Vec<Arc<Type>> = root.get_fields().to_vec();
     let header: Vec<String> = fields.iter().map(|f| f.name().to_string()).collect();
     let mut map = ColumnMap::from_header(path, &header)?;
-    let cur2 = if map.cube.is_none() {
-        Cur2Columns::locate(&header)
-    } else {
-        None
-    };
-    let format = match (&map.cube, &cur2) {
-        (Some(_), _) => Format::CubeParquet,
-        (None, Some(_)) => Format::Cur2Parquet,
-        (None, None) => Format::CurParquet,
-    };
+    let (cur2, format) = super::parquet_reader::kind(&map, &header);
     if let Some(c) = cur2 {
         // A first pass over the two label maps alone finds the keys the rows use.
         let label_cols: Vec<usize> = [c.tags, c.cost_category].into_iter().flatten().collect();

@@ -8,13 +8,12 @@ use crate::cur::CurError;
 use rust_decimal::Decimal;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
-use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"PFSPILL1";
 
 /// The import error for a spill file that could not be written or read back: about the
 /// temporary directory, not the input.
-pub(super) fn error(_input: &Path, detail: String) -> CurError {
+pub(super) fn error(detail: String) -> CurError {
     CurError::Spill {
         dir: std::env::temp_dir(),
         detail,
@@ -134,9 +133,8 @@ impl<R: Read> In<R> {
 pub(super) fn read_all(
     mut file: File,
     mut each: impl FnMut(Shard) -> Result<(), CurError>,
-    path: &Path,
 ) -> Result<(), CurError> {
-    let io = |e: std::io::Error| error(path, e.to_string());
+    let io = |e: std::io::Error| error(e.to_string());
     file.seek(SeekFrom::Start(0)).map_err(io)?;
     let mut r = In {
         r: BufReader::with_capacity(1 << 20, file),

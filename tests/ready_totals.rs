@@ -364,3 +364,43 @@ fn the_tui_opens_on_kept_totals_and_loads_the_lines_behind_them() {
     }
     assert_eq!(common::tui::render(&mut polled, 140, 40), slow_overview);
 }
+
+/// Issue 10: `config import` prices the period under the new configuration (to show each
+/// group's change), so it keeps that state's totals; the first report after it reads them
+/// (writes nothing), and they are the numbers a full pricing gives.
+#[test]
+fn a_config_import_keeps_the_totals_the_next_report_reads() {
+    let (dir, ws) = demo_copy();
+    let toml = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/config.toml"),
+    )
+    .unwrap();
+    let changed = toml.replacen("percent = 10\n", "percent = 40\n", 1);
+    assert_ne!(changed, toml, "the sample has a 10 % rule to change");
+    let path = dir.path().join("changed.toml");
+    std::fs::write(&path, changed).unwrap();
+    let before_import = out(&ws, &["report", "--format", "json"]);
+    bin()
+        .args(["config", "import"])
+        .arg(&ws)
+        .arg(&path)
+        .assert()
+        .success();
+    let kept = common::snapshot(&ws);
+    let report = out(&ws, &["report", "--format", "json"]);
+    assert_eq!(
+        common::snapshot(&ws),
+        kept,
+        "the report read the totals the import kept (it wrote none of its own)"
+    );
+    assert_ne!(report, before_import, "the import changed the numbers");
+    // Without any kept totals, the period is priced from its lines: the same report.
+    let conn = rusqlite::Connection::open(&ws).unwrap();
+    conn.execute("DELETE FROM group_totals", []).unwrap();
+    drop(conn);
+    assert_eq!(out(&ws, &["report", "--format", "json"]), report);
+    for g in GROUPS {
+        let one = out(&ws, &["report", "--group", g, "--format", "json"]);
+        assert!(one.contains("ProformaCost"), "{g}: {one}");
+    }
+}

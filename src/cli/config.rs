@@ -297,6 +297,10 @@ fn effect(ws: &Workspace, c: &PeriodChange) -> color_eyre::Result<String> {
     let before = shown(&a);
     a.reprice(c.after.clone());
     let after = shown(&a);
+    // The period is priced under the configuration now in force: its totals are kept, so the
+    // next report or TUI open reads them instead of pricing the period again (issue 10; the
+    // fingerprint makes sure they are only used for exactly this state).
+    a.keep_ready(ws);
     let mut names: Vec<(&str, &str)> = before
         .iter()
         .chain(after.iter())

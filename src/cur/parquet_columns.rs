@@ -1,8 +1,8 @@
 //! Column-wise Parquet reading (issue 11 item 6): the columns the fold reads are decoded batch
 //! by batch into typed arrays (parquet's `arrow` reader, projected), and each row is shown to
 //! the fold as byte cells borrowed from those arrays. Text is never copied per row; numbers and
-//! timestamps are written once per batch into one buffer. Row groups are shared between two
-//! workers that fold into one table.
+//! timestamps are written once per batch into one buffer. Row groups are handed out one at a
+//! time to two workers that fold into one table.
 //!
 //! Value rules are the row reader's (SPEC 1.1): DOUBLE through its shortest round-trip text
 //! (Rust's `{}` of an `f64`, as before), DECIMAL from its integer and scale (exact),
@@ -70,6 +70,21 @@ impl<'a> Text<'a> {
             _ => b"",
         }
     }
+
+    /// As [`Text::get`], as text: the arrow string layouts hold valid UTF-8 already (checked
+    /// when decoded), so only binary cells are checked. None when not UTF-8.
+    fn text(&self, i: usize) -> Option<&'a str> {
+        match self {
+            Text::Utf8(a) if a.is_valid(i) => Some(a.value(i)),
+            Text::Large(a) if a.is_valid(i) => Some(a.value(i)),
+            Text::View(a) if a.is_valid(i) => Some(a.value(i)),
+            Text::Binary(a) if a.is_valid(i) => std::str::from_utf8(a.value(i)).ok(),
+            Text::Dict32(k, v) if k.is_valid(i) => {
+                usize::try_from(k.value(i)).map_or(Some(""), |j| v.text(j))
+            }
+            _ => Some(""),
+        }
+    }
 }
 
 /// A map column (string keys and values).
@@ -99,6 +114,18 @@ impl<'a> Map<'a> {
             .find(|&j| self.keys.get(j) == key)
             .map_or(b"", |j| self.values.get(j))
     }
+
+    /// As [`Map::get`], as text (see [`Text::text`]).
+    fn text(&self, row: usize, key: &[u8]) -> Option<&'a str> {
+        if !self.array.is_valid(row) {
+            return Some("");
+        }
+        let offsets = self.array.value_offsets();
+        let (from, to) = (offsets[row] as usize, offsets[row + 1] as usize);
+        (from..to)
+            .find(|&j| self.keys.get(j) == key)
+            .map_or(Some(""), |j| self.values.text(j))
+    }
 }
 
 /// Where one cell of a row comes from.
@@ -116,6 +143,9 @@ enum Cell<'a> {
 struct BatchRow<'b, 'a> {
     cells: &'b [Cell<'a>],
     arena: &'b [u8],
+    /// `arena` as text when it is UTF-8 (it always is: proforma wrote it), checked once per
+    /// batch instead of once per cell.
+    arena_text: Option<&'b str>,
     row: usize,
 }
 
@@ -133,6 +163,25 @@ impl Cells for BatchRow<'_, '_> {
                 if v.is_empty() { self.cell(*other) } else { v }
             }
             Some(Cell::Absent) | None => b"",
+        }
+    }
+
+    fn text(&self, index: usize) -> Option<&str> {
+        match self.cells.get(index) {
+            Some(Cell::Text(t)) => t.text(self.row),
+            Some(Cell::Written(spans)) => match self.arena_text {
+                // Every span is one whole written value: on character boundaries.
+                Some(arena) => spans
+                    .get(self.row)
+                    .map_or(Some(""), |&(a, b)| arena.get(a as usize..b as usize)),
+                None => std::str::from_utf8(self.cell(index)).ok(),
+            },
+            Some(Cell::MapKey(m, k)) => m.text(self.row, k),
+            Some(Cell::MapKeyOr(m, k, other)) => match m.text(self.row, k) {
+                Some("") => self.text(*other),
+                v => v,
+            },
+            Some(Cell::Absent) | None => Some(""),
         }
     }
 }
@@ -322,17 +371,19 @@ pub(super) fn read_file(
             })
             .collect()
     };
+    // The footer is decoded once; every reader (one per row group and worker) shares it.
+    let metadata = builder.metadata().clone();
+    let options = parquet::arrow::arrow_reader::ArrowReaderOptions::new();
+    let metadata = parquet::arrow::arrow_reader::ArrowReaderMetadata::try_new(metadata, options)
+        .map_err(|e| corrupt(path, e))?;
     let reader_for = |cols: &[usize], row_groups: Vec<usize>| {
         // Its own open file per reader: clones of one handle share the read position, which
         // two workers would move under each other.
-        let b =
-            ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).map_err(|e| {
-                CurError::Io {
-                    path: path.to_path_buf(),
-                    source: e,
-                }
-            })?)
-            .map_err(|e| corrupt(path, e))?;
+        let file = std::fs::File::open(path).map_err(|e| CurError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        let b = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata.clone());
         let mask = ProjectionMask::roots(b.parquet_schema(), cols.iter().copied());
         b.with_projection(mask)
             .with_row_groups(row_groups)
@@ -381,41 +432,54 @@ pub(super) fn read_file(
     }
     let ncells = map.names.len();
     let folder = Folder::new(&map, path).with_packer(packer);
-    let workers = if groups.len() > 1 { 2 } else { 1 };
+    let workers = groups.len().clamp(1, 2);
     let table = &folder;
+    // Row groups are handed out one at a time, in file order, to whichever worker is free (row
+    // groups differ in size: fixed halves left one worker idle at the end). A worker that
+    // meets an error stops everyone taking more: every earlier row group has been taken by
+    // then, so the first error of the file is still among those met.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let stop = std::sync::atomic::AtomicBool::new(false);
     let results: Vec<Result<u64, CurError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
-            .map(|w| {
-                // Contiguous halves: a worker's rows are consecutive rows of the file, so
-                // a row's number (for errors) is the half's first row plus its index.
-                let half = groups.len().div_ceil(workers);
-                let mine: Vec<(usize, u64)> =
-                    groups.iter().copied().skip(w * half).take(half).collect();
-                let projected = &projected;
-                let header = &header;
+            .map(|_| {
+                let (projected, header, groups) = (&projected, &header, &groups);
                 let cur2 = cur2_cols.as_deref();
-                let reader_for = &reader_for;
+                let (reader_for, next, stop) = (&reader_for, &next, &stop);
                 scope.spawn(move || -> Result<u64, CurError> {
+                    use std::sync::atomic::Ordering;
                     let mut fold = table.worker();
-                    let Some(&(_, first_row)) = mine.first() else {
-                        return Ok(0);
+                    let mut run = || -> Result<(), CurError> {
+                        while !stop.load(Ordering::Relaxed) {
+                            let Some(&(group, first_row)) =
+                                groups.get(next.fetch_add(1, Ordering::Relaxed))
+                            else {
+                                break;
+                            };
+                            // A row's number (for errors) is its group's first row plus its
+                            // index.
+                            let mut line = first_row;
+                            for batch in reader_for(projected, vec![group])? {
+                                let batch = batch.map_err(|e| corrupt(path, e))?;
+                                fold_batch(
+                                    path,
+                                    header,
+                                    &batch,
+                                    projected,
+                                    cur2,
+                                    ncells,
+                                    &mut line,
+                                    &mut |row, l| fold.fold(row, l),
+                                )?;
+                            }
+                        }
+                        Ok(())
                     };
-                    let reader = reader_for(projected, mine.iter().map(|g| g.0).collect())?;
-                    let mut line = first_row;
-                    for batch in reader {
-                        let batch = batch.map_err(|e| corrupt(path, e))?;
-                        fold_batch(
-                            path,
-                            header,
-                            &batch,
-                            projected,
-                            cur2,
-                            ncells,
-                            &mut line,
-                            &mut |row, l| fold.fold(row, l),
-                        )?;
+                    let done = run();
+                    if done.is_err() {
+                        stop.store(true, Ordering::Relaxed);
                     }
-                    Ok(fold.done())
+                    done.map(|()| fold.done())
                 })
             })
             .collect();
@@ -556,12 +620,14 @@ fn fold_batch(
             }
         }
     }
+    let arena_text = std::str::from_utf8(&arena).ok();
     for row in 0..batch.num_rows() {
         *line += 1;
         fold(
             &BatchRow {
                 cells: &cells,
                 arena: &arena,
+                arena_text,
                 row,
             },
             *line,

@@ -214,8 +214,15 @@ fn write_column(a: &ArrayRef, arena: &mut Vec<u8>) -> Option<Vec<(u32, u32)>> {
     match a.data_type() {
         DataType::Float64 => {
             let v = a.as_primitive::<Float64Type>();
+            let mut buf = ryu::Buffer::new();
             each(&mut |i, s| {
-                let _ = write!(s, "{}", v.value(i));
+                let x = v.value(i);
+                if x.is_finite() {
+                    s.push_str(&crate::money::f64_text(x, &mut buf));
+                } else {
+                    // NaN, inf: the fold refuses them by this text.
+                    let _ = write!(s, "{x}");
+                }
             });
         }
         DataType::Float32 => {

@@ -448,10 +448,10 @@ pub(crate) fn price_group(
     }
 }
 
-/// Every line of the period priced in one pass in line order (reading the lines in order,
-/// whatever order groups hold them in): what [`price_group`] gives group by group, the same
-/// to the last digit, for when every group is priced. Lines of no group are unmonitored.
-/// Returns per line its group and price, and per group its totals and diagnostics.
+/// Every line of the period priced: what [`price_group`] gives group by group (it is what
+/// runs, the groups shared among the cores, since a group prices alone), placed in line
+/// order. Lines of no group are unmonitored. Returns per line its group and price, and per
+/// group its totals and diagnostics.
 pub(crate) fn price_every_line(
     lines: &[StoredLine],
     config: &Config,
@@ -464,30 +464,28 @@ pub(crate) fn price_every_line(
     Vec<GroupTotals>,
     Vec<Diagnostics>,
 ) {
+    use rayon::prelude::*;
     let mut line_group: Vec<Option<usize>> = vec![None; lines.len()];
-    for (g, idx) in group_lines.groups.iter().enumerate() {
-        for &i in idx {
-            line_group[i] = Some(g);
-        }
-    }
-    let mut passes: Vec<GroupPass<'_>> = (0..plans.len()).map(GroupPass::new).collect();
-    let mut prices: Vec<LinePrice> = Vec::with_capacity(lines.len());
-    for (i, line) in lines.iter().enumerate() {
-        prices.push(match line_group[i] {
-            Some(g) => passes[g].line(i, line, config, plans[g], members),
-            None => LinePrice::fixed(Decimal::ZERO, Basis::Unmonitored),
-        });
-    }
-    let mut totals = Vec::with_capacity(passes.len());
-    let mut diagnostics = Vec::with_capacity(passes.len());
-    for mut pass in passes {
-        pass.finish(config, |i| &lines[i], &mut prices);
-        totals.push(pass.totals);
-        diagnostics.push(pass.diagnostics);
-    }
-    for (g, p) in line_group.iter().zip(&prices) {
-        if let Some(g) = g {
-            totals[*g].priced += p.proforma;
+    let mut prices: Vec<LinePrice> =
+        vec![LinePrice::fixed(Decimal::ZERO, Basis::Unmonitored); lines.len()];
+    let mut totals = Vec::with_capacity(plans.len());
+    let mut diagnostics = Vec::with_capacity(plans.len());
+    // A batch of groups at a time, so that the groups' own price lists never add more than
+    // a fraction of the period's to the memory held.
+    const BATCH: usize = 64;
+    for first in (0..plans.len()).step_by(BATCH) {
+        let last = (first + BATCH).min(plans.len());
+        let priced: Vec<PricedGroup> = (first..last)
+            .into_par_iter()
+            .map(|g| price_group(g, group_lines.of(Some(g)), lines, config, plans[g], members))
+            .collect();
+        for (g, p) in (first..last).zip(priced) {
+            for (&i, price) in group_lines.of(Some(g)).iter().zip(p.prices) {
+                line_group[i] = Some(g);
+                prices[i] = price;
+            }
+            totals.push(p.totals);
+            diagnostics.push(p.diagnostics);
         }
     }
     (line_group, prices, totals, diagnostics)

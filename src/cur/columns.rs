@@ -72,6 +72,10 @@ pub struct ColumnMap {
     pub currency: Option<usize>,
     /// Label columns with the key they carry (`user:team` from CSV, `user_team` from Parquet).
     pub labels: Vec<(usize, LabelKind, String)>,
+    /// Derived cells that each hold a row's labels of one kind as a set of (key, value)
+    /// pairs, encoded by [`super::fold::encode_label_set`]: the labels of a map column
+    /// (CUR 2.0 `resource_tags`), whose keys are not in the header and vary by row.
+    pub label_sets: Vec<(usize, LabelKind)>,
     /// Set for a proforma cube (`cube-sql`'s result): its rows are pre-summed.
     pub cube: Option<super::cube::CubeColumns>,
     /// Set for CUR 2.0: its map columns, read into derived cells past the header
@@ -215,6 +219,7 @@ impl ColumnMap {
             usage_start: find("line_item_usage_start_date"),
             currency: find("line_item_currency_code"),
             labels,
+            label_sets: Vec::new(),
             cube: None,
             cur2: None,
             names: header.to_vec(),

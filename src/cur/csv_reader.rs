@@ -148,8 +148,8 @@ fn read_stream(
     let header_end = header_end.unwrap_or(buf.len());
     let header = parse_header(path, &buf[..header_end])?;
     let map = ColumnMap::from_header(path, &header)?;
-    // CUR 2.0: a first pass finds the map keys (tags, cost categories) the rows use.
-    let map = super::cur2::complete_csv(map, path, source, compression)?;
+    // CUR 2.0: its map columns become derived cells.
+    let map = super::cur2::complete_csv(map);
     let mut next_line = 1 + memchr::memchr_iter(b'\n', &buf[..header_end]).count() as u64;
     buf.drain(..header_end);
     let mut bounds = Boundaries::default();

@@ -207,6 +207,7 @@ pub fn column_map(path: &Path, header: &[String]) -> Result<ColumnMap, CurError>
         usage_start: Some(at("usage_date")),
         currency: Some(at("currency")),
         labels,
+        label_sets: Vec::new(),
         cur2: None,
         cube: Some(CubeColumns {
             version: at(MARKER),

@@ -15,9 +15,10 @@
 //! - `base + 1`: `product['region']`, or the static `product_region_code` when the row's map
 //!   has no `region` (as a legacy header without `product/region` falls back to
 //!   `product/regionCode`);
-//! - then one cell per tag key (`resource_tags[k]`), then one per cost category
-//!   (`cost_category[k]`), keys sorted, found by a first pass over the file
-//!   ([`scan_keys`]), since a map's keys are not in the header.
+//! - `base + 2`: the row's `resource_tags` entries, `base + 3`: its `cost_category` entries,
+//!   each as one label-set cell ([`ColumnMap::label_sets`], encoded by
+//!   `fold::encode_label_set`): a map's keys are not in the header and vary by row, so the
+//!   cell carries keys and values together and the file is read once.
 //!
 //! Tag and cost-category keys are carried as AWS spells them in the map (`user_team`,
 //! `business_unit`: the Athena-normalised form, the same key a legacy Parquet column
@@ -27,7 +28,6 @@ use super::CurError;
 use super::columns::{ColumnMap, LabelKind, normalize_name};
 use super::fold::Cells;
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The names of the CUR 2.0 map columns.
@@ -62,18 +62,10 @@ pub struct Cur2Columns {
     pub cost_category: Option<usize>,
     /// The static `product_region_code` column (fallback for `product['region']`).
     pub region_code: Option<usize>,
-    /// Tag keys, sorted; derived cell `base + 2 + i`.
-    pub tag_keys: Vec<String>,
-    /// Cost-category keys, sorted; derived cell `base + 2 + tag_keys.len() + i`.
-    pub cost_category_keys: Vec<String>,
 }
 
-/// The map keys a file's rows use, from [`scan_keys`].
-#[derive(Debug, Default, Clone)]
-pub struct MapKeys {
-    pub tags: BTreeSet<String>,
-    pub cost_categories: BTreeSet<String>,
-}
+/// Derived cells after the header: product name, region, tags, cost categories.
+const DERIVED: usize = 4;
 
 impl Cur2Columns {
     /// The map columns of a header, if it is CUR 2.0.
@@ -90,14 +82,7 @@ impl Cur2Columns {
             region_code: header
                 .iter()
                 .position(|h| normalize_name(h) == "product_region_code"),
-            tag_keys: Vec::new(),
-            cost_category_keys: Vec::new(),
         })
-    }
-
-    /// Number of derived cells.
-    fn derived(&self) -> usize {
-        2 + self.tag_keys.len() + self.cost_category_keys.len()
     }
 
     /// The header columns the derived cells are read from (for readers that project).
@@ -112,28 +97,24 @@ impl Cur2Columns {
         .flatten()
     }
 
-    /// Points `map` at the derived cells: product name, region, one label per key.
-    pub fn apply(mut self, mut map: ColumnMap, keys: MapKeys) -> ColumnMap {
-        self.tag_keys = keys.tags.into_iter().collect();
-        self.cost_category_keys = keys.cost_categories.into_iter().collect();
+    /// Points `map` at the derived cells: product name, region, and the label sets of the
+    /// tag and cost-category maps.
+    pub fn apply(self, mut map: ColumnMap) -> ColumnMap {
         let base = self.base;
         map.names.truncate(base);
         map.names.push("product['product_name']".into());
         map.names.push("product['region']".into());
+        map.names.push("resource_tags".into());
+        map.names.push("cost_category".into());
         map.product_name = Some(base);
         map.region = Some(base + 1);
         // Flattened map columns (`resource_tags_user_team`) are not expected beside the map,
         // but if a user's SQL aliases some, they keep working as plain labels.
-        let mut at = base + 2;
-        for k in &self.tag_keys {
-            map.names.push(format!("resource_tags['{k}']"));
-            map.labels.push((at, LabelKind::Tag, k.clone()));
-            at += 1;
+        if self.tags.is_some() {
+            map.label_sets.push((base + 2, LabelKind::Tag));
         }
-        for k in &self.cost_category_keys {
-            map.names.push(format!("cost_category['{k}']"));
-            map.labels.push((at, LabelKind::CostCategory, k.clone()));
-            at += 1;
+        if self.cost_category.is_some() {
+            map.label_sets.push((base + 3, LabelKind::CostCategory));
         }
         map.cur2 = Some(Box::new(self));
         map
@@ -161,9 +142,17 @@ impl<R: Cells> Cells for Cur2Row<'_, R> {
     }
 }
 
+/// Per-thread scratch, reused row after row: the derived cells, and a map's entries as byte
+/// ranges of a text buffer (for [`crate::cur::fold::encode_label_set`]).
+#[derive(Default)]
+struct Scratch {
+    cells: Vec<Vec<u8>>,
+    text: Vec<u8>,
+    pairs: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+}
+
 thread_local! {
-    /// Per-thread scratch for the derived cells, reused row after row.
-    static SCRATCH: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 fn bad_json(
@@ -334,9 +323,10 @@ pub fn with_row<R: Cells, T>(
     f: impl FnOnce(&Cur2Row<'_, R>) -> Result<T, CurError>,
 ) -> Result<T, CurError> {
     SCRATCH.with(|scratch| {
-        let mut extra = scratch.borrow_mut();
-        extra.resize_with(c.derived(), Vec::new);
-        for cell in extra.iter_mut() {
+        let mut scratch = scratch.borrow_mut();
+        let Scratch { cells, text, pairs } = &mut *scratch;
+        cells.resize_with(DERIVED, Vec::new);
+        for cell in cells.iter_mut() {
             cell.clear();
         }
         let mut have_region = false;
@@ -347,124 +337,49 @@ pub fn with_row<R: Cells, T>(
                     b"region" => 1,
                     _ => return,
                 };
-                extra[at].clear();
-                extra[at].extend_from_slice(v);
+                cells[at].clear();
+                cells[at].extend_from_slice(v);
                 if at == 1 {
                     have_region = !v.is_empty();
                 }
             })?;
         }
         if !have_region && let Some(col) = c.region_code {
-            extra[1].clear();
-            extra[1].extend_from_slice(row.cell(col));
+            cells[1].clear();
+            cells[1].extend_from_slice(row.cell(col));
         }
-        let groups = [
-            (c.tags, &c.tag_keys, 2),
-            (c.cost_category, &c.cost_category_keys, 2 + c.tag_keys.len()),
-        ];
-        for (col, keys, first) in groups {
+        for (col, at) in [(c.tags, 2), (c.cost_category, 3)] {
             let Some(col) = col else { continue };
+            text.clear();
+            pairs.clear();
             visit_map(path, names, line, col, row.cell(col), |k, v| {
-                // Keys were collected by the first pass; a key it did not see cannot occur
-                // (same file), so a miss is skipped rather than guessed.
-                if let Ok(i) = keys.binary_search_by(|x| x.as_bytes().cmp(k)) {
-                    extra[first + i].clear();
-                    extra[first + i].extend_from_slice(v);
-                }
+                let k_at = text.len();
+                text.extend_from_slice(k);
+                let v_at = text.len();
+                text.extend_from_slice(v);
+                pairs.push((k_at..v_at, v_at..text.len()));
             })?;
+            crate::cur::fold::encode_label_set(text, pairs, &mut cells[at]);
         }
         let adapted = Cur2Row {
             row,
             base: c.base,
-            extra: &extra,
+            extra: cells,
         };
         f(&adapted)
     })
 }
 
-/// Adds the keys of one row's `resource_tags` and `cost_category` maps to `keys`.
-///
-/// # Errors
-/// A map cell that is not a JSON object.
-pub fn collect_keys<R: Cells>(
-    c: &Cur2Columns,
-    path: &Path,
-    names: &[String],
-    row: &R,
-    line: u64,
-    keys: &mut MapKeys,
-) -> Result<(), CurError> {
-    for (col, set) in [
-        (c.tags, &mut keys.tags),
-        (c.cost_category, &mut keys.cost_categories),
-    ] {
-        let Some(col) = col else { continue };
-        visit_map(path, names, line, col, row.cell(col), |k, v| {
-            // A key with only empty values carries nothing, as an empty legacy column.
-            if !k.is_empty()
-                && !v.is_empty()
-                && let Ok(k) = std::str::from_utf8(k)
-                && !set.contains(k)
-            {
-                set.insert(k.to_string());
-            }
-        })?;
-    }
-    Ok(())
-}
-
-/// The first pass over a CUR 2.0 CSV: the tag and cost-category keys its rows use. Reads the
-/// decompressed text with a plain CSV reader (quoted JSON cells may hold commas and newlines).
-///
-/// # Errors
-/// Unreadable CSV, or a map cell that is not a JSON object (file, line, column, reason).
-pub fn scan_csv_keys(
-    path: &Path,
-    c: &Cur2Columns,
-    names: &[String],
-    r: &mut dyn std::io::Read,
-) -> Result<MapKeys, CurError> {
-    let mut keys = MapKeys::default();
-    if c.tags.is_none() && c.cost_category.is_none() {
-        return Ok(keys);
-    }
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(r);
-    let mut rec = csv::ByteRecord::new();
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            // The main pass reports malformed CSV with its own, more precise errors.
-            Err(_) => break,
-        }
-        let line = rec.position().map_or(0, |p| p.line());
-        collect_keys(c, path, names, &rec, line, &mut keys)?;
-    }
-    Ok(keys)
-}
-
-/// Completes a CSV header's column map: for CUR 2.0, scans the file once for its map keys
-/// and points the map at the derived cells; any other header is returned as is.
-///
-/// # Errors
-/// The file cannot be read again, or a map cell is not a JSON object.
-pub(super) fn complete_csv(
-    map: ColumnMap,
-    path: &Path,
-    source: &super::Source,
-    compression: super::source::Compression,
-) -> Result<ColumnMap, CurError> {
+/// Completes a CSV header's column map: for CUR 2.0, points the map at the derived cells;
+/// any other header is returned as is.
+pub(super) fn complete_csv(map: ColumnMap) -> ColumnMap {
     if map.cube.is_some() {
-        return Ok(map);
+        return map;
     }
-    let Some(c) = Cur2Columns::locate(&map.names) else {
-        return Ok(map);
-    };
-    let (keys, _) = source.with_reader(compression, |r| scan_csv_keys(path, &c, &map.names, r))?;
-    Ok(c.apply(map, keys))
+    match Cur2Columns::locate(&map.names) {
+        Some(c) => c.apply(map),
+        None => map,
+    }
 }
 
 #[cfg(test)]
@@ -506,63 +421,103 @@ mod tests {
         r
     }
 
-    fn map_for(rows: &[Vec<String>]) -> ColumnMap {
+    fn map_for() -> ColumnMap {
         let h = header();
         let c = Cur2Columns::locate(&h).expect("a CUR 2.0 header");
         let map = ColumnMap::from_header(Path::new("x.csv"), &h).expect("columns");
-        let mut keys = MapKeys::default();
-        for (i, r) in rows.iter().enumerate() {
-            collect_keys(&c, Path::new("x.csv"), &h, r, i as u64 + 2, &mut keys).expect("keys");
+        c.apply(map)
+    }
+
+    /// A label-set cell's pairs, decoded.
+    fn pairs(mut cell: &[u8]) -> Vec<(String, String)> {
+        let mut items = Vec::new();
+        while !cell.is_empty() {
+            let n = u32::from_le_bytes(cell[..4].try_into().unwrap()) as usize;
+            items.push(String::from_utf8_lossy(&cell[4..4 + n]).to_string());
+            cell = &cell[4 + n..];
         }
-        c.apply(map, keys)
+        items
+            .chunks(2)
+            .map(|kv| (kv[0].clone(), kv[1].clone()))
+            .collect()
     }
 
     #[test]
     fn derived_cells_carry_product_name_region_and_labels() {
-        let rows = vec![
+        let rows = [
             row(
                 r#"{"product_name":"Amazon Elastic Compute Cloud","region":"us-east-1"}"#,
-                r#"{"user_team":"web","user_env":null}"#,
+                r#"{"user_team":"web","user_env":null,"app":"shop","user_team":"second"}"#,
             ),
             row(r#"{"product_name":"Amazon S3"}"#, ""),
         ];
-        let map = map_for(&rows);
+        let map = map_for();
         let c = map.cur2.as_deref().expect("cur2");
-        assert_eq!(c.tag_keys, vec!["user_team".to_string()]);
-        assert_eq!(c.cost_category_keys, vec!["business_unit".to_string()]);
+        assert_eq!(
+            map.label_sets,
+            vec![
+                (c.base + 2, LabelKind::Tag),
+                (c.base + 3, LabelKind::CostCategory)
+            ]
+        );
         let got = |r: &Vec<String>| {
             with_row(c, Path::new("x.csv"), &map.names, r, 2, |a| {
                 Ok((
                     String::from_utf8_lossy(a.cell(map.product_name.unwrap_or(0))).to_string(),
                     String::from_utf8_lossy(a.cell(map.region.unwrap_or(0))).to_string(),
-                    map.labels
+                    map.label_sets
                         .iter()
-                        .map(|(i, _, _)| String::from_utf8_lossy(a.cell(*i)).to_string())
+                        .map(|(i, _)| pairs(a.cell(*i)))
                         .collect::<Vec<_>>(),
                     String::from_utf8_lossy(a.cell(5)).to_string(),
                 ))
             })
             .expect("row")
         };
+        let kv = |k: &str, v: &str| (k.to_string(), v.to_string());
+        // Sorted by key, the first of a repeated key, no null value.
         assert_eq!(
             got(&rows[0]),
             (
                 "Amazon Elastic Compute Cloud".into(),
                 "us-east-1".into(),
-                vec!["web".into(), "Retail".into()],
+                vec![
+                    vec![kv("app", "shop"), kv("user_team", "web")],
+                    vec![kv("business_unit", "Retail")]
+                ],
                 "1.5".into()
             )
         );
-        // No region in the map: the static region code; no tags: empty.
+        // No region in the map: the static region code; no tags: an empty set.
         assert_eq!(
             got(&rows[1]),
             (
                 "Amazon S3".into(),
                 "eu-west-1".into(),
-                vec!["".into(), "Retail".into()],
+                vec![vec![], vec![kv("business_unit", "Retail")]],
                 "1.5".into()
             )
         );
+    }
+
+    /// The same labels in another order, or written with escapes, are the same cell bytes: the
+    /// same aggregate line.
+    #[test]
+    fn a_label_set_is_canonical() {
+        let map = map_for();
+        let c = map.cur2.as_deref().expect("cur2");
+        let cell = |tags: &str| {
+            let r = row("{}", tags);
+            with_row(c, Path::new("x.csv"), &map.names, &r, 2, |a| {
+                Ok(a.cell(c.base + 2).to_vec())
+            })
+            .expect("row")
+        };
+        let one = cell(r#"{"user_team":"web","app":"shop"}"#);
+        assert_eq!(one, cell(r#"{"app":"shop","user_team":"web","x":""}"#));
+        assert_eq!(one, cell(r#"{"app":"sh\u006fp","user_team":"web"}"#));
+        assert_ne!(one, cell(r#"{"app":"shop"}"#));
+        assert_eq!(cell(""), cell("{}"));
     }
 
     #[test]

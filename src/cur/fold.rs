@@ -521,6 +521,30 @@ fn push_field(buf: &mut Vec<u8>, value: &[u8]) {
     buf.extend_from_slice(value);
 }
 
+/// Writes a row's labels of one kind (a map column's entries, `(key, value)` as byte ranges
+/// of `text`) into `out` as one canonical cell for [`ColumnMap::label_sets`]: sorted by key,
+/// the first entry of a repeated key, no empty key or value (an empty value carries nothing,
+/// as an empty legacy label column), each pair length-prefixed. Rows with the same labels
+/// give the same bytes whatever order their map lists them in. `pairs` is reordered.
+pub(crate) fn encode_label_set(
+    text: &[u8],
+    pairs: &mut [(std::ops::Range<usize>, std::ops::Range<usize>)],
+    out: &mut Vec<u8>,
+) {
+    // Stable: of a repeated key, the first entry stays first.
+    pairs.sort_by(|a, b| text[a.0.clone()].cmp(&text[b.0.clone()]));
+    let mut last: Option<&[u8]> = None;
+    for (k, v) in pairs.iter() {
+        let (k, v) = (&text[k.clone()], &text[v.clone()]);
+        if k.is_empty() || v.is_empty() || last == Some(k) {
+            continue;
+        }
+        last = Some(k);
+        push_field(out, k);
+        push_field(out, v);
+    }
+}
+
 /// Owner account id from `arn:aws:ec2:us-east-1:OWNER:reserved-instances/...` or
 /// `arn:aws:savingsplans::OWNER:savingsplan/...`.
 fn arn_owner(arn: &[u8]) -> &[u8] {
@@ -1127,6 +1151,9 @@ impl<'m> FoldWorker<'_, 'm> {
         for (col, _, _) in &m.labels {
             push_field(&mut key, Self::opt_bytes(row, Some(*col)));
         }
+        for (col, _) in &m.label_sets {
+            push_field(&mut key, Self::opt_bytes(row, Some(*col)));
+        }
 
         let result = (|| {
             let mut shard = lock(&self.table.shards[shard_of(account.as_bytes())]);
@@ -1350,6 +1377,17 @@ fn decode_line_key<'a>(
                 kind: *kind,
                 key: *name,
                 value,
+            });
+        }
+    }
+    for (_, kind) in &map.label_sets {
+        let mut set = KeyReader { buf: r.bytes()? };
+        while !set.buf.is_empty() {
+            let (key, value) = (set.bytes()?, set.bytes()?);
+            labels.push(Label {
+                kind: *kind,
+                key: d.value(key),
+                value: d.value(value),
             });
         }
     }

@@ -18,7 +18,6 @@ use arrow_array::{Array, ArrayRef, MapArray, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -137,6 +136,9 @@ enum Cell<'a> {
     MapKey(&'a Map<'a>, &'a [u8]),
     /// A map key, else another cell (the region code).
     MapKeyOr(&'a Map<'a>, &'a [u8], usize),
+    /// A label map's entries, one label-set cell per row in `Batch::sets`
+    /// (`fold::encode_label_set`).
+    Set(Vec<(u32, u32)>),
 }
 
 /// One decoded batch, seen row by row.
@@ -146,6 +148,8 @@ struct BatchRow<'b, 'a> {
     /// `arena` as text when it is UTF-8 (it always is: proforma wrote it), checked once per
     /// batch instead of once per cell.
     arena_text: Option<&'b str>,
+    /// The label-set cells' bytes (binary: kept apart from `arena`, which is text).
+    sets: &'b [u8],
     row: usize,
 }
 
@@ -162,6 +166,10 @@ impl Cells for BatchRow<'_, '_> {
                 let v = m.get(self.row, k);
                 if v.is_empty() { self.cell(*other) } else { v }
             }
+            Some(Cell::Set(spans)) => spans
+                .get(self.row)
+                .and_then(|&(a, b)| self.sets.get(a as usize..b as usize))
+                .unwrap_or(b""),
             Some(Cell::Absent) | None => b"",
         }
     }
@@ -181,6 +189,7 @@ impl Cells for BatchRow<'_, '_> {
                 Some("") => self.text(*other),
                 v => v,
             },
+            Some(Cell::Set(_)) => std::str::from_utf8(self.cell(index)).ok(),
             Some(Cell::Absent) | None => Some(""),
         }
     }
@@ -401,27 +410,7 @@ pub(super) fn read_file(
 
     let mut cur2_cols = None;
     if let Some(c) = cur2 {
-        // First pass: the keys of the label maps (their key columns alone).
-        let label_cols: Vec<usize> = [c.tags, c.cost_category].into_iter().flatten().collect();
-        let mut keys = super::cur2::MapKeys::default();
-        if !label_cols.is_empty() {
-            let reader = reader_for(&label_cols, groups.iter().map(|g| g.0).collect())?;
-            for batch in reader {
-                let batch = batch.map_err(|e| corrupt(path, e))?;
-                for (pos, &col) in label_cols.iter().enumerate() {
-                    let Some(m) = Map::of(batch.column(pos).as_ref()) else {
-                        return Err(not_a_map(path, &header, col));
-                    };
-                    let set = if Some(col) == c.tags {
-                        &mut keys.tags
-                    } else {
-                        &mut keys.cost_categories
-                    };
-                    collect(&m, set);
-                }
-            }
-        }
-        map = c.apply(map, keys);
+        map = c.apply(map);
         // The derived cells are built here, from the maps in place: not by the fold's adapter.
         cur2_cols = map.cur2.take();
     }
@@ -536,25 +525,30 @@ fn not_a_map(path: &Path, header: &[String], col: usize) -> CurError {
     }
 }
 
-fn collect(m: &Map<'_>, set: &mut BTreeSet<String>) {
+/// Each row's entries of a label map as one label-set cell (`fold::encode_label_set`),
+/// written into `sets`; one span per row.
+fn label_sets(m: &Map<'_>, sets: &mut Vec<u8>) -> Vec<(u32, u32)> {
     let offsets = m.array.value_offsets();
-    let (from, to) = (
-        offsets.first().copied().unwrap_or(0) as usize,
-        offsets.last().copied().unwrap_or(0) as usize,
-    );
-    let mut last: &[u8] = b"";
-    for j in from..to {
-        let k = m.keys.get(j);
-        if k.is_empty() || k == last || m.values.get(j).is_empty() {
-            continue;
-        }
-        last = k;
-        if let Ok(k) = std::str::from_utf8(k)
-            && !set.contains(k)
-        {
-            set.insert(k.to_string());
-        }
-    }
+    let mut text = Vec::new();
+    let mut pairs = Vec::new();
+    (0..m.array.len())
+        .map(|row| {
+            text.clear();
+            pairs.clear();
+            if m.array.is_valid(row) {
+                for j in offsets[row] as usize..offsets[row + 1] as usize {
+                    let k_at = text.len();
+                    text.extend_from_slice(m.keys.get(j));
+                    let v_at = text.len();
+                    text.extend_from_slice(m.values.get(j));
+                    pairs.push((k_at..v_at, v_at..text.len()));
+                }
+            }
+            let from = sets.len() as u32;
+            crate::cur::fold::encode_label_set(&text, &mut pairs, sets);
+            (from, sets.len() as u32)
+        })
+        .collect()
 }
 
 /// Folds one batch: builds the cell sources once, then shows each row to `fold`.
@@ -570,6 +564,7 @@ fn fold_batch(
     fold: &mut dyn FnMut(&BatchRow<'_, '_>, u64) -> Result<(), CurError>,
 ) -> Result<(), CurError> {
     let mut arena = Vec::new();
+    let mut sets = Vec::new();
     let mut maps: Vec<(usize, Map<'_>)> = Vec::new();
     let mut cells: Vec<Cell<'_>> = (0..ncells).map(|_| Cell::Absent).collect();
     for (pos, &col) in projected.iter().enumerate() {
@@ -613,17 +608,9 @@ fn fold_batch(
             // No product map: the region code alone.
             region_only(&mut cells, c.base + 1, rc);
         }
-        let mut at = c.base + 2;
-        for (col, keys) in [
-            (c.tags, &c.tag_keys),
-            (c.cost_category, &c.cost_category_keys),
-        ] {
-            let m = find(col);
-            for k in keys {
-                if let Some(m) = m {
-                    cells[at] = Cell::MapKey(m, k.as_bytes());
-                }
-                at += 1;
+        for (col, at) in [(c.tags, c.base + 2), (c.cost_category, c.base + 3)] {
+            if let Some(m) = find(col) {
+                cells[at] = Cell::Set(label_sets(m, &mut sets));
             }
         }
     }
@@ -635,6 +622,7 @@ fn fold_batch(
                 cells: &cells,
                 arena: &arena,
                 arena_text,
+                sets: &sets,
                 row,
             },
             *line,

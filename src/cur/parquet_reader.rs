@@ -8,7 +8,7 @@
 
 use super::Format;
 use super::columns::ColumnMap;
-use super::cur2::{Cur2Columns, MapKeys};
+use super::cur2::Cur2Columns;
 use super::fold::{CostExtract, Folder};
 use super::{CurError, Source};
 use parquet::file::reader::{FileReader, SerializedFileReader};
@@ -98,22 +98,7 @@ fn read_file(
     let mut map = ColumnMap::from_header(path, &header)?;
     let (cur2, format) = super::parquet_reader::kind(&map, &header);
     if let Some(c) = cur2 {
-        // A first pass over the two label maps alone finds the keys the rows use.
-        let label_cols: Vec<usize> = [c.tags, c.cost_category].into_iter().flatten().collect();
-        let mut keys = MapKeys::default();
-        if !label_cols.is_empty() {
-            let mut cells: Vec<String> = vec![String::new(); header.len()];
-            for_each_row(
-                path,
-                &reader,
-                &root,
-                &fields,
-                &label_cols,
-                &mut cells,
-                |cells, line| super::cur2::collect_keys(&c, path, &header, cells, line, &mut keys),
-            )?;
-        }
-        map = c.apply(map, keys);
+        map = c.apply(map);
     }
     let used = map.used_columns();
     // Nested columns (lists, structs) are not CUR columns; CUR 2.0 maps are read as JSON text.

@@ -70,6 +70,17 @@ impl<'a> Text<'a> {
         }
     }
 
+    /// Another view of the same arrays.
+    fn view(&self) -> Text<'a> {
+        match self {
+            Text::Utf8(a) => Text::Utf8(a),
+            Text::Large(a) => Text::Large(a),
+            Text::View(a) => Text::View(a),
+            Text::Binary(a) => Text::Binary(a),
+            Text::Dict32(k, v) => Text::Dict32(k, Box::new(v.view())),
+        }
+    }
+
     /// As [`Text::get`], as text: the arrow string layouts hold valid UTF-8 already (checked
     /// when decoded), so only binary cells are checked. None when not UTF-8.
     fn text(&self, i: usize) -> Option<&'a str> {
@@ -389,7 +400,27 @@ pub(super) fn read_file(
     };
     // The footer is decoded once; every reader (one per row group and worker) shares it.
     let metadata = builder.metadata().clone();
-    let options = parquet::arrow::arrow_reader::ArrowReaderOptions::new();
+    // Text columns are asked for as dictionaries: a CUR's strings repeat (a few hundred
+    // services, usage types, accounts over millions of rows) and are stored dictionary-encoded,
+    // so each row then reads an index into a small table instead of a copied string.
+    let hinted: Vec<arrow_schema::FieldRef> = builder
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Utf8 | DataType::LargeUtf8 => {
+                std::sync::Arc::new(f.as_ref().clone().with_data_type(DataType::Dictionary(
+                    Box::new(DataType::Int32),
+                    Box::new(f.data_type().clone()),
+                )))
+            }
+            _ => f.clone(),
+        })
+        .collect();
+    let options =
+        parquet::arrow::arrow_reader::ArrowReaderOptions::new().with_schema(std::sync::Arc::new(
+            arrow_schema::Schema::new_with_metadata(hinted, builder.schema().metadata().clone()),
+        ));
     let metadata = parquet::arrow::arrow_reader::ArrowReaderMetadata::try_new(metadata, options)
         .map_err(|e| corrupt(path, e))?;
     let reader_for = |cols: &[usize], row_groups: Vec<usize>| {
@@ -634,13 +665,7 @@ fn fold_batch(
 /// Points cell `at` at cell `source` (a copy of its text view or spans).
 fn region_only(cells: &mut [Cell<'_>], at: usize, source: usize) {
     let copy = match &cells[source] {
-        Cell::Text(t) => Some(Cell::Text(match t {
-            Text::Utf8(a) => Text::Utf8(a),
-            Text::Large(a) => Text::Large(a),
-            Text::View(a) => Text::View(a),
-            Text::Binary(a) => Text::Binary(a),
-            Text::Dict32(..) => return,
-        })),
+        Cell::Text(t) => Some(Cell::Text(t.view())),
         Cell::Written(s) => Some(Cell::Written(s.clone())),
         _ => None,
     };

@@ -82,12 +82,16 @@ fn shift_right(m: Decimal, n: u32) -> Decimal {
     while remaining > 0 {
         let step = remaining.min(28 - v.scale().min(28));
         if step == 0 {
-            // Scale is exhausted: the rest is below 1e-28, round it away.
-            let mut r = v;
-            for _ in 0..remaining {
-                r /= Decimal::TEN;
-            }
-            return r.round_dp(28);
+            // Scale is exhausted: the rest is below 1e-28, rounded away in one division (one
+            // digit at a time would round twice: 7100.5 -> 7100 where 7100.53 -> 7101).
+            let Some(divisor) = 10i128
+                .checked_pow(remaining)
+                .and_then(|p| Decimal::try_from_i128_with_scale(p, 0).ok())
+            else {
+                // Beyond 10^28 the quotient is below 8e-29 (|v| < 8 here): taken as zero.
+                return Decimal::ZERO;
+            };
+            return v.checked_div(divisor).unwrap_or(Decimal::ZERO).round_dp(28);
         }
         // set_scale only fails when the scale exceeds 28, which `step` prevents.
         let mut next = v;
@@ -186,6 +190,20 @@ mod tests {
         assert!(parse_decimal("1e999").is_err());
         assert!(parse_decimal("-").is_err());
         assert!(parse_decimal(".").is_err());
+    }
+
+    /// Digits past the 28th place are rounded once, not digit by digit.
+    #[test]
+    fn tiny_exponents_round_once() {
+        assert_eq!(
+            parse_decimal("7.100532164112103e-25").unwrap().unwrap(),
+            d("0.0000000000000000000000007101")
+        );
+        assert_eq!(
+            parse_decimal("7.100532164112103e-25").unwrap(),
+            parse_decimal("0.0000000000000000000000007100532164112103").unwrap()
+        );
+        assert_eq!(parse_decimal("5e-60").unwrap().unwrap(), Decimal::ZERO);
     }
 
     #[test]

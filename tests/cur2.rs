@@ -606,3 +606,85 @@ fn import_names_the_format() {
             "export-00001.csv.gz: CUR 2.0 CSV (gzip)",
         ));
 }
+
+/// A CUR 2.0 Parquet whose SQL left out the `product` map: the region comes from
+/// `product_region_code` (a dictionary column as the column-wise reader asks for it), the same
+/// as the row reader gives, and the tags from the `resource_tags` map.
+#[test]
+fn parquet_without_a_product_map_takes_the_region_code() {
+    use arrow_array::builder::{MapBuilder, StringBuilder};
+    use arrow_array::{ArrayRef, RecordBatch, StringArray};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("no-product.parquet");
+    let text = |v: &[&str]| -> ArrayRef { Arc::new(StringArray::from(v.to_vec())) };
+    let mut tags = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
+    for team in ["web", "", "data"] {
+        if !team.is_empty() {
+            tags.keys().append_value("user_team");
+            tags.values().append_value(team);
+        }
+        tags.append(true).expect("map row");
+    }
+    let batch = RecordBatch::try_from_iter([
+        ("bill_payer_account_id", text(&["111111111111"; 3])),
+        (
+            "line_item_usage_account_id",
+            text(&["222222222222", "222222222222", "333333333333"]),
+        ),
+        (
+            "bill_billing_period_start_date",
+            text(&["2026-10-01T00:00:00Z"; 3]),
+        ),
+        ("line_item_line_item_type", text(&["Usage"; 3])),
+        ("line_item_product_code", text(&["AmazonEC2"; 3])),
+        ("line_item_unblended_cost", text(&["1.25", "2.50", "4.00"])),
+        (
+            "product_region_code",
+            text(&["eu-west-1", "us-east-1", "eu-west-1"]),
+        ),
+        ("resource_tags", Arc::new(tags.finish()) as ArrayRef),
+    ])
+    .expect("batch");
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(&file).expect("create"),
+        batch.schema(),
+        None,
+    )
+    .expect("writer");
+    w.write(&batch).expect("write");
+    w.close().expect("close");
+    let mut snaps = Vec::new();
+    for rows in [false, true] {
+        let ws = dir.path().join(format!("ws-{rows}.proforma"));
+        bin().arg("init").arg(&ws).assert().success();
+        let mut cmd = bin();
+        if rows {
+            cmd.env("PROFORMA_PARQUET_ROWS", "1");
+        }
+        cmd.arg("import").arg(&ws).arg(&file).assert().success();
+        snaps.push(
+            snapshot(&ws)
+                .into_iter()
+                .filter(|r| r.starts_with("cost_chunks"))
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(snaps[0], snaps[1]);
+    // The chunks' blobs hold the region and tag texts as written.
+    let chunks: String = snaps[0]
+        .iter()
+        .filter_map(|r| r.split("Blob([").nth(1))
+        .map(|b| {
+            let bytes: Vec<u8> = b
+                .trim_end_matches("])")
+                .split(", ")
+                .filter_map(|n| n.parse().ok())
+                .collect();
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+        .collect();
+    for text in ["eu-west-1", "us-east-1", "user_team", "web", "data"] {
+        assert!(chunks.contains(text), "{text} not stored: {chunks}");
+    }
+}

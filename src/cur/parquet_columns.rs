@@ -5,10 +5,12 @@
 //! time to two workers that fold into one table.
 //!
 //! Value rules are the row reader's (SPEC 1.1): DOUBLE through its shortest round-trip text
-//! (Rust's `{}` of an `f64`, as before), DECIMAL from its integer and scale (exact),
-//! TIMESTAMP as ISO 8601 UTC, DATE as `YYYY-MM-DD`. CUR 2.0 map columns are read in place:
-//! `product['product_name']`, `product['region']` (else `product_region_code`) and every tag
-//! and cost-category key become derived cells at the positions `cur::cur2` gives them.
+//! (`money::f64_text`: Rust's `{}` text but on an exact halfway double), DECIMAL from its
+//! integer and scale (exact), TIMESTAMP as ISO 8601 UTC, DATE as `YYYY-MM-DD`. Text columns
+//! are asked for as dictionaries. CUR 2.0 map columns are read in place:
+//! `product['product_name']` and `product['region']` (else `product_region_code`) become
+//! derived cells at the positions `cur::cur2` gives them, and each row's `resource_tags` and
+//! `cost_category` entries one label-set cell each (`fold::encode_label_set`).
 
 use super::columns::ColumnMap;
 use super::cur2::Cur2Columns;

@@ -169,6 +169,11 @@ fn write_field(out: &mut String, field: &Field) {
             out.push_str(s);
             Ok(())
         }
+        // As the column-wise reader writes them (halfway doubles included).
+        Field::Double(x) if x.is_finite() => {
+            out.push_str(&crate::money::f64_text(*x, &mut ryu::Buffer::new()));
+            Ok(())
+        }
         Field::Double(x) => write!(out, "{x}"),
         Field::Float(x) => write!(out, "{x}"),
         Field::Int(x) => write!(out, "{x}"),

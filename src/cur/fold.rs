@@ -346,7 +346,11 @@ fn add_daily(a: &mut DailySums, b: &DailySums) -> Result<(), NotANumber> {
 struct KeyTable<V> {
     index: FxHashMap<u128, usize>,
     collided: std::collections::HashMap<Box<[u8]>, usize>,
-    entries: Vec<(Box<[u8]>, V)>,
+    /// Every entry's key, back to back (no allocation per key); entry `i`'s key ends at
+    /// `ends[i]` and starts where entry `i - 1`'s ends.
+    keys: Vec<u8>,
+    ends: Vec<usize>,
+    values: Vec<V>,
 }
 
 impl<V> Default for KeyTable<V> {
@@ -354,29 +358,61 @@ impl<V> Default for KeyTable<V> {
         Self {
             index: FxHashMap::default(),
             collided: Default::default(),
-            entries: Vec::new(),
+            keys: Vec::new(),
+            ends: Vec::new(),
+            values: Vec::new(),
         }
     }
 }
 
+impl<V> KeyTable<V> {
+    /// Number of entries.
+    fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Entry `i`'s key.
+    fn key(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.keys[start..self.ends[i]]
+    }
+
+    /// Entry `i`'s value.
+    fn value_mut(&mut self, i: usize) -> &mut V {
+        &mut self.values[i]
+    }
+
+    /// Every (key, value), in the order the entries were created.
+    fn iter(&self) -> impl Iterator<Item = (&[u8], &V)> {
+        (0..self.len()).map(|i| (self.key(i), &self.values[i]))
+    }
+}
+
 impl<V: Default> KeyTable<V> {
+    fn push(&mut self, key: &[u8]) -> usize {
+        self.keys.extend_from_slice(key);
+        self.ends.push(self.keys.len());
+        self.values.push(V::default());
+        self.values.len() - 1
+    }
+
     /// The position of `key`'s entry, created empty if new.
     fn position(&mut self, key: &[u8]) -> usize {
         let hash = xxhash_rust::xxh3::xxh3_128(key);
-        let next = self.entries.len();
+        let next = self.values.len();
         let i = *self.index.entry(hash).or_insert(next);
         if i == next {
-            self.entries.push((key.into(), V::default()));
+            return self.push(key);
+        }
+        if self.key(i) == key {
             return i;
         }
-        if *self.entries[i].0 == *key {
+        if let Some(&i) = self.collided.get(key) {
             return i;
         }
-        let entries = &mut self.entries;
-        *self.collided.entry(key.into()).or_insert_with(|| {
-            entries.push((key.into(), V::default()));
-            entries.len() - 1
-        })
+        let i = self.push(key);
+        self.collided.insert(key.into(), i);
+        i
     }
 }
 
@@ -460,7 +496,7 @@ impl Shard {
     /// The (period, payer, account) of an account slot, as text.
     fn account_text(&self, slot: usize) -> (String, String, String) {
         let mut r = KeyReader {
-            buf: &self.accounts.entries[slot].0,
+            buf: self.accounts.key(slot),
         };
         (
             r.field().unwrap_or_default(),
@@ -783,7 +819,6 @@ fn finish_shard(
     }
     let accounts = shard
         .accounts
-        .entries
         .iter()
         .map(|(k, _)| {
             let mut r = KeyReader { buf: k };
@@ -797,7 +832,7 @@ fn finish_shard(
         .ok_or_else(|| corrupt_key(path))?;
     let mut decoder = KeyDecoder::default();
     let mut by_account: Vec<Vec<StoredLine>> = vec![Vec::new(); accounts.len()];
-    for ((k, v), slot) in shard.lines.entries.iter().zip(&shard.line_account) {
+    for ((k, v), slot) in shard.lines.iter().zip(&shard.line_account) {
         let key = decode_line_key(k, map, names, &mut decoder).ok_or_else(|| corrupt_key(path))?;
         by_account[*slot].push(StoredLine {
             key,
@@ -841,7 +876,7 @@ fn finish_shard(
         }
         out.accounts.push(lines);
     }
-    for (d, (k, _)) in shard.deliveries.entries.iter().enumerate() {
+    for (d, (k, _)) in shard.deliveries.iter().enumerate() {
         for (code, line) in &shard.delivery_currency[d] {
             let mut r = KeyReader { buf: k };
             let key = (|| Some((BillingPeriod::from_timestamp(&r.field()?)?, r.field()?)))()
@@ -874,11 +909,10 @@ fn finish_shard(
 fn merge_shard(into: &mut Shard, from: Shard, path: &Path) -> Result<(), CurError> {
     let slots: Vec<usize> = from
         .accounts
-        .entries
         .iter()
         .map(|(k, _)| into.account_slot(k))
         .collect();
-    for (d, (k, _)) in from.deliveries.entries.iter().enumerate() {
+    for (d, (k, _)) in from.deliveries.iter().enumerate() {
         let mine = into.deliveries.position(k);
         if mine == into.delivery_currency.len() {
             into.delivery_currency.push(Vec::new());
@@ -887,13 +921,13 @@ fn merge_shard(into: &mut Shard, from: Shard, path: &Path) -> Result<(), CurErro
             note(&mut into.delivery_currency[mine], code, *at);
         }
     }
-    for ((k, v), their_slot) in from.lines.entries.into_iter().zip(from.line_account) {
-        let i = into.lines.position(&k);
+    for ((k, v), their_slot) in from.lines.iter().zip(&from.line_account) {
+        let i = into.lines.position(k);
         if i == into.line_account.len() {
-            into.line_account.push(slots[their_slot]);
+            into.line_account.push(slots[*their_slot]);
             into.held += k.len() + LINE_OVERHEAD;
         }
-        add_line(&mut into.lines.entries[i].1, &v).map_err(|_| overflow(path))?;
+        add_line(into.lines.value_mut(i), v).map_err(|_| overflow(path))?;
     }
     let days = into.daily.len();
     for ((slot, day), v) in from.daily {
@@ -1172,7 +1206,7 @@ impl<'m> FoldWorker<'_, 'm> {
                 let delivery = shard.account_delivery[account_slot];
                 self.note_currency(shard, delivery, code, col, line)?;
             }
-            let sums = &mut shard.lines.entries[at].1;
+            let sums = shard.lines.value_mut(at);
             sums.rows += weight;
             sums.no_public_price_rows += no_public_rows;
             let sum_ok = add(&mut sums.usage_amount, usage_amount)
@@ -1221,7 +1255,7 @@ impl<'m> FoldWorker<'_, 'm> {
 /// checked this way. (Every row of an account is in one shard, so a shard is checked alone.)
 fn check_cube_adds_up(shard: &Shard, path: &Path) -> Result<(), CurError> {
     let mut lines: FxHashMap<usize, (u64, Decimal, Decimal)> = FxHashMap::default();
-    for ((key, sums), slot) in shard.lines.entries.iter().zip(&shard.line_account) {
+    for ((key, sums), slot) in shard.lines.iter().zip(&shard.line_account) {
         let mut r = KeyReader { buf: key };
         for _ in 0..8 {
             r.bytes().ok_or_else(|| corrupt_key(path))?;

@@ -43,18 +43,13 @@ pub(super) fn write(file: &mut Option<File>, shard: &Shard) -> std::io::Result<(
     f.seek(SeekFrom::End(0))?;
     let mut w = BufWriter::with_capacity(1 << 20, f);
     w.write_all(MAGIC)?;
-    put_u64(&mut w, shard.accounts.entries.len() as u64)?;
-    for ((k, _), d) in shard.accounts.entries.iter().zip(&shard.account_delivery) {
+    put_u64(&mut w, shard.accounts.len() as u64)?;
+    for ((k, _), d) in shard.accounts.iter().zip(&shard.account_delivery) {
         put_bytes(&mut w, k)?;
         put_u64(&mut w, *d as u64)?;
     }
-    put_u64(&mut w, shard.deliveries.entries.len() as u64)?;
-    for ((k, _), c) in shard
-        .deliveries
-        .entries
-        .iter()
-        .zip(&shard.delivery_currency)
-    {
+    put_u64(&mut w, shard.deliveries.len() as u64)?;
+    for ((k, _), c) in shard.deliveries.iter().zip(&shard.delivery_currency) {
         put_bytes(&mut w, k)?;
         put_u64(&mut w, c.len() as u64)?;
         for (code, line) in c {
@@ -62,8 +57,8 @@ pub(super) fn write(file: &mut Option<File>, shard: &Shard) -> std::io::Result<(
             put_u64(&mut w, *line)?;
         }
     }
-    put_u64(&mut w, shard.lines.entries.len() as u64)?;
-    for ((k, s), slot) in shard.lines.entries.iter().zip(&shard.line_account) {
+    put_u64(&mut w, shard.lines.len() as u64)?;
+    for ((k, s), slot) in shard.lines.iter().zip(&shard.line_account) {
         put_bytes(&mut w, k)?;
         put_u64(&mut w, *slot as u64)?;
         put_u64(&mut w, s.rows)?;
@@ -158,7 +153,7 @@ pub(super) fn read_all(
 fn read<R: Read>(r: &mut In<R>) -> std::io::Result<Shard> {
     let mut shard = Shard::default();
     let fresh = |table: &mut KeyTable<_>, key: &[u8]| -> std::io::Result<()> {
-        let n = table.entries.len();
+        let n = table.len();
         if table.position(key) != n {
             return Err(damaged());
         }
@@ -171,7 +166,7 @@ fn read<R: Read>(r: &mut In<R>) -> std::io::Result<Shard> {
     }
     for _ in 0..r.u64()? {
         let k = r.bytes()?;
-        let n = shard.deliveries.entries.len();
+        let n = shard.deliveries.len();
         if shard.deliveries.position(&k) != n {
             return Err(damaged());
         }
@@ -181,14 +176,14 @@ fn read<R: Read>(r: &mut In<R>) -> std::io::Result<Shard> {
         }
         shard.delivery_currency.push(seen);
     }
-    let accounts = shard.accounts.entries.len();
-    let deliveries = shard.deliveries.entries.len();
+    let accounts = shard.accounts.len();
+    let deliveries = shard.deliveries.len();
     if shard.account_delivery.iter().any(|d| *d >= deliveries) {
         return Err(damaged());
     }
     for _ in 0..r.u64()? {
         let k = r.bytes()?;
-        let n = shard.lines.entries.len();
+        let n = shard.lines.len();
         if shard.lines.position(&k) != n {
             return Err(damaged());
         }
@@ -206,7 +201,7 @@ fn read<R: Read>(r: &mut In<R>) -> std::io::Result<Shard> {
             sp_effective_cost: r.decimal()?,
             ri_effective_cost: r.decimal()?,
         };
-        shard.lines.entries[n].1 = sums;
+        *shard.lines.value_mut(n) = sums;
     }
     for _ in 0..r.u64()? {
         let slot = r.usize()?;

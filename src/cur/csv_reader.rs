@@ -150,6 +150,8 @@ fn read_stream(
     let map = ColumnMap::from_header(path, &header)?;
     // CUR 2.0: a first pass finds the map keys (tags, cost categories) the rows use.
     let map = super::cur2::complete_csv(map, path, source, compression)?;
+    // FOCUS: a first pass finds the tag and cost-category keys (cur/focus.rs).
+    let map = super::focus::complete_csv(map, path, source, compression)?;
     let mut next_line = 1 + memchr::memchr_iter(b'\n', &buf[..header_end]).count() as u64;
     buf.drain(..header_end);
     let mut bounds = Boundaries::default();

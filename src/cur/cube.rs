@@ -208,6 +208,7 @@ pub fn column_map(path: &Path, header: &[String]) -> Result<ColumnMap, CurError>
         currency: Some(at("currency")),
         labels,
         cur2: None,
+        focus: None,
         cube: Some(CubeColumns {
             version: at(MARKER),
             record: at("record"),

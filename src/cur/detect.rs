@@ -18,6 +18,10 @@ pub enum Format {
     Cur2Parquet,
     /// A proforma cube as Parquet (told from its columns after reading).
     CubeParquet,
+    /// FOCUS 1.x CSV: PascalCase columns (`BilledCost`, `ChargeCategory`, ...; `cur::focus`).
+    FocusCsv(Compression, super::focus::FocusVersion),
+    /// FOCUS 1.x Parquet (told from its columns after reading the schema).
+    FocusParquet(super::focus::FocusVersion),
     AccountsJson(Compression),
     AccountsCsv(Compression),
 }
@@ -37,6 +41,8 @@ impl Format {
             Format::CubeCsv(Compression::Zip) => "proforma cube CSV (zip)",
             Format::CurParquet => "legacy CUR Parquet",
             Format::CubeParquet => "proforma cube Parquet",
+            Format::FocusCsv(c, v) => super::focus::format_name(v, Some(c)),
+            Format::FocusParquet(v) => super::focus::format_name(v, None),
             Format::AccountsJson(_) => "accounts JSON (organizations list-accounts)",
             Format::AccountsCsv(_) => "accounts CSV",
         }
@@ -147,6 +153,11 @@ fn classify(
         .collect();
     if has(super::cube::MARKER) {
         Ok(Format::CubeCsv(compression))
+    } else if super::focus::is_focus_header(&raw) {
+        Ok(Format::FocusCsv(
+            compression,
+            super::focus::FocusVersion::of(&raw),
+        ))
     } else if super::cur2::is_cur2_header(&raw) {
         Ok(Format::Cur2Csv(compression))
     } else if cur_markers.iter().any(|m| has(m)) {

@@ -308,6 +308,8 @@ pub(super) fn read_file(
         .collect();
     let mut map = ColumnMap::from_header(path, &header)?;
     let (cur2, format) = super::parquet_reader::kind(&map, &header);
+    // FOCUS: a first pass over its tag columns finds their keys (cur/focus.rs).
+    map = super::focus::complete_parquet(map, path)?;
     let groups: Vec<(usize, u64)> = {
         let mut first = 0u64;
         builder
@@ -376,6 +378,12 @@ pub(super) fn read_file(
         .collect();
     if let Some(c) = &cur2_cols {
         projected.extend(c.sources());
+        projected.sort_unstable();
+        projected.dedup();
+    }
+    if let Some(f) = map.focus.as_deref() {
+        // FOCUS tags may be Parquet MAPs: read as JSON text (fold_batch).
+        projected.extend([f.tags, f.cost_categories].into_iter().flatten());
         projected.sort_unstable();
         projected.dedup();
     }
@@ -503,6 +511,14 @@ fn fold_batch(
     let mut cells: Vec<Cell<'_>> = (0..ncells).map(|_| Cell::Absent).collect();
     for (pos, &col) in projected.iter().enumerate() {
         let a = batch.column(pos);
+        if cur2.is_none() && matches!(a.data_type(), DataType::Map(..)) {
+            // Not CUR 2.0: a FOCUS tag map, shown as the JSON object a FOCUS CSV holds.
+            cells[col] = match super::focus::json_spans(a.as_ref(), &mut arena) {
+                Some(spans) => Cell::Written(spans),
+                None => return Err(not_a_map(path, header, col)),
+            };
+            continue;
+        }
         if matches!(a.data_type(), DataType::Map(..)) {
             match Map::of(a.as_ref()) {
                 Some(m) => maps.push((col, m)),

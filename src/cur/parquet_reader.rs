@@ -65,6 +65,9 @@ pub(super) fn kind(map: &ColumnMap, header: &[String]) -> (Option<Cur2Columns>, 
     } else {
         None
     };
+    if let Some(f) = &map.focus {
+        return (None, Format::FocusParquet(f.version));
+    }
     let format = match (&map.cube, &cur2) {
         (Some(_), _) => Format::CubeParquet,
         (None, Some(_)) => Format::Cur2Parquet,
@@ -97,6 +100,8 @@ fn read_file(
     let header: Vec<String> = fields.iter().map(|f| f.name().to_string()).collect();
     let mut map = ColumnMap::from_header(path, &header)?;
     let (cur2, format) = super::parquet_reader::kind(&map, &header);
+    // FOCUS: a first pass over its tag columns finds their keys (cur/focus.rs).
+    map = super::focus::complete_parquet(map, path)?;
     if let Some(c) = cur2 {
         // A first pass over the two label maps alone finds the keys the rows use.
         let label_cols: Vec<usize> = [c.tags, c.cost_category].into_iter().flatten().collect();
@@ -117,11 +122,14 @@ fn read_file(
     }
     let used = map.used_columns();
     // Nested columns (lists, structs) are not CUR columns; CUR 2.0 maps are read as JSON text.
-    let map_cols: Vec<usize> = map
+    let mut map_cols: Vec<usize> = map
         .cur2
         .as_deref()
         .map(|c| c.sources().collect())
         .unwrap_or_default();
+    if let Some(f) = map.focus.as_deref() {
+        map_cols.extend([f.tags, f.cost_categories].into_iter().flatten());
+    }
     let projected: Vec<usize> = used
         .into_iter()
         .filter(|&i| i < fields.len() && (fields[i].is_primitive() || map_cols.contains(&i)))

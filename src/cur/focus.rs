@@ -126,11 +126,31 @@ pub fn format_name(version: FocusVersion, compression: Option<Compression>) -> &
     }
 }
 
-/// True when a header is FOCUS: it holds `BilledCost` and `ChargeCategory` and
-/// `BillingAccountId` or `SubAccountId`, spelled as FOCUS spells them.
+/// Columns that tell a FOCUS header, spelled as FOCUS spells them (no CUR, CUR 2.0 or cube
+/// column has these names).
+const MARKERS: [&str; 11] = [
+    "BilledCost",
+    "ChargeCategory",
+    "BillingAccountId",
+    "SubAccountId",
+    "BillingPeriodStart",
+    "ChargePeriodStart",
+    "EffectiveCost",
+    "ListCost",
+    "ServiceName",
+    "BillingCurrency",
+    "ProviderName",
+];
+
+/// True when a header is FOCUS: it holds at least three of the FOCUS columns ([`MARKERS`]:
+/// `BilledCost`, `ChargeCategory`, `BillingAccountId`, `SubAccountId`, ...), so a FOCUS
+/// export missing a required column is still told FOCUS, and the column named.
 pub fn is_focus_header<S: AsRef<str>>(header: &[S]) -> bool {
-    let has = |n: &str| header.iter().any(|h| h.as_ref().trim() == n);
-    has("BilledCost") && has("ChargeCategory") && (has("BillingAccountId") || has("SubAccountId"))
+    MARKERS
+        .iter()
+        .filter(|m| header.iter().any(|h| h.as_ref().trim() == **m))
+        .count()
+        >= 3
 }
 
 /// A non-AWS billing or sub account id (an Azure subscription GUID or billing account id, a
@@ -1178,7 +1198,17 @@ mod tests {
         assert_eq!(FocusVersion::of(&h), FocusVersion::V1_2);
         assert!(is_focus_header(&h));
         let without: Vec<String> = h.iter().filter(|n| *n != "BilledCost").cloned().collect();
-        assert!(!is_focus_header(&without));
+        assert!(is_focus_header(&without));
+        let e = column_map(Path::new("f.csv"), &without).expect_err("missing");
+        assert!(
+            e.to_string().contains("missing required column BilledCost"),
+            "{e}"
+        );
+        assert!(!is_focus_header(&[
+            "BilledCost",
+            "line_item_unblended_cost",
+            "ChargeCategory2"
+        ]));
         let mut no_cost = header();
         no_cost[10] = "Cost".into();
         let mut with_cc = no_cost.clone();

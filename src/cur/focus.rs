@@ -437,7 +437,7 @@ fn value<R: Cells>(row: &R, col: Option<usize>) -> &[u8] {
 }
 
 /// The first non-null of two cells.
-fn first_of<'r, R: Cells>(row: &'r R, a: Option<usize>, b: Option<usize>) -> &'r [u8] {
+fn first_of<R: Cells>(row: &R, a: Option<usize>, b: Option<usize>) -> &[u8] {
     let v = value(row, a);
     if v.is_empty() { value(row, b) } else { v }
 }
@@ -466,9 +466,8 @@ pub fn commitment_of(kind: &[u8], id: &[u8]) -> Commitment {
     let k = String::from_utf8_lossy(kind).to_ascii_lowercase();
     if k.contains("savings") {
         Commitment::SavingsPlan
-    } else if k.contains("reserv") || k.contains("commit") {
-        Commitment::Reservation
     } else if !k.is_empty() {
+        // `Reserved Instance`, Azure's `Reservation`, any other commitment type.
         Commitment::Reservation
     } else if id.is_empty() {
         Commitment::None

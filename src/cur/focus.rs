@@ -442,6 +442,19 @@ fn first_of<R: Cells>(row: &R, a: Option<usize>, b: Option<usize>) -> &[u8] {
     if v.is_empty() { value(row, b) } else { v }
 }
 
+/// Whether `hay` holds `needle` (ASCII case-insensitive; `needle` in lower case).
+fn ci_contains(hay: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty()
+        || hay
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Whether `hay` starts with `prefix` (ASCII case-insensitive).
+fn ci_starts(hay: &[u8], prefix: &[u8]) -> bool {
+    hay.len() >= prefix.len() && hay[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
 /// Whether a `ProviderName` names AWS. A file without the column, or a null cell, is AWS's
 /// (AWS's export always fills it; the other clouds' exports too).
 pub fn is_aws_provider(provider: &[u8]) -> bool {
@@ -463,18 +476,14 @@ pub enum Commitment {
 /// Instance`, Azure's `Reservation`, ...), else by its id (an AWS `savingsplan` ARN or any
 /// other id: a reservation).
 pub fn commitment_of(kind: &[u8], id: &[u8]) -> Commitment {
-    let k = String::from_utf8_lossy(kind).to_ascii_lowercase();
-    if k.contains("savings") {
+    if ci_contains(kind, b"savings") {
         Commitment::SavingsPlan
-    } else if !k.is_empty() {
+    } else if !kind.is_empty() {
         // `Reserved Instance`, Azure's `Reservation`, any other commitment type.
         Commitment::Reservation
     } else if id.is_empty() {
         Commitment::None
-    } else if String::from_utf8_lossy(id)
-        .to_ascii_lowercase()
-        .contains("savingsplan")
-    {
+    } else if ci_contains(id, b"savingsplan") {
         Commitment::SavingsPlan
     } else {
         Commitment::Reservation
@@ -531,37 +540,34 @@ pub fn line_item_type(
 /// Services, `AWS Marketplace` when the publisher is not AWS (a Marketplace seller), else
 /// `AWS`; rows of another provider: the provider's name as written (`Microsoft`, `Google
 /// Cloud`, `Oracle`).
-pub fn billing_entity(provider: &[u8], publisher: &[u8], issuer: &[u8]) -> Vec<u8> {
+pub fn billing_entity<'a>(provider: &'a [u8], publisher: &[u8], issuer: &[u8]) -> &'a [u8] {
     if !is_aws_provider(provider) {
-        return provider.to_vec();
+        return provider;
     }
-    let low = |v: &[u8]| String::from_utf8_lossy(v).trim().to_ascii_lowercase();
-    let (publisher, issuer) = (low(publisher), low(issuer));
-    if issuer.contains("amazon internet services") || issuer == "aispl" {
-        b"AISPL".to_vec()
-    } else if publisher.contains("marketplace")
+    let (publisher, issuer) = (publisher.trim_ascii(), issuer.trim_ascii());
+    if ci_contains(issuer, b"amazon internet services") || issuer.eq_ignore_ascii_case(b"aispl") {
+        b"AISPL"
+    } else if ci_contains(publisher, b"marketplace")
         || !(publisher.is_empty()
-            || publisher.starts_with("amazon")
-            || publisher == "aws"
-            || publisher.starts_with("aws "))
+            || ci_starts(publisher, b"amazon")
+            || publisher.eq_ignore_ascii_case(b"aws")
+            || ci_starts(publisher, b"aws "))
     {
-        b"AWS Marketplace".to_vec()
+        b"AWS Marketplace"
     } else {
-        b"AWS".to_vec()
+        b"AWS"
     }
 }
 
 /// The service code of a row: `x_ServiceCode` as written; without it, `ServiceName`'s
 /// letters and digits (`Virtual Machines` -> `VirtualMachines`): a pricing rule's service
 /// code is alphanumeric (SPEC 2.2), so rules can name every service.
-pub fn service_code_of(code: &[u8], name: &[u8]) -> Vec<u8> {
+pub fn service_code_of(code: &[u8], name: &[u8], out: &mut Vec<u8>) {
     if !code.is_empty() {
-        return code.to_vec();
+        out.extend_from_slice(code);
+    } else {
+        out.extend(name.iter().copied().filter(u8::is_ascii_alphanumeric));
     }
-    name.iter()
-        .copied()
-        .filter(u8::is_ascii_alphanumeric)
-        .collect()
 }
 
 thread_local! {
@@ -617,6 +623,16 @@ fn visit_object(
         return Ok(());
     }
     let t = raw.trim_ascii();
+    // The flat object of plain strings AWS writes, read in place (cur2's fast path); anything
+    // else (escapes, numbers, bad JSON) goes through serde_json.
+    if let Some(entries) = super::cur2::fast_entries(t)
+        && entries.iter().all(|(k, _)| std::str::from_utf8(k).is_ok())
+    {
+        for (k, v) in entries {
+            f(std::str::from_utf8(k).unwrap_or_default(), v);
+        }
+        return Ok(());
+    }
     match serde_json::from_slice::<serde_json::Value>(t) {
         Ok(serde_json::Value::Object(m)) => {
             let mut text = String::new();
@@ -746,12 +762,16 @@ pub fn with_row<R: Cells, T>(
             Some(t) => extra[D_TYPE].extend_from_slice(t.as_bytes()),
             None => extra[D_TYPE].extend_from_slice(category),
         }
-        extra[D_SERVICE] = service_code_of(value(row, c.service_code), value(row, c.service_name));
-        extra[D_ENTITY] = billing_entity(
+        service_code_of(
+            value(row, c.service_code),
+            value(row, c.service_name),
+            &mut extra[D_SERVICE],
+        );
+        extra[D_ENTITY].extend_from_slice(billing_entity(
             provider,
             value(row, c.publisher),
             value(row, c.invoice_issuer),
-        );
+        ));
         extra[D_REGION].extend_from_slice(first_of(row, c.region_id, c.region_name));
         extra[D_USAGE].extend_from_slice(first_of(row, c.consumed_quantity, c.pricing_quantity));
         match commitment {
@@ -915,43 +935,80 @@ pub(super) fn complete_parquet(map: ColumnMap, path: &Path) -> Result<ColumnMap,
     Ok(apply_keys(map, keys))
 }
 
+/// Text at `i` of a string array of any layout; `None` when null or not a string array.
+fn string_at(a: &dyn arrow_array::Array, i: usize) -> Option<&str> {
+    use arrow_array::cast::AsArray;
+    use arrow_schema::DataType;
+    if a.is_null(i) {
+        return None;
+    }
+    match a.data_type() {
+        DataType::Utf8 => Some(a.as_string::<i32>().value(i)),
+        DataType::LargeUtf8 => Some(a.as_string::<i64>().value(i)),
+        DataType::Utf8View => Some(a.as_string_view().value(i)),
+        _ => None,
+    }
+}
+
+fn is_string_type(t: &arrow_schema::DataType) -> bool {
+    use arrow_schema::DataType;
+    matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+}
+
+/// Writes `s` as a JSON string (quoted, escaped).
+fn push_json_string(out: &mut String, s: &str) {
+    use std::fmt::Write as _;
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 /// Writes row `row` of a string or map-of-strings column as the JSON text a FOCUS CSV holds
 /// (null: nothing). False for any other type.
 pub(super) fn json_text(a: &dyn arrow_array::Array, row: usize, out: &mut String) -> bool {
-    use arrow_array::Array as _;
     use arrow_array::cast::AsArray;
     use arrow_schema::DataType;
-    if a.is_null(row) {
-        return matches!(
-            a.data_type(),
-            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Map(..)
-        );
-    }
-    match a.data_type() {
-        DataType::Utf8 => out.push_str(a.as_string::<i32>().value(row)),
-        DataType::LargeUtf8 => out.push_str(a.as_string::<i64>().value(row)),
-        DataType::Utf8View => out.push_str(a.as_string_view().value(row)),
-        DataType::Map(..) => {
-            let m = a.as_map();
-            let entries = m.value(row);
-            let (keys, values) = (entries.column(0), entries.column(1));
-            let mut obj = serde_json::Map::new();
-            for j in 0..entries.len() {
-                let (mut k, mut v) = (String::new(), String::new());
-                if !json_text(keys.as_ref(), j, &mut k) || !json_text(values.as_ref(), j, &mut v) {
-                    return false;
-                }
-                let v = if values.is_null(j) {
-                    serde_json::Value::Null
-                } else {
-                    serde_json::Value::String(v)
-                };
-                obj.insert(k, v);
-            }
-            out.push_str(&serde_json::Value::Object(obj).to_string());
+    if is_string_type(a.data_type()) {
+        if let Some(t) = string_at(a, row) {
+            out.push_str(t);
         }
-        _ => return false,
+        return true;
     }
+    if !matches!(a.data_type(), DataType::Map(..)) {
+        return false;
+    }
+    if a.is_null(row) {
+        return true;
+    }
+    let m = a.as_map();
+    let (keys, values) = (m.keys().as_ref(), m.values().as_ref());
+    if !is_string_type(keys.data_type()) || !is_string_type(values.data_type()) {
+        return false;
+    }
+    let offsets = m.value_offsets();
+    let (from, to) = (offsets[row] as usize, offsets[row + 1] as usize);
+    out.push('{');
+    for j in from..to {
+        if j > from {
+            out.push(',');
+        }
+        push_json_string(out, string_at(keys, j).unwrap_or_default());
+        out.push(':');
+        match string_at(values, j) {
+            Some(v) => push_json_string(out, v),
+            None => out.push_str("null"),
+        }
+    }
+    out.push('}');
     true
 }
 
@@ -1120,15 +1177,19 @@ mod tests {
             billing_entity(b"Microsoft", b"Microsoft", b""),
             b"Microsoft"
         );
+        let code = |c: &[u8], n: &[u8]| {
+            let mut out = Vec::new();
+            service_code_of(c, n, &mut out);
+            String::from_utf8(out).expect("utf-8")
+        };
         assert_eq!(
-            service_code_of(b"AmazonEC2", b"Amazon Elastic Compute Cloud"),
-            b"AmazonEC2"
+            code(b"AmazonEC2", b"Amazon Elastic Compute Cloud"),
+            "AmazonEC2"
         );
-        assert_eq!(
-            service_code_of(b"", b"Virtual Machines"),
-            b"VirtualMachines"
-        );
-        assert_eq!(service_code_of(b"", b"Compute Engine"), b"ComputeEngine");
+        assert_eq!(code(b"", b"Virtual Machines"), "VirtualMachines");
+        assert_eq!(code(b"", b"Compute Engine"), "ComputeEngine");
+        assert!(is_aws_provider(b"Amazon Web Services, Inc."));
+        assert!(!is_aws_provider(b"Microsoft"));
     }
 
     #[test]
@@ -1187,6 +1248,30 @@ mod tests {
         let e = derived(&map, &bad_tags).expect_err("bad tags").to_string();
         assert!(e.contains("line 2, column 20 (Tags)"), "{e}");
         assert!(e.contains("not valid JSON"), "{e}");
+    }
+
+    #[test]
+    fn a_parquet_tag_map_reads_as_the_json_object_a_csv_holds() {
+        use arrow_array::builder::{MapBuilder, StringBuilder};
+        let mut b = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
+        b.keys().append_value("user:team");
+        b.values().append_value("we\"b\\");
+        b.keys().append_value("env");
+        b.values().append_null();
+        b.append(true).expect("row");
+        b.append(false).expect("null row");
+        let a = b.finish();
+        let mut text = String::new();
+        assert!(json_text(&a, 0, &mut text));
+        let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(v, serde_json::json!({"user:team": "we\"b\\", "env": null}));
+        text.clear();
+        assert!(json_text(&a, 1, &mut text));
+        assert_eq!(text, "");
+        let mut arena = Vec::new();
+        let spans = json_spans(&a, &mut arena).expect("spans");
+        assert_eq!(spans.len(), 2);
+        assert_eq!(spans[1].0, spans[1].1);
     }
 
     #[test]

@@ -566,3 +566,124 @@ fn bad_cells_are_refused_with_their_place() {
         .stderr(predicates::str::contains("12-digit"));
     assert_eq!(before, snapshot(&ws), "nothing may be written");
 }
+
+/// The AWS/Azure/Google Cloud rows as a FOCUS Parquet file of another writer's shape: text
+/// columns, DOUBLE costs with nulls, `Tags` as JSON text (not a MAP): detected as FOCUS,
+/// read by the column-wise reader and by the row reader, the same reports as the CSV.
+#[test]
+fn focus_parquet_with_text_tags_reads_as_the_csv() {
+    use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+    use std::sync::Arc;
+    let (dir, ws_csv) = workspace();
+    let text = format!("{MULTI_HEADER}\n{}\n", multi_rows().join("\n"));
+    let csv_path = write(dir.path(), "multi.csv", &text);
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = rdr
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.expect("row")).collect();
+    let numbers = [
+        "BilledCost",
+        "ListCost",
+        "EffectiveCost",
+        "ConsumedQuantity",
+    ];
+    let columns: Vec<(String, ArrayRef)> = header
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let cell = |r: &csv::StringRecord| Some(r[i].to_string()).filter(|v| v != "NULL");
+            let array: ArrayRef = if numbers.contains(&name.as_str()) {
+                Arc::new(Float64Array::from(
+                    rows.iter()
+                        .map(|r| cell(r).map(|v| v.parse::<f64>().expect("number")))
+                        .collect::<Vec<_>>(),
+                ))
+            } else {
+                Arc::new(StringArray::from(rows.iter().map(cell).collect::<Vec<_>>()))
+            };
+            (name.clone(), array)
+        })
+        .collect();
+    let batch = RecordBatch::try_from_iter(columns).expect("batch");
+    let pq = dir.path().join("multi.parquet");
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(&pq).expect("create"),
+        batch.schema(),
+        None,
+    )
+    .expect("writer");
+    w.write(&batch).expect("write");
+    w.close().expect("close");
+
+    let cfg = write(dir.path(), "multi.toml", MULTI_CONFIG);
+    let mut outputs = Vec::new();
+    for (ws, file, rows_env) in [
+        (ws_csv.clone(), &csv_path, false),
+        (dir.path().join("pq.proforma"), &pq, false),
+        (dir.path().join("pq-rows.proforma"), &pq, true),
+    ] {
+        if !ws.exists() {
+            bin().arg("init").arg(&ws).assert().success();
+        }
+        let mut cmd = bin();
+        if rows_env {
+            cmd.env("PROFORMA_PARQUET_ROWS", "1");
+        }
+        let done = cmd
+            .arg("import")
+            .arg(&ws)
+            .arg(file)
+            .output()
+            .expect("import");
+        assert!(
+            done.status.success(),
+            "{}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+        if file == &pq {
+            assert!(
+                String::from_utf8_lossy(&done.stdout).contains("multi.parquet: FOCUS Parquet"),
+                "{}",
+                String::from_utf8_lossy(&done.stdout)
+            );
+        }
+        bin()
+            .args(["config", "import"])
+            .arg(&ws)
+            .arg(&cfg)
+            .assert()
+            .success();
+        let mut reports = vec![stdout_of(
+            &["report", "--period", "2026-09", "--format", "json"],
+            &ws,
+        )];
+        for payer in ["111111111111", "012345-6789AB-CDEF01", AZURE_PAYER] {
+            reports.push(stdout_of(
+                &[
+                    "report",
+                    "--period",
+                    "2026-09",
+                    "--view",
+                    &format!("primary:{payer}"),
+                    "--group-by",
+                    "SERVICE_CODE",
+                    "--format",
+                    "json",
+                ],
+                &ws,
+            ));
+        }
+        outputs.push(reports);
+    }
+    assert!(
+        outputs[0][0].contains("\"ProformaCost\": \"25.50\""),
+        "{}",
+        outputs[0][0]
+    );
+    assert_eq!(outputs[0], outputs[1], "column-wise Parquet reader");
+    assert_eq!(outputs[0], outputs[2], "row Parquet reader");
+}

@@ -1278,8 +1278,18 @@ mod tests {
     fn versions_and_required_columns() {
         let mut h = header();
         assert_eq!(FocusVersion::of(&h), FocusVersion::Unknown);
+        let mut full: Vec<String> = h.clone();
+        full.extend(IN_1_0.map(String::from));
+        assert_eq!(FocusVersion::of(&full), FocusVersion::V1_0);
+        full.push("SkuMeter".into());
+        assert_eq!(FocusVersion::of(&full), FocusVersion::V1_1);
+        assert_eq!(format_name(FocusVersion::V1_1, None), "FOCUS 1.1 Parquet");
         h.push("InvoiceId".into());
         assert_eq!(FocusVersion::of(&h), FocusVersion::V1_2);
+        assert_eq!(
+            format_name(FocusVersion::V1_2, Some(Compression::Gzip)),
+            "FOCUS 1.2 CSV (gzip)"
+        );
         assert!(is_focus_header(&h));
         let without: Vec<String> = h.iter().filter(|n| *n != "BilledCost").cloned().collect();
         assert!(is_focus_header(&without));

@@ -901,6 +901,28 @@ pub(super) fn complete_parquet(map: ColumnMap, path: &Path) -> Result<ColumnMap,
                 &mut keys.cost_categories
             };
             let a = batch.column(pos);
+            // A map of strings: its keys straight from the key array (no JSON on the way).
+            if let Some(m) = a.as_any().downcast_ref::<arrow_array::MapArray>()
+                && is_string_type(m.keys().data_type())
+                && is_string_type(m.values().data_type())
+            {
+                let (k, v) = (m.keys().as_ref(), m.values().as_ref());
+                let offsets = m.value_offsets();
+                let (from, to) = (
+                    offsets.first().copied().unwrap_or(0) as usize,
+                    offsets.last().copied().unwrap_or(0) as usize,
+                );
+                for j in from..to {
+                    if let (Some(key), Some(value)) = (string_at(k, j), string_at(v, j))
+                        && !key.is_empty()
+                        && !value.is_empty()
+                        && !set.contains(key)
+                    {
+                        set.insert(key.to_string());
+                    }
+                }
+                continue;
+            }
             let mut text = String::new();
             for row in 0..a.len() {
                 text.clear();
@@ -959,6 +981,12 @@ fn is_string_type(t: &arrow_schema::DataType) -> bool {
 fn push_json_string(out: &mut String, s: &str) {
     use std::fmt::Write as _;
     out.push('"');
+    // The usual tag text needs no escape: copied whole.
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),

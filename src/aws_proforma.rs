@@ -113,7 +113,9 @@ fn scan(source: &Source, accounts: &BTreeSet<String>) -> Result<Scan, CurError> 
     let path = source.display_path();
     match cur::detect::detect(source)? {
         // CUR 2.0 CSV: its invoice id and usage account are plain columns too.
-        Format::CurCsv(compression) | Format::Cur2Csv(compression) => {
+        Format::CurCsv(compression)
+        | Format::Cur2Csv(compression)
+        | Format::FocusCsv(compression, _) => {
             source.with_reader(compression, |r| {
                 let mut csv = csv::ReaderBuilder::new()
                     .has_headers(true)
@@ -144,7 +146,11 @@ fn scan(source: &Source, accounts: &BTreeSet<String>) -> Result<Scan, CurError> 
             })?;
             s.done = true;
         }
-        Format::CurParquet | Format::Cur2Parquet => {
+        // (Every Parquet file: detection used to call them all CurParquet.)
+        Format::CurParquet
+        | Format::Cur2Parquet
+        | Format::CubeParquet
+        | Format::FocusParquet(_) => {
             scan_parquet(&path, &mut s)?;
             s.done = true;
         }

@@ -133,6 +133,7 @@ fn ctx() -> ValidationContext {
     ValidationContext {
         payers: [PAYER.to_string()].into(),
         allow_missing_sources: false,
+        ..Default::default()
     }
 }
 

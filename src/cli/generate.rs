@@ -13,6 +13,10 @@ pub enum SampleFormat {
     Cur2Csv,
     /// CUR 2.0 (Data Exports) Parquet, map columns as Parquet maps
     Cur2Parquet,
+    /// FOCUS 1.2 with AWS's x_ columns, CSV (Tags and x_CostCategories as JSON objects)
+    FocusCsv,
+    /// FOCUS 1.2 with AWS's x_ columns, Parquet (Tags and x_CostCategories as Parquet maps)
+    FocusParquet,
 }
 
 /// Writes the sample into `out`: per month one CSV per payer (`cur-YYYY-MM.csv[.gz]` for one
@@ -34,13 +38,19 @@ pub fn run(
     let mut period = spec.first_period;
     for _ in 0..spec.months {
         for payer in 0..spec.payers {
+            let prefix = match format {
+                SampleFormat::FocusCsv | SampleFormat::FocusParquet => "focus",
+                _ => "cur",
+            };
             let stem = if spec.payers == 1 {
-                format!("cur-{period}")
+                format!("{prefix}-{period}")
             } else {
-                format!("cur-{period}-{}", sample::payer_id(payer))
+                format!("{prefix}-{period}-{}", sample::payer_id(payer))
             };
             let name = match format {
-                SampleFormat::Cur2Parquet => format!("{stem}.parquet"),
+                SampleFormat::Cur2Parquet | SampleFormat::FocusParquet => {
+                    format!("{stem}.parquet")
+                }
                 _ => format!("{stem}.csv{}", if gzip { ".gz" } else { "" }),
             };
             let path = out.join(&name);
@@ -49,8 +59,8 @@ pub fn run(
                     sample::write_payer_month(spec, payer, period, w)
                 })?
             } else {
-                // The legacy rows first (a temporary file), then rewritten as CUR 2.0: the same
-                // rows in each layout.
+                // The legacy rows first (a temporary file), then rewritten as CUR 2.0 or FOCUS:
+                // the same rows in each layout.
                 let mut legacy = tempfile::tempfile().wrap_err("creating a temporary file")?;
                 {
                     let mut w = BufWriter::with_capacity(1 << 20, &mut legacy);
@@ -60,19 +70,26 @@ pub fn run(
                 use std::io::Seek;
                 legacy.seek(std::io::SeekFrom::Start(0))?;
                 let input = std::io::BufReader::with_capacity(1 << 20, legacy);
-                if format == SampleFormat::Cur2Parquet {
-                    let file = File::create(&path)
-                        .wrap_err_with(|| format!("creating {}", path.display()))?;
-                    // About eight row groups a file (at least 8,192 rows each), so readers that
-                    // share row groups among workers have some to share.
-                    let group_rows = usize::try_from(spec.lines_per_month / 8)
-                        .unwrap_or(usize::MAX)
-                        .max(8192);
-                    crate::sample_cur2::legacy_to_cur2_parquet(input, file, group_rows)?
-                } else {
-                    write_csv(&path, gzip, |w| {
+                // About eight row groups a file (at least 8,192 rows each), so readers that
+                // share row groups among workers have some to share.
+                let group_rows = usize::try_from(spec.lines_per_month / 8)
+                    .unwrap_or(usize::MAX)
+                    .max(8192);
+                let create =
+                    || File::create(&path).wrap_err_with(|| format!("creating {}", path.display()));
+                match format {
+                    SampleFormat::Cur2Parquet => {
+                        crate::sample_cur2::legacy_to_cur2_parquet(input, create()?, group_rows)?
+                    }
+                    SampleFormat::FocusParquet => {
+                        crate::sample_focus::legacy_to_focus_parquet(input, create()?, group_rows)?
+                    }
+                    SampleFormat::FocusCsv => write_csv(&path, gzip, |w| {
+                        crate::sample_focus::legacy_to_focus_csv(input, w)
+                    })?,
+                    _ => write_csv(&path, gzip, |w| {
                         crate::sample_cur2::legacy_to_cur2_csv(input, w)
-                    })?
+                    })?,
                 }
             };
             println!("wrote {} ({rows} rows)", path.display());

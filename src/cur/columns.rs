@@ -81,6 +81,9 @@ pub struct ColumnMap {
     /// Set for CUR 2.0: its map columns, read into derived cells past the header
     /// (`cur::cur2`); `product_name`, `region` and the labels then point at those cells.
     pub cur2: Option<Box<super::cur2::Cur2Columns>>,
+    /// Set for FOCUS: its columns, from which derived cells past the header are computed
+    /// per row (`cur::focus`); most of the fields above then point at those cells.
+    pub focus: Option<Box<super::focus::FocusColumns>>,
 }
 
 /// Columns proforma reads by their normalised name (besides labels, which keep their spelling).
@@ -154,6 +157,9 @@ impl ColumnMap {
         if super::cube::is_cube_header(header) {
             return super::cube::column_map(path, header);
         }
+        if super::focus::is_focus_header(header) {
+            return super::focus::column_map(path, header);
+        }
         let names: Vec<String> = header.iter().map(|h| normalize_name(h)).collect();
         let find = |n: &str| names.iter().position(|x| x == n);
         // Named as the file spells its columns: CUR 2.0 (Data Exports) in snake_case.
@@ -222,6 +228,7 @@ impl ColumnMap {
             label_sets: Vec::new(),
             cube: None,
             cur2: None,
+            focus: None,
             names: header.to_vec(),
         })
     }
@@ -274,6 +281,10 @@ impl ColumnMap {
             // Derived cells are not columns of the file: read their map columns instead.
             v.retain(|&i| i < c.base);
             v.extend(c.sources());
+        }
+        if let Some(f) = &self.focus {
+            v.retain(|&i| i < f.base);
+            v.extend(f.sources());
         }
         v.sort_unstable();
         v.dedup();

@@ -209,6 +209,7 @@ pub fn column_map(path: &Path, header: &[String]) -> Result<ColumnMap, CurError>
         labels,
         label_sets: Vec::new(),
         cur2: None,
+        focus: None,
         cube: Some(CubeColumns {
             version: at(MARKER),
             record: at("record"),

@@ -220,7 +220,7 @@ fn put_value(out: &mut Vec<u8>, v: &serde_json::Value) {
 
 /// A flat JSON object of plain strings (`{"k":"v","k2":null}`, no escapes), the form AWS
 /// writes, parsed in place; `None` for anything else (then serde_json decides).
-fn fast_entries(t: &[u8]) -> Option<Vec<(&[u8], &[u8])>> {
+pub(super) fn fast_entries(t: &[u8]) -> Option<Vec<(&[u8], &[u8])>> {
     let mut out = Vec::with_capacity(8);
     let mut i = 0;
     let ws = |i: &mut usize| {

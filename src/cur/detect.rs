@@ -18,6 +18,10 @@ pub enum Format {
     Cur2Parquet,
     /// A proforma cube as Parquet (told from its columns after reading).
     CubeParquet,
+    /// FOCUS 1.x CSV: PascalCase columns (`BilledCost`, `ChargeCategory`, ...; `cur::focus`).
+    FocusCsv(Compression, super::focus::FocusVersion),
+    /// FOCUS 1.x Parquet (told from its columns after reading the schema).
+    FocusParquet(super::focus::FocusVersion),
     AccountsJson(Compression),
     AccountsCsv(Compression),
 }
@@ -37,6 +41,8 @@ impl Format {
             Format::CubeCsv(Compression::Zip) => "proforma cube CSV (zip)",
             Format::CurParquet => "legacy CUR Parquet",
             Format::CubeParquet => "proforma cube Parquet",
+            Format::FocusCsv(c, v) => super::focus::format_name(v, Some(c)),
+            Format::FocusParquet(v) => super::focus::format_name(v, None),
             Format::AccountsJson(_) => "accounts JSON (organizations list-accounts)",
             Format::AccountsCsv(_) => "accounts CSV",
         }
@@ -66,7 +72,7 @@ pub fn detect(source: &Source) -> Result<Format, CurError> {
     } else if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         Compression::Zip
     } else if head.starts_with(b"PAR1") {
-        return Ok(Format::CurParquet);
+        return Ok(parquet_kind(source).unwrap_or(Format::CurParquet));
     } else {
         Compression::None
     };
@@ -80,6 +86,46 @@ pub fn detect(source: &Source) -> Result<Format, CurError> {
         content
     };
     classify(&path, &content, compression)
+}
+
+/// What a Parquet file's schema says it is (FOCUS, CUR 2.0, cube, else legacy CUR), from its
+/// footer alone; `None` when the footer cannot be read (the reader then reports why).
+fn parquet_kind(source: &Source) -> Option<Format> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let Source::File(p) = source else {
+        return None;
+    };
+    let file = std::fs::File::open(p).ok()?;
+    // The parquet crate can panic on malformed footers: contained, and silent, as in the
+    // readers (this runs on the importing thread).
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let names = std::panic::catch_unwind(move || -> Option<Vec<String>> {
+        let reader = SerializedFileReader::new(file).ok()?;
+        let root = reader
+            .metadata()
+            .file_metadata()
+            .schema_descr()
+            .root_schema()
+            .clone();
+        Some(
+            root.get_fields()
+                .iter()
+                .map(|f| f.name().to_string())
+                .collect(),
+        )
+    });
+    std::panic::set_hook(hook);
+    let names = names.ok()??;
+    Some(if super::focus::is_focus_header(&names) {
+        Format::FocusParquet(super::focus::FocusVersion::of(&names))
+    } else if super::cube::is_cube_header(&names) {
+        Format::CubeParquet
+    } else if super::cur2::is_cur2_header(&names) {
+        Format::Cur2Parquet
+    } else {
+        Format::CurParquet
+    })
 }
 
 fn classify(
@@ -147,6 +193,11 @@ fn classify(
         .collect();
     if has(super::cube::MARKER) {
         Ok(Format::CubeCsv(compression))
+    } else if super::focus::is_focus_header(&raw) {
+        Ok(Format::FocusCsv(
+            compression,
+            super::focus::FocusVersion::of(&raw),
+        ))
     } else if super::cur2::is_cur2_header(&raw) {
         Ok(Format::Cur2Csv(compression))
     } else if cur_markers.iter().any(|m| has(m)) {

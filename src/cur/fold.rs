@@ -1023,7 +1023,10 @@ impl<'m> FoldWorker<'_, 'm> {
         line: u64,
     ) -> Result<&'r str, CurError> {
         let t = self.required(row, col, line)?;
-        if !is_account_id(t) {
+        // FOCUS rows of other clouds carry their own ids (AWS rows were checked by
+        // cur::focus::with_row).
+        let other = self.map.focus.is_some() && super::focus::is_other_account_id(t);
+        if !is_account_id(t) && !other {
             return Err(self.bad(line, col, t.as_bytes(), "is not a 12-digit account id"));
         }
         Ok(t)
@@ -1079,6 +1082,12 @@ impl<'m> FoldWorker<'_, 'm> {
         // CUR 2.0: the map cells are parsed once and shown as derived cells (cur/cur2.rs).
         if let Some(c) = &m.cur2 {
             return super::cur2::with_row(c, self.path, &m.names, row, line, |r| {
+                self.fold_row(r, line)
+            });
+        }
+        // FOCUS: derived cells computed from several columns (cur/focus.rs).
+        if let Some(f) = &m.focus {
+            return super::focus::with_row(f, self.path, &m.names, row, line, |r| {
                 self.fold_row(r, line)
             });
         }

@@ -7,6 +7,7 @@ mod csv_reader;
 pub mod cube;
 pub mod cur2;
 pub mod detect;
+pub mod focus;
 pub mod fold;
 pub mod line_item_type;
 pub mod manifest;
@@ -162,14 +163,18 @@ pub fn read_input_packed(
     match format {
         Format::CurCsv(compression)
         | Format::Cur2Csv(compression)
-        | Format::CubeCsv(compression) => {
+        | Format::CubeCsv(compression)
+        | Format::FocusCsv(compression, _) => {
             let (extract, hash) = csv_reader::read(source, compression, progress, packer)?;
             if matches!(format, Format::CubeCsv(_)) {
                 cube::check_days_have_lines(&path, &extract)?;
             }
             Ok((source.meta(format, hash)?, Input::Cost(extract)))
         }
-        Format::CurParquet | Format::Cur2Parquet | Format::CubeParquet => {
+        Format::CurParquet
+        | Format::Cur2Parquet
+        | Format::CubeParquet
+        | Format::FocusParquet(_) => {
             let (extract, format) = parquet_reader::read(source, packer)?;
             if format == Format::CubeParquet {
                 cube::check_days_have_lines(&path, &extract)?;

@@ -459,6 +459,12 @@ pub(super) fn read_file(
         projected.sort_unstable();
         projected.dedup();
     }
+    if let Some(f) = map.focus.as_deref() {
+        // FOCUS tags may be Parquet MAPs: read as JSON text (fold_batch).
+        projected.extend([f.tags, f.cost_categories].into_iter().flatten());
+        projected.sort_unstable();
+        projected.dedup();
+    }
     let ncells = map.names.len();
     let folder = Folder::new(&map, path).with_packer(packer);
     let workers = groups.len().clamp(1, 2);
@@ -602,6 +608,14 @@ fn fold_batch(
     let mut cells: Vec<Cell<'_>> = (0..ncells).map(|_| Cell::Absent).collect();
     for (pos, &col) in projected.iter().enumerate() {
         let a = batch.column(pos);
+        if cur2.is_none() && matches!(a.data_type(), DataType::Map(..)) {
+            // Not CUR 2.0: a FOCUS tag map, shown as the JSON object a FOCUS CSV holds.
+            cells[col] = match super::focus::json_spans(a.as_ref(), &mut arena) {
+                Some(spans) => Cell::Written(spans),
+                None => return Err(not_a_map(path, header, col)),
+            };
+            continue;
+        }
         if matches!(a.data_type(), DataType::Map(..)) {
             match Map::of(a.as_ref()) {
                 Some(m) => maps.push((col, m)),

@@ -65,6 +65,9 @@ pub(super) fn kind(map: &ColumnMap, header: &[String]) -> (Option<Cur2Columns>, 
     } else {
         None
     };
+    if let Some(f) = &map.focus {
+        return (None, Format::FocusParquet(f.version));
+    }
     let format = match (&map.cube, &cur2) {
         (Some(_), _) => Format::CubeParquet,
         (None, Some(_)) => Format::Cur2Parquet,
@@ -102,11 +105,14 @@ fn read_file(
     }
     let used = map.used_columns();
     // Nested columns (lists, structs) are not CUR columns; CUR 2.0 maps are read as JSON text.
-    let map_cols: Vec<usize> = map
+    let mut map_cols: Vec<usize> = map
         .cur2
         .as_deref()
         .map(|c| c.sources().collect())
         .unwrap_or_default();
+    if let Some(f) = map.focus.as_deref() {
+        map_cols.extend([f.tags, f.cost_categories].into_iter().flatten());
+    }
     let projected: Vec<usize> = used
         .into_iter()
         .filter(|&i| i < fields.len() && (fields[i].is_primitive() || map_cols.contains(&i)))

@@ -13,6 +13,10 @@ pub struct ValidationContext {
     /// Edits may delete a custom view other views read from: those become unhealthy
     /// (SOURCE_VIEW_NOT_FOUND when shown) instead of blocking the edit. Imports still check.
     pub allow_missing_sources: bool,
+    /// Account ids of other clouds that the workspace's FOCUS data holds (Azure subscription
+    /// GUIDs, Google Cloud billing accounts and projects, ...): accepted in billing groups
+    /// beside 12-digit AWS ids. Only ids seen in data: a typo is still refused.
+    pub other_accounts: BTreeSet<String>,
 }
 
 struct Check<'c> {
@@ -192,8 +196,10 @@ fn groups(c: &mut Check<'_>) {
                 "at most 1024 characters",
             );
         }
+        let ctx = c.ctx;
+        let id_ok = |a: &str| account_id_ok(a) || ctx.other_accounts.contains(a);
         for a in &g.accounts {
-            if !account_id_ok(a) {
+            if !id_ok(a) {
                 c.fail(
                     Reason::IllegalAccountId,
                     f("Accounts"),
@@ -208,7 +214,7 @@ fn groups(c: &mut Check<'_>) {
                 );
             }
         }
-        if !account_id_ok(&g.primary_account) {
+        if !id_ok(&g.primary_account) {
             c.fail(
                 Reason::IllegalAccountId,
                 f("PrimaryAccountId"),

@@ -133,9 +133,18 @@ impl Workspace {
         let payers = stmt
             .query_map([], |r| r.get::<_, String>(0))?
             .collect::<Result<BTreeSet<_>, _>>()?;
+        // Ids of other clouds' accounts (FOCUS data): billing groups may hold them.
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT account_id FROM accounts WHERE NOT (length(account_id) = 12 \
+             AND account_id NOT GLOB '*[^0-9]*')",
+        )?;
+        let other_accounts = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<BTreeSet<_>, _>>()?;
         Ok(ValidationContext {
             payers,
             allow_missing_sources: false,
+            other_accounts,
         })
     }
 

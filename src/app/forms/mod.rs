@@ -131,16 +131,27 @@ impl<'a> FormContext<'a> {
         }
     }
 
-    /// An account id from an id (12 digits) or an account name.
+    /// An account id from an id (12 digits, or another cloud's id the period's data holds) or
+    /// an account name.
     fn account_id(&self, text: &str) -> Option<String> {
         let t = text.trim();
         if t.len() == 12 && t.bytes().all(|b| b.is_ascii_digit()) {
             return Some(t.to_string());
         }
-        self.names
+        if let Some(id) = self
+            .names
             .iter()
             .find(|(_, n)| n.as_str() == t)
             .map(|(id, _)| id.clone())
+        {
+            return Some(id);
+        }
+        // Other clouds' accounts (FOCUS data) have no 12-digit ids: taken as the data spells
+        // them when the period's lines hold them.
+        self.lines
+            .iter()
+            .any(|l| l.key.account.as_str() == t)
+            .then(|| t.to_string())
     }
 
     /// Values from the period's data and the configuration that complete the focused field

@@ -130,6 +130,7 @@ pub fn import(
     // earlier files is kept beside it.
     let mut batch = ImportBatch::default();
     let mut read: Vec<(String, u64, String, Option<String>)> = Vec::with_capacity(unique.len());
+    let mut formats: Vec<DeliveryFormat> = Vec::new();
     for source in unique {
         progress.start(source);
         let result = cur::read_input_packed(
@@ -180,6 +181,9 @@ pub fn import(
                 source.display_path().display()
             ));
         }
+        if let cur::Input::Cost(extract) = &input {
+            check_one_format(&mut formats, &meta, extract)?;
+        }
         let is_cost = matches!(input, cur::Input::Cost(_));
         read.push((
             meta.path.clone(),
@@ -195,6 +199,71 @@ pub fn import(
     // Freeing a large aggregate takes a noticeable moment; nobody needs to wait for it.
     std::thread::spawn(move || drop(batch));
     Ok(report)
+}
+
+/// The format one delivery (payer, period) of an import was read in, and from which file.
+struct DeliveryFormat {
+    period: crate::period::BillingPeriod,
+    payer: String,
+    family: String,
+    format: String,
+    path: String,
+}
+
+/// A format without its compression and FOCUS version: the parts of one export share it.
+fn format_family(format: &str) -> String {
+    let base = format.split(" (").next().unwrap_or(format);
+    match base.strip_prefix("FOCUS ") {
+        Some(rest) => {
+            let kind = rest.rsplit(' ').next().unwrap_or(rest);
+            format!("FOCUS {kind}")
+        }
+        None => base.to_string(),
+    }
+}
+
+/// Refuses one delivery read from files of two formats: the parts of one export share a
+/// format, so a legacy CUR beside a CUR 2.0 or FOCUS export of the same month is the same
+/// charges twice (a bucket holding both is common while moving to Data Exports), and summing
+/// them would double the bill. Compression does not count (a `.csv` beside its `.csv.gz` is
+/// caught as the same content).
+fn check_one_format(
+    seen: &mut Vec<DeliveryFormat>,
+    meta: &cur::SourceMeta,
+    extract: &cur::CostExtract,
+) -> Result<(), CurError> {
+    let family = format_family(&meta.format);
+    let mut mine: Vec<(crate::period::BillingPeriod, &str)> = extract
+        .lines
+        .iter()
+        .map(|a| (a.period, a.payer.as_str()))
+        .collect();
+    mine.dedup();
+    for (period, payer) in mine {
+        match seen.iter().find(|d| d.period == period && d.payer == payer) {
+            Some(d) if d.family != family => {
+                return Err(CurError::Unsupported {
+                    path: PathBuf::from(&meta.path),
+                    detail: format!(
+                        "holds payer {payer}'s {period} as {}, and {} holds the same delivery as {}: \
+                         one delivery is one export in one format, so these are the same \
+                         charges twice; import one of them (a later import of the other \
+                         replaces it, SPEC 1.2). Nothing was imported",
+                        meta.format, d.path, d.format
+                    ),
+                });
+            }
+            Some(_) => {}
+            None => seen.push(DeliveryFormat {
+                period,
+                payer: payer.to_string(),
+                family: family.clone(),
+                format: meta.format.clone(),
+                path: meta.path.clone(),
+            }),
+        }
+    }
+    Ok(())
 }
 
 /// A file a manifest lists must hold cost rows of the manifest's payer and period only.

@@ -60,6 +60,9 @@ pub struct Cur2Columns {
     pub tags: Option<usize>,
     /// The `cost_category` map column.
     pub cost_category: Option<usize>,
+    /// The `discount` map column: not read into the aggregate, but checked like the others
+    /// (a cell that is not a JSON object is refused).
+    pub discount: Option<usize>,
     /// The static `product_region_code` column (fallback for `product['region']`).
     pub region_code: Option<usize>,
 }
@@ -79,6 +82,7 @@ impl Cur2Columns {
             product: find("product"),
             tags: find("resource_tags"),
             cost_category: find("cost_category"),
+            discount: find("discount"),
             region_code: header
                 .iter()
                 .position(|h| normalize_name(h) == "product_region_code"),
@@ -91,6 +95,7 @@ impl Cur2Columns {
             self.product,
             self.tags,
             self.cost_category,
+            self.discount,
             self.region_code,
         ]
         .into_iter()
@@ -347,6 +352,9 @@ pub fn with_row<R: Cells, T>(
         if !have_region && let Some(col) = c.region_code {
             cells[1].clear();
             cells[1].extend_from_slice(row.cell(col));
+        }
+        if let Some(col) = c.discount {
+            visit_map(path, names, line, col, row.cell(col), |_, _| {})?;
         }
         for (col, at) in [(c.tags, 2), (c.cost_category, 3)] {
             let Some(col) = col else { continue };

@@ -642,6 +642,16 @@ fn fold_batch(
         };
     }
     if let Some(c) = cur2 {
+        // A map column written as something else (JSON text from a user's own SQL) is refused,
+        // never read as empty.
+        for col in [c.product, c.tags, c.cost_category, c.discount]
+            .into_iter()
+            .flatten()
+        {
+            if !maps.iter().any(|(m, _)| *m == col) {
+                return Err(not_a_map(path, header, col));
+            }
+        }
         let find = |col: Option<usize>| {
             col.and_then(|col| maps.iter().find(|(c, _)| *c == col).map(|(_, m)| m))
         };

@@ -603,3 +603,38 @@ fn a_workspace_of_the_previous_schema_upgrades() {
         "0.00"
     );
 }
+
+/// A billing-group view's Data Export comes with a manifest: `--proforma-of` takes the
+/// manifest and reads the parts it lists, as a billable import does.
+#[test]
+fn a_manifest_stands_for_its_parts() {
+    let (dir, ws) = copy_demo();
+    let rows = services(&ws, "retail");
+    let folder = dir.path().join("export");
+    std::fs::create_dir_all(&folder).unwrap();
+    pro_forma_csv(&folder, "pf-1.csv", &rows, RETAIL_ACCOUNT, "", None);
+    let manifest = folder.join("pf-Manifest.json");
+    std::fs::write(
+        &manifest,
+        format!(r#"{{"account":"{PAYER}","billingPeriod":"2026-10","dataFiles":["pf-1.csv"]}}"#),
+    )
+    .unwrap();
+    let out = run(
+        &ws,
+        &[
+            "import",
+            manifest.to_str().unwrap(),
+            "--proforma-of",
+            "retail",
+        ],
+    );
+    assert!(
+        out.contains("AWS pro forma of billing group 'retail' period 2026-10: imported"),
+        "{out}"
+    );
+    assert!(
+        differences(&comparison(&ws))
+            .iter()
+            .all(|(_, d)| d == "0.00")
+    );
+}

@@ -54,8 +54,16 @@ pub fn run_proforma_of(path: &Path, files: &[PathBuf], group: &str) -> color_eyr
     use crate::aws_proforma::AwsProformaError;
     use crate::store::aws_proforma::AwsProformaStatus;
     let mut ws = Workspace::open(path).map_err(|e| in_workspace(path, e))?;
+    // A manifest (a billing-group view's Data Export comes with one) stands for its parts.
+    let mut parts: Vec<PathBuf> = Vec::with_capacity(files.len());
+    for f in files {
+        match crate::cur::manifest::sniff(f)? {
+            Some(m) => parts.extend(m.parts.iter().map(|p| p.path.clone())),
+            None => parts.push(f.clone()),
+        }
+    }
     let outcome =
-        crate::aws_proforma::import(&mut ws, files, group, &|_| {}).map_err(|e| match e {
+        crate::aws_proforma::import(&mut ws, &parts, group, &|_| {}).map_err(|e| match e {
             AwsProformaError::Store(s) => in_workspace(path, s),
             AwsProformaError::Read(r) => r.into(),
             AwsProformaError::Refused(m) => eyre!("{m}"),

@@ -50,8 +50,9 @@ pub enum Command {
     Open { workspace: PathBuf },
     /// Create an empty workspace (refuses to overwrite)
     Init { workspace: PathBuf },
-    /// Import cost files (CUR CSV/.gz/.zip, CUR Parquet, cubes from `cube-sql`) and accounts
-    /// files, detected by content
+    /// Import cost files (legacy CUR CSV/.gz/.zip and Parquet, CUR 2.0 CSV and Parquet, FOCUS
+    /// CSV and Parquet, manifests, cubes from `cube-sql`) and accounts files, detected by
+    /// content
     Import {
         workspace: PathBuf,
         #[arg(required = true)]
@@ -142,7 +143,7 @@ pub enum Command {
     /// Write the deterministic sample CUR and accounts file (the demo's source and the
     /// import benchmark's input)
     GenerateSample {
-        /// Directory to write cur-YYYY-MM.csv[.gz] and accounts.json into
+        /// Directory to write cur-YYYY-MM.csv[.gz] (or .parquet) and accounts.json into
         #[arg(long)]
         out: PathBuf,
         #[arg(long, default_value_t = 12_000)]
@@ -177,8 +178,8 @@ pub enum Command {
         /// Custom line items of config.toml (default: two per group)
         #[arg(long, requires = "config_groups")]
         config_items: Option<usize>,
-        /// Layout of the cost files: legacy CUR CSV, CUR 2.0 (Data Exports) CSV, or CUR 2.0
-        /// Parquet (cur-YYYY-MM.parquet); the same rows in each
+        /// Layout of the cost files: legacy CUR CSV, CUR 2.0 (Data Exports) CSV or Parquet,
+        /// FOCUS 1.2 CSV or Parquet (cur-YYYY-MM.parquet); the same rows in each
         #[arg(long, value_enum, default_value_t = generate::SampleFormat::Legacy)]
         format: generate::SampleFormat,
     },

@@ -151,8 +151,10 @@ fn classify(
                 Ok(Format::AccountsJson(compression))
             } else {
                 Err(not_cost(
-                    "a JSON file that is not an account list (expected the output of \
-                     `aws organizations list-accounts`)",
+                    "a JSON file that is neither an account list (the output of \
+                     `aws organizations list-accounts`) nor a CUR or Data Exports manifest \
+                     (`reportKeys` / `dataFiles`; a manifest that is not valid JSON cannot be \
+                     told)",
                 ))
             };
         }

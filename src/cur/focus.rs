@@ -706,8 +706,8 @@ pub fn with_row<R: Cells, T>(
                 names,
                 line,
                 c.charge_category,
-                b"",
-                "a value is required here",
+                row.cell(c.charge_category),
+                "is empty or null: a value is required here",
             ));
         }
         let id = value(row, c.commitment_id);

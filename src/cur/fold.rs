@@ -993,7 +993,12 @@ impl<'m> FoldWorker<'_, 'm> {
     ) -> Result<&'r str, CurError> {
         let t = self.text(row, col, line)?;
         if money::is_null(t) {
-            return Err(self.bad(line, col, b"", "a value is required here"));
+            return Err(self.bad(
+                line,
+                col,
+                t.as_bytes(),
+                "is empty or null: a value is required here",
+            ));
         }
         Ok(t)
     }
@@ -1114,7 +1119,14 @@ impl<'m> FoldWorker<'_, 'm> {
         let product_code = Self::opt_bytes(row, Some(m.product_code));
         let unblended = self
             .number(row, Some(m.unblended_cost), line)?
-            .ok_or_else(|| self.bad(line, m.unblended_cost, b"", "a value is required here"))?;
+            .ok_or_else(|| {
+                self.bad(
+                    line,
+                    m.unblended_cost,
+                    row.cell(m.unblended_cost),
+                    "is empty or null: a value is required here",
+                )
+            })?;
         let usage_amount = self.number(row, m.usage_amount, line)?.unwrap_or_default();
         let (public_cost, no_public) = match self.number(row, m.public_cost, line)? {
             Some(p) => (p, false),

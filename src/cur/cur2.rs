@@ -145,6 +145,15 @@ impl<R: Cells> Cells for Cur2Row<'_, R> {
                 .unwrap_or(b"")
         }
     }
+
+    fn text(&self, index: usize) -> Option<&str> {
+        // The reader's own cells as it answers them (validated once per block or array).
+        if index < self.base {
+            self.row.text(index)
+        } else {
+            std::str::from_utf8(self.cell(index)).ok()
+        }
+    }
 }
 
 /// Per-thread scratch, reused row after row: the derived cells, and a map's entries as byte

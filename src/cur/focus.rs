@@ -575,6 +575,15 @@ impl<R: Cells> Cells for FocusRow<'_, R> {
                 .unwrap_or(b"")
         }
     }
+
+    fn text(&self, index: usize) -> Option<&str> {
+        // The reader's own cells as it answers them (validated once per block or array).
+        if index < self.base {
+            self.row.text(index)
+        } else {
+            std::str::from_utf8(self.cell(index)).ok()
+        }
+    }
 }
 
 fn bad(path: &Path, names: &[String], line: u64, col: usize, raw: &[u8], reason: &str) -> CurError {

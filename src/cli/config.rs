@@ -223,7 +223,8 @@ pub fn import(path: &Path, file: &Path, opts: ImportOptions) -> color_eyre::Resu
                 let _ = writeln!(text, "{label} from {from}: {}", object_list(list));
             }
         }
-        text.push_str(&effect(&ws, own)?);
+        // After the commit: the state priced is the one in force, so its totals are kept.
+        text.push_str(&effect(&ws, own, true)?);
     }
     text.push_str(&others);
     emit(&text)
@@ -260,13 +261,16 @@ fn other_periods(ws: &Workspace, plan: &ImportPlan) -> color_eyre::Result<String
                 let _ = writeln!(out, "  {label}: {}", object_list(list));
             }
         }
-        out.push_str(&effect(ws, c)?);
+        // Before the commit (the import may still be refused): nothing is kept.
+        out.push_str(&effect(ws, c, false)?);
     }
     Ok(out)
 }
 
-/// Each group's pro forma in the period before and after the change.
-fn effect(ws: &Workspace, c: &PeriodChange) -> color_eyre::Result<String> {
+/// Each group's pro forma in the period before and after the change. `keep`: the change is
+/// committed, so the priced state's totals are kept ready (never before: a refused command
+/// writes nothing).
+fn effect(ws: &Workspace, c: &PeriodChange, keep: bool) -> color_eyre::Result<String> {
     let lines = ws.lines(c.period, None)?;
     if lines.is_empty() {
         return Ok(format!("  no cost data in {}\n", c.period));
@@ -300,7 +304,9 @@ fn effect(ws: &Workspace, c: &PeriodChange) -> color_eyre::Result<String> {
     // The period is priced under the configuration now in force: its totals are kept, so the
     // next report or TUI open reads them instead of pricing the period again (issue 10; the
     // fingerprint makes sure they are only used for exactly this state).
-    a.keep_ready(ws);
+    if keep {
+        a.keep_ready(ws);
+    }
     let mut names: Vec<(&str, &str)> = before
         .iter()
         .chain(after.iter())

@@ -79,7 +79,10 @@ fn month_over_month_json_matches_both_reports_and_foots() {
         // Δ% from exact values: within a rounding of the shown numbers' ratio.
         let pct = d(&g["ProformaCostChangePercent"]);
         let shown = delta[1] / sep[arn][1].abs() * Decimal::ONE_HUNDRED;
-        assert!((pct - shown).abs() < Decimal::from_str("0.01").unwrap(), "{pct} {shown}");
+        assert!(
+            (pct - shown).abs() < Decimal::from_str("0.01").unwrap(),
+            "{pct} {shown}"
+        );
         // The group's services add up to it on both sides and in the difference.
         let services = g["Services"].as_array().unwrap();
         assert!(!services.is_empty());
@@ -96,7 +99,9 @@ fn month_over_month_json_matches_both_reports_and_foots() {
     }
     // The total is the reports' totals; the group differences add up to its difference.
     let total = |r: &BTreeMap<String, [Decimal; 3]>| {
-        r.values().fold([Decimal::ZERO; 3], |a, x| [a[0] + x[0], a[1] + x[1], a[2] + x[2]])
+        r.values().fold([Decimal::ZERO; 3], |a, x| {
+            [a[0] + x[0], a[1] + x[1], a[2] + x[2]]
+        })
     };
     assert_eq!(amounts(&m["Totals"]["Before"]), total(&sep));
     assert_eq!(amounts(&m["Totals"]["After"]), total(&oct));
@@ -109,12 +114,26 @@ fn a_zero_base_reads_new_and_service_rows_match_the_group_breakdown() {
     let m = json(&ws, &["--period", "2026-10", "--compare-to", "2026-09"]);
     // The breakdown report by service code of one group, per period.
     let by_service = |period: &str, group: &str| -> BTreeMap<String, Decimal> {
-        json(&ws, &["--period", period, "--group", group, "--group-by", "SERVICE_CODE"])
-            ["BillingGroupCostReportResults"]
+        json(
+            &ws,
+            &[
+                "--period",
+                period,
+                "--group",
+                group,
+                "--group-by",
+                "SERVICE_CODE",
+            ],
+        )["BillingGroupCostReportResults"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|r| (r["Attributes"][0]["Value"].as_str().unwrap().to_string(), d(&r["ProformaCost"])))
+            .map(|r| {
+                (
+                    r["Attributes"][0]["Value"].as_str().unwrap().to_string(),
+                    d(&r["ProformaCost"]),
+                )
+            })
             .collect()
     };
     let mut news = 0;
@@ -144,58 +163,115 @@ fn a_zero_base_reads_new_and_service_rows_match_the_group_breakdown() {
 fn csv_and_table_carry_the_same_numbers() {
     let ws = demo_workspace();
     let m = json(&ws, &["--period", "2026-10", "--compare-to", "2026-09"]);
-    let csv_text = run(&ws, &["--period", "2026-10", "--compare-to", "2026-09", "--format", "csv"]);
+    let csv_text = run(
+        &ws,
+        &[
+            "--period",
+            "2026-10",
+            "--compare-to",
+            "2026-09",
+            "--format",
+            "csv",
+        ],
+    );
     let mut r = csv::Reader::from_reader(csv_text.as_bytes());
     let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(header[..4], ["Level", "Arn", "Name", "ServiceCode"]);
     let col = |n: &str| header.iter().position(|h| h == n).unwrap();
     let recs: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
     let groups = m["Groups"].as_array().unwrap();
-    let services: usize = groups.iter().map(|g| g["Services"].as_array().unwrap().len()).sum();
+    let services: usize = groups
+        .iter()
+        .map(|g| g["Services"].as_array().unwrap().len())
+        .sum();
     assert_eq!(recs.len(), groups.len() + services + 1);
     for (rec, g) in recs.iter().zip(groups) {
         assert_eq!(&rec[col("Level")], "group");
         assert_eq!(&rec[col("Arn")], g["Arn"].as_str().unwrap());
-        assert_eq!(&rec[col("ProformaCostDelta")], g["Delta"]["ProformaCost"].as_str().unwrap());
-        assert_eq!(&rec[col("MarginBefore")], g["Before"]["Margin"].as_str().unwrap());
-        assert_eq!(&rec[col("ProformaCostChangePercent")], g["ProformaCostChangePercent"].as_str().unwrap());
+        assert_eq!(
+            &rec[col("ProformaCostDelta")],
+            g["Delta"]["ProformaCost"].as_str().unwrap()
+        );
+        assert_eq!(
+            &rec[col("MarginBefore")],
+            g["Before"]["Margin"].as_str().unwrap()
+        );
+        assert_eq!(
+            &rec[col("ProformaCostChangePercent")],
+            g["ProformaCostChangePercent"].as_str().unwrap()
+        );
     }
     let total = recs.last().unwrap();
     assert_eq!(&total[col("Level")], "total");
-    assert_eq!(&total[col("AWSCost")], m["Totals"]["After"]["AWSCost"].as_str().unwrap());
-    assert!(recs.iter().any(|x| &x[col("ProformaCostChangePercent")] == "new"));
+    assert_eq!(
+        &total[col("AWSCost")],
+        m["Totals"]["After"]["AWSCost"].as_str().unwrap()
+    );
+    assert!(
+        recs.iter()
+            .any(|x| &x[col("ProformaCostChangePercent")] == "new")
+    );
 
     let table = run(&ws, &["--period", "2026-10", "--compare-to", "2026-09"]);
-    assert!(table.starts_with("Month over month: 2026-10 against 2026-09, USD"), "{table}");
+    assert!(
+        table.starts_with("Month over month: 2026-10 against 2026-09, USD"),
+        "{table}"
+    );
     let fmt = |v: &Value| proforma::money::fmt_grouped(d(v));
     let totals: Vec<&str> = table.lines().filter(|l| l.starts_with("Total")).collect();
     assert_eq!(totals.len(), 2, "{table}");
     for line in totals {
-        for v in [&m["Totals"]["Before"]["ProformaCost"], &m["Totals"]["After"]["ProformaCost"], &m["Totals"]["Delta"]["Margin"]] {
+        for v in [
+            &m["Totals"]["Before"]["ProformaCost"],
+            &m["Totals"]["After"]["ProformaCost"],
+            &m["Totals"]["Delta"]["Margin"],
+        ] {
             assert!(line.contains(&fmt(v)), "{line}");
         }
     }
     let first = groups[0]["Name"].as_str().unwrap();
-    assert!(table.lines().nth(2).unwrap().starts_with(first), "{table}");
+    assert!(table.lines().nth(3).unwrap().starts_with(first), "{table}");
     assert!(table.contains(" new "), "{table}");
 }
 
 #[test]
 fn one_group_and_scenarios_and_refusals() {
     let ws = demo_workspace();
-    let m = json(&ws, &["--period", "2026-10", "--compare-to", "2026-09", "--group", "retail"]);
+    let m = json(
+        &ws,
+        &[
+            "--period",
+            "2026-10",
+            "--compare-to",
+            "2026-09",
+            "--group",
+            "retail",
+        ],
+    );
     let groups = m["Groups"].as_array().unwrap();
     assert_eq!(groups.len(), 1);
     assert_eq!(groups[0]["Name"], "retail");
     assert_eq!(m["Totals"]["Delta"], groups[0]["Delta"]);
 
     for (args, code, message) in [
-        (vec!["--compare-to", "2026-08"], 1, "--compare-to 2026-08: no cost data for period 2026-08"),
+        (
+            vec!["--compare-to", "2026-08"],
+            1,
+            "--compare-to 2026-08: no cost data for period 2026-08",
+        ),
         (vec!["--compare-to", "2026-10"], 1, "is the period reported"),
         (vec!["--compare-to", "nosuch"], 1, "no scenario 'nosuch'"),
         (vec!["--compare-to", "baseline"], 1, "add --scenario"),
-        (vec!["--compare-to", "2026-09", "--view", "primary"], 2, "cannot be used with"),
-        (vec!["--compare-to", "2026-09", "--group", "nosuch"], 1, "no billing group 'nosuch'"),
+        (
+            vec!["--compare-to", "2026-09", "--view", "primary"],
+            2,
+            "cannot be used with",
+        ),
+        (
+            vec!["--compare-to", "2026-09", "--group", "nosuch"],
+            1,
+            "no billing group 'nosuch'",
+        ),
     ] {
         bin()
             .arg("report")
@@ -215,7 +291,17 @@ fn one_group_and_scenarios_and_refusals() {
         .unwrap()
         .create_scenario("draft", "2026-10".parse().unwrap())
         .unwrap();
-    let m = json(&copy, &["--period", "2026-10", "--scenario", "draft", "--compare-to", "baseline"]);
+    let m = json(
+        &copy,
+        &[
+            "--period",
+            "2026-10",
+            "--scenario",
+            "draft",
+            "--compare-to",
+            "baseline",
+        ],
+    );
     assert_eq!(m["Current"], "2026-10 scenario 'draft'");
     assert_eq!(m["ComparedTo"], "2026-10 baseline");
     for g in m["Groups"].as_array().unwrap() {

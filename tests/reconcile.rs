@@ -101,6 +101,17 @@ fn without_an_entered_invoice_the_tie_out_warns_not_entered_and_exits_0() {
     assert_eq!(json["BillingPeriod"], "2026-10");
     assert_eq!(json["ComparedTo"], "2026-09");
     assert_eq!(json["Summary"]["Fail"], 0);
+    // The demo's October delivery covers the whole month and is the one imported.
+    let c = one(&json, "delivery");
+    assert_eq!(c["Status"], "pass", "{c}");
+    assert_eq!(c["Numbers"]["LastDay"], "2026-10-31");
+    assert!(
+        c["Detail"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("from embedded:sample-data/cur-2026-10.csv.gz"),
+        "{c}"
+    );
 }
 
 #[test]
@@ -134,7 +145,13 @@ fn an_entered_total_a_cent_off_fails_with_exit_1_and_the_exact_one_passes() {
     let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
     assert!(text.contains("PASS  invoice tie-out"), "{text}");
     assert!(text.contains("ties out to the cent"), "{text}");
-    assert!(text.lines().last().unwrap().starts_with("Result: WARN: 0 failed"), "{text}");
+    assert!(
+        text.lines()
+            .last()
+            .unwrap()
+            .starts_with("Result: WARN: 0 failed"),
+        "{text}"
+    );
     // Read-only: nothing written by any of these runs.
     assert_eq!(snapshot(&ws), before);
 }
@@ -161,17 +178,43 @@ fn invoices_file_sums_per_payer_across_entities() {
     assert_eq!(code, 0, "{json:#}");
     let c = one(&json, "invoice-tie-out");
     assert_eq!(c["Status"], "pass", "{c}");
-    let detail: Vec<&str> = c["Detail"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
-    assert!(detail.iter().any(|l| l.starts_with("invoice INV-1 (Amazon Web Services, Inc.)") && l.ends_with("line 2)")), "{detail:?}");
-    assert!(detail.iter().any(|l| l.contains("INV-2") && l.contains("1,000.00 USD")), "{detail:?}");
+    let detail: Vec<&str> = c["Detail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert!(
+        detail.iter().any(
+            |l| l.starts_with("invoice INV-1 (Amazon Web Services, Inc.)")
+                && l.ends_with("line 2)")
+        ),
+        "{detail:?}"
+    );
+    assert!(
+        detail
+            .iter()
+            .any(|l| l.contains("INV-2") && l.contains("1,000.00 USD")),
+        "{detail:?}"
+    );
 
     // An invoice in another currency never ties out.
-    std::fs::write(&file, format!("InvoiceId,Amount,Currency\nINV-1,{total},EUR\n")).unwrap();
+    std::fs::write(
+        &file,
+        format!("InvoiceId,Amount,Currency\nINV-1,{total},EUR\n"),
+    )
+    .unwrap();
     let (code, json, _) = reconcile_json(&ws, &["--period", "2026-10", "--invoices", f]);
     assert_eq!(code, 1);
     let c = one(&json, "invoice-tie-out");
     assert_eq!(c["Status"], "fail");
-    assert!(c["Detail"][0].as_str().unwrap().contains("is in EUR, the CUR in USD"), "{c}");
+    assert!(
+        c["Detail"][0]
+            .as_str()
+            .unwrap()
+            .contains("is in EUR, the CUR in USD"),
+        "{c}"
+    );
 
     // An invoice of a payer with no data in the period fails too.
     std::fs::write(
@@ -197,10 +240,22 @@ fn a_bad_invoices_file_is_refused_naming_file_line_and_column() {
     let f = file.to_str().unwrap().to_string();
     let before = snapshot(&ws);
     for (text, want) in [
-        ("InvoiceId,Amount,Currency\nINV-1,12.345,USD\n", "line 2, column 2 (Amount): '12.345' has more than 2 decimals"),
-        ("InvoiceId,Amount,Currency\nINV-1,abc,USD\n", "line 2, column 2 (Amount): 'abc' is not an amount"),
-        ("InvoiceId,Amount\nINV-1,1.00\n", "line 1: no Currency column"),
-        ("InvoiceId,Amount,Currency\nINV-1,1.00,USD\nINV-1,2.00,USD\n", "line 3: invoice 'INV-1' is already on line 2"),
+        (
+            "InvoiceId,Amount,Currency\nINV-1,12.345,USD\n",
+            "line 2, column 2 (Amount): '12.345' has more than 2 decimals",
+        ),
+        (
+            "InvoiceId,Amount,Currency\nINV-1,abc,USD\n",
+            "line 2, column 2 (Amount): 'abc' is not an amount",
+        ),
+        (
+            "InvoiceId,Amount\nINV-1,1.00\n",
+            "line 1: no Currency column",
+        ),
+        (
+            "InvoiceId,Amount,Currency\nINV-1,1.00,USD\nINV-1,2.00,USD\n",
+            "line 3: invoice 'INV-1' is already on line 2",
+        ),
     ] {
         std::fs::write(&file, text).unwrap();
         bin()
@@ -219,7 +274,9 @@ fn a_bad_invoices_file_is_refused_naming_file_line_and_column() {
         .arg(dir.path().join("missing.csv"))
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("missing.csv: cannot read the invoices file"));
+        .stderr(predicates::str::contains(
+            "missing.csv: cannot read the invoices file",
+        ));
     assert_eq!(snapshot(&ws), before);
 }
 
@@ -228,7 +285,14 @@ fn usage_errors_exit_2() {
     let ws = demo_workspace();
     for args in [
         vec!["--period", "2026-10", "--invoice-total", "12,00"],
-        vec!["--period", "2026-10", "--invoice-total", "1", "--invoices", "x.csv"],
+        vec![
+            "--period",
+            "2026-10",
+            "--invoice-total",
+            "1",
+            "--invoices",
+            "x.csv",
+        ],
         vec!["--period", "2026-10", "--format", "csv"],
         vec!["--period", "2026-13"],
         vec!["--period", "2026-10", "--threshold", "-5"],
@@ -242,7 +306,9 @@ fn usage_errors_exit_2() {
         .args(["--period", "2026-11"])
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("no cost data for period 2026-11 (periods with data: 2026-09, 2026-10)"));
+        .stderr(predicates::str::contains(
+            "no cost data for period 2026-11 (periods with data: 2026-09, 2026-10)",
+        ));
 }
 
 /// Accounts with cost in the demo's October and the accounts the configuration groups.
@@ -262,7 +328,12 @@ fn demo_accounts(ws: &Path) -> (BTreeSet<String>, BTreeSet<String>) {
         .read_to_string(&mut text)
         .unwrap();
     let mut r = csv::Reader::from_reader(text.as_bytes());
-    let col = r.headers().unwrap().iter().position(|x| x == "lineItem/UsageAccountId").unwrap();
+    let col = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|x| x == "lineItem/UsageAccountId")
+        .unwrap();
     let all = r.records().map(|x| x.unwrap()[col].to_string()).collect();
     (all, grouped)
 }
@@ -279,10 +350,21 @@ fn accounts_in_no_group_warn_until_named_as_knowingly_unmonitored() {
     assert_eq!(c["Numbers"]["Accounts"], all.len());
     assert_eq!(c["Numbers"]["Unmonitored"], loose.len());
     for a in &loose {
-        assert!(c["Detail"].as_array().unwrap().iter().any(|l| l.as_str().unwrap().starts_with(&format!("in no billing group: {a}"))), "{a}: {c}");
+        assert!(
+            c["Detail"].as_array().unwrap().iter().any(|l| l
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("in no billing group: {a}"))),
+            "{a}: {c}"
+        );
     }
     // The unmonitored billable is the report's.
-    let report = bin().arg("report").arg(&ws).args(["--period", "2026-10"]).output().unwrap();
+    let report = bin()
+        .arg("report")
+        .arg(&ws)
+        .args(["--period", "2026-10"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&report.stdout).into_owned();
     let want = format!(
         "Unmonitored accounts: billable {}",
@@ -306,17 +388,32 @@ fn the_tab_checks_are_reused() {
     let ws = demo_workspace();
     let (_, json, _) = reconcile_json(&ws, &["--period", "2026-10"]);
     // The report's note on rows without a public price is the check's number.
-    let report = bin().arg("report").arg(&ws).args(["--period", "2026-10"]).output().unwrap();
+    let report = bin()
+        .arg("report")
+        .arg(&ws)
+        .args(["--period", "2026-10"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&report.stdout).into_owned();
     let c = one(&json, "no-public-price");
     let n = c["Numbers"]["Found"].as_u64().unwrap();
     assert!(n > 0);
-    assert!(text.contains(&format!("note: {n} rows priced at public cost had no public price")), "{text}");
+    assert!(
+        text.contains(&format!(
+            "note: {n} rows priced at public cost had no public price"
+        )),
+        "{text}"
+    );
     assert_eq!(c["Status"], "warn");
     assert_eq!(one(&json, "unknown-types")["Status"], "pass");
     assert_eq!(one(&json, "item-currency")["Status"], "pass");
     let e = checks(&json, "explanation");
-    let groups = proforma::store::Workspace::open_for_reading(&ws).unwrap().config_at("2026-10".parse().unwrap()).unwrap().groups.len();
+    let groups = proforma::store::Workspace::open_for_reading(&ws)
+        .unwrap()
+        .config_at("2026-10".parse().unwrap())
+        .unwrap()
+        .groups
+        .len();
     assert_eq!(e.len(), groups);
     assert!(e.iter().all(|c| c["Status"] == "pass"));
     assert_eq!(one(&json, "engine-totals")["Status"], "pass");
@@ -326,7 +423,12 @@ fn the_tab_checks_are_reused() {
 fn movements_list_groups_over_the_threshold_from_the_two_reports() {
     let ws = demo_workspace();
     let pf = |p: &str| -> BTreeMap<String, Decimal> {
-        let out = bin().arg("report").arg(&ws).args(["--period", p, "--format", "csv"]).output().unwrap();
+        let out = bin()
+            .arg("report")
+            .arg(&ws)
+            .args(["--period", p, "--format", "csv"])
+            .output()
+            .unwrap();
         let mut r = csv::Reader::from_reader(out.stdout.as_slice());
         r.records()
             .map(|x| {
@@ -346,11 +448,27 @@ fn movements_list_groups_over_the_threshold_from_the_two_reports() {
             })
             .map(|(g, _)| g)
             .collect();
-        let (_, json, _) = reconcile_json(&ws, &["--period", "2026-10", "--threshold", pct, "--min-change", min]);
+        let (_, json, _) = reconcile_json(
+            &ws,
+            &[
+                "--period",
+                "2026-10",
+                "--threshold",
+                pct,
+                "--min-change",
+                min,
+            ],
+        );
         let c = one(&json, "movements");
         let listed: BTreeSet<&String> = after
             .keys()
-            .filter(|g| c["Detail"].as_array().unwrap().iter().any(|l| l.as_str().unwrap().starts_with(&format!("{g}: "))))
+            .filter(|g| {
+                c["Detail"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|l| l.as_str().unwrap().starts_with(&format!("{g}: ")))
+            })
             .collect();
         assert_eq!(listed, want, "{pct}% {min}: {c}");
         assert_eq!(c["Status"], if want.is_empty() { "pass" } else { "warn" });
@@ -362,7 +480,16 @@ fn small_cur(period: &str, rows: &[(&str, &str, &str)]) -> String {
     let start = format!("{period}-01T00:00:00Z");
     let v: Vec<(&str, &str, &str, &str, &str, &str)> = rows
         .iter()
-        .map(|(payer, account, cost)| (*payer, *account, start.as_str(), "Usage", "AmazonEC2", *cost))
+        .map(|(payer, account, cost)| {
+            (
+                *payer,
+                *account,
+                start.as_str(),
+                "Usage",
+                "AmazonEC2",
+                *cost,
+            )
+        })
         .collect();
     common::cur_csv(&v)
 }
@@ -382,9 +509,22 @@ fn small_workspace(dir: &Path) -> std::path::PathBuf {
     let p = "999999999999";
     let mut files = Vec::new();
     for (period, rows) in [
-        ("2026-08", vec![(p, "111111111111", "10.00"), (p, "222222222222", "5.00")]),
-        ("2026-09", vec![(p, "111111111111", "100.00"), (p, "222222222222", "5.00")]),
-        ("2026-10", vec![(p, "111111111111", "130.00"), (p, "222222222222", "5.00"), (p, "333333333333", "7.00")]),
+        (
+            "2026-08",
+            vec![(p, "111111111111", "10.00"), (p, "222222222222", "5.00")],
+        ),
+        (
+            "2026-09",
+            vec![(p, "111111111111", "100.00"), (p, "222222222222", "5.00")],
+        ),
+        (
+            "2026-10",
+            vec![
+                (p, "111111111111", "130.00"),
+                (p, "222222222222", "5.00"),
+                (p, "333333333333", "7.00"),
+            ],
+        ),
     ] {
         let f = dir.join(format!("cur-{period}.csv"));
         std::fs::write(&f, small_cur(period, &rows)).unwrap();
@@ -393,7 +533,13 @@ fn small_workspace(dir: &Path) -> std::path::PathBuf {
     bin().arg("import").arg(&ws).args(&files).assert().success();
     let cfg = dir.join("config.toml");
     std::fs::write(&cfg, CONFIG).unwrap();
-    bin().args(["config", "import"]).arg(&ws).arg(&cfg).args(["--from-period", "2026-08"]).assert().success();
+    bin()
+        .args(["config", "import"])
+        .arg(&ws)
+        .arg(&cfg)
+        .args(["--from-period", "2026-08"])
+        .assert()
+        .success();
     ws
 }
 
@@ -401,19 +547,26 @@ fn small_workspace(dir: &Path) -> std::path::PathBuf {
 fn new_accounts_restatement_and_replaced_deliveries() {
     let dir = tempfile::tempdir().unwrap();
     let ws = small_workspace(dir.path());
-    let (code, json, _) = reconcile_json(&ws, &["--period", "2026-10", "--invoice-total", "142.00"]);
+    let (code, json, _) =
+        reconcile_json(&ws, &["--period", "2026-10", "--invoice-total", "142.00"]);
     assert_eq!(code, 0, "{json:#}");
     assert_eq!(one(&json, "invoice-tie-out")["Status"], "pass");
     let c = one(&json, "new-accounts");
     assert_eq!(c["Status"], "warn");
     assert_eq!(c["Numbers"]["New"], 1);
-    assert_eq!(c["Detail"][0], "new: 333333333333 in no billing group (billable 7.00)");
+    assert_eq!(
+        c["Detail"][0],
+        "new: 333333333333 in no billing group (billable 7.00)"
+    );
     // g1 went from 100.00 to 130.00: +30 %, above 20 % but below the default 100.00.
     assert_eq!(one(&json, "movements")["Status"], "pass");
     let (_, json, _) = reconcile_json(&ws, &["--period", "2026-10", "--min-change", "30"]);
     let c = one(&json, "movements");
     assert_eq!(c["Status"], "warn");
-    assert_eq!(c["Detail"][0], "g1: pro forma 100.00 -> 130.00 (+30.00, 30.00%)");
+    assert_eq!(
+        c["Detail"][0],
+        "g1: pro forma 100.00 -> 130.00 (+30.00, 30.00%)"
+    );
     // The newest month and the one before may still be restated; two months back is final.
     assert_eq!(one(&json, "restatement")["Status"], "warn");
     let (_, json, _) = reconcile_json(&ws, &["--period", "2026-09"]);
@@ -423,32 +576,75 @@ fn new_accounts_restatement_and_replaced_deliveries() {
     // August has no month before it: nothing to tell new accounts or movements by.
     assert_eq!(one(&json, "new-accounts")["Status"], "warn");
     assert_eq!(one(&json, "movements")["Status"], "warn");
+    // Its rows all start on the 1st: usage of one day, not the whole month.
     let c = one(&json, "delivery");
-    assert_eq!(c["Status"], "pass");
+    assert_eq!(c["Status"], "warn");
+    assert!(
+        c["Title"]
+            .as_str()
+            .unwrap()
+            .contains("usage 2026-08-01 to 2026-08-01; the month runs to 2026-08-31"),
+        "{c}"
+    );
     assert_eq!(c["Numbers"]["Replaced"], 0);
 
     // AWS restates October: a new delivery replaces the first; reconcile shows what changed.
     let f = dir.path().join("cur-2026-10-restated.csv");
     std::fs::write(
         &f,
-        small_cur("2026-10", &[("999999999999", "111111111111", "120.00"), ("999999999999", "222222222222", "5.00")]),
+        small_cur(
+            "2026-10",
+            &[
+                ("999999999999", "111111111111", "120.00"),
+                ("999999999999", "222222222222", "5.00"),
+            ],
+        ),
     )
     .unwrap();
     bin().arg("import").arg(&ws).arg(&f).assert().success();
-    let (code, json, _) = reconcile_json(&ws, &["--period", "2026-10", "--invoice-total", "142.00"]);
+    let (code, json, _) =
+        reconcile_json(&ws, &["--period", "2026-10", "--invoice-total", "142.00"]);
     assert_eq!(code, 1);
     let c = one(&json, "invoice-tie-out");
     assert_eq!(c["Numbers"]["CurTotal"], "125.00");
     assert_eq!(c["Numbers"]["Difference"], "17.00");
     let c = one(&json, "delivery");
     assert_eq!(c["Numbers"]["Replaced"], 1);
-    let detail: Vec<&str> = c["Detail"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
-    assert!(detail.iter().any(|l| l.contains("cur-2026-10-restated.csv (2 rows")), "{detail:?}");
-    assert!(detail.iter().any(|l| l.starts_with("replaced the delivery imported") && l.ends_with("billable 142.00 -> 125.00, tax 0.00 -> 0.00")), "{detail:?}");
-    assert!(c["Title"].as_str().unwrap().ends_with("the latest imported"), "{c}");
+    let detail: Vec<&str> = c["Detail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert!(
+        detail
+            .iter()
+            .any(|l| l.contains("cur-2026-10-restated.csv (2 rows")),
+        "{detail:?}"
+    );
+    assert!(
+        detail
+            .iter()
+            .any(|l| l.starts_with("replaced the delivery imported")
+                && l.ends_with("billable 142.00 -> 125.00, tax 0.00 -> 0.00")),
+        "{detail:?}"
+    );
+    assert!(
+        c["Title"]
+            .as_str()
+            .unwrap()
+            .ends_with("the latest imported"),
+        "{c}"
+    );
     // The sample CUR's rows all start on the 1st: the delivery covers one day, not the month.
     assert_eq!(c["Status"], "warn");
-    assert!(c["Title"].as_str().unwrap().contains("the month runs to 2026-10-31"), "{c}");
+    assert!(
+        c["Title"]
+            .as_str()
+            .unwrap()
+            .contains("the month runs to 2026-10-31"),
+        "{c}"
+    );
 }
 
 #[test]
@@ -459,17 +655,36 @@ fn one_total_for_several_payers_is_refused_and_a_file_ties_each_payer() {
     let f = dir.path().join("cur.csv");
     std::fs::write(
         &f,
-        small_cur("2026-10", &[("999999999999", "111111111111", "10.00"), ("888888888888", "444444444444", "20.50")]),
+        small_cur(
+            "2026-10",
+            &[
+                ("999999999999", "111111111111", "10.00"),
+                ("888888888888", "444444444444", "20.50"),
+            ],
+        ),
     )
     .unwrap();
     bin().arg("import").arg(&ws).arg(&f).assert().success();
     let before = snapshot(&ws);
-    common::fails(&["reconcile"], &ws, &["--period", "2026-10", "--invoice-total", "30.50"], "--invoice-total is one amount, but 2026-10 has 2 payers (888888888888, 999999999999)");
+    common::fails(
+        &["reconcile"],
+        &ws,
+        &["--period", "2026-10", "--invoice-total", "30.50"],
+        "--invoice-total is one amount, but 2026-10 has 2 payers (888888888888, 999999999999)",
+    );
     let inv = dir.path().join("inv.csv");
     std::fs::write(&inv, "InvoiceId,Amount,Currency\nA,10.00,USD\n").unwrap();
-    common::fails(&["reconcile"], &ws, &["--period", "2026-10", "--invoices", inv.to_str().unwrap()], "inv.csv: line 2: invoice 'A' names no PayerAccountId, and 2026-10 has 2 payers");
+    common::fails(
+        &["reconcile"],
+        &ws,
+        &["--period", "2026-10", "--invoices", inv.to_str().unwrap()],
+        "inv.csv: line 2: invoice 'A' names no PayerAccountId, and 2026-10 has 2 payers",
+    );
     std::fs::write(&inv, "InvoiceId,PayerAccountId,Amount,Currency\nA,999999999999,10.00,USD\nB,888888888888,20.49,USD\n").unwrap();
-    let (code, json, _) = reconcile_json(&ws, &["--period", "2026-10", "--invoices", inv.to_str().unwrap()]);
+    let (code, json, _) = reconcile_json(
+        &ws,
+        &["--period", "2026-10", "--invoices", inv.to_str().unwrap()],
+    );
     assert_eq!(code, 1);
     let v = checks(&json, "invoice-tie-out");
     assert_eq!(v.len(), 2);
@@ -489,11 +704,20 @@ fn configuration_changes_since_the_previous_close_are_listed() {
     let (_, json, _) = reconcile_json(&ws, &["--period", "2026-10"]);
     let c = one(&json, "config-changes");
     assert_eq!(c["Status"], "warn");
-    assert!(c["Title"].as_str().unwrap().contains("2026-09 was never closed"), "{c}");
+    assert!(
+        c["Title"]
+            .as_str()
+            .unwrap()
+            .contains("2026-09 was never closed"),
+        "{c}"
+    );
     let all = c["Numbers"]["Changes"].as_u64().unwrap();
     assert!(all > 0);
     // Closed: nothing changed since, and September's unmonitored accounts were reviewed then.
-    proforma::store::Workspace::open(&ws).unwrap().close_period("2026-09".parse().unwrap(), "September done").unwrap();
+    proforma::store::Workspace::open(&ws)
+        .unwrap()
+        .close_period("2026-09".parse().unwrap(), "September done")
+        .unwrap();
     let (_, json, _) = reconcile_json(&ws, &["--period", "2026-10"]);
     let c = one(&json, "config-changes");
     assert_eq!(c["Status"], "pass", "{c}");
@@ -501,11 +725,31 @@ fn configuration_changes_since_the_previous_close_are_listed() {
     assert_eq!(one(&json, "accounts-grouped")["Status"], "pass");
     // A change from October on comes after the close and is listed.
     let cfg = dir.path().join("c.toml");
-    std::fs::write(&cfg, std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/config.toml")).unwrap().replacen("percent = 10\n", "percent = 12\n", 1)).unwrap();
-    bin().args(["config", "import"]).arg(&ws).arg(&cfg).args(["--from-period", "2026-10"]).assert().success();
+    std::fs::write(
+        &cfg,
+        std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/config.toml"),
+        )
+        .unwrap()
+        .replacen("percent = 10\n", "percent = 12\n", 1),
+    )
+    .unwrap();
+    bin()
+        .args(["config", "import"])
+        .arg(&ws)
+        .arg(&cfg)
+        .args(["--from-period", "2026-10"])
+        .assert()
+        .success();
     let (_, json, _) = reconcile_json(&ws, &["--period", "2026-10"]);
     let c = one(&json, "config-changes");
     assert_eq!(c["Status"], "warn");
     assert_eq!(c["Numbers"]["Changes"], 1, "{c}");
-    assert!(c["Detail"][0].as_str().unwrap().contains("2026-10 edit: pricing rule global-markup-10"), "{c}");
+    assert!(
+        c["Detail"][0]
+            .as_str()
+            .unwrap()
+            .contains("2026-10 edit: pricing rule global-markup-10"),
+        "{c}"
+    );
 }

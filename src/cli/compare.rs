@@ -19,7 +19,7 @@ use super::OutputFormat;
 use super::table::{Align, Table};
 use crate::analysis::Analysis;
 use crate::money::{fmt_grouped, fmt_plain};
-use crate::month_end::compare::{self, Amounts, Change, Movement, MonthOverMonth};
+use crate::month_end::compare::{self, Amounts, Change, MonthOverMonth, Movement};
 use crate::period::BillingPeriod;
 use crate::store::Workspace;
 use color_eyre::eyre::{bail, eyre};
@@ -296,7 +296,10 @@ struct JsonRow {
     after: JsonAmounts,
     #[serde(rename = "Delta")]
     delta: JsonAmounts,
-    #[serde(rename = "AWSCostChangePercent", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "AWSCostChangePercent",
+        skip_serializing_if = "Option::is_none"
+    )]
     aws_change: Option<String>,
     #[serde(
         rename = "ProformaCostChangePercent",

@@ -63,10 +63,9 @@ pub fn non_negative_arg(text: &str) -> Result<Decimal, String> {
 pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
     let entered = match (args.invoice_total, args.invoices) {
         (Some(t), _) => Entered::Total(t),
-        (None, Some(file)) => Entered::Invoices(
-            file.display().to_string(),
-            month_end::invoices::read(file)?,
-        ),
+        (None, Some(file)) => {
+            Entered::Invoices(file.display().to_string(), month_end::invoices::read(file)?)
+        }
         (None, None) => Entered::Nothing,
     };
     let ws = Workspace::open_for_reading(path)?;

@@ -154,7 +154,10 @@ fn sides(a: &Analysis) -> (Vec<(String, String)>, HashMap<String, GroupSide>, Am
     for r in a.group_reports() {
         let row = shown.groups.get(r.group).copied().unwrap_or_default();
         order.push((r.arn.clone(), r.name.clone()));
-        by_arn.insert(r.arn, (r.group, Amounts::of(&row), (r.aws_cost, r.proforma)));
+        by_arn.insert(
+            r.arn,
+            (r.group, Amounts::of(&row), (r.aws_cost, r.proforma)),
+        );
     }
     (order, by_arn, Amounts::of(&shown.groups_total))
 }
@@ -189,8 +192,7 @@ pub fn compare(
     let currency = current.currency()?.to_string();
     let base_currency = base.currency()?;
     // A base without data has no currency of its own: the default, whatever the other side's.
-    if base_currency != currency && !base.currencies.is_empty() && !current.currencies.is_empty()
-    {
+    if base_currency != currency && !base.currencies.is_empty() && !current.currencies.is_empty() {
         return Err(ReportError::MixedCurrencies(format!(
             "{current_label} is billed in {currency} and {base_label} in {base_currency}; \
              amounts in different currencies are never compared"

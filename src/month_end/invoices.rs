@@ -93,10 +93,7 @@ const NAMES: [(Field, &str); 5] = [
 ];
 
 fn name(f: Field) -> &'static str {
-    NAMES
-        .iter()
-        .find(|(x, _)| *x == f)
-        .map_or("?", |(_, n)| *n)
+    NAMES.iter().find(|(x, _)| *x == f).map_or("?", |(_, n)| *n)
 }
 
 /// Parses an entered amount: a plain decimal with at most 2 decimals.
@@ -119,7 +116,9 @@ pub fn parse_amount(text: &str) -> Result<Decimal, String> {
         None
     }
     .ok_or_else(|| {
-        format!("'{t}' is not an amount (a plain decimal such as 1234.56, no separators or symbols)")
+        format!(
+            "'{t}' is not an amount (a plain decimal such as 1234.56, no separators or symbols)"
+        )
     })?;
     if d.normalize().scale() > 2 {
         return Err(format!(
@@ -167,7 +166,11 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Vec<InvoiceLine>, InvoiceFileEr
         .from_reader(bytes);
     let mut records = rdr.byte_records();
     let header = match records.next() {
-        None => return Err(file("the file is empty (a header row and one invoice per line)".into())),
+        None => {
+            return Err(file(
+                "the file is empty (a header row and one invoice per line)".into(),
+            ));
+        }
         Some(r) => r.map_err(|e| csv_error(path, &e))?,
     };
     let mut columns: Vec<Option<Field>> = Vec::new();
@@ -314,18 +317,45 @@ mod tests {
     #[test]
     fn refuses_bad_cells_naming_line_and_column() {
         let cases = [
-            ("InvoiceId,Amount,Currency\nA,1.234,USD\n", "line 2, column 2 (Amount): '1.234' has more than 2 decimals"),
-            ("InvoiceId,Amount,Currency\nA,\"1,000.00\",USD\n", "line 2, column 2 (Amount): '1,000.00' is not an amount"),
-            ("InvoiceId,Amount,Currency\nA,1e3,USD\n", "line 2, column 2 (Amount)"),
-            ("InvoiceId,Amount,Currency\nA,10,usd\n", "line 2, column 3 (Currency): 'usd' is not an ISO 4217"),
-            ("InvoiceId,Amount,Currency\n,10,USD\n", "line 2, column 1 (InvoiceId): the invoice id is empty"),
-            ("InvoiceId,Amount,Currency\nA,10,USD\nA,11,USD\n", "line 3: invoice 'A' is already on line 2"),
-            ("InvoiceId,Amount,Currency\nA,10\n", "line 2: 2 fields where the header has 3"),
+            (
+                "InvoiceId,Amount,Currency\nA,1.234,USD\n",
+                "line 2, column 2 (Amount): '1.234' has more than 2 decimals",
+            ),
+            (
+                "InvoiceId,Amount,Currency\nA,\"1,000.00\",USD\n",
+                "line 2, column 2 (Amount): '1,000.00' is not an amount",
+            ),
+            (
+                "InvoiceId,Amount,Currency\nA,1e3,USD\n",
+                "line 2, column 2 (Amount)",
+            ),
+            (
+                "InvoiceId,Amount,Currency\nA,10,usd\n",
+                "line 2, column 3 (Currency): 'usd' is not an ISO 4217",
+            ),
+            (
+                "InvoiceId,Amount,Currency\n,10,USD\n",
+                "line 2, column 1 (InvoiceId): the invoice id is empty",
+            ),
+            (
+                "InvoiceId,Amount,Currency\nA,10,USD\nA,11,USD\n",
+                "line 3: invoice 'A' is already on line 2",
+            ),
+            (
+                "InvoiceId,Amount,Currency\nA,10\n",
+                "line 2: 2 fields where the header has 3",
+            ),
             ("InvoiceId,Amount\nA,10\n", "line 1: no Currency column"),
             ("InvoiceId,Amount,Currency\n", "no invoices"),
             ("", "the file is empty"),
-            ("InvoiceId,Payer,Amount,Currency\nA,123,1,USD\n", "line 2, column 2 (PayerAccountId): '123' is not an AWS account id"),
-            ("InvoiceId,Amount,Amount,Currency\nA,1,1,USD\n", "line 1, column 3 (Amount): a second Amount column"),
+            (
+                "InvoiceId,Payer,Amount,Currency\nA,123,1,USD\n",
+                "line 2, column 2 (PayerAccountId): '123' is not an AWS account id",
+            ),
+            (
+                "InvoiceId,Amount,Amount,Currency\nA,1,1,USD\n",
+                "line 1, column 3 (Amount): a second Amount column",
+            ),
         ];
         for (text, want) in cases {
             let e = parse("inv.csv", text.as_bytes()).unwrap_err().to_string();

@@ -246,14 +246,7 @@ pub fn reconcile(
     checks.push(config_changes(ws, period)?);
     let movements = base
         .as_ref()
-        .map(|b| {
-            compare::compare(
-                &data,
-                b,
-                period.to_string(),
-                previous.to_string(),
-            )
-        })
+        .map(|b| compare::compare(&data, b, period.to_string(), previous.to_string()))
         .transpose()?;
     checks.push(movement_check(movements.as_ref(), previous, opts));
     Ok(Reconciliation {
@@ -406,10 +399,7 @@ fn tie_out(
                         if ok {
                             "ties out to the cent".to_string()
                         } else {
-                            format!(
-                                "difference {} (entered - CUR)",
-                                fmt_grouped(diff)
-                            )
+                            format!("difference {} (entered - CUR)", fmt_grouped(diff))
                         }
                     ),
                     detail,
@@ -555,7 +545,11 @@ fn accounts(
         if opts.unmonitored.contains(a) {
             known.push((a, *billable, "--unmonitored"));
         } else if reviewed.contains(a.as_str()) {
-            known.push((a, *billable, "unmonitored at the close of the previous period"));
+            known.push((
+                a,
+                *billable,
+                "unmonitored at the close of the previous period",
+            ));
         } else {
             loose.push((a, *billable));
         }
@@ -568,7 +562,13 @@ fn accounts(
     listed(
         loose
             .iter()
-            .map(|(a, b)| format!("in no billing group: {} (billable {})", named(a), fmt_grouped(*b)))
+            .map(|(a, b)| {
+                format!(
+                    "in no billing group: {} (billable {})",
+                    named(a),
+                    fmt_grouped(*b)
+                )
+            })
             .collect(),
         &mut detail,
     );
@@ -682,7 +682,12 @@ fn delivery(ws: &Workspace, d: &crate::store::DeliveryRow) -> Result<MonthEndChe
     let sources = ws.delivery_sources(&d.payer, d.period)?;
     let mut detail: Vec<String> = sources
         .iter()
-        .map(|s| format!("from {} ({} rows, imported {})", s.path, s.rows, s.imported_at))
+        .map(|s| {
+            format!(
+                "from {} ({} rows, imported {})",
+                s.path, s.rows, s.imported_at
+            )
+        })
         .collect();
     let newest = imports.first();
     let latest = newest.is_none_or(|e| e.at == d.imported_at);
@@ -716,7 +721,10 @@ fn delivery(ws: &Workspace, d: &crate::store::DeliveryRow) -> Result<MonthEndChe
         }
     }
     let last_day = format!("{}-{:02}", d.period, d.period.days());
-    let complete = d.last_day.as_deref().is_some_and(|l| l >= last_day.as_str());
+    let complete = d
+        .last_day
+        .as_deref()
+        .is_some_and(|l| l >= last_day.as_str());
     let status = if !latest {
         Status::Fail
     } else if complete {
@@ -755,7 +763,10 @@ fn delivery(ws: &Workspace, d: &crate::store::DeliveryRow) -> Result<MonthEndChe
             ("Billable", Number::Money(d.billable)),
             ("Tax", Number::Money(d.tax)),
             ("ImportedAt", Number::Text(d.imported_at.clone())),
-            ("LastDay", Number::Text(d.last_day.clone().unwrap_or_default())),
+            (
+                "LastDay",
+                Number::Text(d.last_day.clone().unwrap_or_default()),
+            ),
             ("Replaced", Number::Count(replaced as u64)),
         ],
     })
@@ -763,11 +774,7 @@ fn delivery(ws: &Workspace, d: &crate::store::DeliveryRow) -> Result<MonthEndChe
 
 /// Check 6.
 fn restatement(deliveries: &[crate::store::DeliveryRow], period: BillingPeriod) -> MonthEndCheck {
-    let newest = deliveries
-        .iter()
-        .map(|d| d.period)
-        .max()
-        .unwrap_or(period);
+    let newest = deliveries.iter().map(|d| d.period).max().unwrap_or(period);
     let later: BTreeSet<BillingPeriod> = deliveries
         .iter()
         .map(|d| d.period)

@@ -77,7 +77,8 @@ impl Workspace {
         upto: BillingPeriod,
         limit: usize,
     ) -> Result<(Vec<AuditRow>, u64), StoreError> {
-        const WHERE: &str = "audit_id > ?1 AND action <> 'import' AND (period IS NULL OR period <= ?2)";
+        const WHERE: &str =
+            "audit_id > ?1 AND action <> 'import' AND (period IS NULL OR period <= ?2)";
         let conn = self.conn();
         let total: i64 = conn.query_row(
             &format!("SELECT count(*) FROM audit_log WHERE {WHERE}"),
@@ -89,7 +90,11 @@ impl Workspace {
              FROM audit_log WHERE {WHERE} ORDER BY audit_id LIMIT ?3"
         ))?;
         let rows = stmt.query_map(
-            params![after, upto.to_string(), i64::try_from(limit).unwrap_or(i64::MAX)],
+            params![
+                after,
+                upto.to_string(),
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ],
             audit_row,
         )?;
         Ok((

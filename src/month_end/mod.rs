@@ -836,7 +836,7 @@ fn config_changes(ws: &Workspace, period: BillingPeriod) -> Result<MonthEndCheck
             "since {previous} was closed ({}); it has been reopened since",
             c.at
         ),
-        None => format!("ever ({previous} was never closed)"),
+        None => format!("in all ({previous} was never closed)"),
     };
     let status = if total == 0 && close.is_some() && closed_now {
         Status::Pass
@@ -929,7 +929,10 @@ fn movement_check(
             fmt_grouped(opts.min_change),
             fmt_grouped(t.base.proforma),
             fmt_grouped(t.current.proforma),
-            t.proforma_change().label()
+            match t.proforma_change() {
+                Change::Percent(p) => format!("{}%", crate::money::fmt_plain(p)),
+                other => other.label(),
+            }
         ),
         detail,
         numbers: vec![

@@ -47,6 +47,10 @@ fn minus(a: [Decimal; 3], b: [Decimal; 3]) -> [Decimal; 3] {
     [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
 }
 
+fn plus(a: [Decimal; 3], b: [Decimal; 3]) -> [Decimal; 3] {
+    [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
+}
+
 #[test]
 fn month_over_month_json_matches_both_reports_and_foots() {
     let ws = demo_workspace();
@@ -68,9 +72,7 @@ fn month_over_month_json_matches_both_reports_and_foots() {
         assert_eq!(amounts(&g["After"]), oct[arn], "{arn}");
         let delta = amounts(&g["Delta"]);
         assert_eq!(delta, minus(oct[arn], sep[arn]));
-        for i in 0..3 {
-            sum[i] += delta[i];
-        }
+        sum = plus(sum, delta);
         // Sorted by |Δ pro forma|, largest first.
         if let Some(prev) = last {
             assert!(prev >= delta[1].abs(), "{m:#}");
@@ -89,10 +91,7 @@ fn month_over_month_json_matches_both_reports_and_foots() {
         for (side, want) in [("Before", sep[arn]), ("After", oct[arn])] {
             let mut s = [Decimal::ZERO; 3];
             for x in services {
-                let a = amounts(&x[side]);
-                for i in 0..3 {
-                    s[i] += a[i];
-                }
+                s = plus(s, amounts(&x[side]));
             }
             assert_eq!(s, want, "{arn} {side}");
         }

@@ -753,3 +753,100 @@ fn configuration_changes_since_the_previous_close_are_listed() {
         "{c}"
     );
 }
+
+/// A month end on the demo data: a third month arrives, its invoice is entered wrong and then
+/// right, October is closed, and November is compared with it.
+#[test]
+fn month_end_walkthrough_on_the_demo_with_a_third_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo.proforma");
+    std::fs::copy(demo_workspace(), &ws).unwrap();
+    let sample_dir = dir.path().join("gen");
+    bin()
+        .args(["generate-sample", "--months", "3", "--out"])
+        .arg(&sample_dir)
+        .assert()
+        .success();
+    // The generator's first two months are the demo's own sample.
+    assert_eq!(
+        std::fs::read(sample_dir.join("cur-2026-10.csv.gz")).unwrap(),
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/cur-2026-10.csv.gz"))
+            .unwrap()
+    );
+    let nov = sample_dir.join("cur-2026-11.csv.gz");
+    bin().arg("import").arg(&ws).arg(&nov).assert().success();
+    proforma::store::Workspace::open(&ws)
+        .unwrap()
+        .close_period("2026-10".parse().unwrap(), "October closed")
+        .unwrap();
+    // What AWS invoiced: every row of November's file, tax included.
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(&nov).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let col = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|x| x == "lineItem/UnblendedCost")
+        .unwrap();
+    let total = round2(r.records().map(|x| d(&x.unwrap()[col])).sum());
+
+    let wrong = (total + d("1.00")).to_string();
+    let (code, json, err) =
+        reconcile_json(&ws, &["--period", "2026-11", "--invoice-total", &wrong]);
+    assert_eq!(code, 1, "{json:#}");
+    assert!(err.contains("failed"), "{err}");
+    assert_eq!(
+        one(&json, "invoice-tie-out")["Numbers"]["Difference"],
+        "1.00"
+    );
+
+    let right = total.to_string();
+    let (code, json, _) = reconcile_json(&ws, &["--period", "2026-11", "--invoice-total", &right]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(one(&json, "invoice-tie-out")["Status"], "pass");
+    assert_eq!(json["Summary"]["Fail"], 0);
+    // October closed with nothing changed since; its unmonitored accounts were reviewed then.
+    assert_eq!(one(&json, "config-changes")["Status"], "pass");
+    assert_eq!(one(&json, "accounts-grouped")["Status"], "pass", "{json:#}");
+    assert_eq!(one(&json, "new-accounts")["Status"], "pass");
+    assert_eq!(one(&json, "delivery")["Status"], "pass");
+    assert_eq!(one(&json, "restatement")["Status"], "warn");
+    // September now has two later months: final.
+    let (_, sep, _) = reconcile_json(&ws, &["--period", "2026-09"]);
+    assert_eq!(one(&sep, "restatement")["Status"], "pass");
+
+    // The movements check's totals are the compare report's.
+    let out = bin()
+        .arg("report")
+        .arg(&ws)
+        .args([
+            "--period",
+            "2026-11",
+            "--compare-to",
+            "2026-10",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success();
+    let cmp: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let m = one(&json, "movements");
+    assert_eq!(
+        m["Numbers"]["Proforma"],
+        cmp["Totals"]["After"]["ProformaCost"]
+    );
+    assert_eq!(
+        m["Numbers"]["ProformaBefore"],
+        cmp["Totals"]["Before"]["ProformaCost"]
+    );
+    assert_eq!(
+        m["Numbers"]["ProformaDelta"],
+        cmp["Totals"]["Delta"]["ProformaCost"]
+    );
+    assert_eq!(json["Closed"], false);
+    let (_, oct, _) = reconcile_json(&ws, &["--period", "2026-10"]);
+    assert_eq!(oct["Closed"], true);
+}

@@ -171,7 +171,7 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Vec<InvoiceLine>, InvoiceFileEr
                 "the file is empty (a header row and one invoice per line)".into(),
             ));
         }
-        Some(r) => r.map_err(|e| csv_error(path, &e))?,
+        Some(r) => r.map_err(|e| csv_error(path, bytes, &e))?,
     };
     let mut columns: Vec<Option<Field>> = Vec::new();
     for (i, cell) in header.iter().enumerate() {
@@ -206,9 +206,13 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Vec<InvoiceLine>, InvoiceFileEr
         }
     }
     let mut out: Vec<InvoiceLine> = Vec::new();
+    // Line numbers counted from the bytes (the csv reader does not count blank lines).
+    let mut lines = LineCounter::default();
     for record in records {
-        let record = record.map_err(|e| csv_error(path, &e))?;
-        let line = record.position().map_or(0, csv::Position::line);
+        let record = record.map_err(|e| csv_error(path, bytes, &e))?;
+        let line = record
+            .position()
+            .map_or(0, |p| lines.line_at(bytes, p.byte()));
         if record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
@@ -278,8 +282,39 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<Vec<InvoiceLine>, InvoiceFileEr
     Ok(out)
 }
 
-fn csv_error(path: &str, e: &csv::Error) -> InvoiceFileError {
-    let line = e.position().map_or(0, csv::Position::line);
+/// The 1-based line of byte offsets, read forward (offsets asked in increasing order).
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    line: u64,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, bytes: &[u8], offset: u64) -> u64 {
+        let mut offset = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
+        // A record's position is where the reader started on it, blank lines before it
+        // included: its line is the first one with content.
+        while offset < bytes.len() && matches!(bytes[offset], b'\n' | b'\r') {
+            offset += 1;
+        }
+        if offset < self.offset {
+            *self = LineCounter::default();
+        }
+        self.line += bytes[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.offset = offset;
+        self.line + 1
+    }
+}
+
+fn csv_error(path: &str, bytes: &[u8], e: &csv::Error) -> InvoiceFileError {
+    let line = e
+        .position()
+        .map_or(0, |p| LineCounter::default().line_at(bytes, p.byte()));
     let reason = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..

@@ -371,12 +371,20 @@ fn accounts_in_no_group_warn_until_named_as_knowingly_unmonitored() {
         proforma::money::fmt_grouped(d(c["Numbers"]["UnmonitoredBillable"].as_str().unwrap()))
     );
     assert!(text.contains(&want), "{want}\n{text}");
-    let list = loose.join(",");
+    let list = format!("{},123456789012", loose.join(","));
     let (_, json, _) = reconcile_json(&ws, &["--period", "2026-10", "--unmonitored", &list]);
     let c = one(&json, "accounts-grouped");
     assert_eq!(c["Status"], "pass", "{c}");
     assert_eq!(c["Numbers"]["KnowinglyUnmonitored"], loose.len());
     assert_eq!(c["Numbers"]["Unmonitored"], 0);
+    assert!(
+        c["Detail"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l == "named with --unmonitored but without cost in 2026-10: 123456789012"),
+        "{c}"
+    );
     // The demo's October has the same accounts as September.
     let c = one(&json, "new-accounts");
     assert_eq!(c["Status"], "pass");

@@ -19,8 +19,11 @@ use std::collections::{BTreeMap, HashMap};
 /// (2 decimals, footed); the margin is the shown pro forma minus the shown AWS cost.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Amounts {
+    /// AWSCost (SPEC 4.5): billable, tax excluded.
     pub aws: Decimal,
+    /// ProformaCost (SPEC 4.5), custom line items included.
     pub proforma: Decimal,
+    /// Shown pro forma minus shown AWS cost.
     pub margin: Decimal,
 }
 

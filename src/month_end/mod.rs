@@ -49,8 +49,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// The numbers agree, or there is nothing to look at.
     Pass,
+    /// Needs a look (something to review, or nothing entered); does not stop the close.
     Warn,
+    /// A number does not tie out: `reconcile` exits 1.
     Fail,
 }
 
@@ -555,6 +558,13 @@ fn accounts(
         }
     }
     loose.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
+    // Accounts named as left out on purpose that have no cost this period: said, not an error
+    // (an account may be idle for a month).
+    let idle: Vec<&String> = opts
+        .unmonitored
+        .iter()
+        .filter(|a| !now.contains_key(*a))
+        .collect();
     let grouped = now.values().filter(|(_, g)| g.is_some()).count();
     let loose_total: Decimal = loose.iter().map(|x| x.1).sum();
     let known_total: Decimal = known.iter().map(|x| x.1).sum();
@@ -580,6 +590,18 @@ fn accounts(
                     "knowingly unmonitored: {} (billable {}; {why})",
                     named(a),
                     fmt_grouped(*b)
+                )
+            })
+            .collect(),
+        &mut detail,
+    );
+    listed(
+        idle.iter()
+            .map(|a| {
+                format!(
+                    "named with --unmonitored but without cost in {}: {}",
+                    data.period,
+                    named(a)
                 )
             })
             .collect(),

@@ -858,3 +858,44 @@ fn month_end_walkthrough_on_the_demo_with_a_third_month() {
     let (_, oct, _) = reconcile_json(&ws, &["--period", "2026-10"]);
     assert_eq!(oct["Closed"], true);
 }
+
+#[test]
+fn an_item_in_another_currency_fails_its_check_and_the_other_checks_still_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = small_workspace(dir.path());
+    let cfg = dir.path().join("eur.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "{CONFIG}\n[[custom_line_item]]\nname = \"eur-fee\"\ndescription = \"fee in euros\"\ngroup = \"g1\"\ntype = \"FEE\"\nflat = 10\ncurrency = \"CNY\"\nstart = \"2026-10\"\n"
+        ),
+    )
+    .unwrap();
+    bin()
+        .args(["config", "import"])
+        .arg(&ws)
+        .arg(&cfg)
+        .args(["--from-period", "2026-10"])
+        .assert()
+        .success();
+    let (code, json, _) =
+        reconcile_json(&ws, &["--period", "2026-10", "--invoice-total", "142.00"]);
+    assert_eq!(code, 1, "{json:#}");
+    let c = one(&json, "item-currency");
+    assert_eq!(c["Status"], "fail");
+    assert!(
+        c["Detail"][0].as_str().unwrap().contains("'eur-fee'"),
+        "{c}"
+    );
+    assert_eq!(one(&json, "invoice-tie-out")["Status"], "pass");
+    let m = one(&json, "movements");
+    assert_eq!(m["Status"], "warn");
+    assert!(
+        m["Title"]
+            .as_str()
+            .unwrap()
+            .starts_with("month over month: not compared with 2026-09:"),
+        "{m}"
+    );
+    assert_eq!(json["Currency"], "USD");
+}

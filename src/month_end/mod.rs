@@ -221,7 +221,9 @@ pub fn reconcile(
         )));
     }
     let data = Analysis::load(ws, period)?;
-    let currency = data.currency()?.to_string();
+    // The payers' currency: a custom line item in another currency is the `item-currency`
+    // check's to report, not a reason to stop.
+    let currency = data.payers_currency()?.to_string();
     let previous = period.prev();
     let base = deliveries
         .iter()
@@ -247,11 +249,22 @@ pub fn reconcile(
     }
     checks.push(restatement(&deliveries, period));
     checks.push(config_changes(ws, period)?);
-    let movements = base
+    // Months that cannot be compared (different currencies) make the movements check warn
+    // with the reason; the other checks still run.
+    let (movements, unmatched) = match base
         .as_ref()
         .map(|b| compare::compare(&data, b, period.to_string(), previous.to_string()))
-        .transpose()?;
-    checks.push(movement_check(movements.as_ref(), previous, opts));
+    {
+        None => (None, None),
+        Some(Ok(m)) => (Some(m), None),
+        Some(Err(e)) => (None, Some(e.to_string())),
+    };
+    checks.push(movement_check(
+        movements.as_ref(),
+        unmatched,
+        previous,
+        opts,
+    ));
     Ok(Reconciliation {
         period,
         previous,
@@ -884,6 +897,7 @@ fn config_changes(ws: &Workspace, period: BillingPeriod) -> Result<MonthEndCheck
 /// Check 8.
 fn movement_check(
     m: Option<&MonthOverMonth>,
+    unmatched: Option<String>,
     previous: BillingPeriod,
     opts: &Options,
 ) -> MonthEndCheck {
@@ -892,7 +906,10 @@ fn movement_check(
             name: "movements",
             key: None,
             status: Status::Warn,
-            title: format!("month over month: {previous} has no data to compare with"),
+            title: match unmatched {
+                Some(why) => format!("month over month: not compared with {previous}: {why}"),
+                None => format!("month over month: {previous} has no data to compare with"),
+            },
             detail: Vec::new(),
             numbers: vec![],
         };

@@ -985,3 +985,52 @@ fn movement_check(
         ],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery(period: &str) -> crate::store::DeliveryRow {
+        crate::store::DeliveryRow {
+            payer: "111111111111".into(),
+            period: period.parse().unwrap(),
+            rows: 1,
+            billable: Decimal::ONE,
+            tax: Decimal::ZERO,
+            first_day: None,
+            last_day: None,
+            imported_at: String::new(),
+            currency: "USD".into(),
+        }
+    }
+
+    #[test]
+    fn the_newest_month_and_the_one_before_may_be_restated() {
+        let d: Vec<_> = ["2026-07", "2026-08", "2026-10"]
+            .into_iter()
+            .map(delivery)
+            .collect();
+        let status = |p: &str| restatement(&d, p.parse().unwrap()).status;
+        assert_eq!(status("2026-10"), Status::Warn);
+        // The month before the newest, even without data of its own in between.
+        assert_eq!(status("2026-09"), Status::Warn);
+        assert_eq!(status("2026-08"), Status::Pass);
+        assert_eq!(status("2026-07"), Status::Pass);
+        assert_eq!(
+            restatement(&d, "2026-08".parse().unwrap()).numbers[1],
+            ("LaterPeriods", Number::Count(1))
+        );
+    }
+
+    #[test]
+    fn the_worst_status_wins_and_long_lists_are_cut() {
+        assert!(Status::Fail > Status::Warn && Status::Warn > Status::Pass);
+        let mut out = Vec::new();
+        listed(
+            (0..MAX_LISTED + 3).map(|i| i.to_string()).collect(),
+            &mut out,
+        );
+        assert_eq!(out.len(), MAX_LISTED + 1);
+        assert_eq!(out.last().unwrap(), "... and 3 more");
+    }
+}

@@ -12,6 +12,7 @@ pub mod import;
 pub mod interop;
 pub mod model;
 pub mod money;
+pub mod month_end;
 pub mod period;
 pub mod ready_totals;
 pub mod sample;

@@ -1,6 +1,7 @@
 //! The command line (SPEC 6): one module per subcommand. Exit codes: 0 success, 1 failure,
 //! 2 usage error (clap's own).
 
+mod compare;
 mod config;
 mod cube_sql;
 mod demo;
@@ -8,6 +9,7 @@ mod generate;
 mod import;
 mod init;
 mod progress;
+pub mod reconcile;
 pub mod report;
 pub mod table;
 
@@ -81,8 +83,43 @@ pub enum Command {
         /// Report a scenario's draft of the period instead of the baseline (by name)
         #[arg(long)]
         scenario: Option<String>,
+        /// Compare with another period (YYYY-MM: month over month), the period's `baseline`
+        /// (with --scenario) or a scenario of the period (by name): per billing group and
+        /// per group x service code, sorted by the change in pro forma
+        #[arg(long, value_name = "P0|S0", conflicts_with_all = ["view", "group_by"])]
+        compare_to: Option<String>,
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
+    },
+    /// The month-end checks of a period: the invoice tie-out, accounts in no group and new
+    /// accounts, rows without a public price, unknown line item types, explanations, the
+    /// delivery in force and whether AWS may still restate the month, configuration changes
+    /// since the last close, month-over-month movements. Exit 1 when a check fails
+    Reconcile {
+        workspace: PathBuf,
+        /// Billing period, YYYY-MM
+        #[arg(long)]
+        period: crate::period::BillingPeriod,
+        /// AWS's invoice total for the period (tax included; the period's only payer), to the
+        /// cent: 28424.39
+        #[arg(long, value_name = "AMOUNT", value_parser = reconcile::amount_arg, conflicts_with = "invoices")]
+        invoice_total: Option<rust_decimal::Decimal>,
+        /// A CSV of AWS's invoices: header InvoiceId, InvoicingEntity (optional),
+        /// PayerAccountId (optional with one payer), Amount, Currency; one invoice per line
+        #[arg(long, value_name = "FILE")]
+        invoices: Option<PathBuf>,
+        /// List billing groups whose pro forma moved by at least this percent since the
+        /// month before (and by --min-change)
+        #[arg(long, value_name = "PCT", default_value = "20", value_parser = reconcile::non_negative_arg)]
+        threshold: rust_decimal::Decimal,
+        /// ... and by at least this amount
+        #[arg(long, value_name = "AMOUNT", default_value = "100", value_parser = reconcile::non_negative_arg)]
+        min_change: rust_decimal::Decimal,
+        /// An account knowingly left in no billing group (repeatable, or comma-separated)
+        #[arg(long, value_name = "ACCOUNT", value_delimiter = ',')]
+        unmonitored: Vec<String>,
+        #[arg(long, value_enum, default_value_t = reconcile::ReconcileFormat::Table)]
+        format: reconcile::ReconcileFormat,
     },
     /// Explain how a billing group's (or a billing view's) pro forma was made: base, rule,
     /// factor and result of its lines, what was left out and why, and its custom line items
@@ -260,9 +297,27 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
             workspace,
             period,
             group,
+            view: _,
+            group_by: _,
+            scenario,
+            compare_to: Some(compare_to),
+            format,
+        } => compare::run(
+            &workspace,
+            period,
+            scenario.as_deref(),
+            &compare_to,
+            group.as_deref(),
+            format,
+        ),
+        Command::Report {
+            workspace,
+            period,
+            group,
             view,
             group_by,
             scenario,
+            compare_to: None,
             format,
         } => report::run(
             &workspace,
@@ -272,6 +327,29 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
             group_by,
             scenario.as_deref(),
             format,
+        ),
+        Command::Reconcile {
+            workspace,
+            period,
+            invoice_total,
+            invoices,
+            threshold,
+            min_change,
+            unmonitored,
+            format,
+        } => reconcile::run(
+            &workspace,
+            &reconcile::Args {
+                period,
+                invoice_total,
+                invoices: invoices.as_deref(),
+                options: crate::month_end::Options {
+                    threshold_pct: threshold,
+                    min_change,
+                    unmonitored: unmonitored.into_iter().map(|a| a.trim().to_string()).collect(),
+                },
+                format,
+            },
         ),
         Command::Explain {
             workspace,

@@ -3,6 +3,7 @@
 
 pub mod aws_proforma;
 mod chunks;
+pub mod close_log;
 pub mod config;
 mod deliveries;
 pub mod periods;

@@ -209,7 +209,7 @@ fn a_json_that_is_not_a_manifest_is_still_refused_as_before() {
         .arg(&p)
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("not an account list"));
+        .stderr(predicates::str::contains("neither an account list"));
     let p = dir.path().join("m.json");
     std::fs::write(&p, r#"{"reportKeys":[]}"#).expect("write");
     bin()

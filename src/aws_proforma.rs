@@ -378,7 +378,7 @@ pub fn import(
         if s.done && s.rows > 0 && s.invoiced == s.rows {
             let (line, id) = s.first_invoice.clone().unwrap_or_default();
             return refuse(format!(
-                "{}: line {line}: bill/InvoiceId is '{id}', and every row has an invoice id: \
+                "{}: line {line}: the invoice id (bill/InvoiceId, bill_invoice_id) is '{id}', and every row has an invoice id: \
                  this is a billable CUR, not AWS's pro forma (a pro forma CUR never has an \
                  invoice id); import it without --proforma-of",
                 f.display()

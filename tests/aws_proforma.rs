@@ -389,7 +389,7 @@ fn refusals_name_the_problem_and_write_nothing() {
         &["import"],
         &ws,
         &[billable.to_str().unwrap(), "--proforma-of", "retail"],
-        "billable.csv: line 2: bill/InvoiceId is 'EUINUS26-1', and every row has an invoice id: this is a billable CUR, not AWS's pro forma",
+        "billable.csv: line 2: the invoice id (bill/InvoiceId, bill_invoice_id) is 'EUINUS26-1', and every row has an invoice id: this is a billable CUR, not AWS's pro forma",
     );
     // Unknown group.
     fails(

@@ -258,7 +258,7 @@ pub fn column_map(path: &Path, header: &[String]) -> Result<ColumnMap, CurError>
         .map(String::from)
         .collect();
     if find("ServiceName").is_none() && find("x_ServiceCode").is_none() {
-        missing.push("ServiceName".into());
+        missing.push("ServiceName (or x_ServiceCode)".into());
     }
     if !missing.is_empty() {
         return Err(CurError::MissingColumns {

@@ -1032,7 +1032,13 @@ impl<'m> FoldWorker<'_, 'm> {
         // cur::focus::with_row).
         let other = self.map.focus.is_some() && super::focus::is_other_account_id(t);
         if !is_account_id(t) && !other {
-            return Err(self.bad(line, col, t.as_bytes(), "is not a 12-digit account id"));
+            let why = if self.map.focus.is_some() {
+                "is not an account id: 12 digits for AWS, and for another cloud 1 to 256 \
+                 printable characters without spaces, quotes, commas or backslashes"
+            } else {
+                "is not a 12-digit account id"
+            };
+            return Err(self.bad(line, col, t.as_bytes(), why));
         }
         Ok(t)
     }

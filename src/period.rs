@@ -68,6 +68,13 @@ impl BillingPeriod {
     /// The period a CUR timestamp or date (`2023-11-01T00:00:00.000Z`, `2018-06-01 00:00:00`,
     /// `2023-11-01`) falls in.
     pub fn from_timestamp(text: &str) -> Option<Self> {
+        if let Some(utc) = offset_utc(text) {
+            use chrono::Datelike;
+            return Self::new(
+                u16::try_from(utc.year()).ok()?,
+                u8::try_from(utc.month()).ok()?,
+            );
+        }
         let b = text.trim().as_bytes();
         if b.len() < 7 || b[4] != b'-' {
             return None;
@@ -83,6 +90,30 @@ impl BillingPeriod {
             "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
         ];
         format!("{} {}", NAMES[usize::from(self.month - 1)], self.year)
+    }
+}
+
+/// The UTC instant of a timestamp written with a UTC offset other than zero
+/// (`2026-09-30T22:00:00-02:00`, FOCUS's ISO 8601 allows one); None for every other text
+/// (`Z`, `+00:00`, no offset, a date alone), which is read as written.
+fn offset_utc(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let t = text.trim();
+    let tail = t.get(19..)?;
+    if !tail.contains(['+', '-']) || tail.ends_with("+00:00") || tail.ends_with("-00:00") {
+        return None;
+    }
+    let parsed = chrono::DateTime::parse_from_rfc3339(t)
+        .or_else(|_| chrono::DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f%:z"))
+        .ok()?;
+    Some(parsed.with_timezone(&chrono::Utc))
+}
+
+/// The UTC day (`YYYY-MM-DD`) of a timestamp: [`day_of`], or for a timestamp with a UTC
+/// offset, the day of its UTC instant.
+pub fn utc_day_of(text: &str) -> Option<std::borrow::Cow<'_, str>> {
+    match offset_utc(text) {
+        Some(utc) => Some(std::borrow::Cow::Owned(utc.format("%Y-%m-%d").to_string())),
+        None => day_of(text).map(std::borrow::Cow::Borrowed),
     }
 }
 
@@ -147,6 +178,27 @@ impl<'de> serde::Deserialize<'de> for BillingPeriod {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A timestamp with a UTC offset counts in the period and on the day of its UTC instant
+    /// (FOCUS writes ISO 8601, which allows one); `Z`, `+00:00` and plain texts as written.
+    #[test]
+    fn offsets_count_in_utc() {
+        let p = |t: &str| BillingPeriod::from_timestamp(t).map(|p| p.to_string());
+        assert_eq!(p("2026-09-30T22:00:00-02:00").as_deref(), Some("2026-10"));
+        assert_eq!(p("2026-10-01T01:00:00+02:00").as_deref(), Some("2026-09"));
+        assert_eq!(p("2026-10-01T00:00:00Z").as_deref(), Some("2026-10"));
+        assert_eq!(p("2026-10-01T00:00:00+00:00").as_deref(), Some("2026-10"));
+        assert_eq!(p("2026-10-01 00:00:00").as_deref(), Some("2026-10"));
+        assert_eq!(p("2026-10").as_deref(), Some("2026-10"));
+        let d = |t: &str| utc_day_of(t).map(|d| d.into_owned());
+        assert_eq!(
+            d("2026-10-05T23:30:00-01:00").as_deref(),
+            Some("2026-10-06")
+        );
+        assert_eq!(d("2026-10-05T23:30:00.000Z").as_deref(), Some("2026-10-05"));
+        assert_eq!(d("2026-10-05").as_deref(), Some("2026-10-05"));
+        assert_eq!(d("not a day"), None);
+    }
 
     #[test]
     fn parses_and_prints() {

@@ -1119,7 +1119,7 @@ impl<'m> FoldWorker<'_, 'm> {
         let payer = self.account_id(row, m.payer, line)?;
         let account = self.account_id(row, m.account, line)?;
         let start = self.required(row, m.period_start, line)?;
-        BillingPeriod::from_timestamp(start)
+        let period = BillingPeriod::from_timestamp(start)
             .ok_or_else(|| self.bad(line, m.period_start, start.as_bytes(), "is not a date"))?;
         let lit = self.required(row, m.line_item_type, line)?;
         let product_code = Self::opt_bytes(row, Some(m.product_code));
@@ -1179,8 +1179,8 @@ impl<'m> FoldWorker<'_, 'm> {
             None => None,
             Some(c) => {
                 let text = self.text(row, c, line)?;
-                match period::day_of(text) {
-                    Some(day) => Some(day_code(day)),
+                match period::utc_day_of(text) {
+                    Some(day) => Some(day_code(&day)),
                     // An empty cell has no day; anything else must be one.
                     None if money::is_null(text) => None,
                     None => return Err(self.bad(line, c, text.as_bytes(), "is not a date")),
@@ -1193,10 +1193,22 @@ impl<'m> FoldWorker<'_, 'm> {
         });
 
         // from_timestamp accepted it, so the trimmed text starts with `YYYY-MM`.
-        let period_text = start.trim().get(..7).unwrap_or_default();
+        // The period as `YYYY-MM` (of the UTC instant when the text carries an offset),
+        // written without an allocation per row.
+        let (y, mo) = (period.year(), period.month());
+        let digit = |v: u16| b'0' + (v % 10) as u8;
+        let period_text = [
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(u16::from(mo) / 10),
+            digit(u16::from(mo)),
+        ];
         let mut key = std::mem::take(&mut self.key);
         key.clear();
-        push_field(&mut key, period_text.as_bytes());
+        push_field(&mut key, &period_text);
         push_field(&mut key, payer.as_bytes());
         push_field(&mut key, account.as_bytes());
         let prefix_len = key.len();

@@ -5,12 +5,15 @@ mod compare;
 mod config;
 mod cube_sql;
 mod demo;
+mod export;
 mod generate;
 mod import;
 mod init;
 mod progress;
+mod proforma_cur;
 pub mod reconcile;
 pub mod report;
+mod statement;
 pub mod table;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -120,6 +123,50 @@ pub enum Command {
         unmonitored: Vec<String>,
         #[arg(long, value_enum, default_value_t = reconcile::ReconcileFormat::Table)]
         format: reconcile::ReconcileFormat,
+    },
+    /// Files for customers and downstream tools: statements (what a billing group's customer
+    /// receives: pro forma only, never AWS cost or margin) and AWS's pro forma CUR layout
+    Export {
+        workspace: PathBuf,
+        /// Billing period, YYYY-MM
+        #[arg(long)]
+        period: crate::period::BillingPeriod,
+        /// One billing group (name or ARN)
+        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        group: Option<String>,
+        /// Every billing group of the period, one file each (--out is then a directory)
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum)]
+        kind: export::ExportKind,
+        /// The file to write (a directory with --all)
+        #[arg(long)]
+        out: PathBuf,
+        /// Statement format (the pro forma CUR is CSV, gzip when --out ends in .gz)
+        #[arg(long, value_enum)]
+        format: Option<export::ExportFormat>,
+        /// Who receives it: `customer` (pro forma only) or `internal`
+        #[arg(long, value_enum)]
+        audience: Option<export::Audience>,
+    },
+    /// Close a billing period: its configuration and results are frozen until reopened
+    Close {
+        workspace: PathBuf,
+        /// Billing period, YYYY-MM
+        #[arg(long)]
+        period: crate::period::BillingPeriod,
+        /// Why or by whom (kept in the audit log)
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Reopen a closed billing period (the reason is required and audited)
+    Reopen {
+        workspace: PathBuf,
+        /// Billing period, YYYY-MM
+        #[arg(long)]
+        period: crate::period::BillingPeriod,
+        #[arg(long)]
+        reason: String,
     },
     /// Explain how a billing group's (or a billing view's) pro forma was made: base, rule,
     /// factor and result of its lines, what was left out and why, and its custom line items
@@ -351,6 +398,37 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
                 format,
             },
         ),
+        Command::Export {
+            workspace,
+            period,
+            group,
+            all,
+            kind,
+            out,
+            format,
+            audience,
+        } => export::run(
+            &workspace,
+            &export::Args {
+                period,
+                group: group.as_deref(),
+                all,
+                kind,
+                out: &out,
+                format,
+                audience,
+            },
+        ),
+        Command::Close {
+            workspace,
+            period,
+            note,
+        } => export::close(&workspace, period, &note),
+        Command::Reopen {
+            workspace,
+            period,
+            reason,
+        } => export::reopen(&workspace, period, &reason),
         Command::Explain {
             workspace,
             period,

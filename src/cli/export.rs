@@ -1,0 +1,90 @@
+//! `proforma export` (SPEC 6, issue 12 items 4 and 5), and `close` / `reopen` (SPEC 3): the
+//! files a month end hands out, and the period lock that makes them reproducible.
+//!
+//! The kinds live in their own modules: [`super::statement`] (what a billing group's customer
+//! receives) and [`super::proforma_cur`] (the group's rows in AWS's pro forma CUR layout).
+
+use crate::period::BillingPeriod;
+use crate::store::Workspace;
+use clap::ValueEnum;
+use color_eyre::eyre::eyre;
+use std::path::Path;
+
+/// What `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportKind {
+    /// A billing group's statement: pro forma by service (and account), custom line items,
+    /// tax, total; customer output
+    Statement,
+    /// The group's rows in the legacy CUR layout with the pro forma in the cost columns, as
+    /// Billing Conductor's pro forma CUR
+    ProformaCur,
+}
+
+/// The file format of a statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Md,
+    Html,
+}
+
+/// Who receives an output (issue 13 item 5): a customer sees only pro forma.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Audience {
+    Customer,
+    Internal,
+}
+
+/// The arguments of one `export` command.
+#[derive(Debug, Clone, Copy)]
+pub struct Args<'a> {
+    pub period: BillingPeriod,
+    /// One group (name or ARN); None with `all`.
+    pub group: Option<&'a str>,
+    pub all: bool,
+    pub kind: ExportKind,
+    pub out: &'a Path,
+    pub format: Option<ExportFormat>,
+    pub audience: Option<Audience>,
+}
+
+/// Runs `export`.
+///
+/// # Errors
+/// What the kind reports: an unknown group or period, a file that cannot be written, a source
+/// file that changed since its import.
+pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
+    match args.kind {
+        ExportKind::Statement => super::statement::run(path, args),
+        ExportKind::ProformaCur => super::proforma_cur::run(path, args),
+    }
+}
+
+/// Runs `close`: closes the period with a note (SPEC 3), audited.
+///
+/// # Errors
+/// A period already closed, or one without data; the store's.
+pub fn close(path: &Path, period: BillingPeriod, note: &str) -> color_eyre::Result<()> {
+    let mut ws = Workspace::open(path)?;
+    if !ws.deliveries()?.iter().any(|d| d.period == period) {
+        return Err(eyre!(
+            "no cost data for period {period} in {}: there is nothing to close",
+            path.display()
+        ));
+    }
+    ws.close_period(period, note.trim())?;
+    println!("closed {period}");
+    Ok(())
+}
+
+/// Runs `reopen`: reopens a closed period; the reason is required and audited (SPEC 3).
+///
+/// # Errors
+/// A period that is not closed, an empty reason; the store's.
+pub fn reopen(path: &Path, period: BillingPeriod, reason: &str) -> color_eyre::Result<()> {
+    let mut ws = Workspace::open(path)?;
+    ws.reopen_period(period, reason.trim())?;
+    println!("reopened {period}");
+    Ok(())
+}

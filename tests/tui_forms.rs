@@ -312,7 +312,7 @@ fn closed_periods_refuse_edits_until_reopened() {
     let text = screen(&mut s);
     assert!(text.contains("(2/2) closed"), "{text}");
     assert!(
-        text.contains("2026-10 is closed (o reopens it") && text.contains("invoiced"),
+        text.contains("o: reopen") && text.contains("invoiced"),
         "{text}"
     );
     press(&mut s, &["4", "e"]);
@@ -340,7 +340,7 @@ fn closed_periods_refuse_edits_until_reopened() {
     assert!(s.app.status.0.as_deref().unwrap_or("").contains("reopened"));
     let text = screen(&mut s);
     assert!(
-        !text.contains("(2/2) closed") && text.contains("2026-10 is open"),
+        !text.contains("(2/2) closed") && text.contains("c: close"),
         "{text}"
     );
     press(&mut s, &["4", "e"]);

@@ -68,6 +68,9 @@ impl App {
             self.state.audit = crate::analysis::history(&self.ws).map_err(|e| e.to_string());
         }
         self.state.period_status = self.ws.period_status(self.state.period()).ok();
+        if self.state.tab == Tab::Reconcile {
+            self.refresh_checklist();
+        }
         let status = self.state.status.0.take();
         self.state.repricing =
             self.worker.in_flight(Lane::Baseline) || self.worker.in_flight(Lane::Scenario);
@@ -128,6 +131,24 @@ impl App {
                     Err(e) => self.prompt_again(PromptFor::Reopen, reason, e.to_string()),
                 }
             }
+            Effect::InvoiceTotal { text } => {
+                let p = self.state.period();
+                if text.trim().is_empty() {
+                    self.state.invoice_entered.remove(&p);
+                    self.state.status.0 = Some(format!("invoice total of {p} cleared"));
+                } else {
+                    match crate::month_end::invoices::parse_amount(&text) {
+                        Ok(total) => {
+                            self.state.invoice_entered.insert(p, total);
+                            self.state.status.0 = Some(format!(
+                                "AWS invoice total of {p}: {}",
+                                crate::money::fmt_grouped(total)
+                            ));
+                        }
+                        Err(e) => self.prompt_again(PromptFor::InvoiceTotal, text, e),
+                    }
+                }
+            }
             Effect::CreateScenario { name } => {
                 match self.ws.create_scenario(&name, self.state.period()) {
                     Ok(s) => {
@@ -184,6 +205,35 @@ impl App {
 
     /// A prompt's text was refused: the prompt opens again with it (what is typed next goes
     /// into it, not to the screens as commands), and the refusal says why.
+    /// Runs the month-end checks of the period on screen again when what they read moved
+    /// (the Reconcile tab's checklist); the baseline on screen is used when it is priced
+    /// and current, else the period is read.
+    fn refresh_checklist(&mut self) {
+        use super::checklist::{Checklist, Stamp};
+        let st = &self.state;
+        let stamp = Stamp {
+            period: st.period(),
+            audit_id: self.ws.last_audit_id().unwrap_or(-1),
+            data_version: self.ws.data_version().unwrap_or(-1),
+            entered: st.invoice_entered.get(&st.period()).copied(),
+        };
+        if st.checklist.as_ref().is_some_and(|c| c.stamp == stamp) {
+            return;
+        }
+        let repricing =
+            self.worker.in_flight(Lane::Baseline) || self.worker.in_flight(Lane::Scenario);
+        let loaded = (!repricing).then_some(&st.data);
+        let result = crate::month_end::reconcile_loaded(
+            &self.ws,
+            stamp.period,
+            loaded,
+            &super::checklist::entered(st),
+            &crate::month_end::Options::default(),
+        )
+        .map_err(|e| e.to_string());
+        self.state.checklist = Some(Checklist { stamp, result });
+    }
+
     fn prompt_again(&mut self, what: PromptFor, text: String, why: String) {
         self.state.mode = Mode::Prompt(super::modal::Prompt { what, text });
         self.state.refuse(why);

@@ -54,6 +54,10 @@ pub enum Effect {
     ReopenPeriod {
         reason: String,
     },
+    /// The AWS invoice total of the period on screen, as typed (empty: clear it).
+    InvoiceTotal {
+        text: String,
+    },
     CreateScenario {
         name: String,
     },

@@ -40,6 +40,7 @@ impl State {
                 h(Action::Explain, "explain"),
             ]),
             Tab::Reconcile => v.extend([
+                h(Action::Open, "do the step"),
                 h(Action::ClosePeriod, "close period"),
                 h(Action::ReopenPeriod, "reopen"),
             ]),

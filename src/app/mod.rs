@@ -5,6 +5,7 @@
 //! drive it the same way.
 
 pub mod action;
+pub mod checklist;
 mod controller;
 pub mod effect;
 pub mod forms;
@@ -152,6 +153,12 @@ pub struct State {
     pub period_status: Option<crate::store::periods::PeriodStatus>,
     /// Account id → name.
     pub names: HashMap<String, String>,
+    /// The Reconcile tab's month-end checks, run by the controller when the tab shows.
+    pub checklist: Option<checklist::Checklist>,
+    /// AWS invoice totals entered on the Reconcile tab, per period (for this session).
+    pub invoice_entered: HashMap<BillingPeriod, rust_decimal::Decimal>,
+    /// Statements issued for the period on screen (read with the checklist).
+    pub statements_issued: usize,
     pub tab: Tab,
     pub group_path: Vec<GroupLevel>,
     /// Billing view shown on the views tab: `primary:<payer>`, `group:<name>`, `custom:<name>`.
@@ -334,6 +341,9 @@ impl State {
             periods,
             data,
             names,
+            checklist: None,
+            invoice_entered: HashMap::new(),
+            statements_issued: 0,
             tab: Tab::Overview,
             group_path: vec![GroupLevel::List],
             view,

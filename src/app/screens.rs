@@ -66,6 +66,7 @@ pub fn detail(
     match (st.tab, path.last()) {
         (Tab::Groups, Some(GroupLevel::Services { group })) => Some(group_items(app, *group)),
         (Tab::Plans, _) => Some(plan_detail(app, key.unwrap_or_default())),
+        (Tab::Reconcile, _) => super::checklist::detail(st, key),
         _ => None,
     }
 }
@@ -887,51 +888,7 @@ fn view(app: &Screen<'_>) -> TableModel {
 }
 
 fn reconcile(app: &Screen<'_>) -> TableModel {
-    let mut t = TableModel::new(
-        format!("Reconcile, {}", app.period()),
-        &[("Check", L), ("Expected", R), ("Found", R), ("Result", L)],
-    );
-    use crate::checks::Measured;
-    let cell = |m: Measured| match m {
-        Measured::Money(v) => money_opt(v),
-        Measured::Count(n) => count(usize::try_from(n).unwrap_or(usize::MAX)),
-    };
-    for c in crate::checks::period_checks(app.data) {
-        let result = match (&c.note, c.ok) {
-            (Some(note), _) => note.clone(),
-            (None, true) => "ok".into(),
-            (None, false) => "MISMATCH".into(),
-        };
-        t.push(
-            c.key,
-            vec![text(c.what), cell(c.expected), cell(c.found), text(result)],
-            RowKind::Normal,
-        );
-    }
-    let (state, note) = match &app.period_status {
-        Some(st) if st.closed => (
-            format!(
-                "{} is closed ({} reopens it, with a reason)",
-                app.period(),
-                app.keys.list(crate::app::Action::ReopenPeriod)
-            ),
-            st.note.clone().unwrap_or_default(),
-        ),
-        _ => (
-            format!(
-                "{} is open ({} closes it, with a note)",
-                app.period(),
-                app.keys.list(crate::app::Action::ClosePeriod)
-            ),
-            String::new(),
-        ),
-    };
-    t.push(
-        "close",
-        vec![text(state), text(""), text(""), text(note)],
-        RowKind::Aside,
-    );
-    t
+    super::checklist::table(app.st)
 }
 
 fn history(app: &Screen<'_>) -> TableModel {

@@ -133,7 +133,7 @@ impl State {
             Action::Top => self.set_selection(0),
             Action::Bottom => self.set_selection(usize::MAX),
             Action::Select(i) => self.set_selection(i),
-            Action::Open => self.open(),
+            Action::Open => effects.extend(self.open()),
             Action::Back => self.back(),
             Action::PrevPeriod | Action::NextPeriod => effects.push(Effect::SwitchPeriod {
                 forward: action == Action::NextPeriod,
@@ -321,10 +321,8 @@ impl State {
     }
 
     /// Enter: drill into a group, a service, a usage type; a pricing plan shows its rules.
-    fn open(&mut self) {
-        let Some(key) = self.selected_key() else {
-            return;
-        };
+    fn open(&mut self) -> Option<Effect> {
+        let key = self.selected_key()?;
         match self.tab {
             Tab::Overview => {
                 if let Ok(g) = self.data.group_index(&key) {
@@ -362,9 +360,7 @@ impl State {
             }
             Tab::Plans => {
                 // A plan's rules: the rules tab, filtered to the plan's rule names.
-                let Some(plan) = self.current().config.plans.iter().find(|p| p.name == key) else {
-                    return;
-                };
+                let plan = self.current().config.plans.iter().find(|p| p.name == key)?;
                 let rules = plan.rules.len();
                 self.tab = Tab::Rules;
                 self.filter.clear();
@@ -375,7 +371,78 @@ impl State {
                 ));
                 self.plan_rules = Some(key);
             }
+            Tab::Reconcile => return self.open_step(&key),
             _ => {}
+        }
+        None
+    }
+
+    /// Enter on a step of the month-end checklist: the screen where the step is done.
+    fn open_step(&mut self, key: &str) -> Option<Effect> {
+        use super::checklist::{self, StepKind};
+        let step = StepKind::of_key(key)?;
+        let popup = |title: &str, text: String| {
+            Mode::Explain(modal::Explain {
+                title: title.into(),
+                text,
+                scroll: 0,
+            })
+        };
+        match step {
+            StepKind::Import => {
+                self.status.0 = Some(format!(
+                    "import the month from the command line: proforma import {} FILE... (this window picks it up by itself)",
+                    self.ws_label
+                ));
+                None
+            }
+            StepKind::TieOut => {
+                let mut p = Prompt::new(PromptFor::InvoiceTotal);
+                if let Some(t) = self.invoice_entered.get(&self.period()) {
+                    p.text = t.to_string();
+                }
+                self.mode = Mode::Prompt(p);
+                None
+            }
+            StepKind::Accounts | StepKind::Config => {
+                self.tab = if step == StepKind::Accounts {
+                    Tab::Accounts
+                } else {
+                    Tab::History
+                };
+                self.filter.clear();
+                self.status.0 = Some(format!(
+                    "{} back to the month-end checklist",
+                    self.keys.list(Action::Reconcile)
+                ));
+                Some(Effect::Refresh)
+            }
+            StepKind::Movers => {
+                let text = self.checklist.as_ref().map(checklist::movers_text)?;
+                self.mode = popup("Month over month", text);
+                None
+            }
+            StepKind::Checks => {
+                let text = self.checklist.as_ref().map(checklist::all_checks_text)?;
+                self.mode = popup("Month-end checks", text);
+                None
+            }
+            StepKind::Close => {
+                self.mode = Mode::Prompt(Prompt::new(if self.closed() {
+                    PromptFor::Reopen
+                } else {
+                    PromptFor::Close
+                }));
+                None
+            }
+            StepKind::Export => {
+                self.status.0 = Some(format!(
+                    "export from the command line: proforma export {} --period {} --all --kind statement --out DIR",
+                    self.ws_label,
+                    self.period()
+                ));
+                None
+            }
         }
     }
 

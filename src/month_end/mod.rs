@@ -205,6 +205,21 @@ pub fn reconcile(
     entered: &Entered,
     opts: &Options,
 ) -> Result<Reconciliation, MonthEndError> {
+    reconcile_loaded(ws, period, None, entered, opts)
+}
+
+/// [`reconcile`] with the period's baseline already read and priced (the TUI's): `loaded` is
+/// used when it is the baseline of `period` with all its lines, else the period is read.
+///
+/// # Errors
+/// As [`reconcile`].
+pub fn reconcile_loaded(
+    ws: &Workspace,
+    period: BillingPeriod,
+    loaded: Option<&Analysis>,
+    entered: &Entered,
+    opts: &Options,
+) -> Result<Reconciliation, MonthEndError> {
     let deliveries = ws.deliveries()?;
     let ours: Vec<&crate::store::DeliveryRow> =
         deliveries.iter().filter(|d| d.period == period).collect();
@@ -220,7 +235,15 @@ pub fn reconcile(
             }
         )));
     }
-    let data = Analysis::load(ws, period)?;
+    let read;
+    let data: &Analysis =
+        match loaded.filter(|a| a.period == period && !a.partial && a.scenario.is_none()) {
+            Some(a) => a,
+            None => {
+                read = Analysis::load(ws, period)?;
+                &read
+            }
+        };
     // The payers' currency: a custom line item in another currency is the `item-currency`
     // check's to report, not a reason to stop.
     let currency = data.payers_currency()?.to_string();
@@ -240,10 +263,10 @@ pub fn reconcile(
         None => id.to_string(),
     };
 
-    let mut checks = tie_out(&data, &ours, entered)?;
-    checks.extend(tab_checks(&data));
+    let mut checks = tie_out(data, &ours, entered)?;
+    checks.extend(tab_checks(data));
     let prev_closed = ws.is_closed(previous)?;
-    checks.extend(accounts(&data, base.as_ref(), prev_closed, opts, &named));
+    checks.extend(accounts(data, base.as_ref(), prev_closed, opts, &named));
     for d in &ours {
         checks.push(delivery(ws, d)?);
     }
@@ -253,7 +276,7 @@ pub fn reconcile(
     // with the reason; the other checks still run.
     let (movements, unmatched) = match base
         .as_ref()
-        .map(|b| compare::compare(&data, b, period.to_string(), previous.to_string()))
+        .map(|b| compare::compare(data, b, period.to_string(), previous.to_string()))
     {
         None => (None, None),
         Some(Ok(m)) => (Some(m), None),

@@ -71,6 +71,15 @@ pub fn draw(f: &mut Frame<'_>, s: &mut Session) {
                 table(f, main, s);
             }
         }
+        // The month-end checklist above the selected step's checks.
+        Tab::Reconcile if s.app.detail.is_some() && main.height > 16 => {
+            let detail = s.app.detail.clone().unwrap_or_default();
+            let steps = s.app.model.rows.len() as u16 + 3;
+            let [t, b] =
+                Layout::vertical([Constraint::Length(steps), Constraint::Min(4)]).areas(main);
+            table(f, t, s);
+            static_table(f, b, s, &detail);
+        }
         Tab::Groups | Tab::Plans if s.app.detail.is_some() => {
             let detail = s.app.detail.clone().unwrap_or_default();
             // A group's custom line items take at most 8 rows; a plan's rules up to 12.

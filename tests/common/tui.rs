@@ -42,18 +42,26 @@ pub fn redact_times(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
-    let shape = b"dddd-dd-dd dd:dd:dd";
+    // Shown times, and the start of RFC 3339 times (import times in the month-end checks).
+    let shapes: [(&[u8], &str); 4] = [
+        (b"dddd-dd-dd dd:dd:dd", "YYYY-MM-DD hh:mm:ss"),
+        (b"dddd-dd-ddTdd:dd:dd.dddZ", "YYYY-MM-DDThh:mm:ss.sssZ"),
+        (b"dddd-dd-ddTdd:dd:ddZ", "YYYY-MM-DDThh:mm:ssZ"),
+        (b"dddd-dd-ddT", "YYYY-MM-DDT"),
+    ];
     while i < b.len() {
-        let m = i + shape.len() <= b.len()
-            && shape.iter().zip(&b[i..i + shape.len()]).all(|(p, c)| {
-                if *p == b'd' {
-                    c.is_ascii_digit()
-                } else {
-                    p == c
-                }
-            });
-        if m {
-            out.push_str("YYYY-MM-DD hh:mm:ss");
+        let hit = shapes.iter().find(|(shape, _)| {
+            i + shape.len() <= b.len()
+                && shape.iter().zip(&b[i..i + shape.len()]).all(|(p, c)| {
+                    if *p == b'd' {
+                        c.is_ascii_digit()
+                    } else {
+                        p == c
+                    }
+                })
+        });
+        if let Some((shape, placeholder)) = hit {
+            out.push_str(placeholder);
             i += shape.len();
         } else {
             let ch = s[i..].chars().next().unwrap();

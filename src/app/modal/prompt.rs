@@ -1,4 +1,5 @@
-//! A one-line text prompt: a closing note, a reopening reason, a scenario name.
+//! A one-line text prompt: a closing note, a reopening reason, a scenario name, an invoice
+//! total.
 
 use super::{Hint, ModalView, Size, Step, Styled, ViewContext};
 use crate::app::Action;
@@ -10,6 +11,8 @@ pub enum PromptFor {
     Close,
     Reopen,
     ScenarioName,
+    /// AWS's invoice total of the period, for the tie-out (Reconcile tab).
+    InvoiceTotal,
 }
 
 /// The prompt and the text typed so far.
@@ -46,7 +49,7 @@ impl Prompt {
                 let missing = match self.what {
                     PromptFor::ScenarioName => Some("a scenario needs a name"),
                     PromptFor::Reopen => Some("reopening a period needs a reason"),
-                    PromptFor::Close => None,
+                    PromptFor::Close | PromptFor::InvoiceTotal => None,
                 };
                 if let Some(m) = missing.filter(|_| text.trim().is_empty()) {
                     return Step::stay().say(m);
@@ -55,6 +58,7 @@ impl Prompt {
                     PromptFor::Close => Effect::ClosePeriod { note: text },
                     PromptFor::Reopen => Effect::ReopenPeriod { reason: text },
                     PromptFor::ScenarioName => Effect::CreateScenario { name: text },
+                    PromptFor::InvoiceTotal => Effect::InvoiceTotal { text },
                 })
             }
             _ => Step::close().say("cancelled"),
@@ -75,6 +79,12 @@ impl Prompt {
             PromptFor::Reopen => (
                 " Reopen the period ",
                 format!("Reopen {p}: reason, required (Enter reopens, Esc cancels)"),
+            ),
+            PromptFor::InvoiceTotal => (
+                " Tie out to the invoice ",
+                format!(
+                    "AWS's invoice total of {p}, tax included, to the cent (Enter checks it, empty clears it, Esc cancels)"
+                ),
             ),
         };
         ModalView {

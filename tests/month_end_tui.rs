@@ -1,0 +1,138 @@
+//! The Reconcile tab as the month-end checklist (issue 12 item 3): each step's status from the
+//! month-end checks, Enter opens the screen where the step is done, and closing shows
+//! everywhere.
+
+mod common;
+
+use common::tui::{demo_copy, open, press, select};
+use proforma::app::{Mode, Tab};
+use proforma::tui::Session;
+use rust_decimal::Decimal;
+use std::path::Path;
+
+fn screen(s: &mut Session) -> String {
+    common::tui::screen_at(s, 140, 50)
+}
+
+/// The step's row on the checklist: its cells.
+fn step_row(s: &Session, key: &str) -> Vec<String> {
+    let i = s
+        .app
+        .model
+        .keys
+        .iter()
+        .position(|k| k == key)
+        .unwrap_or_else(|| panic!("no step {key}: {:?}", s.app.model.keys));
+    s.app.model.rows[i].clone()
+}
+
+/// AWS's invoice of the period as the CLI reports it: billable + tax of the primary view.
+fn invoice_total(ws: &Path, period: &str) -> Decimal {
+    let out = common::bin()
+        .args(["report"])
+        .arg(ws)
+        .args(["--period", period, "--view", "primary", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = |k: &str| -> Decimal { v["Totals"][k].as_str().unwrap().parse().unwrap() };
+    d("Billable") + d("Tax")
+}
+
+#[test]
+fn the_checklist_walks_a_month_end_from_tie_out_to_close() {
+    let (_d, path) = demo_copy();
+    let total = invoice_total(&path, "2026-10");
+    let mut s = open(&path);
+    press(&mut s, &["8"]);
+    assert_eq!(s.app.tab, Tab::Reconcile);
+    let text = screen(&mut s);
+    assert!(text.contains("Month-end close, 2026-10"), "{text}");
+    // Nothing entered: the tie-out warns.
+    assert_eq!(step_row(&s, "step:tie-out")[1], "WARN");
+    assert!(step_row(&s, "step:tie-out")[3].contains("not entered"));
+
+    // A wrong total fails, naming both amounts.
+    select(&mut s, "step:tie-out");
+    press(&mut s, &["Enter"]);
+    assert!(matches!(s.app.mode, Mode::Prompt(_)), "{:?}", s.app.mode);
+    let off = (total + Decimal::new(1, 2)).to_string();
+    press(&mut s, &[&format!("\"{off}\""), "Enter"]);
+    let row = step_row(&s, "step:tie-out");
+    assert_eq!(row[1], "FAIL", "{row:?}");
+    // The detail under the checklist is the tie-out's check, with its numbers.
+    let detail = s.app.detail.clone().expect("the step's checks");
+    assert!(
+        detail.rows.iter().any(|r| r[0] == "FAIL"),
+        "{:?}",
+        detail.rows
+    );
+    // Not a number: said, and the prompt stays with the text.
+    press(&mut s, &["Enter", "\"abc\"", "Enter"]);
+    assert!(matches!(s.app.mode, Mode::Prompt(_)));
+    press(&mut s, &["Esc"]);
+    // The right total passes.
+    select(&mut s, "step:tie-out");
+    press(&mut s, &["Enter"]);
+    for _ in 0..off.len() {
+        press(&mut s, &["Backspace"]);
+    }
+    press(&mut s, &[&format!("\"{total}\""), "Enter"]);
+    assert_eq!(step_row(&s, "step:tie-out")[1], "PASS");
+
+    // Movers: month over month with its bar chart, per group.
+    select(&mut s, "step:movers");
+    press(&mut s, &["Enter"]);
+    let text = screen(&mut s);
+    assert!(
+        text.contains("Month over month") && text.contains("Biggest movers"),
+        "{text}"
+    );
+    for g in ["fintech", "retail", "Total"] {
+        assert!(text.contains(g), "{g} missing: {text}");
+    }
+    press(&mut s, &["Esc"]);
+
+    // Configuration changes: the History tab, and back.
+    select(&mut s, "step:config");
+    press(&mut s, &["Enter"]);
+    assert_eq!(s.app.tab, Tab::History);
+    press(&mut s, &["8"]);
+    assert_eq!(s.app.tab, Tab::Reconcile);
+
+    // Close from the checklist: the step is done and the top bar says closed on every tab.
+    assert_eq!(step_row(&s, "step:close")[1], "TODO");
+    select(&mut s, "step:close");
+    press(&mut s, &["Enter", "\"tied out\"", "Enter"]);
+    let row = step_row(&s, "step:close");
+    assert_eq!(row[1], "DONE", "{row:?}");
+    assert!(row[3].contains("tied out"), "{row:?}");
+    for tab in ["1", "2", "6", "9"] {
+        press(&mut s, &[tab]);
+        assert!(screen(&mut s).contains("(2/2) closed"), "tab {tab}");
+    }
+    // The closed period is in the workspace (another process sees it).
+    let ws = proforma::store::Workspace::open(&path).unwrap();
+    assert!(ws.is_closed("2026-10".parse().unwrap()).unwrap());
+}
+
+#[test]
+fn the_checks_step_lists_every_check_and_the_steps_follow_the_period() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    press(&mut s, &["8"]);
+    select(&mut s, "step:checks");
+    press(&mut s, &["Enter"]);
+    let text = screen(&mut s);
+    assert!(text.contains("Month-end checks"), "{text}");
+    assert!(text.contains("explanation adds up"), "{text}");
+    press(&mut s, &["Esc"]);
+    // The first month has nothing before it: the movers step says so.
+    press(&mut s, &["["]);
+    assert!(screen(&mut s).contains("Month-end close, 2026-09"));
+    select(&mut s, "step:movers");
+    press(&mut s, &["Enter"]);
+    let text = screen(&mut s);
+    assert!(text.contains("2026-08 has no data"), "{text}");
+}

@@ -637,6 +637,20 @@ fn new_accounts_restatement_and_replaced_deliveries() {
                 && l.ends_with("billable 142.00 -> 125.00, tax 0.00 -> 0.00")),
         "{detail:?}"
     );
+    // ... per account and service, largest change first; the unchanged account is not listed.
+    let at = detail
+        .iter()
+        .position(|l| l.starts_with("the replacement changed 2 (account, service) pairs"))
+        .unwrap_or_else(|| panic!("{detail:?}"));
+    assert_eq!(
+        detail[at + 1..at + 3],
+        [
+            "  account 111111111111 AmazonEC2: 130.00 -> 120.00 (-10.00)",
+            "  account 333333333333 AmazonEC2: 7.00 -> 0.00 (-7.00)"
+        ],
+        "{detail:?}"
+    );
+    assert!(!detail.iter().any(|l| l.contains("222222222222")));
     assert!(
         c["Title"]
             .as_str()

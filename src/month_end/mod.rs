@@ -182,6 +182,24 @@ pub enum MonthEndError {
     Input(String),
 }
 
+/// An amount with its sign: `+12.30`, `-4.00`.
+fn signed(d: Decimal) -> String {
+    if d.is_sign_negative() && !d.is_zero() {
+        fmt_grouped(d)
+    } else {
+        format!("+{}", fmt_grouped(d))
+    }
+}
+
+/// Lists the first `max` items; the rest are counted.
+fn listed_at_most(items: Vec<String>, max: usize, out: &mut Vec<String>) {
+    let n = items.len();
+    out.extend(items.into_iter().take(max));
+    if n > max {
+        out.push(format!("  ... and {} more", n - max));
+    }
+}
+
 /// Items listed in a check's detail at most; the rest are counted.
 const MAX_LISTED: usize = 50;
 
@@ -777,6 +795,33 @@ fn delivery(ws: &Workspace, d: &crate::store::DeliveryRow) -> Result<MonthEndChe
                 fmt_grouped(d.tax)
             ));
         }
+    }
+    // What the newest replacement changed, per account and service (largest first).
+    let restated = ws.restatements(&d.payer, d.period)?;
+    if !restated.is_empty() {
+        detail.push(format!(
+            "the replacement changed {} (account, service) {}; largest first, billable + tax before -> after:",
+            restated.len(),
+            if restated.len() == 1 { "pair" } else { "pairs" }
+        ));
+        let shown: Vec<String> = restated
+            .iter()
+            .map(|r| {
+                format!(
+                    "  account {} {}: {} -> {} ({})",
+                    r.account,
+                    if r.service.is_empty() {
+                        "(no service)"
+                    } else {
+                        &r.service
+                    },
+                    fmt_grouped(r.billable_before + r.tax_before),
+                    fmt_grouped(r.billable_after + r.tax_after),
+                    signed(r.change())
+                )
+            })
+            .collect();
+        listed_at_most(shown, 10, &mut detail);
     }
     let last_day = format!("{}-{:02}", d.period, d.period.days());
     let complete = d

@@ -444,6 +444,9 @@ impl Workspace {
                 return Err(StoreError::ClosedPeriod(d.period));
             }
             let outcome = summarize(d, status);
+            if status == DeliveryStatus::Replaced {
+                super::restatements::record(&tx, &d.payer, d.period, &now, d.packed.chunks.iter())?;
+            }
             if status != DeliveryStatus::Unchanged {
                 for (index, _) in &d.files {
                     record_file(&tx, &batch.files, *index, &now, &mut import_ids)?;

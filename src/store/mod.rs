@@ -8,6 +8,7 @@ pub mod config;
 mod deliveries;
 pub mod periods;
 mod queries;
+pub mod restatements;
 pub mod scenarios;
 pub mod schema;
 pub mod session;

@@ -244,6 +244,22 @@ const MIGRATIONS: &[&str] = &[
         FOREIGN KEY (group_arn, period) REFERENCES aws_proforma(group_arn, period) ON DELETE CASCADE
     );
     "#,
+    // 11 (issue 12 item 2): what a replaced delivery changed, per (account, service code),
+    // recorded by the import that replaced it (store/restatements.rs). Amounts are decimal text.
+    r#"
+    CREATE TABLE restatements (
+        payer_id        TEXT NOT NULL,
+        period          TEXT NOT NULL,
+        replaced_at     TEXT NOT NULL,
+        account_id      TEXT NOT NULL,
+        product_code    TEXT NOT NULL,
+        billable_before TEXT NOT NULL,
+        billable_after  TEXT NOT NULL,
+        tax_before      TEXT NOT NULL,
+        tax_after       TEXT NOT NULL,
+        PRIMARY KEY (payer_id, period, replaced_at, account_id, product_code)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Steps that SQL alone cannot do, run after the SQL of the migration numbered here, in the

@@ -244,6 +244,26 @@ const MIGRATIONS: &[&str] = &[
         FOREIGN KEY (group_arn, period) REFERENCES aws_proforma(group_arn, period) ON DELETE CASCADE
     );
     "#,
+    // Statements issued (issue 12 item 4, store/statements.rs): one row per file written.
+    // A (group, period) keeps the number of its first issue; the bytes' SHA-256 and the
+    // configuration version say what was handed out.
+    r#"
+    CREATE TABLE IF NOT EXISTS statements (
+        issue_id       INTEGER PRIMARY KEY,
+        number         TEXT NOT NULL,
+        group_arn      TEXT NOT NULL,
+        group_name     TEXT NOT NULL,
+        period         TEXT NOT NULL,
+        format         TEXT NOT NULL,
+        sha256         TEXT NOT NULL,
+        issued_at      TEXT NOT NULL,
+        config_version TEXT NOT NULL,
+        draft          INTEGER NOT NULL,
+        path           TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS statements_by_group ON statements(group_arn, period);
+    CREATE INDEX IF NOT EXISTS statements_by_number ON statements(number);
+    "#,
 ];
 
 /// Steps that SQL alone cannot do, run after the SQL of the migration numbered here, in the

@@ -950,8 +950,7 @@ fn history(app: &Screen<'_>) -> TableModel {
     // sorts as time does); each is one row: number, group, format, hash prefix.
     let mut statements = app.statements.iter().peekable();
     let mut push_statements_after = |t: &mut TableModel, at: Option<&str>| {
-        while let Some(x) = statements.next_if(|x| at.is_none_or(|at| x.issued_at.as_str() >= at))
-        {
+        while let Some(x) = statements.next_if(|x| at.is_none_or(|at| x.issued_at.as_str() >= at)) {
             t.push(
                 format!("statement-{}", x.id),
                 vec![

@@ -398,6 +398,12 @@ fn csv_cells_that_could_be_formulas_are_escaped_and_amounts_stay_numbers() {
     let mut amounts = Vec::new();
     for f in &files {
         let text = std::fs::read_to_string(out.join(f)).unwrap();
+        // "Charges by account" only for the group with several accounts.
+        let accounts = csv_records(&text)
+            .iter()
+            .filter(|r| r["Section"] == "Account")
+            .count();
+        assert_eq!(accounts, if f.starts_with("sum") { 0 } else { 2 }, "{f}");
         for r in csv_records(&text) {
             for (k, v) in &r {
                 if k == "Amount" {
@@ -647,6 +653,27 @@ fn all_writes_one_file_per_group_and_refuses_to_overwrite_unless_forced() {
     assert_eq!(after, numbers);
     // Only the statements: no temporary or replaced file is left.
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 5);
+    // One group into an existing directory: its file name there, byte for byte the file
+    // --all wrote.
+    let one = dir.path().join("one");
+    std::fs::create_dir(&one).unwrap();
+    export(
+        &ws,
+        &[
+            "--period",
+            "2026-09",
+            "--group",
+            "labs",
+            "--format",
+            "md",
+            "--out",
+            one.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        std::fs::read(one.join("labs-2026-09.md")).unwrap(),
+        std::fs::read(out.join("labs-2026-09.md")).unwrap()
+    );
 }
 
 #[test]

@@ -492,7 +492,7 @@ impl Statement {
                     fmt_grouped(a.amount)
                 );
             }
-            let _ = writeln!(s, "| **Total** | | **{}** |", fmt_grouped(self.subtotal));
+            let _ = writeln!(s, "| **Subtotal** | | **{}** |", fmt_grouped(self.subtotal));
         }
         let _ = writeln!(s, "\n{}", md_text(&self.footnote()));
         s
@@ -601,7 +601,7 @@ impl Statement {
             }
             let _ = writeln!(
                 s,
-                "</tbody>\n<tbody class=\"totals\">\n<tr class=\"total\"><th colspan=\"2\">Total</th><td class=\"num\">{}</td></tr>\n</tbody>\n</table>",
+                "</tbody>\n<tbody class=\"totals\">\n<tr class=\"total\"><th colspan=\"2\">Subtotal</th><td class=\"num\">{}</td></tr>\n</tbody>\n</table>",
                 fmt_grouped(self.subtotal)
             );
         }

@@ -246,7 +246,8 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // Statements issued (issue 12 item 4, store/statements.rs): one row per file written.
     // A (group, period) keeps the number of its first issue; the bytes' SHA-256 and the
-    // configuration version say what was handed out.
+    // configuration version say what was handed out. No index: a workspace issues a few
+    // thousand statements at most, read whole (and an empty workspace stays small).
     r#"
     CREATE TABLE IF NOT EXISTS statements (
         issue_id       INTEGER PRIMARY KEY,
@@ -261,8 +262,6 @@ const MIGRATIONS: &[&str] = &[
         draft          INTEGER NOT NULL,
         path           TEXT NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS statements_by_group ON statements(group_arn, period);
-    CREATE INDEX IF NOT EXISTS statements_by_number ON statements(number);
     "#,
 ];
 

@@ -60,29 +60,44 @@ fn report_groups(ws: &Path, period: &str) -> BTreeMap<String, BTreeMap<String, S
         .collect()
 }
 
-/// Every number written in `text` (thousands separators dropped).
+/// Every decimal number written in `text` (`1,234.56`, `-150.00`, `0.53`), and its absolute
+/// value: digits with thousands separators (a comma before exactly three digits), a point and
+/// decimals. A comma followed by anything else ends the number (CSV cells stay apart).
 fn numbers_in(text: &str) -> BTreeSet<Decimal> {
+    let b = text.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
     let mut out = BTreeSet::new();
-    let mut cur = String::new();
-    let flush = |cur: &mut String, out: &mut BTreeSet<Decimal>| {
-        let t = cur.replace(',', "");
-        let t = t.trim_matches(|c| c == '.' || c == ',');
-        if t.contains('.')
-            && let Ok(v) = Decimal::from_str(t)
+    let mut i = 0;
+    while i < b.len() {
+        if !digit(i) || (i > 0 && (digit(i - 1) || b[i - 1] == b'.')) {
+            i += 1;
+            continue;
+        }
+        let start = if i > 0 && b[i - 1] == b'-' { i - 1 } else { i };
+        let mut j = i;
+        while digit(j) {
+            j += 1;
+        }
+        while b.get(j) == Some(&b',')
+            && digit(j + 1)
+            && digit(j + 2)
+            && digit(j + 3)
+            && !digit(j + 4)
         {
+            j += 4;
+        }
+        if b.get(j) == Some(&b'.') && digit(j + 1) {
+            j += 1;
+            while digit(j) {
+                j += 1;
+            }
+            let t = text[start..j].replace(',', "");
+            let v = Decimal::from_str(&t).unwrap();
             out.insert(v);
             out.insert(v.abs());
         }
-        cur.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() || c == '.' || c == ',' || (c == '-' && cur.is_empty()) {
-            cur.push(c);
-        } else {
-            flush(&mut cur, &mut out);
-        }
+        i = j.max(i + 1);
     }
-    flush(&mut cur, &mut out);
     out
 }
 

@@ -66,6 +66,7 @@ impl App {
     pub fn refresh(&mut self) {
         if self.state.tab == Tab::History {
             self.state.audit = crate::analysis::history(&self.ws).map_err(|e| e.to_string());
+            self.state.statements = self.ws.issued_statements(500).unwrap_or_default();
         }
         self.state.period_status = self.ws.period_status(self.state.period()).ok();
         if self.state.tab == Tab::Reconcile {

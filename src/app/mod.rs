@@ -180,6 +180,8 @@ pub struct State {
     pub scenario_data: Option<Analysis>,
     /// The History tab's entries, read by the controller when the tab shows.
     pub audit: Result<Vec<crate::store::AuditRow>, String>,
+    /// The History tab's statements issued (`export --kind statement`), newest first.
+    pub statements: Vec<crate::store::statements::IssuedStatement>,
     /// Accounts marked on the Accounts tab for bulk assignment.
     pub marked: std::collections::BTreeSet<String>,
     pub status: Status,
@@ -357,6 +359,7 @@ impl State {
             scenario: None,
             scenario_data: None,
             audit: Ok(Vec::new()),
+            statements: Vec::new(),
             marked: Default::default(),
             status: Status::default(),
             refusal: false,
@@ -545,6 +548,11 @@ impl State {
         };
         self.detail = path.and_then(|p| screens::detail(self, state, &p, key.as_deref()));
         self.change = match (self.tab, &self.audit) {
+            (Tab::History, _) if key.as_deref().is_some_and(|k| k.starts_with("statement-")) => {
+                let id = key.and_then(|k| k.strip_prefix("statement-")?.parse::<i64>().ok());
+                id.and_then(|id| self.statements.iter().find(|x| x.id == id))
+                    .map(screens::history::statement_detail)
+            }
             (Tab::History, Ok(audit)) => {
                 let id = key.and_then(|k| k.parse::<i64>().ok());
                 id.and_then(|id| audit.iter().find(|a| a.id == id))

@@ -902,13 +902,42 @@ fn history(app: &Screen<'_>) -> TableModel {
             ("Reason", L),
         ],
     );
+    let time = |at: &str| text(at.get(..19).unwrap_or(at).replace('T', " "));
+    // Statements issued sit among the changes by time (both are UTC RFC 3339, so their text
+    // sorts as time does); each is one row: number, group, format, hash prefix.
+    let mut statements = app.statements.iter().peekable();
+    let mut push_statements_after = |t: &mut TableModel, at: Option<&str>| {
+        while let Some(x) = statements.next_if(|x| at.is_none_or(|at| x.issued_at.as_str() >= at)) {
+            t.push(
+                format!("statement-{}", x.id),
+                vec![
+                    time(&x.issued_at),
+                    text(x.period.clone()),
+                    text("issue statement"),
+                    text(format!(
+                        "statement {} {} ({}{})",
+                        x.number,
+                        x.group_name,
+                        x.format,
+                        if x.draft { ", draft" } else { "" }
+                    )),
+                    text(format!(
+                        "sha256 {}",
+                        x.sha256.get(..12).unwrap_or(&x.sha256)
+                    )),
+                ],
+                RowKind::Normal,
+            );
+        }
+    };
     match &app.audit {
         Ok(rows) => {
             for r in rows.iter().cloned() {
+                push_statements_after(&mut t, Some(&r.at));
                 t.push(
                     r.id.to_string(),
                     vec![
-                        text(r.at.get(..19).unwrap_or(&r.at).replace('T', " ")),
+                        time(&r.at),
                         text(r.period.unwrap_or_default()),
                         text(r.action),
                         text(r.object),
@@ -917,6 +946,7 @@ fn history(app: &Screen<'_>) -> TableModel {
                     RowKind::Normal,
                 );
             }
+            push_statements_after(&mut t, None);
             t.empty = "no changes recorded yet".into();
         }
         Err(e) => t.empty = format!("could not read the audit log: {e}"),

@@ -47,6 +47,10 @@ pub struct Args<'a> {
     pub out: &'a Path,
     pub format: Option<ExportFormat>,
     pub audience: Option<Audience>,
+    /// Statements: pass the tax of the group's rows on as its own line.
+    pub with_tax: bool,
+    /// Replace existing files at the target paths.
+    pub force: bool,
 }
 
 /// Runs `export`.

@@ -148,6 +148,12 @@ pub enum Command {
         /// Who receives it: `customer` (pro forma only) or `internal`
         #[arg(long, value_enum)]
         audience: Option<export::Audience>,
+        /// Statements: pass the tax of the group's rows on, as its own line
+        #[arg(long)]
+        with_tax: bool,
+        /// Replace files that exist at the target paths (default: refuse, writing nothing)
+        #[arg(long)]
+        force: bool,
     },
     /// Close a billing period: its configuration and results are frozen until reopened
     Close {
@@ -407,6 +413,8 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
             out,
             format,
             audience,
+            with_tax,
+            force,
         } => export::run(
             &workspace,
             &export::Args {
@@ -417,6 +425,8 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
                 out: &out,
                 format,
                 audience,
+                with_tax,
+                force,
             },
         ),
         Command::Close {

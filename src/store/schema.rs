@@ -244,7 +244,26 @@ const MIGRATIONS: &[&str] = &[
         FOREIGN KEY (group_arn, period) REFERENCES aws_proforma(group_arn, period) ON DELETE CASCADE
     );
     "#,
-    // 11 (issue 12 item 2): what a replaced delivery changed, per (account, service code),
+    // Statements issued (issue 12 item 4, store/statements.rs): one row per file written.
+    // A (group, period) keeps the number of its first issue; the bytes' SHA-256 and the
+    // configuration version say what was handed out. No index: a workspace issues a few
+    // thousand statements at most, read whole (and an empty workspace stays small).
+    r#"
+    CREATE TABLE IF NOT EXISTS statements (
+        issue_id       INTEGER PRIMARY KEY,
+        number         TEXT NOT NULL,
+        group_arn      TEXT NOT NULL,
+        group_name     TEXT NOT NULL,
+        period         TEXT NOT NULL,
+        format         TEXT NOT NULL,
+        sha256         TEXT NOT NULL,
+        issued_at      TEXT NOT NULL,
+        config_version TEXT NOT NULL,
+        draft          INTEGER NOT NULL,
+        path           TEXT NOT NULL
+    );
+    "#,
+    // 12 (issue 12 item 2): what a replaced delivery changed, per (account, service code),
     // recorded by the import that replaced it (store/restatements.rs). Amounts are decimal text.
     r#"
     CREATE TABLE restatements (

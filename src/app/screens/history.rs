@@ -457,6 +457,32 @@ pub fn detail(row: &AuditRow, namer: &Namer<'_>) -> ChangeDetail {
     d
 }
 
+/// A statement issued (`export --kind statement`), for the History tab's lower pane: what was
+/// handed out, in full.
+pub fn statement_detail(x: &crate::store::statements::IssuedStatement) -> ChangeDetail {
+    ChangeDetail {
+        title: format!("statement {} issued", x.number),
+        note: Some(format!(
+            "Statement {} of billing group {} ({}) for {}, {}{}.\nIssued {} to {}\nSHA-256 {}\nConfiguration version {}",
+            x.number,
+            crate::text::escape(&x.group_name, crate::text::Keep::Nothing),
+            x.group_arn,
+            x.period,
+            x.format,
+            if x.draft {
+                ", a draft (the period was not closed)"
+            } else {
+                ""
+            },
+            x.issued_at,
+            crate::text::escape(&x.path, crate::text::Keep::Nothing),
+            x.sha256,
+            x.config_version
+        )),
+        ..ChangeDetail::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -157,44 +157,47 @@ pub fn table(st: &State) -> TableModel {
     }
     for (i, step) in StepKind::ALL.into_iter().enumerate() {
         let checks = list.as_ref().map(|l| l.of(step)).unwrap_or_default();
-        let (status, found) = match step {
-            StepKind::Close => (
-                if closed { "DONE" } else { "TODO" }.to_string(),
-                match &st.period_status {
-                    Some(s) if s.closed => format!(
-                        "closed {}{}",
-                        s.changed_at
-                            .as_deref()
-                            .map(|at| at.get(..10).unwrap_or(at))
-                            .unwrap_or_default(),
-                        s.note
-                            .as_deref()
-                            .filter(|n| !n.is_empty())
-                            .map(|n| format!(": {n}"))
-                            .unwrap_or_default()
-                    ),
-                    _ => "open: edits still change the numbers".into(),
-                },
-            ),
-            StepKind::Export => (
-                if st.statements_issued > 0 {
-                    "DONE"
-                } else {
-                    "TODO"
-                }
-                .to_string(),
-                format!(
-                    "{} issued for {}",
-                    crate::text::count(st.statements_issued as u64, "statement"),
-                    st.period()
+        let (status, found) =
+            match step {
+                StepKind::Close => (
+                    if closed { "DONE" } else { "TODO" }.to_string(),
+                    match &st.period_status {
+                        Some(s) if s.closed => format!(
+                            "closed {}{}",
+                            s.changed_at
+                                .as_deref()
+                                .map(|at| at.get(..10).unwrap_or(at))
+                                .unwrap_or_default(),
+                            s.note
+                                .as_deref()
+                                .filter(|n| !n.is_empty())
+                                .map(|n| format!(": {n}"))
+                                .unwrap_or_default()
+                        ),
+                        _ => "open: edits still change the numbers".into(),
+                    },
                 ),
-            ),
-            _ => match (worst(&checks), list) {
-                (Some(s), _) => (s.label().to_string(), summary(step, &checks)),
-                (None, None) => ("…".into(), "checking".into()),
-                (None, Some(_)) => ("–".into(), "nothing to check".into()),
-            },
-        };
+                StepKind::Export => (
+                    if st.statements_issued > 0
+                        && st.statements_issued >= st.data.config.groups.len()
+                    {
+                        "DONE"
+                    } else {
+                        "TODO"
+                    }
+                    .to_string(),
+                    format!(
+                        "statements issued for {} of {} billing groups",
+                        st.statements_issued,
+                        st.data.config.groups.len()
+                    ),
+                ),
+                _ => match (worst(&checks), list) {
+                    (Some(s), _) => (s.label().to_string(), summary(step, &checks)),
+                    (None, None) => ("…".into(), "checking".into()),
+                    (None, Some(_)) => ("–".into(), "nothing to check".into()),
+                },
+            };
         let enter = keys.list(Action::Open);
         let doit = match step {
             StepKind::Import => "CLI: proforma import".to_string(),

@@ -218,6 +218,10 @@ impl App {
             data_version: self.ws.data_version().unwrap_or(-1),
             entered: st.invoice_entered.get(&st.period()).copied(),
         };
+        // Statements are recorded outside the audit log: counted on every refresh (cheap).
+        let issued = self.ws.groups_with_statements(stamp.period).unwrap_or(0);
+        self.state.statements_issued = issued;
+        let st = &self.state;
         if st.checklist.as_ref().is_some_and(|c| c.stamp == stamp) {
             return;
         }

@@ -140,6 +140,19 @@ impl Workspace {
         Ok(())
     }
 
+    /// How many billing groups have a statement issued for `period` (draft or final).
+    ///
+    /// # Errors
+    /// The store's.
+    pub fn groups_with_statements(&self, period: BillingPeriod) -> Result<usize, StoreError> {
+        let n: i64 = self.conn().query_row(
+            "SELECT count(DISTINCT group_arn) FROM statements WHERE period = ?1",
+            [period.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     /// The statements issued, newest first: at most `limit`.
     ///
     /// # Errors

@@ -2,21 +2,14 @@
 //! period as CSV, Markdown or HTML ([`crate::month_end::statement`]), one file, or one per
 //! group with `--all`; each issue recorded in the workspace ([`crate::store::statements`]).
 //!
-//! Files are written all or nothing: every target is checked first (an existing file is
-//! refused unless `--force`), each file is written to a temporary file beside its target and
-//! renamed over it, and the issues are recorded in one transaction afterwards; when anything
-//! fails, the files written so far are removed (and files `--force` replaced are put back).
+//! Files are written all or nothing ([`statement_files::issue`]).
 
 use super::export::{Args, Audience, ExportFormat};
-use crate::analysis::Analysis;
-use crate::month_end::statement::{self, Format, Header};
+use crate::month_end::statement::Format;
+use crate::month_end::statement_files;
 use crate::store::Workspace;
-use crate::store::statements::Issue;
-use color_eyre::eyre::{bail, eyre};
-use sha2::Digest;
-use std::collections::HashMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use color_eyre::eyre::bail;
+use std::path::Path;
 
 /// The statement format asked for: `--format`, else the extension of `--out` (one file),
 /// else HTML.
@@ -39,72 +32,6 @@ fn format_of(args: &Args<'_>) -> Format {
     }
 }
 
-/// One file written, and the file it replaced (moved aside until the issue is recorded).
-struct Written {
-    target: PathBuf,
-    backup: Option<PathBuf>,
-}
-
-/// Removes what was written and puts replaced files back, newest first (best effort: this
-/// runs on a failure already being reported).
-fn roll_back(written: &[Written], made_dir: Option<&Path>) {
-    for w in written.iter().rev() {
-        let _ = std::fs::remove_file(&w.target);
-        if let Some(b) = &w.backup {
-            let _ = std::fs::rename(b, &w.target);
-        }
-    }
-    if let Some(d) = made_dir {
-        let _ = std::fs::remove_dir(d);
-    }
-}
-
-/// Writes `bytes` to `target` through a temporary file in the same directory, renamed over
-/// it (`force`: an existing file is first moved aside, see [`Written`]).
-fn write_one(target: &Path, bytes: &[u8], force: bool) -> color_eyre::Result<Written> {
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let what = |e: std::io::Error| eyre!("cannot write {}: {e}", target.display());
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".statement-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(what)?;
-    tmp.write_all(bytes).map_err(what)?;
-    tmp.as_file().sync_all().map_err(what)?;
-    let mut backup = None;
-    if force && target.exists() {
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let b = dir.join(format!(".{name}.{}.replaced", std::process::id()));
-        std::fs::rename(target, &b).map_err(what)?;
-        backup = Some(b);
-    }
-    // Never over a file that appeared since the targets were checked.
-    if let Err(e) = tmp.persist_noclobber(target) {
-        if let Some(b) = &backup {
-            let _ = std::fs::rename(b, target);
-        }
-        return Err(what(e.error));
-    }
-    Ok(Written {
-        target: target.to_path_buf(),
-        backup,
-    })
-}
-
-/// SHA-256 of `bytes`, lower-case hex.
-fn sha256_hex(bytes: &[u8]) -> String {
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// Runs the export.
 ///
 /// # Errors
@@ -117,149 +44,33 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
             "a statement is what a billing group's customer receives (pro forma only): --audience internal does not apply to --kind statement"
         );
     }
-    let format = format_of(args);
-    let period = args.period;
     let mut ws = Workspace::open(path)?;
-    let deliveries = ws.deliveries()?;
-    if !deliveries.iter().any(|d| d.period == period) {
-        bail!("no cost data for period {period} in {}", path.display());
-    }
-    let analysis = match args.group {
-        Some(g) => Analysis::load_group(&ws, period, None, g)?,
-        None => Analysis::load_state(&ws, period, None)?,
-    };
-    let groups: Vec<usize> = match args.group {
-        Some(g) => vec![analysis.group_index(g)?],
-        None => (0..analysis.config.groups.len()).collect(),
-    };
-    if groups.is_empty() {
-        bail!(
-            "no billing groups in {period}: there is no statement to export (import a configuration with `proforma config import`)"
+    let issued = statement_files::issue(
+        &mut ws,
+        &statement_files::Request {
+            period: args.period,
+            group: args.group,
+            all: args.all,
+            out: args.out,
+            format: format_of(args),
+            with_tax: args.with_tax,
+            force: args.force,
+        },
+    )?;
+    let period = args.period;
+    for f in issued {
+        println!(
+            "statement {} {} {period}{} -> {} (sha256 {})",
+            f.number,
+            crate::text::escape(&f.group_name, crate::text::Keep::Nothing),
+            if f.draft {
+                " (draft: period not closed)"
+            } else {
+                ""
+            },
+            crate::text::escape(&f.path.display().to_string(), crate::text::Keep::Nothing),
+            &f.sha256[..12]
         );
-    }
-    // Refused before anything is written: amounts in several currencies are never added.
-    analysis.currency()?;
-    let names: HashMap<String, String> = ws
-        .accounts()?
-        .into_iter()
-        .filter_map(|a| a.name.map(|n| (a.id, n)))
-        .collect();
-    let group_names: Vec<&str> = groups
-        .iter()
-        .map(|&g| analysis.config.groups[g].name.as_str())
-        .collect();
-
-    // The targets, all checked before anything is written.
-    let (targets, make_dir): (Vec<PathBuf>, Option<&Path>) = if args.all {
-        if args.out.exists() && !args.out.is_dir() {
-            bail!(
-                "--out {} is a file: with --all it names a directory (one file per group is written into it)",
-                args.out.display()
-            );
-        }
-        let files = statement::file_names(&group_names, period, format);
-        let dir_missing = !args.out.exists();
-        (
-            files.iter().map(|f| args.out.join(f)).collect(),
-            dir_missing.then_some(args.out),
-        )
-    } else if args.out.is_dir() {
-        let files = statement::file_names(&group_names, period, format);
-        (files.iter().map(|f| args.out.join(f)).collect(), None)
-    } else {
-        (vec![args.out.to_path_buf()], None)
-    };
-    for t in &targets {
-        if t.exists() && !args.force {
-            bail!(
-                "{} exists; nothing was written (pass --force to replace it)",
-                t.display()
-            );
-        }
-        if t.is_dir() {
-            bail!("{} is a directory; nothing was written", t.display());
-        }
-        if make_dir.is_none() {
-            let parent = t.parent().filter(|p| !p.as_os_str().is_empty());
-            if let Some(p) = parent
-                && !p.is_dir()
-            {
-                bail!(
-                    "cannot write {}: the directory {} does not exist",
-                    t.display(),
-                    p.display()
-                );
-            }
-        }
-    }
-
-    let draft = !ws.is_closed(period)?;
-    let config_version = statement::config_version(&analysis.config);
-    let arns: Vec<&str> = groups
-        .iter()
-        .map(|&g| analysis.config.groups[g].arn.as_str())
-        .collect();
-    let mut written: Vec<Written> = Vec::new();
-    let mut report: Vec<String> = Vec::new();
-    let made_dir = match make_dir {
-        Some(d) => {
-            std::fs::create_dir_all(d)
-                .map_err(|e| eyre!("cannot create the directory {}: {e}", d.display()))?;
-            Some(d)
-        }
-        None => None,
-    };
-    let result = ws.issue_statements(period, &arns, |numbers| {
-        let mut issues = Vec::new();
-        for ((&g, target), number) in groups.iter().zip(&targets).zip(numbers) {
-            let header = Header {
-                number: number.clone(),
-                config_version: config_version.clone(),
-                draft,
-                with_tax: args.with_tax,
-            };
-            let st = statement::build(&analysis, g, &header, &names)?;
-            let bytes = st
-                .render(format)
-                .map_err(|e| eyre!("cannot render the statement of {}: {e}", st.group_name))?;
-            written.push(write_one(target, &bytes, args.force)?);
-            let sha256 = sha256_hex(&bytes);
-            let shown = std::path::absolute(target).unwrap_or_else(|_| target.clone());
-            report.push(format!(
-                "statement {number} {} {period}{} -> {} (sha256 {})",
-                crate::text::escape(&st.group_name, crate::text::Keep::Nothing),
-                if draft {
-                    " (draft: period not closed)"
-                } else {
-                    ""
-                },
-                crate::text::escape(&shown.display().to_string(), crate::text::Keep::Nothing),
-                &sha256[..12]
-            ));
-            issues.push(Issue {
-                number: number.clone(),
-                group_arn: st.group_arn.clone(),
-                group_name: st.group_name.clone(),
-                format: format.extension().to_string(),
-                sha256,
-                config_version: config_version.clone(),
-                draft,
-                path: shown.display().to_string(),
-            });
-        }
-        Ok::<_, color_eyre::Report>(issues)
-    });
-    if let Err(e) = result {
-        roll_back(&written, made_dir);
-        return Err(e);
-    }
-    for w in &written {
-        if let Some(b) = &w.backup {
-            let _ = std::fs::remove_file(b);
-        }
-    }
-    for line in report {
-        println!("{line}");
     }
     Ok(())
 }

@@ -37,6 +37,7 @@
 pub mod compare;
 pub mod invoices;
 pub mod statement;
+pub mod statement_files;
 
 use crate::analysis::{Analysis, ReportError};
 use crate::money::{fmt_grouped, round2};

@@ -136,3 +136,59 @@ fn the_checks_step_lists_every_check_and_the_steps_follow_the_period() {
     let text = screen(&mut s);
     assert!(text.contains("2026-08 has no data"), "{text}");
 }
+
+#[test]
+fn statements_are_exported_from_a_group_and_for_every_group_from_the_checklist() {
+    let (dir, path) = demo_copy();
+    let mut s = open(&path);
+    // One group's statement, from the Billing groups tab: the file is offered beside the
+    // workspace and written there.
+    press(&mut s, &["2"]);
+    select(&mut s, "retail");
+    press(&mut s, &["E"]);
+    assert!(matches!(s.app.mode, Mode::Picker(_)), "{:?}", s.app.mode);
+    let text = screen(&mut s);
+    assert!(
+        text.contains("Statement, HTML") && text.contains("Pro forma CUR"),
+        "{text}"
+    );
+    press(&mut s, &["Enter"]);
+    let Mode::Prompt(p) = &s.app.mode else {
+        panic!("{:?}", s.app.mode)
+    };
+    let file = std::path::PathBuf::from(&p.text);
+    assert_eq!(file.parent(), path.parent());
+    assert_eq!(file.extension().and_then(|e| e.to_str()), Some("html"));
+    press(&mut s, &["Enter"]);
+    let said = s.app.status.0.clone().unwrap_or_default();
+    assert!(
+        said.contains("of retail written to") && said.contains("DRAFT"),
+        "{said}"
+    );
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(html.contains("retail") && html.contains("DRAFT"));
+    // The same file again is refused (nothing overwritten) and the prompt stays.
+    press(&mut s, &["E", "Enter", "Enter"]);
+    assert!(matches!(s.app.mode, Mode::Prompt(_)));
+    assert!(s.app.status.0.as_deref().unwrap_or("").contains("exists"));
+    press(&mut s, &["Esc"]);
+
+    // Every group's statement from the checklist's Export step, as CSV into a directory.
+    press(&mut s, &["8"]);
+    assert!(step_row(&s, "step:export")[3].contains("for 1 of 5 billing groups"));
+    select(&mut s, "step:export");
+    press(&mut s, &["Enter", "Down", "Enter"]);
+    let Mode::Prompt(p) = &s.app.mode else {
+        panic!("{:?}", s.app.mode)
+    };
+    assert!(p.text.ends_with("statements-2026-10"), "{}", p.text);
+    press(&mut s, &["Enter"]);
+    let out = dir.path().join("statements-2026-10");
+    let files: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+    assert_eq!(files.len(), 5, "{files:?}");
+    let row = step_row(&s, "step:export");
+    assert_eq!(row[1], "DONE", "{row:?}");
+    // The History tab lists what was issued.
+    press(&mut s, &["9"]);
+    assert!(screen(&mut s).contains("2026-10-0001"));
+}

@@ -124,6 +124,8 @@ actions! {
     Assign = "assign",
     /// scenarios: new, open, promote, discard
     Scenarios = "scenarios",
+    /// billing groups / reconcile: export a statement or the pro forma CUR
+    Export = "export",
     /// reconcile: close the period (with a note)
     ClosePeriod = "close_period",
     /// reconcile: reopen the period (with a reason)

@@ -208,7 +208,7 @@ pub fn table(st: &State) -> TableModel {
             StepKind::Checks => format!("{enter}: every check"),
             StepKind::Close if closed => format!("{}: reopen", keys.list(Action::ReopenPeriod)),
             StepKind::Close => format!("{}: close", keys.list(Action::ClosePeriod)),
-            StepKind::Export => format!("{enter}: how to export"),
+            StepKind::Export => format!("{enter}: statements"),
         };
         t.push(
             step.key(),

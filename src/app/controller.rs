@@ -132,6 +132,7 @@ impl App {
                     Err(e) => self.prompt_again(PromptFor::Reopen, reason, e.to_string()),
                 }
             }
+            Effect::Export { path } => self.export(path),
             Effect::InvoiceTotal { text } => {
                 let p = self.state.period();
                 if text.trim().is_empty() {
@@ -239,8 +240,85 @@ impl App {
         self.state.checklist = Some(Checklist { stamp, result });
     }
 
+    /// Writes the export asked for (`pending_export`) to `typed` (relative to the
+    /// workspace's directory); a refusal asks again with the text kept.
+    fn export(&mut self, typed: String) {
+        use super::export::ExportKind;
+        let Some(target) = self.state.pending_export.clone() else {
+            return;
+        };
+        let path = super::export::resolve(&self.state, &typed);
+        let period = self.state.period();
+        let done = match target.kind {
+            ExportKind::Statement(format) => crate::month_end::statement_files::issue(
+                &mut self.ws,
+                &crate::month_end::statement_files::Request {
+                    period,
+                    group: target.group.as_deref(),
+                    all: target.group.is_none(),
+                    out: &path,
+                    format,
+                    with_tax: false,
+                    force: false,
+                },
+            )
+            .map(|issued| match issued.as_slice() {
+                [one] => format!(
+                    "statement {} of {} written to {}{}",
+                    one.number,
+                    one.group_name,
+                    one.path.display(),
+                    if one.draft {
+                        " (DRAFT: the period is open)"
+                    } else {
+                        ""
+                    }
+                ),
+                many => format!(
+                    "{} written to {}{}",
+                    crate::text::count(many.len() as u64, "statement"),
+                    path.display(),
+                    if many.iter().any(|f| f.draft) {
+                        " (DRAFTS: the period is open)"
+                    } else {
+                        ""
+                    }
+                ),
+            })
+            .map_err(|e| e.to_string()),
+            ExportKind::ProformaCur => self.export_proforma_cur(target.group.as_deref(), &path),
+        };
+        match done {
+            Ok(said) => {
+                self.state.pending_export = None;
+                self.state.status.0 = Some(said);
+            }
+            Err(why) => self.prompt_again(PromptFor::ExportPath, typed, why),
+        }
+    }
+
+    /// The pro forma CUR of one group (issue 12 item 5).
+    fn export_proforma_cur(
+        &mut self,
+        group: Option<&str>,
+        path: &std::path::Path,
+    ) -> Result<String, String> {
+        let _ = (group, path);
+        Err("the pro forma CUR export is not available yet".into())
+    }
+
     fn prompt_again(&mut self, what: PromptFor, text: String, why: String) {
-        self.state.mode = Mode::Prompt(super::modal::Prompt { what, text });
+        let ask = match &self.state.mode {
+            Mode::Prompt(p) if p.what == what => p.ask.clone(),
+            _ => self
+                .state
+                .pending_export
+                .as_ref()
+                .filter(|_| what == PromptFor::ExportPath)
+                .map(|t| t.question())
+                .unwrap_or_default(),
+        };
+        self.state.mode = Mode::Prompt(super::modal::Prompt { what, text, ask });
         self.state.refuse(why);
     }
 

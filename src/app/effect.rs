@@ -54,6 +54,10 @@ pub enum Effect {
     ReopenPeriod {
         reason: String,
     },
+    /// Write the export of `State::pending_export` to this path, as typed.
+    Export {
+        path: String,
+    },
     /// The AWS invoice total of the period on screen, as typed (empty: clear it).
     InvoiceTotal {
         text: String,

@@ -58,6 +58,10 @@ impl State {
                 h(Action::Delete, "delete"),
             ]);
         }
+        // Exports: a group's statement or pro forma CUR; every group's statements.
+        if matches!(self.tab, Tab::Groups | Tab::Reconcile) {
+            v.push(h(Action::Export, "export"));
+        }
         // Undo acts on the baseline's history: not offered inside a scenario.
         if self.scenario.is_none() {
             v.push(h(Action::Undo, "undo"));

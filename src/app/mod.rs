@@ -8,6 +8,7 @@ pub mod action;
 pub mod checklist;
 mod controller;
 pub mod effect;
+pub mod export;
 pub mod forms;
 mod hints;
 pub mod modal;
@@ -157,6 +158,10 @@ pub struct State {
     pub checklist: Option<checklist::Checklist>,
     /// AWS invoice totals entered on the Reconcile tab, per period (for this session).
     pub invoice_entered: HashMap<BillingPeriod, rust_decimal::Decimal>,
+    /// The workspace's directory: exports are offered beside it.
+    pub ws_dir: std::path::PathBuf,
+    /// The export whose file the prompt asks for.
+    pub pending_export: Option<export::ExportTarget>,
     /// Statements issued for the period on screen (read with the checklist).
     pub statements_issued: usize,
     pub tab: Tab,
@@ -312,6 +317,14 @@ impl App {
         state.daily = daily;
         state.daily_rows = rows;
         state.outside = outside;
+        state.ws_dir = ws
+            .path()
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map_or_else(
+                || std::path::PathBuf::from("."),
+                std::path::Path::to_path_buf,
+            );
         let mut app = App {
             state,
             ws,
@@ -346,6 +359,8 @@ impl State {
             checklist: None,
             invoice_entered: HashMap::new(),
             statements_issued: 0,
+            ws_dir: std::path::PathBuf::from("."),
+            pending_export: None,
             tab: Tab::Overview,
             group_path: vec![GroupLevel::List],
             view,

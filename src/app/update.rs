@@ -75,6 +75,7 @@ impl State {
             Some(Choice::Group(name)) => effects.push(Effect::Assign { group: name }),
             Some(Choice::Scenario(op)) => effects.push(Effect::Scenario(op)),
             Some(Choice::Row(i)) => self.set_selection(i),
+            Some(Choice::Export(target)) => super::export::ask_path(self, target),
             None => {}
         }
         effects
@@ -155,6 +156,7 @@ impl State {
                 });
             }
             Action::Filter => self.mode = Mode::Filter,
+            Action::Export => super::export::open_picker(self),
             Action::Jump => self.mode = Mode::Jump(modal::Jump::new(self.selection())),
             Action::Sort => self.sort_next(),
             Action::Explain => self.explain(),
@@ -436,11 +438,7 @@ impl State {
                 None
             }
             StepKind::Export => {
-                self.status.0 = Some(format!(
-                    "export from the command line: proforma export {} --period {} --all --kind statement --out DIR",
-                    self.ws_label,
-                    self.period()
-                ));
+                super::export::open_picker(self);
                 None
             }
         }

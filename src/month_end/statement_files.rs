@@ -149,8 +149,8 @@ pub fn issue(ws: &mut Workspace, req: &Request<'_>) -> Result<Vec<IssuedFile>, I
         );
     }
     let analysis = match req.group {
-        Some(g) => Analysis::load_group(&ws, period, None, g)?,
-        None => Analysis::load_state(&ws, period, None)?,
+        Some(g) => Analysis::load_group(ws, period, None, g)?,
+        None => Analysis::load_state(ws, period, None)?,
     };
     let groups: Vec<usize> = match req.group {
         Some(g) => vec![analysis.group_index(g)?],

@@ -14,6 +14,8 @@ pub enum Choice {
     Scenario(ScenarioOp),
     /// Back to a row of the table (by position among the visible rows).
     Row(usize),
+    /// Export this (then ask where).
+    Export(crate::app::export::ExportTarget),
 }
 
 /// The scenario menu's operations.

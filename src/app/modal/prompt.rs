@@ -13,6 +13,8 @@ pub enum PromptFor {
     ScenarioName,
     /// AWS's invoice total of the period, for the tie-out (Reconcile tab).
     InvoiceTotal,
+    /// Where an export is written (`State::pending_export` says what).
+    ExportPath,
 }
 
 /// The prompt and the text typed so far.
@@ -20,6 +22,8 @@ pub enum PromptFor {
 pub struct Prompt {
     pub what: PromptFor,
     pub text: String,
+    /// The question, when it depends on more than `what` (an export's target).
+    pub ask: String,
 }
 
 impl Prompt {
@@ -27,6 +31,7 @@ impl Prompt {
         Prompt {
             what,
             text: String::new(),
+            ask: String::new(),
         }
     }
 
@@ -50,6 +55,7 @@ impl Prompt {
                     PromptFor::ScenarioName => Some("a scenario needs a name"),
                     PromptFor::Reopen => Some("reopening a period needs a reason"),
                     PromptFor::Close | PromptFor::InvoiceTotal => None,
+                    PromptFor::ExportPath => Some("an export needs a file or directory"),
                 };
                 if let Some(m) = missing.filter(|_| text.trim().is_empty()) {
                     return Step::stay().say(m);
@@ -59,6 +65,7 @@ impl Prompt {
                     PromptFor::Reopen => Effect::ReopenPeriod { reason: text },
                     PromptFor::ScenarioName => Effect::CreateScenario { name: text },
                     PromptFor::InvoiceTotal => Effect::InvoiceTotal { text },
+                    PromptFor::ExportPath => Effect::Export { path: text },
                 })
             }
             _ => Step::close().say("cancelled"),
@@ -79,6 +86,10 @@ impl Prompt {
             PromptFor::Reopen => (
                 " Reopen the period ",
                 format!("Reopen {p}: reason, required (Enter reopens, Esc cancels)"),
+            ),
+            PromptFor::ExportPath => (
+                " Export ",
+                format!("{} (Enter writes it, Esc cancels)", self.ask),
             ),
             PromptFor::InvoiceTotal => (
                 " Tie out to the invoice ",

@@ -1,12 +1,158 @@
-//! `proforma export --kind proforma_cur`: not built yet (issue 12).
+//! `proforma export --kind proforma-cur` (issue 12 item 5): a billing group's pro forma CUR,
+//! written by [`crate::month_end::proforma_cur`] (README "Pro forma CUR").
 
-use super::export::Args;
-use std::path::Path;
+use super::export::{Args, ExportFormat};
+use super::progress::TermProgress;
+use crate::analysis::Analysis;
+use crate::cur::Source;
+use crate::import::{Progress, Quiet};
+use crate::money::fmt_plain;
+use crate::month_end::proforma_cur::{Written, check_sources, group_payers, write_group};
+use crate::store::Workspace;
+use color_eyre::eyre::{bail, eyre};
+use std::path::{Path, PathBuf};
 
-/// Runs the export.
+/// The demo's sample files, built into the binary: a demo workspace's deliveries name them
+/// `embedded:NAME`.
+fn embedded(name: &str) -> Option<Source> {
+    super::demo::SAMPLE_FILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(n, bytes)| Source::Embedded {
+            name: (*n).to_string(),
+            bytes,
+        })
+}
+
+/// Runs the export: one group to `--out`, or with `--all` every group of the period to
+/// `--out/proforma-cur-GROUP-PERIOD.csv.gz`. Every file is checked and written before any is
+/// put in place.
 ///
 /// # Errors
-/// Always, until it is built.
-pub fn run(_path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
-    Err(color_eyre::eyre::eyre!("export --kind {:?} is not built yet", args.kind))
+/// An unknown period or group, `--format` other than csv, a source file that is missing or
+/// changed since its import, a delivery without raw rows (a cube, FOCUS), an output that
+/// cannot be written ([`crate::month_end::proforma_cur::ExportError`]).
+pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
+    if let Some(f) = args.format
+        && f != ExportFormat::Csv
+    {
+        bail!(
+            "--format {f:?} is for statements: the pro forma CUR is CSV (gzip when --out ends in .gz)"
+        );
+    }
+    let ws = Workspace::open_for_reading(path)?;
+    let period = args.period;
+    if !ws.deliveries()?.iter().any(|d| d.period == period) {
+        bail!(
+            "no cost data for period {period} in {}: import the month's CUR first",
+            path.display()
+        );
+    }
+    let analysis = Analysis::load(&ws, period)?;
+    let groups: Vec<usize> = if args.all {
+        if analysis.config.groups.is_empty() {
+            bail!("no billing groups in {period}: there is nothing to export");
+        }
+        (0..analysis.config.groups.len()).collect()
+    } else {
+        let key = args
+            .group
+            .ok_or_else(|| eyre!("--group or --all is required"))?;
+        vec![analysis.group_index(key)?]
+    };
+    let targets: Vec<PathBuf> = if args.all {
+        std::fs::create_dir_all(args.out)
+            .map_err(|e| eyre!("{}: cannot create the directory: {e}", args.out.display()))?;
+        groups
+            .iter()
+            .map(|&g| {
+                args.out.join(format!(
+                    "proforma-cur-{}-{period}.csv.gz",
+                    analysis.config.groups[g].name
+                ))
+            })
+            .collect()
+    } else {
+        if args.out.is_dir() {
+            bail!(
+                "{} is a directory: --out names the file to write (a directory only with --all)",
+                args.out.display()
+            );
+        }
+        vec![args.out.to_path_buf()]
+    };
+
+    // Every source file is checked before anything is read or written.
+    let mut payers: Vec<String> = groups
+        .iter()
+        .flat_map(|&g| group_payers(&analysis, g))
+        .collect();
+    payers.sort();
+    payers.dedup();
+    let checked = check_sources(&ws, period, &payers, &embedded)?;
+
+    let term = TermProgress::for_stderr();
+    let progress: &dyn Progress = match &term {
+        Some(t) => t,
+        None => &Quiet,
+    };
+    let mut written: Vec<(Written, &Path, usize)> = Vec::with_capacity(groups.len());
+    for (&g, out) in groups.iter().zip(&targets) {
+        let mine = group_payers(&analysis, g);
+        let files: Vec<_> = checked
+            .iter()
+            .filter(|f| mine.contains(&f.payer))
+            .cloned()
+            .collect();
+        // A group without rows this month still gets a file (its custom line items) in the
+        // layout of the period's deliveries.
+        let files = if files.is_empty() {
+            checked.iter().take(1).cloned().collect()
+        } else {
+            files
+        };
+        let files = if files.is_empty() {
+            let any: Vec<String> = analysis.payers.iter().take(1).cloned().collect();
+            check_sources(&ws, period, &any, &embedded)?
+        } else {
+            files
+        };
+        written.push((
+            write_group(&analysis, g, &files, out, progress)?,
+            out.as_path(),
+            g,
+        ));
+    }
+    for (w, out, g) in written {
+        let group = &analysis.config.groups[g];
+        let report = analysis.pricing.groups[g].proforma();
+        let s = w.persist(out)?;
+        let currency = group_payers(&analysis, g)
+            .first()
+            .map_or("USD", |p| analysis.payer_currency(p))
+            .to_string();
+        let left: Vec<String> = s.left_out.iter().map(|(t, n)| format!("{n} {t}")).collect();
+        super::table::print_safe(
+            &format!(
+                "wrote {}: billing group {} {period}, {} {} rows and {} custom line item rows; pro forma {} {currency} (report: {}){}\n",
+                out.display(),
+                group.name,
+                s.rows,
+                s.layout,
+                s.item_rows,
+                fmt_plain(s.total),
+                fmt_plain(report),
+                if left.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; left out (not part of pro forma): {} rows",
+                        left.join(", ")
+                    )
+                }
+            ),
+            false,
+        )?;
+    }
+    Ok(())
 }

@@ -39,7 +39,9 @@ pub fn header(source: &Source) -> Result<(Format, Vec<String>), CurError> {
     let path = source.display_path();
     let header = match format {
         Format::CurCsv(c) | Format::Cur2Csv(c) | Format::FocusCsv(c, _) => {
-            source.with_reader(c, |r| csv_header(&path, &mut BufReader::new(r)))?.0
+            source
+                .with_reader(c, |r| Ok(csv_header(&path, BufReader::new(r))?.1))?
+                .0
         }
         Format::CurParquet | Format::Cur2Parquet | Format::FocusParquet(_) => {
             contained(&path, || parquet_header(source))?
@@ -71,9 +73,8 @@ pub fn for_each_row(
     let path = source.display_path();
     match format {
         Format::CurCsv(c) | Format::Cur2Csv(c) | Format::FocusCsv(c, _) => {
-            let (header, _) = source.with_reader(c, |r| {
-                read_csv(source, c, &path, r, progress, &mut f)
-            })?;
+            let (header, _) =
+                source.with_reader(c, |r| read_csv(source, c, &path, r, progress, &mut f))?;
             Ok((format, header))
         }
         Format::CurParquet | Format::Cur2Parquet | Format::FocusParquet(_) => {
@@ -84,10 +85,13 @@ pub fn for_each_row(
     }
 }
 
-/// The header record of a CSV (a UTF-8 byte order mark skipped, cells trimmed, as the import
-/// reads it).
-fn csv_header(path: &Path, r: &mut dyn BufRead) -> Result<Vec<String>, CurError> {
-    skip_bom(path, r)?;
+/// A CSV reader over `r` (a UTF-8 byte order mark skipped) and the file's header record
+/// (cells trimmed, as the import reads it).
+fn csv_header<R: BufRead>(
+    path: &Path,
+    mut r: R,
+) -> Result<(csv::Reader<R>, Vec<String>), CurError> {
+    skip_bom(path, &mut r)?;
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -107,7 +111,8 @@ fn csv_header(path: &Path, r: &mut dyn BufRead) -> Result<Vec<String>, CurError>
             });
         }
     }
-    rec.iter()
+    let header = rec
+        .iter()
         .enumerate()
         .map(|(i, c)| {
             std::str::from_utf8(c)
@@ -121,7 +126,8 @@ fn csv_header(path: &Path, r: &mut dyn BufRead) -> Result<Vec<String>, CurError>
                     reason: "is not valid UTF-8".into(),
                 })
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok((rdr, header))
 }
 
 fn skip_bom(path: &Path, r: &mut dyn BufRead) -> Result<(), CurError> {
@@ -158,27 +164,24 @@ fn read_csv(
     f: &mut dyn FnMut(&[String], RawRow<'_>) -> Result<(), CurError>,
 ) -> Result<Vec<String>, CurError> {
     let mut counting = Counting { inner: r, bytes: 0 };
-    let mut buffered = BufReader::with_capacity(1 << 20, &mut counting);
-    let header = csv_header(path, &mut buffered)?;
+    let buffered = BufReader::with_capacity(1 << 20, &mut counting);
+    let (mut rdr, header) = csv_header(path, buffered)?;
     let map = ColumnMap::from_header(path, &header)?;
     let map = super::cur2::complete_csv(map);
     let mut keys = RowKeys::new(&map, path)?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(buffered);
     let mut rec = csv::ByteRecord::new();
     let mut rows = 0u64;
     loop {
         let more = rdr.read_byte_record(&mut rec).map_err(|e| {
-            let at = e.position().map_or(String::new(), |p| format!("line {}: ", p.line()));
+            let at = e
+                .position()
+                .map_or(String::new(), |p| format!("line {}: ", p.line()));
             source.corrupt(compression, format!("{at}{e}"))
         })?;
         if !more {
             break;
         }
-        // The header was read by another reader over the same stream: lines count from 2.
-        let line = rec.position().map_or(0, |p| p.line()) + 1;
+        let line = rec.position().map_or(0, |p| p.line());
         if rec.len() == 1 && rec.get(0).is_some_and(|c| c.trim_ascii().is_empty()) {
             continue;
         }

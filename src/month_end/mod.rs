@@ -36,6 +36,7 @@
 
 pub mod compare;
 pub mod invoices;
+pub mod proforma_cur;
 
 use crate::analysis::{Analysis, ReportError};
 use crate::money::{fmt_grouped, round2};

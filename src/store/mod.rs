@@ -11,6 +11,7 @@ mod queries;
 pub mod scenarios;
 pub mod schema;
 pub mod session;
+pub mod source_files;
 mod totals;
 
 pub use deliveries::{

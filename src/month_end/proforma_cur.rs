@@ -1,0 +1,933 @@
+//! The pro forma CUR of a billing group (issue 12 item 5; README "Pro forma CUR"): the
+//! group's CUR rows of a period, re-read from the files its delivery was imported from, in the
+//! source's own column layout, with proforma's pro forma in the cost columns, as Billing
+//! Conductor's pro forma CUR shows a billing group's rows (`bill/InvoiceId` empty: no invoice
+//! exists for pro forma data; reference/cur_formats.md section 4), and the group's custom line
+//! items as `Fee` / `Credit` rows.
+//!
+//! How a row's pro forma is made: the engine prices aggregate lines (SPEC 4; custom tiers and
+//! Savings Plans negations make a line's pro forma depend on all its rows), so rows are never
+//! priced one by one. Each aggregate line's pro forma `P` is spread over the raw rows that
+//! fold into it ([`crate::cur::RowKeys`]: the import's own row-to-key path) in proportion to
+//! the row's share of the amount the line was priced from (public cost for lines priced at
+//! public cost; usage amount for custom tiers; unblended cost otherwise), or equally when that
+//! amount is zero, rounded to 10 decimals cumulatively: row k of a line gets
+//! `round(P * cum_k / C) - round(P * cum_(k-1) / C)` and the line's last row `round(P)` minus
+//! what the others got, so each line's rows add up exactly to its pro forma rounded to 10
+//! decimals, and the file's cost column to the group's ProformaCost within a few 1e-10.
+//!
+//! Streams: one row at a time is held, with per aggregate line of the group a few numbers.
+//! Checks first: every recorded file must be there with the size and xxh3-128 hash it had
+//! when imported; the file is written to a temporary file beside the target and renamed into
+//! place at the end, so a failure leaves nothing.
+
+use crate::analysis::Analysis;
+use crate::cur::columns::normalize_name;
+use crate::cur::rows::{self, RawRow};
+use crate::cur::{CurError, LineKey, RowAmounts, Source};
+use crate::engine::price::{Basis, filter_matches};
+use crate::model::{Charge, Computation, CustomLineItem, ItemType};
+use crate::period::BillingPeriod;
+use crate::store::source_files::RecordedFile;
+use crate::store::{StoreError, Workspace};
+use rust_decimal::{Decimal, RoundingStrategy};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Decimals kept in the cost columns (SPEC 5: line-level exports keep up to 10, as CUR does).
+pub const DECIMALS: u32 = 10;
+
+/// Why a pro forma CUR cannot be written. Each names the file, group or line concerned.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Read(#[from] CurError),
+    /// A recorded source file is gone or differs from what was imported.
+    #[error(
+        "{path}: {what}; the pro forma CUR re-reads the rows of payer {payer}'s {period} delivery from the files it was imported from: put the file back as it was, or re-import the delivery (proforma import WS FILE...) and export again. Nothing was written"
+    )]
+    SourceChanged {
+        path: String,
+        payer: String,
+        period: BillingPeriod,
+        what: String,
+    },
+    /// The delivery came from a `cube-sql` cube: it holds sums, not rows.
+    #[error(
+        "payer {payer}'s {period} delivery was imported from a proforma cube ({path}): a cube holds the aggregate computed where the CUR lives, not the CUR's rows, so there are no rows to write; import the CUR files themselves (or their manifest) to export a pro forma CUR. Nothing was written"
+    )]
+    Cube {
+        path: String,
+        payer: String,
+        period: BillingPeriod,
+    },
+    /// FOCUS deliveries are refused (README "Pro forma CUR").
+    #[error(
+        "payer {payer}'s {period} delivery was imported from FOCUS ({path}): the pro forma CUR is written in the CUR layout of its source, and FOCUS rows are not CUR rows (their cost columns mean other things: BilledCost, EffectiveCost, ListCost, ContractedCost); import the legacy CUR or CUR 2.0 export of the month to export a pro forma CUR. Nothing was written"
+    )]
+    Focus {
+        path: String,
+        payer: String,
+        period: BillingPeriod,
+    },
+    /// The group's payers delivered in two layouts (legacy CUR and CUR 2.0).
+    #[error(
+        "billing group {group}'s rows of {period} come in two layouts: {first} ({first_path}) and {second} ({second_path}); one file has one layout: import the payers' deliveries in one layout (legacy CUR or CUR 2.0). Nothing was written"
+    )]
+    MixedLayouts {
+        group: String,
+        period: BillingPeriod,
+        first: String,
+        first_path: String,
+        second: String,
+        second_path: String,
+    },
+    /// A delivery without recorded files (imported before they were recorded).
+    #[error(
+        "payer {payer}'s {period} delivery names no source file: re-import it to export a pro forma CUR. Nothing was written"
+    )]
+    NoSources {
+        payer: String,
+        period: BillingPeriod,
+    },
+    /// The files do not give the rows the workspace's aggregate holds.
+    #[error("{path}: {detail}; re-import the delivery and export again. Nothing was written")]
+    Mismatch { path: String, detail: String },
+    /// An amount beyond what a decimal holds exactly.
+    #[error(
+        "{path}: line {line}: the row's share of its line's pro forma cannot be computed exactly (amounts beyond about 7.9e28). Nothing was written"
+    )]
+    Overflow { path: String, line: u64 },
+    #[error("{}: cannot be written: {source}. Nothing was written", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// CUR rows of the group written (custom line item rows not counted).
+    pub rows: u64,
+    /// Rows of the group left out, by line item type: those the engine leaves out of pro
+    /// forma (tax, credits, refunds, non-public discounts, support fees, negations of Savings
+    /// Plans owned outside the group).
+    pub left_out: BTreeMap<String, u64>,
+    /// Custom line item rows written.
+    pub item_rows: u64,
+    /// Σ of the file's `UnblendedCost` column (rows and custom line items), exact.
+    pub total: Decimal,
+    /// The files the rows were read from.
+    pub sources: Vec<String>,
+    /// The layout written (the sources' format family: `legacy CUR` or `CUR 2.0`).
+    pub layout: String,
+}
+
+/// One checked source file of a delivery.
+#[derive(Debug, Clone)]
+pub struct CheckedFile {
+    pub source: Source,
+    pub recorded: RecordedFile,
+    pub payer: String,
+}
+
+/// Finds the bytes of data shipped in the binary (`embedded:NAME` paths), for the demo.
+pub type Embedded<'e> = &'e dyn Fn(&str) -> Option<Source>;
+
+/// Checks the recorded files of the deliveries in force of `payers` in `period` (size, then
+/// xxh3-128 hash, computed as the import computes `SourceMeta::hash`: the file's bytes as
+/// stored) and that they hold CUR rows (not a cube, not FOCUS). A file recorded for several
+/// payers is listed once.
+///
+/// # Errors
+/// [`ExportError::SourceChanged`] for a missing or changed file, `Cube`, `Focus`,
+/// `NoSources`; the store's.
+pub fn check_sources(
+    ws: &Workspace,
+    period: BillingPeriod,
+    payers: &[String],
+    embedded: Embedded<'_>,
+) -> Result<Vec<CheckedFile>, ExportError> {
+    let mut out: Vec<CheckedFile> = Vec::new();
+    for payer in payers {
+        let files = ws.delivery_files(payer, period)?;
+        if files.is_empty() {
+            return Err(ExportError::NoSources {
+                payer: payer.clone(),
+                period,
+            });
+        }
+        for f in files {
+            if out.iter().any(|c| c.recorded.path == f.path) {
+                continue;
+            }
+            let changed = |what: String| ExportError::SourceChanged {
+                path: f.path.clone(),
+                payer: payer.clone(),
+                period,
+                what,
+            };
+            if f.format.contains("cube") {
+                return Err(ExportError::Cube {
+                    path: f.path.clone(),
+                    payer: payer.clone(),
+                    period,
+                });
+            }
+            if f.format.starts_with("FOCUS") {
+                return Err(ExportError::Focus {
+                    path: f.path.clone(),
+                    payer: payer.clone(),
+                    period,
+                });
+            }
+            let source = match f.path.strip_prefix("embedded:") {
+                Some(name) => embedded(name).ok_or_else(|| {
+                    changed("the data was built into another proforma binary".into())
+                })?,
+                None => Source::File(PathBuf::from(&f.path)),
+            };
+            let size = match source.size() {
+                Ok(s) => s,
+                Err(CurError::Io { source: e, .. }) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(changed("the file is missing".into()));
+                }
+                Err(CurError::Io { source: e, .. }) => {
+                    return Err(changed(format!("the file cannot be read ({e})")));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if size != f.size {
+                return Err(changed(format!(
+                    "the file changed since it was imported: {size} bytes now, {} then",
+                    f.size
+                )));
+            }
+            let hash = source
+                .hash()
+                .map_err(|e| changed(format!("the file cannot be read ({e})")))?;
+            if hash != f.hash {
+                return Err(changed(format!(
+                    "the file changed since it was imported: same size, other content (xxh3-128 {hash} now, {} then)",
+                    f.hash
+                )));
+            }
+            out.push(CheckedFile {
+                source,
+                recorded: f,
+                payer: payer.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The layout family of a recorded format: `legacy CUR` or `CUR 2.0`.
+fn family(format: &str) -> &'static str {
+    if format.starts_with("CUR 2.0") {
+        "CUR 2.0"
+    } else {
+        "legacy CUR"
+    }
+}
+
+/// The payers whose deliveries hold group `g`'s rows in the analysis' period, sorted.
+pub fn group_payers(analysis: &Analysis, g: usize) -> Vec<String> {
+    let lines = &analysis.lines;
+    let mut payers: Vec<String> = analysis
+        .pricing
+        .group_lines
+        .of(Some(g))
+        .iter()
+        .map(|&i| lines[i].key.payer.to_string())
+        .collect::<FxHashSet<_>>()
+        .into_iter()
+        .collect();
+    payers.sort();
+    payers
+}
+
+/// What a column of the output carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Copied from the source row.
+    Copy,
+    /// The row's pro forma (`UnblendedCost`, `BlendedCost`, `NetUnblendedCost`).
+    Cost,
+    /// The row's pro forma per unit of usage (`UnblendedRate`, `BlendedRate`,
+    /// `NetUnblendedRate`); empty when the usage amount is 0.
+    Rate,
+    /// Emptied: `bill/InvoiceId` (no invoice exists for pro forma) and the `discount/*`
+    /// columns (non-public discounts are not part of pro forma).
+    Empty,
+}
+
+fn role(name: &str) -> Role {
+    match normalize_name(name).as_str() {
+        "line_item_unblended_cost" | "line_item_blended_cost" | "line_item_net_unblended_cost" => {
+            Role::Cost
+        }
+        "line_item_unblended_rate" | "line_item_blended_rate" | "line_item_net_unblended_rate" => {
+            Role::Rate
+        }
+        "bill_invoice_id" | "discount" => Role::Empty,
+        n if n.starts_with("discount_") => Role::Empty,
+        _ => Role::Copy,
+    }
+}
+
+/// Which amount of a row its line's pro forma is spread by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Weight {
+    Public,
+    Usage,
+    Unblended,
+}
+
+/// One aggregate line of the group, and how much of its pro forma its rows have received.
+struct LineState {
+    /// The line's pro forma, exact; `None`: left out of pro forma (its rows are not written).
+    proforma: Option<Decimal>,
+    weight: Weight,
+    /// Σ of the weights of the line's rows (from the aggregate).
+    total: Decimal,
+    /// Rows the line sums (from the aggregate).
+    rows: u64,
+    seen: u64,
+    cum: Decimal,
+    given: Decimal,
+    line: usize,
+}
+
+fn round10(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(DECIMALS, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// A decimal as CUR writes it: plain digits, no trailing zeros, `0` for zero.
+fn text(d: Decimal) -> String {
+    if d.is_zero() {
+        "0".into()
+    } else {
+        d.normalize().to_string()
+    }
+}
+
+impl LineState {
+    /// The next row's share (`w`: its weight); None on overflow.
+    fn next(&mut self, w: Decimal) -> Option<Decimal> {
+        let p = self.proforma?;
+        self.seen += 1;
+        self.cum = self.cum.checked_add(w)?;
+        let target = if self.seen >= self.rows {
+            round10(p)
+        } else if self.total.is_zero() {
+            let share = Decimal::from(self.seen).checked_div(Decimal::from(self.rows))?;
+            round10(p.checked_mul(share)?)
+        } else {
+            round10(p.checked_mul(self.cum.checked_div(self.total)?)?)
+        };
+        let value = target - self.given;
+        self.given = target;
+        Some(value)
+    }
+}
+
+/// Spreads `amount` over `weights` (cumulative rounding to 10 decimals, the last the rest);
+/// equally when they add up to zero.
+fn spread10(amount: Decimal, weights: &[Decimal]) -> Option<Vec<Decimal>> {
+    let mut state = LineState {
+        proforma: Some(amount),
+        weight: Weight::Unblended,
+        total: weights
+            .iter()
+            .copied()
+            .try_fold(Decimal::ZERO, |a, w| a.checked_add(w))?,
+        rows: weights.len() as u64,
+        seen: 0,
+        cum: Decimal::ZERO,
+        given: Decimal::ZERO,
+        line: 0,
+    };
+    weights.iter().map(|w| state.next(*w)).collect()
+}
+
+/// The account field of a row key (fields: period, payer, account, ...; each a 4-byte
+/// little-endian length and the bytes).
+fn key_fields(key: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
+    let mut at = 0usize;
+    let mut field = || {
+        let len = u32::from_le_bytes(key.get(at..at + 4)?.try_into().ok()?) as usize;
+        let v = key.get(at + 4..at + 4 + len)?;
+        at += 4 + len;
+        Some(v)
+    };
+    Some((field()?, field()?, field()?))
+}
+
+/// A pro forma CUR written to a temporary file beside its target; [`Written::persist`] puts it
+/// in place. Dropped without persisting, the temporary file is removed.
+pub struct Written {
+    temp: tempfile::TempPath,
+    pub summary: Summary,
+}
+
+impl Written {
+    /// Renames the file into place (replacing a file there).
+    ///
+    /// # Errors
+    /// [`ExportError::Write`] when it cannot be renamed.
+    pub fn persist(self, out: &Path) -> Result<Summary, ExportError> {
+        self.temp.persist(out).map_err(|e| ExportError::Write {
+            path: out.to_path_buf(),
+            source: e.error,
+        })?;
+        Ok(self.summary)
+    }
+}
+
+/// Output of one export: CSV, gzip-compressed when the target's name ends in `.gz`.
+enum Sink {
+    Plain(std::io::BufWriter<std::fs::File>),
+    Gzip(flate2::write::GzEncoder<std::io::BufWriter<std::fs::File>>),
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::Plain(w) => w.write(buf),
+            Sink::Gzip(w) => w.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::Plain(w) => w.flush(),
+            Sink::Gzip(w) => w.flush(),
+        }
+    }
+}
+
+impl Sink {
+    fn finish(self) -> std::io::Result<()> {
+        let mut file = match self {
+            Sink::Plain(w) => w.into_inner().map_err(|e| e.into_error())?,
+            Sink::Gzip(w) => w.finish()?.into_inner().map_err(|e| e.into_error())?,
+        };
+        file.flush()?;
+        file.sync_all()
+    }
+}
+
+/// Writes group `g`'s pro forma CUR of the analysis' period to a temporary file beside `out`
+/// (persist it with [`Written::persist`]). `files`: the group's payers' checked source files
+/// ([`check_sources`]); `progress` receives each file's reading.
+///
+/// # Errors
+/// [`ExportError`]: a file that cannot be read, rows that do not match the workspace's
+/// aggregate, two layouts, an output that cannot be written.
+pub fn write_group(
+    analysis: &Analysis,
+    g: usize,
+    files: &[CheckedFile],
+    out: &Path,
+    progress: &dyn crate::import::Progress,
+) -> Result<Written, ExportError> {
+    let period = analysis.period;
+    let group = &analysis.config.groups[g];
+    let lines = &analysis.lines;
+    let pricing = &analysis.pricing;
+    let idx = pricing.group_lines.of(Some(g));
+
+    // The layout: one family, the columns of every file in order of first appearance.
+    let mut header: Vec<String> = Vec::new();
+    let mut layout: Option<(&'static str, &str, &str)> = None;
+    for f in files {
+        let fam = family(&f.recorded.format);
+        match layout {
+            None => layout = Some((fam, &f.recorded.format, &f.recorded.path)),
+            Some((have, format, path)) if have != fam => {
+                return Err(ExportError::MixedLayouts {
+                    group: group.name.clone(),
+                    period,
+                    first: format.to_string(),
+                    first_path: path.to_string(),
+                    second: f.recorded.format.clone(),
+                    second_path: f.recorded.path.clone(),
+                });
+            }
+            Some(_) => {}
+        }
+        let (_, names) = rows::header(&f.source)?;
+        for n in names {
+            if !header.contains(&n) {
+                header.push(n);
+            }
+        }
+    }
+    let roles: Vec<Role> = header.iter().map(|n| role(n)).collect();
+    let by_name: FxHashMap<String, usize> = header
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (normalize_name(n), i))
+        .collect();
+
+    // Per aggregate line of the group: its pro forma and how it is spread.
+    let mut states: Vec<LineState> = Vec::with_capacity(idx.len());
+    let mut slots: FxHashMap<&LineKey, usize> = FxHashMap::default();
+    let mut accounts: FxHashSet<&str> = FxHashSet::default();
+    for &i in idx {
+        let l = &lines[i];
+        let price = &pricing.line_price[i];
+        let weight = match price.basis {
+            Basis::PublicCost | Basis::FreeTierOff => Weight::Public,
+            Basis::CustomTiers => Weight::Usage,
+            _ => Weight::Unblended,
+        };
+        let total = match weight {
+            Weight::Public => l.sums.public_cost,
+            Weight::Usage => l.sums.usage_amount,
+            Weight::Unblended => l.sums.unblended_cost,
+        };
+        slots.insert(&l.key, states.len());
+        accounts.insert(l.key.account.as_str());
+        states.push(LineState {
+            proforma: (!matches!(price.basis, Basis::Excluded(_))).then_some(price.proforma),
+            weight,
+            total,
+            rows: l.sums.rows,
+            seen: 0,
+            cum: Decimal::ZERO,
+            given: Decimal::ZERO,
+            line: i,
+        });
+    }
+
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let write_err = |e: std::io::Error| ExportError::Write {
+        path: out.to_path_buf(),
+        source: e,
+    };
+    let temp = tempfile::Builder::new()
+        .prefix(".proforma-cur-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(write_err)?;
+    let (file, temp) = temp.into_parts();
+    let buffered = std::io::BufWriter::with_capacity(1 << 20, file);
+    let gzip = out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    let sink = if gzip {
+        Sink::Gzip(flate2::write::GzEncoder::new(
+            buffered,
+            flate2::Compression::default(),
+        ))
+    } else {
+        Sink::Plain(buffered)
+    };
+    let mut csv = csv::WriterBuilder::new().from_writer(sink);
+    let csv_err = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(e) => write_err(e),
+        other => write_err(std::io::Error::other(format!("{other:?}"))),
+    };
+    csv.write_record(&header).map_err(csv_err)?;
+
+    let mut summary = Summary {
+        layout: layout.map_or("legacy CUR", |l| l.0).to_string(),
+        ..Summary::default()
+    };
+    let period_text = period.to_string();
+    // Row key bytes -> the group's line slot (None: the row is not the group's).
+    let mut cache: FxHashMap<Box<[u8]>, usize> = FxHashMap::default();
+    let mut cell = String::new();
+    for f in files {
+        summary.sources.push(f.recorded.path.clone());
+        progress.start(&f.source);
+        let path = &f.recorded.path;
+        let mut columns: Option<Vec<Option<usize>>> = None;
+        let mut stop: Option<ExportError> = None;
+        let result = rows::for_each_row(
+            &f.source,
+            &|b| progress.advance(b),
+            |names, row: RawRow<'_>| {
+                let key = row.keys.last_key();
+                let Some((p, _, account)) = key_fields(key) else {
+                    return Err(CurError::Internal {
+                        path: PathBuf::from(path),
+                        detail: "a row key could not be read".into(),
+                    });
+                };
+                if p != period_text.as_bytes()
+                    || !std::str::from_utf8(account).is_ok_and(|a| accounts.contains(a))
+                {
+                    return Ok(());
+                }
+                let slot = match cache.get(key) {
+                    Some(&s) => s,
+                    None => {
+                        let decoded = row.keys.decode(key)?;
+                        let Some(&s) = slots.get(&decoded) else {
+                            stop = Some(ExportError::Mismatch {
+                                path: path.clone(),
+                                detail: format!(
+                                    "line {}: the row (account {}, {} {} {}) has no line in the workspace's delivery of {period}",
+                                    row.line,
+                                    decoded.account,
+                                    decoded.line_item_type.as_str(),
+                                    decoded.product_code,
+                                    decoded.usage_type
+                                ),
+                            });
+                            return Err(stopped(path));
+                        };
+                        cache.insert(key.into(), s);
+                        s
+                    }
+                };
+                let state = &mut states[slot];
+                if state.proforma.is_none() {
+                    state.seen += 1;
+                    let t = lines[state.line].key.line_item_type.as_str().to_string();
+                    *summary.left_out.entry(t).or_default() += 1;
+                    return Ok(());
+                }
+                let RowAmounts {
+                    usage_amount,
+                    unblended_cost,
+                    public_cost,
+                } = row.amounts;
+                let w = match state.weight {
+                    Weight::Public => public_cost,
+                    Weight::Usage => usage_amount,
+                    Weight::Unblended => unblended_cost,
+                };
+                let Some(value) = state.next(w) else {
+                    stop = Some(ExportError::Overflow {
+                        path: path.clone(),
+                        line: row.line,
+                    });
+                    return Err(stopped(path));
+                };
+                summary.total += value;
+                summary.rows += 1;
+                let cols = columns.get_or_insert_with(|| {
+                    header
+                        .iter()
+                        .map(|h| names.iter().position(|n| n == h))
+                        .collect()
+                });
+                let value_text = text(value);
+                for (j, c) in cols.iter().enumerate() {
+                    let written: &[u8] = match roles[j] {
+                        Role::Cost => value_text.as_bytes(),
+                        Role::Rate if usage_amount.is_zero() => b"",
+                        Role::Rate => {
+                            cell.clear();
+                            if let Some(rate) = value.checked_div(usage_amount) {
+                                cell.push_str(&text(round10(rate)));
+                            }
+                            cell.as_bytes()
+                        }
+                        Role::Empty => b"",
+                        Role::Copy => c.map_or(&b""[..], |c| row.cells.cell(c)),
+                    };
+                    if let Err(e) = csv.write_field(written) {
+                        stop = Some(csv_err(e));
+                        return Err(stopped(path));
+                    }
+                }
+                if let Err(e) = csv.write_record(None::<&[u8]>) {
+                    stop = Some(csv_err(e));
+                    return Err(stopped(path));
+                }
+                Ok(())
+            },
+        );
+        progress.finish();
+        if let Some(e) = stop {
+            return Err(e);
+        }
+        result?;
+    }
+    // Every row of every line met: the files are the delivery the workspace holds.
+    if let Some(s) = states.iter().find(|s| s.seen != s.rows) {
+        let k = &lines[s.line].key;
+        return Err(ExportError::Mismatch {
+            path: summary.sources.join(", "),
+            detail: format!(
+                "the files hold {} rows of account {} {} {} {}, the workspace's delivery of {period} {}",
+                s.seen,
+                k.account,
+                k.line_item_type.as_str(),
+                k.product_code,
+                k.usage_type,
+                s.rows
+            ),
+        });
+    }
+
+    // Custom line items charged to the group.
+    for amount in pricing.items.iter().filter(|a| a.group == g) {
+        let item = &analysis.config.items[amount.item];
+        for row in item_rows(analysis, item, amount.amount) {
+            let Some(row) = row else {
+                return Err(ExportError::Overflow {
+                    path: out.display().to_string(),
+                    line: 0,
+                });
+            };
+            let payer = analysis
+                .account_payer
+                .get(&amount.account)
+                .cloned()
+                .or_else(|| files.first().map(|f| f.payer.clone()))
+                .unwrap_or_default();
+            let cells = item_cells(
+                &header,
+                &by_name,
+                &roles,
+                period,
+                item,
+                &amount.account,
+                &payer,
+                summary.item_rows,
+                &row,
+            );
+            csv.write_record(&cells).map_err(csv_err)?;
+            summary.total += row.value;
+            summary.item_rows += 1;
+        }
+    }
+    let sink = csv.into_inner().map_err(|e| write_err(e.into_error()))?;
+    sink.finish().map_err(write_err)?;
+    Ok(Written { temp, summary })
+}
+
+/// The marker error that stops reading after the callback set the real one.
+fn stopped(path: &str) -> CurError {
+    CurError::Internal {
+        path: PathBuf::from(path),
+        detail: "stopped".into(),
+    }
+}
+
+/// One custom line item row: its amount, and what it is itemized over.
+struct ItemRow {
+    value: Decimal,
+    /// (product code, product name, usage type, operation, region) of the base line an
+    /// ITEMIZED row is for; None: the item's own presentation service.
+    base: Option<[String; 5]>,
+    /// What the row's share is of (for the description).
+    of: Option<String>,
+}
+
+/// The rows of one custom line item: one for a flat or CONSOLIDATED item; for an ITEMIZED
+/// percentage item one per base line with a pro forma (the associated groups' rule-priced
+/// lines under the item's filter, and associated flat items), its amount spread over them in
+/// proportion (SPEC 2.4, 4.4), adding up to the amount rounded to 10 decimals. None: an
+/// amount beyond exact decimals.
+fn item_rows(analysis: &Analysis, item: &CustomLineItem, amount: Decimal) -> Vec<Option<ItemRow>> {
+    let one = || {
+        vec![Some(ItemRow {
+            value: round10(amount),
+            base: None,
+            of: None,
+        })]
+    };
+    let Charge::Percentage { associated, .. } = &item.charge else {
+        return one();
+    };
+    if item.computation != Computation::Itemized {
+        return one();
+    }
+    let p = analysis.period;
+    let mut parts: Vec<(Decimal, Option<[String; 5]>, String)> = Vec::new();
+    for a in associated {
+        if let Some(ag) = analysis.config.groups.iter().position(|gr| gr.arn == *a) {
+            for &i in analysis.pricing.group_lines.of(Some(ag)) {
+                let k = &analysis.lines[i].key;
+                let pf = analysis.pricing.line_price[i].proforma;
+                if pf.is_zero() || !filter_matches(item.filter.as_ref(), k) {
+                    continue;
+                }
+                let of = format!("{} {} {}", k.account, k.product_code, k.usage_type);
+                parts.push((
+                    pf,
+                    Some([
+                        k.product_code.to_string(),
+                        k.product_name.to_string(),
+                        k.usage_type.to_string(),
+                        k.operation.to_string(),
+                        k.region.to_string(),
+                    ]),
+                    of,
+                ));
+            }
+        } else if let Some(flat) = analysis
+            .config
+            .items
+            .iter()
+            .find(|i| i.arn == *a && i.active_in(p))
+            && let Charge::Flat { value } = flat.charge
+        {
+            parts.push((flat.sign() * value, None, flat.name.clone()));
+        }
+    }
+    if parts.iter().all(|(w, ..)| w.is_zero()) {
+        return one();
+    }
+    let weights: Vec<Decimal> = parts.iter().map(|(w, ..)| *w).collect();
+    let Some(values) = spread10(amount, &weights) else {
+        return vec![None];
+    };
+    parts
+        .into_iter()
+        .zip(values)
+        .map(|((_, base, of), value)| {
+            Some(ItemRow {
+                value,
+                base,
+                of: Some(of),
+            })
+        })
+        .collect()
+}
+
+/// `2026-10-01T00:00:00Z`.
+fn month_start(p: BillingPeriod) -> String {
+    format!("{:04}-{:02}-01T00:00:00Z", p.year(), p.month())
+}
+
+/// The cells of a custom line item row in the output layout.
+#[allow(clippy::too_many_arguments)]
+fn item_cells(
+    header: &[String],
+    by_name: &FxHashMap<String, usize>,
+    roles: &[Role],
+    period: BillingPeriod,
+    item: &CustomLineItem,
+    account: &str,
+    payer: &str,
+    n: u64,
+    row: &ItemRow,
+) -> Vec<String> {
+    let mut cells = vec![String::new(); header.len()];
+    let value = text(row.value);
+    for (j, r) in roles.iter().enumerate() {
+        if *r == Role::Cost {
+            cells[j] = value.clone();
+        }
+    }
+    let start = month_start(period);
+    let end = month_start(period.next());
+    let (product_code, product_name, usage_type, operation, region) = match &row.base {
+        Some([c, n, u, o, r]) => (c.clone(), n.clone(), u.clone(), o.clone(), r.clone()),
+        None => (
+            item.presentation_service.clone(),
+            item.presentation_service.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ),
+    };
+    let description = match &row.of {
+        Some(of) => format!("{} ({}: share of {of})", item.description, item.name),
+        None => format!("{} ({})", item.description, item.name),
+    };
+    let kind = match item.item_type {
+        ItemType::Fee => "Fee",
+        ItemType::Credit => "Credit",
+    };
+    let set: [(&str, String); 18] = [
+        (
+            "identity_line_item_id",
+            format!("proforma-{}-{n}", item.name),
+        ),
+        ("identity_time_interval", format!("{start}/{end}")),
+        ("bill_billing_entity", "AWS".into()),
+        ("bill_bill_type", "Anniversary".into()),
+        ("bill_payer_account_id", payer.to_string()),
+        ("bill_billing_period_start_date", start.clone()),
+        ("bill_billing_period_end_date", end.clone()),
+        ("line_item_usage_account_id", account.to_string()),
+        ("line_item_line_item_type", kind.into()),
+        ("line_item_usage_start_date", start.clone()),
+        ("line_item_usage_end_date", end.clone()),
+        ("line_item_product_code", product_code),
+        ("line_item_usage_type", usage_type),
+        ("line_item_operation", operation),
+        ("line_item_currency_code", item.currency.clone()),
+        ("line_item_line_item_description", description),
+        ("product_product_name", product_name),
+        ("product_region", region),
+    ];
+    for (name, v) in set {
+        if let Some(&j) = by_name.get(name) {
+            cells[j] = v;
+        }
+    }
+    cells
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn shares_add_up_exactly_to_the_rounded_pro_forma() {
+        let p = d("10.123456789012345");
+        let v = spread10(p, &[d("1"), d("2"), d("3.3333"), d("0.0001")]).unwrap();
+        assert_eq!(v.iter().copied().sum::<Decimal>(), round10(p));
+        assert!(v.iter().all(|x| x.scale() <= DECIMALS));
+        // Proportional (checked with Python's decimal module, half up at 10 places).
+        assert_eq!(
+            v,
+            vec![
+                d("1.5984237201"),
+                d("3.1968474403"),
+                d("5.3280257862"),
+                d("0.0001598424")
+            ]
+        );
+        // Zero weights: equal shares.
+        let v = spread10(d("1"), &[d("0"), d("0"), d("0")]).unwrap();
+        assert_eq!(
+            v,
+            vec![d("0.3333333333"), d("0.3333333334"), d("0.3333333333")]
+        );
+        // Mixed signs still add up.
+        let v = spread10(d("-7.8"), &[d("5"), d("-2"), d("1")]).unwrap();
+        assert_eq!(v.iter().copied().sum::<Decimal>(), d("-7.8"));
+        assert_eq!(v, vec![d("-9.75"), d("3.9"), d("-1.95")]);
+    }
+
+    #[test]
+    fn columns_by_role() {
+        assert_eq!(role("lineItem/UnblendedCost"), Role::Cost);
+        assert_eq!(role("line_item_net_unblended_cost"), Role::Cost);
+        assert_eq!(role("lineItem/BlendedRate"), Role::Rate);
+        assert_eq!(role("bill/InvoiceId"), Role::Empty);
+        assert_eq!(role("discount/EdpDiscount"), Role::Empty);
+        assert_eq!(role("discount"), Role::Empty);
+        assert_eq!(role("pricing/publicOnDemandCost"), Role::Copy);
+        assert_eq!(role("lineItem/UsageAmount"), Role::Copy);
+    }
+
+    #[test]
+    fn decimals_are_written_plainly() {
+        assert_eq!(text(d("1.2300000000")), "1.23");
+        assert_eq!(text(d("-0.0000000000")), "0");
+        assert_eq!(text(d("1E-10")), "0.0000000001");
+    }
+}

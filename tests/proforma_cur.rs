@@ -190,22 +190,45 @@ fn every_group_ties_to_its_proforma_cost() {
             let cur_rows = csv.rows.iter().filter(|r| !is_item(r)).count() as u64;
             assert_eq!(cur_rows, expected_rows, "{} {p}", group.name);
 
-            // Row by row: labs is priced at public prices (BasicPricingPlan), so each of its
-            // usage rows carries its own public cost (a line's spread is proportional to it; the
+            // Row by row: a row of a line priced at public cost carries its own public cost
+            // times the line's rule factor (a line's spread is proportional to it; the
             // cumulative rounding moves a row by at most 1e-10).
-            if group.name == "labs" {
-                let public = csv.col("pricing/publicOnDemandCost");
-                let mut checked = 0;
-                for r in csv.rows.iter().filter(|r| r[kind] == "Usage") {
-                    let v = d(&r[cost]);
-                    if v.is_zero() || r[public].is_empty() {
-                        continue;
-                    }
-                    assert!((v - d(&r[public])).abs() <= d("0.0000000002"), "{r:?}");
-                    checked += 1;
+            let mut factors: HashMap<[String; 5], Decimal> = HashMap::new();
+            for &i in lines {
+                let price = &a.pricing.line_price[i];
+                if matches!(price.basis, Basis::PublicCost | Basis::FreeTierOff) {
+                    let k = &a.lines[i].key;
+                    factors.insert(
+                        [
+                            k.account.to_string(),
+                            k.line_item_type.as_str().to_string(),
+                            k.product_code.to_string(),
+                            k.usage_type.to_string(),
+                            k.operation.to_string(),
+                        ],
+                        price.factor,
+                    );
                 }
-                assert!(checked > 500, "{checked}");
             }
+            let cols = [
+                "lineItem/UsageAccountId",
+                "lineItem/LineItemType",
+                "lineItem/ProductCode",
+                "lineItem/UsageType",
+                "lineItem/Operation",
+            ]
+            .map(|c| csv.col(c));
+            let public = csv.col("pricing/publicOnDemandCost");
+            let mut checked = 0;
+            for r in csv.rows.iter().filter(|r| !r[public].is_empty()) {
+                let Some(factor) = factors.get(&cols.map(|c| r[c].clone())) else {
+                    continue;
+                };
+                let want = d(&r[public]) * factor;
+                assert!((d(&r[cost]) - want).abs() <= d("0.0000000002"), "{r:?}");
+                checked += 1;
+            }
+            assert!(checked > 400, "{} {p}: {checked} rows", group.name);
             // Custom line items: their amounts, as Fee / Credit rows.
             for amount in a.pricing.items.iter().filter(|x| x.group == g) {
                 let item = &a.config.items[amount.item];

@@ -373,6 +373,39 @@ fn the_demo_exports_from_its_embedded_sample() {
     assert_eq!(d(&credits[0][csv.col("lineItem/UnblendedCost")]), d("-150"));
 }
 
+/// `--audience customer`: the commitment amounts of the real bill (reservation and Savings
+/// Plans costs, fees, rates) are emptied; the pro forma is the same.
+#[test]
+fn a_customer_file_leaves_out_what_commitments_cost_on_the_bill() {
+    let ws = demo_workspace();
+    let dir = tempfile::tempdir().unwrap();
+    let read = |audience: &str| {
+        let out = dir.path().join(format!("{audience}.csv"));
+        export(&ws, &["--period", "2026-10", "--group", "media"])
+            .args(["--audience", audience, "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        Csv::read(&out)
+    };
+    let (internal, customer) = (read("internal"), read("customer"));
+    assert_eq!(internal.header, customer.header);
+    let filled = |csv: &Csv, name: &str| {
+        let c = csv.col(name);
+        csv.rows.iter().filter(|r| !r[c].is_empty()).count()
+    };
+    assert!(filled(&internal, "reservation/EffectiveCost") > 0);
+    assert_eq!(filled(&customer, "reservation/EffectiveCost"), 0);
+    assert_eq!(
+        filled(&customer, "reservation/ReservationARN"),
+        filled(&internal, "reservation/ReservationARN")
+    );
+    assert_eq!(
+        customer.sum("lineItem/UnblendedCost", |_| true),
+        internal.sum("lineItem/UnblendedCost", |_| true)
+    );
+}
+
 /// CUR 2.0 Parquet: the file keeps the source's own (snake_case) columns, map columns as JSON,
 /// and ties out.
 #[test]

@@ -1,7 +1,7 @@
 //! `proforma export --kind proforma-cur` (issue 12 item 5): a billing group's pro forma CUR,
 //! written by [`crate::month_end::proforma_cur`] (README "Pro forma CUR").
 
-use super::export::{Args, ExportFormat};
+use super::export::{Args, Audience, ExportFormat};
 use super::progress::TermProgress;
 use crate::analysis::Analysis;
 use crate::cur::Source;
@@ -118,7 +118,14 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
             files
         };
         written.push((
-            write_group(&analysis, g, &files, out, progress)?,
+            write_group(
+                &analysis,
+                g,
+                &files,
+                out,
+                args.audience == Some(Audience::Customer),
+                progress,
+            )?,
             out.as_path(),
             g,
         ));

@@ -267,8 +267,14 @@ enum Role {
     Empty,
 }
 
-fn role(name: &str) -> Role {
-    match normalize_name(name).as_str() {
+/// A column's role; `customer`: also empties what commitments cost on the bill (see
+/// [`commitment_money`]).
+fn role(name: &str, customer: bool) -> Role {
+    let n = normalize_name(name);
+    if customer && commitment_money(&n) {
+        return Role::Empty;
+    }
+    match n.as_str() {
         "line_item_unblended_cost" | "line_item_blended_cost" | "line_item_net_unblended_cost" => {
             Role::Cost
         }
@@ -279,6 +285,17 @@ fn role(name: &str) -> Role {
         n if n.starts_with("discount_") => Role::Empty,
         _ => Role::Copy,
     }
+}
+
+/// A `reservation/*` or `savingsPlan/*` amount (effective cost, fees, rates, commitments,
+/// upfront value): what the payer's reservations and Savings Plans cost on the real bill.
+/// A customer's file (`--audience customer`) leaves them empty: it shows pro forma only
+/// (ARCHITECTURE "Every output has an audience").
+fn commitment_money(normalized: &str) -> bool {
+    (normalized.starts_with("reservation_") || normalized.starts_with("savings_plan_"))
+        && ["cost", "fee", "rate", "commitment", "value"]
+            .iter()
+            .any(|w| normalized.contains(w))
 }
 
 /// Which amount of a row its line's pro forma is spread by.
@@ -424,7 +441,8 @@ impl Sink {
 
 /// Writes group `g`'s pro forma CUR of the analysis' period to a temporary file beside `out`
 /// (persist it with [`Written::persist`]). `files`: the group's payers' checked source files
-/// ([`check_sources`]); `progress` receives each file's reading.
+/// ([`check_sources`]); `customer`: the file is for the group's customer (commitment amounts
+/// of the real bill emptied, [`commitment_money`]); `progress` receives each file's reading.
 ///
 /// # Errors
 /// [`ExportError`]: a file that cannot be read, rows that do not match the workspace's
@@ -434,6 +452,7 @@ pub fn write_group(
     g: usize,
     files: &[CheckedFile],
     out: &Path,
+    customer: bool,
     progress: &dyn crate::import::Progress,
 ) -> Result<Written, ExportError> {
     let period = analysis.period;
@@ -468,7 +487,7 @@ pub fn write_group(
             }
         }
     }
-    let roles: Vec<Role> = header.iter().map(|n| role(n)).collect();
+    let roles: Vec<Role> = header.iter().map(|n| role(n, customer)).collect();
     let by_name: FxHashMap<String, usize> = header
         .iter()
         .enumerate()
@@ -914,14 +933,29 @@ mod tests {
 
     #[test]
     fn columns_by_role() {
-        assert_eq!(role("lineItem/UnblendedCost"), Role::Cost);
-        assert_eq!(role("line_item_net_unblended_cost"), Role::Cost);
-        assert_eq!(role("lineItem/BlendedRate"), Role::Rate);
-        assert_eq!(role("bill/InvoiceId"), Role::Empty);
-        assert_eq!(role("discount/EdpDiscount"), Role::Empty);
-        assert_eq!(role("discount"), Role::Empty);
-        assert_eq!(role("pricing/publicOnDemandCost"), Role::Copy);
-        assert_eq!(role("lineItem/UsageAmount"), Role::Copy);
+        for customer in [false, true] {
+            assert_eq!(role("lineItem/UnblendedCost", customer), Role::Cost);
+            assert_eq!(role("line_item_net_unblended_cost", customer), Role::Cost);
+            assert_eq!(role("lineItem/BlendedRate", customer), Role::Rate);
+            assert_eq!(role("bill/InvoiceId", customer), Role::Empty);
+            assert_eq!(role("discount/EdpDiscount", customer), Role::Empty);
+            assert_eq!(role("discount", customer), Role::Empty);
+            assert_eq!(role("pricing/publicOnDemandCost", customer), Role::Copy);
+            assert_eq!(role("lineItem/UsageAmount", customer), Role::Copy);
+            assert_eq!(role("reservation/ReservationARN", customer), Role::Copy);
+            assert_eq!(role("savingsPlan/SavingsPlanARN", customer), Role::Copy);
+        }
+        for money in [
+            "reservation/EffectiveCost",
+            "reservation/UnusedRecurringFee",
+            "reservation/UpfrontValue",
+            "savingsPlan/SavingsPlanEffectiveCost",
+            "savings_plan_savings_plan_rate",
+            "savingsPlan/TotalCommitmentToDate",
+        ] {
+            assert_eq!(role(money, false), Role::Copy, "{money}");
+            assert_eq!(role(money, true), Role::Empty, "{money}");
+        }
     }
 
     #[test]

@@ -330,6 +330,14 @@ fn a_changed_or_missing_source_is_refused_and_nothing_is_written() {
 
     std::fs::remove_file(&source).unwrap();
     refused("the file is missing");
+    // --all makes no directory when nothing can be written.
+    let all = dir.path().join("all");
+    export(&ws, &["--period", "2026-10", "--all", "--out"])
+        .arg(&all)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("the file is missing"));
+    assert!(!all.exists());
     assert_eq!(snapshot(&ws), before);
 
     // Put back, the same file exports.

@@ -7,7 +7,7 @@ use crate::analysis::Analysis;
 use crate::cur::Source;
 use crate::import::{Progress, Quiet};
 use crate::money::fmt_plain;
-use crate::month_end::proforma_cur::{Written, check_sources, group_payers, write_group};
+use crate::month_end::proforma_cur::{Target, check_sources, group_payers, write_groups};
 use crate::store::Workspace;
 use color_eyre::eyre::{bail, eyre};
 use std::path::{Path, PathBuf};
@@ -61,8 +61,12 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
         vec![analysis.group_index(key)?]
     };
     let targets: Vec<PathBuf> = if args.all {
-        std::fs::create_dir_all(args.out)
-            .map_err(|e| eyre!("{}: cannot create the directory: {e}", args.out.display()))?;
+        if args.out.exists() && !args.out.is_dir() {
+            bail!(
+                "{} is not a directory: with --all, --out names the directory to write one file per group into",
+                args.out.display()
+            );
+        }
         groups
             .iter()
             .map(|&g| {
@@ -82,55 +86,59 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
         vec![args.out.to_path_buf()]
     };
 
-    // Every source file is checked before anything is read or written.
-    let mut payers: Vec<String> = groups
-        .iter()
-        .flat_map(|&g| group_payers(&analysis, g))
-        .collect();
+    // Every source file is checked before anything is read or written. A group without rows
+    // this month still gets a file (its custom line items), in the layout of the period's
+    // first delivery.
+    let payers_of: Vec<Vec<String>> = groups.iter().map(|&g| group_payers(&analysis, g)).collect();
+    let fallback: Vec<String> = analysis.payers.iter().take(1).cloned().collect();
+    let mut payers: Vec<String> = payers_of.iter().flatten().cloned().collect();
+    if payers_of.iter().any(Vec::is_empty) {
+        payers.extend(fallback.iter().cloned());
+    }
     payers.sort();
     payers.dedup();
     let checked = check_sources(&ws, period, &payers, &embedded)?;
+    let targets: Vec<Target> = groups
+        .iter()
+        .zip(&payers_of)
+        .zip(targets)
+        .map(|((&g, mine), out)| {
+            let mine = if mine.is_empty() { &fallback } else { mine };
+            Target {
+                group: g,
+                files: (0..checked.len())
+                    .filter(|&i| mine.contains(&checked[i].payer))
+                    .collect(),
+                out,
+            }
+        })
+        .collect();
 
     let term = TermProgress::for_stderr();
     let progress: &dyn Progress = match &term {
         Some(t) => t,
         None => &Quiet,
     };
-    let mut written: Vec<(Written, &Path, usize)> = Vec::with_capacity(groups.len());
-    for (&g, out) in groups.iter().zip(&targets) {
-        let mine = group_payers(&analysis, g);
-        let files: Vec<_> = checked
-            .iter()
-            .filter(|f| mine.contains(&f.payer))
-            .cloned()
-            .collect();
-        // A group without rows this month still gets a file (its custom line items) in the
-        // layout of the period's deliveries.
-        let files = if files.is_empty() {
-            checked.iter().take(1).cloned().collect()
-        } else {
-            files
-        };
-        let files = if files.is_empty() {
-            let any: Vec<String> = analysis.payers.iter().take(1).cloned().collect();
-            check_sources(&ws, period, &any, &embedded)?
-        } else {
-            files
-        };
-        written.push((
-            write_group(
-                &analysis,
-                g,
-                &files,
-                out,
-                args.audience == Some(Audience::Customer),
-                progress,
-            )?,
-            out.as_path(),
-            g,
-        ));
+    // A directory made here is removed again when nothing could be written into it.
+    let made = args.all && !args.out.exists();
+    if made {
+        std::fs::create_dir_all(args.out)
+            .map_err(|e| eyre!("{}: cannot create the directory: {e}", args.out.display()))?;
     }
-    for (w, out, g) in written {
+    let written = write_groups(
+        &analysis,
+        &targets,
+        &checked,
+        args.audience == Some(Audience::Customer),
+        progress,
+    )
+    .inspect_err(|_| {
+        if made {
+            let _ = std::fs::remove_dir(args.out);
+        }
+    })?;
+    for (w, t) in written.into_iter().zip(&targets) {
+        let (g, out) = (t.group, t.out.as_path());
         let group = &analysis.config.groups[g];
         let report = analysis.pricing.groups[g].proforma();
         let s = w.persist(out)?;

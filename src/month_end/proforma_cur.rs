@@ -439,138 +439,328 @@ impl Sink {
     }
 }
 
-/// Writes group `g`'s pro forma CUR of the analysis' period to a temporary file beside `out`
-/// (persist it with [`Written::persist`]). `files`: the group's payers' checked source files
-/// ([`check_sources`]); `customer`: the file is for the group's customer (commitment amounts
-/// of the real bill emptied, [`commitment_money`]); `progress` receives each file's reading.
+/// One file to write: group `group`'s pro forma CUR to `out`, from the files `files` (indexes
+/// into the checked files given to [`write_groups`]: those of the group's payers).
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub group: usize,
+    pub files: Vec<usize>,
+    pub out: PathBuf,
+}
+
+/// One target being written.
+struct GroupOut {
+    group: usize,
+    header: Vec<String>,
+    roles: Vec<Role>,
+    by_name: FxHashMap<String, usize>,
+    states: Vec<LineState>,
+    csv: csv::Writer<Sink>,
+    temp: tempfile::TempPath,
+    out: PathBuf,
+    /// The payer of the target's first file: custom line items of an account without rows
+    /// are written under it.
+    payer: Option<String>,
+    summary: Summary,
+    /// For the file being read: each output column's position in it.
+    columns: Option<Vec<Option<usize>>>,
+}
+
+fn write_error(out: &Path) -> impl Fn(std::io::Error) -> ExportError + '_ {
+    move |e| ExportError::Write {
+        path: out.to_path_buf(),
+        source: e,
+    }
+}
+
+fn csv_error(out: &Path, e: csv::Error) -> ExportError {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => write_error(out)(e),
+        other => write_error(out)(std::io::Error::other(format!("{other:?}"))),
+    }
+}
+
+impl GroupOut {
+    /// The layout of the target's files, its lines' states, and its temporary file with the
+    /// header written.
+    fn open(
+        analysis: &Analysis,
+        t: &Target,
+        files: &[CheckedFile],
+        customer: bool,
+    ) -> Result<Self, ExportError> {
+        let period = analysis.period;
+        let group = &analysis.config.groups[t.group];
+        // The layout: one family, the columns of every file in order of first appearance.
+        let mut header: Vec<String> = Vec::new();
+        let mut layout: Option<(&'static str, &CheckedFile)> = None;
+        for f in t.files.iter().map(|&i| &files[i]) {
+            let fam = family(&f.recorded.format);
+            match layout {
+                None => layout = Some((fam, f)),
+                Some((have, first)) if have != fam => {
+                    return Err(ExportError::MixedLayouts {
+                        group: group.name.clone(),
+                        period,
+                        first: first.recorded.format.clone(),
+                        first_path: first.recorded.path.clone(),
+                        second: f.recorded.format.clone(),
+                        second_path: f.recorded.path.clone(),
+                    });
+                }
+                Some(_) => {}
+            }
+            let (_, names) = rows::header(&f.source)?;
+            for n in names {
+                if !header.contains(&n) {
+                    header.push(n);
+                }
+            }
+        }
+        let roles: Vec<Role> = header.iter().map(|n| role(n, customer)).collect();
+        let by_name: FxHashMap<String, usize> = header
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (normalize_name(n), i))
+            .collect();
+
+        // Per aggregate line of the group: its pro forma and how it is spread.
+        let (lines, pricing) = (&analysis.lines, &analysis.pricing);
+        let idx = pricing.group_lines.of(Some(t.group));
+        let mut states: Vec<LineState> = Vec::with_capacity(idx.len());
+        for &i in idx {
+            let l = &lines[i];
+            let price = &pricing.line_price[i];
+            let weight = match price.basis {
+                Basis::PublicCost | Basis::FreeTierOff => Weight::Public,
+                Basis::CustomTiers => Weight::Usage,
+                _ => Weight::Unblended,
+            };
+            let total = match weight {
+                Weight::Public => l.sums.public_cost,
+                Weight::Usage => l.sums.usage_amount,
+                Weight::Unblended => l.sums.unblended_cost,
+            };
+            states.push(LineState {
+                proforma: (!matches!(price.basis, Basis::Excluded(_))).then_some(price.proforma),
+                weight,
+                total,
+                rows: l.sums.rows,
+                seen: 0,
+                cum: Decimal::ZERO,
+                given: Decimal::ZERO,
+                line: i,
+            });
+        }
+
+        let out = &t.out;
+        let dir = match out.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".proforma-cur-")
+            .suffix(".tmp")
+            .tempfile_in(&dir)
+            .map_err(write_error(out))?;
+        let (file, temp) = temp.into_parts();
+        let buffered = std::io::BufWriter::with_capacity(1 << 20, file);
+        let gzip = out
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+        let sink = if gzip {
+            Sink::Gzip(flate2::write::GzEncoder::new(
+                buffered,
+                flate2::Compression::default(),
+            ))
+        } else {
+            Sink::Plain(buffered)
+        };
+        let mut csv = csv::WriterBuilder::new().from_writer(sink);
+        csv.write_record(&header).map_err(|e| csv_error(out, e))?;
+        Ok(GroupOut {
+            group: t.group,
+            header,
+            roles,
+            by_name,
+            states,
+            csv,
+            temp,
+            out: out.clone(),
+            payer: t.files.first().map(|&i| files[i].payer.clone()),
+            summary: Summary {
+                layout: layout.map_or("legacy CUR", |l| l.0).to_string(),
+                sources: t
+                    .files
+                    .iter()
+                    .map(|&i| files[i].recorded.path.clone())
+                    .collect(),
+                ..Summary::default()
+            },
+            columns: None,
+        })
+    }
+
+    /// Writes one CUR row of the group with `value` as its pro forma.
+    fn write_row(
+        &mut self,
+        names: &[String],
+        row: &RawRow<'_>,
+        value: Decimal,
+        cell: &mut String,
+    ) -> Result<(), ExportError> {
+        let header = &self.header;
+        let cols = self.columns.get_or_insert_with(|| {
+            header
+                .iter()
+                .map(|h| names.iter().position(|n| n == h))
+                .collect()
+        });
+        let usage = row.amounts.usage_amount;
+        let value_text = text(value);
+        for (j, c) in cols.iter().enumerate() {
+            let written: &[u8] = match self.roles[j] {
+                Role::Cost => value_text.as_bytes(),
+                Role::Rate if usage.is_zero() => b"",
+                Role::Rate => {
+                    cell.clear();
+                    if let Some(rate) = value.checked_div(usage) {
+                        cell.push_str(&text(round10(rate)));
+                    }
+                    cell.as_bytes()
+                }
+                Role::Empty => b"",
+                Role::Copy => c.map_or(&b""[..], |c| row.cells.cell(c)),
+            };
+            self.csv
+                .write_field(written)
+                .map_err(|e| csv_error(&self.out, e))?;
+        }
+        self.csv
+            .write_record(None::<&[u8]>)
+            .map_err(|e| csv_error(&self.out, e))?;
+        self.summary.total += value;
+        self.summary.rows += 1;
+        Ok(())
+    }
+
+    /// After the last file: checks every line met all its rows, writes the custom line items,
+    /// and closes the file.
+    fn finish(mut self, analysis: &Analysis) -> Result<Written, ExportError> {
+        let period = analysis.period;
+        let lines = &analysis.lines;
+        // Every row of every line met: the files are the delivery the workspace holds.
+        if let Some(s) = self.states.iter().find(|s| s.seen != s.rows) {
+            let k = &lines[s.line].key;
+            return Err(ExportError::Mismatch {
+                path: self.summary.sources.join(", "),
+                detail: format!(
+                    "the files hold {} rows of account {} {} {} {}, the workspace's delivery of {period} {}",
+                    s.seen,
+                    k.account,
+                    k.line_item_type.as_str(),
+                    k.product_code,
+                    k.usage_type,
+                    s.rows
+                ),
+            });
+        }
+        // Custom line items charged to the group.
+        for amount in analysis
+            .pricing
+            .items
+            .iter()
+            .filter(|a| a.group == self.group)
+        {
+            let item = &analysis.config.items[amount.item];
+            for row in item_rows(analysis, item, amount.amount) {
+                let Some(row) = row else {
+                    return Err(ExportError::Overflow {
+                        path: self.out.display().to_string(),
+                        line: 0,
+                    });
+                };
+                let payer = analysis
+                    .account_payer
+                    .get(&amount.account)
+                    .cloned()
+                    .or_else(|| self.payer.clone())
+                    .unwrap_or_default();
+                let cells = item_cells(
+                    &self.header,
+                    &self.by_name,
+                    &self.roles,
+                    period,
+                    item,
+                    &amount.account,
+                    &payer,
+                    self.summary.item_rows,
+                    &row,
+                );
+                self.csv
+                    .write_record(&cells)
+                    .map_err(|e| csv_error(&self.out, e))?;
+                self.summary.total += row.value;
+                self.summary.item_rows += 1;
+            }
+        }
+        let sink = self
+            .csv
+            .into_inner()
+            .map_err(|e| write_error(&self.out)(e.into_error()))?;
+        sink.finish().map_err(write_error(&self.out))?;
+        Ok(Written {
+            temp: self.temp,
+            summary: self.summary,
+        })
+    }
+}
+
+/// Writes the pro forma CURs of `targets` (their groups in the analysis' period), each to a
+/// temporary file beside its `out` (persist them with [`Written::persist`]), reading each of
+/// `files` (the groups' payers' checked source files, [`check_sources`]) once for all of
+/// them. `customer`: the files are for the groups' customers (commitment amounts of the real
+/// bill emptied, [`commitment_money`]); `progress` receives each file's reading.
 ///
 /// # Errors
 /// [`ExportError`]: a file that cannot be read, rows that do not match the workspace's
-/// aggregate, two layouts, an output that cannot be written.
-pub fn write_group(
+/// aggregate, two layouts for one group, an output that cannot be written.
+pub fn write_groups(
     analysis: &Analysis,
-    g: usize,
+    targets: &[Target],
     files: &[CheckedFile],
-    out: &Path,
     customer: bool,
     progress: &dyn crate::import::Progress,
-) -> Result<Written, ExportError> {
+) -> Result<Vec<Written>, ExportError> {
     let period = analysis.period;
-    let group = &analysis.config.groups[g];
     let lines = &analysis.lines;
-    let pricing = &analysis.pricing;
-    let idx = pricing.group_lines.of(Some(g));
-
-    // The layout: one family, the columns of every file in order of first appearance.
-    let mut header: Vec<String> = Vec::new();
-    let mut layout: Option<(&'static str, &str, &str)> = None;
-    for f in files {
-        let fam = family(&f.recorded.format);
-        match layout {
-            None => layout = Some((fam, &f.recorded.format, &f.recorded.path)),
-            Some((have, format, path)) if have != fam => {
-                return Err(ExportError::MixedLayouts {
-                    group: group.name.clone(),
-                    period,
-                    first: format.to_string(),
-                    first_path: path.to_string(),
-                    second: f.recorded.format.clone(),
-                    second_path: f.recorded.path.clone(),
-                });
-            }
-            Some(_) => {}
-        }
-        let (_, names) = rows::header(&f.source)?;
-        for n in names {
-            if !header.contains(&n) {
-                header.push(n);
-            }
-        }
-    }
-    let roles: Vec<Role> = header.iter().map(|n| role(n, customer)).collect();
-    let by_name: FxHashMap<String, usize> = header
+    let mut outs: Vec<GroupOut> = targets
         .iter()
-        .enumerate()
-        .map(|(i, n)| (normalize_name(n), i))
-        .collect();
-
-    // Per aggregate line of the group: its pro forma and how it is spread.
-    let mut states: Vec<LineState> = Vec::with_capacity(idx.len());
-    let mut slots: FxHashMap<&LineKey, usize> = FxHashMap::default();
-    let mut accounts: FxHashSet<&str> = FxHashSet::default();
-    for &i in idx {
-        let l = &lines[i];
-        let price = &pricing.line_price[i];
-        let weight = match price.basis {
-            Basis::PublicCost | Basis::FreeTierOff => Weight::Public,
-            Basis::CustomTiers => Weight::Usage,
-            _ => Weight::Unblended,
-        };
-        let total = match weight {
-            Weight::Public => l.sums.public_cost,
-            Weight::Usage => l.sums.usage_amount,
-            Weight::Unblended => l.sums.unblended_cost,
-        };
-        slots.insert(&l.key, states.len());
-        accounts.insert(l.key.account.as_str());
-        states.push(LineState {
-            proforma: (!matches!(price.basis, Basis::Excluded(_))).then_some(price.proforma),
-            weight,
-            total,
-            rows: l.sums.rows,
-            seen: 0,
-            cum: Decimal::ZERO,
-            given: Decimal::ZERO,
-            line: i,
-        });
+        .map(|t| GroupOut::open(analysis, t, files, customer))
+        .collect::<Result<_, _>>()?;
+    // Line key -> (target, line slot); usage account -> target.
+    let mut slots: FxHashMap<&LineKey, (usize, usize)> = FxHashMap::default();
+    let mut accounts: FxHashMap<&str, usize> = FxHashMap::default();
+    for (t, o) in outs.iter().enumerate() {
+        for (slot, s) in o.states.iter().enumerate() {
+            let k = &lines[s.line].key;
+            slots.insert(k, (t, slot));
+            accounts.insert(k.account.as_str(), t);
+        }
     }
-
-    let dir = match out.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let write_err = |e: std::io::Error| ExportError::Write {
-        path: out.to_path_buf(),
-        source: e,
-    };
-    let temp = tempfile::Builder::new()
-        .prefix(".proforma-cur-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(write_err)?;
-    let (file, temp) = temp.into_parts();
-    let buffered = std::io::BufWriter::with_capacity(1 << 20, file);
-    let gzip = out
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
-    let sink = if gzip {
-        Sink::Gzip(flate2::write::GzEncoder::new(
-            buffered,
-            flate2::Compression::default(),
-        ))
-    } else {
-        Sink::Plain(buffered)
-    };
-    let mut csv = csv::WriterBuilder::new().from_writer(sink);
-    let csv_err = |e: csv::Error| match e.into_kind() {
-        csv::ErrorKind::Io(e) => write_err(e),
-        other => write_err(std::io::Error::other(format!("{other:?}"))),
-    };
-    csv.write_record(&header).map_err(csv_err)?;
-
-    let mut summary = Summary {
-        layout: layout.map_or("legacy CUR", |l| l.0).to_string(),
-        ..Summary::default()
-    };
     let period_text = period.to_string();
-    // Row key bytes -> the group's line slot (None: the row is not the group's).
-    let mut cache: FxHashMap<Box<[u8]>, usize> = FxHashMap::default();
+    let mut wanted: Vec<usize> = targets.iter().flat_map(|t| t.files.clone()).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    // Row key bytes -> (target, line slot).
+    let mut cache: FxHashMap<Box<[u8]>, (usize, usize)> = FxHashMap::default();
     let mut cell = String::new();
-    for f in files {
-        summary.sources.push(f.recorded.path.clone());
+    for f in wanted.iter().map(|&i| &files[i]) {
         progress.start(&f.source);
         let path = &f.recorded.path;
-        let mut columns: Option<Vec<Option<usize>>> = None;
+        for o in &mut outs {
+            o.columns = None;
+        }
         let mut stop: Option<ExportError> = None;
         let result = rows::for_each_row(
             &f.source,
@@ -583,12 +773,16 @@ pub fn write_group(
                         detail: "a row key could not be read".into(),
                     });
                 };
-                if p != period_text.as_bytes()
-                    || !std::str::from_utf8(account).is_ok_and(|a| accounts.contains(a))
-                {
+                if p != period_text.as_bytes() {
                     return Ok(());
                 }
-                let slot = match cache.get(key) {
+                let Some(&t) = std::str::from_utf8(account)
+                    .ok()
+                    .and_then(|a| accounts.get(a))
+                else {
+                    return Ok(());
+                };
+                let (t, slot) = match cache.get(key) {
                     Some(&s) => s,
                     None => {
                         let decoded = row.keys.decode(key)?;
@@ -596,12 +790,13 @@ pub fn write_group(
                             stop = Some(ExportError::Mismatch {
                                 path: path.clone(),
                                 detail: format!(
-                                    "line {}: the row (account {}, {} {} {}) has no line in the workspace's delivery of {period}",
+                                    "line {}: the row (account {}, {} {} {}) has no line in billing group {}'s part of the workspace's delivery of {period}",
                                     row.line,
                                     decoded.account,
                                     decoded.line_item_type.as_str(),
                                     decoded.product_code,
-                                    decoded.usage_type
+                                    decoded.usage_type,
+                                    analysis.config.groups[outs[t].group].name
                                 ),
                             });
                             return Err(stopped(path));
@@ -610,11 +805,12 @@ pub fn write_group(
                         s
                     }
                 };
-                let state = &mut states[slot];
+                let o = &mut outs[t];
+                let state = &mut o.states[slot];
                 if state.proforma.is_none() {
                     state.seen += 1;
-                    let t = lines[state.line].key.line_item_type.as_str().to_string();
-                    *summary.left_out.entry(t).or_default() += 1;
+                    let kind = lines[state.line].key.line_item_type.as_str().to_string();
+                    *o.summary.left_out.entry(kind).or_default() += 1;
                     return Ok(());
                 }
                 let RowAmounts {
@@ -634,36 +830,8 @@ pub fn write_group(
                     });
                     return Err(stopped(path));
                 };
-                summary.total += value;
-                summary.rows += 1;
-                let cols = columns.get_or_insert_with(|| {
-                    header
-                        .iter()
-                        .map(|h| names.iter().position(|n| n == h))
-                        .collect()
-                });
-                let value_text = text(value);
-                for (j, c) in cols.iter().enumerate() {
-                    let written: &[u8] = match roles[j] {
-                        Role::Cost => value_text.as_bytes(),
-                        Role::Rate if usage_amount.is_zero() => b"",
-                        Role::Rate => {
-                            cell.clear();
-                            if let Some(rate) = value.checked_div(usage_amount) {
-                                cell.push_str(&text(round10(rate)));
-                            }
-                            cell.as_bytes()
-                        }
-                        Role::Empty => b"",
-                        Role::Copy => c.map_or(&b""[..], |c| row.cells.cell(c)),
-                    };
-                    if let Err(e) = csv.write_field(written) {
-                        stop = Some(csv_err(e));
-                        return Err(stopped(path));
-                    }
-                }
-                if let Err(e) = csv.write_record(None::<&[u8]>) {
-                    stop = Some(csv_err(e));
+                if let Err(e) = o.write_row(names, &row, value, &mut cell) {
+                    stop = Some(e);
                     return Err(stopped(path));
                 }
                 Ok(())
@@ -675,58 +843,7 @@ pub fn write_group(
         }
         result?;
     }
-    // Every row of every line met: the files are the delivery the workspace holds.
-    if let Some(s) = states.iter().find(|s| s.seen != s.rows) {
-        let k = &lines[s.line].key;
-        return Err(ExportError::Mismatch {
-            path: summary.sources.join(", "),
-            detail: format!(
-                "the files hold {} rows of account {} {} {} {}, the workspace's delivery of {period} {}",
-                s.seen,
-                k.account,
-                k.line_item_type.as_str(),
-                k.product_code,
-                k.usage_type,
-                s.rows
-            ),
-        });
-    }
-
-    // Custom line items charged to the group.
-    for amount in pricing.items.iter().filter(|a| a.group == g) {
-        let item = &analysis.config.items[amount.item];
-        for row in item_rows(analysis, item, amount.amount) {
-            let Some(row) = row else {
-                return Err(ExportError::Overflow {
-                    path: out.display().to_string(),
-                    line: 0,
-                });
-            };
-            let payer = analysis
-                .account_payer
-                .get(&amount.account)
-                .cloned()
-                .or_else(|| files.first().map(|f| f.payer.clone()))
-                .unwrap_or_default();
-            let cells = item_cells(
-                &header,
-                &by_name,
-                &roles,
-                period,
-                item,
-                &amount.account,
-                &payer,
-                summary.item_rows,
-                &row,
-            );
-            csv.write_record(&cells).map_err(csv_err)?;
-            summary.total += row.value;
-            summary.item_rows += 1;
-        }
-    }
-    let sink = csv.into_inner().map_err(|e| write_err(e.into_error()))?;
-    sink.finish().map_err(write_err)?;
-    Ok(Written { temp, summary })
+    outs.into_iter().map(|o| o.finish(analysis)).collect()
 }
 
 /// The marker error that stops reading after the callback set the real one.

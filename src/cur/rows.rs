@@ -16,6 +16,9 @@ use std::path::Path;
 /// Reports read progress: bytes of the file's content read so far.
 pub type ReadProgress<'p> = &'p dyn Fn(u64);
 
+/// What [`for_each_row`] calls for each row: the file's header and the row.
+type RowFn<'f> = &'f mut dyn FnMut(&[String], RawRow<'_>) -> Result<(), CurError>;
+
 /// What [`for_each_row`] hands the caller for each row.
 pub struct RawRow<'a> {
     /// The row's cells by header position (the file's own columns, as text; a Parquet value is
@@ -161,7 +164,7 @@ fn read_csv(
     path: &Path,
     r: &mut dyn Read,
     progress: ReadProgress<'_>,
-    f: &mut dyn FnMut(&[String], RawRow<'_>) -> Result<(), CurError>,
+    f: RowFn<'_>,
 ) -> Result<Vec<String>, CurError> {
     let mut counting = Counting { inner: r, bytes: 0 };
     let buffered = BufReader::with_capacity(1 << 20, &mut counting);
@@ -236,7 +239,7 @@ fn read_parquet(
     source: &Source,
     path: &Path,
     progress: ReadProgress<'_>,
-    f: &mut dyn FnMut(&[String], RawRow<'_>) -> Result<(), CurError>,
+    f: RowFn<'_>,
 ) -> Result<Vec<String>, CurError> {
     let file = super::parquet_reader::open_rows(source)?;
     let keys = std::cell::RefCell::new(RowKeys::new(&file.map, path)?);

@@ -410,7 +410,7 @@ impl Written {
 /// Output of one export: CSV, gzip-compressed when the target's name ends in `.gz`.
 enum Sink {
     Plain(std::io::BufWriter<std::fs::File>),
-    Gzip(flate2::write::GzEncoder<std::io::BufWriter<std::fs::File>>),
+    Gzip(Box<flate2::write::GzEncoder<std::io::BufWriter<std::fs::File>>>),
 }
 
 impl Write for Sink {
@@ -432,7 +432,7 @@ impl Sink {
     fn finish(self) -> std::io::Result<()> {
         let mut file = match self {
             Sink::Plain(w) => w.into_inner().map_err(|e| e.into_error())?,
-            Sink::Gzip(w) => w.finish()?.into_inner().map_err(|e| e.into_error())?,
+            Sink::Gzip(w) => (*w).finish()?.into_inner().map_err(|e| e.into_error())?,
         };
         file.flush()?;
         file.sync_all()
@@ -569,10 +569,10 @@ impl GroupOut {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
         let sink = if gzip {
-            Sink::Gzip(flate2::write::GzEncoder::new(
+            Sink::Gzip(Box::new(flate2::write::GzEncoder::new(
                 buffered,
                 flate2::Compression::default(),
-            ))
+            )))
         } else {
             Sink::Plain(buffered)
         };

@@ -349,6 +349,15 @@ fn a_changed_or_missing_source_is_refused_and_nothing_is_written() {
         .stdout(predicates::str::contains("billing group retail 2026-10"));
     assert!(out.exists());
     assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 1);
+    // The usual permissions of a new file, not a temporary file's private ones.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, "x").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&out), mode(&plain));
+    }
 }
 
 /// The demo workspace's deliveries come from the sample built into the binary: they export

@@ -558,11 +558,13 @@ impl GroupOut {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let temp = tempfile::Builder::new()
-            .prefix(".proforma-cur-")
-            .suffix(".tmp")
-            .tempfile_in(&dir)
-            .map_err(write_error(out))?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".proforma-cur-").suffix(".tmp");
+        // The file a user asked for gets the usual permissions (0666 less the umask), not
+        // a temporary file's private 0600.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temp = builder.tempfile_in(&dir).map_err(write_error(out))?;
         let (file, temp) = temp.into_parts();
         let buffered = std::io::BufWriter::with_capacity(1 << 20, file);
         let gzip = out

@@ -21,16 +21,22 @@
 //! when imported; the file is written to a temporary file beside the target and renamed into
 //! place at the end, so a failure leaves nothing.
 
+mod allocate;
+mod columns;
+mod items;
+
 use crate::analysis::Analysis;
 use crate::cur::columns::normalize_name;
 use crate::cur::rows::{self, RawRow};
 use crate::cur::{CurError, LineKey, RowAmounts, Source};
-use crate::engine::price::{Basis, filter_matches};
-use crate::model::{Charge, Computation, CustomLineItem, ItemType};
+use crate::engine::price::Basis;
 use crate::period::BillingPeriod;
 use crate::store::source_files::RecordedFile;
 use crate::store::{StoreError, Workspace};
-use rust_decimal::{Decimal, RoundingStrategy};
+use allocate::{LineState, Weight, round10, text};
+use columns::{Role, role};
+use items::{item_cells, item_rows};
+use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -250,127 +256,6 @@ pub fn group_payers(analysis: &Analysis, g: usize) -> Vec<String> {
         .collect();
     payers.sort();
     payers
-}
-
-/// What a column of the output carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
-    /// Copied from the source row.
-    Copy,
-    /// The row's pro forma (`UnblendedCost`, `BlendedCost`, `NetUnblendedCost`).
-    Cost,
-    /// The row's pro forma per unit of usage (`UnblendedRate`, `BlendedRate`,
-    /// `NetUnblendedRate`); empty when the usage amount is 0.
-    Rate,
-    /// Emptied: `bill/InvoiceId` (no invoice exists for pro forma) and the `discount/*`
-    /// columns (non-public discounts are not part of pro forma).
-    Empty,
-}
-
-/// A column's role; `customer`: also empties what commitments cost on the bill (see
-/// [`commitment_money`]).
-fn role(name: &str, customer: bool) -> Role {
-    let n = normalize_name(name);
-    if customer && commitment_money(&n) {
-        return Role::Empty;
-    }
-    match n.as_str() {
-        "line_item_unblended_cost" | "line_item_blended_cost" | "line_item_net_unblended_cost" => {
-            Role::Cost
-        }
-        "line_item_unblended_rate" | "line_item_blended_rate" | "line_item_net_unblended_rate" => {
-            Role::Rate
-        }
-        "bill_invoice_id" | "discount" => Role::Empty,
-        n if n.starts_with("discount_") => Role::Empty,
-        _ => Role::Copy,
-    }
-}
-
-/// A `reservation/*` or `savingsPlan/*` amount (effective cost, fees, rates, commitments,
-/// upfront value): what the payer's reservations and Savings Plans cost on the real bill.
-/// A customer's file (`--audience customer`) leaves them empty: it shows pro forma only
-/// (ARCHITECTURE "Every output has an audience").
-fn commitment_money(normalized: &str) -> bool {
-    (normalized.starts_with("reservation_") || normalized.starts_with("savings_plan_"))
-        && ["cost", "fee", "rate", "commitment", "value"]
-            .iter()
-            .any(|w| normalized.contains(w))
-}
-
-/// Which amount of a row its line's pro forma is spread by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Weight {
-    Public,
-    Usage,
-    Unblended,
-}
-
-/// One aggregate line of the group, and how much of its pro forma its rows have received.
-struct LineState {
-    /// The line's pro forma, exact; `None`: left out of pro forma (its rows are not written).
-    proforma: Option<Decimal>,
-    weight: Weight,
-    /// Σ of the weights of the line's rows (from the aggregate).
-    total: Decimal,
-    /// Rows the line sums (from the aggregate).
-    rows: u64,
-    seen: u64,
-    cum: Decimal,
-    given: Decimal,
-    line: usize,
-}
-
-fn round10(d: Decimal) -> Decimal {
-    d.round_dp_with_strategy(DECIMALS, RoundingStrategy::MidpointAwayFromZero)
-}
-
-/// A decimal as CUR writes it: plain digits, no trailing zeros, `0` for zero.
-fn text(d: Decimal) -> String {
-    if d.is_zero() {
-        "0".into()
-    } else {
-        d.normalize().to_string()
-    }
-}
-
-impl LineState {
-    /// The next row's share (`w`: its weight); None on overflow.
-    fn next(&mut self, w: Decimal) -> Option<Decimal> {
-        let p = self.proforma?;
-        self.seen += 1;
-        self.cum = self.cum.checked_add(w)?;
-        let target = if self.seen >= self.rows {
-            round10(p)
-        } else if self.total.is_zero() {
-            let share = Decimal::from(self.seen).checked_div(Decimal::from(self.rows))?;
-            round10(p.checked_mul(share)?)
-        } else {
-            round10(p.checked_mul(self.cum.checked_div(self.total)?)?)
-        };
-        let value = target - self.given;
-        self.given = target;
-        Some(value)
-    }
-}
-
-/// Spreads `amount` over `weights` (cumulative rounding to 10 decimals, the last the rest);
-/// equally when they add up to zero.
-fn spread10(amount: Decimal, weights: &[Decimal]) -> Option<Vec<Decimal>> {
-    let mut state = LineState {
-        proforma: Some(amount),
-        weight: Weight::Unblended,
-        total: weights
-            .iter()
-            .copied()
-            .try_fold(Decimal::ZERO, |a, w| a.checked_add(w))?,
-        rows: weights.len() as u64,
-        seen: 0,
-        cum: Decimal::ZERO,
-        given: Decimal::ZERO,
-        line: 0,
-    };
-    weights.iter().map(|w| state.next(*w)).collect()
 }
 
 /// The account field of a row key (fields: period, payer, account, ...; each a 4-byte
@@ -722,7 +607,7 @@ impl GroupOut {
 /// temporary file beside its `out` (persist them with [`Written::persist`]), reading each of
 /// `files` (the groups' payers' checked source files, [`check_sources`]) once for all of
 /// them. `customer`: the files are for the groups' customers (commitment amounts of the real
-/// bill emptied, [`commitment_money`]); `progress` receives each file's reading.
+/// bill emptied, `columns::commitment_money`); `progress` receives each file's reading.
 ///
 /// # Errors
 /// [`ExportError`]: a file that cannot be read, rows that do not match the workspace's
@@ -853,234 +738,5 @@ fn stopped(path: &str) -> CurError {
     CurError::Internal {
         path: PathBuf::from(path),
         detail: "stopped".into(),
-    }
-}
-
-/// One custom line item row: its amount, and what it is itemized over.
-struct ItemRow {
-    value: Decimal,
-    /// (product code, product name, usage type, operation, region) of the base line an
-    /// ITEMIZED row is for; None: the item's own presentation service.
-    base: Option<[String; 5]>,
-    /// What the row's share is of (for the description).
-    of: Option<String>,
-}
-
-/// The rows of one custom line item: one for a flat or CONSOLIDATED item; for an ITEMIZED
-/// percentage item one per base line with a pro forma (the associated groups' rule-priced
-/// lines under the item's filter, and associated flat items), its amount spread over them in
-/// proportion (SPEC 2.4, 4.4), adding up to the amount rounded to 10 decimals. None: an
-/// amount beyond exact decimals.
-fn item_rows(analysis: &Analysis, item: &CustomLineItem, amount: Decimal) -> Vec<Option<ItemRow>> {
-    let one = || {
-        vec![Some(ItemRow {
-            value: round10(amount),
-            base: None,
-            of: None,
-        })]
-    };
-    let Charge::Percentage { associated, .. } = &item.charge else {
-        return one();
-    };
-    if item.computation != Computation::Itemized {
-        return one();
-    }
-    let p = analysis.period;
-    let mut parts: Vec<(Decimal, Option<[String; 5]>, String)> = Vec::new();
-    for a in associated {
-        if let Some(ag) = analysis.config.groups.iter().position(|gr| gr.arn == *a) {
-            for &i in analysis.pricing.group_lines.of(Some(ag)) {
-                let k = &analysis.lines[i].key;
-                let pf = analysis.pricing.line_price[i].proforma;
-                if pf.is_zero() || !filter_matches(item.filter.as_ref(), k) {
-                    continue;
-                }
-                let of = format!("{} {} {}", k.account, k.product_code, k.usage_type);
-                parts.push((
-                    pf,
-                    Some([
-                        k.product_code.to_string(),
-                        k.product_name.to_string(),
-                        k.usage_type.to_string(),
-                        k.operation.to_string(),
-                        k.region.to_string(),
-                    ]),
-                    of,
-                ));
-            }
-        } else if let Some(flat) = analysis
-            .config
-            .items
-            .iter()
-            .find(|i| i.arn == *a && i.active_in(p))
-            && let Charge::Flat { value } = flat.charge
-        {
-            parts.push((flat.sign() * value, None, flat.name.clone()));
-        }
-    }
-    if parts.iter().all(|(w, ..)| w.is_zero()) {
-        return one();
-    }
-    let weights: Vec<Decimal> = parts.iter().map(|(w, ..)| *w).collect();
-    let Some(values) = spread10(amount, &weights) else {
-        return vec![None];
-    };
-    parts
-        .into_iter()
-        .zip(values)
-        .map(|((_, base, of), value)| {
-            Some(ItemRow {
-                value,
-                base,
-                of: Some(of),
-            })
-        })
-        .collect()
-}
-
-/// `2026-10-01T00:00:00Z`.
-fn month_start(p: BillingPeriod) -> String {
-    format!("{:04}-{:02}-01T00:00:00Z", p.year(), p.month())
-}
-
-/// The cells of a custom line item row in the output layout.
-#[allow(clippy::too_many_arguments)]
-fn item_cells(
-    header: &[String],
-    by_name: &FxHashMap<String, usize>,
-    roles: &[Role],
-    period: BillingPeriod,
-    item: &CustomLineItem,
-    account: &str,
-    payer: &str,
-    n: u64,
-    row: &ItemRow,
-) -> Vec<String> {
-    let mut cells = vec![String::new(); header.len()];
-    let value = text(row.value);
-    for (j, r) in roles.iter().enumerate() {
-        if *r == Role::Cost {
-            cells[j] = value.clone();
-        }
-    }
-    let start = month_start(period);
-    let end = month_start(period.next());
-    let (product_code, product_name, usage_type, operation, region) = match &row.base {
-        Some([c, n, u, o, r]) => (c.clone(), n.clone(), u.clone(), o.clone(), r.clone()),
-        None => (
-            item.presentation_service.clone(),
-            item.presentation_service.clone(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ),
-    };
-    let description = match &row.of {
-        Some(of) => format!("{} ({}: share of {of})", item.description, item.name),
-        None => format!("{} ({})", item.description, item.name),
-    };
-    let kind = match item.item_type {
-        ItemType::Fee => "Fee",
-        ItemType::Credit => "Credit",
-    };
-    let set: [(&str, String); 18] = [
-        (
-            "identity_line_item_id",
-            format!("proforma-{}-{n}", item.name),
-        ),
-        ("identity_time_interval", format!("{start}/{end}")),
-        ("bill_billing_entity", "AWS".into()),
-        ("bill_bill_type", "Anniversary".into()),
-        ("bill_payer_account_id", payer.to_string()),
-        ("bill_billing_period_start_date", start.clone()),
-        ("bill_billing_period_end_date", end.clone()),
-        ("line_item_usage_account_id", account.to_string()),
-        ("line_item_line_item_type", kind.into()),
-        ("line_item_usage_start_date", start.clone()),
-        ("line_item_usage_end_date", end.clone()),
-        ("line_item_product_code", product_code),
-        ("line_item_usage_type", usage_type),
-        ("line_item_operation", operation),
-        ("line_item_currency_code", item.currency.clone()),
-        ("line_item_line_item_description", description),
-        ("product_product_name", product_name),
-        ("product_region", region),
-    ];
-    for (name, v) in set {
-        if let Some(&j) = by_name.get(name) {
-            cells[j] = v;
-        }
-    }
-    cells
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(s: &str) -> Decimal {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn shares_add_up_exactly_to_the_rounded_pro_forma() {
-        let p = d("10.123456789012345");
-        let v = spread10(p, &[d("1"), d("2"), d("3.3333"), d("0.0001")]).unwrap();
-        assert_eq!(v.iter().copied().sum::<Decimal>(), round10(p));
-        assert!(v.iter().all(|x| x.scale() <= DECIMALS));
-        // Proportional (checked with Python's decimal module, half up at 10 places).
-        assert_eq!(
-            v,
-            vec![
-                d("1.5984237201"),
-                d("3.1968474403"),
-                d("5.3280257862"),
-                d("0.0001598424")
-            ]
-        );
-        // Zero weights: equal shares.
-        let v = spread10(d("1"), &[d("0"), d("0"), d("0")]).unwrap();
-        assert_eq!(
-            v,
-            vec![d("0.3333333333"), d("0.3333333334"), d("0.3333333333")]
-        );
-        // Mixed signs still add up.
-        let v = spread10(d("-7.8"), &[d("5"), d("-2"), d("1")]).unwrap();
-        assert_eq!(v.iter().copied().sum::<Decimal>(), d("-7.8"));
-        assert_eq!(v, vec![d("-9.75"), d("3.9"), d("-1.95")]);
-    }
-
-    #[test]
-    fn columns_by_role() {
-        for customer in [false, true] {
-            assert_eq!(role("lineItem/UnblendedCost", customer), Role::Cost);
-            assert_eq!(role("line_item_net_unblended_cost", customer), Role::Cost);
-            assert_eq!(role("lineItem/BlendedRate", customer), Role::Rate);
-            assert_eq!(role("bill/InvoiceId", customer), Role::Empty);
-            assert_eq!(role("discount/EdpDiscount", customer), Role::Empty);
-            assert_eq!(role("discount", customer), Role::Empty);
-            assert_eq!(role("pricing/publicOnDemandCost", customer), Role::Copy);
-            assert_eq!(role("lineItem/UsageAmount", customer), Role::Copy);
-            assert_eq!(role("reservation/ReservationARN", customer), Role::Copy);
-            assert_eq!(role("savingsPlan/SavingsPlanARN", customer), Role::Copy);
-        }
-        for money in [
-            "reservation/EffectiveCost",
-            "reservation/UnusedRecurringFee",
-            "reservation/UpfrontValue",
-            "savingsPlan/SavingsPlanEffectiveCost",
-            "savings_plan_savings_plan_rate",
-            "savingsPlan/TotalCommitmentToDate",
-        ] {
-            assert_eq!(role(money, false), Role::Copy, "{money}");
-            assert_eq!(role(money, true), Role::Empty, "{money}");
-        }
-    }
-
-    #[test]
-    fn decimals_are_written_plainly() {
-        assert_eq!(text(d("1.2300000000")), "1.23");
-        assert_eq!(text(d("-0.0000000000")), "0");
-        assert_eq!(text(d("1E-10")), "0.0000000001");
     }
 }

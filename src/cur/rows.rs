@@ -62,8 +62,9 @@ fn no_rows(path: &Path, format: Format) -> CurError {
 }
 
 /// Calls `f` with every data row of the file, in file order, each with its aggregate key;
-/// returns the file's format and header. A row the import would refuse is refused here with
-/// the import's message.
+/// returns the file's format, header and the xxh3-128 hash of the bytes read (the file as
+/// stored, as `SourceMeta::hash`), so a caller can tell the file did not change while it was
+/// read. A row the import would refuse is refused here with the import's message.
 ///
 /// # Errors
 /// The file's ([`CurError`]), or `f`'s.
@@ -71,18 +72,19 @@ pub fn for_each_row(
     source: &Source,
     progress: ReadProgress<'_>,
     mut f: impl FnMut(&[String], RawRow<'_>) -> Result<(), CurError>,
-) -> Result<(Format, Vec<String>), CurError> {
+) -> Result<(Format, Vec<String>, String), CurError> {
     let format = super::detect::detect(source)?;
     let path = source.display_path();
     match format {
         Format::CurCsv(c) | Format::Cur2Csv(c) | Format::FocusCsv(c, _) => {
-            let (header, _) =
+            let (header, hash) =
                 source.with_reader(c, |r| read_csv(source, c, &path, r, progress, &mut f))?;
-            Ok((format, header))
+            Ok((format, header, hash))
         }
         Format::CurParquet | Format::Cur2Parquet | Format::FocusParquet(_) => {
             let header = contained(&path, || read_parquet(source, &path, progress, &mut f))?;
-            Ok((format, header))
+            // Parquet is read through its footer, not front to back: hashed after.
+            Ok((format, header, source.hash()?))
         }
         _ => Err(no_rows(&path, format)),
     }

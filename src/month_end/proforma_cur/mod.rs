@@ -728,7 +728,15 @@ pub fn write_groups(
         if let Some(e) = stop {
             return Err(e);
         }
-        result?;
+        let (_, _, hash) = result?;
+        if hash != f.recorded.hash {
+            return Err(ExportError::SourceChanged {
+                path: path.clone(),
+                payer: f.payer.clone(),
+                period,
+                what: "the file changed while it was read".into(),
+            });
+        }
     }
     outs.into_iter().map(|o| o.finish(analysis)).collect()
 }

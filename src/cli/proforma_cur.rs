@@ -7,7 +7,7 @@ use crate::analysis::Analysis;
 use crate::cur::Source;
 use crate::import::{Progress, Quiet};
 use crate::money::fmt_plain;
-use crate::month_end::proforma_cur::{Target, check_sources, group_payers, write_groups};
+use crate::month_end::proforma_cur::{export, file_name, group_payers};
 use crate::store::Workspace;
 use color_eyre::eyre::{bail, eyre};
 use std::path::{Path, PathBuf};
@@ -70,10 +70,8 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
         groups
             .iter()
             .map(|&g| {
-                args.out.join(format!(
-                    "proforma-cur-{}-{period}.csv.gz",
-                    analysis.config.groups[g].name
-                ))
+                args.out
+                    .join(file_name(&analysis.config.groups[g].name, period))
             })
             .collect()
     } else {
@@ -86,34 +84,6 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
         vec![args.out.to_path_buf()]
     };
 
-    // Every source file is checked before anything is read or written. A group without rows
-    // this month still gets a file (its custom line items), in the layout of the period's
-    // first delivery.
-    let payers_of: Vec<Vec<String>> = groups.iter().map(|&g| group_payers(&analysis, g)).collect();
-    let fallback: Vec<String> = analysis.payers.iter().take(1).cloned().collect();
-    let mut payers: Vec<String> = payers_of.iter().flatten().cloned().collect();
-    if payers_of.iter().any(Vec::is_empty) {
-        payers.extend(fallback.iter().cloned());
-    }
-    payers.sort();
-    payers.dedup();
-    let checked = check_sources(&ws, period, &payers, &embedded)?;
-    let targets: Vec<Target> = groups
-        .iter()
-        .zip(&payers_of)
-        .zip(targets)
-        .map(|((&g, mine), out)| {
-            let mine = if mine.is_empty() { &fallback } else { mine };
-            Target {
-                group: g,
-                files: (0..checked.len())
-                    .filter(|&i| mine.contains(&checked[i].payer))
-                    .collect(),
-                out,
-            }
-        })
-        .collect();
-
     let term = TermProgress::for_stderr();
     let progress: &dyn Progress = match &term {
         Some(t) => t,
@@ -125,11 +95,13 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
         std::fs::create_dir_all(args.out)
             .map_err(|e| eyre!("{}: cannot create the directory: {e}", args.out.display()))?;
     }
-    let written = write_groups(
+    let pairs: Vec<(usize, PathBuf)> = groups.iter().copied().zip(targets).collect();
+    let summaries = export(
+        &ws,
         &analysis,
-        &targets,
-        &checked,
+        &pairs,
         args.audience == Some(Audience::Customer),
+        &embedded,
         progress,
     )
     .inspect_err(|_| {
@@ -137,11 +109,10 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
             let _ = std::fs::remove_dir(args.out);
         }
     })?;
-    for (w, t) in written.into_iter().zip(&targets) {
-        let (g, out) = (t.group, t.out.as_path());
+    for (s, (g, out)) in summaries.into_iter().zip(&pairs) {
+        let (g, out) = (*g, out.as_path());
         let group = &analysis.config.groups[g];
         let report = analysis.pricing.groups[g].proforma();
-        let s = w.persist(out)?;
         let currency = group_payers(&analysis, g)
             .first()
             .map_or("USD", |p| analysis.payer_currency(p))

@@ -748,3 +748,60 @@ fn stopped(path: &str) -> CurError {
         detail: "stopped".into(),
     }
 }
+
+/// The name `export --all` gives group `group`'s file of `period`:
+/// `proforma-cur-GROUP-PERIOD.csv.gz` (group names hold no path separator, SPEC 2).
+pub fn file_name(group: &str, period: BillingPeriod) -> String {
+    format!("proforma-cur-{group}-{period}.csv.gz")
+}
+
+/// Exports the pro forma CURs of `targets` (group index in the analysis' configuration, and
+/// the file to write): checks every source file of their payers first ([`check_sources`]),
+/// reads each once for all groups ([`write_groups`]), and puts the files in place only when
+/// every one was written. A group without rows in the period gets a file with its custom line
+/// items, in the layout of the period's first delivery. The one call the CLI (and a screen)
+/// makes; `customer` and `progress` as in [`write_groups`].
+///
+/// # Errors
+/// [`ExportError`]; nothing is put in place (a rename failing after others succeeded aside).
+pub fn export(
+    ws: &Workspace,
+    analysis: &Analysis,
+    targets: &[(usize, PathBuf)],
+    customer: bool,
+    embedded: Embedded<'_>,
+    progress: &dyn crate::import::Progress,
+) -> Result<Vec<Summary>, ExportError> {
+    let payers_of: Vec<Vec<String>> = targets
+        .iter()
+        .map(|(g, _)| group_payers(analysis, *g))
+        .collect();
+    let fallback: Vec<String> = analysis.payers.iter().take(1).cloned().collect();
+    let mut payers: Vec<String> = payers_of.iter().flatten().cloned().collect();
+    if payers_of.iter().any(Vec::is_empty) {
+        payers.extend(fallback.iter().cloned());
+    }
+    payers.sort();
+    payers.dedup();
+    let checked = check_sources(ws, analysis.period, &payers, embedded)?;
+    let targets: Vec<Target> = targets
+        .iter()
+        .zip(&payers_of)
+        .map(|((g, out), mine)| {
+            let mine = if mine.is_empty() { &fallback } else { mine };
+            Target {
+                group: *g,
+                files: (0..checked.len())
+                    .filter(|&i| mine.contains(&checked[i].payer))
+                    .collect(),
+                out: out.clone(),
+            }
+        })
+        .collect();
+    let written = write_groups(analysis, &targets, &checked, customer, progress)?;
+    written
+        .into_iter()
+        .zip(&targets)
+        .map(|(w, t)| w.persist(&t.out))
+        .collect()
+}

@@ -531,3 +531,59 @@ fn bad_arguments_are_refused() {
         assert!(!out.exists());
     }
 }
+
+/// The real legacy Parquet sample (AWS Well-Architected labs, 119,307 rows; skipped when
+/// absent): its rows keep their snake_case layout, and the file ties to the group's pro forma
+/// under a plan of two rules and an ITEMIZED percentage item.
+#[test]
+fn the_real_parquet_sample_ties_out() {
+    let Some(sample) = common::shared_data("Oct2018-WorkshopCUR-00001.snappy.parquet") else {
+        return;
+    };
+    let (dir, ws) = common::workspace();
+    bin().arg("import").arg(&ws).arg(&sample).assert().success();
+    bin()
+        .args(["config", "import"])
+        .arg(&ws)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/proforma_cur_workshop.toml"))
+        .args(["--from-period", "2018-10", "--yes"])
+        .assert()
+        .success();
+    let out = dir.path().join("workshop.csv.gz");
+    export(
+        &ws,
+        &["--period", "2018-10", "--group", "workshop", "--out"],
+    )
+    .arg(&out)
+    .assert()
+    .success();
+    let csv = Csv::read(&out);
+    assert_eq!(csv.header[0], "identity_line_item_id");
+    let store = Workspace::open_for_reading(&ws).unwrap();
+    let a = Analysis::load(&store, period("2018-10")).unwrap();
+    let g = a.group_index("workshop").unwrap();
+    let total = csv.sum("line_item_unblended_cost", |_| true);
+    assert!((total - a.pricing.groups[g].proforma()).abs() < d("0.00000001"));
+    let item = a.pricing.items.iter().find(|x| x.group == g).unwrap();
+    let id = csv.col("identity_line_item_id");
+    let items: Vec<&Vec<String>> = csv
+        .rows
+        .iter()
+        .filter(|r| r[id].starts_with("proforma-ops-"))
+        .collect();
+    assert!(items.len() > 10);
+    assert_eq!(
+        csv.sum("line_item_unblended_cost", |r| r[id]
+            .starts_with("proforma-ops-")),
+        round(item.amount, 10)
+    );
+    let rows: u64 = a
+        .pricing
+        .group_lines
+        .of(Some(g))
+        .iter()
+        .filter(|&&i| !matches!(a.pricing.line_price[i].basis, Basis::Excluded(_)))
+        .map(|&i| a.lines[i].sums.rows)
+        .sum();
+    assert_eq!((csv.rows.len() - items.len()) as u64, rows);
+}

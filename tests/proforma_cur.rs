@@ -459,9 +459,9 @@ fn cur2_parquet_keeps_its_layout_and_ties_out() {
     assert!(csv.rows.iter().all(|r| r[invoice].is_empty()));
 }
 
-/// FOCUS deliveries and proforma cubes hold no CUR rows to write: refused, saying why.
+/// FOCUS deliveries are not CUR rows: refused, saying why.
 #[test]
-fn focus_and_cube_deliveries_are_refused() {
+fn a_focus_delivery_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let ws = sample_workspace(
         dir.path(),
@@ -484,17 +484,62 @@ fn focus_and_cube_deliveries_are_refused() {
         .stderr(predicates::str::contains("imported from FOCUS"))
         .stderr(predicates::str::contains("focus-2026-10"));
     assert!(!out.exists());
+}
 
-    // A delivery recorded as read from a cube (as `import` records a `cube-sql` result).
-    let conn = rusqlite::Connection::open(&ws).unwrap();
-    conn.execute("UPDATE imports SET format = 'proforma cube CSV'", [])
-        .unwrap();
-    drop(conn);
-    export(&ws, &["--period", "2026-10", "--group", "retail", "--out"])
+/// A delivery imported from a `cube-sql` cube holds sums, not rows: refused, saying so.
+#[test]
+fn a_cube_delivery_is_refused() {
+    let (dir, ws) = common::workspace();
+    let values: [(&str, &str); 19] = [
+        ("proforma_cube", "1"),
+        ("record", "line"),
+        ("billing_period", "2026-10"),
+        ("payer_account_id", "999900001111"),
+        ("usage_account_id", "111100002222"),
+        ("currency", "USD"),
+        ("billing_entity", "AWS"),
+        ("product_code", "AmazonEC2"),
+        ("usage_type", "BoxUsage:t3.micro"),
+        ("operation", "RunInstances"),
+        ("line_item_type", "Usage"),
+        ("free_on_bill", "false"),
+        ("row_count", "5"),
+        ("usage_amount", "10"),
+        ("unblended_cost", "1.04"),
+        ("public_cost", "1.04"),
+        ("no_public_price_rows", "0"),
+        ("savings_plan_effective_cost", "0"),
+        ("reservation_effective_cost", "0"),
+    ];
+    let columns = proforma::cur::cube::COLUMNS;
+    let row: Vec<&str> = columns
+        .iter()
+        .map(|c| values.iter().find(|(k, _)| k == c).map_or("", |(_, v)| *v))
+        .collect();
+    let cube = dir.path().join("cube.csv");
+    std::fs::write(&cube, format!("{}\n{}\n", columns.join(","), row.join(","))).unwrap();
+    bin().arg("import").arg(&ws).arg(&cube).assert().success();
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[[billing_group]]\nname = \"g\"\nprimary_account = \"111100002222\"\n\
+         accounts = [\"111100002222\"]\nplan = \"BasicPricingPlan\"\n",
+    )
+    .unwrap();
+    bin()
+        .args(["config", "import"])
+        .arg(&ws)
+        .arg(&config)
+        .args(["--from-period", "2026-10"])
+        .assert()
+        .success();
+    let out = dir.path().join("g.csv");
+    export(&ws, &["--period", "2026-10", "--group", "g", "--out"])
         .arg(&out)
         .assert()
         .code(1)
         .stderr(predicates::str::contains("imported from a proforma cube"))
+        .stderr(predicates::str::contains("cube.csv"))
         .stderr(predicates::str::contains("no rows to write"));
     assert!(!out.exists());
 }

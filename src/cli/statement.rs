@@ -8,8 +8,5 @@ use std::path::Path;
 /// # Errors
 /// Always, until it is built.
 pub fn run(_path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
-    Err(color_eyre::eyre::eyre!(
-        "export --kind {:?} is not built yet",
-        args.kind
-    ))
+    Err(color_eyre::eyre::eyre!("export --kind {:?} is not built yet", args.kind))
 }

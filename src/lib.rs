@@ -17,6 +17,7 @@ pub mod period;
 pub mod ready_totals;
 pub mod sample;
 pub mod sample_cur2;
+pub mod sample_data;
 pub mod sample_focus;
 pub mod store;
 pub mod text;

@@ -192,3 +192,50 @@ fn statements_are_exported_from_a_group_and_for_every_group_from_the_checklist()
     press(&mut s, &["9"]);
     assert!(screen(&mut s).contains("2026-10-0001"));
 }
+
+/// Σ of a pro forma CUR's `lineItem/UnblendedCost` column (gzip CSV).
+fn cur_total(file: &Path) -> Decimal {
+    let gz = flate2::read::GzDecoder::new(std::fs::File::open(file).unwrap());
+    let mut r = csv::Reader::from_reader(gz);
+    let col = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "lineItem/UnblendedCost")
+        .expect("cost column");
+    r.records()
+        .map(|rec| rec.unwrap()[col].parse::<Decimal>().unwrap())
+        .sum()
+}
+
+#[test]
+fn a_groups_pro_forma_cur_is_exported_from_the_group_screen_and_ties_to_its_pro_forma() {
+    let (_dir, path) = demo_copy();
+    let mut s = open(&path);
+    press(&mut s, &["2"]);
+    select(&mut s, "fintech");
+    // From inside the group (its services) as from the list.
+    press(&mut s, &["Enter", "E", "End", "Enter"]);
+    let Mode::Prompt(p) = &s.app.mode else {
+        panic!("{:?}", s.app.mode)
+    };
+    let file = std::path::PathBuf::from(&p.text);
+    assert!(
+        p.text.ends_with("fintech-2026-10-proforma-cur.csv.gz"),
+        "{}",
+        p.text
+    );
+    press(&mut s, &["Enter"]);
+    let said = s.app.status.0.clone().unwrap_or_default();
+    assert!(
+        said.contains("pro forma CUR of fintech written to"),
+        "{said}"
+    );
+    let g = s.app.data.group_index("fintech").unwrap();
+    let exact = s.app.data.pricing.groups[g].proforma();
+    let total = cur_total(&file);
+    assert!(
+        (total - exact).abs() < Decimal::new(1, 8),
+        "{total} vs {exact}"
+    );
+}

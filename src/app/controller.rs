@@ -303,8 +303,46 @@ impl App {
         group: Option<&str>,
         path: &std::path::Path,
     ) -> Result<String, String> {
-        let _ = (group, path);
-        Err("the pro forma CUR export is not available yet".into())
+        use crate::month_end::proforma_cur;
+        let group = group.ok_or("the pro forma CUR is exported one billing group at a time")?;
+        if path.is_dir() {
+            return Err(format!(
+                "{} is a directory: name the file to write",
+                path.display()
+            ));
+        }
+        if path.exists() {
+            return Err(format!(
+                "{} exists; nothing was written (name another file)",
+                path.display()
+            ));
+        }
+        // The baseline on screen when it is priced and current, else the period read again.
+        let st = &self.state;
+        let fresh;
+        let analysis = if st.data.partial || st.repricing || st.data.scenario.is_some() {
+            fresh = Analysis::load(&self.ws, st.period()).map_err(|e| e.to_string())?;
+            &fresh
+        } else {
+            &st.data
+        };
+        let g = analysis.group_index(group).map_err(|e| e.to_string())?;
+        let summaries = proforma_cur::export(
+            &self.ws,
+            analysis,
+            &[(g, path.to_path_buf())],
+            false,
+            &crate::sample_data::embedded,
+            &crate::import::Quiet,
+        )
+        .map_err(|e| e.to_string())?;
+        let rows = summaries.first().map_or(0, |s| s.rows + s.item_rows);
+        let total = summaries.first().map(|s| s.total).unwrap_or_default();
+        Ok(format!(
+            "pro forma CUR of {group} written to {}: {rows} rows, pro forma {}",
+            path.display(),
+            crate::money::fmt_grouped(crate::money::round2(total))
+        ))
     }
 
     fn prompt_again(&mut self, what: PromptFor, text: String, why: String) {

@@ -12,26 +12,12 @@ use color_eyre::eyre::{WrapErr, eyre};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-/// The committed sample (see sample-data/README.md), embedded at build time.
 /// The demo configuration (five groups, plans using every rule scope and type, custom line
 /// items, custom views), in force from the first sample month.
 pub const SAMPLE_CONFIG: &str = include_str!("../../sample-data/config.toml");
 const SAMPLE_FIRST_PERIOD: &str = "2026-09";
 
-pub const SAMPLE_FILES: [(&str, &[u8]); 3] = [
-    (
-        "sample-data/accounts.json",
-        include_bytes!("../../sample-data/accounts.json"),
-    ),
-    (
-        "sample-data/cur-2026-09.csv.gz",
-        include_bytes!("../../sample-data/cur-2026-09.csv.gz"),
-    ),
-    (
-        "sample-data/cur-2026-10.csv.gz",
-        include_bytes!("../../sample-data/cur-2026-10.csv.gz"),
-    ),
-];
+use crate::sample_data::SAMPLE_FILES;
 
 /// `$XDG_DATA_HOME/proforma/demo.proforma`, else `~/.local/share/proforma/demo.proforma`.
 pub fn default_path() -> color_eyre::Result<PathBuf> {

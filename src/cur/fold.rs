@@ -1105,17 +1105,17 @@ impl<'m> FoldWorker<'_, 'm> {
         self.fold_row(row, line)
     }
 
-    fn fold_row<R: Cells>(&mut self, row: &R, line: u64) -> Result<(), CurError> {
+    /// Reads one row's aggregate key into `key` (the bytes the fold table is keyed by) and
+    /// the amounts it adds: the one place a row's key is made, for the fold and for the
+    /// line-level readers ([`RowKeys`]).
+    fn parse_row<'r, R: Cells>(
+        &self,
+        row: &'r R,
+        line: u64,
+        cube: Option<&cube::Line>,
+        key: &mut Vec<u8>,
+    ) -> Result<Parsed<'r>, CurError> {
         let m = self.map;
-        // A cube row is pre-summed: a day record feeds the daily series alone, a line record
-        // brings its counts, free-on-bill flag and owner as columns (fold/cube.rs).
-        let cube = match &m.cube {
-            Some(c) => match self.cube_record(c, row, line)? {
-                cube::Record::Day => return self.fold_cube_day(c, row, line),
-                cube::Record::Line(l) => Some(l),
-            },
-            None => None,
-        };
         let payer = self.account_id(row, m.payer, line)?;
         let account = self.account_id(row, m.account, line)?;
         let start = self.required(row, m.period_start, line)?;
@@ -1147,7 +1147,7 @@ impl<'m> FoldWorker<'_, 'm> {
                 None => (unblended, true),
             },
         };
-        let free = match &cube {
+        let free = match cube {
             Some(c) => c.free_on_bill,
             None => {
                 LineItemType::Usage.is_spelled(lit.as_bytes())
@@ -1167,11 +1167,11 @@ impl<'m> FoldWorker<'_, 'm> {
         if owner.is_empty() {
             owner = arn_owner(Self::opt_bytes(row, m.savings_plan_arn));
         }
-        if let Some(c) = &cube {
+        if let Some(c) = cube {
             owner = Self::opt_bytes(row, Some(c.owner));
         }
         // CUR rows count one each; a cube row the rows it sums.
-        let (weight, no_public_rows) = match &cube {
+        let (weight, no_public_rows) = match cube {
             Some(c) => (c.rows, c.no_public_price_rows),
             None => (1, u64::from(no_public)),
         };
@@ -1206,28 +1206,76 @@ impl<'m> FoldWorker<'_, 'm> {
             digit(u16::from(mo) / 10),
             digit(u16::from(mo)),
         ];
-        let mut key = std::mem::take(&mut self.key);
         key.clear();
-        push_field(&mut key, &period_text);
-        push_field(&mut key, payer.as_bytes());
-        push_field(&mut key, account.as_bytes());
+        push_field(key, &period_text);
+        push_field(key, payer.as_bytes());
+        push_field(key, account.as_bytes());
         let prefix_len = key.len();
-        push_field(&mut key, Self::opt_bytes(row, m.billing_entity));
-        push_field(&mut key, product_code);
-        push_field(&mut key, Self::opt_bytes(row, m.product_name));
-        push_field(&mut key, Self::opt_bytes(row, m.usage_type));
-        push_field(&mut key, Self::opt_bytes(row, m.operation));
-        push_field(&mut key, lit.as_bytes());
-        push_field(&mut key, Self::opt_bytes(row, m.region));
-        push_field(&mut key, owner);
+        push_field(key, Self::opt_bytes(row, m.billing_entity));
+        push_field(key, product_code);
+        push_field(key, Self::opt_bytes(row, m.product_name));
+        push_field(key, Self::opt_bytes(row, m.usage_type));
+        push_field(key, Self::opt_bytes(row, m.operation));
+        push_field(key, lit.as_bytes());
+        push_field(key, Self::opt_bytes(row, m.region));
+        push_field(key, owner);
         key.push(u8::from(free));
         for (col, _, _) in &m.labels {
-            push_field(&mut key, Self::opt_bytes(row, Some(*col)));
+            push_field(key, Self::opt_bytes(row, Some(*col)));
         }
         for (col, _) in &m.label_sets {
-            push_field(&mut key, Self::opt_bytes(row, Some(*col)));
+            push_field(key, Self::opt_bytes(row, Some(*col)));
         }
 
+        Ok(Parsed {
+            account,
+            prefix_len,
+            is_tax: LineItemType::Tax.is_spelled(lit.as_bytes()),
+            weight,
+            no_public_rows,
+            usage_amount,
+            unblended,
+            public_cost,
+            sp_eff,
+            ri_eff,
+            day,
+            currency,
+        })
+    }
+
+    fn fold_row<R: Cells>(&mut self, row: &R, line: u64) -> Result<(), CurError> {
+        let m = self.map;
+        // A cube row is pre-summed: a day record feeds the daily series alone, a line record
+        // brings its counts, free-on-bill flag and owner as columns (fold/cube.rs).
+        let cube = match &m.cube {
+            Some(c) => match self.cube_record(c, row, line)? {
+                cube::Record::Day => return self.fold_cube_day(c, row, line),
+                cube::Record::Line(l) => Some(l),
+            },
+            None => None,
+        };
+        let mut key = std::mem::take(&mut self.key);
+        let parsed = self.parse_row(row, line, cube.as_ref(), &mut key);
+        let Parsed {
+            account,
+            prefix_len,
+            is_tax,
+            weight,
+            no_public_rows,
+            usage_amount,
+            unblended,
+            public_cost,
+            sp_eff,
+            ri_eff,
+            day,
+            currency,
+        } = match parsed {
+            Ok(p) => p,
+            Err(e) => {
+                self.key = key;
+                return Err(e);
+            }
+        };
         let result = (|| {
             let mut shard = lock(&self.table.shards[shard_of(account.as_bytes())]);
             let shard = &mut *shard;
@@ -1260,7 +1308,7 @@ impl<'m> FoldWorker<'_, 'm> {
                 let days = shard.daily.len();
                 let d = shard.daily.entry((account_slot, day)).or_default();
                 d.rows += weight;
-                let (billable, tax) = if LineItemType::Tax.is_spelled(lit.as_bytes()) {
+                let (billable, tax) = if is_tax {
                     (Decimal::ZERO, unblended)
                 } else {
                     (unblended, Decimal::ZERO)
@@ -1284,6 +1332,108 @@ impl<'m> FoldWorker<'_, 'm> {
             self.flush_held();
         }
         Ok(())
+    }
+}
+
+/// What [`FoldWorker::parse_row`] reads of one row besides its key.
+struct Parsed<'r> {
+    account: &'r str,
+    /// Bytes of the key that are (period, payer, account).
+    prefix_len: usize,
+    is_tax: bool,
+    /// CUR rows the row stands for (a cube row sums several).
+    weight: u64,
+    no_public_rows: u64,
+    usage_amount: Decimal,
+    unblended: Decimal,
+    public_cost: Decimal,
+    sp_eff: Decimal,
+    ri_eff: Decimal,
+    day: Option<u32>,
+    currency: Option<(usize, &'r [u8])>,
+}
+
+/// One raw row's amounts as the fold adds them into its aggregate line: usage amount,
+/// unblended cost and SPEC 4.2 public cost (public on-demand cost, else amount x public rate,
+/// else the unblended cost).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowAmounts {
+    pub usage_amount: Decimal,
+    pub unblended_cost: Decimal,
+    pub public_cost: Decimal,
+}
+
+/// Tells which aggregate line each raw row of a file folds into, through the import's own
+/// row reading ([`Folder::fold`]'s key and amounts, CUR 2.0 and FOCUS adapters included),
+/// without folding anything: for line-level exports that re-read a delivery's rows
+/// (`month_end::proforma_cur`). Proforma cubes hold no raw rows and are refused.
+pub struct RowKeys<'m> {
+    folder: Folder<'m>,
+    names: Vec<Ustr>,
+}
+
+impl<'m> RowKeys<'m> {
+    /// Row keys of a file whose header `map` describes.
+    ///
+    /// # Errors
+    /// `CurError::Unsupported` for a proforma cube (pre-summed rows, no raw rows).
+    pub fn new(map: &'m ColumnMap, path: &'m Path) -> Result<Self, CurError> {
+        if map.cube.is_some() {
+            return Err(CurError::Unsupported {
+                path: path.to_path_buf(),
+                detail: "a proforma cube holds pre-summed lines, not the CUR's rows".into(),
+            });
+        }
+        Ok(Self {
+            folder: Folder::with_budget(map, path, usize::MAX),
+            names: map.labels.iter().map(|(_, _, n)| ustr::ustr(n)).collect(),
+        })
+    }
+
+    /// Reads one row (`line`: its 1-based line, or Parquet row, for errors): its key is then
+    /// [`RowKeys::last_key`]; returns its amounts.
+    ///
+    /// # Errors
+    /// A cell the import would refuse, named as the import names it.
+    pub fn read<R: Cells>(&mut self, row: &R, line: u64) -> Result<RowAmounts, CurError> {
+        let mut key = std::mem::take(&mut self.folder.key);
+        let result = {
+            let w = self.folder.worker();
+            let m = w.map;
+            let amounts = |p: Parsed<'_>| RowAmounts {
+                usage_amount: p.usage_amount,
+                unblended_cost: p.unblended,
+                public_cost: p.public_cost,
+            };
+            if let Some(c) = &m.cur2 {
+                super::cur2::with_row(c, w.path, &m.names, row, line, |r| {
+                    w.parse_row(r, line, None, &mut key).map(amounts)
+                })
+            } else if let Some(f) = &m.focus {
+                super::focus::with_row(f, w.path, &m.names, row, line, |r| {
+                    w.parse_row(r, line, None, &mut key).map(amounts)
+                })
+            } else {
+                w.parse_row(row, line, None, &mut key).map(amounts)
+            }
+        };
+        self.folder.key = key;
+        result
+    }
+
+    /// The key of the row last given to [`RowKeys::read`] (the fold table's bytes).
+    pub fn last_key(&self) -> &[u8] {
+        &self.folder.key
+    }
+
+    /// The aggregate line key some key bytes stand for, as the import stores it.
+    ///
+    /// # Errors
+    /// `CurError::Internal` for bytes that are not a key of this file's layout.
+    pub fn decode(&self, key: &[u8]) -> Result<LineKey, CurError> {
+        let mut decoder = KeyDecoder::default();
+        decode_line_key(key, self.folder.map, &self.names, &mut decoder)
+            .ok_or_else(|| corrupt_key(self.folder.path))
     }
 }
 

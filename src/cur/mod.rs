@@ -14,13 +14,14 @@ pub mod manifest;
 mod parquet_columns;
 mod parquet_reader;
 pub mod product_names;
+pub mod rows;
 pub mod source;
 
 pub use accounts::AccountInfo;
 pub use detect::Format;
 pub use fold::{
     AccountLines, CostExtract, CurrencySeen, DEFAULT_CURRENCY, DailyKey, DailySums, Label, LineKey,
-    LineSums, PackedAccount, Packer, StoredLine, import_budget,
+    LineSums, PackedAccount, Packer, RowAmounts, RowKeys, StoredLine, import_budget,
 };
 pub use line_item_type::{LineItemType, PricingClass};
 pub use product_names::ProductNames;

@@ -260,3 +260,85 @@ fn decimal_text(d: &parquet::data_type::Decimal) -> String {
         Err(_) => "invalid decimal".into(),
     }
 }
+
+/// A Parquet cost file opened to read its raw rows (every column the row API can write as
+/// text: primitive columns and CUR 2.0 maps), for line-level exports (`cur::rows`).
+pub(super) struct ParquetRows {
+    reader: SerializedFileReader<std::fs::File>,
+    root: Type,
+    fields: Vec<Arc<Type>>,
+    /// The file's own column names.
+    pub header: Vec<String>,
+    /// The header mapped as the import maps it (CUR 2.0 map columns located).
+    pub map: ColumnMap,
+    projected: Vec<usize>,
+    /// Rows in the file (from its footer).
+    pub rows: u64,
+}
+
+/// Opens `source` for [`ParquetRows::for_each_row`].
+pub(super) fn open_rows(source: &Source) -> Result<ParquetRows, CurError> {
+    let path = source.display_path();
+    let Source::File(p) = source else {
+        return Err(CurError::Unsupported {
+            path,
+            detail: "embedded Parquet data is not supported; import it from a file".into(),
+        });
+    };
+    let file = std::fs::File::open(p).map_err(|e| CurError::Io {
+        path: path.clone(),
+        source: e,
+    })?;
+    let reader = SerializedFileReader::new(file).map_err(|e| corrupt(&path, e))?;
+    let meta = reader.metadata().file_metadata();
+    let rows = u64::try_from(meta.num_rows()).unwrap_or(0);
+    let root = meta.schema_descr().root_schema().clone();
+    let fields: Vec<Arc<Type>> = root.get_fields().to_vec();
+    let header: Vec<String> = fields.iter().map(|f| f.name().to_string()).collect();
+    let mut map = ColumnMap::from_header(&path, &header)?;
+    let (cur2, _) = kind(&map, &header);
+    if let Some(c) = cur2 {
+        map = c.apply(map);
+    }
+    let mut map_cols: Vec<usize> = map
+        .cur2
+        .as_deref()
+        .map(|c| c.sources().collect())
+        .unwrap_or_default();
+    if let Some(f) = map.focus.as_deref() {
+        map_cols.extend([f.tags, f.cost_categories].into_iter().flatten());
+    }
+    let projected: Vec<usize> = (0..fields.len())
+        .filter(|&i| fields[i].is_primitive() || map_cols.contains(&i))
+        .collect();
+    Ok(ParquetRows {
+        reader,
+        root,
+        fields,
+        header,
+        map,
+        projected,
+        rows,
+    })
+}
+
+impl ParquetRows {
+    /// Calls `f` with each row's cells as text (columns that are neither primitive nor a CUR
+    /// 2.0 map stay empty) and its 1-based row number.
+    pub(super) fn for_each_row(
+        &self,
+        path: &Path,
+        f: impl FnMut(&Vec<String>, u64) -> Result<(), CurError>,
+    ) -> Result<(), CurError> {
+        let mut cells: Vec<String> = vec![String::new(); self.header.len()];
+        for_each_row(
+            path,
+            &self.reader,
+            &self.root,
+            &self.fields,
+            &self.projected,
+            &mut cells,
+            f,
+        )
+    }
+}

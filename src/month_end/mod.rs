@@ -36,6 +36,7 @@
 
 pub mod compare;
 pub mod invoices;
+pub mod proforma_cur;
 pub mod statement;
 pub mod statement_files;
 

@@ -12,6 +12,7 @@ pub mod restatements;
 pub mod scenarios;
 pub mod schema;
 pub mod session;
+pub mod source_files;
 pub mod statements;
 mod totals;
 

@@ -871,6 +871,95 @@ fn month_end_walkthrough_on_the_demo_with_a_third_month() {
     assert_eq!(json["Closed"], false);
     let (_, oct, _) = reconcile_json(&ws, &["--period", "2026-10"]);
     assert_eq!(oct["Closed"], true);
+
+    // Close November from the command line, then issue every group's statement and one pro
+    // forma CUR.
+    bin()
+        .arg("close")
+        .arg(&ws)
+        .args(["--period", "2026-11", "--note", "tied out"])
+        .assert()
+        .success();
+    let (_, nov_json, _) = reconcile_json(&ws, &["--period", "2026-11"]);
+    assert_eq!(nov_json["Closed"], true);
+    let statements = dir.path().join("statements");
+    bin()
+        .arg("export")
+        .arg(&ws)
+        .args([
+            "--period",
+            "2026-11",
+            "--all",
+            "--kind",
+            "statement",
+            "--out",
+        ])
+        .arg(&statements)
+        .assert()
+        .success();
+    let report = bin()
+        .arg("report")
+        .arg(&ws)
+        .args(["--period", "2026-11", "--format", "json"])
+        .assert()
+        .success();
+    let report: Value = serde_json::from_slice(&report.get_output().stdout).unwrap();
+    let groups = report["BillingGroupCostReports"].as_array().unwrap();
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(&statements)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), groups.len());
+    for f in &files {
+        let html = std::fs::read_to_string(f).unwrap();
+        assert!(!html.contains("DRAFT"), "{}", f.display());
+    }
+    let cur = dir.path().join("retail-2026-11.csv.gz");
+    bin()
+        .arg("export")
+        .arg(&ws)
+        .args([
+            "--period",
+            "2026-11",
+            "--group",
+            "retail",
+            "--kind",
+            "proforma-cur",
+            "--out",
+        ])
+        .arg(&cur)
+        .assert()
+        .success();
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(&cur).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let col = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|x| x == "lineItem/UnblendedCost")
+        .unwrap();
+    let cur_total: Decimal = r.records().map(|x| d(&x.unwrap()[col])).sum();
+    let csv_report = bin()
+        .arg("report")
+        .arg(&ws)
+        .args(["--period", "2026-11", "--format", "csv"])
+        .assert()
+        .success();
+    let csv_text = String::from_utf8(csv_report.get_output().stdout.clone()).unwrap();
+    let retail = csv_text
+        .lines()
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .find(|c| c.get(1) == Some(&"retail"))
+        .map(|c| d(c[3]))
+        .unwrap_or_else(|| panic!("{csv_text}"));
+    // The report's groups are footed to its total (SPEC 5): a group may move by a cent.
+    assert!(
+        (round2(cur_total) - retail).abs() <= d("0.01"),
+        "pro forma CUR {cur_total} vs report {retail}"
+    );
 }
 
 #[test]

@@ -192,10 +192,20 @@ fn top_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
         ellipsis(&view, widths[1]),
         ellipsis(&scenario_name, widths[0]),
     );
-    f.render_widget(
-        Paragraph::new(text).style(s.theme.pair("top_bar_fg", "top_bar_bg")),
-        area,
-    );
+    // The closed state is a badge: the word in reverse video, wherever the user is.
+    let bar = s.theme.pair("top_bar_fg", "top_bar_bg");
+    let line = match (closed.is_empty(), text.find(closed)) {
+        (false, Some(at)) => Line::from(vec![
+            Span::raw(text[..at + 1].to_string()),
+            Span::styled(
+                closed.trim_start().to_string(),
+                bar.add_modifier(Modifier::REVERSED | Modifier::BOLD),
+            ),
+            Span::raw(text[at + closed.len()..].to_string()),
+        ]),
+        _ => Line::from(text),
+    };
+    f.render_widget(Paragraph::new(line).style(bar), area);
 }
 
 fn short_title(t: Tab) -> &'static str {

@@ -113,7 +113,9 @@ fn the_checklist_walks_a_month_end_from_tie_out_to_close() {
         assert!(screen(&mut s).contains("(2/2) closed"), "tab {tab}");
         // ... as a badge: the word in reverse video.
         let buf = common::tui::buffer_at(&mut s, 140, 50);
-        let top: String = (0..140u16).map(|x| buf[(x, 0)].symbol().to_string()).collect();
+        let top: String = (0..140u16)
+            .map(|x| buf[(x, 0)].symbol().to_string())
+            .collect();
         let at = top[..top.find("closed").unwrap()].chars().count() as u16;
         assert!(
             buf[(at, 0)]

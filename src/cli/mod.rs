@@ -4,6 +4,7 @@
 mod compare;
 mod config;
 mod cube_sql;
+mod customer;
 mod demo;
 mod export;
 mod generate;
@@ -91,6 +92,10 @@ pub enum Command {
         /// per group x service code, sorted by the change in pro forma
         #[arg(long, value_name = "P0|S0", conflicts_with_all = ["view", "group_by"])]
         compare_to: Option<String>,
+        /// Who reads it: `internal` (default: AWS cost, pro forma, margin, tax, plans) or
+        /// `customer` (pro forma only: no AWS cost, margin or pricing plan names)
+        #[arg(long, value_enum, default_value_t = export::Audience::Internal)]
+        audience: export::Audience,
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
@@ -194,6 +199,10 @@ pub enum Command {
         group_by: Option<crate::engine::GroupBy>,
         #[arg(long, requires = "group_by")]
         value: Option<String>,
+        /// Only `internal`: an explanation shows AWS cost and pricing rules (a customer
+        /// receives a statement: `export --kind statement`)
+        #[arg(long, value_enum, default_value_t = export::Audience::Internal)]
+        audience: export::Audience,
     },
     /// Import or export the billing configuration (groups, plans, rules, custom line items, views)
     Config {
@@ -347,6 +356,14 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
             proforma_of: Some(group),
         } => import::run_proforma_of(&workspace, &files, &group),
         Command::Report {
+            compare_to: Some(_),
+            audience: export::Audience::Customer,
+            ..
+        } => Err(UsageError(
+            "--compare-to puts AWS cost and margin side by side: it is internal output (--audience internal)".into(),
+        )
+        .into()),
+        Command::Report {
             workspace,
             period,
             group,
@@ -354,6 +371,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
             group_by: _,
             scenario,
             compare_to: Some(compare_to),
+            audience: _,
             format,
         } => compare::run(
             &workspace,
@@ -371,6 +389,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
             group_by,
             scenario,
             compare_to: None,
+            audience,
             format,
         } => report::run(
             &workspace,
@@ -380,6 +399,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
             group_by,
             scenario.as_deref(),
             format,
+            audience,
         ),
         Command::Reconcile {
             workspace,
@@ -440,6 +460,13 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
             reason,
         } => export::reopen(&workspace, period, &reason),
         Command::Explain {
+            audience: export::Audience::Customer,
+            ..
+        } => Err(UsageError(
+            "explain shows AWS cost, factors and pricing rules: it is internal output; a customer receives a statement (export --kind statement)".into(),
+        )
+        .into()),
+        Command::Explain {
             workspace,
             period,
             group,
@@ -447,6 +474,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
             scenario,
             group_by,
             value,
+            audience: export::Audience::Internal,
         } => report::explain(
             &workspace,
             period,

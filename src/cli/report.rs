@@ -25,6 +25,7 @@ pub fn run(
     group_by: Option<GroupBy>,
     scenario: Option<&str>,
     format: OutputFormat,
+    audience: super::export::Audience,
 ) -> color_eyre::Result<()> {
     let ws = Workspace::open_for_reading(path)?;
     let deliveries = ws.deliveries()?;
@@ -53,7 +54,14 @@ pub fn run(
         .into_iter()
         .filter_map(|a| a.name.map(|n| (a.id, n)))
         .collect();
-    let mut out = render(&analysis, group, view, group_by, format, &names)?;
+    let mut out = match audience {
+        super::export::Audience::Internal => {
+            render(&analysis, group, view, group_by, format, &names)?
+        }
+        super::export::Audience::Customer => {
+            super::customer::render(&analysis, group, view, group_by, format, &names)?
+        }
+    };
     // A scenario's numbers never pass for the baseline's: the table says so above its title;
     // CSV and JSON keep their shapes (AWS's, for JSON) and the note goes to stderr.
     if let Some(name) = &analysis.scenario {

@@ -393,13 +393,15 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
             format,
         } => report::run(
             &workspace,
-            period,
-            group.as_deref(),
-            view.as_deref(),
-            group_by,
-            scenario.as_deref(),
-            format,
-            audience,
+            &report::Request {
+                period,
+                group: group.as_deref(),
+                view: view.as_deref(),
+                group_by,
+                scenario: scenario.as_deref(),
+                format,
+                audience,
+            },
         ),
         Command::Reconcile {
             workspace,

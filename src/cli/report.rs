@@ -17,16 +17,32 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
 
-pub fn run(
-    path: &Path,
-    period: BillingPeriod,
-    group: Option<&str>,
-    view: Option<&str>,
-    group_by: Option<GroupBy>,
-    scenario: Option<&str>,
-    format: OutputFormat,
-    audience: super::export::Audience,
-) -> color_eyre::Result<()> {
+/// What one `proforma report` command asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub period: BillingPeriod,
+    pub group: Option<&'a str>,
+    pub view: Option<&'a str>,
+    pub group_by: Option<GroupBy>,
+    pub scenario: Option<&'a str>,
+    pub format: OutputFormat,
+    pub audience: super::export::Audience,
+}
+
+/// Runs `report`.
+///
+/// # Errors
+/// A period without data, an unknown group, view or scenario, amounts in several currencies.
+pub fn run(path: &Path, req: &Request<'_>) -> color_eyre::Result<()> {
+    let Request {
+        period,
+        group,
+        view,
+        group_by,
+        scenario,
+        format,
+        audience,
+    } = *req;
     let ws = Workspace::open_for_reading(path)?;
     let deliveries = ws.deliveries()?;
     if !deliveries.iter().any(|d| d.period == period) {

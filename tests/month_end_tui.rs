@@ -251,3 +251,84 @@ fn a_groups_pro_forma_cur_is_exported_from_the_group_screen_and_ties_to_its_pro_
         "{total} vs {exact}"
     );
 }
+
+#[test]
+fn the_customer_presentation_shows_pro_forma_only() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    // The internal overview's AWS cost and margin of retail, as shown.
+    let col = |s: &Session, title: &str| s.app.model.columns.iter().position(|c| c.title == title);
+    let retail = s.app.model.keys.iter().position(|k| k == "retail").unwrap();
+    let aws = s.app.model.rows[retail][col(&s, "AWS cost").unwrap()].clone();
+    let margin = s.app.model.rows[retail][col(&s, "Margin").unwrap()].clone();
+    let proforma = s.app.model.rows[retail][col(&s, "Pro forma").unwrap()].clone();
+    let total = s.app.model.totals.clone().unwrap()[col(&s, "Pro forma").unwrap()].clone();
+    press(&mut s, &["P"]);
+    assert!(s.app.customer);
+    let text = screen(&mut s);
+    assert!(text.contains("customer"), "{text}");
+    for hidden in [aws.as_str(), margin.as_str()] {
+        assert!(!text.contains(hidden), "{hidden} shown:\n{text}");
+    }
+    let titles: Vec<&str> = s
+        .app
+        .model
+        .columns
+        .iter()
+        .map(|c| c.title.as_str())
+        .collect();
+    assert_eq!(titles, ["Billing group", "Pro forma"]);
+    assert!(
+        !s.app
+            .model
+            .keys
+            .iter()
+            .any(|k| k.contains("unmonitored") || k.contains("tax")),
+        "{:?}",
+        s.app.model.keys
+    );
+    assert!(text.contains(&proforma) && text.contains(&total), "{text}");
+    // Groups drill down the same way; internal tabs show nothing; explain is refused.
+    press(&mut s, &["2"]);
+    select(&mut s, "retail");
+    press(&mut s, &["Enter"]);
+    let text = screen(&mut s);
+    assert!(
+        !text.contains("Billable") && !text.contains("Margin"),
+        "{text}"
+    );
+    assert!(s.app.detail.is_none());
+    press(&mut s, &["x"]);
+    assert!(
+        s.app
+            .status
+            .0
+            .as_deref()
+            .unwrap_or("")
+            .contains("customer presentation")
+    );
+    press(&mut s, &["6"]);
+    let titles: Vec<&str> = s
+        .app
+        .model
+        .columns
+        .iter()
+        .map(|c| c.title.as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        ["", "Account", "Name", "Billing group", "Pro forma"]
+    );
+    for tab in ["3", "4", "8", "9"] {
+        press(&mut s, &[tab]);
+        assert!(
+            s.app.model.rows.is_empty(),
+            "tab {tab}: {:?}",
+            s.app.model.rows
+        );
+        assert!(screen(&mut s).contains("hidden in the customer presentation"));
+    }
+    // P again: everything is back.
+    press(&mut s, &["P", "1"]);
+    assert!(screen(&mut s).contains("AWS cost"));
+}

@@ -124,6 +124,8 @@ actions! {
     Assign = "assign",
     /// scenarios: new, open, promote, discard
     Scenarios = "scenarios",
+    /// customer presentation on/off: pro forma only, nothing internal on screen
+    Presentation = "presentation",
     /// billing groups / reconcile: export a statement or the pro forma CUR
     Export = "export",
     /// reconcile: close the period (with a note)

@@ -160,6 +160,9 @@ pub struct State {
     pub invoice_entered: HashMap<BillingPeriod, rust_decimal::Decimal>,
     /// The workspace's directory: exports are offered beside it.
     pub ws_dir: std::path::PathBuf,
+    /// The customer presentation (`P`, issue 13 item 5): tables show pro forma only, tabs
+    /// that are internal as a whole show nothing, explanations and forms are refused.
+    pub customer: bool,
     /// The export whose file the prompt asks for.
     pub pending_export: Option<export::ExportTarget>,
     /// Statements issued for the period on screen (read with the checklist).
@@ -361,6 +364,7 @@ impl State {
             statements_issued: 0,
             ws_dir: std::path::PathBuf::from("."),
             pending_export: None,
+            customer: false,
             tab: Tab::Overview,
             group_path: vec![GroupLevel::List],
             view,
@@ -529,6 +533,19 @@ impl State {
             }
         };
         self.model = model;
+        if self.customer {
+            self.model = self.model.customer_only().unwrap_or_else(|| {
+                let mut t = TableModel::new(
+                    format!("{} — customer presentation", self.tab.title()),
+                    &[("", table::Align::Left)],
+                );
+                t.empty = format!(
+                    "hidden in the customer presentation: this tab shows AWS cost, margins or pricing rules ({} shows everything)",
+                    self.keys.list(Action::Presentation)
+                );
+                t
+            });
+        }
         if self.repricing {
             self.model.title.push_str(controller::REPRICING);
         }
@@ -562,6 +579,9 @@ impl State {
             Some(self.group_path.clone())
         };
         self.detail = path.and_then(|p| screens::detail(self, state, &p, key.as_deref()));
+        if self.customer {
+            self.detail = None;
+        }
         self.change = match (self.tab, &self.audit) {
             (Tab::History, _) if key.as_deref().is_some_and(|k| k.starts_with("statement-")) => {
                 let id = key.and_then(|k| k.strip_prefix("statement-")?.parse::<i64>().ok());

@@ -982,7 +982,7 @@ pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
             align: R,
             width: 9,
             priority: 0,
-            measure: None,
+            measure: Some(Measure::ScenarioProForma),
         },
     );
     out.columns.insert(
@@ -992,7 +992,7 @@ pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
             align: R,
             width: 8,
             priority: 0,
-            measure: None,
+            measure: Some(Measure::ProFormaDelta),
         },
     );
     let index: std::collections::HashMap<&str, usize> = scen

@@ -33,6 +33,9 @@ pub enum Measure {
     Margin,
     /// Margin as a percentage of the pro forma (SPEC 3).
     MarginPercent,
+    /// A scenario's pro forma beside the baseline's, and the difference of the two.
+    ScenarioProForma,
+    ProFormaDelta,
 }
 
 /// What a cell sorts by.
@@ -169,6 +172,75 @@ impl TableModel {
         reorder(&mut self.sort_values, &order);
         reorder(&mut self.keys, &order);
         reorder(&mut self.kinds, &order);
+    }
+
+    /// The table as a customer may see it (issue 13 item 5, the TUI's customer
+    /// presentation): the names (left-aligned text, but plans and payers) and the pro forma
+    /// columns only, the
+    /// rows of billing groups only (no unmonitored or tax lines); None when the table holds
+    /// no pro forma (it is internal as a whole). Pro forma cells are the shown ones, so the
+    /// column still foots to its total.
+    pub fn customer_only(&self) -> Option<TableModel> {
+        self.column_of(Measure::ProForma)?;
+        // Names (left-aligned text) stay, but for the pricing plan, the payer account and
+        // anything about AWS's side.
+        const INTERNAL: [&str; 2] = ["Plan", "Payer"];
+        let keep: Vec<usize> = (0..self.columns.len())
+            .filter(|&c| {
+                let col = &self.columns[c];
+                match col.measure {
+                    Some(
+                        Measure::ProForma | Measure::ScenarioProForma | Measure::ProFormaDelta,
+                    ) => true,
+                    Some(_) => false,
+                    // A text column about AWS's side (the daily AWS cost sparkline) is internal.
+                    None => {
+                        col.align == Align::Left
+                            && !INTERNAL.contains(&col.title.as_str())
+                            && !col.title.contains("AWS")
+                    }
+                }
+            })
+            .collect();
+        let pick = |cells: &[String]| -> Vec<String> {
+            keep.iter()
+                .map(|&c| cells.get(c).cloned().unwrap_or_default())
+                .collect()
+        };
+        let mut out = TableModel {
+            title: format!("{} — customer presentation (pro forma only)", self.title),
+            columns: keep.iter().map(|&c| self.columns[c].clone()).collect(),
+            empty: self.empty.clone(),
+            ..TableModel::default()
+        };
+        for r in (0..self.rows.len()).filter(|&r| self.kinds[r] == RowKind::Normal) {
+            out.rows.push(pick(&self.rows[r]));
+            out.sort_values.push(
+                keep.iter()
+                    .map(|&c| {
+                        self.sort_values[r]
+                            .get(c)
+                            .cloned()
+                            .unwrap_or(SortValue::Num(None))
+                    })
+                    .collect(),
+            );
+            out.keys.push(self.keys[r].clone());
+            out.kinds.push(RowKind::Normal);
+        }
+        if let Some(t) = &self.totals {
+            out.totals = Some(pick(t));
+            out.total_values = keep
+                .iter()
+                .map(|&c| {
+                    self.total_values
+                        .get(c)
+                        .cloned()
+                        .unwrap_or(SortValue::Num(None))
+                })
+                .collect();
+        }
+        Some(out)
     }
 
     /// The index of the column holding `m`.

@@ -156,6 +156,25 @@ impl State {
                 });
             }
             Action::Filter => self.mode = Mode::Filter,
+            Action::Presentation => {
+                self.customer = !self.customer;
+                self.status.0 = Some(if self.customer {
+                    format!(
+                        "customer presentation: pro forma only; AWS cost, margins, plans and rules are hidden ({} shows everything)",
+                        self.keys.list(Action::Presentation)
+                    )
+                } else {
+                    "internal presentation: everything shown".into()
+                });
+            }
+            Action::Explain | Action::New | Action::Edit | Action::Delete | Action::Export
+                if self.customer =>
+            {
+                self.refuse(format!(
+                    "not in the customer presentation: explanations, forms and exports show internal numbers ({} leaves it)",
+                    self.keys.list(Action::Presentation)
+                ));
+            }
             Action::Export => super::export::open_picker(self),
             Action::Jump => self.mode = Mode::Jump(modal::Jump::new(self.selection())),
             Action::Sort => self.sort_next(),

@@ -44,6 +44,9 @@ pub fn draw(f: &mut Frame<'_>, s: &mut Session) {
     top_bar(f, top, s);
     tab_bar(f, tabs, s);
     match s.app.tab {
+        // The customer presentation shows the table alone: the margin chart and the daily
+        // billable series are internal.
+        Tab::Overview if s.app.customer => table(f, main, s),
         Tab::Overview => {
             let groups = s.app.current().config.groups.len() as u16;
             let needed = s.app.model.rows.len() as u16 + 5;
@@ -149,6 +152,12 @@ fn top_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
         " closed"
     } else {
         ""
+    };
+    // The customer presentation is a badge too (below), after the closed state.
+    let closed = match (closed.is_empty(), app.customer) {
+        (_, false) => closed,
+        (true, true) => " customer",
+        (false, true) => " closed customer",
     };
     let wide = area.width >= 110;
     let period = if wide {

@@ -279,6 +279,22 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (payer_id, period, replaced_at, account_id, product_code)
     ) WITHOUT ROWID;
     "#,
+    // 13 (issue 12 item 1): billable and tax per invoice of the delivery in force (payer,
+    // period), by `bill/InvoiceId` and `bill/InvoicingEntity` (store/invoices.rs); '' where the
+    // rows carry none (an open month). Written and deleted with the delivery. Amounts are
+    // decimal text. WITHOUT ROWID and no other index: a few rows per delivery.
+    r#"
+    CREATE TABLE invoice_totals (
+        payer_id   TEXT NOT NULL,
+        period     TEXT NOT NULL,
+        invoice_id TEXT NOT NULL,
+        entity     TEXT NOT NULL,
+        rows       INTEGER NOT NULL,
+        billable   TEXT NOT NULL,
+        tax        TEXT NOT NULL,
+        PRIMARY KEY (payer_id, period, invoice_id, entity)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Steps that SQL alone cannot do, run after the SQL of the migration numbered here, in the

@@ -716,12 +716,18 @@ fn per_invoice(
         }
     }
     let entered: Decimal = list.iter().map(|i| i.amount).sum();
-    let cur_total = match numbers.first() {
-        Some((_, Number::Money(m))) => *m,
-        _ => Decimal::ZERO,
+    // Each invoice is rounded to the cent on its own (as AWS issues them), so their sum can
+    // differ from the payer's total rounded once (`CurTotal`) by a few cents.
+    let per_invoice_total: Decimal = {
+        let mut ids: BTreeMap<&str, Decimal> = BTreeMap::new();
+        for i in cur {
+            *ids.entry(i.invoice_id.as_str()).or_default() += i.total();
+        }
+        ids.values().map(|t| round2(*t)).sum()
     };
     numbers.push(("Entered", Number::Money(entered)));
-    numbers.push(("Difference", Number::Money(entered - cur_total)));
+    numbers.push(("Difference", Number::Money(entered - per_invoice_total)));
+    numbers.push(("CurInvoicesTotal", Number::Money(per_invoice_total)));
     numbers.push(("TieOut", Number::Text("per invoice".into())));
     numbers.push(("Invoices", Number::Count(list.len() as u64)));
     numbers.push(("InvoicesTied", Number::Count(tied)));

@@ -6,12 +6,20 @@
 //! (a number does not tie out). It is computed from the workspace alone and writes nothing.
 //! The checks, in order (README "Month-end close" documents them for users):
 //!
-//! 1. `invoice-tie-out`, per payer: the CUR's billable + tax of the payer's delivery in force,
-//!    rounded to the cent, against what the user entered (one total, or the sum of the payer's
-//!    invoices from a file, [`invoices`]). Exact to the cent: any difference fails and is
-//!    stated. Nothing entered: `warn` "not entered" (the CUR is never compared with itself).
-//!    The import keeps no `bill/InvoiceId` or `bill/InvoicingEntity`, so the tie-out is per
-//!    payer; the CUR's amounts per `bill/BillingEntity` are listed beside it.
+//! 1. `invoice-tie-out`, one per payer: the CUR's billable + tax of the payer's delivery in
+//!    force against what the user entered (one total, or invoices from a file, [`invoices`]).
+//!    Exact to the cent: any difference fails and is stated. Nothing entered: `warn` "not
+//!    entered" (the CUR is never compared with itself).
+//!    - Per invoice id when the delivery's CUR carries `bill/InvoiceId` and a file is given: the
+//!      import recorded billable and tax per (`bill/InvoiceId`, `bill/InvoicingEntity`)
+//!      ([`crate::store::invoices`]); each file invoice is held against the CUR's rows of its id
+//!      (and of its entity when the file names one), rounded on its own; a file invoice the CUR
+//!      lacks, a CUR invoice the file lacks, a cent of difference, or CUR rows without an id
+//!      worth a cent beside invoiced ones fail, naming the invoice.
+//!    - Per payer otherwise (`--invoice-total`, no invoice id in the CUR: an open month, a file
+//!      without the column, a proforma cube; or a delivery imported before invoices were
+//!      recorded): the payer's total rounded to the cent against the sum entered, and the
+//!      detail says why; the CUR's amounts per invoice and per `bill/BillingEntity` are listed.
 //! 2. `engine-totals` per payer, `no-public-price`, `unknown-types`, `item-currency` and per
 //!    group `explanation`: the checks of the Reconcile tab ([`crate::checks`]); rows without a
 //!    public price and unknown line item types warn, the others fail.

@@ -1400,10 +1400,9 @@ impl<'m> FoldWorker<'_, 'm> {
                 };
                 let e = shard.invoices.value_mut(i);
                 e.rows += weight;
-                if add(&mut e.billable, billable)
-                    .and_then(|_| add(&mut e.tax, tax))
-                    .is_err()
-                {
+                // Only the part the row adds to (adding a zero changes no sum).
+                let part = if is_tax { &mut e.tax } else { &mut e.billable };
+                if add(part, unblended).is_err() {
                     return Err(overflow(self.path));
                 }
             }

@@ -535,3 +535,62 @@ fn shared_samples_tie_out_per_payer_or_per_invoice() {
         "{checks:#?}"
     );
 }
+
+/// A proforma cube (`cube-sql`'s result) carries no invoice columns: its delivery records its
+/// totals under an empty invoice id and ties out per payer, saying so.
+#[test]
+fn a_cube_ties_out_per_payer() {
+    let (dir, ws) = workspace();
+    let columns = proforma::cur::cube::COLUMNS;
+    let value = |c: &str| match c {
+        "proforma_cube" => "1",
+        "record" => "line",
+        "billing_period" => "2026-10",
+        "payer_account_id" => PAYER,
+        "usage_account_id" => "222222222222",
+        "currency" => "USD",
+        "billing_entity" => "AWS",
+        "product_code" => "AmazonEC2",
+        "line_item_type" => "Usage",
+        "free_on_bill" => "false",
+        "row_count" => "5",
+        "usage_amount" => "10",
+        "unblended_cost" => "1.04",
+        "public_cost" => "1.04",
+        "no_public_price_rows" => "0",
+        "savings_plan_effective_cost" | "reservation_effective_cost" => "0",
+        _ => "",
+    };
+    let cube = format!(
+        "{}\n{}\n",
+        columns.join(","),
+        columns
+            .iter()
+            .map(|c| value(c))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let file = dir.path().join("cube.csv");
+    std::fs::write(&file, cube).unwrap();
+    import(&ws, &file);
+    let got = recorded(&ws, PAYER, "2026-10");
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        (got[0].invoice_id.as_str(), got[0].entity.as_str()),
+        ("", "")
+    );
+    assert_eq!(
+        (got[0].rows, got[0].billable, got[0].tax),
+        (5, d("1.04"), d("0"))
+    );
+    let (code, checks, _) = tie_out(&ws, "2026-10", "InvoiceId,Amount,Currency\nX,1.04,USD\n");
+    let c = one(&checks);
+    assert_eq!(code, 0, "{c:#}");
+    assert_eq!(c["Numbers"]["TieOut"], "per payer");
+    assert!(
+        detail(c)
+            .iter()
+            .any(|l| l.contains("a proforma cube carries none")),
+        "{c:#}"
+    );
+}

@@ -70,6 +70,13 @@ pub struct ColumnMap {
     /// `lineItem/CurrencyCode` (legacy CSV) / `line_item_currency_code` (Parquet): the currency
     /// the row's amounts are in (SPEC 5). Absent: the rows are taken to be in USD.
     pub currency: Option<usize>,
+    /// `bill/InvoiceId` (legacy CSV, Parquet and CUR 2.0 `bill_invoice_id`; FOCUS `InvoiceId`):
+    /// the invoice the row is billed on, blank until AWS finalises the month
+    /// (cur_formats.md 1.1). Summed per invoice for the month-end tie-out.
+    pub invoice_id: Option<usize>,
+    /// `bill/InvoicingEntity` (CUR 2.0 `bill_invoicing_entity`; FOCUS `InvoiceIssuerName`): the
+    /// AWS legal entity that issues the row's invoice.
+    pub invoicing_entity: Option<usize>,
     /// Label columns with the key they carry (`user:team` from CSV, `user_team` from Parquet).
     pub labels: Vec<(usize, LabelKind, String)>,
     /// Derived cells that each hold a row's labels of one kind as a set of (key, value)
@@ -87,7 +94,7 @@ pub struct ColumnMap {
 }
 
 /// Columns proforma reads by their normalised name (besides labels, which keep their spelling).
-const READ: [&str; 21] = [
+const READ: [&str; 23] = [
     "bill_payer_account_id",
     "line_item_usage_account_id",
     "bill_billing_period_start_date",
@@ -109,6 +116,8 @@ const READ: [&str; 21] = [
     "savings_plan_savings_plan_effective_cost",
     "reservation_effective_cost",
     "line_item_usage_start_date",
+    "bill_invoice_id",
+    "bill_invoicing_entity",
 ];
 
 /// Refuses a header that names a column twice: the same spelling twice, or two spellings of a
@@ -224,6 +233,8 @@ impl ColumnMap {
             ri_effective_cost: find("reservation_effective_cost"),
             usage_start: find("line_item_usage_start_date"),
             currency: find("line_item_currency_code"),
+            invoice_id: find("bill_invoice_id"),
+            invoicing_entity: find("bill_invoicing_entity"),
             labels,
             label_sets: Vec::new(),
             cube: None,
@@ -260,6 +271,8 @@ impl ColumnMap {
                 self.ri_effective_cost,
                 self.usage_start,
                 self.currency,
+                self.invoice_id,
+                self.invoicing_entity,
             ]
             .into_iter()
             .flatten(),

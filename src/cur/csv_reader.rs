@@ -687,12 +687,18 @@ mod tests {
         let whole = read_with(&text, 64 << 10, usize::MAX).unwrap();
         assert!(whole.line_count() > 1_000, "{}", whole.line_count());
         assert!(!whole.currencies.is_empty() || !whole.daily.is_empty());
+        // The sample's one invoice holds every row (billable and tax).
+        assert_eq!(whole.invoices.len(), 1);
+        let inv = whole.invoices.values().next().unwrap();
+        assert_eq!(inv.rows, whole.rows);
+        assert!(!inv.tax.is_zero() && !inv.billable.is_zero());
         for budget in [0, 1, 50_000, 400_000] {
             let spilled = read_with(&text, 64 << 10, budget).unwrap();
             assert_eq!(spilled.rows, whole.rows, "budget {budget}");
             assert_eq!(spilled.lines, whole.lines, "budget {budget}");
             assert_eq!(spilled.daily, whole.daily, "budget {budget}");
             assert_eq!(spilled.currencies, whole.currencies, "budget {budget}");
+            assert_eq!(spilled.invoices, whole.invoices, "budget {budget}");
         }
     }
 

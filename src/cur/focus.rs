@@ -353,6 +353,8 @@ pub fn column_map(path: &Path, header: &[String]) -> Result<ColumnMap, CurError>
         ri_effective_cost: Some(base + D_RI_EFF),
         usage_start: find("ChargePeriodStart"),
         currency: find("BillingCurrency"),
+        invoice_id: find("InvoiceId"),
+        invoicing_entity: find("InvoiceIssuerName"),
         labels: Vec::new(),
         label_sets,
         cube: None,
@@ -363,7 +365,7 @@ pub fn column_map(path: &Path, header: &[String]) -> Result<ColumnMap, CurError>
 }
 
 /// FOCUS columns proforma reads (a second column of the same name is refused).
-const READ: [&str; 28] = [
+const READ: [&str; 29] = [
     "BillingAccountId",
     "SubAccountId",
     "BillingPeriodStart",
@@ -389,6 +391,7 @@ const READ: [&str; 28] = [
     "ProviderName",
     "PublisherName",
     "InvoiceIssuerName",
+    "InvoiceId",
     "Tags",
     "x_CostCategories",
     "PricingCategory",

@@ -105,6 +105,36 @@ pub struct DailySums {
     pub public_cost: Decimal,
 }
 
+/// One invoice of a (period, payer): what the month-end tie-out compares with the invoices
+/// AWS issued (issue 12 item 1; cur_formats.md 1.1 `bill/InvoiceId`, `bill/InvoicingEntity`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InvoiceKey {
+    pub period: BillingPeriod,
+    pub payer: Ustr,
+    /// `bill/InvoiceId` (FOCUS `InvoiceId`), trimmed; empty for rows without one (an open
+    /// month's estimate: AWS fills it when it finalises the month).
+    pub invoice_id: String,
+    /// `bill/InvoicingEntity` (FOCUS `InvoiceIssuerName`), trimmed; empty when not stated.
+    pub entity: String,
+}
+
+/// Exact sums over the rows of one invoice.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InvoiceSums {
+    pub rows: u64,
+    /// Unblended cost of every line item type except `Tax` (SPEC 4.5 AWSCost).
+    pub billable: Decimal,
+    /// Unblended cost of `Tax` rows.
+    pub tax: Decimal,
+}
+
+/// Adds one invoice's sums to another's; an amount beyond what `Decimal` holds is refused.
+pub(crate) fn add_invoice(a: &mut InvoiceSums, b: &InvoiceSums) -> Result<(), NotANumber> {
+    a.rows += b.rows;
+    add(&mut a.billable, b.billable)?;
+    add(&mut a.tax, b.tax)
+}
+
 /// The currency a (payer, period)'s rows state, and where it was first seen (SPEC 5).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrencySeen {
@@ -165,6 +195,9 @@ pub struct CostExtract {
     /// appears once per file; [`CostExtract::absorb`] may append a second part's.
     pub lines: Vec<AccountLines>,
     pub daily: FxHashMap<DailyKey, DailySums>,
+    /// Billable and tax per invoice, when the file has an invoice id or invoicing entity
+    /// column ([`ColumnMap::invoice_id`]); empty otherwise (and for a proforma cube).
+    pub invoices: FxHashMap<InvoiceKey, InvoiceSums>,
     pub rows: u64,
     /// The currency each (period, payer) states; absent when its rows state none, which
     /// means `DEFAULT_CURRENCY`. Rows of one (period, payer) in two currencies are refused
@@ -287,6 +320,10 @@ impl CostExtract {
         for (k, v) in other.daily {
             let e = self.daily.entry(k).or_default();
             add_daily(e, &v).map_err(|_| overflow(path))?;
+        }
+        for (k, v) in other.invoices {
+            let e = self.invoices.entry(k).or_default();
+            add_invoice(e, &v).map_err(|_| overflow(path))?;
         }
         Ok(())
     }
@@ -449,6 +486,7 @@ pub const DEFAULT_BUDGET_MB: usize = 512;
 /// Approximate bytes of table entry besides its key: sums, index slot, slot vectors, growth.
 const LINE_OVERHEAD: usize = 200;
 const DAY_OVERHEAD: usize = 100;
+const INVOICE_OVERHEAD: usize = 120;
 const ACCOUNT_OVERHEAD: usize = 80;
 
 /// How much of its new entries a worker counts before it adds them to the table's total.
@@ -473,6 +511,12 @@ struct Shard {
     /// worker met which row first.
     delivery_currency: Vec<Vec<(Box<[u8]>, u64)>>,
     daily: DailyTable,
+    /// Invoice sums keyed by the (period, payer) slot (4 bytes, little-endian) followed by
+    /// the length-prefixed invoice id and invoicing entity ([`FoldWorker::invoice_key`]).
+    invoices: KeyTable<InvoiceSums>,
+    /// The invoice entry the last row went to: a delivery's rows mostly share one invoice,
+    /// so most rows find theirs by one comparison instead of a hash lookup.
+    last_invoice: Option<usize>,
     /// Approximate bytes held, for the memory budget.
     held: usize,
 }
@@ -529,6 +573,7 @@ pub struct Folder<'m> {
     rows: u64,
     /// For [`Folder::fold`], the single-threaded entry point.
     key: Vec<u8>,
+    invoice: Vec<u8>,
     pending: usize,
     packer: Option<Packer<'m>>,
 }
@@ -540,6 +585,8 @@ pub struct FoldWorker<'f, 'm> {
     map: &'m ColumnMap,
     path: &'m Path,
     key: Vec<u8>,
+    /// The row's invoice key (slot placeholder, id, entity), reused from row to row.
+    invoice: Vec<u8>,
     rows: u64,
     /// Bytes of new entries not yet added to the table's total.
     pending: usize,
@@ -634,6 +681,7 @@ impl<'m> Folder<'m> {
             spill_error: Mutex::new(None),
             rows: 0,
             key: Vec::with_capacity(256),
+            invoice: Vec::with_capacity(64),
             pending: 0,
             packer: None,
         }
@@ -654,6 +702,7 @@ impl<'m> Folder<'m> {
             map: self.map,
             path: self.path,
             key: Vec::with_capacity(256),
+            invoice: Vec::with_capacity(64),
             rows: 0,
             pending: 0,
         }
@@ -668,20 +717,27 @@ impl<'m> Folder<'m> {
     /// (Parquet) for errors.
     pub fn fold<R: Cells>(&mut self, row: &R, line: u64) -> Result<(), CurError> {
         let key = std::mem::take(&mut self.key);
+        let invoice = std::mem::take(&mut self.invoice);
         let (rows, pending) = (self.rows, self.pending);
         let mut w = FoldWorker {
             table: self,
             map: self.map,
             path: self.path,
             key,
+            invoice,
             rows,
             pending,
         };
         let result = w.fold(row, line);
         let FoldWorker {
-            key, rows, pending, ..
+            key,
+            invoice,
+            rows,
+            pending,
+            ..
         } = w;
         self.key = key;
+        self.invoice = invoice;
         self.rows = rows;
         self.pending = pending;
         result
@@ -786,6 +842,11 @@ impl<'m> Folder<'m> {
             let part = part?;
             out.lines.extend(part.accounts);
             out.daily.extend(part.daily);
+            for (k, v) in part.invoices {
+                // A (period, payer) spans shards: its invoices are added up across them.
+                let e = out.invoices.entry(k).or_default();
+                add_invoice(e, &v).map_err(|_| overflow(path))?;
+            }
             currencies.extend(part.currencies);
         }
         // The earliest line first, so a second currency is reported where it appears.
@@ -804,6 +865,7 @@ impl<'m> Folder<'m> {
 struct ShardOut {
     accounts: Vec<AccountLines>,
     daily: Vec<(DailyKey, DailySums)>,
+    invoices: Vec<(InvoiceKey, InvoiceSums)>,
     currencies: Vec<((BillingPeriod, String), CurrencySeen)>,
 }
 
@@ -842,6 +904,7 @@ fn finish_shard(
     let mut out = ShardOut {
         accounts: Vec::with_capacity(accounts.len()),
         daily: Vec::with_capacity(shard.daily.len()),
+        invoices: Vec::with_capacity(shard.invoices.len()),
         currencies: Vec::new(),
     };
     for ((period, payer, account), mut lines) in accounts.iter().zip(by_account) {
@@ -891,6 +954,24 @@ fn finish_shard(
             ));
         }
     }
+    for (k, v) in shard.invoices.iter() {
+        let (slot, id, entity) = invoice_key_parts(k).ok_or_else(|| corrupt_key(path))?;
+        let mut r = KeyReader {
+            buf: shard.deliveries.key(slot),
+        };
+        let (period, payer) =
+            (|| Some((BillingPeriod::from_timestamp(&r.field()?)?, r.field()?)))()
+                .ok_or_else(|| corrupt_key(path))?;
+        out.invoices.push((
+            InvoiceKey {
+                period,
+                payer: ustr::ustr(&payer),
+                invoice_id: String::from_utf8_lossy(id).into_owned(),
+                entity: String::from_utf8_lossy(entity).into_owned(),
+            },
+            v.clone(),
+        ));
+    }
     for ((slot, day), v) in shard.daily {
         let (period, payer, account) = &accounts[slot];
         let key = DailyKey {
@@ -912,11 +993,13 @@ fn merge_shard(into: &mut Shard, from: Shard, path: &Path) -> Result<(), CurErro
         .iter()
         .map(|(k, _)| into.account_slot(k))
         .collect();
+    let mut delivery_slots = Vec::with_capacity(from.deliveries.len());
     for (d, (k, _)) in from.deliveries.iter().enumerate() {
         let mine = into.deliveries.position(k);
         if mine == into.delivery_currency.len() {
             into.delivery_currency.push(Vec::new());
         }
+        delivery_slots.push(mine);
         for (code, at) in &from.delivery_currency[d] {
             note(&mut into.delivery_currency[mine], code, *at);
         }
@@ -935,7 +1018,30 @@ fn merge_shard(into: &mut Shard, from: Shard, path: &Path) -> Result<(), CurErro
         add_daily(e, &v).map_err(|_| overflow(path))?;
     }
     into.held += (into.daily.len() - days) * DAY_OVERHEAD;
+    let mut key = Vec::new();
+    for (k, v) in from.invoices.iter() {
+        let slot = invoice_key_parts(k)
+            .and_then(|(slot, _, _)| delivery_slots.get(slot))
+            .ok_or_else(|| corrupt_key(path))?;
+        key.clear();
+        key.extend_from_slice(k);
+        key[..4].copy_from_slice(&(*slot as u32).to_le_bytes());
+        let n = into.invoices.len();
+        let i = into.invoices.position(&key);
+        if i == n {
+            into.held += key.len() + INVOICE_OVERHEAD;
+        }
+        add_invoice(into.invoices.value_mut(i), v).map_err(|_| overflow(path))?;
+    }
+    into.last_invoice = None;
     Ok(())
+}
+
+/// The (period, payer) slot, invoice id and invoicing entity of a shard's invoice key.
+fn invoice_key_parts(key: &[u8]) -> Option<(usize, &[u8], &[u8])> {
+    let slot = u32::from_le_bytes(key.get(..4)?.try_into().ok()?) as usize;
+    let mut r = KeyReader { buf: &key[4..] };
+    Some((slot, r.bytes()?, r.bytes()?))
 }
 
 /// Records that `code` appears at `line`: its earliest line is kept.
@@ -1226,7 +1332,6 @@ impl<'m> FoldWorker<'_, 'm> {
         for (col, _) in &m.label_sets {
             push_field(key, Self::opt_bytes(row, Some(*col)));
         }
-
         Ok(Parsed {
             account,
             prefix_len,
@@ -1276,6 +1381,21 @@ impl<'m> FoldWorker<'_, 'm> {
                 return Err(e);
             }
         };
+        // The row's invoice: the (period, payer) slot is filled in under the shard's lock.
+        let mut invoice = std::mem::take(&mut self.invoice);
+        let has_invoice = m.invoice_id.is_some() || m.invoicing_entity.is_some();
+        if has_invoice {
+            invoice.clear();
+            invoice.extend_from_slice(&[0; 4]);
+            push_field(
+                &mut invoice,
+                Self::opt_bytes(row, m.invoice_id).trim_ascii(),
+            );
+            push_field(
+                &mut invoice,
+                Self::opt_bytes(row, m.invoicing_entity).trim_ascii(),
+            );
+        }
         let result = (|| {
             let mut shard = lock(&self.table.shards[shard_of(account.as_bytes())]);
             let shard = &mut *shard;
@@ -1304,15 +1424,38 @@ impl<'m> FoldWorker<'_, 'm> {
             if sum_ok.is_err() {
                 return Err(overflow(self.path));
             }
+            let (billable, tax) = if is_tax {
+                (Decimal::ZERO, unblended)
+            } else {
+                (unblended, Decimal::ZERO)
+            };
+            if has_invoice {
+                let delivery = shard.account_delivery[account_slot] as u32;
+                invoice[..4].copy_from_slice(&delivery.to_le_bytes());
+                let i = match shard.last_invoice {
+                    Some(i) if shard.invoices.key(i) == invoice.as_slice() => i,
+                    _ => {
+                        let n = shard.invoices.len();
+                        let i = shard.invoices.position(&invoice);
+                        if i == n {
+                            shard.held += invoice.len() + INVOICE_OVERHEAD;
+                        }
+                        shard.last_invoice = Some(i);
+                        i
+                    }
+                };
+                let e = shard.invoices.value_mut(i);
+                e.rows += weight;
+                // Only the part the row adds to (adding a zero changes no sum).
+                let part = if is_tax { &mut e.tax } else { &mut e.billable };
+                if add(part, unblended).is_err() {
+                    return Err(overflow(self.path));
+                }
+            }
             if let Some(day) = day {
                 let days = shard.daily.len();
                 let d = shard.daily.entry((account_slot, day)).or_default();
                 d.rows += weight;
-                let (billable, tax) = if is_tax {
-                    (Decimal::ZERO, unblended)
-                } else {
-                    (unblended, Decimal::ZERO)
-                };
                 let ok = add(&mut d.billable, billable)
                     .and_then(|_| add(&mut d.tax, tax))
                     .and_then(|_| add(&mut d.public_cost, public_cost));
@@ -1326,6 +1469,7 @@ impl<'m> FoldWorker<'_, 'm> {
             Ok(shard.held - before)
         })();
         self.key = key;
+        self.invoice = invoice;
         self.pending += result?;
         self.rows += weight;
         if self.pending >= self.table.held_batch {

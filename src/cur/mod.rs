@@ -20,8 +20,9 @@ pub mod source;
 pub use accounts::AccountInfo;
 pub use detect::Format;
 pub use fold::{
-    AccountLines, CostExtract, CurrencySeen, DEFAULT_CURRENCY, DailyKey, DailySums, Label, LineKey,
-    LineSums, PackedAccount, Packer, RowAmounts, RowKeys, StoredLine, import_budget,
+    AccountLines, CostExtract, CurrencySeen, DEFAULT_CURRENCY, DailyKey, DailySums, InvoiceKey,
+    InvoiceSums, Label, LineKey, LineSums, PackedAccount, Packer, RowAmounts, RowKeys, StoredLine,
+    import_budget,
 };
 pub use line_item_type::{LineItemType, PricingClass};
 pub use product_names::ProductNames;

@@ -11,6 +11,10 @@
 //! - `Currency` (required): the ISO 4217 code (`USD`).
 //!
 //! A file that breaks any of this is refused whole, naming the file, line, column and reason.
+//!
+//! When the payer's CUR carries invoice ids, each line is matched by `InvoiceId` with the
+//! CUR's `bill/InvoiceId` and, when given, by `InvoicingEntity` with `bill/InvoicingEntity`
+//! (letter case ignored); otherwise the payer's lines are added up (see [`super`], check 1).
 
 use rust_decimal::Decimal;
 use std::path::Path;

@@ -6,12 +6,20 @@
 //! (a number does not tie out). It is computed from the workspace alone and writes nothing.
 //! The checks, in order (README "Month-end close" documents them for users):
 //!
-//! 1. `invoice-tie-out`, per payer: the CUR's billable + tax of the payer's delivery in force,
-//!    rounded to the cent, against what the user entered (one total, or the sum of the payer's
-//!    invoices from a file, [`invoices`]). Exact to the cent: any difference fails and is
-//!    stated. Nothing entered: `warn` "not entered" (the CUR is never compared with itself).
-//!    The import keeps no `bill/InvoiceId` or `bill/InvoicingEntity`, so the tie-out is per
-//!    payer; the CUR's amounts per `bill/BillingEntity` are listed beside it.
+//! 1. `invoice-tie-out`, one per payer: the CUR's billable + tax of the payer's delivery in
+//!    force against what the user entered (one total, or invoices from a file, [`invoices`]).
+//!    Exact to the cent: any difference fails and is stated. Nothing entered: `warn` "not
+//!    entered" (the CUR is never compared with itself).
+//!    - Per invoice id when the delivery's CUR carries `bill/InvoiceId` and a file is given: the
+//!      import recorded billable and tax per (`bill/InvoiceId`, `bill/InvoicingEntity`)
+//!      ([`crate::store::invoices`]); each file invoice is held against the CUR's rows of its id
+//!      (and of its entity when the file names one), rounded on its own; a file invoice the CUR
+//!      lacks, a CUR invoice the file lacks, a cent of difference, or CUR rows without an id
+//!      worth a cent beside invoiced ones fail, naming the invoice.
+//!    - Per payer otherwise (`--invoice-total`, no invoice id in the CUR: an open month, a file
+//!      without the column, a proforma cube; or a delivery imported before invoices were
+//!      recorded): the payer's total rounded to the cent against the sum entered, and the
+//!      detail says why; the CUR's amounts per invoice and per `bill/BillingEntity` are listed.
 //! 2. `engine-totals` per payer, `no-public-price`, `unknown-types`, `item-currency` and per
 //!    group `explanation`: the checks of the Reconcile tab ([`crate::checks`]); rows without a
 //!    public price and unknown line item types warn, the others fail.
@@ -43,6 +51,7 @@ pub mod statement_files;
 use crate::analysis::{Analysis, ReportError};
 use crate::money::{fmt_grouped, round2};
 use crate::period::BillingPeriod;
+use crate::store::invoices::InvoiceTotal;
 use crate::store::{StoreError, Workspace};
 use compare::{Change, MonthOverMonth};
 use rust_decimal::Decimal;
@@ -284,7 +293,11 @@ pub fn reconcile_loaded(
         None => id.to_string(),
     };
 
-    let mut checks = tie_out(data, &ours, entered)?;
+    let mut invoiced: BTreeMap<String, Vec<InvoiceTotal>> = BTreeMap::new();
+    for d in &ours {
+        invoiced.insert(d.payer.clone(), ws.invoice_totals(&d.payer, period)?);
+    }
+    let mut checks = tie_out(data, &ours, &invoiced, entered)?;
     checks.extend(tab_checks(data));
     let prev_closed = ws.is_closed(previous)?;
     checks.extend(accounts(data, base.as_ref(), prev_closed, opts, &named));
@@ -323,6 +336,7 @@ pub fn reconcile_loaded(
 fn tie_out(
     data: &Analysis,
     ours: &[&crate::store::DeliveryRow],
+    invoiced: &BTreeMap<String, Vec<InvoiceTotal>>,
     entered: &Entered,
 ) -> Result<Vec<MonthEndCheck>, MonthEndError> {
     let payers: Vec<&str> = ours.iter().map(|d| d.payer.as_str()).collect();
@@ -375,6 +389,8 @@ fn tie_out(
         let (billable, tax) = (parts[0], parts[1]);
         let payer_currency = data.payer_currency(&d.payer).to_string();
         let mut detail = entities(data, &d.payer);
+        let cur_invoices = invoiced.get(&d.payer).map_or(&[][..], Vec::as_slice);
+        let with_ids = cur_invoices.iter().any(|i| !i.invoice_id.is_empty());
         let mut numbers = vec![
             ("CurTotal", Number::Money(cur)),
             ("CurBillable", Number::Money(billable)),
@@ -387,6 +403,11 @@ fn tie_out(
             fmt_grouped(tax)
         );
         let invoices = by_payer.remove(&d.payer);
+        if !(with_ids && total.is_none() && invoices.is_some()) {
+            // Per payer: say why, and what the CUR holds per invoice.
+            numbers.push(("TieOut", Number::Text("per payer".into())));
+            detail.extend(per_payer_notes(cur_invoices, with_ids, total.is_some()));
+        }
         let entered_amount = match (&total, &invoices) {
             (Some(t), _) => Some(*t),
             (None, Some(list)) => {
@@ -400,6 +421,19 @@ fn tie_out(
                         )
                     })
                     .collect();
+                if other.is_empty() && with_ids {
+                    out.push(per_invoice(
+                        d,
+                        cur_invoices,
+                        list,
+                        &source,
+                        &payer_currency,
+                        &cur_text,
+                        detail,
+                        numbers,
+                    ));
+                    continue;
+                }
                 for i in list {
                     detail.push(format!(
                         "invoice {}{}: {} {} ({source} line {})",
@@ -493,6 +527,246 @@ fn tie_out(
         });
     }
     Ok(out)
+}
+
+/// Why a payer ties out per payer, and the CUR's amounts per invoice (or per invoicing entity)
+/// to enter, as detail lines.
+fn per_payer_notes(cur: &[InvoiceTotal], with_ids: bool, total_entered: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    if cur.is_empty() {
+        out.push(
+            "per payer: this delivery was imported before invoices were recorded; import its \
+             files again to tie out per invoice id"
+                .into(),
+        );
+        return out;
+    }
+    if with_ids && total_entered {
+        out.push(
+            "per payer: --invoice-total is one amount for the payer; enter AWS's invoices with \
+             --invoices FILE to tie out per invoice id"
+                .into(),
+        );
+    } else if !with_ids {
+        out.push(
+            "per payer: the CUR carries no invoice id (bill/InvoiceId is empty until AWS \
+             finalises the month, and a proforma cube carries none), so the invoices are summed \
+             per payer"
+                .into(),
+        );
+    }
+    let listed_entities = cur.iter().filter(|i| !i.entity.is_empty()).count();
+    if with_ids || listed_entities > 1 {
+        let (shown, _) =
+            crate::footing::foot(&cur.iter().map(InvoiceTotal::total).collect::<Vec<_>>());
+        for (i, s) in cur.iter().zip(shown) {
+            out.push(format!(
+                "CUR {}: {}",
+                invoice_name(&i.invoice_id, &i.entity),
+                fmt_grouped(s)
+            ));
+        }
+    }
+    out
+}
+
+/// `invoice 123 (Amazon Web Services, Inc.)`, `rows without an invoice id (...)`,
+/// `invoicing entity ...`.
+fn invoice_name(id: &str, entity: &str) -> String {
+    let entity = if entity.is_empty() {
+        String::new()
+    } else {
+        format!(" ({entity})")
+    };
+    if id.is_empty() {
+        format!("rows without an invoice id{entity}")
+    } else {
+        format!("invoice {id}{entity}")
+    }
+}
+
+/// One CUR invoice id's amounts: its entities and their exact totals.
+struct CurInvoice<'a> {
+    parts: Vec<&'a InvoiceTotal>,
+    matched: bool,
+}
+
+impl CurInvoice<'_> {
+    fn total(&self) -> Decimal {
+        self.parts.iter().map(|i| i.total()).sum()
+    }
+    fn billable(&self) -> Decimal {
+        self.parts.iter().map(|i| i.billable).sum()
+    }
+    fn tax(&self) -> Decimal {
+        self.parts.iter().map(|i| i.tax).sum()
+    }
+    fn entities(&self) -> String {
+        let v: Vec<&str> = self
+            .parts
+            .iter()
+            .map(|i| i.entity.as_str())
+            .filter(|e| !e.is_empty())
+            .collect();
+        v.join(", ")
+    }
+}
+
+/// The invoice tie-out of a payer whose CUR carries invoice ids, with the invoices of a file
+/// (all in the payer's currency): each file invoice against the CUR's rows of the same
+/// `bill/InvoiceId` (and `bill/InvoicingEntity` when the file names one), to the cent; a file
+/// invoice the CUR lacks, a CUR invoice the file lacks, and CUR rows without an invoice id
+/// that amount to a cent or more all fail, naming the invoice.
+#[allow(clippy::too_many_arguments)]
+fn per_invoice(
+    d: &crate::store::DeliveryRow,
+    cur: &[InvoiceTotal],
+    list: &[&invoices::InvoiceLine],
+    source: &str,
+    currency: &str,
+    cur_text: &str,
+    mut detail: Vec<String>,
+    mut numbers: Vec<(&'static str, Number)>,
+) -> MonthEndCheck {
+    let mut by_id: BTreeMap<&str, CurInvoice<'_>> = BTreeMap::new();
+    for i in cur {
+        by_id
+            .entry(i.invoice_id.as_str())
+            .or_insert_with(|| CurInvoice {
+                parts: Vec::new(),
+                matched: false,
+            })
+            .parts
+            .push(i);
+    }
+    let unbilled = by_id.remove("");
+    let mut failed: Vec<String> = Vec::new();
+    let mut tied = 0u64;
+    for inv in list {
+        let at = format!("{source} line {}", inv.line);
+        let Some(c) = by_id.get_mut(inv.invoice_id.as_str()) else {
+            failed.push(format!("{} not in the CUR", inv.invoice_id));
+            detail.push(format!(
+                "FAIL {}: entered {} {} ({at}), but the CUR has no such bill/InvoiceId",
+                invoice_name(&inv.invoice_id, inv.entity.as_deref().unwrap_or("")),
+                fmt_grouped(inv.amount),
+                inv.currency
+            ));
+            continue;
+        };
+        c.matched = true;
+        // The file names an entity: only the CUR's rows of that entity count.
+        let parts: Vec<&InvoiceTotal> = match &inv.entity {
+            None => c.parts.clone(),
+            Some(e) => c
+                .parts
+                .iter()
+                .copied()
+                .filter(|p| p.entity.trim().eq_ignore_ascii_case(e.trim()))
+                .collect(),
+        };
+        if parts.is_empty() {
+            failed.push(format!("{} entity differs", inv.invoice_id));
+            detail.push(format!(
+                "FAIL {}: entered {} {} ({at}), but the CUR bills invoice {} from {}",
+                invoice_name(&inv.invoice_id, inv.entity.as_deref().unwrap_or("")),
+                fmt_grouped(inv.amount),
+                inv.currency,
+                inv.invoice_id,
+                c.entities()
+            ));
+            continue;
+        }
+        let one = CurInvoice {
+            parts,
+            matched: true,
+        };
+        let exact = one.total();
+        let shown = round2(exact);
+        let bt = crate::footing::distribute(&[one.billable(), one.tax()], shown);
+        let diff = inv.amount - shown;
+        let name = invoice_name(&inv.invoice_id, &one.entities());
+        let what = format!(
+            "{name}: entered {} {} ({at}), CUR {} = billable {} + tax {}",
+            fmt_grouped(inv.amount),
+            inv.currency,
+            fmt_grouped(shown),
+            fmt_grouped(bt[0]),
+            fmt_grouped(bt[1])
+        );
+        if diff.is_zero() {
+            tied += 1;
+            detail.push(format!("PASS {what}: ties out to the cent"));
+        } else {
+            failed.push(format!("{} differs by {}", inv.invoice_id, signed(diff)));
+            detail.push(format!(
+                "FAIL {what}: difference {} (entered - CUR)",
+                signed(diff)
+            ));
+        }
+    }
+    for (id, c) in by_id.iter().filter(|(_, c)| !c.matched) {
+        failed.push(format!("{id} not in {source}"));
+        detail.push(format!(
+            "FAIL {}: in the CUR ({} {currency}) but not in {source}",
+            invoice_name(id, &c.entities()),
+            fmt_grouped(round2(c.total()))
+        ));
+    }
+    if let Some(u) = unbilled {
+        let shown = round2(u.total());
+        if !shown.is_zero() {
+            failed.push("rows without an invoice id".into());
+            detail.push(format!(
+                "FAIL {}: {} {currency} in the CUR on no invoice (bill/InvoiceId empty: the \
+                 month may not be final)",
+                invoice_name("", &u.entities()),
+                fmt_grouped(shown)
+            ));
+        }
+    }
+    let entered: Decimal = list.iter().map(|i| i.amount).sum();
+    // Each invoice is rounded to the cent on its own (as AWS issues them), so their sum can
+    // differ from the payer's total rounded once (`CurTotal`) by a few cents.
+    let per_invoice_total: Decimal = {
+        let mut ids: BTreeMap<&str, Decimal> = BTreeMap::new();
+        for i in cur {
+            *ids.entry(i.invoice_id.as_str()).or_default() += i.total();
+        }
+        ids.values().map(|t| round2(*t)).sum()
+    };
+    numbers.push(("Entered", Number::Money(entered)));
+    numbers.push(("Difference", Number::Money(entered - per_invoice_total)));
+    numbers.push(("CurInvoicesTotal", Number::Money(per_invoice_total)));
+    numbers.push(("TieOut", Number::Text("per invoice".into())));
+    numbers.push(("Invoices", Number::Count(list.len() as u64)));
+    numbers.push(("InvoicesTied", Number::Count(tied)));
+    numbers.push(("InvoicesFailed", Number::Count(failed.len() as u64)));
+    let ok = failed.is_empty();
+    let mut named: Vec<String> = failed.iter().take(3).cloned().collect();
+    if failed.len() > 3 {
+        named.push(format!("{} more", failed.len() - 3));
+    }
+    MonthEndCheck {
+        name: "invoice-tie-out",
+        key: Some(d.payer.clone()),
+        status: if ok { Status::Pass } else { Status::Fail },
+        title: format!(
+            "invoice tie-out, payer {}, per invoice id: entered {} {currency} on {} invoice{}, \
+             {cur_text}; {}",
+            d.payer,
+            fmt_grouped(entered),
+            list.len(),
+            if list.len() == 1 { "" } else { "s" },
+            if ok {
+                "every invoice ties out to the cent".to_string()
+            } else {
+                format!("does not tie out: {}", named.join("; "))
+            }
+        ),
+        detail,
+        numbers,
+    }
 }
 
 /// The payer's CUR amounts (billable + tax) per `bill/BillingEntity` when it has several

@@ -147,6 +147,13 @@ impl ImportBatch {
                             .daily
                             .insert(k, v);
                     }
+                    for (k, v) in extract.invoices {
+                        parts
+                            .entry((k.payer.to_string(), k.period))
+                            .or_default()
+                            .invoices
+                            .insert(k, v);
+                    }
                     for ((payer, period), part) in parts {
                         let rows = part.rows;
                         add_part(by_key, payer, period, part, (index, rows, is_cube), &path)?;
@@ -447,6 +454,10 @@ impl Workspace {
             if status == DeliveryStatus::Replaced {
                 super::restatements::record(&tx, &d.payer, d.period, &now, d.packed.chunks.iter())?;
             }
+            if status == DeliveryStatus::Unchanged {
+                // Imported before invoices were recorded (migration 13): record them now.
+                super::invoices::backfill(&tx, d, &outcome)?;
+            }
             if status != DeliveryStatus::Unchanged {
                 for (index, _) in &d.files {
                     record_file(&tx, &batch.files, *index, &now, &mut import_ids)?;
@@ -537,7 +548,13 @@ fn write_delivery(
         "INSERT OR IGNORE INTO payers (payer_id) VALUES (?1)",
         [&d.payer],
     )?;
-    for table in ["cost_chunks", "daily_costs", "delivery_files", "deliveries"] {
+    for table in [
+        "cost_chunks",
+        "daily_costs",
+        "delivery_files",
+        "invoice_totals",
+        "deliveries",
+    ] {
         tx.execute(
             &format!("DELETE FROM {table} WHERE payer_id = ?1 AND period = ?2"),
             params![d.payer, period],
@@ -597,6 +614,7 @@ fn write_delivery(
             v.public_cost.to_string()
         ])?;
     }
+    super::invoices::write(tx, d, s)?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ mod chunks;
 pub mod close_log;
 pub mod config;
 mod deliveries;
+pub mod invoices;
 pub mod periods;
 mod queries;
 pub mod restatements;

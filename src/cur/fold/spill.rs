@@ -3,13 +3,13 @@
 //! distinct keys. The format is private to one process run: little-endian counts, length-
 //! prefixed keys and `Decimal`s in their 16-byte serialized form, so sums round-trip exactly.
 
-use super::{DailySums, KeyTable, LineSums, Shard};
+use super::{DailySums, InvoiceSums, KeyTable, LineSums, Shard};
 use crate::cur::CurError;
 use rust_decimal::Decimal;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
-const MAGIC: &[u8; 8] = b"PFSPILL1";
+const MAGIC: &[u8; 8] = b"PFSPILL2";
 
 /// The import error for a spill file that could not be written or read back: about the
 /// temporary directory, not the input.
@@ -81,6 +81,13 @@ pub(super) fn write(file: &mut Option<File>, shard: &Shard) -> std::io::Result<(
         for d in [&s.billable, &s.tax, &s.public_cost] {
             put_decimal(&mut w, d)?;
         }
+    }
+    put_u64(&mut w, shard.invoices.len() as u64)?;
+    for (k, s) in shard.invoices.iter() {
+        put_bytes(&mut w, k)?;
+        put_u64(&mut w, s.rows)?;
+        put_decimal(&mut w, &s.billable)?;
+        put_decimal(&mut w, &s.tax)?;
     }
     put_u64(&mut w, shard.held as u64)?;
     w.flush()
@@ -216,6 +223,22 @@ fn read<R: Read>(r: &mut In<R>) -> std::io::Result<Shard> {
             public_cost: r.decimal()?,
         };
         shard.daily.insert((slot, day), sums);
+    }
+    for _ in 0..r.u64()? {
+        let k = r.bytes()?;
+        let slot = super::invoice_key_parts(&k).ok_or_else(damaged)?.0;
+        if slot >= deliveries {
+            return Err(damaged());
+        }
+        let n = shard.invoices.len();
+        if shard.invoices.position(&k) != n {
+            return Err(damaged());
+        }
+        *shard.invoices.value_mut(n) = InvoiceSums {
+            rows: r.u64()?,
+            billable: r.decimal()?,
+            tax: r.decimal()?,
+        };
     }
     shard.held = r.usize()?;
     Ok(shard)

@@ -187,7 +187,11 @@ fn statements_are_exported_from_a_group_and_for_every_group_from_the_checklist()
 
     // Every group's statement from the checklist's Export step, as CSV into a directory.
     press(&mut s, &["8"]);
-    assert!(step_row(&s, "step:export")[3].contains("for 1 of 5 billing groups"));
+    let row = step_row(&s, "step:export");
+    assert!(
+        row[3].contains("final statements for 0 of 5 billing groups (drafts only: 1"),
+        "{row:?}"
+    );
     select(&mut s, "step:export");
     press(&mut s, &["Enter", "Down", "Enter"]);
     let Mode::Prompt(p) = &s.app.mode else {
@@ -198,6 +202,21 @@ fn statements_are_exported_from_a_group_and_for_every_group_from_the_checklist()
     let out = dir.path().join("statements-2026-10");
     let files: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
     assert_eq!(files.len(), 5, "{files:?}");
+    // Drafts of an open period do not finish the step; final statements of the closed one do.
+    let row = step_row(&s, "step:export");
+    assert_eq!(row[1], "TODO", "{row:?}");
+    select(&mut s, "step:close");
+    press(&mut s, &["Enter", "\"done\"", "Enter"]);
+    select(&mut s, "step:export");
+    press(&mut s, &["Enter", "Down", "Enter"]);
+    let Mode::Prompt(p) = &s.app.mode else {
+        panic!("{:?}", s.app.mode)
+    };
+    let dir2 = format!("{}-final", p.text);
+    for _ in 0..p.text.chars().count() {
+        press(&mut s, &["Backspace"]);
+    }
+    press(&mut s, &[&format!("\"{dir2}\""), "Enter"]);
     let row = step_row(&s, "step:export");
     assert_eq!(row[1], "DONE", "{row:?}");
     // The History tab lists what was issued.

@@ -672,6 +672,38 @@ fn new_accounts_restatement_and_replaced_deliveries() {
         "{detail:?}"
     );
     assert!(!detail.iter().any(|l| l.contains("222222222222")));
+    // A further delivery that changes no amount lists nothing of the earlier replacement.
+    let f3 = dir.path().join("cur-2026-10-again.csv");
+    std::fs::write(
+        &f3,
+        small_cur(
+            "2026-10",
+            &[
+                ("999999999999", "111111111111", "120.00"),
+                ("999999999999", "222222222222", "5.00"),
+                ("999999999999", "444444444444", "0.00"),
+            ],
+        ),
+    )
+    .unwrap();
+    bin().arg("import").arg(&ws).arg(&f3).assert().success();
+    let (_, json3, _) = reconcile_json(&ws, &["--period", "2026-10"]);
+    let detail3: Vec<&str> = one(&json3, "delivery")["Detail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert!(
+        detail3
+            .iter()
+            .any(|l| l.starts_with("the replacement changed no billable or tax amount")),
+        "{detail3:?}"
+    );
+    assert!(
+        !detail3.iter().any(|l| l.contains("account 111111111111")),
+        "{detail3:?}"
+    );
     assert!(
         c["Title"]
             .as_str()

@@ -187,9 +187,13 @@ pub fn table(st: &State) -> TableModel {
                     }
                     .to_string(),
                     format!(
-                        "statements issued for {} of {} billing groups",
+                        "final statements for {} of {} billing groups{}",
                         st.statements_issued,
-                        st.data.config.groups.len()
+                        st.data.config.groups.len(),
+                        match st.statement_drafts {
+                            0 => String::new(),
+                            n => format!(" (drafts only: {n}; close the period, then export)"),
+                        }
                     ),
                 ),
                 _ => match (worst(&checks), list) {

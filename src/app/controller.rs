@@ -220,8 +220,12 @@ impl App {
             entered: st.invoice_entered.get(&st.period()).copied(),
         };
         // Statements are recorded outside the audit log: counted on every refresh (cheap).
-        let issued = self.ws.groups_with_statements(stamp.period).unwrap_or(0);
-        self.state.statements_issued = issued;
+        let (final_, drafts) = self
+            .ws
+            .groups_with_statements(stamp.period)
+            .unwrap_or((0, 0));
+        self.state.statements_issued = final_;
+        self.state.statement_drafts = drafts;
         let st = &self.state;
         if st.checklist.as_ref().is_some_and(|c| c.stamp == stamp) {
             return;

@@ -165,8 +165,10 @@ pub struct State {
     pub customer: bool,
     /// The export whose file the prompt asks for.
     pub pending_export: Option<export::ExportTarget>,
-    /// Statements issued for the period on screen (read with the checklist).
+    /// Billing groups with a final statement for the period on screen, and with drafts only
+    /// (read with the checklist).
     pub statements_issued: usize,
+    pub statement_drafts: usize,
     pub tab: Tab,
     pub group_path: Vec<GroupLevel>,
     /// Billing view shown on the views tab: `primary:<payer>`, `group:<name>`, `custom:<name>`.
@@ -362,6 +364,7 @@ impl State {
             checklist: None,
             invoice_entered: HashMap::new(),
             statements_issued: 0,
+            statement_drafts: 0,
             ws_dir: std::path::PathBuf::from("."),
             pending_export: None,
             customer: false,

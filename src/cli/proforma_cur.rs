@@ -54,12 +54,13 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
                 args.out.display()
             );
         }
-        groups
+        let names: Vec<&str> = groups
             .iter()
-            .map(|&g| {
-                args.out
-                    .join(file_name(&analysis.config.groups[g].name, period))
-            })
+            .map(|&g| analysis.config.groups[g].name.as_str())
+            .collect();
+        crate::month_end::statement::unique_slugs(&names)
+            .into_iter()
+            .map(|slug| args.out.join(file_name(&slug, period)))
             .collect()
     } else {
         if args.out.is_dir() {
@@ -71,6 +72,29 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
         vec![args.out.to_path_buf()]
     };
 
+    // Existing files are replaced only with --force, and checked before anything is read.
+    for t in &targets {
+        if t.is_dir() {
+            bail!("{} is a directory; nothing was written", t.display());
+        }
+        if t.exists() && !args.force {
+            bail!(
+                "{} exists; nothing was written (pass --force to replace it)",
+                t.display()
+            );
+        }
+        if !args.all {
+            if let Some(p) = t.parent().filter(|p| !p.as_os_str().is_empty()) {
+                if !p.is_dir() {
+                    bail!(
+                        "cannot write {}: {} is not a directory",
+                        t.display(),
+                        p.display()
+                    );
+                }
+            }
+        }
+    }
     let term = TermProgress::for_stderr();
     let progress: &dyn Progress = match &term {
         Some(t) => t,
@@ -99,7 +123,23 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
     for (s, (g, out)) in summaries.into_iter().zip(&pairs) {
         let (g, out) = (*g, out.as_path());
         let group = &analysis.config.groups[g];
-        let report = analysis.pricing.groups[g].proforma();
+        // The report shows the group's pro forma footed to the groups' total (SPEC 5): it may
+        // differ from the file's sum rounded by a cent, which is said.
+        let shown = analysis
+            .shown_invoice()
+            .groups
+            .get(g)
+            .and_then(|r| r.proforma)
+            .unwrap_or_default();
+        let rounded = crate::money::round2(s.total);
+        let report = if rounded == shown {
+            "as the report shows it".to_string()
+        } else {
+            format!(
+                "the report shows {}, footed so the groups add up to its total",
+                fmt_plain(shown)
+            )
+        };
         let currency = group_payers(&analysis, g)
             .first()
             .map_or("USD", |p| analysis.payer_currency(p))
@@ -107,14 +147,14 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
         let left: Vec<String> = s.left_out.iter().map(|(t, n)| format!("{n} {t}")).collect();
         super::table::print_safe(
             &format!(
-                "wrote {}: billing group {} {period}, {} {} rows and {} custom line item rows; pro forma {} {currency} (report: {}){}\n",
+                "wrote {}: billing group {} {period}, {} {} rows and {} custom line item rows; pro forma {} {currency} ({}){}\n",
                 out.display(),
                 group.name,
                 s.rows,
                 s.layout,
                 s.item_rows,
                 fmt_plain(s.total),
-                fmt_plain(report),
+                report,
                 if left.is_empty() {
                     String::new()
                 } else {

@@ -1075,6 +1075,12 @@ fn delivery(ws: &Workspace, d: &crate::store::DeliveryRow) -> Result<MonthEndChe
     }
     // What the newest replacement changed, per account and service (largest first).
     let restated = ws.restatements(&d.payer, d.period)?;
+    let replaced_now = newest.is_some_and(|e| e.before.is_some());
+    if replaced_now && restated.is_empty() {
+        detail.push(
+            "the replacement changed no billable or tax amount of any (account, service); prices or usage may still differ (report --compare-to shows pro forma)".into(),
+        );
+    }
     if !restated.is_empty() {
         detail.push(format!(
             "the replacement changed {} (account, service) {}; largest first, billable + tax before -> after:",

@@ -660,29 +660,55 @@ pub fn slug(name: &str) -> String {
     }
 }
 
-/// The file names of `--all`, one per group in the given order: `<slug>-<period>.<ext>`,
-/// with `-2`, `-3`... after the slug of a group whose slug (compared without case) an earlier
-/// group already took, so no two groups share a file.
-pub fn file_names(groups: &[&str], period: BillingPeriod, format: Format) -> Vec<String> {
+/// One file-name slug per group, in the given order, unique without regard to case: a group
+/// whose name is its own slug keeps the plain slug (so an existing customer's file name does
+/// not change when another group with a similar name is added); the others get `-2`, `-3`...
+/// in the given order.
+pub fn unique_slugs(groups: &[&str]) -> Vec<String> {
+    let slugs: Vec<String> = groups.iter().map(|g| slug(g)).collect();
     let mut taken: BTreeSet<String> = BTreeSet::new();
-    groups
-        .iter()
-        .map(|g| {
-            let base = slug(g);
-            let mut name = base.clone();
-            let mut n = 2;
-            while !taken.insert(name.to_ascii_lowercase()) {
-                name = format!("{base}-{n}");
-                n += 1;
-            }
-            format!("{name}-{period}.{}", format.extension())
-        })
+    let mut out: Vec<Option<String>> = vec![None; groups.len()];
+    // First the groups named exactly as their slug, then the rest.
+    let exact = |i: usize| groups[i] == slugs[i];
+    let order: Vec<usize> = (0..groups.len())
+        .filter(|&i| exact(i))
+        .chain((0..groups.len()).filter(|&i| !exact(i)))
+        .collect();
+    for i in order {
+        let base = &slugs[i];
+        let mut name = base.clone();
+        let mut n = 2;
+        while !taken.insert(name.to_ascii_lowercase()) {
+            name = format!("{base}-{n}");
+            n += 1;
+        }
+        out[i] = Some(name);
+    }
+    out.into_iter().map(Option::unwrap_or_default).collect()
+}
+
+/// The file names of `--all`, one per group in the given order: `<slug>-<period>.<ext>`,
+/// unique as [`unique_slugs`] makes them.
+pub fn file_names(groups: &[&str], period: BillingPeriod, format: Format) -> Vec<String> {
+    unique_slugs(groups)
+        .into_iter()
+        .map(|name| format!("{name}-{period}.{}", format.extension()))
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_group_named_as_its_slug_keeps_its_file_name() {
+        assert_eq!(unique_slugs(&["RETAIL", "retail"]), ["retail-2", "retail"]);
+        assert_eq!(unique_slugs(&["retail", "RETAIL"]), ["retail", "retail-2"]);
+        assert_eq!(
+            unique_slugs(&["a b", "a/b", "a-b"]),
+            ["a-b-2", "a-b-3", "a-b"]
+        );
+    }
 
     #[test]
     fn csv_text_escapes_formula_starts_only() {

@@ -136,9 +136,10 @@ pub(crate) fn record<'a>(
 }
 
 impl Workspace {
-    /// What the newest replacement of (`payer`, `period`)'s delivery changed, per (account,
-    /// service code), largest |change| first; empty when it was never replaced (or replaced
-    /// before this was recorded).
+    /// What the import of the delivery in force of (`payer`, `period`) changed when it
+    /// replaced the one before, per (account, service code), largest |change| first. Empty
+    /// when that import replaced nothing, changed no billable or tax amount, or was made
+    /// before this was recorded (never an earlier replacement's changes).
     ///
     /// # Errors
     /// The store's; an amount that is not a decimal.
@@ -148,12 +149,12 @@ impl Workspace {
         period: BillingPeriod,
     ) -> Result<Vec<RestatedLine>, StoreError> {
         let mut stmt = self.conn().prepare(
-            "SELECT replaced_at, account_id, product_code, billable_before, billable_after,
-                    tax_before, tax_after
-             FROM restatements
-             WHERE payer_id = ?1 AND period = ?2
-               AND replaced_at = (SELECT max(replaced_at) FROM restatements
-                                  WHERE payer_id = ?1 AND period = ?2)",
+            "SELECT r.replaced_at, r.account_id, r.product_code, r.billable_before,
+                    r.billable_after, r.tax_before, r.tax_after
+             FROM restatements r
+             JOIN deliveries d ON d.payer_id = r.payer_id AND d.period = r.period
+                              AND d.imported_at = r.replaced_at
+             WHERE r.payer_id = ?1 AND r.period = ?2",
         )?;
         let dec = |s: String| {
             s.parse::<Decimal>().map_err(|_| {

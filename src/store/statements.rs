@@ -140,17 +140,26 @@ impl Workspace {
         Ok(())
     }
 
-    /// How many billing groups have a statement issued for `period` (draft or final).
+    /// How many billing groups have a final statement issued for `period` (issued while the
+    /// period was closed), and how many have drafts only.
     ///
     /// # Errors
     /// The store's.
-    pub fn groups_with_statements(&self, period: BillingPeriod) -> Result<usize, StoreError> {
-        let n: i64 = self.conn().query_row(
-            "SELECT count(DISTINCT group_arn) FROM statements WHERE period = ?1",
+    pub fn groups_with_statements(
+        &self,
+        period: BillingPeriod,
+    ) -> Result<(usize, usize), StoreError> {
+        let (f, d): (i64, i64) = self.conn().query_row(
+            "SELECT count(DISTINCT CASE WHEN draft = 0 THEN group_arn END),
+                    count(DISTINCT CASE WHEN draft <> 0 THEN group_arn END)
+             FROM statements WHERE period = ?1",
             [period.to_string()],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        Ok(usize::try_from(n).unwrap_or(0))
+        Ok((
+            usize::try_from(f).unwrap_or(0),
+            usize::try_from(d).unwrap_or(0),
+        ))
     }
 
     /// The statements issued, newest first: at most `limit`.

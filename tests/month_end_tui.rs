@@ -69,8 +69,11 @@ fn the_checklist_walks_a_month_end_from_tie_out_to_close() {
         detail.rows
     );
     // Not a number: said, and the prompt stays with the text.
-    press(&mut s, &["Enter", "\"abc\"", "Enter"]);
+    press(&mut s, &["Enter", "\"27,314.37\"", "Enter"]);
     assert!(matches!(s.app.mode, Mode::Prompt(_)));
+    // The reason is shown in the prompt, under the text.
+    let text = screen(&mut s);
+    assert!(text.contains("✗ ") && text.contains("27,314.37"), "{text}");
     press(&mut s, &["Esc"]);
     // The right total passes.
     select(&mut s, "step:tie-out");

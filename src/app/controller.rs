@@ -360,7 +360,12 @@ impl App {
                 .map(|t| t.question())
                 .unwrap_or_default(),
         };
-        self.state.mode = Mode::Prompt(super::modal::Prompt { what, text, ask });
+        self.state.mode = Mode::Prompt(super::modal::Prompt {
+            what,
+            text,
+            ask,
+            error: why.clone(),
+        });
         self.state.refuse(why);
     }
 

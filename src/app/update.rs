@@ -418,9 +418,10 @@ impl State {
                 None
             }
             StepKind::TieOut => {
+                // Empty (typing replaces the amount entered before; Enter on empty clears it).
                 let mut p = Prompt::new(PromptFor::InvoiceTotal);
                 if let Some(t) = self.invoice_entered.get(&self.period()) {
-                    p.text = t.to_string();
+                    p.ask = format!("entered before: {t}");
                 }
                 self.mode = Mode::Prompt(p);
                 None

@@ -24,6 +24,8 @@ pub struct Prompt {
     pub text: String,
     /// The question, when it depends on more than `what` (an export's target).
     pub ask: String,
+    /// Why the text was refused (shown under it until the next try).
+    pub error: String,
 }
 
 impl Prompt {
@@ -32,6 +34,7 @@ impl Prompt {
             what,
             text: String::new(),
             ask: String::new(),
+            error: String::new(),
         }
     }
 
@@ -94,16 +97,27 @@ impl Prompt {
             PromptFor::InvoiceTotal => (
                 " Tie out to the invoice ",
                 format!(
-                    "AWS's invoice total of {p}, tax included, to the cent (Enter checks it, empty clears it, Esc cancels)"
+                    "AWS's invoice total of {p}, tax included, to the cent (Enter checks it, empty clears it, Esc cancels){}",
+                    if self.ask.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {}", self.ask)
+                    }
                 ),
             ),
         };
         ModalView {
             title: title.into(),
-            lines: vec![
-                vec![Styled::plain(ask)],
-                vec![Styled::plain(format!("> {}▏", self.text))],
-            ],
+            lines: {
+                let mut lines = vec![
+                    vec![Styled::plain(ask)],
+                    vec![Styled::plain(format!("> {}▏", self.text))],
+                ];
+                if !self.error.is_empty() {
+                    lines.push(vec![Styled::plain(format!("✗ {}", self.error))]);
+                }
+                lines
+            },
             size: Size::Question,
             wrap: true,
             scroll: 0,

@@ -132,9 +132,15 @@ pub(super) fn item_cells(
             String::new(),
         ),
     };
+    // What a customer reads: the item's description (never its internal name, as on a
+    // statement), control characters shown escaped (visible, harmless).
+    let description = crate::text::escape(&item.description, crate::text::Keep::Nothing);
     let description = match &row.of {
-        Some(of) => format!("{} ({}: share of {of})", item.description, item.name),
-        None => format!("{} ({})", item.description, item.name),
+        Some(of) => format!(
+            "{description} (share of {})",
+            crate::text::escape(of, crate::text::Keep::Nothing)
+        ),
+        None => description.into_owned(),
     };
     let kind = match item.item_type {
         ItemType::Fee => "Fee",
@@ -143,7 +149,11 @@ pub(super) fn item_cells(
     let set: [(&str, String); 18] = [
         (
             "identity_line_item_id",
-            format!("proforma-{}-{n}", item.name),
+            // Stable per item without naming it: a hash of its ARN.
+            format!(
+                "proforma-{:016x}-{n}",
+                xxhash_rust::xxh3::xxh3_64(item.arn.as_bytes())
+            ),
         ),
         ("identity_time_interval", format!("{start}/{end}")),
         ("bill_billing_entity", "AWS".into()),

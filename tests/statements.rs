@@ -608,6 +608,38 @@ fn drafts_say_so_closed_periods_reproduce_byte_for_byte_and_numbers_are_stable()
         (rec[3].0.as_str(), rec[3].1.as_str()),
         ("2026-10-0002", "media")
     );
+    // An accounts file renaming retail's primary account after the close changes nothing in
+    // the closed period's statement (the names at the close are kept)...
+    let primary = "304857112600";
+    assert!(text.contains(primary), "{text}");
+    std::fs::write(
+        p("rename.json"),
+        format!(
+            r#"{{"Accounts":[{{"Id":"{primary}","Name":"retail-RENAMED","Status":"ACTIVE"}}]}}"#
+        ),
+    )
+    .unwrap();
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(p("rename.json"))
+        .assert()
+        .success();
+    run("retail", "c3.html");
+    assert_eq!(std::fs::read(p("c3.html")).unwrap(), b);
+    // ... and after a reopen the statement shows the current name.
+    bin()
+        .args(["reopen"])
+        .arg(&ws)
+        .args(["--period", "2026-10", "--reason", "renamed"])
+        .assert()
+        .success();
+    run("retail", "c4.html");
+    assert!(
+        std::fs::read_to_string(p("c4.html"))
+            .unwrap()
+            .contains("retail-RENAMED")
+    );
 }
 
 #[test]

@@ -163,11 +163,8 @@ pub fn issue(ws: &mut Workspace, req: &Request<'_>) -> Result<Vec<IssuedFile>, I
     }
     // Refused before anything is written: amounts in several currencies are never added.
     analysis.currency()?;
-    let names: HashMap<String, String> = ws
-        .accounts()?
-        .into_iter()
-        .filter_map(|a| a.name.map(|n| (a.id, n)))
-        .collect();
+    // A closed period shows the names at its close (byte-for-byte reproducible).
+    let names: HashMap<String, String> = ws.account_names_at(period)?;
     let group_names: Vec<&str> = groups
         .iter()
         .map(|&g| analysis.config.groups[g].name.as_str())

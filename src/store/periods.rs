@@ -65,6 +65,35 @@ impl Workspace {
         self.set_closed(p, false, reason, "reopen")
     }
 
+    /// Account id → name as period `p` shows them: the names at its close while it is
+    /// closed, else the current ones.
+    ///
+    /// # Errors
+    /// The store's.
+    pub fn account_names_at(
+        &self,
+        p: BillingPeriod,
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let mut names: std::collections::HashMap<String, String> = self
+            .accounts()?
+            .into_iter()
+            .filter_map(|a| a.name.map(|n| (a.id, n)))
+            .collect();
+        if self.is_closed(p)? {
+            let mut stmt = self
+                .conn()
+                .prepare("SELECT account_id, name FROM closed_names WHERE period = ?1")?;
+            let kept = stmt
+                .query_map([p.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<Vec<(String, String)>, _>>()?;
+            // A period closed before names were kept shows the current ones.
+            if !kept.is_empty() {
+                names = kept.into_iter().collect();
+            }
+        }
+        Ok(names)
+    }
+
     fn set_closed(
         &mut self,
         p: BillingPeriod,
@@ -81,6 +110,18 @@ impl Workspace {
              ON CONFLICT (period) DO UPDATE SET closed = excluded.closed, note = excluded.note, changed_at = excluded.changed_at",
             params![p.to_string(), closed, text, now],
         )?;
+        // The names a closed period's statements show are the names at its close.
+        tx.execute(
+            "DELETE FROM closed_names WHERE period = ?1",
+            [p.to_string()],
+        )?;
+        if closed {
+            tx.execute(
+                "INSERT INTO closed_names (period, account_id, name)
+                 SELECT ?1, account_id, name FROM accounts WHERE name IS NOT NULL",
+                [p.to_string()],
+            )?;
+        }
         tx.execute(
             "INSERT INTO audit_log (at, period, action, object, reason, session, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![now, p.to_string(), action, format!("period {p}"), text, self.session.id, self.session.origin],

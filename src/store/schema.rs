@@ -295,6 +295,17 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (payer_id, period, invoice_id, entity)
     ) WITHOUT ROWID;
     "#,
+    // 14 (issue 12 item 4): the account names as they were when a period was closed, so a
+    // closed period's statements stay byte for byte the same when an accounts file renames
+    // an account later (store/periods.rs writes it at close, drops it at reopen).
+    r#"
+    CREATE TABLE IF NOT EXISTS closed_names (
+        period     TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        PRIMARY KEY (period, account_id)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Steps that SQL alone cannot do, run after the SQL of the migration numbered here, in the

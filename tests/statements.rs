@@ -809,3 +809,33 @@ fn the_history_tab_lists_issued_statements() {
     assert!(screen.contains("statement 2026-10-0001 issued"), "{screen}");
     assert!(screen.contains(&sha), "{screen}");
 }
+
+#[test]
+fn an_out_file_whose_extension_is_not_the_format_is_refused() {
+    let (dir, ws) = demo_copy();
+    for (out, format, why) in [
+        ("r.csv.gz", None, ".gz is not a statement format"),
+        ("r.pdf", None, ".pdf is not a statement format"),
+        ("n.csv", Some("html"), "--format html but --out"),
+    ] {
+        let target = dir.path().join(out);
+        let mut cmd = bin();
+        cmd.arg("export")
+            .arg(&ws)
+            .args([
+                "--period",
+                "2026-10",
+                "--kind",
+                "statement",
+                "--group",
+                "retail",
+                "--out",
+            ])
+            .arg(&target);
+        if let Some(f) = format {
+            cmd.args(["--format", f]);
+        }
+        cmd.assert().code(1).stderr(predicates::str::contains(why));
+        assert!(!target.exists(), "{out} written");
+    }
+}

@@ -23,8 +23,12 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
     if let Some(f) = args.format
         && f != ExportFormat::Csv
     {
+        let f = match f {
+            ExportFormat::Md => "md",
+            _ => "html",
+        };
         bail!(
-            "--format {f:?} is for statements: the pro forma CUR is CSV (gzip when --out ends in .gz)"
+            "--format {f} is for statements: the pro forma CUR is CSV (gzip when --out ends in .gz)"
         );
     }
     let ws = Workspace::open_for_reading(path)?;

@@ -12,23 +12,43 @@ use color_eyre::eyre::bail;
 use std::path::Path;
 
 /// The statement format asked for: `--format`, else the extension of `--out` (one file),
-/// else HTML.
-fn format_of(args: &Args<'_>) -> Format {
-    let from_ext = || {
-        let ext = args.out.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "csv" => Some(Format::Csv),
-            "md" | "markdown" => Some(Format::Md),
-            "html" | "htm" => Some(Format::Html),
-            _ => None,
-        }
+/// else HTML (`--all`, or `--out` without an extension). An extension that is not a
+/// statement format (`.gz`, `.pdf`), or one that contradicts `--format`, is refused: the
+/// file would not hold what its name says.
+fn format_of(args: &Args<'_>) -> color_eyre::Result<Format> {
+    let ext = if args.all || args.out.is_dir() {
+        None
+    } else {
+        args.out
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
     };
-    match args.format {
-        Some(ExportFormat::Csv) => Format::Csv,
-        Some(ExportFormat::Md) => Format::Md,
-        Some(ExportFormat::Html) => Format::Html,
-        None if !args.all => from_ext().unwrap_or(Format::Html),
-        None => Format::Html,
+    let from_ext = match ext.as_deref() {
+        None => None,
+        Some("csv") => Some(Format::Csv),
+        Some("md" | "markdown") => Some(Format::Md),
+        Some("html" | "htm") => Some(Format::Html),
+        Some(other) => bail!(
+            "--out {}: .{other} is not a statement format (.csv, .md or .html); nothing was written",
+            args.out.display()
+        ),
+    };
+    let asked = args.format.map(|f| match f {
+        ExportFormat::Csv => Format::Csv,
+        ExportFormat::Md => Format::Md,
+        ExportFormat::Html => Format::Html,
+    });
+    match (asked, from_ext) {
+        (Some(a), Some(e)) if a != e => bail!(
+            "--format {} but --out {} names a .{} file; nothing was written",
+            a.extension(),
+            args.out.display(),
+            e.extension()
+        ),
+        (Some(a), _) => Ok(a),
+        (None, Some(e)) => Ok(e),
+        (None, None) => Ok(Format::Html),
     }
 }
 
@@ -52,7 +72,7 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
             group: args.group,
             all: args.all,
             out: args.out,
-            format: format_of(args),
+            format: format_of(args)?,
             with_tax: args.with_tax,
             force: args.force,
         },

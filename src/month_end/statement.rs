@@ -738,8 +738,8 @@ mod tests {
         assert_eq!(
             file_names(&["Retail", "retail", "a+b", "a=b"], p, Format::Html),
             [
-                "retail-2026-10.html",
                 "retail-2-2026-10.html",
+                "retail-2026-10.html",
                 "a-b-2026-10.html",
                 "a-b-2-2026-10.html"
             ]

@@ -594,3 +594,48 @@ fn a_cube_ties_out_per_payer() {
         "{c:#}"
     );
 }
+
+/// The `restatement` check of `period` (reconcile JSON).
+fn restatement_check(ws: &Path, period: &str) -> Value {
+    let out = bin()
+        .arg("reconcile")
+        .arg(ws)
+        .args(["--period", period, "--format", "json"])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["Checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["Name"] == "restatement")
+        .cloned()
+        .unwrap()
+}
+
+/// A month is final when every row carries its invoice id, not final while some rows carry
+/// none beside invoiced ones (issue 12 item 1: "a delivery marked as not final").
+#[test]
+fn the_restatement_check_reads_the_invoice_ids() {
+    let (dir, ws) = workspace();
+    let cur = legacy_cur(&[("", AWS, "222222222222", "Usage", "5.00")]);
+    import(&ws, &render(dir.path(), &cur, "legacy"));
+    let c = restatement_check(&ws, "2026-10");
+    assert_eq!(c["Status"], "warn", "{c:#}");
+    assert!(
+        c["Title"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-10 is not final: 2 rows carry no invoice id beside 2 invoices"),
+        "{c:#}"
+    );
+    // Every row invoiced: final.
+    let cur = legacy_cur(&[]).replace("line5,,", "line5,INV-A,");
+    import(&ws, &render(dir.path(), &cur, "legacy"));
+    let c = restatement_check(&ws, "2026-10");
+    assert_eq!(c["Status"], "pass", "{c:#}");
+    assert!(
+        c["Title"].as_str().unwrap().starts_with("2026-10 is final"),
+        "{c:#}"
+    );
+}

@@ -32,10 +32,11 @@
 //!    newest import of it); `warn` when its usage stops before the month's last day. A delivery
 //!    that replaced an earlier one shows the earlier totals.
 //! 6. `restatement`: AWS finalises a month's invoice after the month ends and may restate the
-//!    month's CUR afterwards. The import keeps no final flag (`bill/BillType`), so this judges
-//!    from the data: `warn` "may still be restated" when the period is the newest month with
-//!    data in the workspace or the one before it; `pass` when two or more later months have
-//!    data.
+//!    month's CUR afterwards. From the invoice ids the import recorded (`bill/InvoiceId`):
+//!    rows without one beside invoiced rows warn "not final"; every row invoiced passes
+//!    "final". A CUR without invoice ids (an estimate, or no such column) is judged from the
+//!    data: `warn` "may still be restated" when the period is the newest month with data in
+//!    the workspace or the one before it; `pass` when two or more later months have data.
 //! 7. `config-changes`: configuration changes since the last close of the previous period
 //!    that reach this period (audit entries, listed); `warn` when there are any, or when the
 //!    previous period was never closed or was reopened.
@@ -304,7 +305,7 @@ pub fn reconcile_loaded(
     for d in &ours {
         checks.push(delivery(ws, d)?);
     }
-    checks.push(restatement(&deliveries, period));
+    checks.push(restatement(ws, &deliveries, period)?);
     checks.push(config_changes(ws, period)?);
     // Months that cannot be compared (different currencies) make the movements check warn
     // with the reason; the other checks still run.
@@ -1159,7 +1160,11 @@ fn delivery(ws: &Workspace, d: &crate::store::DeliveryRow) -> Result<MonthEndChe
 }
 
 /// Check 6.
-fn restatement(deliveries: &[crate::store::DeliveryRow], period: BillingPeriod) -> MonthEndCheck {
+fn restatement(
+    ws: &Workspace,
+    deliveries: &[crate::store::DeliveryRow],
+    period: BillingPeriod,
+) -> Result<MonthEndCheck, StoreError> {
     let newest = deliveries.iter().map(|d| d.period).max().unwrap_or(period);
     let later: BTreeSet<BillingPeriod> = deliveries
         .iter()
@@ -1167,28 +1172,68 @@ fn restatement(deliveries: &[crate::store::DeliveryRow], period: BillingPeriod) 
         .filter(|p| *p > period)
         .collect();
     let may = period >= newest.prev();
-    MonthEndCheck {
-        name: "restatement",
-        key: None,
-        status: if may { Status::Warn } else { Status::Pass },
-        title: if may {
+    // What the CUR itself says: rows carry `bill/InvoiceId` once AWS issued the invoice; rows
+    // without one beside invoiced rows are not final yet.
+    let (mut invoiced, mut open_rows, mut invoices) = (0u64, 0u64, BTreeSet::new());
+    for d in deliveries.iter().filter(|d| d.period == period) {
+        for i in ws.invoice_totals(&d.payer, period)? {
+            if i.invoice_id.is_empty() {
+                if !i.total().is_zero() {
+                    open_rows += i.rows;
+                }
+            } else {
+                invoiced += i.rows;
+                invoices.insert(i.invoice_id);
+            }
+        }
+    }
+    let (status, title) = if invoiced > 0 && open_rows > 0 {
+        (
+            Status::Warn,
             format!(
-                "{period} may still be restated: the newest month with data is {newest}; AWS \
-                 finalises a month's invoice after it ends and can restate its CUR (the import \
-                 keeps no final-invoice flag to tell)"
-            )
-        } else {
+                "{period} is not final: {open_rows} rows carry no invoice id beside {} invoiced (bill/InvoiceId); AWS has not invoiced all of the month",
+                crate::text::count(invoices.len() as u64, "invoice")
+            ),
+        )
+    } else if invoiced > 0 {
+        (
+            Status::Pass,
+            format!(
+                "{period} is final: every row carries its invoice id ({}); AWS may still issue credits or adjustments in a later month",
+                crate::text::count(invoices.len() as u64, "invoice")
+            ),
+        )
+    } else if may {
+        (
+            Status::Warn,
+            format!(
+                "{period} may still be restated: the newest month with data is {newest}, and its \
+                 rows carry no invoice id (bill/InvoiceId: an estimate, or a CUR without the \
+                 column); AWS finalises a month's invoice after it ends and can restate its CUR"
+            ),
+        )
+    } else {
+        (
+            Status::Pass,
             format!(
                 "{period} is unlikely to be restated: {} later months have data (newest {newest})",
                 later.len()
-            )
-        },
+            ),
+        )
+    };
+    Ok(MonthEndCheck {
+        name: "restatement",
+        key: None,
+        status,
+        title,
         detail: Vec::new(),
         numbers: vec![
             ("NewestPeriod", Number::Text(newest.to_string())),
             ("LaterPeriods", Number::Count(later.len() as u64)),
+            ("InvoicedRows", Number::Count(invoiced)),
+            ("RowsWithoutInvoice", Number::Count(open_rows)),
         ],
-    }
+    })
 }
 
 /// Check 7.

@@ -1406,14 +1406,19 @@ mod tests {
             .into_iter()
             .map(delivery)
             .collect();
-        let status = |p: &str| restatement(&d, p.parse().unwrap()).status;
+        // An empty workspace: no invoice ids recorded, so the months are judged by the data.
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::create(&dir.path().join("w.proforma")).unwrap();
+        let status = |p: &str| restatement(&ws, &d, p.parse().unwrap()).unwrap().status;
         assert_eq!(status("2026-10"), Status::Warn);
         // The month before the newest, even without data of its own in between.
         assert_eq!(status("2026-09"), Status::Warn);
         assert_eq!(status("2026-08"), Status::Pass);
         assert_eq!(status("2026-07"), Status::Pass);
         assert_eq!(
-            restatement(&d, "2026-08".parse().unwrap()).numbers[1],
+            restatement(&ws, &d, "2026-08".parse().unwrap())
+                .unwrap()
+                .numbers[1],
             ("LaterPeriods", Number::Count(1))
         );
     }

@@ -8,8 +8,8 @@
 //! (period, audit log, another process's commit, an entered invoice total); drawing never
 //! queries the store.
 
-use super::State;
 use super::table::{Align, RowKind, TableModel, text};
+use super::{Action, State};
 use crate::month_end::{Entered, MonthEndCheck, Reconciliation, Status};
 use crate::period::BillingPeriod;
 use rust_decimal::Decimal;
@@ -243,8 +243,6 @@ fn widen_last(t: &mut TableModel) {
         c.width = c.width.max(u16::try_from(widest.min(400)).unwrap_or(400));
     }
 }
-
-use super::Action;
 
 /// One line saying what a step's checks found.
 fn summary(step: StepKind, checks: &[&MonthEndCheck]) -> String {

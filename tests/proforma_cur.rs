@@ -647,3 +647,42 @@ fn item_prefix(arn: &str) -> String {
         xxhash_rust::xxh3::xxh3_64(arn.as_bytes())
     )
 }
+
+/// An existing file is never replaced without `--force` (tester finding 1), and nothing is
+/// read or written then; with `--force` it is replaced.
+#[test]
+fn an_existing_file_is_refused_unless_forced() {
+    let ws = common::demo_workspace();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("labs.csv");
+    std::fs::write(&out, "precious").unwrap();
+    let export = |force: bool| {
+        let mut cmd = common::bin();
+        cmd.arg("export")
+            .arg(&ws)
+            .args([
+                "--period",
+                "2026-10",
+                "--group",
+                "labs",
+                "--kind",
+                "proforma-cur",
+                "--out",
+            ])
+            .arg(&out);
+        if force {
+            cmd.arg("--force");
+        }
+        cmd.assert()
+    };
+    export(false).code(1).stderr(predicates::str::contains(
+        "exists (pass --force to replace it)",
+    ));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "precious");
+    export(true).success();
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .starts_with("identity/LineItemId")
+    );
+}

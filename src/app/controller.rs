@@ -309,18 +309,8 @@ impl App {
     ) -> Result<String, String> {
         use crate::month_end::proforma_cur;
         let group = group.ok_or("the pro forma CUR is exported one billing group at a time")?;
-        if path.is_dir() {
-            return Err(format!(
-                "{} is a directory: name the file to write",
-                path.display()
-            ));
-        }
-        if path.exists() {
-            return Err(format!(
-                "{} exists; nothing was written (name another file)",
-                path.display()
-            ));
-        }
+        proforma_cur::check_targets(&[path.to_path_buf()], false, false)
+            .map_err(|e| e.to_string())?;
         // The baseline on screen when it is priced and current, else the period read again.
         let st = &self.state;
         let fresh;

@@ -218,11 +218,7 @@ fn render_view(
     format: OutputFormat,
     names: &HashMap<String, String>,
 ) -> color_eyre::Result<String> {
-    let currency = match view.strip_prefix("primary:") {
-        Some(payer) => analysis.payer_currency(payer),
-        None => analysis.currency()?,
-    }
-    .to_string();
+    let currency = super::report::currency_of(analysis, Some(view))?;
     let report = analysis.view_report(view, group_by)?;
     let shown = analysis.shown_view(&report);
     let rows: Vec<(&[(String, String)], rust_decimal::Decimal)> = report

@@ -77,28 +77,7 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
     };
 
     // Existing files are replaced only with --force, and checked before anything is read.
-    for t in &targets {
-        if t.is_dir() {
-            bail!("{} is a directory; nothing was written", t.display());
-        }
-        if t.exists() && !args.force {
-            bail!(
-                "{} exists; nothing was written (pass --force to replace it)",
-                t.display()
-            );
-        }
-        if !args.all {
-            if let Some(p) = t.parent().filter(|p| !p.as_os_str().is_empty()) {
-                if !p.is_dir() {
-                    bail!(
-                        "cannot write {}: {} is not a directory",
-                        t.display(),
-                        p.display()
-                    );
-                }
-            }
-        }
-    }
+    crate::month_end::proforma_cur::check_targets(&targets, args.force, args.all)?;
     let term = TermProgress::for_stderr();
     let progress: &dyn Progress = match &term {
         Some(t) => t,

@@ -109,11 +109,7 @@ pub fn render(
     format: OutputFormat,
     names: &HashMap<String, String>,
 ) -> color_eyre::Result<String> {
-    let currency = match view.and_then(|v| v.strip_prefix("primary:")) {
-        Some(payer) => analysis.payer_currency(payer),
-        None => analysis.currency()?,
-    }
-    .to_string();
+    let currency = currency_of(analysis, view)?;
     Ok(match (view, group) {
         (Some(v), _) => {
             let report = analysis.view_report(v, group_by)?;
@@ -171,6 +167,19 @@ pub fn render(
             )?
         }
     })
+}
+
+/// The currency a report's amounts are labelled with (SPEC 5): a payer's primary view is in
+/// that payer's currency, anything else in the period's only currency.
+///
+/// # Errors
+/// [`crate::analysis::ReportError::MixedCurrencies`] when the period has several.
+pub fn currency_of(analysis: &Analysis, view: Option<&str>) -> color_eyre::Result<String> {
+    Ok(match view.and_then(|v| v.strip_prefix("primary:")) {
+        Some(payer) => analysis.payer_currency(payer),
+        None => analysis.currency()?,
+    }
+    .to_string())
 }
 
 /// `proforma explain`: how a billing group's pro forma (or a billing view's, or one attribute

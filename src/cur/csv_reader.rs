@@ -287,6 +287,15 @@ fn parse_header(path: &Path, bytes: &[u8]) -> Result<Vec<String>, CurError> {
         }
         Err(_) => return Err(not_csv("its first line is not a CSV header")),
     }
+    header_cells(path, &rec)
+}
+
+/// A CSV header record's cells, trimmed, as the import reads them (the export re-reading a
+/// delivery's files reads them the same way).
+///
+/// # Errors
+/// [`CurError::BadCell`] naming the first cell that is not valid UTF-8.
+pub(crate) fn header_cells(path: &Path, rec: &csv::ByteRecord) -> Result<Vec<String>, CurError> {
     rec.iter()
         .enumerate()
         .map(|(i, c)| {

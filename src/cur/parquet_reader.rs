@@ -57,6 +57,30 @@ pub(super) fn read(
     })
 }
 
+/// The column map of a Parquet file's header (CUR 2.0 map columns applied), its format, and
+/// the indexes of the map columns read as text beside the primitive ones: nested columns
+/// (lists, structs) are not CUR columns, but CUR 2.0 maps and FOCUS `Tags` / cost category
+/// maps are read (as JSON text). What the import and the export's row reader both read.
+///
+/// # Errors
+/// The header's ([`ColumnMap::from_header`]).
+fn column_map(path: &Path, header: &[String]) -> Result<(ColumnMap, Format, Vec<usize>), CurError> {
+    let mut map = ColumnMap::from_header(path, header)?;
+    let (cur2, format) = kind(&map, header);
+    if let Some(c) = cur2 {
+        map = c.apply(map);
+    }
+    let mut map_cols: Vec<usize> = map
+        .cur2
+        .as_deref()
+        .map(|c| c.sources().collect())
+        .unwrap_or_default();
+    if let Some(f) = map.focus.as_deref() {
+        map_cols.extend([f.tags, f.cost_categories].into_iter().flatten());
+    }
+    Ok((map, format, map_cols))
+}
+
 /// What a Parquet file's header says it is (a proforma cube, CUR 2.0 with its map columns,
 /// or legacy CUR), with CUR 2.0's map columns located: both Parquet readers ask.
 pub(super) fn kind(map: &ColumnMap, header: &[String]) -> (Option<Cur2Columns>, Format) {
@@ -98,21 +122,8 @@ fn read_file(
         .clone();
     let fields: Vec<Arc<Type>> = root.get_fields().to_vec();
     let header: Vec<String> = fields.iter().map(|f| f.name().to_string()).collect();
-    let mut map = ColumnMap::from_header(path, &header)?;
-    let (cur2, format) = super::parquet_reader::kind(&map, &header);
-    if let Some(c) = cur2 {
-        map = c.apply(map);
-    }
+    let (map, format, map_cols) = column_map(path, &header)?;
     let used = map.used_columns();
-    // Nested columns (lists, structs) are not CUR columns; CUR 2.0 maps are read as JSON text.
-    let mut map_cols: Vec<usize> = map
-        .cur2
-        .as_deref()
-        .map(|c| c.sources().collect())
-        .unwrap_or_default();
-    if let Some(f) = map.focus.as_deref() {
-        map_cols.extend([f.tags, f.cost_categories].into_iter().flatten());
-    }
     let projected: Vec<usize> = used
         .into_iter()
         .filter(|&i| i < fields.len() && (fields[i].is_primitive() || map_cols.contains(&i)))
@@ -295,19 +306,7 @@ pub(super) fn open_rows(source: &Source) -> Result<ParquetRows, CurError> {
     let root = meta.schema_descr().root_schema().clone();
     let fields: Vec<Arc<Type>> = root.get_fields().to_vec();
     let header: Vec<String> = fields.iter().map(|f| f.name().to_string()).collect();
-    let mut map = ColumnMap::from_header(&path, &header)?;
-    let (cur2, _) = kind(&map, &header);
-    if let Some(c) = cur2 {
-        map = c.apply(map);
-    }
-    let mut map_cols: Vec<usize> = map
-        .cur2
-        .as_deref()
-        .map(|c| c.sources().collect())
-        .unwrap_or_default();
-    if let Some(f) = map.focus.as_deref() {
-        map_cols.extend([f.tags, f.cost_categories].into_iter().flatten());
-    }
+    let (map, _, map_cols) = column_map(&path, &header)?;
     let projected: Vec<usize> = (0..fields.len())
         .filter(|&i| fields[i].is_primitive() || map_cols.contains(&i))
         .collect();

@@ -116,22 +116,7 @@ fn csv_header<R: BufRead>(
             });
         }
     }
-    let header = rec
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            std::str::from_utf8(c)
-                .map(|s| s.trim().to_string())
-                .map_err(|_| CurError::BadCell {
-                    path: path.to_path_buf(),
-                    line: 1,
-                    column: i + 1,
-                    name: "header".into(),
-                    value: String::from_utf8_lossy(c).chars().take(80).collect(),
-                    reason: "is not valid UTF-8".into(),
-                })
-        })
-        .collect::<Result<_, _>>()?;
+    let header = super::csv_reader::header_cells(path, &rec)?;
     Ok((rdr, header))
 }
 

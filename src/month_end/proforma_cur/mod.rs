@@ -109,6 +109,10 @@ pub enum ExportError {
         "{path}: line {line}: the row's share of its line's pro forma cannot be computed exactly (amounts beyond about 7.9e28). Nothing was written"
     )]
     Overflow { path: String, line: u64 },
+    /// A target that exists (and `force` was not given), is a directory, or whose directory
+    /// does not exist.
+    #[error("{}: {why}; nothing was written", path.display())]
+    Target { path: PathBuf, why: String },
     #[error("{}: cannot be written: {source}. Nothing was written", path.display())]
     Write {
         path: PathBuf,
@@ -754,6 +758,34 @@ fn stopped(path: &str) -> CurError {
 /// `proforma-cur-GROUP-PERIOD.csv.gz` (group names hold no path separator, SPEC 2).
 pub fn file_name(group: &str, period: BillingPeriod) -> String {
     format!("proforma-cur-{group}-{period}.csv.gz")
+}
+
+/// Checks the files an export will write, before anything is read: none is a directory,
+/// their directory exists (`dir_made`: the caller creates it, for `--all`), and none exists
+/// unless `force` (then it is replaced).
+///
+/// # Errors
+/// [`ExportError::Target`] naming the first target refused.
+pub fn check_targets(targets: &[PathBuf], force: bool, dir_made: bool) -> Result<(), ExportError> {
+    let refuse = |t: &Path, why: String| ExportError::Target {
+        path: t.to_path_buf(),
+        why,
+    };
+    for t in targets {
+        if t.is_dir() {
+            return Err(refuse(t, "is a directory: name the file to write".into()));
+        }
+        if t.exists() && !force {
+            return Err(refuse(t, "exists (pass --force to replace it)".into()));
+        }
+        if !dir_made
+            && let Some(p) = t.parent().filter(|p| !p.as_os_str().is_empty())
+            && !p.is_dir()
+        {
+            return Err(refuse(t, format!("{} is not a directory", p.display())));
+        }
+    }
+    Ok(())
 }
 
 /// Exports the pro forma CURs of `targets` (group index in the analysis' configuration, and

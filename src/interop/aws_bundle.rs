@@ -3,7 +3,11 @@
 //!
 //! Extensions (not in ABC): a SKU TIERING rule may carry custom tiers as
 //! `"Tiering": {"Tiers": [{"Begin": 0, "End": 1000, "Rate": 0.01}, ...]}`, and custom billing
-//! views may come under `"BillingViews"` in the shape `aws billing get-billing-view` prints.
+//! views may come under `"BillingViews"` in the shape `aws billing get-billing-view` prints,
+//! and billing transfers under `"BillingTransfers"`, a list in the shape of AWS Organizations'
+//! `ResponsibilityTransfer` (`aws organizations list-inbound-responsibility-transfers`):
+//! `Arn`, `Name`, `Status`, `Source.ManagementAccountId`, `Target.ManagementAccountId`,
+//! `StartTimestamp`, `EndTimestamp` (ISO 8601 or seconds since the epoch).
 
 use super::ConfigFileError;
 use crate::model::*;
@@ -20,7 +24,7 @@ pub struct Parsed {
     pub warnings: Vec<String>,
 }
 
-const KNOWN_KEYS: [&str; 7] = [
+const KNOWN_KEYS: [&str; 8] = [
     "BillingGroups",
     "LinkedAccounts",
     "PricingPlans",
@@ -28,6 +32,7 @@ const KNOWN_KEYS: [&str; 7] = [
     "PricingPlanRules",
     "CustomLineItems",
     "BillingViews",
+    "BillingTransfers",
 ];
 
 struct Reader {
@@ -232,9 +237,20 @@ pub fn parse(text: &str, default_start: BillingPeriod) -> Result<Parsed, ConfigF
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             group_type,
+            responsibility_transfer_arn: o
+                .get("AccountGrouping")
+                .and_then(|a| a.get("ResponsibilityTransferArn"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
             arn,
             name,
         });
+    }
+    for (path, o) in r.list(root, "BillingTransfers") {
+        if let Some(t) = billing_transfer(&mut r, o, &path) {
+            locations.insert((Kind::BillingTransfer, t.name.clone()), path.clone());
+            config.transfers.push(t);
+        }
     }
     for (path, o) in r.list(root, "LinkedAccounts") {
         let account = r.required(o, "AccountId", &path);
@@ -495,6 +511,90 @@ fn custom_line_item(
     })
 }
 
+/// A timestamp as AWS prints it (ISO 8601, `Z` or `+00:00`, or seconds since the epoch)
+/// as `YYYY-MM-DDThh:mm:ss` UTC, for the transfer period readers.
+fn timestamp_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(n) => {
+            let secs = n.as_f64()?;
+            let t = chrono::DateTime::from_timestamp(secs.trunc() as i64, 0)?;
+            Some(t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        }
+        Value::String(s) => {
+            let t = s.trim();
+            match chrono::DateTime::parse_from_rfc3339(t) {
+                Ok(d) => Some(
+                    d.with_timezone(&chrono::Utc)
+                        .format("%Y-%m-%dT%H:%M:%SZ")
+                        .to_string(),
+                ),
+                Err(_) => Some(t.to_string()),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// One `BillingTransfers` entry (AWS Organizations' `ResponsibilityTransfer`).
+fn billing_transfer(r: &mut Reader, o: &Map<String, Value>, path: &str) -> Option<BillingTransfer> {
+    let name = r.required(o, "Name", path);
+    let arn = r.required(o, "Arn", path);
+    let account = |r: &mut Reader, key: &str| {
+        let v = o
+            .get(key)
+            .and_then(|p| p.get("ManagementAccountId"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        v.unwrap_or_else(|| {
+            r.fail(&format!("{path}.{key}.ManagementAccountId"), "is required");
+            String::new()
+        })
+    };
+    let source_account = account(r, "Source");
+    let transfer_account = account(r, "Target");
+    if let Some(t) = o.get("Type").and_then(Value::as_str)
+        && t != "BILLING"
+    {
+        r.fail(&format!("{path}.Type"), format!("'{t}' is not BILLING"));
+    }
+    let status = match o.get("Status").and_then(Value::as_str) {
+        None => Some(TransferStatus::Accepted),
+        Some(t) => enum_of::<TransferStatus>(r, t, &format!("{path}.Status")),
+    };
+    let start = match o.get("StartTimestamp").and_then(timestamp_text) {
+        None => {
+            r.fail(&format!("{path}.StartTimestamp"), "is required");
+            None
+        }
+        Some(t) => transfer_start(&t)
+            .map_err(|e| r.fail(&format!("{path}.StartTimestamp"), e))
+            .ok(),
+    };
+    let end = match o.get("EndTimestamp").filter(|v| !v.is_null()) {
+        None => Some(None),
+        Some(v) => match timestamp_text(v).map(|t| transfer_end(&t)) {
+            Some(Ok(p)) => Some(Some(p)),
+            Some(Err(e)) => {
+                r.fail(&format!("{path}.EndTimestamp"), e);
+                None
+            }
+            None => {
+                r.fail(&format!("{path}.EndTimestamp"), "is not a timestamp");
+                None
+            }
+        },
+    };
+    Some(BillingTransfer {
+        arn,
+        name,
+        source_account,
+        transfer_account,
+        start: start?,
+        end: end?,
+        status: status?,
+    })
+}
+
 fn line_item_filter(r: &mut Reader, f: &Value, path: &str) -> Option<LineItemFilter> {
     let attribute = f
         .get("Attribute")
@@ -615,6 +715,9 @@ pub fn export(config: &Config) -> Value {
                 "AccountGrouping": {"AutoAssociate": g.auto_associate},
                 "BillingGroupType": g.group_type.code(),
             });
+            if let Some(t) = &g.responsibility_transfer_arn {
+                v["AccountGrouping"]["ResponsibilityTransferArn"] = json!(t);
+            }
             if !g.description.is_empty() {
                 v["Description"] = json!(g.description);
             }
@@ -747,6 +850,31 @@ pub fn export(config: &Config) -> Value {
             })
             .collect();
         out["BillingViews"] = json!(views);
+    }
+    if !config.transfers.is_empty() {
+        let transfers: Vec<Value> = config
+            .transfers
+            .iter()
+            .map(|t| {
+                let id = t.arn.rsplit('/').next().unwrap_or_default();
+                let mut x = json!({
+                    "Arn": t.arn,
+                    "Name": t.name,
+                    "Id": id,
+                    "Type": "BILLING",
+                    "Status": t.status.code(),
+                    "Source": {"ManagementAccountId": t.source_account},
+                    "Target": {"ManagementAccountId": t.transfer_account},
+                    "StartTimestamp": format!("{}-01T00:00:00Z", t.start),
+                });
+                if let Some(e) = t.end {
+                    // The instant it ends: the 1st of the month after its last month.
+                    x["EndTimestamp"] = json!(format!("{}-01T00:00:00Z", e.next()));
+                }
+                x
+            })
+            .collect();
+        out["BillingTransfers"] = json!(transfers);
     }
     out
 }

@@ -33,6 +33,15 @@
 //! name = "commerce"
 //! sources = ["primary"]           # primary, primary:<payer id>, or custom view names
 //! filter = { tag = "user:team", values = ["retail", "logistics"] }
+//!
+//! [[billing_transfer]]
+//! name = "Company B"              # the transfer's name, shown as its views' name
+//! source_account = "222222222222" # the bill source's management account
+//! transfer_account = "111111111111"   # the bill-transfer account paying its invoice
+//! start = "2026-10"               # or "2026-10-01"; a transfer starts on the 1st
+//! end = "2026-12"                 # optional, or "2026-12-31"; it ends at the end of a month
+//! status = "ACCEPTED"             # default; REQUESTED, WITHDRAWN, ... (AWS Organizations)
+//! plan = "Passthrough"            # creates its TRANSFER_BILLING group (when no group names it)
 //! ```
 
 use super::{ConfigFileError, Problem};
@@ -126,6 +135,30 @@ struct File {
         skip_serializing_if = "Vec::is_empty"
     )]
     views: Vec<View>,
+    #[serde(
+        default,
+        rename = "billing_transfer",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    transfers: Vec<Transfer>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Transfer {
+    name: String,
+    source_account: String,
+    transfer_account: String,
+    start: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    end: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+    /// Creates the transfer's group with this plan when no `[[billing_group]]` names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    plan: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    arn: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -141,6 +174,9 @@ struct Group {
     auto_associate: bool,
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     group_type: Option<String>,
+    /// TRANSFER_BILLING groups: the billing transfer it prices, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    transfer: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     arn: Option<String>,
 }
@@ -370,6 +406,41 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
         .collect();
     let mut config = Config::default();
 
+    for (i, t) in file.transfers.iter().enumerate() {
+        let path = format!("billing_transfer[{i}]");
+        locations.insert((Kind::BillingTransfer, t.name.clone()), path.clone());
+        let start = transfer_start(&t.start).map_err(|e| c.fail(format!("{path}.start"), e));
+        let end = match t.end.as_deref().map(transfer_end) {
+            None => Ok(None),
+            Some(Ok(p)) => Ok(Some(p)),
+            Some(Err(e)) => Err(c.fail(format!("{path}.end"), e)),
+        };
+        let status = match t.status.as_deref().map(TransferStatus::from_code) {
+            None => Ok(TransferStatus::Accepted),
+            Some(Ok(s)) => Ok(s),
+            Some(Err(e)) => Err(c.fail(format!("{path}.status"), e.to_string())),
+        };
+        let (Ok(start), Ok(end), Ok(status)) = (start, end, status) else {
+            continue;
+        };
+        config.transfers.push(BillingTransfer {
+            arn: t.arn.clone().unwrap_or_else(|| {
+                transfer_arn(&t.transfer_account, &t.source_account, &t.name)
+            }),
+            name: t.name.clone(),
+            source_account: t.source_account.clone(),
+            transfer_account: t.transfer_account.clone(),
+            start,
+            end,
+            status,
+        });
+    }
+    let transfer_arns: BTreeMap<String, String> = config
+        .transfers
+        .iter()
+        .flat_map(|t| [(t.name.clone(), t.arn.clone()), (t.arn.clone(), t.arn.clone())])
+        .collect();
+
     for (i, r) in file.rules.iter().enumerate() {
         let path = format!("pricing_rule[{i}]");
         locations.insert((Kind::PricingRule, r.name.clone()), path.clone());
@@ -472,6 +543,19 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
                 continue;
             }
         };
+        let responsibility_transfer_arn = match g.transfer.as_deref() {
+            None => None,
+            Some(t) => match transfer_arns.get(t) {
+                Some(arn) => Some(arn.clone()),
+                None => {
+                    c.fail(
+                        format!("{path}.transfer"),
+                        format!("no billing transfer named '{t}'"),
+                    );
+                    continue;
+                }
+            },
+        };
         config.groups.push(BillingGroup {
             arn: group_arns[g.name.as_str()].clone(),
             name: g.name.clone(),
@@ -481,6 +565,57 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
             plan,
             auto_associate: g.auto_associate,
             group_type,
+            responsibility_transfer_arn,
+        });
+    }
+    // "Creating a transfer can create its group": a transfer with a `plan` and no group naming
+    // it gets its TRANSFER_BILLING group (primary and only listed account: the source).
+    for (i, t) in file.transfers.iter().enumerate() {
+        let Some(plan_name) = &t.plan else {
+            continue;
+        };
+        let path = format!("billing_transfer[{i}].plan");
+        let Some(transfer) = config.transfers.iter().find(|x| x.name == t.name) else {
+            continue;
+        };
+        if let Some(g) = config
+            .groups
+            .iter()
+            .find(|g| g.responsibility_transfer_arn.as_deref() == Some(transfer.arn.as_str()))
+        {
+            c.fail(
+                path,
+                format!(
+                    "billing group '{}' prices this transfer: set the plan there, not here",
+                    g.name
+                ),
+            );
+            continue;
+        }
+        let plan = match (managed_plan(plan_name), plan_arns.get(plan_name.as_str())) {
+            (Some(ManagedPlan::Basic), _) => BASIC_PLAN_ARN.to_string(),
+            (Some(ManagedPlan::Passthrough), _) => PASSTHROUGH_PLAN_ARN.to_string(),
+            (None, Some(a)) => a.clone(),
+            (None, None) => {
+                c.push_problem(Problem {
+                    reason: Some(Reason::MissingPricingplan.code().into()),
+                    path,
+                    message: format!("no pricing plan named '{plan_name}'"),
+                });
+                continue;
+            }
+        };
+        let name = transfer_group_name(&transfer.name);
+        config.groups.push(BillingGroup {
+            arn: new_arn(Kind::BillingGroup, &transfer.transfer_account, &name, 0),
+            name,
+            description: format!("Billing transfer '{}'", transfer.name),
+            primary_account: transfer.source_account.clone(),
+            accounts: [transfer.source_account.clone()].into(),
+            plan,
+            auto_associate: false,
+            group_type: GroupType::TransferBilling,
+            responsibility_transfer_arn: Some(transfer.arn.clone()),
         });
     }
     for (i, it) in file.items.iter().enumerate() {
@@ -664,6 +799,23 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
     Ok(Parsed { config, locations })
 }
 
+/// The name of a transfer's own group: the transfer's name with every character a group
+/// name cannot hold (SPEC 2) as `-`, cut to 128.
+pub fn transfer_group_name(transfer: &str) -> String {
+    let name: String = transfer
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_+=.-@".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(128)
+        .collect();
+    if name.is_empty() { "transfer".into() } else { name }
+}
+
 fn line_col(text: &str, offset: usize) -> String {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
@@ -706,6 +858,13 @@ pub fn export(config: &Config) -> String {
                 auto_associate: g.auto_associate,
                 group_type: (g.group_type == GroupType::TransferBilling)
                     .then(|| GroupType::TransferBilling.code().into()),
+                transfer: g.responsibility_transfer_arn.as_ref().map(|arn| {
+                    config
+                        .transfers
+                        .iter()
+                        .find(|t| t.arn == *arn)
+                        .map_or_else(|| arn.clone(), |t| t.name.clone())
+                }),
                 arn: Some(g.arn.clone()),
             })
             .collect(),
@@ -816,6 +975,20 @@ pub fn export(config: &Config) -> String {
                     }),
                 },
                 arn: Some(v.arn.clone()),
+            })
+            .collect(),
+        transfers: config
+            .transfers
+            .iter()
+            .map(|t| Transfer {
+                name: t.name.clone(),
+                source_account: t.source_account.clone(),
+                transfer_account: t.transfer_account.clone(),
+                start: t.start.to_string(),
+                end: t.end.map(|e| e.to_string()),
+                status: (t.status != TransferStatus::Accepted).then(|| t.status.code().into()),
+                plan: None,
+                arn: Some(t.arn.clone()),
             })
             .collect(),
     };

@@ -81,6 +81,12 @@ macro_rules! aws_codes {
     };
 }
 
+mod transfer;
+pub use transfer::{
+    BillingTransfer, TransferLevel, TransferStatus, transfer_arn, transfer_arn_ok, transfer_end,
+    transfer_start,
+};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ManagedPlan {
     Basic,
@@ -124,6 +130,10 @@ pub struct BillingGroup {
     pub auto_associate: bool,
     #[serde(default)]
     pub group_type: GroupType,
+    /// `TRANSFER_BILLING` groups: the ARN of the billing transfer the group prices (AWS's
+    /// `AccountGrouping.ResponsibilityTransferArn`; SPEC 2.6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsibility_transfer_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -389,6 +399,9 @@ pub struct Config {
     pub items: Vec<CustomLineItem>,
     #[serde(default)]
     pub views: Vec<CustomView>,
+    /// Billing transfers (SPEC 2.6).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transfers: Vec<BillingTransfer>,
 }
 
 impl Config {
@@ -429,6 +442,7 @@ impl Config {
         self.rules.sort_by(|a, b| a.name.cmp(&b.name));
         self.items.sort_by(|a, b| a.name.cmp(&b.name));
         self.views.sort_by(|a, b| a.name.cmp(&b.name));
+        self.transfers.sort_by(|a, b| a.name.cmp(&b.name));
     }
 }
 
@@ -440,16 +454,18 @@ pub enum Kind {
     PricingRule,
     CustomLineItem,
     BillingView,
+    BillingTransfer,
 }
 
 impl Kind {
     /// Each kind's ARN resource type and its name in messages, declared once.
-    const NAMES: [(Kind, &'static str, &'static str); 5] = [
+    const NAMES: [(Kind, &'static str, &'static str); 6] = [
         (Kind::BillingGroup, "billinggroup", "billing group"),
         (Kind::PricingPlan, "pricingplan", "pricing plan"),
         (Kind::PricingRule, "pricingrule", "pricing rule"),
         (Kind::CustomLineItem, "customlineitem", "custom line item"),
         (Kind::BillingView, "billingview", "billing view"),
+        (Kind::BillingTransfer, "transfer", "billing transfer"),
     ];
 
     fn names(self) -> (&'static str, &'static str) {
@@ -470,12 +486,13 @@ impl Kind {
     }
 
     /// Every kind, in the order configurations list them.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::BillingGroup,
         Kind::PricingPlan,
         Kind::PricingRule,
         Kind::CustomLineItem,
         Kind::BillingView,
+        Kind::BillingTransfer,
     ];
 }
 

@@ -95,6 +95,7 @@ pub fn validate(config: &Config, ctx: &ValidationContext) -> Result<(), Violatio
     plans(&mut c);
     items(&mut c);
     views(&mut c);
+    transfers(&mut c);
     if c.out.is_empty() {
         Ok(())
     } else {
@@ -104,7 +105,7 @@ pub fn validate(config: &Config, ctx: &ValidationContext) -> Result<(), Violatio
 
 fn names(c: &mut Check<'_>) {
     let cfg = c.config;
-    let lists: [(Kind, Vec<(&str, &str)>); 5] = [
+    let lists: [(Kind, Vec<(&str, &str)>); 6] = [
         (
             Kind::BillingGroup,
             cfg.groups
@@ -140,6 +141,13 @@ fn names(c: &mut Check<'_>) {
                 .map(|x| (x.name.as_str(), x.arn.as_str()))
                 .collect(),
         ),
+        (
+            Kind::BillingTransfer,
+            cfg.transfers
+                .iter()
+                .map(|x| (x.name.as_str(), x.arn.as_str()))
+                .collect(),
+        ),
     ];
     for (kind, list) in lists {
         let mut seen_names = HashSet::new();
@@ -147,7 +155,16 @@ fn names(c: &mut Check<'_>) {
         for (name, arn) in list {
             let field = format!("{} '{name}'.Name", kind.label());
             let spaces = kind == Kind::BillingView;
-            if !name_ok(name, spaces) {
+            if kind == Kind::BillingTransfer {
+                // AWS Organizations: 1-128 printable ASCII characters, spaces included.
+                if !(1..=128).contains(&name.len()) || !name.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+                    c.fail(
+                        Reason::FieldValidationFailed,
+                        field.clone(),
+                        "1-128 printable ASCII characters",
+                    );
+                }
+            } else if !name_ok(name, spaces) {
                 c.fail(
                     Reason::FieldValidationFailed,
                     field.clone(),
@@ -710,4 +727,169 @@ fn reaches<'a>(cfg: &'a Config, from: &str, target: &str, seen: &mut HashSet<&'a
     v.sources
         .iter()
         .any(|s| s == target || (seen.insert(s.as_str()) && reaches(cfg, s, target, seen)))
+}
+
+/// Billing transfers (SPEC 2.6): shape, periods, one transfer in force per source, at most two
+/// levels, no loops, and exactly one `TRANSFER_BILLING` group per transfer, whose primary is
+/// the source.
+fn transfers(c: &mut Check<'_>) {
+    let cfg = c.config;
+    let in_force = |t: &BillingTransfer| {
+        matches!(
+            t.status,
+            TransferStatus::Accepted | TransferStatus::Withdrawn
+        )
+    };
+    // Whether two transfers' months overlap (no end: open-ended).
+    let overlap = |a: &BillingTransfer, b: &BillingTransfer| {
+        b.end.is_none_or(|e| a.start <= e) && a.end.is_none_or(|e| b.start <= e)
+    };
+    for (i, t) in cfg.transfers.iter().enumerate() {
+        let f = |x: &str| format!("billing transfer '{}'.{x}", t.name);
+        if !transfer_arn_ok(&t.arn) {
+            c.fail(
+                Reason::InvalidArn,
+                f("Arn"),
+                format!(
+                    "'{}' is not arn:aws:organizations::<account>:transfer/o-<id>/billing/inbound/rt-<id>",
+                    t.arn
+                ),
+            );
+        }
+        for (field, a) in [
+            ("Source.ManagementAccountId", &t.source_account),
+            ("Target.ManagementAccountId", &t.transfer_account),
+        ] {
+            if !account_id_ok(a) {
+                c.fail(
+                    Reason::IllegalAccountId,
+                    f(field),
+                    format!("'{a}' is not a 12-digit account id"),
+                );
+            }
+        }
+        if t.source_account == t.transfer_account {
+            c.fail(
+                Reason::FieldValidationFailed,
+                f("Target.ManagementAccountId"),
+                "an organisation cannot transfer its bill to itself",
+            );
+        }
+        if t.end.is_some_and(|e| e < t.start) {
+            c.fail(
+                Reason::IllegalBillingPeriodRange,
+                f("EndTimestamp"),
+                format!(
+                    "the last month {} is before the first month {}",
+                    t.end.map(|e| e.to_string()).unwrap_or_default(),
+                    t.start
+                ),
+            );
+        }
+        if t.status == TransferStatus::Withdrawn && t.end.is_none() {
+            c.fail(
+                Reason::IllegalBillingPeriodRange,
+                f("EndTimestamp"),
+                "a withdrawn transfer ends at the end of a month: give its last month",
+            );
+        }
+        if !in_force(t) {
+            continue;
+        }
+        for u in &cfg.transfers[..i] {
+            if in_force(u) && u.source_account == t.source_account && overlap(t, u) {
+                c.fail(
+                    Reason::FieldValidationFailed,
+                    f("Source.ManagementAccountId"),
+                    format!(
+                        "organisation {} already transfers its bill through '{}' in some of these months",
+                        t.source_account, u.name
+                    ),
+                );
+            }
+        }
+        // Two levels at most, and no loop: follow the transfer account upward.
+        let mut visited = vec![t.source_account.as_str()];
+        let mut at = t;
+        let mut depth = 1;
+        while let Some(up) = cfg.transfers.iter().find(|u| {
+            in_force(u) && u.source_account == at.transfer_account && overlap(u, at)
+        }) {
+            depth += 1;
+            let looped = visited.contains(&up.transfer_account.as_str());
+            if looped || depth > 2 {
+                c.fail(
+                    Reason::FieldValidationFailed,
+                    f("Target.ManagementAccountId"),
+                    if looped {
+                        format!("transfers '{}' and '{}' form a loop", t.name, up.name)
+                    } else {
+                        format!(
+                            "billing transfer goes up to two levels; '{}' -> '{}' -> '{}' is more",
+                            t.name, at.name, up.name
+                        )
+                    },
+                );
+                break;
+            }
+            visited.push(up.source_account.as_str());
+            at = up;
+        }
+        let groups: Vec<&BillingGroup> = cfg
+            .groups
+            .iter()
+            .filter(|g| {
+                g.group_type == GroupType::TransferBilling
+                    && g.responsibility_transfer_arn.as_deref() == Some(t.arn.as_str())
+            })
+            .collect();
+        match (groups.as_slice(), cfg.transfer_group(t)) {
+            ([], None) => c.fail(
+                Reason::MissingBillinggroup,
+                f("BillingGroup"),
+                format!(
+                    "a transfer in force needs its TRANSFER_BILLING billing group (primary {})",
+                    t.source_account
+                ),
+            ),
+            ([_, second, ..], _) => c.fail(
+                Reason::FieldValidationFailed,
+                f("BillingGroup"),
+                format!(
+                    "a transfer has one TRANSFER_BILLING group; '{}' names it too",
+                    second.name
+                ),
+            ),
+            _ => {}
+        }
+    }
+    for g in &cfg.groups {
+        let Some(arn) = g.responsibility_transfer_arn.as_deref() else {
+            continue;
+        };
+        let f = |x: &str| format!("billing group '{}'.{x}", g.name);
+        if g.group_type != GroupType::TransferBilling {
+            c.fail(
+                Reason::FieldValidationFailed,
+                f("AccountGrouping.ResponsibilityTransferArn"),
+                "only TRANSFER_BILLING groups price a billing transfer",
+            );
+        }
+        match cfg.transfers.iter().find(|t| t.arn == arn) {
+            None => c.fail(
+                Reason::FieldValidationFailed,
+                f("AccountGrouping.ResponsibilityTransferArn"),
+                format!("no billing transfer {arn}"),
+            ),
+            Some(t) if t.source_account != g.primary_account => c.fail(
+                Reason::IllegalPrimaryAccount,
+                f("PrimaryAccountId"),
+                format!(
+                    "the group of transfer '{}' has the bill source {} as its primary, not {}",
+                    t.name, t.source_account, g.primary_account
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
 }

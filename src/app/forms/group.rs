@@ -102,6 +102,13 @@ impl KindForm for GroupForm {
             plan,
             auto_associate: p.text("auto") == "yes",
             group_type: p.text("group_type").parse().unwrap_or_default(),
+            // The transfer a group prices is set with the transfer (SPEC 2.6); an edit keeps it.
+            responsibility_transfer_arn: p
+                .form
+                .editing
+                .as_deref()
+                .and_then(|arn| p.ctx.config.group(arn))
+                .and_then(|g| g.responsibility_transfer_arn.clone()),
         })
     }
 }

@@ -11,6 +11,7 @@ mod group;
 mod item;
 mod plan;
 mod rule;
+mod transfer;
 mod view;
 
 use crate::analysis::Analysis;
@@ -246,6 +247,7 @@ fn spec(kind: Kind) -> &'static dyn KindForm {
         Kind::PricingRule => &rule::RuleForm,
         Kind::CustomLineItem => &item::ItemForm,
         Kind::BillingView => &view::ViewForm,
+        Kind::BillingTransfer => &transfer::TransferForm,
     }
 }
 

@@ -273,6 +273,18 @@ fn fields(o: &Object, n: &Namer<'_>) -> Vec<(&'static str, Value)> {
                 ("Filter values", Value::List(values)),
             ]
         }
+        Object::Transfer(t) => vec![
+            ("Name", text(&t.name)),
+            ("Bill source", text(n.account(&t.source_account))),
+            ("Bill-transfer account", text(n.account(&t.transfer_account))),
+            ("From", text(t.start.to_string())),
+            // A transfer's end month is its last month (it ends at the end of it).
+            (
+                "Through",
+                text(t.end.map_or("open-ended".into(), |e| e.to_string())),
+            ),
+            ("Status", text(t.status.code())),
+        ],
     }
 }
 

@@ -223,6 +223,7 @@ fn config(spec: &ConfigSpec, with_rules: bool, with_items: bool) -> Config {
             plan: arn("pricingplan", "plan"),
             auto_associate: false,
             group_type: GroupType::Standard,
+            responsibility_transfer_arn: None,
         });
     }
     if with_items {

@@ -106,6 +106,7 @@ fn group(name: &str, members: &[u8]) -> BillingGroup {
         plan: BASIC_PLAN_ARN.into(),
         auto_associate: false,
         group_type: GroupType::Standard,
+        responsibility_transfer_arn: None,
     }
 }
 

@@ -131,6 +131,7 @@ fn config(markup: Decimal, fee: Decimal) -> Config {
             plan: arn("pricingplan", "plan"),
             auto_associate: false,
             group_type: GroupType::Standard,
+            responsibility_transfer_arn: None,
         });
     }
     c.items.push(CustomLineItem {

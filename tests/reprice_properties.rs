@@ -195,6 +195,7 @@ fn make_group(name: &str, accounts: BTreeSet<String>, plan: usize) -> BillingGro
         plan: plan_arn(plan),
         auto_associate: false,
         group_type: GroupType::Standard,
+        responsibility_transfer_arn: None,
     }
 }
 

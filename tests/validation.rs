@@ -83,6 +83,7 @@ fn base() -> Config {
         plan: plan.arn.clone(),
         auto_associate: true,
         group_type: GroupType::Standard,
+        responsibility_transfer_arn: None,
     };
     let flat = CustomLineItem {
         arn: arn("customlineitem", "flat"),
@@ -126,6 +127,7 @@ fn base() -> Config {
         rules: vec![global, ec2, tiers, free],
         items: vec![flat, pct],
         views: vec![view],
+        transfers: vec![],
     }
 }
 

@@ -799,6 +799,7 @@ mod tests {
             plan: format!("arn:plan/{plan}"),
             auto_associate: false,
             group_type: GroupType::Standard,
+            responsibility_transfer_arn: None,
         }
     }
 
@@ -844,6 +845,7 @@ mod tests {
                 currency: "USD".into(),
             }],
             views: vec![],
+            transfers: vec![],
         };
         let lines = vec![
             line("1", ""),

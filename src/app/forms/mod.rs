@@ -732,6 +732,7 @@ mod test_support {
             plan: plan.arn.clone(),
             auto_associate: false,
             group_type: GroupType::Standard,
+            responsibility_transfer_arn: None,
         };
         let item = CustomLineItem {
             arn: arn(Kind::CustomLineItem, "fee-a"),
@@ -774,6 +775,7 @@ mod test_support {
                 rules: vec![rule],
                 items: vec![item],
                 views: vec![view_a, view_b],
+                transfers: vec![],
             },
             payers: ["999999999999".to_string()].into(),
             names: [

@@ -621,6 +621,7 @@ mod tests {
             plan: PLAN.into(),
             auto_associate: false,
             group_type: GroupType::Standard,
+            responsibility_transfer_arn: None,
         });
         let d = detail(
             &row(
@@ -704,6 +705,7 @@ mod tests {
             plan: crate::model::BASIC_PLAN_ARN.into(),
             auto_associate: false,
             group_type: GroupType::Standard,
+            responsibility_transfer_arn: None,
         });
         let names: HashMap<String, String> =
             [("111122223333".to_string(), "shop-prod".to_string())].into();

@@ -1,6 +1,9 @@
 //! One period of a workspace, loaded and priced: what the CLI reports and the TUI shows come
 //! from here, so a number printed by `proforma report` is the number on screen.
 
+mod transfers;
+pub use transfers::TransferView;
+
 use crate::engine::explain::{ItemDecision, ViewExplanation};
 use crate::engine::views::{self, ViewHealth};
 use crate::engine::{GroupBy, GroupCostRow, Pricing, Selection, ViewInfo, ViewReport, view_report};
@@ -49,6 +52,9 @@ pub struct Analysis {
     /// `import --proforma-of` (issue 11 item 4): reference amounts shown beside proforma's
     /// ([`crate::aws_proforma::compare`]), never priced or added to any total.
     pub aws_proforma: std::collections::BTreeMap<String, crate::store::aws_proforma::AwsProforma>,
+    /// The downstream sellers' computation (billing transfers at level 2, SPEC 2.6), kept in
+    /// step with `pricing`; None when no transfer in force is at level 2.
+    pub second_level: Option<std::sync::Arc<crate::engine::transfer::SecondLevel>>,
 }
 
 /// What a billing view covers: per line of the period whether it is in the view, and per
@@ -120,7 +126,7 @@ impl Analysis {
     ) -> Vec<Vec<rust_decimal::Decimal>> {
         let p = self.period;
         let days = p.days();
-        let members = crate::engine::price::Membership::new(&self.config);
+        let members = crate::engine::price::Membership::new(&self.config, self.period);
         let mut out = vec![vec![rust_decimal::Decimal::ZERO; days]; self.config.groups.len()];
         for row in rows {
             let Some(g) = members.group_of(&row.payer, &row.account) else {
@@ -310,7 +316,26 @@ impl Analysis {
             invoices: Default::default(),
             partial: false,
             aws_proforma: Default::default(),
+            second_level: None,
         }
+        .with_second_level()
+    }
+
+    /// Computes the second level of billing transfers for the state's pricing.
+    fn with_second_level(mut self) -> Self {
+        self.refresh_second_level();
+        self
+    }
+
+    /// Brings [`Analysis::second_level`] in step with `pricing` and `config`.
+    fn refresh_second_level(&mut self) {
+        self.second_level = crate::engine::transfer::second_level(
+            self.period,
+            &self.lines,
+            &self.config,
+            &self.pricing,
+        )
+        .map(std::sync::Arc::new);
     }
 
     /// Re-prices after a configuration change, keeping the loaded lines: only the groups the
@@ -332,11 +357,30 @@ impl Analysis {
         // (unless a scenario shares the state).
         std::sync::Arc::make_mut(&mut self.pricing).apply(delta);
         self.config = config;
+        self.refresh_second_level();
         true
     }
 
+    /// One row per billing group, in this computation: the one of the account that pays AWS.
+    /// A level-2 transfer's group holds nothing here (its source's lines are priced one level
+    /// up, in the level-1 transfer's group); its own numbers are the downstream seller's, in
+    /// the views `transfer:<source>` and `showback:<source>` ([`Analysis::level_two_groups`]).
     pub fn group_reports(&self) -> Vec<GroupCostRow> {
         view_report::group_cost_reports(&self.pricing, &self.config)
+    }
+
+    /// The groups of level-2 billing transfers in force, as (group position, transfer name,
+    /// source account): the rows of the group list that the downstream seller prices.
+    pub fn level_two_groups(&self) -> Vec<(usize, String, String)> {
+        self.config
+            .transfer_levels(self.period)
+            .into_iter()
+            .filter(|l| l.level == 2)
+            .filter_map(|l| {
+                let t = &self.config.transfers[l.transfer];
+                Some((l.group?, t.name.clone(), t.source_account.clone()))
+            })
+            .collect()
     }
 
     /// A group by name or ARN.
@@ -430,16 +474,18 @@ impl Analysis {
                         )));
                     }
                 };
+                // A bill-transfer account's primary view holds its sources' lines too.
+                let covered = self.primary_payers(&payer);
                 Ok(ResolvedView {
                     info: ViewInfo::primary(&payer),
                     lines: (0..n_lines)
-                        .map(|i| self.lines[i].key.payer == payer)
+                        .map(|i| covered.contains(self.lines[i].key.payer.as_str()))
                         .collect(),
                     items: items
                         .iter()
                         .map(|a| {
                             let of = self.payer_of(&a.account);
-                            if of == payer {
+                            if covered.contains(of) {
                                 ItemDecision::In(format!(
                                     "charged to account {} of payer {payer}",
                                     a.account
@@ -531,10 +577,45 @@ impl Analysis {
                         .collect(),
                 })
             }
-            "transfer" | "showback" => Err(ReportError::NotFound(format!(
-                "no billing transfer '{}' in this workspace (billing transfers are not configured)",
-                arg.unwrap_or_default()
-            ))),
+            "transfer" | "showback" => {
+                let level = self.transfer_level(arg.unwrap_or_default())?;
+                let t = &self.config.transfers[level.transfer];
+                if level.level == 2 {
+                    return Err(ReportError::NotFound(format!(
+                        "billing transfer '{}' is at level 2 (priced by {}): its lines are explained one level up; report it with --view {kind}:{}",
+                        t.name, t.transfer_account, t.source_account
+                    )));
+                }
+                let g = level.group;
+                let report = self.transfer_view_report(
+                    if kind == "transfer" {
+                        TransferView::MyView
+                    } else {
+                        TransferView::Showback
+                    },
+                    &t.source_account,
+                    None,
+                )?;
+                Ok(ResolvedView {
+                    info: report.view,
+                    lines: (0..n_lines)
+                        .map(|i| g.is_some() && self.pricing.line_group[i] == g)
+                        .collect(),
+                    items: items
+                        .iter()
+                        .map(|a| {
+                            if Some(a.group) == g {
+                                ItemDecision::In(format!(
+                                    "an item of the group of billing transfer '{}'",
+                                    t.name
+                                ))
+                            } else {
+                                ItemDecision::Elsewhere
+                            }
+                        })
+                        .collect(),
+                })
+            }
             other => Err(ReportError::NotFound(format!(
                 "unknown billing view '{other}' (expected primary, primary:<payer id>, group:<name>, custom:<name>, transfer:<name> or showback:<name>)"
             ))),
@@ -547,6 +628,27 @@ impl Analysis {
         spec: &str,
         group_by: Option<GroupBy>,
     ) -> Result<ViewReport, ReportError> {
+        if let Some((kind, key)) = spec.split_once(':') {
+            match kind {
+                "transfer" => {
+                    return self.transfer_view_report(TransferView::MyView, key, group_by);
+                }
+                "showback" => {
+                    return self.transfer_view_report(TransferView::Showback, key, group_by);
+                }
+                "primary" => {
+                    if let Some(r) = self.source_primary_report(key, group_by)? {
+                        return Ok(r);
+                    }
+                }
+                _ => {}
+            }
+        } else if spec == "primary"
+            && let [only] = self.payers.iter().collect::<Vec<_>>().as_slice()
+            && let Some(r) = self.source_primary_report(only, group_by)?
+        {
+            return Ok(r);
+        }
         let v = self.resolve_view(spec)?;
         let lines = |i: usize| v.lines[i];
         let items = |n: usize| matches!(v.items[n], ItemDecision::In(_));

@@ -327,7 +327,7 @@ pub fn import(
         ));
     };
     let target = &config.groups[g];
-    let membership = Membership::new(&config);
+    let membership = Membership::new(&config, period);
     let mut warnings = Vec::new();
     let mut sums: BTreeMap<(String, String, String), (u64, Decimal)> = BTreeMap::new();
     let mut currency: Option<(String, PathBuf)> = None;

@@ -668,7 +668,7 @@ proptest! {
         apply(&mut after, &e);
         let old = price::price(period(), &lines, &before);
         let new = price::price(period(), &lines, &after);
-        let affected = affected_groups(&before, &after, &old.index);
+        let affected = affected_groups(&before, &after, &old.index, old.period);
         prop_assume!(affected.all.is_none());
         for (g, group) in after.groups.iter().enumerate() {
             if affected.has(g) {

@@ -761,7 +761,7 @@ fn accounts(app: &Screen<'_>) -> TableModel {
     )
     .optional(&[(3, 2), (2, 1)])
     .measures(&[(6, Measure::ProForma), (7, Measure::Margin)]);
-    let members = Membership::new(&app.data.config);
+    let members = Membership::new(&app.data.config, app.data.period);
     for payer in &app.data.payers {
         let Ok(report) = app
             .data

@@ -58,6 +58,7 @@ fn is_empty(c: &Config) -> bool {
         && c.rules.is_empty()
         && c.items.is_empty()
         && c.views.is_empty()
+        && c.transfers.is_empty()
 }
 
 fn object_list(objects: &[(Kind, String)]) -> String {
@@ -120,12 +121,12 @@ pub fn import(path: &Path, file: &Path, opts: ImportOptions) -> color_eyre::Resu
                 .collect::<Vec<_>>();
             if in_force.is_empty() {
                 eyre!(
-                    "{}: the configuration is empty (no billing group, pricing plan, pricing rule, custom line item or billing view), and so is the workspace's from {from} on: there is nothing to import; nothing was changed",
+                    "{}: the configuration is empty (no billing group, pricing plan, pricing rule, custom line item, billing view or billing transfer), and so is the workspace's from {from} on: there is nothing to import; nothing was changed",
                     file.display()
                 )
             } else {
                 eyre!(
-                    "{}: the configuration is empty (no billing group, pricing plan, pricing rule, custom line item or billing view); importing it would remove every object in force from {from} on: {}. Nothing was changed; pass --remove-all to remove everything",
+                    "{}: the configuration is empty (no billing group, pricing plan, pricing rule, custom line item, billing view or billing transfer); importing it would remove every object in force from {from} on: {}. Nothing was changed; pass --remove-all to remove everything",
                     file.display(),
                     object_list(&in_force)
                 )

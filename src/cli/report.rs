@@ -719,6 +719,12 @@ fn render_group_rows(
                     fmt_grouped(inv.tax),
                 ));
                 out.push_str(&diagnostics(&analysis.pricing.diagnostics));
+                for (g, name, source) in analysis.level_two_groups() {
+                    out.push_str(&format!(
+                        "{} prices billing transfer '{name}' at level 2: its source's lines are in the level above's group here; the downstream seller's numbers: --view transfer:{source} and --view showback:{source}\n",
+                        analysis.config.groups[g].name
+                    ));
+                }
             }
             if let Some(c) = cmp {
                 out.push('\n');

@@ -199,6 +199,14 @@ impl Pricing {
 }
 
 /// Account -> group for the period (SPEC 2.1, 2.6, 3: membership is per period).
+///
+/// Billing transfers (SPEC 2.6): the `TRANSFER_BILLING` group of a transfer in force takes
+/// every account of its source payer, and at level 1 also every account of the sources that
+/// transfer to that source (level 2): this computation is the bill-transfer account's that
+/// pays AWS. The groups of level-2 transfers belong to the downstream seller's computation
+/// ([`crate::engine::transfer`]) and take nothing here; a transfer's group takes nothing in a
+/// month the transfer is not in force. A `TRANSFER_BILLING` group that names no transfer (and
+/// that no transfer claims) takes its primary's payer, as before transfers existed.
 pub struct Membership<'a> {
     explicit: FxHashMap<&'a str, usize>,
     transfer_payers: FxHashMap<&'a str, usize>,
@@ -206,19 +214,43 @@ pub struct Membership<'a> {
 }
 
 impl<'a> Membership<'a> {
-    pub fn new(config: &'a Config) -> Self {
+    pub fn new(config: &'a Config, period: BillingPeriod) -> Self {
         let mut explicit = FxHashMap::default();
         let mut transfer_payers = FxHashMap::default();
         let mut auto = None;
+        let levels = config.transfer_levels(period);
+        // Groups that price a transfer (in force or not): their accounts come from it.
+        let claimed: rustc_hash::FxHashSet<usize> = config
+            .transfers
+            .iter()
+            .filter_map(|t| config.transfer_group(t))
+            .collect();
         for (i, g) in config.groups.iter().enumerate() {
-            for a in &g.accounts {
-                explicit.entry(a.as_str()).or_insert(i);
-            }
-            if g.group_type == GroupType::TransferBilling {
-                transfer_payers.insert(g.primary_account.as_str(), i);
+            let by_transfer = g.group_type == GroupType::TransferBilling
+                && (g.responsibility_transfer_arn.is_some() || claimed.contains(&i));
+            if !by_transfer {
+                for a in &g.accounts {
+                    explicit.entry(a.as_str()).or_insert(i);
+                }
+                if g.group_type == GroupType::TransferBilling {
+                    transfer_payers.insert(g.primary_account.as_str(), i);
+                }
             }
             if g.auto_associate && auto.is_none() {
                 auto = Some(i);
+            }
+        }
+        for lv in &levels {
+            let source = config.transfers[lv.transfer].source_account.as_str();
+            let group = match lv.upstream {
+                None => lv.group,
+                Some(up) => levels
+                    .iter()
+                    .find(|u| u.transfer == up)
+                    .and_then(|u| u.group),
+            };
+            if let Some(g) = group {
+                transfer_payers.insert(source, g);
             }
         }
         Self {

@@ -217,9 +217,17 @@ fn duplicate_arn(config: &Config) -> Option<String> {
 /// The billing groups whose lines an edit from `old` to `new` can re-price, for the period
 /// whose lines `index` indexes (see the module documentation for the rules). Positions are in
 /// `new.groups`.
-pub fn affected_groups(old: &Config, new: &Config, index: &LineIndex) -> Affected {
+pub fn affected_groups(
+    old: &Config,
+    new: &Config,
+    index: &LineIndex,
+    period: crate::period::BillingPeriod,
+) -> Affected {
     if let Some(why) = duplicate_arn(old).or_else(|| duplicate_arn(new)) {
         return Affected::everything(why);
+    }
+    if old.transfers != new.transfers {
+        return Affected::everything("billing transfers changed");
     }
     let mut out = Affected::default();
     let new_pos: FxHashMap<&str, usize> = new
@@ -236,7 +244,7 @@ pub fn affected_groups(old: &Config, new: &Config, index: &LineIndex) -> Affecte
         .collect();
 
     // Membership: every account with data, and every commitment owner the data names.
-    let (om, nm) = (Membership::new(old), Membership::new(new));
+    let (om, nm) = (Membership::new(old, period), Membership::new(new, period));
     let pairs = index
         .accounts
         .iter()
@@ -366,7 +374,7 @@ pub fn delta(base: &Pricing, old: &Config, new: &Config, lines: &[StoredLine]) -
     let affected = if base.index.lines != lines.len() || base.line_price.len() != lines.len() {
         Affected::everything("the state was priced from other lines")
     } else {
-        affected_groups(old, new, &base.index)
+        affected_groups(old, new, &base.index, base.period)
     };
     delta_for(base, old, new, lines, affected)
 }
@@ -394,7 +402,7 @@ pub fn delta_for(
         old.rules.iter().map(|r| r.arn.as_str()),
         new.rules.iter().map(|r| r.arn.as_str()),
     );
-    let members = Membership::new(new);
+    let members = Membership::new(new, base.period);
     let group_lines = if all
         || affected.membership
         || group_map.is_some()
@@ -593,12 +601,24 @@ fn custom_line_items(x: &ItemInputs<'_>) -> (Vec<ItemAmount>, usize) {
         }
         sum
     };
+    // Level-2 transfer groups are the downstream seller's: their items are charged in its
+    // computation (crate::engine::transfer), not in this one.
+    let level_two: FxHashSet<usize> = x
+        .new
+        .transfer_levels(p)
+        .iter()
+        .filter(|l| l.level == 2)
+        .filter_map(|l| l.group)
+        .collect();
     let mut out = Vec::new();
     let mut computed = 0;
     for (n, item) in x.new.items.iter().enumerate() {
         let Some(&g) = group_index.get(item.group.as_str()) else {
             continue;
         };
+        if level_two.contains(&g) {
+            continue;
+        }
         if !item.active_in(p) {
             continue;
         }
@@ -867,15 +887,36 @@ mod tests {
         let (old, ix) = setup();
         let mut new = old.clone();
         new.rules[0].modifier = Some(Decimal::ONE);
-        assert_eq!(groups(&affected_groups(&old, &new, &ix)), vec![0, 1]);
+        assert_eq!(
+            groups(&affected_groups(
+                &old,
+                &new,
+                &ix,
+                "2026-10".parse().unwrap()
+            )),
+            vec![0, 1]
+        );
         let mut new = old.clone();
         new.rules[1].modifier = Some(Decimal::ONE);
-        assert_eq!(groups(&affected_groups(&old, &new, &ix)), vec![2]);
+        assert_eq!(
+            groups(&affected_groups(
+                &old,
+                &new,
+                &ix,
+                "2026-10".parse().unwrap()
+            )),
+            vec![2]
+        );
         // A rule in no plan affects no group.
         let mut new = old.clone();
         new.rules[2].modifier = Some(Decimal::ONE);
         assert_eq!(
-            groups(&affected_groups(&old, &new, &ix)),
+            groups(&affected_groups(
+                &old,
+                &new,
+                &ix,
+                "2026-10".parse().unwrap()
+            )),
             Vec::<usize>::new()
         );
     }
@@ -885,11 +926,27 @@ mod tests {
         let (old, ix) = setup();
         let mut new = old.clone();
         new.plans[1].rules.push("arn:rule/r3".into());
-        assert_eq!(groups(&affected_groups(&old, &new, &ix)), vec![2]);
+        assert_eq!(
+            groups(&affected_groups(
+                &old,
+                &new,
+                &ix,
+                "2026-10".parse().unwrap()
+            )),
+            vec![2]
+        );
         // A group moved to another plan: that group.
         let mut new = old.clone();
         new.groups[1].plan = "arn:plan/q".into();
-        assert_eq!(groups(&affected_groups(&old, &new, &ix)), vec![1]);
+        assert_eq!(
+            groups(&affected_groups(
+                &old,
+                &new,
+                &ix,
+                "2026-10".parse().unwrap()
+            )),
+            vec![1]
+        );
     }
 
     #[test]
@@ -899,7 +956,7 @@ mod tests {
         new.items[0].charge = Charge::Flat {
             value: Decimal::ONE,
         };
-        let a = affected_groups(&old, &new, &ix);
+        let a = affected_groups(&old, &new, &ix, "2026-10".parse().unwrap());
         assert_eq!(groups(&a), Vec::<usize>::new());
         assert!(!a.unmonitored && !a.membership);
     }
@@ -912,13 +969,13 @@ mod tests {
         new.groups[1].accounts.clear();
         new.groups[1].primary_account = String::new();
         new.groups[2].accounts.insert("3".into());
-        let a = affected_groups(&old, &new, &ix);
+        let a = affected_groups(&old, &new, &ix, "2026-10".parse().unwrap());
         assert_eq!(groups(&a), vec![1, 2]);
         assert!(a.membership && !a.unmonitored);
         // Account 5 (unmonitored) joins b: b and the unmonitored accounts.
         let mut new = old.clone();
         new.groups[1].accounts.insert("5".into());
-        let a = affected_groups(&old, &new, &ix);
+        let a = affected_groups(&old, &new, &ix, "2026-10".parse().unwrap());
         assert_eq!(groups(&a), vec![1]);
         assert!(a.unmonitored);
         // Account 1 owns the RI covering account 4's usage in c: moving the owner into c
@@ -927,18 +984,31 @@ mod tests {
         new.groups[0].accounts.remove("1");
         new.groups[0].primary_account = "2".into();
         new.groups[2].accounts.insert("1".into());
-        assert_eq!(groups(&affected_groups(&old, &new, &ix)), vec![0, 2]);
+        assert_eq!(
+            groups(&affected_groups(
+                &old,
+                &new,
+                &ix,
+                "2026-10".parse().unwrap()
+            )),
+            vec![0, 2]
+        );
         // Auto-associate on b: the unmonitored account 5 joins it.
         let mut new = old.clone();
         new.groups[1].auto_associate = true;
-        let a = affected_groups(&old, &new, &ix);
+        let a = affected_groups(&old, &new, &ix, "2026-10".parse().unwrap());
         assert_eq!(groups(&a), vec![1]);
         assert!(a.unmonitored);
         // An account without data moving changes nothing.
         let mut new = old.clone();
         new.groups[1].accounts.insert("777".into());
         assert_eq!(
-            groups(&affected_groups(&old, &new, &ix)),
+            groups(&affected_groups(
+                &old,
+                &new,
+                &ix,
+                "2026-10".parse().unwrap()
+            )),
             Vec::<usize>::new()
         );
     }
@@ -948,13 +1018,13 @@ mod tests {
         let (old, ix) = setup();
         let mut new = old.clone();
         new.groups.insert(0, group("0new", &["5"], "p"));
-        let a = affected_groups(&old, &new, &ix);
+        let a = affected_groups(&old, &new, &ix, "2026-10".parse().unwrap());
         assert_eq!(groups(&a), vec![0]);
         assert!(a.unmonitored);
         // A deleted group: its accounts become unmonitored; no remaining group re-prices.
         let mut new = old.clone();
         new.groups.remove(1);
-        let a = affected_groups(&old, &new, &ix);
+        let a = affected_groups(&old, &new, &ix, "2026-10".parse().unwrap());
         assert_eq!(groups(&a), Vec::<usize>::new());
         assert!(a.unmonitored && a.membership);
     }
@@ -1012,7 +1082,7 @@ mod tests {
         let (old, ix) = setup();
         let mut new = old.clone();
         new.rules[2].arn = "arn:rule/r1".into();
-        let a = affected_groups(&old, &new, &ix);
+        let a = affected_groups(&old, &new, &ix, "2026-10".parse().unwrap());
         assert_eq!(
             a.all.as_deref(),
             Some("two pricing rules share the ARN arn:rule/r1")

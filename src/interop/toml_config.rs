@@ -379,16 +379,17 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
         .iter()
         .map(|p| (p.name.as_str(), arn(&c, Kind::PricingPlan, &p.arn, &p.name)))
         .collect();
-    let group_arns: BTreeMap<&str, String> = file
+    let mut group_arns: BTreeMap<String, String> = file
         .groups
         .iter()
-        .map(|g| {
-            (
-                g.name.as_str(),
-                arn(&c, Kind::BillingGroup, &g.arn, &g.name),
-            )
-        })
+        .map(|g| (g.name.clone(), arn(&c, Kind::BillingGroup, &g.arn, &g.name)))
         .collect();
+    // The groups transfers create (below), so custom line items can name them.
+    for t in file.transfers.iter().filter(|t| t.plan.is_some()) {
+        let name = transfer_group_name(&t.name);
+        let a = new_arn(Kind::BillingGroup, &t.transfer_account, &name, 0);
+        group_arns.entry(name).or_insert(a);
+    }
     let item_arns: BTreeMap<&str, String> = file
         .items
         .iter()
@@ -413,20 +414,27 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
         let end = match t.end.as_deref().map(transfer_end) {
             None => Ok(None),
             Some(Ok(p)) => Ok(Some(p)),
-            Some(Err(e)) => Err(c.fail(format!("{path}.end"), e)),
+            Some(Err(e)) => {
+                c.fail(format!("{path}.end"), e);
+                Err(())
+            }
         };
         let status = match t.status.as_deref().map(TransferStatus::from_code) {
             None => Ok(TransferStatus::Accepted),
             Some(Ok(s)) => Ok(s),
-            Some(Err(e)) => Err(c.fail(format!("{path}.status"), e.to_string())),
+            Some(Err(e)) => {
+                c.fail(format!("{path}.status"), e.to_string());
+                Err(())
+            }
         };
         let (Ok(start), Ok(end), Ok(status)) = (start, end, status) else {
             continue;
         };
         config.transfers.push(BillingTransfer {
-            arn: t.arn.clone().unwrap_or_else(|| {
-                transfer_arn(&t.transfer_account, &t.source_account, &t.name)
-            }),
+            arn: t
+                .arn
+                .clone()
+                .unwrap_or_else(|| transfer_arn(&t.transfer_account, &t.source_account, &t.name)),
             name: t.name.clone(),
             source_account: t.source_account.clone(),
             transfer_account: t.transfer_account.clone(),
@@ -438,7 +446,12 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
     let transfer_arns: BTreeMap<String, String> = config
         .transfers
         .iter()
-        .flat_map(|t| [(t.name.clone(), t.arn.clone()), (t.arn.clone(), t.arn.clone())])
+        .flat_map(|t| {
+            [
+                (t.name.clone(), t.arn.clone()),
+                (t.arn.clone(), t.arn.clone()),
+            ]
+        })
         .collect();
 
     for (i, r) in file.rules.iter().enumerate() {
@@ -606,8 +619,20 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
             }
         };
         let name = transfer_group_name(&transfer.name);
+        if config.groups.iter().any(|g| g.name == name) {
+            c.fail(
+                path,
+                format!(
+                    "this would create billing group '{name}' for the transfer, and a group has that name: name the transfer in that group (transfer = \"{}\") or rename it",
+                    transfer.name
+                ),
+            );
+            continue;
+        }
         config.groups.push(BillingGroup {
-            arn: new_arn(Kind::BillingGroup, &transfer.transfer_account, &name, 0),
+            arn: group_arns.get(&name).cloned().unwrap_or_else(|| {
+                new_arn(Kind::BillingGroup, &transfer.transfer_account, &name, 0)
+            }),
             name,
             description: format!("Billing transfer '{}'", transfer.name),
             primary_account: transfer.source_account.clone(),
@@ -813,7 +838,11 @@ pub fn transfer_group_name(transfer: &str) -> String {
         })
         .take(128)
         .collect();
-    if name.is_empty() { "transfer".into() } else { name }
+    if name.is_empty() {
+        "transfer".into()
+    } else {
+        name
+    }
 }
 
 fn line_col(text: &str, offset: usize) -> String {

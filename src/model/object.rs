@@ -3,7 +3,8 @@
 //! `app` edits them; neither writes its own per-kind match.
 
 use super::{
-    BillingGroup, BillingTransfer, Config, CustomLineItem, CustomView, Kind, PricingPlan, PricingRule,
+    BillingGroup, BillingTransfer, Config, CustomLineItem, CustomView, Kind, PricingPlan,
+    PricingRule,
 };
 
 /// One configuration object, of any kind.
@@ -94,9 +95,7 @@ impl Object {
             Ok(Kind::PricingRule) => Object::Rule(serde_json::from_str(body).map_err(bad)?),
             Ok(Kind::CustomLineItem) => Object::Item(serde_json::from_str(body).map_err(bad)?),
             Ok(Kind::BillingView) => Object::View(serde_json::from_str(body).map_err(bad)?),
-            Ok(Kind::BillingTransfer) => {
-                Object::Transfer(serde_json::from_str(body).map_err(bad)?)
-            }
+            Ok(Kind::BillingTransfer) => Object::Transfer(serde_json::from_str(body).map_err(bad)?),
             Err(()) => {
                 return Err(ObjectError(format!("unknown configuration kind {kind}")));
             }

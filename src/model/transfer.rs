@@ -103,7 +103,10 @@ pub fn transfer_arn_ok(arn: &str) -> bool {
         return false;
     };
     let parts: Vec<&str> = rest.split([':', '/']).collect();
-    let lower_alnum = |s: &str| s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    let lower_alnum = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
     matches!(parts.as_slice(),
         [acct, "transfer", org, "billing", dir, rt]
             if acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit())
@@ -124,8 +127,10 @@ fn date_parts(text: &str) -> Option<(BillingPeriod, u32, Option<&str>)> {
     };
     let period: BillingPeriod = date.get(..7)?.parse().ok()?;
     let day: u32 = date.get(8..)?.parse().ok()?;
-    (date.as_bytes().get(7) == Some(&b'-') && date.len() == 10 && (1..=period.days() as u32).contains(&day))
-        .then_some((period, day, time))
+    (date.as_bytes().get(7) == Some(&b'-')
+        && date.len() == 10
+        && (1..=period.days() as u32).contains(&day))
+    .then_some((period, day, time))
 }
 
 /// The first period of a transfer from `YYYY-MM`, `YYYY-MM-01` or `YYYY-MM-01T00:00:00Z`
@@ -256,7 +261,9 @@ mod tests {
         assert!(transfer_arn_ok(&a), "{a}");
         assert_eq!(a, transfer_arn("111111111111", "222222222222", "Company A"));
         assert_ne!(a, transfer_arn("111111111111", "333333333333", "Company A"));
-        assert!(!transfer_arn_ok("arn:aws:organizations::1:transfer/o-x/billing/inbound/rt-y"));
+        assert!(!transfer_arn_ok(
+            "arn:aws:organizations::1:transfer/o-x/billing/inbound/rt-y"
+        ));
     }
 
     #[test]
@@ -265,14 +272,22 @@ mod tests {
         assert_eq!(transfer_start("2026-10"), Ok(p("2026-10")));
         assert_eq!(transfer_start("2026-10-01"), Ok(p("2026-10")));
         assert_eq!(transfer_start("2026-10-01T00:00:00Z"), Ok(p("2026-10")));
-        assert!(transfer_start("2026-10-15").unwrap_err().contains("1st of a month"));
+        assert!(
+            transfer_start("2026-10-15")
+                .unwrap_err()
+                .contains("1st of a month")
+        );
         assert!(transfer_start("2026-10-01T12:00:00Z").is_err());
         assert!(transfer_start("2026-13-01").is_err());
         assert_eq!(transfer_end("2026-12"), Ok(p("2026-12")));
         assert_eq!(transfer_end("2026-12-31"), Ok(p("2026-12")));
         assert_eq!(transfer_end("2026-02-28T23:59:59Z"), Ok(p("2026-02")));
         assert_eq!(transfer_end("2027-01-01T00:00:00Z"), Ok(p("2026-12")));
-        assert!(transfer_end("2026-12-15").unwrap_err().contains("end of a month"));
+        assert!(
+            transfer_end("2026-12-15")
+                .unwrap_err()
+                .contains("end of a month")
+        );
         assert!(transfer_end("2027-01-01").is_err());
         assert!(transfer_end("tomorrow").is_err());
     }
@@ -280,8 +295,10 @@ mod tests {
     #[test]
     fn levels_follow_the_chain_and_the_periods() {
         let mut c = Config::default();
-        c.transfers.push(t("reseller", "222222222222", "111111111111"));
-        c.transfers.push(t("customer", "333333333333", "222222222222"));
+        c.transfers
+            .push(t("reseller", "222222222222", "111111111111"));
+        c.transfers
+            .push(t("customer", "333333333333", "222222222222"));
         let p: BillingPeriod = "2026-10".parse().unwrap();
         let levels = c.transfer_levels(p);
         assert_eq!(levels.len(), 2);

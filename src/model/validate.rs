@@ -157,7 +157,9 @@ fn names(c: &mut Check<'_>) {
             let spaces = kind == Kind::BillingView;
             if kind == Kind::BillingTransfer {
                 // AWS Organizations: 1-128 printable ASCII characters, spaces included.
-                if !(1..=128).contains(&name.len()) || !name.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+                if !(1..=128).contains(&name.len())
+                    || !name.bytes().all(|b| (b' '..=b'~').contains(&b))
+                {
                     c.fail(
                         Reason::FieldValidationFailed,
                         field.clone(),
@@ -812,9 +814,11 @@ fn transfers(c: &mut Check<'_>) {
         let mut visited = vec![t.source_account.as_str()];
         let mut at = t;
         let mut depth = 1;
-        while let Some(up) = cfg.transfers.iter().find(|u| {
-            in_force(u) && u.source_account == at.transfer_account && overlap(u, at)
-        }) {
+        while let Some(up) = cfg
+            .transfers
+            .iter()
+            .find(|u| in_force(u) && u.source_account == at.transfer_account && overlap(u, at))
+        {
             depth += 1;
             let looped = visited.contains(&up.transfer_account.as_str());
             if looped || depth > 2 {

@@ -40,7 +40,9 @@ impl KindForm for TransferForm {
             Field::text(
                 "end",
                 "Last month (YYYY-MM, empty: open-ended; it ends at the end of it)",
-                t.and_then(|t| t.end).map(|e| e.to_string()).unwrap_or_default(),
+                t.and_then(|t| t.end)
+                    .map(|e| e.to_string())
+                    .unwrap_or_default(),
                 &["EndTimestamp"],
             ),
             Field::choice(
@@ -97,4 +99,3 @@ impl KindForm for TransferForm {
         })
     }
 }
-

@@ -276,7 +276,10 @@ fn fields(o: &Object, n: &Namer<'_>) -> Vec<(&'static str, Value)> {
         Object::Transfer(t) => vec![
             ("Name", text(&t.name)),
             ("Bill source", text(n.account(&t.source_account))),
-            ("Bill-transfer account", text(n.account(&t.transfer_account))),
+            (
+                "Bill-transfer account",
+                text(n.account(&t.transfer_account)),
+            ),
             ("From", text(t.start.to_string())),
             // A transfer's end month is its last month (it ends at the end of it).
             (

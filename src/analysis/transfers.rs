@@ -1,0 +1,227 @@
+//! Billing transfer views (SPEC 2.5-2.6): "my view" (`transfer:<source>`: what the
+//! bill-transfer account pays for a bill source, with its pro forma beside it), "showback"
+//! (`showback:<source>`: what the source sees, pro forma only) and the primary views of the
+//! parties (a source's own primary view is its showback; the primary view of the account that
+//! pays AWS holds its sources' lines too). A level-2 transfer's views come from the downstream
+//! seller's computation ([`crate::engine::transfer`]).
+
+use super::{Analysis, ReportError};
+use crate::engine::{GroupBy, Selection, ViewInfo, ViewReport, view_report};
+use crate::model::TransferLevel;
+use std::collections::BTreeSet;
+
+/// Which of a transfer's two views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferView {
+    /// `BILLING_TRANSFER`: billable, pro forma beside it.
+    MyView,
+    /// `BILLING_TRANSFER_SHOWBACK`: pro forma only, as the source sees it.
+    Showback,
+}
+
+impl Analysis {
+    /// The transfer in force that `key` names (its source account id, name or ARN).
+    ///
+    /// # Errors
+    /// None configured; no such transfer (naming those there are); not in force in the
+    /// period (saying when it is); no `TRANSFER_BILLING` group.
+    pub fn transfer_level(&self, key: &str) -> Result<TransferLevel, ReportError> {
+        let cfg = &self.config;
+        let p = self.period;
+        let Some(t) = cfg.transfer_by_key(key) else {
+            let names: Vec<String> = cfg
+                .transfers
+                .iter()
+                .map(|t| format!("{} ('{}')", t.source_account, t.name))
+                .collect();
+            return Err(ReportError::NotFound(if names.is_empty() {
+                format!(
+                    "no billing transfer '{key}' in this workspace (billing transfers are not configured: add [[billing_transfer]] to the configuration)"
+                )
+            } else {
+                format!(
+                    "no billing transfer '{key}' (transfers: {})",
+                    names.join(", ")
+                )
+            }));
+        };
+        let transfer = &cfg.transfers[t];
+        let Some(level) = cfg.transfer_levels(p).into_iter().find(|l| l.transfer == t) else {
+            return Err(ReportError::NotFound(format!(
+                "billing transfer '{}' is not in force in {p} ({}, from {}{})",
+                transfer.name,
+                transfer.status,
+                transfer.start,
+                transfer
+                    .end
+                    .map_or(String::new(), |e| format!(" through {e}"))
+            )));
+        };
+        if level.group.is_none() {
+            return Err(ReportError::NotFound(format!(
+                "billing transfer '{}' has no TRANSFER_BILLING billing group",
+                transfer.name
+            )));
+        }
+        Ok(level)
+    }
+
+    /// The view of transfer `key` (see [`TransferView`]), grouped by `group_by`.
+    pub fn transfer_view_report(
+        &self,
+        which: TransferView,
+        key: &str,
+        group_by: Option<GroupBy>,
+    ) -> Result<ViewReport, ReportError> {
+        let level = self.transfer_level(key)?;
+        let t = &self.config.transfers[level.transfer];
+        let id = t.arn.rsplit('/').next().unwrap_or_default();
+        let (view_type, arn) = match which {
+            TransferView::MyView => (
+                "BILLING_TRANSFER",
+                format!(
+                    "arn:aws:billing::{}:billingview/billing-transfer-{id}",
+                    t.transfer_account
+                ),
+            ),
+            TransferView::Showback => (
+                "BILLING_TRANSFER_SHOWBACK",
+                format!(
+                    "arn:aws:billing::{}:billingview/billing-transfer-showback-{id}",
+                    t.transfer_account
+                ),
+            ),
+        };
+        let info = ViewInfo {
+            name: t.name.clone(),
+            view_type: view_type.into(),
+            arn,
+        };
+        let report = self.transfer_group_report(&level, info, group_by)?;
+        Ok(match which {
+            TransferView::MyView => report,
+            TransferView::Showback => showback(report),
+        })
+    }
+
+    /// The lines and items of a transfer's group in the computation of its level.
+    fn transfer_group_report(
+        &self,
+        level: &TransferLevel,
+        info: ViewInfo,
+        group_by: Option<GroupBy>,
+    ) -> Result<ViewReport, ReportError> {
+        let g = level.group;
+        let (lines, pricing, config) = match (level.level, &self.second_level) {
+            (2, Some(s)) => (s.lines.as_slice(), &s.pricing, &s.config),
+            (2, None) => {
+                return Err(ReportError::NotFound(
+                    "the downstream seller's computation is missing".into(),
+                ));
+            }
+            _ => (self.lines.as_slice(), &*self.pricing, &self.config),
+        };
+        let in_lines = |i: usize| pricing.line_group[i] == g && g.is_some();
+        let in_items = |n: usize| Some(pricing.items[n].group) == g;
+        Ok(view_report::build(
+            info,
+            lines,
+            pricing,
+            config,
+            &Selection {
+                lines: &in_lines,
+                items: &in_items,
+            },
+            group_by,
+        ))
+    }
+
+    /// The primary view of a bill source in force: its showback, under the primary view's
+    /// name (SPEC 2.6: "the source's own primary view shows pro forma only"). None when
+    /// `payer` is not a source of a transfer in force.
+    pub(crate) fn source_primary_report(
+        &self,
+        payer: &str,
+        group_by: Option<GroupBy>,
+    ) -> Result<Option<ViewReport>, ReportError> {
+        let levels = self.config.transfer_levels(self.period);
+        let Some(level) = levels
+            .into_iter()
+            .find(|l| self.config.transfers[l.transfer].source_account == payer)
+        else {
+            return Ok(None);
+        };
+        if level.group.is_none() {
+            return Ok(None);
+        }
+        let report = self.transfer_group_report(&level, ViewInfo::primary(payer), group_by)?;
+        Ok(Some(showback(report)))
+    }
+
+    /// The payers whose lines the primary view of `payer` holds: itself and, when it pays
+    /// AWS for other organisations (a bill-transfer account that is no source itself), every
+    /// source billed through it, at both levels.
+    pub(crate) fn primary_payers(&self, payer: &str) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = [payer.to_string()].into();
+        let levels = self.config.transfer_levels(self.period);
+        let transfers = &self.config.transfers;
+        if levels
+            .iter()
+            .any(|l| transfers[l.transfer].source_account == payer)
+        {
+            return out;
+        }
+        for l in &levels {
+            let t = &transfers[l.transfer];
+            let top = match l.upstream {
+                None => t.transfer_account.as_str(),
+                Some(up) => transfers[up].transfer_account.as_str(),
+            };
+            if top == payer {
+                out.insert(t.source_account.clone());
+            }
+        }
+        out
+    }
+
+    /// The transfers in force, as (spec, label) pairs for a view picker: each one's "my view"
+    /// and showback.
+    pub fn transfer_view_options(&self) -> Vec<(String, String)> {
+        let mut v = Vec::new();
+        for l in self.config.transfer_levels(self.period) {
+            let t = &self.config.transfers[l.transfer];
+            v.push((
+                format!("transfer:{}", t.source_account),
+                format!("{}  (BILLING_TRANSFER, my view, level {})", t.name, l.level),
+            ));
+            v.push((
+                format!("showback:{}", t.source_account),
+                format!("{}  (BILLING_TRANSFER_SHOWBACK)", t.name),
+            ));
+        }
+        v
+    }
+}
+
+/// A report as its bill source sees it: what it is charged (the pro forma) as its billable,
+/// no pro forma or margin beside it; tax as billed.
+fn showback(mut r: ViewReport) -> ViewReport {
+    let flip = |a: &mut crate::engine::Amounts| {
+        a.billable = a.proforma.unwrap_or(a.billable);
+        a.monitored_billable = a.billable;
+        a.proforma = None;
+        a.monitored_tax = a.tax;
+        a.has_unmonitored = false;
+    };
+    for row in &mut r.rows {
+        flip(&mut row.amounts);
+    }
+    flip(&mut r.totals);
+    r.rows.sort_by(|a, b| {
+        b.amounts
+            .billable
+            .cmp(&a.amounts.billable)
+            .then_with(|| a.attributes.cmp(&b.attributes))
+    });
+    r
+}

@@ -163,6 +163,7 @@ fn main() -> color_eyre::Result<()> {
                 &analysis.config,
                 &config,
                 &analysis.pricing.index,
+                analysis.period,
             );
             groups = affected.count(config.groups.len());
             let t = Instant::now();

@@ -130,6 +130,8 @@ actions! {
     Export = "export",
     /// reconcile: close the period (with a note)
     ClosePeriod = "close_period",
+    /// billing views: new billing transfer (and its TRANSFER_BILLING group)
+    NewTransfer = "new_transfer",
     /// reconcile: reopen the period (with a reason)
     ReopenPeriod = "reopen_period",
     /// forms: next field

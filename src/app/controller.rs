@@ -85,6 +85,9 @@ impl App {
             Effect::Refresh => {}
             Effect::SwitchPeriod { forward } => self.switch_period(forward),
             Effect::OpenForm { new, name } => self.open_form(new, &name),
+            Effect::OpenTransferForm => {
+                self.open_form_of(crate::model::Kind::BillingTransfer, true, "")
+            }
             Effect::FormEdited { changed } => self.form_edited(changed),
             Effect::SaveForm => self.save_form(),
             Effect::TakeTheirs { deleted } => {
@@ -511,12 +514,17 @@ impl App {
 
     /// Opens the form for a new object or the named one, from what is stored now.
     fn open_form(&mut self, new: bool, name: &str) {
-        // The form starts from what is stored now, not from a view another process has
-        // changed since the last poll.
-        self.check_outside();
         let Some(kind) = self.state.form_kind() else {
             return;
         };
+        self.open_form_of(kind, new, name);
+    }
+
+    /// Opens the form of `kind`: a new object, or the named one.
+    fn open_form_of(&mut self, kind: crate::model::Kind, new: bool, name: &str) {
+        // The form starts from what is stored now, not from a view another process has
+        // changed since the last poll.
+        self.check_outside();
         let ctx = self.form_context();
         let form = if new {
             Some(forms::Form::new(kind, &ctx))
@@ -840,9 +848,21 @@ impl App {
         label: &str,
         seen: Option<crate::store::config::Seen>,
     ) {
-        let change = crate::store::config::Change::Delete { kind, arn };
+        // A billing transfer goes with the group that prices it (SPEC 2.6: one each).
+        let group_arn = (kind == crate::model::Kind::BillingTransfer)
+            .then(|| {
+                let cfg = &self.state.current().config;
+                let t = cfg.transfers.iter().find(|t| t.arn == arn)?;
+                cfg.transfer_group(t).map(|g| cfg.groups[g].arn.clone())
+            })
+            .flatten();
+        let mut changes = vec![crate::store::config::Change::Delete { kind, arn }];
+        changes.extend(group_arn.map(|arn| crate::store::config::Change::Delete {
+            kind: crate::model::Kind::BillingGroup,
+            arn,
+        }));
         if let Some(s) = self.state.scenario.clone() {
-            match self.ws.scenario_change(s.id, &change) {
+            match self.ws.scenario_changes(s.id, &changes) {
                 Ok(()) => {
                     self.refresh_scenario();
                     self.state.status.0 = Some(format!("deleted {label} in scenario '{}'", s.name));
@@ -853,7 +873,7 @@ impl App {
         }
         let seen: Vec<_> = seen.into_iter().collect();
         let period = self.state.period();
-        match self.ws.apply_changes_seen(period, &[change], None, &seen) {
+        match self.ws.apply_changes_seen(period, &changes, None, &seen) {
             Ok(_) => {
                 self.reload();
                 self.state.status.0 = Some(format!("deleted {label} from {period} on (u undoes)"));

@@ -22,6 +22,8 @@ pub enum Effect {
     FormEdited {
         changed: bool,
     },
+    /// Open the form for a new billing transfer (any tab).
+    OpenTransferForm,
     /// Save the open form (against the version in `Form::seen`).
     SaveForm,
     /// Drop the form's edits and show what another process saved.

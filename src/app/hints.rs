@@ -38,6 +38,7 @@ impl State {
                 h(Action::ViewPicker, "choose view"),
                 h(Action::NextGrouping, "group by"),
                 h(Action::Explain, "explain"),
+                h(Action::NewTransfer, "new transfer"),
             ]),
             Tab::Reconcile => v.extend([
                 h(Action::Open, "do the step"),

@@ -647,7 +647,19 @@ impl State {
                 format!("{}  (CUSTOM)", c.name),
             )
         }));
+        v.extend(self.current().transfer_view_options());
         v
+    }
+
+    /// The billing transfer of the view on screen (`transfer:` / `showback:`), by name.
+    fn transfer_on_screen(&self) -> Option<String> {
+        let (kind, key) = self.view.split_once(':')?;
+        if kind != "transfer" && kind != "showback" {
+            return None;
+        }
+        let cfg = &self.current().config;
+        cfg.transfer_by_key(key)
+            .map(|i| cfg.transfers[i].name.clone())
     }
 
     /// The configuration object under the cursor on the current tab: (kind, name).
@@ -660,6 +672,9 @@ impl State {
             (Tab::Rules, _) => Kind::PricingRule,
             (Tab::Items, _) => Kind::CustomLineItem,
             (Tab::Views, _) => {
+                if let Some(name) = self.transfer_on_screen() {
+                    return Some((Kind::BillingTransfer, name));
+                }
                 return self
                     .view
                     .strip_prefix("custom:")
@@ -678,6 +693,7 @@ impl State {
             (Tab::Plans, _) => Some(Kind::PricingPlan),
             (Tab::Rules, _) => Some(Kind::PricingRule),
             (Tab::Items, _) => Some(Kind::CustomLineItem),
+            (Tab::Views, _) if self.transfer_on_screen().is_some() => Some(Kind::BillingTransfer),
             (Tab::Views, _) => Some(Kind::BillingView),
             _ => None,
         }

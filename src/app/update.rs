@@ -167,7 +167,12 @@ impl State {
                     "internal presentation: everything shown".into()
                 });
             }
-            Action::Explain | Action::New | Action::Edit | Action::Delete | Action::Export
+            Action::Explain
+            | Action::New
+            | Action::Edit
+            | Action::Delete
+            | Action::Export
+            | Action::NewTransfer
                 if self.customer =>
             {
                 self.refuse(format!(
@@ -176,6 +181,13 @@ impl State {
                 ));
             }
             Action::Export => super::export::open_picker(self),
+            Action::NewTransfer if self.closed() && self.scenario.is_none() => {
+                self.refuse(format!(
+                    "{} is closed: reopen it on the Reconcile tab to edit, or draft the change in a scenario (w)",
+                    self.period()
+                ));
+            }
+            Action::NewTransfer => effects.push(Effect::OpenTransferForm),
             Action::Jump => self.mode = Mode::Jump(modal::Jump::new(self.selection())),
             Action::Sort => self.sort_next(),
             Action::Explain => self.explain(),

@@ -824,27 +824,6 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
     Ok(Parsed { config, locations })
 }
 
-/// The name of a transfer's own group: the transfer's name with every character a group
-/// name cannot hold (SPEC 2) as `-`, cut to 128.
-pub fn transfer_group_name(transfer: &str) -> String {
-    let name: String = transfer
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "_+=.-@".contains(c) {
-                c
-            } else {
-                '-'
-            }
-        })
-        .take(128)
-        .collect();
-    if name.is_empty() {
-        "transfer".into()
-    } else {
-        name
-    }
-}
-
 fn line_col(text: &str, offset: usize) -> String {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;

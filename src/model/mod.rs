@@ -84,7 +84,7 @@ macro_rules! aws_codes {
 mod transfer;
 pub use transfer::{
     BillingTransfer, TransferLevel, TransferStatus, transfer_arn, transfer_arn_ok, transfer_end,
-    transfer_start,
+    transfer_group_name, transfer_start,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

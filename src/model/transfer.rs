@@ -97,6 +97,27 @@ pub fn transfer_arn(transfer_account: &str, source_account: &str, name: &str) ->
     )
 }
 
+/// The name of a transfer's own group: the transfer's name with every character a group
+/// name cannot hold (SPEC 2) as `-`, cut to 128.
+pub fn transfer_group_name(transfer: &str) -> String {
+    let name: String = transfer
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_+=.-@".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(128)
+        .collect();
+    if name.is_empty() {
+        "transfer".into()
+    } else {
+        name
+    }
+}
+
 /// Whether `arn` has the shape of a transfer ARN (AWS's pattern, `inbound` or `outbound`).
 pub fn transfer_arn_ok(arn: &str) -> bool {
     let Some(rest) = arn.strip_prefix("arn:aws:organizations::") else {

@@ -237,6 +237,12 @@ trait KindForm: Sync {
     /// The object the form's fields describe; each field that does not parse gets an error
     /// in `p` under its key.
     fn parse(&self, p: &mut Parse) -> Object;
+
+    /// Other objects saved with `object` in the same change (a new billing transfer's
+    /// group).
+    fn companions(&self, _ctx: &FormContext, _form: &Form, _object: &Object) -> Vec<Object> {
+        Vec::new()
+    }
 }
 
 /// The module of a kind: the one per-kind dispatch of forms.
@@ -557,6 +563,9 @@ impl Form {
         };
         let mut config = ctx.config.clone();
         config.put(object.clone());
+        for c in spec(self.kind).companions(ctx, self, &object) {
+            config.put(c);
+        }
         let validation = ValidationContext {
             allow_missing_sources: true,
             ..validation.clone()
@@ -629,18 +638,31 @@ pub fn save(
     } else {
         "saved"
     };
+    let companions = spec(form.kind).companions(ctx, form, &object);
     let result = match scenario {
-        Some(s) => ws
-            .scenario_change_seen(s.id, &Change::Put(object), form.seen.as_ref())
-            .map(|()| {
-                format!(
-                    "{label} {verb} in scenario '{}' (the baseline is unchanged)",
-                    s.name
-                )
-            }),
+        Some(s) => if companions.is_empty() {
+            ws.scenario_change_seen(s.id, &Change::Put(object), form.seen.as_ref())
+        } else {
+            // Checked together: a new transfer is valid only with its group.
+            let changes: Vec<Change> = std::iter::once(object)
+                .chain(companions)
+                .map(Change::Put)
+                .collect();
+            ws.scenario_changes(s.id, &changes)
+        }
+        .map(|()| {
+            format!(
+                "{label} {verb} in scenario '{}' (the baseline is unchanged)",
+                s.name
+            )
+        }),
         None => {
             let seen: Vec<_> = form.seen.iter().cloned().collect();
-            ws.apply_changes_seen(period, &[Change::Put(object)], None, &seen)
+            let changes: Vec<Change> = std::iter::once(object)
+                .chain(companions)
+                .map(Change::Put)
+                .collect();
+            ws.apply_changes_seen(period, &changes, None, &seen)
                 .map(|_| format!("{label} {verb} from {period} on"))
         }
     };

@@ -2,8 +2,25 @@
 //! bill-transfer account, the months it covers, its status, and the pricing plan of its
 //! `TRANSFER_BILLING` group (created with the transfer when it has none).
 
-use super::{Field, FormContext, KindForm, Parse};
-use crate::model::{BillingTransfer, Object, TransferStatus, transfer_arn};
+use super::{Field, Form, FormContext, KindForm, Parse};
+use crate::model::{
+    BASIC_PLAN_ARN, BillingGroup, BillingTransfer, GroupType, Kind, Object, PASSTHROUGH_PLAN_ARN,
+    TransferStatus, new_arn, transfer_arn, transfer_group_name,
+};
+
+/// The plan ARN a plan field names: a managed plan or a plan of the configuration.
+fn plan_arn(ctx: &FormContext, name: &str) -> Option<String> {
+    match name {
+        "" | "BasicPricingPlan" => Some(BASIC_PLAN_ARN.to_string()),
+        "Passthrough" => Some(PASSTHROUGH_PLAN_ARN.to_string()),
+        _ => ctx
+            .config
+            .plans
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.arn.clone()),
+    }
+}
 
 /// The billing transfer kind's fields and parse.
 pub(super) struct TransferForm;
@@ -45,6 +62,15 @@ impl KindForm for TransferForm {
                     .unwrap_or_default(),
                 &["EndTimestamp"],
             ),
+            Field::text(
+                "plan",
+                "Pricing plan of its TRANSFER_BILLING group (BasicPricingPlan, Passthrough or a plan)",
+                t.and_then(|t| ctx.config.transfer_group(t))
+                    .map_or("BasicPricingPlan".to_string(), |g| {
+                        ctx.config.plan_name(&ctx.config.groups[g].plan)
+                    }),
+                &["BillingGroup"],
+            ),
             Field::choice(
                 "status",
                 "Status",
@@ -82,6 +108,13 @@ impl KindForm for TransferForm {
                 TransferStatus::Accepted
             }
         };
+        let plan = p.text("plan");
+        if plan_arn(p.ctx, &plan).is_none() {
+            p.error(
+                "plan",
+                format!("MISSING_PRICINGPLAN: no pricing plan '{plan}'"),
+            );
+        }
         let name = p.text("name");
         let arn = p
             .form
@@ -97,5 +130,46 @@ impl KindForm for TransferForm {
             end,
             status,
         })
+    }
+
+    /// The transfer's `TRANSFER_BILLING` group on the form's plan: created with a new
+    /// transfer (SPEC 2.6: each transfer has one), its plan changed with an edit.
+    fn companions(&self, ctx: &FormContext, form: &Form, object: &Object) -> Vec<Object> {
+        let Object::Transfer(t) = object else {
+            return Vec::new();
+        };
+        let plan =
+            plan_arn(ctx, form.field("plan").trim()).unwrap_or_else(|| BASIC_PLAN_ARN.to_string());
+        match ctx.config.transfer_group(t) {
+            Some(g) => {
+                let group = &ctx.config.groups[g];
+                if group.plan == plan {
+                    return Vec::new();
+                }
+                vec![Object::Group(BillingGroup {
+                    plan,
+                    ..group.clone()
+                })]
+            }
+            None => {
+                let name = transfer_group_name(&t.name);
+                vec![Object::Group(BillingGroup {
+                    arn: new_arn(
+                        Kind::BillingGroup,
+                        &t.transfer_account,
+                        &name,
+                        super::now_salt(),
+                    ),
+                    name,
+                    description: format!("Billing transfer '{}'", t.name),
+                    primary_account: t.source_account.clone(),
+                    accounts: [t.source_account.clone()].into(),
+                    plan,
+                    auto_associate: false,
+                    group_type: GroupType::TransferBilling,
+                    responsibility_transfer_arn: Some(t.arn.clone()),
+                })]
+            }
+        }
     }
 }

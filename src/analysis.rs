@@ -457,6 +457,14 @@ impl Analysis {
         let items = &self.pricing.items;
         match kind {
             "primary" => {
+                // Without a payer: the only one, or the only one that pays AWS for the others
+                // (the bill sources of transfers have their own primary views).
+                let paying = self.config.paying_payers(&self.payers);
+                let payers = if arg.is_none() && paying.len() == 1 {
+                    paying
+                } else {
+                    payers
+                };
                 let payer = match (arg, payers.as_slice()) {
                     (Some(x), _) if payers.contains(&x) => x.to_string(),
                     (Some(x), _) => {
@@ -643,11 +651,6 @@ impl Analysis {
                 }
                 _ => {}
             }
-        } else if spec == "primary"
-            && let [only] = self.payers.iter().collect::<Vec<_>>().as_slice()
-            && let Some(r) = self.source_primary_report(only, group_by)?
-        {
-            return Ok(r);
         }
         let v = self.resolve_view(spec)?;
         let lines = |i: usize| v.lines[i];

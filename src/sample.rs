@@ -1543,3 +1543,102 @@ pub fn config_toml(
     }
     Ok(out)
 }
+
+/// The demo's two other organisations (issue 13): Globex, a reseller whose bill the demo
+/// payer pays (a billing transfer at level 1), and Initech, Globex's end customer (level 2),
+/// as (management account, name, linked accounts with names).
+pub const TRANSFER_ORGS: [(&str, &str, [(&str, &str); 3]); 2] = [
+    (
+        "410000000000",
+        "globex-management",
+        [
+            ("410000000101", "globex-web"),
+            ("410000000102", "globex-data"),
+            ("410000000103", "globex-dev"),
+        ],
+    ),
+    (
+        "420000000000",
+        "initech-management",
+        [
+            ("420000000201", "initech-app"),
+            ("420000000202", "initech-analytics"),
+            ("420000000203", "initech-sandbox"),
+        ],
+    ),
+];
+
+/// Writes the legacy CUR CSV of the demo's transfer organisations for `period` (the header
+/// once, then one delivery per organisation): the generator's month for a small organisation
+/// of three linked accounts, its ids replaced by the organisation's (in every cell, ARNs
+/// included). Returns the rows.
+pub fn write_transfer_orgs_month<W: Write>(period: BillingPeriod, out: W) -> io::Result<u64> {
+    let mut w = csv::WriterBuilder::new().from_writer(out);
+    w.write_record(HEADER)?;
+    let mut rows = 0u64;
+    for (n, (payer, _, members)) in TRANSFER_ORGS.iter().enumerate() {
+        let spec = SampleSpec {
+            seed: 20_261_101 + n as u64,
+            lines_per_month: 240,
+            accounts: members.len(),
+            ..SampleSpec::default()
+        };
+        let mut ids: Vec<(String, &str)> = vec![(PAYER.to_string(), *payer)];
+        ids.extend(
+            members
+                .iter()
+                .enumerate()
+                .map(|(i, (id, _))| (account_id(i), *id)),
+        );
+        let mut month = MonthGen::new(&spec, 0, period);
+        for row in month.rows() {
+            let cells: Vec<String> = row
+                .cells
+                .iter()
+                .map(|c| {
+                    let mut c = c.to_string();
+                    for (from, to) in &ids {
+                        if c.contains(from.as_str()) {
+                            c = c.replace(from.as_str(), to);
+                        }
+                    }
+                    c
+                })
+                .collect();
+            w.write_record(&cells)?;
+            rows += 1;
+        }
+    }
+    w.flush()?;
+    Ok(rows)
+}
+
+/// Accounts file of the demo's transfer organisations ([`TRANSFER_ORGS`]), in the shape of
+/// `aws organizations list-accounts`.
+pub fn transfer_accounts_json() -> String {
+    let mut list = Vec::new();
+    for (payer, name, members) in TRANSFER_ORGS {
+        list.push(serde_json::json!({
+            "Id": payer,
+            "Arn": format!("arn:aws:organizations::{payer}:account/o-{name}/{payer}"),
+            "Email": format!("aws-billing@{name}.example.com"),
+            "Name": name,
+            "Status": "ACTIVE",
+            "JoinedMethod": "CREATED",
+            "JoinedTimestamp": "2020-02-01T09:00:00.000000+00:00"
+        }));
+        for (id, member) in members {
+            list.push(serde_json::json!({
+                "Id": id,
+                "Arn": format!("arn:aws:organizations::{payer}:account/o-{name}/{id}"),
+                "Email": format!("aws+{member}@example.com"),
+                "Name": member,
+                "Status": "ACTIVE",
+                "JoinedMethod": "CREATED",
+                "JoinedTimestamp": "2022-03-01T10:00:00.000000+00:00"
+            }));
+        }
+    }
+    let doc = serde_json::json!({ "Accounts": list });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}

@@ -5,7 +5,7 @@
 use crate::cur::Source;
 
 /// The sample files by name, with their bytes.
-pub const SAMPLE_FILES: [(&str, &[u8]); 3] = [
+pub const SAMPLE_FILES: [(&str, &[u8]); 6] = [
     (
         "sample-data/accounts.json",
         include_bytes!("../sample-data/accounts.json"),
@@ -17,6 +17,18 @@ pub const SAMPLE_FILES: [(&str, &[u8]); 3] = [
     (
         "sample-data/cur-2026-10.csv.gz",
         include_bytes!("../sample-data/cur-2026-10.csv.gz"),
+    ),
+    (
+        "sample-data/transfer-accounts.json",
+        include_bytes!("../sample-data/transfer-accounts.json"),
+    ),
+    (
+        "sample-data/transfers-2026-09.csv.gz",
+        include_bytes!("../sample-data/transfers-2026-09.csv.gz"),
+    ),
+    (
+        "sample-data/transfers-2026-10.csv.gz",
+        include_bytes!("../sample-data/transfers-2026-10.csv.gz"),
     ),
 ];
 

@@ -92,13 +92,54 @@ pub fn run(workspace: Option<PathBuf>, reset: bool) -> color_eyre::Result<super:
         say!("\nbilling groups, {p}:");
         // As the TUI and `report` show them (footed, SPEC 5).
         let shown = analysis.shown_invoice();
-        for (r, a) in analysis.group_reports().iter().zip(&shown.groups) {
+        let level_two: Vec<usize> = analysis
+            .level_two_groups()
+            .iter()
+            .map(|(g, ..)| *g)
+            .collect();
+        for (r, a) in analysis
+            .group_reports()
+            .iter()
+            .zip(&shown.groups)
+            .filter(|(r, _)| !level_two.contains(&r.group))
+        {
             say!(
                 "  {:<10} AWS cost {:>12}  pro forma {:>12}  margin {:>10}",
                 r.name,
                 fmt_grouped(a.aws),
                 fmt_grouped(a.proforma.unwrap_or_default()),
                 fmt_grouped(a.margin.unwrap_or_default())
+            );
+        }
+    }
+    if let Some(p) = latest {
+        let analysis = crate::analysis::Analysis::load(&ws, p)?;
+        let levels = analysis.config.transfer_levels(p);
+        if !levels.is_empty() {
+            say!(
+                "\nbilling transfers, {p} (what the bill-transfer account pays / what the source sees):"
+            );
+        }
+        for l in levels {
+            let t = &analysis.config.transfers[l.transfer];
+            let mine = analysis.transfer_view_report(
+                crate::analysis::TransferView::MyView,
+                &t.source_account,
+                None,
+            )?;
+            let seen = analysis.transfer_view_report(
+                crate::analysis::TransferView::Showback,
+                &t.source_account,
+                None,
+            )?;
+            let (mine, seen) = (analysis.shown_view(&mine), analysis.shown_view(&seen));
+            say!(
+                "  {:<10} level {}, paid by {}: {:>12} / {:>12}",
+                t.name,
+                l.level,
+                t.transfer_account,
+                fmt_grouped(mine.total.aws),
+                fmt_grouped(seen.total.aws)
             );
         }
     }
@@ -109,6 +150,7 @@ pub fn run(workspace: Option<PathBuf>, reset: bool) -> color_eyre::Result<super:
         "     proforma report {ws_path} --period 2026-10 --view custom:Commerce --group-by LINKED_ACCOUNT"
     );
     say!("     proforma explain {ws_path} --period 2026-10 --group retail");
+    say!("     proforma report {ws_path} --period 2026-10 --view showback:420000000000");
     Ok(super::Next::Exit)
 }
 

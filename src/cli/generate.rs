@@ -108,6 +108,28 @@ pub fn run(
     Ok(())
 }
 
+/// Writes the demo's billing transfer organisations ([`sample::TRANSFER_ORGS`]) for the
+/// spec's months: `transfers-YYYY-MM.csv[.gz]` and `transfer-accounts.json`.
+pub fn transfers(out: &Path, spec: &SampleSpec, gzip: bool) -> color_eyre::Result<()> {
+    let mut period = spec.first_period;
+    for _ in 0..spec.months {
+        let path = out.join(format!(
+            "transfers-{period}.csv{}",
+            if gzip { ".gz" } else { "" }
+        ));
+        let rows = write_csv(&path, gzip, |w| {
+            sample::write_transfer_orgs_month(period, w)
+        })?;
+        println!("wrote {} ({rows} rows)", path.display());
+        period = period.next();
+    }
+    let accounts = out.join("transfer-accounts.json");
+    std::fs::write(&accounts, sample::transfer_accounts_json())
+        .wrap_err_with(|| format!("writing {}", accounts.display()))?;
+    println!("wrote {}", accounts.display());
+    Ok(())
+}
+
 /// Creates `path` and lets `f` write CSV into it, gzip-compressed when `gzip`.
 fn write_csv(
     path: &Path,

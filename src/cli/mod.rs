@@ -281,6 +281,10 @@ pub enum Command {
         /// FOCUS 1.2 CSV or Parquet (cur-YYYY-MM.parquet); the same rows in each
         #[arg(long, value_enum, default_value_t = generate::SampleFormat::Legacy)]
         format: generate::SampleFormat,
+        /// Also write the demo's billing transfer organisations (Globex, a reseller, and its
+        /// customer Initech): transfers-YYYY-MM.csv[.gz] and transfer-accounts.json
+        #[arg(long)]
+        with_transfers: bool,
     },
 }
 
@@ -544,6 +548,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
             config_rules,
             config_items,
             format,
+            with_transfers,
         } => {
             let spec = crate::sample::SampleSpec {
                 seed,
@@ -562,7 +567,13 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
                     items: config_items.unwrap_or(base.items),
                 }
             });
-            generate::run(&out, &spec, config.as_ref(), !plain, format)
+            generate::run(&out, &spec, config.as_ref(), !plain, format).and_then(|()| {
+                if with_transfers {
+                    generate::transfers(&out, &spec, !plain)
+                } else {
+                    Ok(())
+                }
+            })
         }
     };
     done.map(|()| Next::Exit)

@@ -118,6 +118,17 @@ pub fn render(
         }
         (None, Some(g)) => {
             let g = analysis.group_index(g)?;
+            if let Some((_, name, source)) = analysis
+                .level_two_groups()
+                .into_iter()
+                .find(|(x, ..)| *x == g)
+            {
+                return Err(crate::analysis::ReportError::NotFound(format!(
+                    "billing group '{}' prices billing transfer '{name}' at level 2 (the downstream seller's computation): report it with --view transfer:{source} (what the seller pays, and its pro forma) or --view showback:{source} (what its source sees)",
+                    analysis.config.groups[g].name
+                ))
+                .into());
+            }
             let (rows, shown) = match group_by {
                 Some(by) => analysis.shown_breakdown(g, by, &[]),
                 None => {
@@ -151,20 +162,24 @@ pub fn render(
         }
         (None, None) => {
             let inv = analysis.shown_invoice();
+            // The list is the computation of the payer that pays AWS: the groups of level-2
+            // transfers (the downstream seller's) are named under it, not listed.
+            let level_two: Vec<usize> = analysis
+                .level_two_groups()
+                .iter()
+                .map(|(g, ..)| *g)
+                .collect();
+            let (rows, shown_rows): (Vec<_>, Vec<_>) = analysis
+                .group_reports()
+                .into_iter()
+                .zip(inv.groups.iter().copied())
+                .filter(|(r, _)| !level_two.contains(&r.group))
+                .unzip();
             let shown = ShownTable {
-                rows: inv.groups.clone(),
+                rows: shown_rows,
                 total: inv.groups_total,
             };
-            render_group_rows(
-                &analysis.group_reports(),
-                &shown,
-                format,
-                false,
-                None,
-                analysis,
-                names,
-                None,
-            )?
+            render_group_rows(&rows, &shown, format, false, None, analysis, names, None)?
         }
     })
 }
@@ -721,7 +736,7 @@ fn render_group_rows(
                 out.push_str(&diagnostics(&analysis.pricing.diagnostics));
                 for (g, name, source) in analysis.level_two_groups() {
                     out.push_str(&format!(
-                        "{} prices billing transfer '{name}' at level 2: its source's lines are in the level above's group here; the downstream seller's numbers: --view transfer:{source} and --view showback:{source}\n",
+                        "{} (billing transfer '{name}', level 2) is priced by the downstream seller, not listed: its source's lines are in the level above's group; see --view transfer:{source} and --view showback:{source}\n",
                         analysis.config.groups[g].name
                     ));
                 }

@@ -760,7 +760,8 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
         let mut sources = Vec::new();
         for (j, s) in v.sources.iter().enumerate() {
             let resolved = match s.split_once(':') {
-                _ if s == "primary" => match c.payers.iter().collect::<Vec<_>>().as_slice() {
+                // The one payer, or the one that pays AWS for the others (billing transfers).
+                _ if s == "primary" => match config.paying_payers(c.payers).as_slice() {
                     [only] => Some(primary_view_arn(only)),
                     _ => None,
                 },

@@ -251,6 +251,27 @@ impl Config {
             .collect()
     }
 
+    /// The payers of `payers` that are no bill source of a transfer (accepted or withdrawn):
+    /// those that pay AWS themselves, whose primary view `primary` names when there is one.
+    pub fn paying_payers<'p>(
+        &self,
+        payers: &'p std::collections::BTreeSet<String>,
+    ) -> Vec<&'p str> {
+        payers
+            .iter()
+            .filter(|p| {
+                !self.transfers.iter().any(|t| {
+                    t.source_account == **p
+                        && matches!(
+                            t.status,
+                            TransferStatus::Accepted | TransferStatus::Withdrawn
+                        )
+                })
+            })
+            .map(String::as_str)
+            .collect()
+    }
+
     /// A transfer by its name, ARN or source account id.
     pub fn transfer_by_key(&self, key: &str) -> Option<usize> {
         self.transfers

@@ -1544,10 +1544,14 @@ pub fn config_toml(
     Ok(out)
 }
 
+/// One organisation of the demo's transfers: (management account, name, linked accounts as
+/// (id, name)).
+pub type TransferOrg = (&'static str, &'static str, [(&'static str, &'static str); 3]);
+
 /// The demo's two other organisations (issue 13): Globex, a reseller whose bill the demo
 /// payer pays (a billing transfer at level 1), and Initech, Globex's end customer (level 2),
 /// as (management account, name, linked accounts with names).
-pub const TRANSFER_ORGS: [(&str, &str, [(&str, &str); 3]); 2] = [
+pub const TRANSFER_ORGS: [TransferOrg; 2] = [
     (
         "410000000000",
         "globex-management",

@@ -1595,12 +1595,18 @@ pub fn write_transfer_orgs_month<W: Write>(period: BillingPeriod, out: W) -> io:
                 .map(|(i, (id, _))| (account_id(i), *id)),
         );
         let mut month = MonthGen::new(&spec, 0, period);
+        // Each organisation is invoiced on its own: its own invoice id.
+        let invoice = month.invoice_id.clone();
+        let own_invoice = format!("{}{}", n + 4, &invoice[1..]);
         for row in month.rows() {
             let cells: Vec<String> = row
                 .cells
                 .iter()
                 .map(|c| {
                     let mut c = c.to_string();
+                    if c == invoice {
+                        return own_invoice.clone();
+                    }
                     for (from, to) in &ids {
                         if c.contains(from.as_str()) {
                             c = c.replace(from.as_str(), to);

@@ -44,6 +44,31 @@ fn committed_sample_is_the_generators_output() {
 }
 
 #[test]
+fn committed_transfer_organisations_are_the_generators_output() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let spec = SampleSpec::default();
+    let mut period = spec.first_period;
+    for _ in 0..spec.months {
+        let mut fresh = Vec::new();
+        sample::write_transfer_orgs_month(period, &mut fresh).unwrap();
+        let committed = gunzip(&dir.join(format!("transfers-{period}.csv.gz")));
+        assert!(
+            fresh == committed,
+            "sample-data/transfers-{period}.csv.gz is stale: run `proforma generate-sample --out sample-data --with-transfers`"
+        );
+        // Two organisations, each its own payer and invoice; no id of the demo payer's.
+        let text = String::from_utf8(fresh).unwrap();
+        assert!(!text.contains(sample::PAYER));
+        assert!(text.contains("410000000000") && text.contains("420000000000"));
+        period = period.next();
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("transfer-accounts.json")).unwrap(),
+        sample::transfer_accounts_json()
+    );
+}
+
+#[test]
 fn generator_is_deterministic_and_seeded() {
     let spec = SampleSpec {
         lines_per_month: 500,

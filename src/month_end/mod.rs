@@ -390,6 +390,22 @@ fn tie_out(
         let (billable, tax) = (parts[0], parts[1]);
         let payer_currency = data.payer_currency(&d.payer).to_string();
         let mut detail = entities(data, &d.payer);
+        // A bill source's invoice is one of the transfer account's: say whose (issue 13).
+        if let Some(l) = data
+            .config
+            .transfer_levels(data.period)
+            .into_iter()
+            .find(|l| data.config.transfers[l.transfer].source_account == d.payer)
+        {
+            let t = &data.config.transfers[l.transfer];
+            detail.insert(
+                0,
+                format!(
+                    "bill source of billing transfer '{}' (level {}): its invoice is paid by {}, its tax with its own invoicing entity",
+                    t.name, l.level, t.transfer_account
+                ),
+            );
+        }
         let cur_invoices = invoiced.get(&d.payer).map_or(&[][..], Vec::as_slice);
         let with_ids = cur_invoices.iter().any(|i| !i.invoice_id.is_empty());
         let mut numbers = vec![

@@ -1546,7 +1546,11 @@ pub fn config_toml(
 
 /// One organisation of the demo's transfers: (management account, name, linked accounts as
 /// (id, name)).
-pub type TransferOrg = (&'static str, &'static str, [(&'static str, &'static str); 3]);
+pub type TransferOrg = (
+    &'static str,
+    &'static str,
+    [(&'static str, &'static str); 3],
+);
 
 /// The demo's two other organisations (issue 13): Globex, a reseller whose bill the demo
 /// payer pays (a billing transfer at level 1), and Initech, Globex's end customer (level 2),

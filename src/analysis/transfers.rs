@@ -184,6 +184,37 @@ impl Analysis {
         out
     }
 
+    /// Refuses a group of a level-2 transfer where a group's numbers are asked for: they are
+    /// the downstream seller's, in the transfer's views (the error says which).
+    pub fn refuse_level_two(&self, g: usize) -> Result<(), ReportError> {
+        match self.level_two_groups().into_iter().find(|(x, ..)| *x == g) {
+            None => Ok(()),
+            Some((_, name, source)) => Err(ReportError::NotFound(format!(
+                "billing group '{}' prices billing transfer '{name}' at level 2 (the downstream seller's computation): report it with --view transfer:{source} (what the seller pays, and its pro forma) or --view showback:{source} (what its source sees)",
+                self.config.groups[g].name
+            ))),
+        }
+    }
+
+    /// Whether group `g` is in the group list: every group but those of level-2 transfers.
+    pub fn listed_group(&self, g: usize) -> bool {
+        !self.level_two_groups().iter().any(|(x, ..)| *x == g)
+    }
+
+    /// Whether the view `spec` is a showback: `showback:<source>`, or the primary view of a
+    /// bill source in force (its billable is what it is charged, the pro forma).
+    pub fn view_is_showback(&self, spec: &str) -> bool {
+        match spec.split_once(':') {
+            Some(("showback", _)) => true,
+            Some(("primary", payer)) => self
+                .config
+                .transfer_levels(self.period)
+                .iter()
+                .any(|l| self.config.transfers[l.transfer].source_account == payer),
+            _ => false,
+        }
+    }
+
     /// The transfers in force, as (spec, label) pairs for a view picker: each one's "my view"
     /// and showback.
     pub fn transfer_view_options(&self) -> Vec<(String, String)> {

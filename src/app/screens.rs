@@ -154,14 +154,8 @@ fn group_rows(app: &Screen<'_>, t: &mut TableModel, with_daily: bool) {
     let cfg = &app.data.config;
     let shown = app.data.shown_invoice();
     // Level-2 transfer groups are the downstream seller's: their views show them.
-    let level_two: Vec<usize> = app
-        .data
-        .level_two_groups()
-        .iter()
-        .map(|(g, ..)| *g)
-        .collect();
     for (r, a) in app.data.group_reports().iter().zip(&shown.groups) {
-        if level_two.contains(&r.group) {
+        if !app.data.listed_group(r.group) {
             continue;
         }
         let g = &cfg.groups[r.group];

@@ -85,6 +85,7 @@ pub fn render(
     let (rows, total) = match group {
         Some(g) => {
             let g = analysis.group_index(g)?;
+            analysis.refuse_level_two(g)?;
             let group = &analysis.config.groups[g];
             match group_by {
                 Some(by) => {
@@ -120,7 +121,9 @@ pub fn render(
                 .groups
                 .iter()
                 .zip(&inv.groups)
-                .map(|(g, a)| Row {
+                .enumerate()
+                .filter(|(i, _)| analysis.listed_group(*i))
+                .map(|(_, (g, a))| Row {
                     arn: g.arn.clone(),
                     name: g.name.clone(),
                     attributes: Vec::new(),
@@ -220,7 +223,18 @@ fn render_view(
 ) -> color_eyre::Result<String> {
     let currency = super::report::currency_of(analysis, Some(view))?;
     let report = analysis.view_report(view, group_by)?;
-    let shown = analysis.shown_view(&report);
+    let mut shown = analysis.shown_view(&report);
+    // A showback (and a bill source's own primary view) shows what the source is charged as
+    // its billable: that is its pro forma.
+    if analysis.view_is_showback(view) {
+        for a in shown
+            .rows
+            .iter_mut()
+            .chain(std::iter::once(&mut shown.total))
+        {
+            a.proforma = Some(a.aws);
+        }
+    }
     let rows: Vec<(&[(String, String)], rust_decimal::Decimal)> = report
         .rows
         .iter()

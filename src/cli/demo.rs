@@ -92,16 +92,11 @@ pub fn run(workspace: Option<PathBuf>, reset: bool) -> color_eyre::Result<super:
         say!("\nbilling groups, {p}:");
         // As the TUI and `report` show them (footed, SPEC 5).
         let shown = analysis.shown_invoice();
-        let level_two: Vec<usize> = analysis
-            .level_two_groups()
-            .iter()
-            .map(|(g, ..)| *g)
-            .collect();
         for (r, a) in analysis
             .group_reports()
             .iter()
             .zip(&shown.groups)
-            .filter(|(r, _)| !level_two.contains(&r.group))
+            .filter(|(r, _)| analysis.listed_group(r.group))
         {
             say!(
                 "  {:<10} AWS cost {:>12}  pro forma {:>12}  margin {:>10}",

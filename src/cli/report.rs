@@ -118,17 +118,7 @@ pub fn render(
         }
         (None, Some(g)) => {
             let g = analysis.group_index(g)?;
-            if let Some((_, name, source)) = analysis
-                .level_two_groups()
-                .into_iter()
-                .find(|(x, ..)| *x == g)
-            {
-                return Err(crate::analysis::ReportError::NotFound(format!(
-                    "billing group '{}' prices billing transfer '{name}' at level 2 (the downstream seller's computation): report it with --view transfer:{source} (what the seller pays, and its pro forma) or --view showback:{source} (what its source sees)",
-                    analysis.config.groups[g].name
-                ))
-                .into());
-            }
+            analysis.refuse_level_two(g)?;
             let (rows, shown) = match group_by {
                 Some(by) => analysis.shown_breakdown(g, by, &[]),
                 None => {
@@ -164,16 +154,11 @@ pub fn render(
             let inv = analysis.shown_invoice();
             // The list is the computation of the payer that pays AWS: the groups of level-2
             // transfers (the downstream seller's) are named under it, not listed.
-            let level_two: Vec<usize> = analysis
-                .level_two_groups()
-                .iter()
-                .map(|(g, ..)| *g)
-                .collect();
             let (rows, shown_rows): (Vec<_>, Vec<_>) = analysis
                 .group_reports()
                 .into_iter()
                 .zip(inv.groups.iter().copied())
-                .filter(|(r, _)| !level_two.contains(&r.group))
+                .filter(|(r, _)| analysis.listed_group(r.group))
                 .unzip();
             let shown = ShownTable {
                 rows: shown_rows,

@@ -2,6 +2,7 @@
 //! 2 usage error (clap's own).
 
 mod compare;
+mod comparison_export;
 mod config;
 mod cube_sql;
 mod customer;
@@ -11,6 +12,7 @@ mod generate;
 mod import;
 mod init;
 mod proforma_cur;
+mod scenario;
 mod progress;
 pub mod reconcile;
 pub mod report;
@@ -39,6 +41,8 @@ pub enum OutputFormat {
     Table,
     Csv,
     Json,
+    /// Markdown: `report --compare-to` only (refused elsewhere before any work).
+    Md,
 }
 
 #[derive(Debug, Subcommand)]
@@ -137,9 +141,10 @@ pub enum Command {
         #[arg(long)]
         period: crate::period::BillingPeriod,
         /// One billing group (name or ARN)
-        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        #[arg(long, conflicts_with = "all", required_unless_present_any = ["all", "compare_to"])]
         group: Option<String>,
-        /// Every billing group of the period, one file each (--out is then a directory)
+        /// Every billing group of the period, one file each (--out is then a directory; a
+        /// comparison: every group in one file)
         #[arg(long)]
         all: bool,
         #[arg(long, value_enum)]
@@ -159,6 +164,13 @@ pub enum Command {
         /// Replace files that exist at the target paths (default: refuse, writing nothing)
         #[arg(long)]
         force: bool,
+        /// Comparison: the state exported, a scenario of the period (default: its baseline)
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Comparison: what it is compared with: `baseline`, a scenario of the period, or a
+        /// period YYYY-MM
+        #[arg(long, value_name = "S0|baseline|P0")]
+        compare_to: Option<String>,
     },
     /// Close a billing period: its configuration and results are frozen until reopened
     Close {
@@ -282,6 +294,35 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = generate::SampleFormat::Legacy)]
         format: generate::SampleFormat,
     },
+    /// Scenarios (named drafts of a period's configuration): list, create, copy
+    Scenario {
+        #[command(subcommand)]
+        command: ScenarioCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScenarioCommand {
+    /// List the workspace's scenarios: name, period, objects changed
+    List { workspace: PathBuf },
+    /// Create an empty scenario over the baseline of a period
+    New {
+        workspace: PathBuf,
+        /// Billing period, YYYY-MM
+        #[arg(long)]
+        period: crate::period::BillingPeriod,
+        name: String,
+    },
+    /// Start a scenario as a copy of another: the same changes to the baseline, then edited
+    /// independently
+    Copy {
+        workspace: PathBuf,
+        /// The period of FROM (checked when given)
+        #[arg(long)]
+        period: Option<crate::period::BillingPeriod>,
+        from: String,
+        new: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -364,6 +405,14 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
         )
         .into()),
         Command::Report {
+            compare_to: None,
+            format: OutputFormat::Md,
+            ..
+        } => Err(UsageError(
+            "--format md is for comparisons (--compare-to); reports print table, csv or json".into(),
+        )
+        .into()),
+        Command::Report {
             workspace,
             period,
             group,
@@ -437,6 +486,8 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
             audience,
             with_tax,
             force,
+            scenario,
+            compare_to,
         } => export::run(
             &workspace,
             &export::Args {
@@ -449,6 +500,8 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
                 audience,
                 with_tax,
                 force,
+                scenario: scenario.as_deref(),
+                compare_to: compare_to.as_deref(),
             },
         ),
         Command::Close {
@@ -564,6 +617,26 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
             });
             generate::run(&out, &spec, config.as_ref(), !plain, format)
         }
+        Command::Scenario {
+            command: ScenarioCommand::List { workspace },
+        } => scenario::list(&workspace),
+        Command::Scenario {
+            command:
+                ScenarioCommand::New {
+                    workspace,
+                    period,
+                    name,
+                },
+        } => scenario::new(&workspace, period, &name),
+        Command::Scenario {
+            command:
+                ScenarioCommand::Copy {
+                    workspace,
+                    period,
+                    from,
+                    new,
+                },
+        } => scenario::copy(&workspace, period, &from, &new),
     };
     done.map(|()| Next::Exit)
 }

@@ -25,6 +25,11 @@ pub struct Amounts {
     pub proforma: Decimal,
     /// Shown pro forma minus shown AWS cost.
     pub margin: Decimal,
+    /// MarginPercentage (SPEC 4.5) from exact values, unrounded (display rounds it to 2
+    /// decimals); None when the AWS cost is zero or the row is not in this state. In a
+    /// difference ([`Amounts::minus`]) it is the difference of the two shown (rounded)
+    /// percentages, in percentage points; None when either side has none.
+    pub margin_pct: Option<Decimal>,
 }
 
 impl Amounts {
@@ -34,15 +39,22 @@ impl Amounts {
             aws: row.aws,
             proforma,
             margin: row.margin.unwrap_or(proforma - row.aws),
+            margin_pct: row.margin_percentage,
         }
     }
 
-    /// `self - base`, amount by amount (a shown difference: of shown numbers).
+    /// `self - base`, amount by amount (a shown difference: of shown numbers; the margin
+    /// percentage's in points, of the percentages as shown to 2 decimals).
     pub fn minus(&self, base: &Amounts) -> Amounts {
+        let shown = |p: Decimal| crate::money::round2(p);
         Amounts {
             aws: self.aws - base.aws,
             proforma: self.proforma - base.proforma,
             margin: self.margin - base.margin,
+            margin_pct: self
+                .margin_pct
+                .zip(base.margin_pct)
+                .map(|(a, b)| shown(a) - shown(b)),
         }
     }
 }

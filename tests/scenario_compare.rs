@@ -192,7 +192,10 @@ fn a_comparison_is_the_difference_of_the_two_reports_group_by_group_and_service_
                 moved += 1;
             }
         }
-        assert!(moved >= 2, "{ctx}: the scenarios move several groups\n{m:#}");
+        assert!(
+            moved >= 2,
+            "{ctx}: the scenarios move several groups\n{m:#}"
+        );
         // The groups' differences add up to the total's.
         let (total_delta, _) = side(&m["Totals"]["Delta"]);
         assert_eq!(sum, total_delta, "{ctx}");
@@ -222,7 +225,11 @@ fn a_comparison_is_the_difference_of_the_two_reports_group_by_group_and_service_
                 sum[i] += delta[i];
             }
         }
-        assert_eq!(sum, side(&g["Delta"]).0, "{arn}: services foot to the group");
+        assert_eq!(
+            sum,
+            side(&g["Delta"]).0,
+            "{arn}: services foot to the group"
+        );
     }
 }
 
@@ -231,7 +238,11 @@ fn table_csv_and_markdown_carry_the_json_numbers_with_margin_percent() {
     let (_dir, ws) = two_scenarios();
     let base = ["--period", P, "--scenario", "a", "--compare-to", "b"];
     let m = report_json(&ws, &["--scenario", "a", "--compare-to", "b"]);
-    let csv_text = run(&["report"], &ws, &[&base[..], &["--format", "csv"]].concat());
+    let csv_text = run(
+        &["report"],
+        &ws,
+        &[&base[..], &["--format", "csv"]].concat(),
+    );
     let mut r = csv::Reader::from_reader(csv_text.as_bytes());
     let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     let col = |n: &str| header.iter().position(|h| h == n).unwrap();
@@ -261,7 +272,11 @@ fn table_csv_and_markdown_carry_the_json_numbers_with_margin_percent() {
         table.starts_with("Comparison: 2026-10 scenario 'a' against 2026-10 scenario 'b', USD"),
         "{table}"
     );
-    for head in ["Margin % scenario 'b'", "Margin % scenario 'a'", "Δ margin %"] {
+    for head in [
+        "Margin % scenario 'b'",
+        "Margin % scenario 'a'",
+        "Δ margin %",
+    ] {
         assert!(table.contains(head), "{head}:\n{table}");
     }
     let md = run(&["report"], &ws, &[&base[..], &["--format", "md"]].concat());
@@ -381,7 +396,9 @@ fn a_customer_comparison_export_holds_pro_forma_only() {
             Some((_, body)) => body.to_string(),
             None => text,
         };
-        for word in ["AWS cost", "AWSCost", "AWS ", "Margin", "margin", "Billable"] {
+        for word in [
+            "AWS cost", "AWSCost", "AWS ", "Margin", "margin", "Billable",
+        ] {
             assert!(!text.contains(word), "{word} in {format}:\n{text}");
         }
         for a in &forbidden {
@@ -407,9 +424,16 @@ fn a_customer_comparison_export_holds_pro_forma_only() {
             };
             assert!(text.contains(&shown), "{shown} not in {format}:\n{text}");
         }
-        assert!(!text.contains("fintech"), "another group's rows in {format}");
+        assert!(
+            !text.contains("fintech"),
+            "another group's rows in {format}"
+        );
         if format == "html" {
-            assert!(std::fs::read_to_string(&out).unwrap().starts_with("<!DOCTYPE html>"));
+            assert!(
+                std::fs::read_to_string(&out)
+                    .unwrap()
+                    .starts_with("<!DOCTYPE html>")
+            );
             for external in ["<script", "<link", "src=", "http://", "https://"] {
                 assert!(!text.contains(external), "{external}: not self-contained");
             }
@@ -419,7 +443,14 @@ fn a_customer_comparison_export_holds_pro_forma_only() {
     let out = dir.path().join("all.html");
     let o = export(
         &ws,
-        &["--scenario", "a", "--compare-to", "b", "--out", out.to_str().unwrap()],
+        &[
+            "--scenario",
+            "a",
+            "--compare-to",
+            "b",
+            "--out",
+            out.to_str().unwrap(),
+        ],
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(
@@ -444,7 +475,12 @@ fn a_customer_comparison_export_holds_pro_forma_only() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let html = std::fs::read_to_string(&out).unwrap();
-    for word in ["AWS baseline", "Margin % scenario &#39;a&#39;", "fintech", "retail"] {
+    for word in [
+        "AWS baseline",
+        "Margin % scenario &#39;a&#39;",
+        "fintech",
+        "retail",
+    ] {
         assert!(html.contains(word), "{word}:\n{html}");
     }
     // An existing file is not replaced without --force; nothing is written.
@@ -518,7 +554,10 @@ fn a_copy_starts_identical_and_then_changes_independently() {
     for (rest, message) in [
         (vec!["a2", "a2"], "a scenario named 'a2' exists"),
         (vec!["nosuch", "x"], "no scenario 'nosuch'"),
-        (vec!["--period", "2026-09", "a2", "x"], "drafts period 2026-10"),
+        (
+            vec!["--period", "2026-09", "a2", "x"],
+            "drafts period 2026-10",
+        ),
         (vec!["a2", " "], "a scenario needs a name"),
     ] {
         bin()

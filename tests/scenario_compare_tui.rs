@@ -84,15 +84,30 @@ fn comparing_two_scenarios_shows_b_a_and_delta_as_the_report_does() {
         let r = (0..m.rows.len())
             .find(|&r| m.rows[r][0] == name)
             .unwrap_or_else(|| panic!("{name} not on screen"));
-        assert_eq!(m.number(r, b_col), Some(d(&g["Before"]["ProformaCost"])), "{name}");
-        assert_eq!(m.number(r, a_col), Some(d(&g["After"]["ProformaCost"])), "{name}");
-        assert_eq!(m.number(r, d_col), Some(d(&g["Delta"]["ProformaCost"])), "{name}");
+        assert_eq!(
+            m.number(r, b_col),
+            Some(d(&g["Before"]["ProformaCost"])),
+            "{name}"
+        );
+        assert_eq!(
+            m.number(r, a_col),
+            Some(d(&g["After"]["ProformaCost"])),
+            "{name}"
+        );
+        assert_eq!(
+            m.number(r, d_col),
+            Some(d(&g["Delta"]["ProformaCost"])),
+            "{name}"
+        );
         checked += 1;
         if !d(&g["Delta"]["ProformaCost"]).is_zero() {
             moved += 1;
         }
     }
-    assert!(checked >= 5 && moved >= 2, "{checked} groups, {moved} moved");
+    assert!(
+        checked >= 5 && moved >= 2,
+        "{checked} groups, {moved} moved"
+    );
     // The screen says it too.
     let screen = screen_at(&mut s, 160, 40);
     assert!(screen.contains("'b'") && screen.contains("'a'"), "{screen}");

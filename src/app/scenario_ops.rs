@@ -118,10 +118,7 @@ impl App {
                 Choice::Scenario(ScenarioOp::Copy(s.id)),
             ));
             let against = match &self.state.compare_base {
-                Some((b, _)) => format!(
-                    "scenario '{}'",
-                    crate::text::middle_ellipsis(&b.name, 24)
-                ),
+                Some((b, _)) => format!("scenario '{}'", crate::text::middle_ellipsis(&b.name, 24)),
                 None => "the baseline".to_string(),
             };
             options.push((
@@ -254,7 +251,9 @@ impl App {
     /// period.
     fn compare_menu(&mut self) {
         let Some(open) = self.state.scenario.clone() else {
-            self.state.refuse("open a scenario first: it is compared with the baseline or another scenario");
+            self.state.refuse(
+                "open a scenario first: it is compared with the baseline or another scenario",
+            );
             return;
         };
         let period = self.state.period();
@@ -296,10 +295,7 @@ impl App {
         };
         let Some(id) = base else {
             self.state.compare_base = None;
-            self.state.status.0 = Some(format!(
-                "baseline | scenario '{}' | Δ",
-                open.name
-            ));
+            self.state.status.0 = Some(format!("baseline | scenario '{}' | Δ", open.name));
             return;
         };
         let s = self

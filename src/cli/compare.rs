@@ -1,29 +1,36 @@
-//! `proforma report --compare-to S0|P0` (SPEC 6, issue 12 item 2): a period (or a scenario
-//! of it) beside an earlier period, the period's baseline or another scenario of it, per
-//! billing group and per group x service code, as a table, CSV or JSON. Amounts follow SPEC 5
-//! ([`crate::month_end::compare`]); rows are sorted by |Δ pro forma|; a change in percent of
-//! a zero base prints as `new`.
+//! `proforma report --compare-to S0|P0` (SPEC 6, issue 12 item 2, issue 14 item 1): a period
+//! (or a scenario of it) beside an earlier period, the period's baseline or another scenario
+//! of it, per billing group and per group x service code, as a table, CSV, JSON or Markdown.
+//! Amounts follow SPEC 5 ([`crate::month_end::compare`]); rows are sorted by |Δ pro forma|; a
+//! change in percent of a zero base prints as `new`; Δ is the reported state minus the
+//! `--compare-to` state, which is shown first ("Before").
 //!
 //! CSV: one record per row, `Level` `group`, `service` or `total`, columns `Level, Arn, Name,
 //! ServiceCode, AWSCostBefore, AWSCost, AWSCostDelta, AWSCostChangePercent, ProformaCostBefore,
 //! ProformaCost, ProformaCostDelta, ProformaCostChangePercent, MarginBefore, Margin,
-//! MarginDelta, Currency`, "Before" being the `--compare-to` side.
+//! MarginDelta, MarginPercentageBefore, MarginPercentage, MarginPercentageDelta, Currency`,
+//! "Before" being the `--compare-to` side; a margin percentage is empty when the AWS cost is
+//! zero, its delta is in percentage points. Names starting like a spreadsheet formula get a
+//! `'` in front.
 //!
 //! JSON: `{"Current", "ComparedTo", "Currency", "Groups": [{"Arn", "Name", "Before",
-//! "After", "Delta" (each {"AWSCost", "ProformaCost", "Margin"}), "AWSCostChangePercent",
-//! "ProformaCostChangePercent", "Services": [{"ServiceCode", ...same...}]}], "Totals": {...}}`;
-//! a change in percent is a string with 2 decimals, `"new"` on a zero base, absent when both
-//! sides are zero.
+//! "After", "Delta" (each {"AWSCost", "ProformaCost", "Margin", "MarginPercentage"}),
+//! "AWSCostChangePercent", "ProformaCostChangePercent", "Services": [{"ServiceCode",
+//! ...same...}]}], "Totals": {...}}`; a change in percent is a string with 2 decimals, `"new"`
+//! on a zero base, absent when both sides are zero; `MarginPercentage` is absent when the AWS
+//! cost is zero (in `Delta`: when either side has none).
+//!
+//! The same comparison is written to files by [`super::comparison_export`].
 
 use super::OutputFormat;
 use super::table::{Align, Table};
 use crate::analysis::Analysis;
 use crate::money::{fmt_grouped, fmt_plain};
 use crate::month_end::compare::{self, Amounts, Change, MonthOverMonth, Movement};
-use rust_decimal::Decimal;
 use crate::period::BillingPeriod;
 use crate::store::Workspace;
 use color_eyre::eyre::{bail, eyre};
+use rust_decimal::Decimal;
 use serde::Serialize;
 use std::path::Path;
 
@@ -253,7 +260,11 @@ impl Grid {
         };
         Grid {
             heads,
-            groups: m.groups.iter().map(|r| (r.name.clone(), cells(r))).collect(),
+            groups: m
+                .groups
+                .iter()
+                .map(|r| (r.name.clone(), cells(r)))
+                .collect(),
             services: m
                 .services
                 .iter()
@@ -315,7 +326,11 @@ pub fn table(m: &MonthOverMonth) -> String {
         &["Billing group"],
         grid.groups
             .iter()
-            .map(|(n, c)| std::iter::once(n.clone()).chain(c.iter().cloned()).collect())
+            .map(|(n, c)| {
+                std::iter::once(n.clone())
+                    .chain(c.iter().cloned())
+                    .collect()
+            })
             .collect(),
     ));
     out.push_str("\nBy billing group and service code\n");
@@ -364,7 +379,11 @@ pub fn markdown(m: &MonthOverMonth, layout: Layout, heading: &str) -> String {
             .collect();
         out.push_str(&format!(
             "| {} |\n",
-            heads.iter().map(|h| md_cell(h)).collect::<Vec<_>>().join(" | ")
+            heads
+                .iter()
+                .map(|h| md_cell(h))
+                .collect::<Vec<_>>()
+                .join(" | ")
         ));
         let rule: Vec<&str> = heads
             .iter()
@@ -391,7 +410,11 @@ pub fn markdown(m: &MonthOverMonth, layout: Layout, heading: &str) -> String {
         &["Billing group"],
         grid.groups
             .iter()
-            .map(|(n, c)| std::iter::once(n.clone()).chain(c.iter().cloned()).collect())
+            .map(|(n, c)| {
+                std::iter::once(n.clone())
+                    .chain(c.iter().cloned())
+                    .collect()
+            })
             .collect(),
     );
     out.push_str("\n## By billing group and service code\n\n");

@@ -204,7 +204,11 @@ fn html(m: &MonthOverMonth, layout: Layout) -> String {
         &["Billing group"],
         grid.groups
             .iter()
-            .map(|(n, c)| std::iter::once(n.clone()).chain(c.iter().cloned()).collect())
+            .map(|(n, c)| {
+                std::iter::once(n.clone())
+                    .chain(c.iter().cloned())
+                    .collect()
+            })
             .collect(),
     );
     s.push_str("<h2>By billing group and service code</h2>\n");

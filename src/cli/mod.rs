@@ -12,10 +12,10 @@ mod generate;
 mod import;
 mod init;
 mod proforma_cur;
-mod scenario;
 mod progress;
 pub mod reconcile;
 pub mod report;
+mod scenario;
 mod statement;
 pub mod table;
 

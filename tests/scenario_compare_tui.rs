@@ -111,6 +111,8 @@ fn comparing_two_scenarios_shows_b_a_and_delta_as_the_report_does() {
     // The screen says it too.
     let screen = screen_at(&mut s, 160, 40);
     assert!(screen.contains("'b'") && screen.contains("'a'"), "{screen}");
+    let top = screen.lines().next().unwrap();
+    assert!(top.contains("scenario: a (1 change, against 'b')"), "{top}");
     // The menu names the base; back to the baseline as the base.
     press(&mut s, &["w"]);
     choose(&mut s, "compare 'a' with… (now: scenario 'b')");

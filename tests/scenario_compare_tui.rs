@@ -113,6 +113,50 @@ fn comparing_two_scenarios_shows_b_a_and_delta_as_the_report_does() {
     assert!(screen.contains("'b'") && screen.contains("'a'"), "{screen}");
     let top = screen.lines().next().unwrap();
     assert!(top.contains("scenario: a (1 change, against 'b')"), "{top}");
+    // Another process changes B's draft: the base follows, the open scenario stays.
+    {
+        let mut w = Workspace::open(&path).unwrap();
+        let b = w
+            .scenarios()
+            .unwrap()
+            .into_iter()
+            .find(|x| x.name == "b")
+            .unwrap();
+        let mut r = w
+            .scenario_config(b.id)
+            .unwrap()
+            .rules
+            .into_iter()
+            .find(|r| r.name == "ec2-markup-15")
+            .unwrap();
+        r.modifier = Some(Decimal::from(40));
+        w.scenario_change(b.id, &Change::Put(Object::Rule(r)))
+            .unwrap();
+    }
+    assert!(s.app.check_outside());
+    s.app.settle_saves();
+    let now = cli_comparison(&path, "a", "b");
+    assert_ne!(now, expected);
+    let m = &s.app.model;
+    for g in now["Groups"].as_array().unwrap() {
+        let name = g["Name"].as_str().unwrap();
+        let r = (0..m.rows.len()).find(|&r| m.rows[r][0] == name).unwrap();
+        assert_eq!(
+            m.number(r, b_col),
+            Some(d(&g["Before"]["ProformaCost"])),
+            "{name}"
+        );
+        assert_eq!(
+            m.number(r, a_col),
+            Some(d(&g["After"]["ProformaCost"])),
+            "{name}"
+        );
+        assert_eq!(
+            m.number(r, d_col),
+            Some(d(&g["Delta"]["ProformaCost"])),
+            "{name}"
+        );
+    }
     // The menu names the base; back to the baseline as the base.
     press(&mut s, &["w"]);
     choose(&mut s, "compare 'a' with… (now: scenario 'b')");

@@ -324,7 +324,7 @@ impl App {
     /// (after a change to any draft, or to the baseline's data); drops it, saying so, when
     /// the scenario is gone or no longer of the period shown.
     pub(super) fn refresh_compare_base(&mut self) {
-        let Some((b, _)) = self.state.compare_base.clone() else {
+        let Some((b, priced_before)) = self.state.compare_base.take() else {
             return;
         };
         let period = self.state.period();
@@ -335,8 +335,17 @@ impl App {
             .and_then(|all| all.into_iter().find(|s| s.id == b.id && s.period == period));
         let priced = now.and_then(|s| {
             let config = self.ws.scenario_config(s.id).ok()?;
-            // Priced here, not on the worker: a comparison base is chosen or refreshed on a
-            // key, and only the groups its draft touches are re-priced.
+            // Unchanged draft over the same lines (a save in the open scenario): keep it.
+            // Its configuration is the baseline's with its differences, so a baseline change
+            // shows here too.
+            if priced_before.config == config
+                && std::sync::Arc::ptr_eq(&priced_before.lines, &self.state.data.lines)
+            {
+                return Some((s, priced_before));
+            }
+            // Priced here, not on the worker: a comparison base is chosen on a key, and is
+            // priced again only when its draft or the baseline changed; only the groups its
+            // draft touches are re-priced.
             let mut a = self.state.data.clone();
             a.reprice(config);
             a.scenario = Some(s.name.clone());

@@ -570,3 +570,44 @@ fn a_copy_starts_identical_and_then_changes_independently() {
     }
     assert_eq!(snapshot(&ws), before);
 }
+
+#[test]
+fn names_from_the_user_cannot_inject_markup_into_an_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo.proforma");
+    std::fs::copy(demo_workspace(), &ws).unwrap();
+    let evil = "<script>x|y</script>";
+    run(&["scenario", "new"], &ws, &["--period", P, evil]);
+    set_rule(&ws, evil, "global-markup-10", 11);
+    for (format, raw, escaped) in [
+        ("html", "<script>", "&lt;script&gt;x|y&lt;/script&gt;"),
+        ("md", "<script>", "\\<script\\>x\\|y\\</script\\>"),
+    ] {
+        let out = dir.path().join(format!("c.{format}"));
+        let o = export(
+            &ws,
+            &[
+                "--scenario",
+                evil,
+                "--compare-to",
+                "baseline",
+                "--audience",
+                "internal",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(!text.contains(raw), "{format}:\n{text}");
+        assert!(text.contains(escaped), "{escaped} not in {format}:\n{text}");
+    }
+    // A scenario drafts a period with data.
+    bin()
+        .args(["scenario", "new"])
+        .arg(&ws)
+        .args(["--period", "2030-01", "x"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("no cost data for period 2030-01"));
+}

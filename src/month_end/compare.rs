@@ -305,4 +305,21 @@ mod tests {
         );
         assert_eq!(Change::between(d("3"), d("1")).label(), "-66.67");
     }
+
+    #[test]
+    fn a_margin_percentage_difference_is_of_the_shown_percentages_in_points() {
+        let a = |pct: Option<&str>| Amounts {
+            aws: d("100"),
+            proforma: d("110"),
+            margin: d("10"),
+            margin_pct: pct.map(d),
+        };
+        // 12.345 shows as 12.35 and 10.004 as 10.00: the difference shown is 2.35.
+        let delta = a(Some("12.345")).minus(&a(Some("10.004")));
+        assert_eq!(delta.margin_pct, Some(d("2.35")));
+        assert_eq!(delta.margin, Decimal::ZERO);
+        // No margin percentage on one side (AWS cost zero): no difference either.
+        assert_eq!(a(None).minus(&a(Some("5"))).margin_pct, None);
+        assert_eq!(a(Some("5")).minus(&a(None)).margin_pct, None);
+    }
 }

@@ -134,7 +134,8 @@ pub enum Command {
         format: reconcile::ReconcileFormat,
     },
     /// Files for customers and downstream tools: statements (what a billing group's customer
-    /// receives: pro forma only, never AWS cost or margin) and AWS's pro forma CUR layout
+    /// receives: pro forma only, never AWS cost or margin), AWS's pro forma CUR layout, and
+    /// comparisons of two states of a period (`--kind comparison --scenario A --compare-to B`)
     Export {
         workspace: PathBuf,
         /// Billing period, YYYY-MM
@@ -152,7 +153,8 @@ pub enum Command {
         /// The file to write (a directory with --all)
         #[arg(long)]
         out: PathBuf,
-        /// Statement format (the pro forma CUR is CSV, gzip when --out ends in .gz)
+        /// Statement or comparison format (the pro forma CUR is CSV, gzip when --out ends in
+        /// .gz)
         #[arg(long, value_enum)]
         format: Option<export::ExportFormat>,
         /// Who receives it: `customer` (pro forma only) or `internal`

@@ -188,6 +188,11 @@ fn a_comparison_is_the_difference_of_the_two_reports_group_by_group_and_service_
                 pct(ra[arn].1).zip(pct(rb[arn].1)).map(|(x, y)| x - y),
                 "{ctx} {arn}"
             );
+            // Cross-footing: on each side and in Δ, margin = pro forma − AWS cost.
+            for part in ["Before", "After", "Delta"] {
+                let (x, _) = side(&g[part]);
+                assert_eq!(x[2], x[1] - x[0], "{ctx} {arn} {part}");
+            }
             if !delta[1].is_zero() {
                 moved += 1;
             }
@@ -213,8 +218,12 @@ fn a_comparison_is_the_difference_of_the_two_reports_group_by_group_and_service_
         let rows = g["Services"].as_array().unwrap();
         assert!(!rows.is_empty());
         let mut sum = [Decimal::ZERO; 3];
+        let mut sum_after = [Decimal::ZERO; 3];
         for s in rows {
             let code = s["ServiceCode"].as_str().unwrap();
+            for (i, v) in side(&s["After"]).0.into_iter().enumerate() {
+                sum_after[i] += v;
+            }
             let zero = [Decimal::ZERO; 3];
             let (after, before) = (side(&s["After"]).0, side(&s["Before"]).0);
             assert_eq!(after, *sa.get(code).unwrap_or(&zero), "{arn} {code}");
@@ -229,6 +238,11 @@ fn a_comparison_is_the_difference_of_the_two_reports_group_by_group_and_service_
             sum,
             side(&g["Delta"]).0,
             "{arn}: services foot to the group"
+        );
+        assert_eq!(
+            sum_after,
+            side(&g["After"]).0,
+            "{arn}: the same on A's side"
         );
     }
 }

@@ -92,7 +92,12 @@ pub fn load(
             known()
         );
     }
-    let current = Analysis::load_state(&ws, period, scenario)?;
+    // The period is read from the store once; each state of it is that data re-priced.
+    let loaded = Analysis::load_state(&ws, period, None)?;
+    let current = match scenario {
+        Some(s) => loaded.clone().into_scenario(&ws, s)?,
+        None => loaded.clone(),
+    };
     let (base, base_label) = match compare_to.parse::<BillingPeriod>() {
         Ok(p0) => {
             if p0 == period && scenario.is_none() {
@@ -116,17 +121,14 @@ pub fn load(
                     "--compare-to baseline compares a scenario with the baseline: add --scenario"
                 );
             }
-            (
-                Analysis::load_state(&ws, period, None)?,
-                format!("{period} baseline"),
-            )
+            (loaded, format!("{period} baseline"))
         }
         Err(_) => {
             if scenario == Some(compare_to) {
                 bail!("--compare-to '{compare_to}' is the scenario reported");
             }
             (
-                Analysis::load_state(&ws, period, Some(compare_to))?,
+                loaded.into_scenario(&ws, compare_to)?,
                 format!("{period} scenario '{compare_to}'"),
             )
         }

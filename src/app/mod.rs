@@ -519,11 +519,14 @@ impl State {
                 // table follows the same group by name (none when the scenario deleted it).
                 // Compared with another scenario (issue 14 item 1), that one's table is
                 // the base: B | A | Δ instead of baseline | A | Δ.
-                let base = match &self.compare_base {
-                    Some((_, b)) => self
-                        .path_in(b)
-                        .map(|p| screens::build(self, b, &p))
-                        .unwrap_or_else(|| screens::build(self, &self.data, &self.group_path)),
+                // (When B has no group on the drill path, the baseline is the base, and the
+                // table says so.)
+                let against = self
+                    .compare_base
+                    .as_ref()
+                    .and_then(|(s, b)| Some((s, self.path_in(b)?, b)));
+                let base = match &against {
+                    Some((_, p, b)) => screens::build(self, b, p),
                     None => screens::build(self, &self.data, &self.group_path),
                 };
                 let path = self.path_in(scenario);
@@ -543,8 +546,8 @@ impl State {
                         ..other
                     }
                 } else {
-                    match &self.compare_base {
-                        Some((b, _)) => screens::with_scenario_named(
+                    match against {
+                        Some((b, _, _)) => screens::with_scenario_named(
                             base,
                             &other,
                             &b.name,

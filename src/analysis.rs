@@ -248,10 +248,18 @@ impl Analysis {
         period: BillingPeriod,
         scenario: Option<&str>,
     ) -> Result<Self, ReportError> {
-        let mut a = Self::load(ws, period)?;
-        let Some(name) = scenario else {
-            return Ok(a);
-        };
+        let a = Self::load(ws, period)?;
+        match scenario {
+            None => Ok(a),
+            Some(name) => a.into_scenario(ws, name),
+        }
+    }
+
+    /// This baseline state re-priced as scenario `name` of its period (its draft of the
+    /// configuration), so that several states of one period are read from the store once
+    /// (`report --scenario A --compare-to B`). Errors as [`Analysis::load_state`].
+    pub fn into_scenario(mut self, ws: &Workspace, name: &str) -> Result<Self, ReportError> {
+        let period = self.period;
         let all = ws.scenarios()?;
         let Some(s) = all.iter().find(|s| s.name == name) else {
             let known: Vec<String> = all
@@ -273,9 +281,9 @@ impl Analysis {
                 s.period, s.period
             )));
         }
-        a.reprice(ws.scenario_config(s.id)?);
-        a.scenario = Some(s.name.clone());
-        Ok(a)
+        self.reprice(ws.scenario_config(s.id)?);
+        self.scenario = Some(s.name.clone());
+        Ok(self)
     }
 
     pub fn new(period: BillingPeriod, lines: Vec<StoredLine>, config: Config) -> Self {

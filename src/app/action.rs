@@ -122,7 +122,7 @@ actions! {
     Mark = "mark",
     /// accounts: assign the marked accounts to a billing group
     Assign = "assign",
-    /// scenarios: new, open, promote, discard
+    /// scenarios: new, open, copy, compare, promote, discard
     Scenarios = "scenarios",
     /// customer presentation on/off: pro forma only, nothing internal on screen
     Presentation = "presentation",

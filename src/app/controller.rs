@@ -167,6 +167,7 @@ impl App {
                     Err(e) => self.prompt_again(PromptFor::ScenarioName, name, e.to_string()),
                 }
             }
+            Effect::CopyScenario { from, name } => self.copy_scenario(from, name),
             Effect::ScenarioMenu => self.scenario_menu(),
             Effect::Scenario(op) => self.scenario_op(op),
             Effect::DiscardScenario { id } => {

@@ -83,4 +83,9 @@ pub enum Effect {
     },
     /// Read the workspace again for what the screen shows (History's entries, period status).
     Refresh,
+    /// Start scenario `name` as a copy of scenario `from`, and open it.
+    CopyScenario {
+        from: i64,
+        name: String,
+    },
 }

@@ -188,6 +188,10 @@ pub struct State {
     /// The scenario being edited and its priced configuration (baseline | scenario | Δ).
     pub scenario: Option<crate::store::scenarios::Scenario>,
     pub scenario_data: Option<Analysis>,
+    /// What the open scenario is compared with instead of the baseline (issue 14 item 1):
+    /// another scenario of the period and its priced state; tables then show
+    /// that scenario | the open one | Δ.
+    pub compare_base: Option<(crate::store::scenarios::Scenario, Analysis)>,
     /// The History tab's entries, read by the controller when the tab shows.
     pub audit: Result<Vec<crate::store::AuditRow>, String>,
     /// The History tab's statements issued (`export --kind statement`), newest first.
@@ -380,6 +384,7 @@ impl State {
             repricing: false,
             scenario: None,
             scenario_data: None,
+            compare_base: None,
             audit: Ok(Vec::new()),
             statements: Vec::new(),
             marked: Default::default(),
@@ -512,7 +517,18 @@ impl State {
             Some(scenario) => {
                 // The drill path holds the baseline's group indexes: the scenario's twin
                 // table follows the same group by name (none when the scenario deleted it).
-                let base = screens::build(self, &self.data, &self.group_path);
+                // Compared with another scenario (issue 14 item 1), that one's table is
+                // the base: B | A | Δ instead of baseline | A | Δ.
+                // (When B has no group on the drill path, the baseline is the base, and the
+                // table says so.)
+                let against = self
+                    .compare_base
+                    .as_ref()
+                    .and_then(|(s, b)| Some((s, self.path_in(b)?, b)));
+                let base = match &against {
+                    Some((_, p, b)) => screens::build(self, b, p),
+                    None => screens::build(self, &self.data, &self.group_path),
+                };
                 let path = self.path_in(scenario);
                 let other = path
                     .as_ref()
@@ -530,7 +546,15 @@ impl State {
                         ..other
                     }
                 } else {
-                    screens::with_scenario(base, &other)
+                    match against {
+                        Some((b, _, _)) => screens::with_scenario_named(
+                            base,
+                            &other,
+                            &b.name,
+                            scenario.scenario.as_deref().unwrap_or("scenario"),
+                        ),
+                        None => screens::with_scenario(base, &other),
+                    }
                 };
                 (model, None)
             }

@@ -962,6 +962,39 @@ fn history(app: &Screen<'_>) -> TableModel {
 /// scenario's pro forma and the difference (rows matched by key; rows only in the scenario are
 /// added); margins are the scenario's (SPEC 3: margins describe the state being looked at).
 /// Columns are found by their [`Measure`], never by title.
+/// [`with_scenario`] against another scenario (issue 14 item 1): the base table is scenario
+/// `base_name`'s, the title and the columns say so (`B | A | Δ`, Δ = A minus B).
+pub fn with_scenario_named(
+    base: TableModel,
+    scen: &TableModel,
+    base_name: &str,
+    scen_name: &str,
+) -> TableModel {
+    let plain = base.title.clone();
+    let col = base.column_of(Measure::ProForma);
+    let mut out = with_scenario(base, scen);
+    if out.column_of(Measure::ScenarioProForma).is_none() {
+        return out;
+    }
+    let short = |s: &str| crate::text::middle_ellipsis(s, 14);
+    out.title = format!(
+        "{plain} — scenario '{}' | scenario '{}' | Δ, margins of '{}'",
+        short(base_name),
+        short(scen_name),
+        short(scen_name)
+    );
+    if let Some(c) = col.and_then(|c| out.columns.get_mut(c)) {
+        c.title = format!("'{}'", short(base_name));
+    }
+    if let Some(c) = out
+        .column_of(Measure::ScenarioProForma)
+        .and_then(|c| out.columns.get_mut(c))
+    {
+        c.title = format!("'{}'", short(scen_name));
+    }
+    out
+}
+
 pub fn with_scenario(base: TableModel, scen: &TableModel) -> TableModel {
     let (Some(col), Some(scol)) = (
         base.column_of(Measure::ProForma),

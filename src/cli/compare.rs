@@ -1,19 +1,26 @@
-//! `proforma report --compare-to S0|P0` (SPEC 6, issue 12 item 2): a period (or a scenario
-//! of it) beside an earlier period, the period's baseline or another scenario of it, per
-//! billing group and per group x service code, as a table, CSV or JSON. Amounts follow SPEC 5
-//! ([`crate::month_end::compare`]); rows are sorted by |Δ pro forma|; a change in percent of
-//! a zero base prints as `new`.
+//! `proforma report --compare-to S0|P0` (SPEC 6, issue 12 item 2, issue 14 item 1): a period
+//! (or a scenario of it) beside an earlier period, the period's baseline or another scenario
+//! of it, per billing group and per group x service code, as a table, CSV, JSON or Markdown.
+//! Amounts follow SPEC 5 ([`crate::month_end::compare`]); rows are sorted by |Δ pro forma|; a
+//! change in percent of a zero base prints as `new`; Δ is the reported state minus the
+//! `--compare-to` state, which is shown first ("Before").
 //!
 //! CSV: one record per row, `Level` `group`, `service` or `total`, columns `Level, Arn, Name,
 //! ServiceCode, AWSCostBefore, AWSCost, AWSCostDelta, AWSCostChangePercent, ProformaCostBefore,
 //! ProformaCost, ProformaCostDelta, ProformaCostChangePercent, MarginBefore, Margin,
-//! MarginDelta, Currency`, "Before" being the `--compare-to` side.
+//! MarginDelta, MarginPercentageBefore, MarginPercentage, MarginPercentageDelta, Currency`,
+//! "Before" being the `--compare-to` side; a margin percentage is empty when the AWS cost is
+//! zero, its delta is in percentage points. Names starting like a spreadsheet formula get a
+//! `'` in front.
 //!
 //! JSON: `{"Current", "ComparedTo", "Currency", "Groups": [{"Arn", "Name", "Before",
-//! "After", "Delta" (each {"AWSCost", "ProformaCost", "Margin"}), "AWSCostChangePercent",
-//! "ProformaCostChangePercent", "Services": [{"ServiceCode", ...same...}]}], "Totals": {...}}`;
-//! a change in percent is a string with 2 decimals, `"new"` on a zero base, absent when both
-//! sides are zero.
+//! "After", "Delta" (each {"AWSCost", "ProformaCost", "Margin", "MarginPercentage"}),
+//! "AWSCostChangePercent", "ProformaCostChangePercent", "Services": [{"ServiceCode",
+//! ...same...}]}], "Totals": {...}}`; a change in percent is a string with 2 decimals, `"new"`
+//! on a zero base, absent when both sides are zero; `MarginPercentage` is absent when the AWS
+//! cost is zero (in `Delta`: when either side has none).
+//!
+//! The same comparison is written to files by [`super::comparison_export`].
 
 use super::OutputFormat;
 use super::table::{Align, Table};
@@ -23,6 +30,7 @@ use crate::month_end::compare::{self, Amounts, Change, MonthOverMonth, Movement}
 use crate::period::BillingPeriod;
 use crate::store::Workspace;
 use color_eyre::eyre::{bail, eyre};
+use rust_decimal::Decimal;
 use serde::Serialize;
 use std::path::Path;
 
@@ -39,6 +47,32 @@ pub fn run(
     group: Option<&str>,
     format: OutputFormat,
 ) -> color_eyre::Result<()> {
+    let m = load(path, period, scenario, compare_to, group)?;
+    let out = match format {
+        OutputFormat::Table => table(&m),
+        OutputFormat::Md => markdown(&m, Layout::Internal, "# Comparison"),
+        OutputFormat::Csv => csv_text(&m, Layout::Internal)?,
+        OutputFormat::Json => super::report::json_pretty(&JsonComparison::of(&m))?,
+    };
+    super::table::print_safe(&out, format == OutputFormat::Json)?;
+    Ok(())
+}
+
+/// The comparison `report --compare-to` prints and `export --kind comparison` writes: the
+/// reported state (`period`'s baseline, or its scenario `scenario`) against `compare_to` (a
+/// period `YYYY-MM`, `baseline`, or a scenario of `period` by name), optionally one group's
+/// rows only. Δ is the reported state minus the `compare_to` state.
+///
+/// # Errors
+/// An unknown scenario or group, a period without data, the same state on both sides,
+/// different currencies.
+pub fn load(
+    path: &Path,
+    period: BillingPeriod,
+    scenario: Option<&str>,
+    compare_to: &str,
+    group: Option<&str>,
+) -> color_eyre::Result<MonthOverMonth> {
     let ws = Workspace::open_for_reading(path)?;
     let deliveries = ws.deliveries()?;
     let has_data = |p: BillingPeriod| deliveries.iter().any(|d| d.period == p);
@@ -58,7 +92,12 @@ pub fn run(
             known()
         );
     }
-    let current = Analysis::load_state(&ws, period, scenario)?;
+    // The period is read from the store once; each state of it is that data re-priced.
+    let loaded = Analysis::load_state(&ws, period, None)?;
+    let current = match scenario {
+        Some(s) => loaded.clone().into_scenario(&ws, s)?,
+        None => loaded.clone(),
+    };
     let (base, base_label) = match compare_to.parse::<BillingPeriod>() {
         Ok(p0) => {
             if p0 == period && scenario.is_none() {
@@ -82,17 +121,14 @@ pub fn run(
                     "--compare-to baseline compares a scenario with the baseline: add --scenario"
                 );
             }
-            (
-                Analysis::load_state(&ws, period, None)?,
-                format!("{period} baseline"),
-            )
+            (loaded, format!("{period} baseline"))
         }
         Err(_) => {
             if scenario == Some(compare_to) {
                 bail!("--compare-to '{compare_to}' is the scenario reported");
             }
             (
-                Analysis::load_state(&ws, period, Some(compare_to))?,
+                loaded.into_scenario(&ws, compare_to)?,
                 format!("{period} scenario '{compare_to}'"),
             )
         }
@@ -121,13 +157,7 @@ pub fn run(
             ..row.clone()
         };
     }
-    let out = match format {
-        OutputFormat::Table => table(&m),
-        OutputFormat::Csv => csv_text(&m)?,
-        OutputFormat::Json => super::report::json_pretty(&JsonComparison::of(&m))?,
-    };
-    super::table::print_safe(&out, format == OutputFormat::Json)?;
-    Ok(())
+    Ok(m)
 }
 
 fn short(label: &str) -> &str {
@@ -135,72 +165,275 @@ fn short(label: &str) -> &str {
     label.split_once(' ').map_or(label, |(_, rest)| rest)
 }
 
-/// The comparison as two terminal tables: per billing group, then per group x service code,
-/// each sorted by |Δ pro forma| with the groups' total under it.
-pub fn table(m: &MonthOverMonth) -> String {
-    let (b, c) = if m.base_label.len() == 7 && m.current_label.len() == 7 {
-        (m.base_label.as_str(), m.current_label.as_str())
+/// Who a comparison is laid out for: `Internal` shows AWS cost, pro forma, margin and margin %
+/// of both sides; `Customer` pro forma only (issue 14 item 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Internal,
+    Customer,
+}
+
+/// The two sides' short names for column heads: the periods (month over month), else the
+/// states without their period (`baseline`, `scenario 'x'`).
+pub fn side_names(m: &MonthOverMonth) -> (String, String) {
+    if m.base_label.len() == 7 && m.current_label.len() == 7 {
+        (m.base_label.clone(), m.current_label.clone())
     } else {
-        (short(&m.base_label), short(&m.current_label))
-    };
-    let heads = [
-        format!("AWS {b}"),
-        format!("AWS {c}"),
-        "Δ AWS".to_string(),
-        "Δ% AWS".to_string(),
-        format!("Pro forma {b}"),
-        format!("Pro forma {c}"),
-        "Δ pro forma".to_string(),
-        "Δ% pro forma".to_string(),
-        format!("Margin {b}"),
-        format!("Margin {c}"),
-        "Δ margin".to_string(),
-    ];
-    let render = |first: &[&str], rows: &[Movement]| {
+        (
+            short(&m.base_label).to_string(),
+            short(&m.current_label).to_string(),
+        )
+    }
+}
+
+/// A comparison laid out as cells: the column heads after the key column(s), and per row
+/// the amounts' cells (money through `money`, percentages to 2 decimals). Every format
+/// (table, Markdown, HTML) prints these cells, so they carry the same numbers.
+pub struct Grid {
+    /// Heads of the amount columns.
+    pub heads: Vec<String>,
+    /// One per billing group: name, then the amount cells.
+    pub groups: Vec<(String, Vec<String>)>,
+    /// One per group x service code: group name, service code, amount cells.
+    pub services: Vec<(String, String, Vec<String>)>,
+    /// The total's amount cells.
+    pub total: Vec<String>,
+}
+
+fn pct_text(p: Option<Decimal>) -> String {
+    p.map_or_else(|| "–".to_string(), fmt_plain)
+}
+
+impl Grid {
+    /// Lays `m` out for `layout`, formatting money with `money` (`fmt_grouped` for people,
+    /// `fmt_plain` for machines).
+    pub fn of(m: &MonthOverMonth, layout: Layout, money: fn(Decimal) -> String) -> Grid {
+        let (b, c) = side_names(m);
+        let heads: Vec<String> = match layout {
+            Layout::Internal => vec![
+                format!("AWS {b}"),
+                format!("AWS {c}"),
+                "Δ AWS".to_string(),
+                "Δ% AWS".to_string(),
+                format!("Pro forma {b}"),
+                format!("Pro forma {c}"),
+                "Δ pro forma".to_string(),
+                "Δ% pro forma".to_string(),
+                format!("Margin {b}"),
+                format!("Margin {c}"),
+                "Δ margin".to_string(),
+                format!("Margin % {b}"),
+                format!("Margin % {c}"),
+                "Δ margin % (points)".to_string(),
+            ],
+            Layout::Customer => vec![
+                format!("Pro forma {b}"),
+                format!("Pro forma {c}"),
+                "Δ pro forma".to_string(),
+                "Δ% pro forma".to_string(),
+            ],
+        };
+        let cells = |r: &Movement| -> Vec<String> {
+            let d = r.delta();
+            match layout {
+                Layout::Internal => vec![
+                    money(r.base.aws),
+                    money(r.current.aws),
+                    money(d.aws),
+                    r.aws_change().label(),
+                    money(r.base.proforma),
+                    money(r.current.proforma),
+                    money(d.proforma),
+                    r.proforma_change().label(),
+                    money(r.base.margin),
+                    money(r.current.margin),
+                    money(d.margin),
+                    pct_text(r.base.margin_pct),
+                    pct_text(r.current.margin_pct),
+                    pct_text(d.margin_pct),
+                ],
+                Layout::Customer => vec![
+                    money(r.base.proforma),
+                    money(r.current.proforma),
+                    money(d.proforma),
+                    r.proforma_change().label(),
+                ],
+            }
+        };
+        Grid {
+            heads,
+            groups: m
+                .groups
+                .iter()
+                .map(|r| (r.name.clone(), cells(r)))
+                .collect(),
+            services: m
+                .services
+                .iter()
+                .map(|r| {
+                    (
+                        r.name.clone(),
+                        r.service.clone().unwrap_or_default(),
+                        cells(r),
+                    )
+                })
+                .collect(),
+            total: cells(&m.total),
+        }
+    }
+}
+
+/// The title line of a comparison: month over month, or two states of one period.
+pub fn title(m: &MonthOverMonth) -> String {
+    if m.base_label.len() == 7 && m.current_label.len() == 7 {
+        format!(
+            "Month over month: {} against {}, {} (sorted by |Δ pro forma|; Δ% of a zero base: new)",
+            m.current_label, m.base_label, m.currency
+        )
+    } else {
+        format!(
+            "Comparison: {} against {}, {} (Δ = {} minus {}; sorted by |Δ pro forma|; Δ% of a zero base: new)",
+            m.current_label,
+            m.base_label,
+            m.currency,
+            short(&m.current_label),
+            short(&m.base_label)
+        )
+    }
+}
+
+/// The comparison as two terminal tables: per billing group, then per group x service code,
+/// each sorted by |Δ pro forma| with the groups' total under it. Internal: AWS cost, pro
+/// forma, margin and margin % of both sides and their differences.
+pub fn table(m: &MonthOverMonth) -> String {
+    let grid = Grid::of(m, Layout::Internal, fmt_grouped);
+    let render = |first: &[&str], rows: Vec<Vec<String>>| {
         let mut cols: Vec<(&str, Align)> = first.iter().map(|h| (*h, Align::Left)).collect();
-        cols.extend(heads.iter().map(|h| (h.as_str(), Align::Right)));
+        cols.extend(grid.heads.iter().map(|h| (h.as_str(), Align::Right)));
         let mut t = Table::new(&cols);
         for r in rows {
-            let mut cells = vec![r.name.clone()];
-            if first.len() > 1 {
-                cells.push(r.service.clone().unwrap_or_default());
-            }
-            cells.extend(cells_of(r));
-            t.row(cells);
+            t.row(r);
         }
         let mut totals = vec!["Total".to_string()];
         if first.len() > 1 {
             totals.push(String::new());
         }
-        totals.extend(cells_of(&m.total));
+        totals.extend(grid.total.iter().cloned());
         t.totals(totals);
         t.render()
     };
-    let mut out = format!(
-        "Month over month: {} against {}, {} (sorted by |Δ pro forma|; Δ% of a zero base: new)\n",
-        m.current_label, m.base_label, m.currency
-    );
-    out.push_str(&render(&["Billing group"], &m.groups));
+    let mut out = title(m);
+    out.push('\n');
+    out.push_str(&render(
+        &["Billing group"],
+        grid.groups
+            .iter()
+            .map(|(n, c)| {
+                std::iter::once(n.clone())
+                    .chain(c.iter().cloned())
+                    .collect()
+            })
+            .collect(),
+    ));
     out.push_str("\nBy billing group and service code\n");
-    out.push_str(&render(&["Billing group", "Service code"], &m.services));
+    out.push_str(&render(
+        &["Billing group", "Service code"],
+        grid.services
+            .iter()
+            .map(|(n, s, c)| {
+                [n.clone(), s.clone()]
+                    .into_iter()
+                    .chain(c.iter().cloned())
+                    .collect()
+            })
+            .collect(),
+    ));
     out
 }
 
-fn cells_of(r: &Movement) -> Vec<String> {
-    let d = r.delta();
-    vec![
-        fmt_grouped(r.base.aws),
-        fmt_grouped(r.current.aws),
-        fmt_grouped(d.aws),
-        r.aws_change().label(),
-        fmt_grouped(r.base.proforma),
-        fmt_grouped(r.current.proforma),
-        fmt_grouped(d.proforma),
-        r.proforma_change().label(),
-        fmt_grouped(r.base.margin),
-        fmt_grouped(r.current.margin),
-        fmt_grouped(d.margin),
-    ]
+/// A Markdown table cell: one line, `|` and markup characters escaped, so a name from the
+/// data cannot break the table or inject markup.
+pub fn md_cell(s: &str) -> String {
+    let one = crate::text::escape(s, crate::text::Keep::Nothing);
+    let mut out = String::with_capacity(one.len());
+    for ch in one.chars() {
+        if matches!(
+            ch,
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '!' | '~'
+        ) {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// The comparison as Markdown: a title, then the billing group table and the group x
+/// service code table, each with its total (`layout` decides the columns).
+pub fn markdown(m: &MonthOverMonth, layout: Layout, heading: &str) -> String {
+    let grid = Grid::of(m, layout, fmt_grouped);
+    let mut out = format!("{heading}\n\n{}\n\n", md_cell(&title(m)));
+    let table = |out: &mut String, first: &[&str], rows: Vec<Vec<String>>| {
+        let heads: Vec<String> = first
+            .iter()
+            .map(|h| (*h).to_string())
+            .chain(grid.heads.iter().cloned())
+            .collect();
+        out.push_str(&format!(
+            "| {} |\n",
+            heads
+                .iter()
+                .map(|h| md_cell(h))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        ));
+        let rule: Vec<&str> = heads
+            .iter()
+            .enumerate()
+            .map(|(i, _)| if i < first.len() { "---" } else { "---:" })
+            .collect();
+        out.push_str(&format!("| {} |\n", rule.join(" | ")));
+        for r in rows {
+            out.push_str(&format!(
+                "| {} |\n",
+                r.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ")
+            ));
+        }
+        let mut total = vec!["**Total**".to_string()];
+        if first.len() > 1 {
+            total.push(String::new());
+        }
+        total.extend(grid.total.iter().map(|c| format!("**{}**", md_cell(c))));
+        out.push_str(&format!("| {} |\n", total.join(" | ")));
+    };
+    out.push_str("## By billing group\n\n");
+    table(
+        &mut out,
+        &["Billing group"],
+        grid.groups
+            .iter()
+            .map(|(n, c)| {
+                std::iter::once(n.clone())
+                    .chain(c.iter().cloned())
+                    .collect()
+            })
+            .collect(),
+    );
+    out.push_str("\n## By billing group and service code\n\n");
+    table(
+        &mut out,
+        &["Billing group", "Service code"],
+        grid.services
+            .iter()
+            .map(|(n, s, c)| {
+                [n.clone(), s.clone()]
+                    .into_iter()
+                    .chain(c.iter().cloned())
+                    .collect()
+            })
+            .collect(),
+    );
+    out
 }
 
 fn change_text(c: Change) -> String {
@@ -210,52 +443,95 @@ fn change_text(c: Change) -> String {
     }
 }
 
-fn csv_text(m: &MonthOverMonth) -> color_eyre::Result<String> {
+/// The comparison as CSV: one record per row, `Level` `group`, `service` or `total` (see the
+/// module doc for the columns). `Customer`: `Level, Name, ServiceCode, ProformaCostBefore,
+/// ProformaCost, ProformaCostDelta, ProformaCostChangePercent, Currency` only.
+pub fn csv_text(m: &MonthOverMonth, layout: Layout) -> color_eyre::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "Level",
-        "Arn",
-        "Name",
-        "ServiceCode",
-        "AWSCostBefore",
-        "AWSCost",
-        "AWSCostDelta",
-        "AWSCostChangePercent",
-        "ProformaCostBefore",
-        "ProformaCost",
-        "ProformaCostDelta",
-        "ProformaCostChangePercent",
-        "MarginBefore",
-        "Margin",
-        "MarginDelta",
-        "Currency",
-    ])?;
+    let internal = layout == Layout::Internal;
+    let header: &[&str] = if internal {
+        &[
+            "Level",
+            "Arn",
+            "Name",
+            "ServiceCode",
+            "AWSCostBefore",
+            "AWSCost",
+            "AWSCostDelta",
+            "AWSCostChangePercent",
+            "ProformaCostBefore",
+            "ProformaCost",
+            "ProformaCostDelta",
+            "ProformaCostChangePercent",
+            "MarginBefore",
+            "Margin",
+            "MarginDelta",
+            "MarginPercentageBefore",
+            "MarginPercentage",
+            "MarginPercentageDelta",
+            "Currency",
+        ]
+    } else {
+        &[
+            "Level",
+            "Name",
+            "ServiceCode",
+            "ProformaCostBefore",
+            "ProformaCost",
+            "ProformaCostDelta",
+            "ProformaCostChangePercent",
+            "Currency",
+        ]
+    };
+    w.write_record(header)?;
     let rows = m
         .groups
         .iter()
         .map(|r| ("group", r))
         .chain(m.services.iter().map(|r| ("service", r)))
         .chain(std::iter::once(("total", &m.total)));
+    let pct = |p: Option<Decimal>| p.map(fmt_plain).unwrap_or_default();
     for (level, r) in rows {
         let d = r.delta();
-        w.write_record([
-            level.to_string(),
-            r.arn.clone(),
-            r.name.clone(),
-            r.service.clone().unwrap_or_default(),
-            fmt_plain(r.base.aws),
-            fmt_plain(r.current.aws),
-            fmt_plain(d.aws),
-            change_text(r.aws_change()),
-            fmt_plain(r.base.proforma),
-            fmt_plain(r.current.proforma),
-            fmt_plain(d.proforma),
-            change_text(r.proforma_change()),
-            fmt_plain(r.base.margin),
-            fmt_plain(r.current.margin),
-            fmt_plain(d.margin),
-            m.currency.clone(),
-        ])?;
+        // Names come from the data: a cell starting like a formula is quoted for
+        // spreadsheets, as statements do.
+        let name = crate::month_end::statement::csv_text(&r.name);
+        let service = crate::month_end::statement::csv_text(&r.service.clone().unwrap_or_default());
+        let record: Vec<String> = if internal {
+            vec![
+                level.to_string(),
+                r.arn.clone(),
+                name,
+                service,
+                fmt_plain(r.base.aws),
+                fmt_plain(r.current.aws),
+                fmt_plain(d.aws),
+                change_text(r.aws_change()),
+                fmt_plain(r.base.proforma),
+                fmt_plain(r.current.proforma),
+                fmt_plain(d.proforma),
+                change_text(r.proforma_change()),
+                fmt_plain(r.base.margin),
+                fmt_plain(r.current.margin),
+                fmt_plain(d.margin),
+                pct(r.base.margin_pct),
+                pct(r.current.margin_pct),
+                pct(d.margin_pct),
+                m.currency.clone(),
+            ]
+        } else {
+            vec![
+                level.to_string(),
+                name,
+                service,
+                fmt_plain(r.base.proforma),
+                fmt_plain(r.current.proforma),
+                fmt_plain(d.proforma),
+                change_text(r.proforma_change()),
+                m.currency.clone(),
+            ]
+        };
+        w.write_record(&record)?;
     }
     Ok(String::from_utf8(
         w.into_inner().map_err(|e| eyre!("{e}"))?,
@@ -270,6 +546,8 @@ struct JsonAmounts {
     proforma: String,
     #[serde(rename = "Margin")]
     margin: String,
+    #[serde(rename = "MarginPercentage", skip_serializing_if = "Option::is_none")]
+    margin_pct: Option<String>,
 }
 
 impl JsonAmounts {
@@ -278,6 +556,7 @@ impl JsonAmounts {
             aws: fmt_plain(a.aws),
             proforma: fmt_plain(a.proforma),
             margin: fmt_plain(a.margin),
+            margin_pct: a.margin_pct.map(fmt_plain),
         }
     }
 }

@@ -176,7 +176,8 @@ pub fn render(
                 w.into_inner().map_err(|e| eyre!("{e}"))?,
             )?)
         }
-        OutputFormat::Table => {
+        // Md is refused before a report is built (cli::run): it reads as the table.
+        OutputFormat::Table | OutputFormat::Md => {
             let mut cols: Vec<(&str, Align)> = vec![("Billing group", Align::Left)];
             if let Some(by) = group_by.filter(|_| results) {
                 cols.push((by.label(), Align::Left));
@@ -314,7 +315,8 @@ fn render_view(
                 w.into_inner().map_err(|e| eyre!("{e}"))?,
             )?)
         }
-        OutputFormat::Table => {
+        // Md is refused before a report is built (cli::run): it reads as the table.
+        OutputFormat::Table | OutputFormat::Md => {
             let mut cols: Vec<(&str, Align)> = Vec::new();
             if let Some(g) = group_by {
                 cols.push((g.label(), Align::Left));

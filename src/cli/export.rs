@@ -2,7 +2,8 @@
 //! files a month end hands out, and the period lock that makes them reproducible.
 //!
 //! The kinds live in their own modules: [`super::statement`] (what a billing group's customer
-//! receives) and [`super::proforma_cur`] (the group's rows in AWS's pro forma CUR layout).
+//! receives), [`super::proforma_cur`] (the group's rows in AWS's pro forma CUR layout) and
+//! [`super::comparison_export`] (two states of a period side by side).
 
 use crate::period::BillingPeriod;
 use crate::store::Workspace;
@@ -19,6 +20,9 @@ pub enum ExportKind {
     /// The group's rows in the legacy CUR layout with the pro forma in the cost columns, as
     /// Billing Conductor's pro forma CUR
     ProformaCur,
+    /// Two states of the period side by side (`--scenario A --compare-to B|baseline`), as
+    /// `report --compare-to` shows them; customer (pro forma only, one group) or internal
+    Comparison,
 }
 
 /// The file format of a statement.
@@ -51,6 +55,10 @@ pub struct Args<'a> {
     pub with_tax: bool,
     /// Replace existing files at the target paths.
     pub force: bool,
+    /// Comparisons: the state reported (a scenario of the period; None: its baseline).
+    pub scenario: Option<&'a str>,
+    /// Comparisons: what it is compared with (`baseline`, a scenario, a period).
+    pub compare_to: Option<&'a str>,
 }
 
 /// Runs `export`.
@@ -59,9 +67,16 @@ pub struct Args<'a> {
 /// What the kind reports: an unknown group or period, a file that cannot be written, a source
 /// file that changed since its import.
 pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
+    if args.kind != ExportKind::Comparison && (args.scenario.is_some() || args.compare_to.is_some())
+    {
+        color_eyre::eyre::bail!(
+            "--scenario and --compare-to are for --kind comparison; nothing was written"
+        );
+    }
     match args.kind {
         ExportKind::Statement => super::statement::run(path, args),
         ExportKind::ProformaCur => super::proforma_cur::run(path, args),
+        ExportKind::Comparison => super::comparison_export::run(path, args),
     }
 }
 

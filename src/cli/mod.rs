@@ -2,6 +2,7 @@
 //! 2 usage error (clap's own).
 
 mod compare;
+mod comparison_export;
 mod config;
 mod cube_sql;
 mod customer;
@@ -14,6 +15,7 @@ mod proforma_cur;
 mod progress;
 pub mod reconcile;
 pub mod report;
+mod scenario;
 mod statement;
 pub mod table;
 
@@ -39,6 +41,8 @@ pub enum OutputFormat {
     Table,
     Csv,
     Json,
+    /// Markdown: `report --compare-to` only (refused elsewhere before any work).
+    Md,
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,16 +134,18 @@ pub enum Command {
         format: reconcile::ReconcileFormat,
     },
     /// Files for customers and downstream tools: statements (what a billing group's customer
-    /// receives: pro forma only, never AWS cost or margin) and AWS's pro forma CUR layout
+    /// receives: pro forma only, never AWS cost or margin), AWS's pro forma CUR layout, and
+    /// comparisons of two states of a period (`--kind comparison --scenario A --compare-to B`)
     Export {
         workspace: PathBuf,
         /// Billing period, YYYY-MM
         #[arg(long)]
         period: crate::period::BillingPeriod,
         /// One billing group (name or ARN)
-        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        #[arg(long, conflicts_with = "all", required_unless_present_any = ["all", "compare_to"])]
         group: Option<String>,
-        /// Every billing group of the period, one file each (--out is then a directory)
+        /// Every billing group of the period, one file each (--out is then a directory; a
+        /// comparison: every group in one file)
         #[arg(long)]
         all: bool,
         #[arg(long, value_enum)]
@@ -147,7 +153,8 @@ pub enum Command {
         /// The file to write (a directory with --all)
         #[arg(long)]
         out: PathBuf,
-        /// Statement format (the pro forma CUR is CSV, gzip when --out ends in .gz)
+        /// Statement or comparison format (the pro forma CUR is CSV, gzip when --out ends in
+        /// .gz)
         #[arg(long, value_enum)]
         format: Option<export::ExportFormat>,
         /// Who receives it: `customer` (pro forma only) or `internal`
@@ -159,6 +166,13 @@ pub enum Command {
         /// Replace files that exist at the target paths (default: refuse, writing nothing)
         #[arg(long)]
         force: bool,
+        /// Comparison: the state exported, a scenario of the period (default: its baseline)
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Comparison: what it is compared with: `baseline`, a scenario of the period, or a
+        /// period YYYY-MM
+        #[arg(long, value_name = "S0|baseline|P0")]
+        compare_to: Option<String>,
     },
     /// Close a billing period: its configuration and results are frozen until reopened
     Close {
@@ -286,6 +300,35 @@ pub enum Command {
         #[arg(long)]
         with_transfers: bool,
     },
+    /// Scenarios (named drafts of a period's configuration): list, create, copy
+    Scenario {
+        #[command(subcommand)]
+        command: ScenarioCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScenarioCommand {
+    /// List the workspace's scenarios: name, period, objects changed
+    List { workspace: PathBuf },
+    /// Create an empty scenario over the baseline of a period
+    New {
+        workspace: PathBuf,
+        /// Billing period, YYYY-MM
+        #[arg(long)]
+        period: crate::period::BillingPeriod,
+        name: String,
+    },
+    /// Start a scenario as a copy of another: the same changes to the baseline, then edited
+    /// independently
+    Copy {
+        workspace: PathBuf,
+        /// The period of FROM (checked when given)
+        #[arg(long)]
+        period: Option<crate::period::BillingPeriod>,
+        from: String,
+        new: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -368,6 +411,14 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
         )
         .into()),
         Command::Report {
+            compare_to: None,
+            format: OutputFormat::Md,
+            ..
+        } => Err(UsageError(
+            "--format md is for comparisons (--compare-to); reports print table, csv or json".into(),
+        )
+        .into()),
+        Command::Report {
             workspace,
             period,
             group,
@@ -441,6 +492,8 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
             audience,
             with_tax,
             force,
+            scenario,
+            compare_to,
         } => export::run(
             &workspace,
             &export::Args {
@@ -453,6 +506,8 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
                 audience,
                 with_tax,
                 force,
+                scenario: scenario.as_deref(),
+                compare_to: compare_to.as_deref(),
             },
         ),
         Command::Close {
@@ -575,6 +630,26 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
                 }
             })
         }
+        Command::Scenario {
+            command: ScenarioCommand::List { workspace },
+        } => scenario::list(&workspace),
+        Command::Scenario {
+            command:
+                ScenarioCommand::New {
+                    workspace,
+                    period,
+                    name,
+                },
+        } => scenario::new(&workspace, period, &name),
+        Command::Scenario {
+            command:
+                ScenarioCommand::Copy {
+                    workspace,
+                    period,
+                    from,
+                    new,
+                },
+        } => scenario::copy(&workspace, period, &from, &new),
     };
     done.map(|()| Next::Exit)
 }

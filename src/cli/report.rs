@@ -427,7 +427,8 @@ pub fn render_view(
                 w.into_inner().map_err(|e| eyre!("{e}"))?,
             )?)
         }
-        OutputFormat::Table => {
+        // Md is refused before a report is built (cli::run): it reads as the table.
+        OutputFormat::Table | OutputFormat::Md => {
             let mut cols: Vec<(&str, Align)> = Vec::new();
             let by_account = r.group_by == Some(GroupBy::LinkedAccount);
             if let Some(g) = r.group_by {
@@ -655,7 +656,8 @@ fn render_group_rows(
                 w.into_inner().map_err(|e| eyre!("{e}"))?,
             )?)
         }
-        OutputFormat::Table => {
+        // Md is refused before a report is built (cli::run): it reads as the table.
+        OutputFormat::Table | OutputFormat::Md => {
             let mut cols: Vec<(&str, Align)> = vec![("Billing group", Align::Left)];
             if let Some(g) = group_by {
                 cols.push((g.label(), Align::Left));

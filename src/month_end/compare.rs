@@ -25,6 +25,11 @@ pub struct Amounts {
     pub proforma: Decimal,
     /// Shown pro forma minus shown AWS cost.
     pub margin: Decimal,
+    /// MarginPercentage (SPEC 4.5) from exact values, unrounded (display rounds it to 2
+    /// decimals); None when the AWS cost is zero or the row is not in this state. In a
+    /// difference ([`Amounts::minus`]) it is the difference of the two shown (rounded)
+    /// percentages, in percentage points; None when either side has none.
+    pub margin_pct: Option<Decimal>,
 }
 
 impl Amounts {
@@ -34,15 +39,22 @@ impl Amounts {
             aws: row.aws,
             proforma,
             margin: row.margin.unwrap_or(proforma - row.aws),
+            margin_pct: row.margin_percentage,
         }
     }
 
-    /// `self - base`, amount by amount (a shown difference: of shown numbers).
+    /// `self - base`, amount by amount (a shown difference: of shown numbers; the margin
+    /// percentage's in points, of the percentages as shown to 2 decimals).
     pub fn minus(&self, base: &Amounts) -> Amounts {
+        let shown = |p: Decimal| crate::money::round2(p);
         Amounts {
             aws: self.aws - base.aws,
             proforma: self.proforma - base.proforma,
             margin: self.margin - base.margin,
+            margin_pct: self
+                .margin_pct
+                .zip(base.margin_pct)
+                .map(|(a, b)| shown(a) - shown(b)),
         }
     }
 }
@@ -292,5 +304,22 @@ mod tests {
             Change::Percent(d("50"))
         );
         assert_eq!(Change::between(d("3"), d("1")).label(), "-66.67");
+    }
+
+    #[test]
+    fn a_margin_percentage_difference_is_of_the_shown_percentages_in_points() {
+        let a = |pct: Option<&str>| Amounts {
+            aws: d("100"),
+            proforma: d("110"),
+            margin: d("10"),
+            margin_pct: pct.map(d),
+        };
+        // 12.345 shows as 12.35 and 10.004 as 10.00: the difference shown is 2.35.
+        let delta = a(Some("12.345")).minus(&a(Some("10.004")));
+        assert_eq!(delta.margin_pct, Some(d("2.35")));
+        assert_eq!(delta.margin, Decimal::ZERO);
+        // No margin percentage on one side (AWS cost zero): no difference either.
+        assert_eq!(a(None).minus(&a(Some("5"))).margin_pct, None);
+        assert_eq!(a(Some("5")).minus(&a(None)).margin_pct, None);
     }
 }

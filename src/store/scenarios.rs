@@ -87,6 +87,50 @@ impl Workspace {
         })
     }
 
+    /// A new scenario named `name` that starts as a copy of scenario `from` (issue 14 item 1):
+    /// the same period and the same differences from the baseline (each with the baseline it
+    /// was drafted against, so promoting the copy checks as promoting the original would).
+    /// From then on the two change independently. One transaction: the copy is whole or
+    /// absent.
+    ///
+    /// # Errors
+    /// An empty name, a name taken (`RESOURCE_NAME_CONFLICT`), no scenario `from`; the store's.
+    pub fn copy_scenario(&mut self, from: i64, name: &str) -> Result<Scenario, ConfigError> {
+        let Some(source) = self.scenarios()?.into_iter().find(|s| s.id == from) else {
+            return Err(ConfigError::Nothing(
+                "no such scenario to copy (it may have been promoted or discarded)".into(),
+            ));
+        };
+        let conn = self.conn();
+        conn.execute_batch("SAVEPOINT copy_scenario")?;
+        let result = (|| {
+            let copy = self.create_scenario(name, source.period)?;
+            self.conn().execute(
+                "INSERT INTO scenario_objects (scenario_id, kind, arn, body, base_audit)
+                 SELECT ?1, kind, arn, body, base_audit FROM scenario_objects
+                 WHERE scenario_id = ?2",
+                params![copy.id, from],
+            )?;
+            Ok(Scenario {
+                changes: source.changes,
+                ..copy
+            })
+        })();
+        match result {
+            Ok(copy) => {
+                self.conn().execute_batch("RELEASE copy_scenario")?;
+                Ok(copy)
+            }
+            Err(e) => {
+                // The error is what matters; a failed rollback leaves nothing written either.
+                let _ = self
+                    .conn()
+                    .execute_batch("ROLLBACK TO copy_scenario; RELEASE copy_scenario");
+                Err(e)
+            }
+        }
+    }
+
     /// The scenario's configuration: the baseline of its period with its differences applied.
     pub fn scenario_config(&self, id: i64) -> Result<Config, StoreError> {
         let period: String = self.conn().query_row(

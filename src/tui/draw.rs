@@ -169,7 +169,18 @@ fn top_bar(f: &mut Frame<'_>, area: Rect, s: &Session) {
     let (scenario_name, changes) = match &app.scenario {
         Some(sc) => (
             sc.name.clone(),
-            format!(" ({})", crate::text::count(sc.changes as u64, "change")),
+            format!(
+                " ({}{})",
+                crate::text::count(sc.changes as u64, "change"),
+                // Compared with another scenario instead of the baseline (issue 14 item 1).
+                app.compare_base
+                    .as_ref()
+                    .map(|(b, _)| format!(
+                        ", against '{}'",
+                        crate::text::middle_ellipsis(&b.name, 16)
+                    ))
+                    .unwrap_or_default()
+            ),
         ),
         None => ("baseline".to_string(), String::new()),
     };

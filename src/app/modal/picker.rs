@@ -26,6 +26,12 @@ pub enum ScenarioOp {
     Baseline,
     Promote(i64),
     Discard(i64),
+    /// Ask for a name, then start a scenario as a copy of this one (issue 14 item 1).
+    Copy(i64),
+    /// Choose what the open scenario is compared with (the baseline or another scenario).
+    CompareWith,
+    /// Compare the open scenario with this scenario (None: with the baseline).
+    CompareBase(Option<i64>),
 }
 
 /// A titled list of labelled choices and the selected line.

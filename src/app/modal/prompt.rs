@@ -15,6 +15,8 @@ pub enum PromptFor {
     InvoiceTotal,
     /// Where an export is written (`State::pending_export` says what).
     ExportPath,
+    /// The name of a copy of the scenario with this id.
+    ScenarioCopy(i64),
 }
 
 /// The prompt and the text typed so far.
@@ -59,6 +61,7 @@ impl Prompt {
                     PromptFor::Reopen => Some("reopening a period needs a reason"),
                     PromptFor::Close | PromptFor::InvoiceTotal => None,
                     PromptFor::ExportPath => Some("an export needs a file or directory"),
+                    PromptFor::ScenarioCopy(_) => Some("a scenario needs a name"),
                 };
                 if let Some(m) = missing.filter(|_| text.trim().is_empty()) {
                     return Step::stay().say(m);
@@ -69,6 +72,7 @@ impl Prompt {
                     PromptFor::ScenarioName => Effect::CreateScenario { name: text },
                     PromptFor::InvoiceTotal => Effect::InvoiceTotal { text },
                     PromptFor::ExportPath => Effect::Export { path: text },
+                    PromptFor::ScenarioCopy(from) => Effect::CopyScenario { from, name: text },
                 })
             }
             _ => Step::close().say("cancelled"),
@@ -93,6 +97,17 @@ impl Prompt {
             PromptFor::ExportPath => (
                 " Export ",
                 format!("{} (Enter writes it, Esc cancels)", self.ask),
+            ),
+            PromptFor::ScenarioCopy(_) => (
+                " Copy the scenario ",
+                format!(
+                    "Copy of {}: name of the new scenario of {p} (Enter creates and opens it, Esc cancels)",
+                    if self.ask.is_empty() {
+                        "the scenario"
+                    } else {
+                        self.ask.as_str()
+                    }
+                ),
             ),
             PromptFor::InvoiceTotal => (
                 " Tie out to the invoice ",

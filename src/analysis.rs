@@ -168,7 +168,7 @@ impl Analysis {
         };
         let mut out = Vec::new();
         for amount in &self.pricing.items {
-            let Some(item) = self.config.items.get(amount.item) else {
+            let Some(item) = self.pricing.item(&self.config, amount.item) else {
                 continue;
             };
             if !matches!(item.charge, crate::model::Charge::Flat { .. })
@@ -591,7 +591,9 @@ impl Analysis {
         let item_in_slice = |n: usize| {
             slice.is_none_or(|(by, x)| {
                 let a = &self.pricing.items[n];
-                by.item_value(&self.config.items[a.item], &a.account, self.period, names) == x
+                self.pricing
+                    .item(&self.config, a.item)
+                    .is_some_and(|item| by.item_value(item, &a.account, self.period, names) == x)
             })
         };
         let title = format!(

@@ -371,6 +371,19 @@ pub fn export(
         ConfigFormat::Toml => Ok(super::table::print_safe_toml(&toml_config::export(
             &config,
         ))?),
+        ConfigFormat::AwsJson if config.allocations.iter().any(|a| a.active_in(period)) => {
+            // Allocations export as the flat items they charged in the period: price it.
+            let analysis = crate::analysis::Analysis::load(&ws, period)?;
+            let (bundle, notes) = aws_bundle::export_with_allocations(
+                &config,
+                period,
+                &analysis.pricing.allocated.items,
+            );
+            for n in &notes {
+                eprintln!("note: {n}");
+            }
+            Ok(super::table::print_safe(&json_pretty(&bundle)?, true)?)
+        }
         ConfigFormat::AwsJson => Ok(super::table::print_safe(
             &json_pretty(&aws_bundle::export(&config))?,
             true,

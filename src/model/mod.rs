@@ -1,9 +1,14 @@
 //! The configuration (SPEC 2): billing groups, pricing rules and plans, custom line items and
 //! custom billing views, with the validation rules of ABC and their reason codes. No IO.
 
+mod allocation;
 mod object;
 mod reason;
 mod validate;
+
+pub use allocation::{
+    AllocationKey, AllocationSource, AllocationTarget, CostAllocation, service_matches,
+};
 
 pub use object::{Change, Object, ObjectError};
 pub use reason::{Reason, Violation, Violations};
@@ -389,6 +394,9 @@ pub struct Config {
     pub items: Vec<CustomLineItem>,
     #[serde(default)]
     pub views: Vec<CustomView>,
+    /// Shared-cost allocations (issue 14 item 4; no ABC counterpart).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allocations: Vec<CostAllocation>,
 }
 
 impl Config {
@@ -410,6 +418,9 @@ impl Config {
     pub fn view(&self, arn: &str) -> Option<&CustomView> {
         self.views.iter().find(|v| v.arn == arn)
     }
+    pub fn allocation(&self, arn: &str) -> Option<&CostAllocation> {
+        self.allocations.iter().find(|a| a.arn == arn)
+    }
 
     /// Display name of a plan ARN, including the managed plans.
     pub fn plan_name(&self, arn: &str) -> String {
@@ -429,6 +440,7 @@ impl Config {
         self.rules.sort_by(|a, b| a.name.cmp(&b.name));
         self.items.sort_by(|a, b| a.name.cmp(&b.name));
         self.views.sort_by(|a, b| a.name.cmp(&b.name));
+        self.allocations.sort_by(|a, b| a.name.cmp(&b.name));
     }
 }
 
@@ -440,16 +452,18 @@ pub enum Kind {
     PricingRule,
     CustomLineItem,
     BillingView,
+    CostAllocation,
 }
 
 impl Kind {
     /// Each kind's ARN resource type and its name in messages, declared once.
-    const NAMES: [(Kind, &'static str, &'static str); 5] = [
+    const NAMES: [(Kind, &'static str, &'static str); 6] = [
         (Kind::BillingGroup, "billinggroup", "billing group"),
         (Kind::PricingPlan, "pricingplan", "pricing plan"),
         (Kind::PricingRule, "pricingrule", "pricing rule"),
         (Kind::CustomLineItem, "customlineitem", "custom line item"),
         (Kind::BillingView, "billingview", "billing view"),
+        (Kind::CostAllocation, "costallocation", "cost allocation"),
     ];
 
     fn names(self) -> (&'static str, &'static str) {
@@ -470,12 +484,13 @@ impl Kind {
     }
 
     /// Every kind, in the order configurations list them.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::BillingGroup,
         Kind::PricingPlan,
         Kind::PricingRule,
         Kind::CustomLineItem,
         Kind::BillingView,
+        Kind::CostAllocation,
     ];
 }
 

@@ -2,7 +2,9 @@
 //! shares (SPEC 2): put, remove and find by ARN, the stored JSON form. `store` persists them,
 //! `app` edits them; neither writes its own per-kind match.
 
-use super::{BillingGroup, Config, CustomLineItem, CustomView, Kind, PricingPlan, PricingRule};
+use super::{
+    BillingGroup, Config, CostAllocation, CustomLineItem, CustomView, Kind, PricingPlan, PricingRule,
+};
 
 /// One configuration object, of any kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +14,7 @@ pub enum Object {
     Rule(PricingRule),
     Item(CustomLineItem),
     View(CustomView),
+    Allocation(CostAllocation),
 }
 
 /// A change to the configuration.
@@ -40,6 +43,7 @@ impl Object {
             Object::Rule(_) => Kind::PricingRule,
             Object::Item(_) => Kind::CustomLineItem,
             Object::View(_) => Kind::BillingView,
+            Object::Allocation(_) => Kind::CostAllocation,
         }
     }
 
@@ -50,6 +54,7 @@ impl Object {
             Object::Rule(x) => &x.arn,
             Object::Item(x) => &x.arn,
             Object::View(x) => &x.arn,
+            Object::Allocation(x) => &x.arn,
         }
     }
 
@@ -60,6 +65,7 @@ impl Object {
             Object::Rule(x) => &x.name,
             Object::Item(x) => &x.name,
             Object::View(x) => &x.name,
+            Object::Allocation(x) => &x.name,
         }
     }
 
@@ -72,6 +78,7 @@ impl Object {
             Object::Rule(x) => serde_json::to_string(x),
             Object::Item(x) => serde_json::to_string(x),
             Object::View(x) => serde_json::to_string(x),
+            Object::Allocation(x) => serde_json::to_string(x),
         }
         .unwrap_or_default()
     }
@@ -87,6 +94,9 @@ impl Object {
             Ok(Kind::PricingRule) => Object::Rule(serde_json::from_str(body).map_err(bad)?),
             Ok(Kind::CustomLineItem) => Object::Item(serde_json::from_str(body).map_err(bad)?),
             Ok(Kind::BillingView) => Object::View(serde_json::from_str(body).map_err(bad)?),
+            Ok(Kind::CostAllocation) => {
+                Object::Allocation(serde_json::from_str(body).map_err(bad)?)
+            }
             Err(()) => {
                 return Err(ObjectError(format!("unknown configuration kind {kind}")));
             }
@@ -101,6 +111,7 @@ impl Object {
         v.extend(config.rules.iter().cloned().map(Object::Rule));
         v.extend(config.items.iter().cloned().map(Object::Item));
         v.extend(config.views.iter().cloned().map(Object::View));
+        v.extend(config.allocations.iter().cloned().map(Object::Allocation));
         v
     }
 }
@@ -134,6 +145,7 @@ impl Config {
             Object::Rule(x) => replace(&mut self.rules, x, |a| &a.arn),
             Object::Item(x) => replace(&mut self.items, x, |a| &a.arn),
             Object::View(x) => replace(&mut self.views, x, |a| &a.arn),
+            Object::Allocation(x) => replace(&mut self.allocations, x, |a| &a.arn),
         }
         self.canonicalize();
     }
@@ -147,6 +159,7 @@ impl Config {
             Object::Rule(x) => self.rules.push(x),
             Object::Item(x) => self.items.push(x),
             Object::View(x) => self.views.push(x),
+            Object::Allocation(x) => self.allocations.push(x),
         }
     }
 
@@ -158,6 +171,7 @@ impl Config {
             Kind::PricingRule => self.rules.retain(|x| x.arn != arn),
             Kind::CustomLineItem => self.items.retain(|x| x.arn != arn),
             Kind::BillingView => self.views.retain(|x| x.arn != arn),
+            Kind::CostAllocation => self.allocations.retain(|x| x.arn != arn),
         }
     }
 

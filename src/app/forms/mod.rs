@@ -12,6 +12,8 @@ mod item;
 mod plan;
 mod rule;
 mod view;
+// Issue 14 item 4: shared-cost allocations.
+pub mod allocation;
 
 use crate::analysis::Analysis;
 use crate::cur::StoredLine;
@@ -246,6 +248,7 @@ fn spec(kind: Kind) -> &'static dyn KindForm {
         Kind::PricingRule => &rule::RuleForm,
         Kind::CustomLineItem => &item::ItemForm,
         Kind::BillingView => &view::ViewForm,
+        Kind::CostAllocation => &allocation::AllocationForm,
     }
 }
 

@@ -64,4 +64,14 @@ fn an_allocation_is_created_listed_charged_and_explained() {
     let text = screen(&mut s);
     assert!(text.contains("Edit cost allocation"), "{text}");
     press(&mut s, &["Esc"]);
+    // Explained from the group list: the amount, the key and each group's share.
+    press(&mut s, &["2"]);
+    select(&mut s, "labs");
+    press(&mut s, &["x"]);
+    let text = screen(&mut s);
+    assert!(
+        text.contains("allocation 'office': fixed amount 90 = 90.00") && text.contains("split evenly"),
+        "{text}"
+    );
+    assert!(text.contains("labs: weight 1.00 of 2.00 (50%) = 45.00"), "{text}");
 }

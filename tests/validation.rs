@@ -126,6 +126,7 @@ fn base() -> Config {
         rules: vec![global, ec2, tiers, free],
         items: vec![flat, pct],
         views: vec![view],
+        allocations: vec![],
     }
 }
 

@@ -775,6 +775,7 @@ mod test_support {
                 rules: vec![rule],
                 items: vec![item],
                 views: vec![view_a, view_b],
+                allocations: vec![],
             },
             payers: ["999999999999".to_string()].into(),
             names: [

@@ -89,8 +89,12 @@ fn support_source() -> AllocationSource {
 
 fn add(ws_path: &Path, a: &CostAllocation) {
     let mut ws = Workspace::open(ws_path).unwrap();
-    ws.apply_changes(period(), &[Change::Put(Object::Allocation(a.clone()))], None)
-        .unwrap();
+    ws.apply_changes(
+        period(),
+        &[Change::Put(Object::Allocation(a.clone()))],
+        None,
+    )
+    .unwrap();
 }
 
 /// Runs `proforma <command words> WS <args>`: `args` up to the first `--` option are the
@@ -194,7 +198,10 @@ fn the_support_fee_split_by_aws_cost_lands_in_each_groups_totals() {
             "{}",
             group.name
         );
-        assert_eq!(after.pricing.groups[g].priced, before.pricing.groups[g].priced);
+        assert_eq!(
+            after.pricing.groups[g].priced,
+            before.pricing.groups[g].priced
+        );
     }
     // The charges are custom line items of the allocation's name, FEE, under its service.
     let items: Vec<_> = after
@@ -246,19 +253,32 @@ fn explain_and_report_show_the_split_and_its_key() {
     assert!(out.contains("by fixed weights"), "{out}");
     let fmt = proforma::money::fmt_grouped;
     assert!(
-        out.contains(&format!("retail: weight 3.00 of 4.00 (75%) = {}", fmt(retail))),
+        out.contains(&format!(
+            "retail: weight 3.00 of 4.00 (75%) = {}",
+            fmt(retail)
+        )),
         "{out}"
     );
     assert!(
-        out.contains(&format!("media: weight 1.00 of 4.00 (25%) = {}", fmt(media))),
+        out.contains(&format!(
+            "media: weight 1.00 of 4.00 (25%) = {}",
+            fmt(media)
+        )),
         "{out}"
     );
     // The report's pro forma of media is its engine total, allocation included.
     let (json, _) = run(
         &ws_path,
-        &["report", "--period", P, "--group", "media", "--format", "json"],
+        &[
+            "report", "--period", P, "--group", "media", "--format", "json",
+        ],
     );
-    let g = an.config.groups.iter().position(|g| g.name == "media").unwrap();
+    let g = an
+        .config
+        .groups
+        .iter()
+        .position(|g| g.name == "media")
+        .unwrap();
     let want = proforma::money::fmt_plain(an.pricing.groups[g].proforma());
     assert!(json.contains(&want), "{want} not in {json}");
 }
@@ -286,7 +306,10 @@ fn a_source_without_rows_gives_zero_and_a_warning() {
     assert_eq!(s.parts[0].amount, Decimal::ZERO);
     assert!(s.warnings[0].contains("no line of the period matches"));
     let (out, _) = run(&ws_path, &["explain", "--period", P, "--group", "labs"]);
-    assert!(out.contains("warning: no line of the period matches"), "{out}");
+    assert!(
+        out.contains("warning: no line of the period matches"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -357,7 +380,12 @@ fn validation_names_unknown_groups_empty_keys_and_bad_weights() {
         AllocationKey::Weights,
         &[("retail", Some("0")), ("media", Some("0"))],
     );
-    assert!(check(zero).unwrap_err().to_string().contains("add up to zero"));
+    assert!(
+        check(zero)
+            .unwrap_err()
+            .to_string()
+            .contains("add up to zero")
+    );
     let negative = allocation(
         &c,
         "n",
@@ -365,7 +393,12 @@ fn validation_names_unknown_groups_empty_keys_and_bad_weights() {
         AllocationKey::Weights,
         &[("retail", Some("-1")), ("media", Some("2"))],
     );
-    assert!(check(negative).unwrap_err().to_string().contains("negative"));
+    assert!(
+        check(negative)
+            .unwrap_err()
+            .to_string()
+            .contains("negative")
+    );
     let missing = allocation(
         &c,
         "m",
@@ -373,22 +406,42 @@ fn validation_names_unknown_groups_empty_keys_and_bad_weights() {
         AllocationKey::Weights,
         &[("retail", Some("1")), ("media", None)],
     );
-    assert!(check(missing).unwrap_err().to_string().contains("needs a weight for 'media'"));
+    assert!(
+        check(missing)
+            .unwrap_err()
+            .to_string()
+            .contains("needs a weight for 'media'")
+    );
     let no_source = AllocationSource::Cost {
         accounts: Default::default(),
         services: Default::default(),
         line_item_types: Default::default(),
     };
-    let e = check(allocation(&c, "s", no_source, AllocationKey::Even, &[("retail", None)]))
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("names accounts, services or line item types"), "{e}");
+    let e = check(allocation(
+        &c,
+        "s",
+        no_source,
+        AllocationKey::Even,
+        &[("retail", None)],
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("names accounts, services or line item types"),
+        "{e}"
+    );
     let ok = allocation(&c, "ok", fixed(), AllocationKey::Even, &[("retail", None)]);
     assert_eq!(check(ok), Ok(()));
     // The workspace refuses an invalid allocation and writes nothing.
     drop(ws);
     let mut ws = Workspace::open(&ws_path).unwrap();
-    let bad = allocation(&c, "z", fixed(), AllocationKey::Weights, &[("retail", Some("0"))]);
+    let bad = allocation(
+        &c,
+        "z",
+        fixed(),
+        AllocationKey::Weights,
+        &[("retail", Some("0"))],
+    );
     assert!(
         ws.apply_changes(period(), &[Change::Put(Object::Allocation(bad))], None)
             .is_err()
@@ -438,7 +491,12 @@ fn toml_round_trips_allocations_and_names_bad_fields() {
     assert_eq!(c.allocations.len(), 2);
     let ec2 = &c.allocations[0];
     assert_eq!(ec2.name, "ec2-share");
-    assert_eq!(ec2.source, AllocationSource::Fixed { amount: d("1200.10") });
+    assert_eq!(
+        ec2.source,
+        AllocationSource::Fixed {
+            amount: d("1200.10")
+        }
+    );
     assert_eq!(
         ec2.key,
         AllocationKey::ServiceCost {
@@ -482,9 +540,16 @@ fn config_import_and_export_carry_allocations() {
         .args(["--from-period", P])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let (again, _) = run(&ws_path, &["config", "export", "--period", P]);
-    assert!(again.contains("[[cost_allocation]]\nname = \"office\""), "{again}");
+    assert!(
+        again.contains("[[cost_allocation]]\nname = \"office\""),
+        "{again}"
+    );
     let ws = Workspace::open(&ws_path).unwrap();
     let an = Analysis::load(&ws, period()).unwrap();
     let parts: Vec<Decimal> = an.pricing.allocated.splits[0]
@@ -523,12 +588,17 @@ fn the_aws_bundle_gets_the_flat_items_of_the_period_and_a_note() {
         &ws_path,
         &["config", "export", "--period", P, "--format", "aws-json"],
     );
-    assert!(err.contains("note: cost allocation 'support-share'"), "{err}");
+    assert!(
+        err.contains("note: cost allocation 'support-share'"),
+        "{err}"
+    );
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert!(v["ProformaNotes"][0]
-        .as_str()
-        .unwrap()
-        .contains("flat custom line items"));
+    assert!(
+        v["ProformaNotes"][0]
+            .as_str()
+            .unwrap()
+            .contains("flat custom line items")
+    );
     for p in parts {
         let group = &an.config.groups[p.group];
         let name = format!("support-share-{}", group.name);
@@ -546,12 +616,21 @@ fn the_aws_bundle_gets_the_flat_items_of_the_period_and_a_note() {
             .unwrap();
         assert_eq!(value, p.amount);
         assert_eq!(item["BillingPeriodRange"]["InclusiveStartBillingPeriod"], P);
-        assert_eq!(item["BillingPeriodRange"]["ExclusiveEndBillingPeriod"], "2026-11");
+        assert_eq!(
+            item["BillingPeriodRange"]["ExclusiveEndBillingPeriod"],
+            "2026-11"
+        );
     }
     // A bundle import never creates an allocation: the flat items come back as items.
     let parsed = proforma::interop::aws_bundle::parse(&json, period()).unwrap();
     assert!(parsed.config.allocations.is_empty());
-    assert!(parsed.config.items.iter().any(|i| i.name == "support-share-retail"));
+    assert!(
+        parsed
+            .config
+            .items
+            .iter()
+            .any(|i| i.name == "support-share-retail")
+    );
 }
 
 #[test]
@@ -578,7 +657,10 @@ fn a_scenario_edit_changes_only_the_scenario() {
     ws.scenario_change(s.id, &Change::Put(Object::Allocation(edited.clone())))
         .unwrap();
     assert_eq!(ws.config_at(period()).unwrap().allocations, vec![base]);
-    assert_eq!(ws.scenario_config(s.id).unwrap().allocations, vec![edited.clone()]);
+    assert_eq!(
+        ws.scenario_config(s.id).unwrap().allocations,
+        vec![edited.clone()]
+    );
     let baseline = Analysis::load_state(&ws, period(), None).unwrap();
     let scenario = Analysis::load_state(&ws, period(), Some("weighted")).unwrap();
     let amounts = |a: &Analysis| -> Vec<Decimal> {

@@ -25,9 +25,15 @@ fn an_allocation_is_created_listed_charged_and_explained() {
         "{text}"
     );
     // Name, description, source (FIXED), amount, key, targets.
-    press(&mut s, &["\"office\"", "Tab", "Tab", "Tab", "\"90\"", "Tab"]);
+    press(
+        &mut s,
+        &["\"office\"", "Tab", "Tab", "Tab", "\"90\"", "Tab"],
+    );
     // AWS_COST -> PRO_FORMA -> SERVICE_COST -> EVEN.
-    press(&mut s, &["Right", "Right", "Right", "Tab", "\"retail, nobody\""]);
+    press(
+        &mut s,
+        &["Right", "Right", "Right", "Tab", "\"retail, nobody\""],
+    );
     press(&mut s, &["Ctrl-s"]);
     assert!(s.app.form().is_some(), "an unknown group is not saved");
     assert!(
@@ -70,8 +76,12 @@ fn an_allocation_is_created_listed_charged_and_explained() {
     press(&mut s, &["x"]);
     let text = screen(&mut s);
     assert!(
-        text.contains("allocation 'office': fixed amount 90 = 90.00") && text.contains("split evenly"),
+        text.contains("allocation 'office': fixed amount 90 = 90.00")
+            && text.contains("split evenly"),
         "{text}"
     );
-    assert!(text.contains("labs: weight 1.00 of 2.00 (50%) = 45.00"), "{text}");
+    assert!(
+        text.contains("labs: weight 1.00 of 2.00 (50%) = 45.00"),
+        "{text}"
+    );
 }

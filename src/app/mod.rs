@@ -683,11 +683,7 @@ impl State {
             (Tab::Groups, Some(GroupLevel::List)) | (Tab::Overview, _) => Some(Kind::BillingGroup),
             (Tab::Plans, _) => Some(Kind::PricingPlan),
             (Tab::Rules, _) => Some(Kind::PricingRule),
-            (Tab::Items, _)
-                if self
-                    .selected_key()
-                    .is_some_and(|k| k.starts_with("alloc:")) =>
-            {
+            (Tab::Items, _) if self.selected_key().is_some_and(|k| k.starts_with("alloc:")) => {
                 Some(Kind::CostAllocation)
             }
             (Tab::Items, _) => Some(Kind::CustomLineItem),

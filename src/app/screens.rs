@@ -764,7 +764,10 @@ fn allocation_rows(app: &Screen<'_>, t: &mut TableModel) {
         let groups: Vec<String> = a
             .targets
             .iter()
-            .map(|x| cfg.group(&x.group).map_or(x.group.clone(), |g| g.name.clone()))
+            .map(|x| {
+                cfg.group(&x.group)
+                    .map_or(x.group.clone(), |g| g.name.clone())
+            })
             .collect();
         t.push(
             format!("alloc:{}", a.name),

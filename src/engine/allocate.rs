@@ -98,7 +98,13 @@ pub fn split_cents(amount: Decimal, weights: &[Decimal], tie_names: &[&str]) -> 
     let total_cents = rounded.abs() * Decimal::ONE_HUNDRED;
     let clean: Vec<Decimal> = weights
         .iter()
-        .map(|w| if w.is_sign_negative() { Decimal::ZERO } else { *w })
+        .map(|w| {
+            if w.is_sign_negative() {
+                Decimal::ZERO
+            } else {
+                *w
+            }
+        })
         .collect();
     let sum = clean
         .iter()

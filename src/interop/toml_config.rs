@@ -739,10 +739,7 @@ fn parse_allocation(
             line_item_types: cost.line_item_types.iter().cloned().collect(),
         },
         _ => {
-            c.fail(
-                path.to_string(),
-                "exactly one of amount and cost_of".into(),
-            );
+            c.fail(path.to_string(), "exactly one of amount and cost_of".into());
             return None;
         }
     };

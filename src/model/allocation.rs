@@ -118,7 +118,8 @@ impl AllocationKey {
     }
 
     /// Every code, in order.
-    pub const CODES: [&'static str; 5] = ["AWS_COST", "PRO_FORMA", "SERVICE_COST", "EVEN", "WEIGHTS"];
+    pub const CODES: [&'static str; 5] =
+        ["AWS_COST", "PRO_FORMA", "SERVICE_COST", "EVEN", "WEIGHTS"];
 
     /// The key for `code` (`service` is used by `SERVICE_COST` only). Errors name the codes.
     pub fn from_code(code: &str, service: Option<&str>) -> Result<AllocationKey, super::BadCode> {

@@ -3,7 +3,8 @@
 //! `app` edits them; neither writes its own per-kind match.
 
 use super::{
-    BillingGroup, Config, CostAllocation, CustomLineItem, CustomView, Kind, PricingPlan, PricingRule,
+    BillingGroup, Config, CostAllocation, CustomLineItem, CustomView, Kind, PricingPlan,
+    PricingRule,
 };
 
 /// One configuration object, of any kind.

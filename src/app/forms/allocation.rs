@@ -44,10 +44,7 @@ pub fn history_fields(
     }
     out.push(("Key", Shown::Text(a.key.describe())));
     out.push(("Target groups", Shown::List(targets_text(a, name))));
-    out.push((
-        "Presentation",
-        Shown::Text(a.presentation_service.clone()),
-    ));
+    out.push(("Presentation", Shown::Text(a.presentation_service.clone())));
     out.push(("From", Shown::Text(a.start.to_string())));
     out.push((
         "To (exclusive)",
@@ -213,10 +210,7 @@ impl KindForm for AllocationForm {
                 None => None,
                 Some(Ok(w)) => w,
                 Some(Err(_)) => {
-                    p.error(
-                        "targets",
-                        format!("the weight of '{name}' is not a number"),
-                    );
+                    p.error("targets", format!("the weight of '{name}' is not a number"));
                     None
                 }
             };

@@ -168,7 +168,8 @@ impl Analysis {
         };
         let mut out = Vec::new();
         for amount in &self.pricing.items {
-            let Some(item) = self.pricing.item(&self.config, amount.item) else {
+            // Cost allocations' items are charged in the period's own currency.
+            let Some(item) = self.config.items.get(amount.item) else {
                 continue;
             };
             if !matches!(item.charge, crate::model::Charge::Flat { .. })

@@ -545,6 +545,12 @@ fn config_import_and_export_carry_allocations() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("1 cost allocation"), "{said}");
     let (again, _) = run(&ws_path, &["config", "export", "--period", P]);
     assert!(
         again.contains("[[cost_allocation]]\nname = \"office\""),
@@ -610,6 +616,7 @@ fn the_aws_bundle_gets_the_flat_items_of_the_period_and_a_note() {
             .unwrap_or_else(|| panic!("no {name} in {json}"));
         assert_eq!(item["BillingGroupArn"], group.arn.as_str());
         assert_eq!(item["ChargeDetails"]["Type"], "FEE");
+        assert_eq!(item["CurrencyCode"], "USD");
         let value: Decimal = item["ChargeDetails"]["Flat"]["ChargeValue"]
             .to_string()
             .parse()

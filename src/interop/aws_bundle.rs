@@ -757,10 +757,13 @@ pub fn export(config: &Config) -> Value {
 /// for that period only and named `<allocation>-<group>` (names are unique per kind), and the
 /// bundle says so under `ProformaNotes` (a key the import ignores with a warning: importing the
 /// bundle gives the flat items, never an allocation). Returns the bundle and the notes.
+///
+/// `currency`: the period's (the items are charged in it).
 pub fn export_with_allocations(
     config: &Config,
     period: BillingPeriod,
     allocated: &[CustomLineItem],
+    currency: &str,
 ) -> (Value, Vec<String>) {
     let mut flat = config.clone();
     flat.allocations.clear();
@@ -777,6 +780,7 @@ pub fn export_with_allocations(
             name,
             start: period,
             end: Some(period.next()),
+            currency: currency.to_string(),
             ..item.clone()
         });
     }

@@ -84,4 +84,12 @@ fn an_allocation_is_created_listed_charged_and_explained() {
         text.contains("labs: weight 1.00 of 2.00 (50%) = 45.00"),
         "{text}"
     );
+    // The group drill-down lists the part among its custom line items.
+    press(&mut s, &["Esc", "Enter"]);
+    let text = screen(&mut s);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("office") && l.contains("FEE") && l.contains("45.00")),
+        "{text}"
+    );
 }

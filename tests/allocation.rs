@@ -266,7 +266,9 @@ fn explain_and_report_show_the_split_and_its_key() {
         )),
         "{out}"
     );
-    // The report's pro forma of media is its engine total, allocation included.
+    // The report's pro forma of media is its engine total, allocation included, also once
+    // the per-group totals are kept ready (an overview report keeps them).
+    run(&ws_path, &["report", "--period", P, "--format", "json"]);
     let (json, _) = run(
         &ws_path,
         &[

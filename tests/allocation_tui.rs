@@ -64,6 +64,15 @@ fn an_allocation_is_created_listed_charged_and_explained() {
         text.contains("office") && text.contains("allocation, EVEN") && text.contains("90.00"),
         "{text}"
     );
+    // The History tab lists the change, field by field.
+    press(&mut s, &["9"]);
+    let text = screen(&mut s);
+    assert!(text.contains("cost allocation office"), "{text}");
+    assert!(
+        text.contains("Target groups") && text.contains("evenly"),
+        "{text}"
+    );
+    press(&mut s, &["5"]);
     // Edited from its row: the form opens on it.
     select(&mut s, "alloc:office");
     press(&mut s, &["e"]);

@@ -174,6 +174,7 @@ impl Analysis {
         };
         let mut out = Vec::new();
         for amount in &self.pricing.items {
+            // Cost allocations' items are charged in the period's own currency.
             let Some(item) = self.config.items.get(amount.item) else {
                 continue;
             };
@@ -704,7 +705,9 @@ impl Analysis {
         let item_in_slice = |n: usize| {
             slice.is_none_or(|(by, x)| {
                 let a = &self.pricing.items[n];
-                by.item_value(&self.config.items[a.item], &a.account, self.period, names) == x
+                self.pricing
+                    .item(&self.config, a.item)
+                    .is_some_and(|item| by.item_value(item, &a.account, self.period, names) == x)
             })
         };
         let title = format!(

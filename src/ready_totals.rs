@@ -278,6 +278,12 @@ impl Analysis {
                 Some(g)
             }
         };
+        // Cost allocations (issue 14 item 4) split amounts by every group's totals and by
+        // lines of any account: a state priced from some lines cannot split them, so the
+        // whole period is priced.
+        if config.allocations.iter().any(|a| a.active_in(period)) {
+            return Ok(None);
+        }
         let state = state_key(scenario_id);
         let Some(fp) = fingerprint(ws, period, &state, config)? else {
             return Ok(None);

@@ -128,6 +128,7 @@ fn base() -> Config {
         items: vec![flat, pct],
         views: vec![view],
         transfers: vec![],
+        allocations: vec![],
     }
 }
 

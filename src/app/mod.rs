@@ -694,6 +694,12 @@ impl State {
             (Tab::Groups, Some(GroupLevel::List)) | (Tab::Overview, _) => Kind::BillingGroup,
             (Tab::Plans, _) => Kind::PricingPlan,
             (Tab::Rules, _) => Kind::PricingRule,
+            // Cost allocations are listed on the items tab under `alloc:<name>` keys (the
+            // placeholder `alloc:` is for `n` only).
+            (Tab::Items, _) if key.starts_with("alloc:") => {
+                let name = key.trim_start_matches("alloc:");
+                return (!name.is_empty()).then(|| (Kind::CostAllocation, name.to_string()));
+            }
             (Tab::Items, _) => Kind::CustomLineItem,
             (Tab::Views, _) => {
                 if let Some(name) = self.transfer_on_screen() {
@@ -716,6 +722,9 @@ impl State {
             (Tab::Groups, Some(GroupLevel::List)) | (Tab::Overview, _) => Some(Kind::BillingGroup),
             (Tab::Plans, _) => Some(Kind::PricingPlan),
             (Tab::Rules, _) => Some(Kind::PricingRule),
+            (Tab::Items, _) if self.selected_key().is_some_and(|k| k.starts_with("alloc:")) => {
+                Some(Kind::CostAllocation)
+            }
             (Tab::Items, _) => Some(Kind::CustomLineItem),
             (Tab::Views, _) if self.transfer_on_screen().is_some() => Some(Kind::BillingTransfer),
             (Tab::Views, _) => Some(Kind::BillingView),

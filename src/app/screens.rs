@@ -492,7 +492,9 @@ pub fn group_items(app: &Screen<'_>, group: usize) -> TableModel {
         ],
     );
     for a in app.data.pricing.items.iter().filter(|a| a.group == group) {
-        let item = &cfg.items[a.item];
+        let Some(item) = app.data.pricing.item(cfg, a.item) else {
+            continue;
+        };
         t.push(
             item.name.clone(),
             vec![
@@ -720,7 +722,7 @@ fn items(app: &Screen<'_>) -> TableModel {
             .pricing
             .items
             .iter()
-            .find(|a| cfg.items[a.item].arn == item.arn)
+            .find(|a| cfg.items.get(a.item).is_some_and(|i| i.arn == item.arn))
             .map(|a| a.amount);
         let group = cfg
             .group(&item.group)
@@ -743,10 +745,65 @@ fn items(app: &Screen<'_>) -> TableModel {
             },
         );
     }
+    allocation_rows(app, &mut t);
     t.empty = "no custom line items".into();
     // Names in natural order (rule2 before rule10), as every list.
     t.sort_naturally();
     t
+}
+
+/// Cost allocations on the custom line items tab (issue 14 item 4): one row each, keyed
+/// `alloc:<name>` (`e` and `d` act on the allocation), with the sum of the parts it charged in
+/// the period, and a last row `alloc:` where `n` creates one.
+fn allocation_rows(app: &Screen<'_>, t: &mut TableModel) {
+    let cfg = &app.data.config;
+    for (n, a) in cfg.allocations.iter().enumerate() {
+        let split = app
+            .data
+            .pricing
+            .allocated
+            .splits
+            .iter()
+            .find(|s| s.allocation == n);
+        let groups: Vec<String> = a
+            .targets
+            .iter()
+            .map(|x| {
+                cfg.group(&x.group)
+                    .map_or(x.group.clone(), |g| g.name.clone())
+            })
+            .collect();
+        t.push(
+            format!("alloc:{}", a.name),
+            vec![
+                text(&a.name),
+                text(groups.join(", ")),
+                text("FEE"),
+                text(format!("allocation, {}", a.key.code())),
+                text(a.start.to_string()),
+                text(a.end.map_or("recurring".into(), |e| e.to_string())),
+                money_opt(split.map(|s| s.rounded)),
+            ],
+            if split.is_some() {
+                RowKind::Normal
+            } else {
+                RowKind::Aside
+            },
+        );
+    }
+    t.push(
+        "alloc:".to_string(),
+        vec![
+            text("+ allocation (n)"),
+            text(""),
+            text(""),
+            text(""),
+            text(""),
+            text(""),
+            money_opt(None),
+        ],
+        RowKind::Aside,
+    );
 }
 
 fn accounts(app: &Screen<'_>) -> TableModel {

@@ -59,6 +59,7 @@ fn is_empty(c: &Config) -> bool {
         && c.items.is_empty()
         && c.views.is_empty()
         && c.transfers.is_empty()
+        && c.allocations.is_empty()
 }
 
 fn object_list(objects: &[(Kind, String)]) -> String {
@@ -345,14 +346,23 @@ fn effect(ws: &Workspace, c: &PeriodChange, keep: bool) -> color_eyre::Result<St
 fn summary(c: &Config) -> String {
     use crate::text::count;
     let n = |v: usize| v as u64;
-    [
+    let out = [
         count(n(c.groups.len()), "billing group"),
         count(n(c.plans.len()), "pricing plan"),
         count(n(c.rules.len()), "pricing rule"),
         count(n(c.items.len()), "custom line item"),
         count(n(c.views.len()), "custom view"),
     ]
-    .join(", ")
+    .join(", ");
+    // Cost allocations (issue 14 item 4) are named only when there are some.
+    if c.allocations.is_empty() {
+        out
+    } else {
+        format!(
+            "{out}, {}",
+            count(n(c.allocations.len()), "cost allocation")
+        )
+    }
 }
 
 /// `config export WS`: prints the configuration in force for `period` (default: the latest
@@ -372,6 +382,21 @@ pub fn export(
         ConfigFormat::Toml => Ok(super::table::print_safe_toml(&toml_config::export(
             &config,
         ))?),
+        ConfigFormat::AwsJson if config.allocations.iter().any(|a| a.active_in(period)) => {
+            // Allocations export as the flat items they charged in the period: price it.
+            let analysis = crate::analysis::Analysis::load(&ws, period)?;
+            let currency = analysis.payers_currency().unwrap_or("USD").to_string();
+            let (bundle, notes) = aws_bundle::export_with_allocations(
+                &config,
+                period,
+                &analysis.pricing.allocated.items,
+                &currency,
+            );
+            for n in &notes {
+                eprintln!("note: {n}");
+            }
+            Ok(super::table::print_safe(&json_pretty(&bundle)?, true)?)
+        }
         ConfigFormat::AwsJson => Ok(super::table::print_safe(
             &json_pretty(&aws_bundle::export(&config))?,
             true,

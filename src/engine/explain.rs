@@ -33,6 +33,9 @@ pub struct ItemPart {
     pub amount: Decimal,
     /// Why the item counts here (billing views: the view's decision), or empty.
     pub note: String,
+    /// A shared-cost allocation's part: the amount, its source, the key, and every target
+    /// group's weight and share, one line each (issue 14 item 4); empty for other items.
+    pub split: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +90,9 @@ pub fn explain(
     };
     let item_in_slice = |n: usize| {
         let a = &pricing.items[n];
-        let item = &config.items[a.item];
+        let Some(item) = pricing.item(config, a.item) else {
+            return false;
+        };
         slice
             .iter()
             .all(|(by, v)| by.item_value(item, &a.account, pricing.period, names) == *v)
@@ -181,11 +186,20 @@ pub fn explain_where(
         .enumerate()
         .filter(|(_, a)| a.group == g)
     {
-        let item = &config.items[a.item];
+        let Some(item) = pricing.item(config, a.item) else {
+            continue;
+        };
         let Some(note) = item_in(n) else {
             continue;
         };
-        let how = item_how(config, item);
+        let allocation = a
+            .item
+            .checked_sub(config.items.len())
+            .and_then(|k| pricing.allocated.split_of(k));
+        let (how, split) = match allocation {
+            Some(s) => allocation_how(config, s),
+            None => (item_how(config, item), Vec::new()),
+        };
         items.push(ItemPart {
             name: item.name.clone(),
             description: item.description.clone(),
@@ -193,6 +207,7 @@ pub fn explain_where(
             base: a.base,
             amount: a.amount,
             note,
+            split,
         });
     }
     let mut explanation = Explanation {
@@ -207,6 +222,29 @@ pub fn explain_where(
     };
     explanation.proforma = explanation.sum_of_parts();
     explanation
+}
+
+/// A shared-cost allocation's part in words: `allocation 'x': billable cost of ... = 1,200.00
+/// split in proportion to AWS cost`, and the split, one line per target group, with the
+/// warnings after it.
+fn allocation_how(
+    config: &Config,
+    s: &crate::engine::allocate::AllocationSplit,
+) -> (String, Vec<String>) {
+    let Some(a) = config.allocations.get(s.allocation) else {
+        return (String::new(), Vec::new());
+    };
+    let how = format!(
+        "allocation '{}': {} = {} (exact {}), split {}",
+        a.name,
+        a.source.describe(),
+        crate::money::fmt_grouped(s.rounded),
+        s.amount.normalize(),
+        a.key.describe()
+    );
+    let mut split = crate::engine::allocate::describe_split(config, s);
+    split.extend(s.warnings.iter().map(|w| format!("warning: {w}")));
+    (how, split)
 }
 
 /// A custom line item's charge in words: `FEE flat 10`, `CREDIT 5% of group 'x'`.
@@ -351,6 +389,9 @@ impl Explanation {
                 ));
                 if !i.note.is_empty() {
                     s.push_str(&format!("  {:>14}  included: {}\n", "", i.note));
+                }
+                for line in &i.split {
+                    s.push_str(&format!("  {:>14}    {line}\n", ""));
                 }
             }
         }
@@ -531,7 +572,9 @@ pub fn explain_view(
         match d {
             ItemDecision::In(_) => has_lines[a.group] = true,
             ItemDecision::Out(why) => left_out.push(LeftOutItem {
-                name: config.items[a.item].name.clone(),
+                name: pricing
+                    .item(config, a.item)
+                    .map_or_else(String::new, |i| i.name.clone()),
                 group: config.groups[a.group].name.clone(),
                 account: a.account.clone(),
                 amount: a.amount,

@@ -1,6 +1,7 @@
 //! The computation: pure functions from aggregate lines and configuration to priced lines and
 //! report view-models. No IO here.
 
+pub mod allocate;
 pub mod explain;
 pub mod price;
 pub mod reprice;

@@ -6,7 +6,8 @@ use crate::cur::StoredLine;
 use crate::cur::{LineItemType, LineKey, PricingClass, ProductNames};
 use crate::engine::reprice::{Affected, GroupLines, LineIndex};
 use crate::model::{
-    Config, GroupType, LineItemFilter, ManagedPlan, RuleType, Scope, Tier, managed_plan,
+    Config, CustomLineItem, GroupType, LineItemFilter, ManagedPlan, RuleType, Scope, Tier,
+    managed_plan,
 };
 use crate::period::BillingPeriod;
 use rust_decimal::Decimal;
@@ -171,6 +172,9 @@ pub struct Pricing {
     /// Unique per computed state: a re-pricing computed against one state
     /// ([`crate::engine::reprice::Delta`]) applies to that state only.
     pub revision: u64,
+    /// The shared-cost allocations' splits and the custom line items they charge (their
+    /// amounts are in `items`, after the configuration's own items).
+    pub allocated: crate::engine::allocate::Allocated,
 }
 
 impl Pricing {
@@ -194,7 +198,18 @@ impl Pricing {
             index: Arc::new(LineIndex::new(lines)),
             group_lines: Arc::new(GroupLines::default()),
             revision: crate::engine::reprice::next_revision(),
+            allocated: Default::default(),
         }
+    }
+
+    /// The custom line item of an [`ItemAmount`]'s `item` index: one of `config.items` (the
+    /// configuration this state was priced under), or one an allocation charged. None for an
+    /// index this state does not know.
+    pub fn item<'a>(&'a self, config: &'a Config, n: usize) -> Option<&'a CustomLineItem> {
+        config.items.get(n).or_else(|| {
+            n.checked_sub(config.items.len())
+                .and_then(|k| self.allocated.items.get(k))
+        })
     }
 }
 

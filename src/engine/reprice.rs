@@ -335,6 +335,9 @@ pub struct Delta {
     pub items: Vec<ItemAmount>,
     /// How many of `items` were computed again (the others kept their amounts).
     pub items_recomputed: usize,
+    /// The allocations' splits and custom line items (always computed again: they read
+    /// every group's totals).
+    pub allocated: crate::engine::allocate::Allocated,
     /// The lines of each group under the new membership.
     pub group_lines: Arc<GroupLines>,
     /// The re-priced groups' lines: (group, prices in the order of its lines).
@@ -508,6 +511,12 @@ pub fn delta_for(
         group_lines: &group_lines,
         line_proforma: &line_proforma,
     });
+    // Shared-cost allocations (issue 14 item 4): after the items, from the rule-priced
+    // totals (custom line items are not in `groups` yet), before the totals.
+    let mut items = items;
+    let allocated =
+        crate::engine::allocate::allocate(new, base.period, lines, &groups, &group_lines);
+    items.extend(allocated.amounts.iter().cloned());
     for a in &items {
         groups[a.group].items += a.amount;
     }
@@ -520,6 +529,7 @@ pub fn delta_for(
         unmonitored,
         items,
         items_recomputed,
+        allocated,
         group_lines,
         priced,
         whole,
@@ -705,6 +715,7 @@ impl Pricing {
         self.diagnostics = d.diagnostics;
         self.unmonitored = d.unmonitored;
         self.items = d.items;
+        self.allocated = d.allocated;
         self.group_lines = d.group_lines;
         self.revision = next_revision();
         true
@@ -866,6 +877,7 @@ mod tests {
             }],
             views: vec![],
             transfers: vec![],
+            allocations: vec![],
         };
         let lines = vec![
             line("1", ""),

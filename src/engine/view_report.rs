@@ -299,7 +299,9 @@ pub fn build(
         if !(selection.items)(n) {
             continue;
         }
-        let item = &config.items[a.item];
+        let Some(item) = pricing.item(config, a.item) else {
+            continue;
+        };
         let value = group_by
             .map(|g| g.item_value(item, &a.account, period, &pricing.product_names))
             .unwrap_or_default();
@@ -413,7 +415,9 @@ pub fn group_breakdown(
         e.1 += pricing.line_price[i].proforma;
     }
     for a in pricing.items.iter().filter(|a| a.group == g) {
-        let item = &config.items[a.item];
+        let Some(item) = pricing.item(config, a.item) else {
+            continue;
+        };
         if !filters.iter().all(|(by, v)| {
             by.item_value(item, &a.account, pricing.period, &pricing.product_names) == *v
         }) {

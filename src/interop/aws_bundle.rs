@@ -878,3 +878,51 @@ pub fn export(config: &Config) -> Value {
     }
     out
 }
+
+/// [`export`] of the configuration in force in `period` with its shared-cost allocations
+/// (issue 14 item 4): AWS has no such object, so each allocation is written as the flat custom
+/// line items it charged in `period` (`allocated`: the engine's, one per target group), valid
+/// for that period only and named `<allocation>-<group>` (names are unique per kind), and the
+/// bundle says so under `ProformaNotes` (a key the import ignores with a warning: importing the
+/// bundle gives the flat items, never an allocation). Returns the bundle and the notes.
+///
+/// `currency`: the period's (the items are charged in it).
+pub fn export_with_allocations(
+    config: &Config,
+    period: BillingPeriod,
+    allocated: &[CustomLineItem],
+    currency: &str,
+) -> (Value, Vec<String>) {
+    let mut flat = config.clone();
+    flat.allocations.clear();
+    let mut notes = Vec::new();
+    for item in allocated {
+        let group = config
+            .group(&item.group)
+            .map_or(item.group.as_str(), |g| g.name.as_str());
+        let mut name = format!("{}-{}", item.name, group);
+        if name.chars().count() > 128 {
+            name = name.chars().take(128).collect();
+        }
+        flat.items.push(CustomLineItem {
+            name,
+            start: period,
+            end: Some(period.next()),
+            currency: currency.to_string(),
+            ..item.clone()
+        });
+    }
+    for a in config.allocations.iter().filter(|a| a.active_in(period)) {
+        notes.push(format!(
+            "cost allocation '{}' is exported as the flat custom line items it charged in {period} \
+             (one per target group, for {period} only): AWS Billing Conductor has no allocations",
+            a.name
+        ));
+    }
+    flat.canonicalize();
+    let mut out = export(&flat);
+    if !notes.is_empty() {
+        out["ProformaNotes"] = json!(notes);
+    }
+    (out, notes)
+}

@@ -42,6 +42,13 @@
 //! end = "2026-12"                 # optional, or "2026-12-31"; it ends at the end of a month
 //! status = "ACCEPTED"             # default; REQUESTED, WITHDRAWN, ... (AWS Organizations)
 //! plan = "Passthrough"            # creates its TRANSFER_BILLING group (when no group names it)
+//! [[cost_allocation]]             # shared costs split over groups (proforma's own)
+//! name = "support-share"
+//! cost_of = { services = ["AWSSupport*"], line_item_types = ["Fee"] }   # or: amount = 1200
+//! key = "WEIGHTS"                 # AWS_COST, PRO_FORMA, SERVICE_COST, EVEN, WEIGHTS
+//! groups = ["retail", "logistics"]
+//! weights = { retail = 2, logistics = 1 }   # WEIGHTS only; key_service = "..." for SERVICE_COST
+//! start = "2026-09"
 //! ```
 
 use super::{ConfigFileError, Problem};
@@ -141,6 +148,49 @@ struct File {
         skip_serializing_if = "Vec::is_empty"
     )]
     transfers: Vec<Transfer>,
+    #[serde(
+        default,
+        rename = "cost_allocation",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    allocations: Vec<Allocation>,
+}
+
+/// A cost allocation's source of cost (`cost_of`): lines matching every list given.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CostOf {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    accounts: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    services: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    line_item_types: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Allocation {
+    name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    amount: Option<SNum>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cost_of: Option<CostOf>,
+    key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    key_service: Option<String>,
+    groups: Vec<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    weights: BTreeMap<String, SNum>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    presentation_service: Option<String>,
+    start: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    end: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    arn: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -816,6 +866,13 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
             filter,
         });
     }
+    for (i, a) in file.allocations.iter().enumerate() {
+        let path = format!("cost_allocation[{i}]");
+        locations.insert((Kind::CostAllocation, a.name.clone()), path.clone());
+        if let Some(x) = parse_allocation(&mut c, a, &path, &group_arns) {
+            config.allocations.push(x);
+        }
+    }
     if !c.problems.is_empty() {
         return Err(ConfigFileError {
             problems: c.problems,
@@ -823,6 +880,129 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
     }
     config.canonicalize();
     Ok(Parsed { config, locations })
+}
+
+/// One `[[cost_allocation]]` (issue 14 item 4): problems are pushed with their paths.
+fn parse_allocation(
+    c: &mut Ctx<'_>,
+    a: &Allocation,
+    path: &str,
+    group_arns: &BTreeMap<String, String>,
+) -> Option<CostAllocation> {
+    let source = match (&a.amount, &a.cost_of) {
+        (Some(n), None) => AllocationSource::Fixed {
+            amount: c.num(n, format!("{path}.amount")),
+        },
+        (None, Some(cost)) => AllocationSource::Cost {
+            accounts: cost.accounts.iter().cloned().collect(),
+            services: cost.services.iter().cloned().collect(),
+            line_item_types: cost.line_item_types.iter().cloned().collect(),
+        },
+        _ => {
+            c.fail(path.to_string(), "exactly one of amount and cost_of".into());
+            return None;
+        }
+    };
+    let key = match AllocationKey::from_code(&a.key, a.key_service.as_deref()) {
+        Ok(k) => k,
+        Err(e) => {
+            c.fail(format!("{path}.key"), e.to_string());
+            return None;
+        }
+    };
+    let mut targets = Vec::new();
+    for (j, name) in a.groups.iter().enumerate() {
+        match group_arns.get(name.as_str()) {
+            Some(arn) => targets.push(AllocationTarget {
+                group: arn.clone(),
+                weight: a
+                    .weights
+                    .get(name)
+                    .map(|w| c.num(w, format!("{path}.weights.{name}"))),
+            }),
+            None => c.push_problem(Problem {
+                reason: Some(Reason::MissingBillinggroup.code().into()),
+                path: format!("{path}.groups[{j}]"),
+                message: format!("no billing group named '{name}'"),
+            }),
+        }
+    }
+    for name in a.weights.keys() {
+        if !a.groups.contains(name) {
+            c.fail(
+                format!("{path}.weights.{name}"),
+                format!("'{name}' is not one of the allocation's groups"),
+            );
+        }
+    }
+    let start = c.period(&a.start, format!("{path}.start"))?;
+    let end = match &a.end {
+        Some(e) => Some(c.period(e, format!("{path}.end"))?),
+        None => None,
+    };
+    Some(CostAllocation {
+        arn: a
+            .arn
+            .clone()
+            .unwrap_or_else(|| new_arn(Kind::CostAllocation, &c.owner, &a.name, 0)),
+        name: a.name.clone(),
+        description: a.description.clone(),
+        source,
+        key,
+        targets,
+        presentation_service: a
+            .presentation_service
+            .clone()
+            .unwrap_or_else(|| DEFAULT_PRESENTATION_SERVICE.into()),
+        start,
+        end,
+    })
+}
+
+/// A cost allocation as the TOML format writes it (groups by name).
+fn export_allocation(config: &Config, a: &CostAllocation) -> Allocation {
+    let name = |arn: &str| {
+        config
+            .group(arn)
+            .map_or_else(|| arn.to_string(), |g| g.name.clone())
+    };
+    let (amount, cost_of) = match &a.source {
+        AllocationSource::Fixed { amount } => (Some(Num::spanned(*amount)), None),
+        AllocationSource::Cost {
+            accounts,
+            services,
+            line_item_types,
+        } => (
+            None,
+            Some(CostOf {
+                accounts: accounts.iter().cloned().collect(),
+                services: services.iter().cloned().collect(),
+                line_item_types: line_item_types.iter().cloned().collect(),
+            }),
+        ),
+    };
+    Allocation {
+        name: a.name.clone(),
+        description: a.description.clone(),
+        amount,
+        cost_of,
+        key: a.key.code().into(),
+        key_service: match &a.key {
+            AllocationKey::ServiceCost { service } => Some(service.clone()),
+            _ => None,
+        },
+        groups: a.targets.iter().map(|t| name(&t.group)).collect(),
+        weights: a
+            .targets
+            .iter()
+            .filter_map(|t| t.weight.map(|w| (name(&t.group), Num::spanned(w))))
+            .collect(),
+        presentation_service: (a.presentation_service != DEFAULT_PRESENTATION_SERVICE)
+            .then(|| a.presentation_service.clone()),
+        start: a.start.to_string(),
+        end: a.end.map(|e| e.to_string()),
+        arn: Some(a.arn.clone()),
+    }
 }
 
 fn line_col(text: &str, offset: usize) -> String {
@@ -999,6 +1179,11 @@ pub fn export(config: &Config) -> String {
                 plan: None,
                 arn: Some(t.arn.clone()),
             })
+            .collect(),
+        allocations: config
+            .allocations
+            .iter()
+            .map(|a| export_allocation(&config, a))
             .collect(),
     };
     let body = toml::to_string_pretty(&file).unwrap_or_default();

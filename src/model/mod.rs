@@ -1,9 +1,14 @@
 //! The configuration (SPEC 2): billing groups, pricing rules and plans, custom line items and
 //! custom billing views, with the validation rules of ABC and their reason codes. No IO.
 
+mod allocation;
 mod object;
 mod reason;
 mod validate;
+
+pub use allocation::{
+    AllocationKey, AllocationSource, AllocationTarget, CostAllocation, service_matches,
+};
 
 pub use object::{Change, Object, ObjectError};
 pub use reason::{Reason, Violation, Violations};
@@ -402,6 +407,9 @@ pub struct Config {
     /// Billing transfers (SPEC 2.6).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transfers: Vec<BillingTransfer>,
+    /// Shared-cost allocations (issue 14 item 4; no ABC counterpart).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allocations: Vec<CostAllocation>,
 }
 
 impl Config {
@@ -423,6 +431,9 @@ impl Config {
     pub fn view(&self, arn: &str) -> Option<&CustomView> {
         self.views.iter().find(|v| v.arn == arn)
     }
+    pub fn allocation(&self, arn: &str) -> Option<&CostAllocation> {
+        self.allocations.iter().find(|a| a.arn == arn)
+    }
 
     /// Display name of a plan ARN, including the managed plans.
     pub fn plan_name(&self, arn: &str) -> String {
@@ -443,6 +454,7 @@ impl Config {
         self.items.sort_by(|a, b| a.name.cmp(&b.name));
         self.views.sort_by(|a, b| a.name.cmp(&b.name));
         self.transfers.sort_by(|a, b| a.name.cmp(&b.name));
+        self.allocations.sort_by(|a, b| a.name.cmp(&b.name));
     }
 }
 
@@ -455,17 +467,19 @@ pub enum Kind {
     CustomLineItem,
     BillingView,
     BillingTransfer,
+    CostAllocation,
 }
 
 impl Kind {
     /// Each kind's ARN resource type and its name in messages, declared once.
-    const NAMES: [(Kind, &'static str, &'static str); 6] = [
+    const NAMES: [(Kind, &'static str, &'static str); 7] = [
         (Kind::BillingGroup, "billinggroup", "billing group"),
         (Kind::PricingPlan, "pricingplan", "pricing plan"),
         (Kind::PricingRule, "pricingrule", "pricing rule"),
         (Kind::CustomLineItem, "customlineitem", "custom line item"),
         (Kind::BillingView, "billingview", "billing view"),
         (Kind::BillingTransfer, "transfer", "billing transfer"),
+        (Kind::CostAllocation, "costallocation", "cost allocation"),
     ];
 
     fn names(self) -> (&'static str, &'static str) {
@@ -486,13 +500,14 @@ impl Kind {
     }
 
     /// Every kind, in the order configurations list them.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::BillingGroup,
         Kind::PricingPlan,
         Kind::PricingRule,
         Kind::CustomLineItem,
         Kind::BillingView,
         Kind::BillingTransfer,
+        Kind::CostAllocation,
     ];
 }
 

@@ -3,8 +3,8 @@
 //! `app` edits them; neither writes its own per-kind match.
 
 use super::{
-    BillingGroup, BillingTransfer, Config, CustomLineItem, CustomView, Kind, PricingPlan,
-    PricingRule,
+    BillingGroup, BillingTransfer, Config, CostAllocation, CustomLineItem, CustomView, Kind,
+    PricingPlan, PricingRule,
 };
 
 /// One configuration object, of any kind.
@@ -16,6 +16,7 @@ pub enum Object {
     Item(CustomLineItem),
     View(CustomView),
     Transfer(BillingTransfer),
+    Allocation(CostAllocation),
 }
 
 /// A change to the configuration.
@@ -45,6 +46,7 @@ impl Object {
             Object::Item(_) => Kind::CustomLineItem,
             Object::View(_) => Kind::BillingView,
             Object::Transfer(_) => Kind::BillingTransfer,
+            Object::Allocation(_) => Kind::CostAllocation,
         }
     }
 
@@ -56,6 +58,7 @@ impl Object {
             Object::Item(x) => &x.arn,
             Object::View(x) => &x.arn,
             Object::Transfer(x) => &x.arn,
+            Object::Allocation(x) => &x.arn,
         }
     }
 
@@ -67,6 +70,7 @@ impl Object {
             Object::Item(x) => &x.name,
             Object::View(x) => &x.name,
             Object::Transfer(x) => &x.name,
+            Object::Allocation(x) => &x.name,
         }
     }
 
@@ -80,6 +84,7 @@ impl Object {
             Object::Item(x) => serde_json::to_string(x),
             Object::View(x) => serde_json::to_string(x),
             Object::Transfer(x) => serde_json::to_string(x),
+            Object::Allocation(x) => serde_json::to_string(x),
         }
         .unwrap_or_default()
     }
@@ -96,6 +101,9 @@ impl Object {
             Ok(Kind::CustomLineItem) => Object::Item(serde_json::from_str(body).map_err(bad)?),
             Ok(Kind::BillingView) => Object::View(serde_json::from_str(body).map_err(bad)?),
             Ok(Kind::BillingTransfer) => Object::Transfer(serde_json::from_str(body).map_err(bad)?),
+            Ok(Kind::CostAllocation) => {
+                Object::Allocation(serde_json::from_str(body).map_err(bad)?)
+            }
             Err(()) => {
                 return Err(ObjectError(format!("unknown configuration kind {kind}")));
             }
@@ -111,6 +119,7 @@ impl Object {
         v.extend(config.items.iter().cloned().map(Object::Item));
         v.extend(config.views.iter().cloned().map(Object::View));
         v.extend(config.transfers.iter().cloned().map(Object::Transfer));
+        v.extend(config.allocations.iter().cloned().map(Object::Allocation));
         v
     }
 }
@@ -145,6 +154,7 @@ impl Config {
             Object::Item(x) => replace(&mut self.items, x, |a| &a.arn),
             Object::View(x) => replace(&mut self.views, x, |a| &a.arn),
             Object::Transfer(x) => replace(&mut self.transfers, x, |a| &a.arn),
+            Object::Allocation(x) => replace(&mut self.allocations, x, |a| &a.arn),
         }
         self.canonicalize();
     }
@@ -159,6 +169,7 @@ impl Config {
             Object::Item(x) => self.items.push(x),
             Object::View(x) => self.views.push(x),
             Object::Transfer(x) => self.transfers.push(x),
+            Object::Allocation(x) => self.allocations.push(x),
         }
     }
 
@@ -171,6 +182,7 @@ impl Config {
             Kind::CustomLineItem => self.items.retain(|x| x.arn != arn),
             Kind::BillingView => self.views.retain(|x| x.arn != arn),
             Kind::BillingTransfer => self.transfers.retain(|x| x.arn != arn),
+            Kind::CostAllocation => self.allocations.retain(|x| x.arn != arn),
         }
     }
 

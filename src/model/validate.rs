@@ -96,6 +96,7 @@ pub fn validate(config: &Config, ctx: &ValidationContext) -> Result<(), Violatio
     items(&mut c);
     views(&mut c);
     transfers(&mut c);
+    allocations(&mut c);
     if c.out.is_empty() {
         Ok(())
     } else {
@@ -105,7 +106,7 @@ pub fn validate(config: &Config, ctx: &ValidationContext) -> Result<(), Violatio
 
 fn names(c: &mut Check<'_>) {
     let cfg = c.config;
-    let lists: [(Kind, Vec<(&str, &str)>); 6] = [
+    let lists: [(Kind, Vec<(&str, &str)>); 7] = [
         (
             Kind::BillingGroup,
             cfg.groups
@@ -144,6 +145,13 @@ fn names(c: &mut Check<'_>) {
         (
             Kind::BillingTransfer,
             cfg.transfers
+                .iter()
+                .map(|x| (x.name.as_str(), x.arn.as_str()))
+                .collect(),
+        ),
+        (
+            Kind::CostAllocation,
+            cfg.allocations
                 .iter()
                 .map(|x| (x.name.as_str(), x.arn.as_str()))
                 .collect(),
@@ -894,6 +902,135 @@ fn transfers(c: &mut Check<'_>) {
                 ),
             ),
             Some(_) => {}
+        }
+    }
+}
+
+/// Cost allocations (issue 14 item 4; proforma's own object, reason codes borrowed from the
+/// nearest ABC rule): known, distinct target groups; a key that can split (a service for
+/// `SERVICE_COST`; for `WEIGHTS` a weight per target, none negative, their sum above zero;
+/// weights only with `WEIGHTS`); a source that names something; a valid period range.
+fn allocations(c: &mut Check<'_>) {
+    let cfg = c.config;
+    for a in &cfg.allocations {
+        let f = |x: &str| format!("cost allocation '{}'.{x}", a.name);
+        if a.description.chars().count() > 255 {
+            c.fail(
+                Reason::FieldValidationFailed,
+                f("Description"),
+                "at most 255 characters",
+            );
+        }
+        if a.targets.is_empty() {
+            c.fail(
+                Reason::FieldValidationFailed,
+                f("Targets"),
+                "at least one target billing group",
+            );
+        }
+        let mut seen = HashSet::new();
+        for t in &a.targets {
+            match c.index.group(&t.group) {
+                None => c.fail(
+                    Reason::MissingBillinggroup,
+                    f("Targets"),
+                    format!("no billing group '{}'", t.group),
+                ),
+                Some(g) => {
+                    if !seen.insert(t.group.as_str()) {
+                        c.fail(
+                            Reason::FieldValidationFailed,
+                            f("Targets"),
+                            format!("billing group '{}' is listed twice", g.name),
+                        );
+                    }
+                }
+            }
+        }
+        let weighted = a.key == AllocationKey::Weights;
+        if weighted {
+            let mut sum = Decimal::ZERO;
+            for t in &a.targets {
+                let name = c
+                    .index
+                    .group(&t.group)
+                    .map_or(t.group.as_str(), |g| g.name.as_str());
+                match t.weight {
+                    None => c.fail(
+                        Reason::FieldValidationFailed,
+                        f("Weights"),
+                        format!("key WEIGHTS needs a weight for '{name}'"),
+                    ),
+                    Some(w) if w.is_sign_negative() && !w.is_zero() => c.fail(
+                        Reason::FieldValidationFailed,
+                        f("Weights"),
+                        format!("the weight of '{name}' is negative ({w})"),
+                    ),
+                    Some(w) => sum = sum.checked_add(w).unwrap_or(Decimal::MAX),
+                }
+            }
+            if !a.targets.is_empty() && sum.is_zero() {
+                c.fail(
+                    Reason::FieldValidationFailed,
+                    f("Weights"),
+                    "the weights add up to zero: nothing to split by",
+                );
+            }
+        } else if a.targets.iter().any(|t| t.weight.is_some()) {
+            c.fail(
+                Reason::FieldValidationFailed,
+                f("Weights"),
+                format!("weights are used by key WEIGHTS only, not {}", a.key.code()),
+            );
+        }
+        if let AllocationKey::ServiceCost { service } = &a.key
+            && service.trim().is_empty()
+        {
+            c.fail(
+                Reason::IllegalService,
+                f("Key"),
+                "key SERVICE_COST needs a service code",
+            );
+        }
+        match &a.source {
+            AllocationSource::Fixed { amount } => {
+                if amount.abs() > Decimal::from(1_000_000_000_000i64) {
+                    c.fail(
+                        Reason::FieldValidationFailed,
+                        f("Source.Amount"),
+                        "at most 1,000,000,000,000",
+                    );
+                }
+            }
+            AllocationSource::Cost {
+                accounts,
+                services,
+                line_item_types,
+            } => {
+                if accounts.is_empty() && services.is_empty() && line_item_types.is_empty() {
+                    c.fail(
+                        Reason::FieldValidationFailed,
+                        f("Source"),
+                        "a cost source names accounts, services or line item types",
+                    );
+                }
+            }
+        }
+        if let Some(e) = a.end
+            && e <= a.start
+        {
+            c.fail(
+                Reason::IllegalBillingPeriodRange,
+                f("BillingPeriodRange"),
+                format!("the end {e} is not after the start {}", a.start),
+            );
+        }
+        if a.presentation_service.trim().is_empty() {
+            c.fail(
+                Reason::FieldValidationFailed,
+                f("PresentationService"),
+                "a presentation service is required",
+            );
         }
     }
 }

@@ -211,7 +211,7 @@ pub fn build(
         .collect();
     // Config items are sorted by name: this is the items' order too.
     for (&item, &amount) in &items {
-        let Some(it) = analysis.config.items.get(item) else {
+        let Some(it) = analysis.pricing.item(&analysis.config, item) else {
             continue;
         };
         let kind = match it.item_type {

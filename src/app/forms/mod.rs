@@ -13,6 +13,8 @@ mod plan;
 mod rule;
 mod transfer;
 mod view;
+// Issue 14 item 4: shared-cost allocations.
+pub mod allocation;
 
 use crate::analysis::Analysis;
 use crate::cur::StoredLine;
@@ -254,6 +256,7 @@ fn spec(kind: Kind) -> &'static dyn KindForm {
         Kind::CustomLineItem => &item::ItemForm,
         Kind::BillingView => &view::ViewForm,
         Kind::BillingTransfer => &transfer::TransferForm,
+        Kind::CostAllocation => &allocation::AllocationForm,
     }
 }
 
@@ -798,6 +801,7 @@ mod test_support {
                 items: vec![item],
                 views: vec![view_a, view_b],
                 transfers: vec![],
+                allocations: vec![],
             },
             payers: ["999999999999".to_string()].into(),
             names: [

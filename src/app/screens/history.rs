@@ -288,6 +288,13 @@ fn fields(o: &Object, n: &Namer<'_>) -> Vec<(&'static str, Value)> {
             ),
             ("Status", text(t.status.code())),
         ],
+        Object::Allocation(a) => crate::app::forms::allocation::history_fields(a, &|x| n.name(x))
+            .into_iter()
+            .map(|(label, values)| match values {
+                crate::app::forms::allocation::Shown::Text(t) => (label, text(t)),
+                crate::app::forms::allocation::Shown::List(list) => (label, Value::List(list)),
+            })
+            .collect(),
     }
 }
 

@@ -564,7 +564,9 @@ impl GroupOut {
             .iter()
             .filter(|a| a.group == self.group)
         {
-            let item = &analysis.config.items[amount.item];
+            let Some(item) = analysis.pricing.item(&analysis.config, amount.item) else {
+                continue;
+            };
             for row in item_rows(analysis, item, amount.amount) {
                 let Some(row) = row else {
                     return Err(ExportError::Overflow {

@@ -4,6 +4,7 @@
 pub mod explain;
 pub mod price;
 pub mod reprice;
+pub mod solve;
 pub mod view_report;
 pub mod views;
 

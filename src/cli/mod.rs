@@ -304,7 +304,13 @@ pub enum Command {
         #[arg(long)]
         fee: bool,
         /// Target margin percentage (Margin / AWS cost x 100), e.g. 25 or -3.5
-        #[arg(long, value_name = "X", allow_hyphen_values = true, required_unless_present = "proforma", conflicts_with = "proforma")]
+        #[arg(
+            long,
+            value_name = "X",
+            allow_hyphen_values = true,
+            required_unless_present = "proforma",
+            conflicts_with = "proforma"
+        )]
         margin_pct: Option<rust_decimal::Decimal>,
         /// Target pro forma cost of the group
         #[arg(long, value_name = "Y", allow_hyphen_values = true)]

@@ -46,7 +46,10 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
     }
     let analysis = Analysis::load_state(&ws, args.period, args.scenario)?;
     let g = analysis.group_index(args.group)?;
-    let currency = analysis.currency().map(str::to_string).unwrap_or_else(|_| "USD".into());
+    let currency = analysis
+        .currency()
+        .map(str::to_string)
+        .unwrap_or_else(|_| "USD".into());
     let mut solved = solve(
         &analysis.pricing,
         &analysis.config,
@@ -140,14 +143,13 @@ fn render(a: &Analysis, g: usize, args: &Args<'_>, s: &Solved) -> String {
         args.target, group.name, args.period
     ));
     let unit = if matches!(s.object, Object::Rule(_)) {
-        " per point"
+        "percentage point"
     } else {
-        " per unit"
+        "unit of currency"
     };
     out.push_str(&format!(
-        "Pro forma of the group: {} + {} x value ({}{unit}); target pro forma {}\n",
+        "Pro forma of the group: P(v) = {} + {} x v (v per {unit}); target pro forma {}\n",
         s.line.at_zero.round_dp(10).normalize(),
-        s.line.slope.round_dp(10).normalize(),
         s.line.slope.round_dp(10).normalize(),
         s.target_proforma.round_dp(10).normalize()
     ));
@@ -164,7 +166,9 @@ fn render(a: &Analysis, g: usize, args: &Args<'_>, s: &Solved) -> String {
     out.push_str(&format!(
         "Reached with {value_text}: pro forma {} (off the target by {}), margin {}, margin % {}\n",
         fmt_grouped(after.proforma()),
-        (after.proforma() - s.target_proforma).round_dp(6).normalize(),
+        (after.proforma() - s.target_proforma)
+            .round_dp(6)
+            .normalize(),
         fmt_grouped(round2(after.proforma()) - round2(after.aws_cost)),
         pct(after.margin_percentage(), 4)
     ));

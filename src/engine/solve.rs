@@ -21,8 +21,8 @@ use crate::cur::StoredLine;
 use crate::engine::price::{GroupTotals, Pricing};
 use crate::engine::reprice::{Delta, delta};
 use crate::model::{
-    Charge, Computation, Config, CustomLineItem, ItemType, Kind, Object, RuleType,
-    DEFAULT_PRESENTATION_SERVICE, new_arn,
+    Charge, Computation, Config, CustomLineItem, DEFAULT_PRESENTATION_SERVICE, ItemType, Kind,
+    Object, RuleType, new_arn,
 };
 use crate::period::BillingPeriod;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -110,7 +110,9 @@ impl Solved {
     /// Groups (indexes) whose pro forma the change moves, the target group included.
     pub fn changed_groups(&self) -> Vec<usize> {
         (0..self.after.len())
-            .filter(|&g| self.before.get(g).map(GroupTotals::proforma) != Some(self.after[g].proforma()))
+            .filter(|&g| {
+                self.before.get(g).map(GroupTotals::proforma) != Some(self.after[g].proforma())
+            })
             .collect()
     }
 }
@@ -122,19 +124,29 @@ pub enum Unreachable {
     NoGroup(usize),
     #[error("no pricing rule {0}")]
     NoRule(String),
-    #[error("rule '{rule}' is a TIERING rule: it has no percentage to solve for (use a MARKUP or DISCOUNT rule, or --credit/--fee)")]
+    #[error(
+        "rule '{rule}' is a TIERING rule: it has no percentage to solve for (use a MARKUP or DISCOUNT rule, or --credit/--fee)"
+    )]
     Tiering { rule: String },
-    #[error("rule '{rule}' is not in pricing plan '{plan}' of group '{group}': it does not touch the group (pick a rule of that plan, or --credit/--fee)")]
+    #[error(
+        "rule '{rule}' is not in pricing plan '{plan}' of group '{group}': it does not touch the group (pick a rule of that plan, or --credit/--fee)"
+    )]
     NotInPlan {
         rule: String,
         plan: String,
         group: String,
     },
-    #[error("rule '{rule}' prices none of group '{group}''s pro forma (more specific rules of the plan price its lines, or it matches none): no percentage changes the group")]
+    #[error(
+        "rule '{rule}' prices none of group '{group}''s pro forma (more specific rules of the plan price its lines, or it matches none): no percentage changes the group"
+    )]
     NoEffect { rule: String, group: String },
-    #[error("group '{group}' has no AWS cost in the period: its margin percentage is undefined (target a pro forma instead)")]
+    #[error(
+        "group '{group}' has no AWS cost in the period: its margin percentage is undefined (target a pro forma instead)"
+    )]
     NoAwsCost { group: String },
-    #[error("{target} on group '{group}' needs a {kind} of {needed} % on rule '{rule}', which is negative: no {kind} reaches it (a {other} of {opposite} % would)")]
+    #[error(
+        "{target} on group '{group}' needs a {kind} of {needed} % on rule '{rule}', which is negative: no {kind} reaches it (a {other} of {opposite} % would)"
+    )]
     Negative {
         target: String,
         group: String,
@@ -144,14 +156,18 @@ pub enum Unreachable {
         other: &'static str,
         opposite: Decimal,
     },
-    #[error("{target} on group '{group}' needs a DISCOUNT of {needed} % on rule '{rule}': a discount above 100 % is not allowed (ILLEGAL_MODIFIER_PERCENTAGE)")]
+    #[error(
+        "{target} on group '{group}' needs a DISCOUNT of {needed} % on rule '{rule}': a discount above 100 % is not allowed (ILLEGAL_MODIFIER_PERCENTAGE)"
+    )]
     DiscountOver100 {
         target: String,
         group: String,
         rule: String,
         needed: Decimal,
     },
-    #[error("{target} on group '{group}' needs a flat {kind} of {needed}, which is negative: use --{other} instead")]
+    #[error(
+        "{target} on group '{group}' needs a flat {kind} of {needed}, which is negative: use --{other} instead"
+    )]
     WrongItemType {
         target: String,
         group: String,
@@ -159,14 +175,29 @@ pub enum Unreachable {
         other: &'static str,
         needed: Decimal,
     },
-    #[error("{target} on group '{group}' needs a flat {kind} of {needed}: above the 1,000,000 a custom line item can charge")]
+    #[error(
+        "{target} on group '{group}' needs a flat {kind} of {needed}: above the 1,000,000 a custom line item can charge"
+    )]
     ItemTooLarge {
         target: String,
         group: String,
         kind: &'static str,
         needed: Decimal,
     },
-    #[error("the pro forma of group '{group}' is not affine in rule '{rule}''s percentage (decimal precision exhausted): {detail}")]
+    #[error(
+        "{target} on group '{group}' needs a {kind} of {needed} % on rule '{rule}': above the {limit} % proforma accepts"
+    )]
+    PercentTooLarge {
+        target: String,
+        group: String,
+        rule: String,
+        kind: &'static str,
+        needed: String,
+        limit: Decimal,
+    },
+    #[error(
+        "the pro forma of group '{group}' is not affine in rule '{rule}''s percentage (decimal precision exhausted): {detail}"
+    )]
     NotAffine {
         group: String,
         rule: String,
@@ -176,6 +207,10 @@ pub enum Unreachable {
 
 /// The flat charge a custom line item may carry at most (SPEC 2.4).
 const MAX_FLAT: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
+
+/// The largest modifier percentage a solution may set (a factor of 10,001): far above any
+/// real price list, and small enough that the engine's exact decimals cannot overflow.
+pub const MAX_PERCENT: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
 
 /// Rounds half away from zero to 2 decimals (SPEC 2.2 for percentages, SPEC 5 for money).
 fn round2(d: Decimal) -> Decimal {
@@ -192,7 +227,17 @@ fn target_proforma(t: &GroupTotals, target: Target, group: &str) -> Result<Decim
                     group: group.to_string(),
                 });
             }
-            Ok(t.aws_cost + t.aws_cost * x / Decimal::ONE_HUNDRED)
+            // Checked: a target beyond decimal range reaches nothing rather than panicking.
+            t.aws_cost
+                .checked_mul(x)
+                .and_then(|m| m.checked_div(Decimal::ONE_HUNDRED))
+                .and_then(|m| m.checked_add(t.aws_cost))
+                .ok_or_else(|| Unreachable::ItemTooLarge {
+                    target: target.to_string(),
+                    group: group.to_string(),
+                    kind: "pro forma",
+                    needed: x,
+                })
         }
     }
 }
@@ -274,10 +319,7 @@ fn solve_rule(
     let p0 = at(Decimal::ZERO).groups[g].proforma();
     let p100 = at(Decimal::ONE_HUNDRED).groups[g].proforma();
     let slope = (p100 - p0) / Decimal::ONE_HUNDRED;
-    let line = Affine {
-        at_zero: p0,
-        slope,
-    };
+    let line = Affine { at_zero: p0, slope };
     if slope.is_zero() {
         return Err(Unreachable::NoEffect {
             rule: rule.name.clone(),
@@ -295,12 +337,26 @@ fn solve_rule(
             detail: format!("P(0) = {p0}, P(50) = {p50}, P(100) = {p100}"),
         });
     }
-    let exact = (want - p0) / slope;
-    let value = round2(exact);
     let (kind, other) = match rule.rule_type {
         RuleType::Discount => ("DISCOUNT", "MARKUP"),
         _ => ("MARKUP", "DISCOUNT"),
     };
+    let too_large = |needed: String| Unreachable::PercentTooLarge {
+        target: target.to_string(),
+        group: group.name.clone(),
+        rule: rule.name.clone(),
+        kind,
+        needed,
+        limit: MAX_PERCENT,
+    };
+    let exact = want
+        .checked_sub(p0)
+        .and_then(|d| d.checked_div(slope))
+        .ok_or_else(|| too_large("more than decimals hold".into()))?;
+    let value = round2(exact);
+    if value.abs() > MAX_PERCENT {
+        return Err(too_large(value.to_string()));
+    }
     if value.is_sign_negative() && !value.is_zero() {
         return Err(Unreachable::Negative {
             target: target.to_string(),
@@ -389,7 +445,15 @@ fn solve_flat(
         at_zero: now,
         slope: sign,
     };
-    let exact = (want - now) * sign;
+    let exact =
+        want.checked_sub(now)
+            .map(|d| d * sign)
+            .ok_or_else(|| Unreachable::ItemTooLarge {
+                target: target.to_string(),
+                group: group.name.clone(),
+                kind,
+                needed: want,
+            })?;
     let value = round2(exact);
     if value.is_sign_negative() && !value.is_zero() {
         return Err(Unreachable::WrongItemType {

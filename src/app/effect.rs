@@ -81,4 +81,12 @@ pub enum Effect {
     },
     /// Read the workspace again for what the screen shows (History's entries, period status).
     Refresh,
+    /// Write a stepped percentage (sensitivity): into the open scenario, else the baseline.
+    ApplyStep {
+        object: crate::model::Object,
+    },
+    /// Solve the margin target typed into the prompt (`stepping.rs`), into a scenario.
+    SolveTarget {
+        text: String,
+    },
 }

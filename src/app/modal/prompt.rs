@@ -15,6 +15,8 @@ pub enum PromptFor {
     InvoiceTotal,
     /// Where an export is written (`State::pending_export` says what).
     ExportPath,
+    /// A margin or pro forma target to solve (`ask` says for what).
+    SolveTarget,
 }
 
 /// The prompt and the text typed so far.
@@ -59,6 +61,7 @@ impl Prompt {
                     PromptFor::Reopen => Some("reopening a period needs a reason"),
                     PromptFor::Close | PromptFor::InvoiceTotal => None,
                     PromptFor::ExportPath => Some("an export needs a file or directory"),
+                    PromptFor::SolveTarget => Some("type a target: a margin % or =pro forma"),
                 };
                 if let Some(m) = missing.filter(|_| text.trim().is_empty()) {
                     return Step::stay().say(m);
@@ -69,6 +72,7 @@ impl Prompt {
                     PromptFor::ScenarioName => Effect::CreateScenario { name: text },
                     PromptFor::InvoiceTotal => Effect::InvoiceTotal { text },
                     PromptFor::ExportPath => Effect::Export { path: text },
+                    PromptFor::SolveTarget => Effect::SolveTarget { text },
                 })
             }
             _ => Step::close().say("cancelled"),
@@ -93,6 +97,13 @@ impl Prompt {
             PromptFor::ExportPath => (
                 " Export ",
                 format!("{} (Enter writes it, Esc cancels)", self.ask),
+            ),
+            PromptFor::SolveTarget => (
+                " Solve a margin target ",
+                format!(
+                    "{} (Enter solves it into a scenario, Esc cancels)",
+                    self.ask
+                ),
             ),
             PromptFor::InvoiceTotal => (
                 " Tie out to the invoice ",

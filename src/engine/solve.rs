@@ -145,16 +145,16 @@ pub enum Unreachable {
     )]
     NoAwsCost { group: String },
     #[error(
-        "{target} on group '{group}' needs a {kind} of {needed} % on rule '{rule}', which is negative: no {kind} reaches it (a {other} of {opposite} % would)"
+        "{target} on group '{group}' needs a {} of {needed} % on rule '{rule}', which is negative: no {} reaches it (a {} of {} % would)",
+        .kind.code(), .kind.code(), opposite(*.kind).code(), -*.needed
     )]
     Negative {
         target: String,
         group: String,
         rule: String,
-        kind: &'static str,
+        /// The rule's type (MARKUP or DISCOUNT).
+        kind: RuleType,
         needed: Decimal,
-        other: &'static str,
-        opposite: Decimal,
     },
     #[error(
         "{target} on group '{group}' needs a DISCOUNT of {needed} % on rule '{rule}': a discount above 100 % is not allowed (ILLEGAL_MODIFIER_PERCENTAGE)"
@@ -185,7 +185,8 @@ pub enum Unreachable {
         needed: Decimal,
     },
     #[error(
-        "{target} on group '{group}' needs a {kind} of {needed} % on rule '{rule}': above the {limit} % proforma accepts"
+        "{target} on group '{group}' needs a {kind} of {needed} % on rule '{rule}': above the {} % proforma accepts",
+        MAX_PERCENT
     )]
     PercentTooLarge {
         target: String,
@@ -193,7 +194,6 @@ pub enum Unreachable {
         rule: String,
         kind: &'static str,
         needed: String,
-        limit: Decimal,
     },
     #[error(
         "the pro forma of group '{group}' is not affine in rule '{rule}''s percentage (decimal precision exhausted): {detail}"
@@ -203,6 +203,14 @@ pub enum Unreachable {
         rule: String,
         detail: String,
     },
+}
+
+/// MARKUP for DISCOUNT and the other way round.
+fn opposite(t: RuleType) -> RuleType {
+    match t {
+        RuleType::Discount => RuleType::Markup,
+        _ => RuleType::Discount,
+    }
 }
 
 /// The flat charge a custom line item may carry at most (SPEC 2.4).
@@ -307,7 +315,7 @@ fn solve_rule(
     }
     let in_plan = config
         .plan(&group.plan)
-        .is_some_and(|p| p.rules.iter().any(|r| *r == rule.arn));
+        .is_some_and(|p| p.rules.contains(&rule.arn));
     if !in_plan {
         return Err(Unreachable::NotInPlan {
             rule: rule.name.clone(),
@@ -337,17 +345,13 @@ fn solve_rule(
             detail: format!("P(0) = {p0}, P(50) = {p50}, P(100) = {p100}"),
         });
     }
-    let (kind, other) = match rule.rule_type {
-        RuleType::Discount => ("DISCOUNT", "MARKUP"),
-        _ => ("MARKUP", "DISCOUNT"),
-    };
+    let kind = rule.rule_type.code();
     let too_large = |needed: String| Unreachable::PercentTooLarge {
         target: target.to_string(),
         group: group.name.clone(),
         rule: rule.name.clone(),
         kind,
         needed,
-        limit: MAX_PERCENT,
     };
     let exact = want
         .checked_sub(p0)
@@ -362,10 +366,8 @@ fn solve_rule(
             target: target.to_string(),
             group: group.name.clone(),
             rule: rule.name.clone(),
-            kind,
+            kind: rule.rule_type,
             needed: value,
-            other,
-            opposite: -value,
         });
     }
     let value = value.abs().normalize();

@@ -779,3 +779,167 @@ fn cli_says_why_no_value_reaches_the_target_and_writes_nothing() {
         .assert()
         .code(2);
 }
+
+// --- Hand-computed cases ------------------------------------------------------------------------
+
+/// One Usage line of `account` for `service` with public cost `public` (unblended the same).
+fn usage(account: usize, service: usize, public: &str) -> StoredLine {
+    StoredLine {
+        key: LineKey {
+            period: period(),
+            payer: payer_of(account).into(),
+            account: ACCOUNTS[account].into(),
+            billing_entity: "AWS".into(),
+            product_code: SERVICES[service].into(),
+            product_name: SERVICES[service].into(),
+            usage_type: USAGE_TYPES[0].into(),
+            operation: "Op".into(),
+            line_item_type: "Usage".into(),
+            region: "us-east-1".into(),
+            owner: "".into(),
+            free_on_bill: false,
+            labels: Default::default(),
+        },
+        sums: LineSums {
+            rows: 1,
+            usage_amount: Decimal::ONE,
+            unblended_cost: d(public),
+            public_cost: d(public),
+            no_public_price_rows: 0,
+            sp_effective_cost: Decimal::ZERO,
+            ri_effective_cost: Decimal::ZERO,
+        },
+    }
+}
+
+/// Group0 (accounts 0 and 1) on plan0: a GLOBAL markup (rule00, 10 %) and a SERVICE markup on
+/// EC2 (rule01, 15 %) that overrides it for EC2; a 10 % FEE over group0's pro forma.
+fn hand_config() -> Config {
+    let mut c = Config::default();
+    c.rules.push(make_rule(0, 0, 0, 0, d("10")));
+    c.rules.push(make_rule(1, 2, 0, 0, d("15")));
+    c.plans.push(PricingPlan {
+        arn: plan_arn(0),
+        name: "plan0".into(),
+        description: String::new(),
+        rules: c.rules.iter().map(|r| r.arn.clone()).collect(),
+    });
+    let accounts: BTreeSet<String> = [ACCOUNTS[0], ACCOUNTS[1]]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    c.groups.push(make_group("group0", accounts, 0));
+    let mut fee = make_item(0, &c.groups[0].arn, false, Decimal::ZERO);
+    fee.item_type = ItemType::Fee;
+    fee.charge = Charge::Percentage {
+        percent: d("10"),
+        associated: vec![c.groups[0].arn.clone()],
+    };
+    c.items.push(fee);
+    c
+}
+
+#[test]
+fn the_affine_pieces_are_the_lines_the_rule_prices_and_the_items_over_them() {
+    // EC2 100 (rule01 prices it), S3 50 and Lambda 30 (the GLOBAL rule00 prices them).
+    let lines = vec![usage(0, 0, "100"), usage(1, 1, "50"), usage(0, 2, "30")];
+    let config = hand_config();
+    let pricing = price::price(period(), &lines, &config);
+    // Pro forma = (115 + 80 x 1.1) x 1.1 = 223.3; AWS cost 180.
+    assert_eq!(pricing.groups[0].proforma(), d("223.3"));
+    let global = config.rules[0].arn.clone();
+    // P(m) = (115 + 80 (1 + m/100)) x 1.1 = 214.5 + 0.88 m.
+    let s = solve(
+        &pricing,
+        &config,
+        &lines,
+        0,
+        &Lever::Rule(global.clone()),
+        Target::Proforma(d("250")),
+    )
+    .unwrap();
+    assert_eq!(s.line.at_zero, d("214.5"));
+    assert_eq!(s.line.slope, d("0.88"));
+    // (250 - 214.5) / 0.88 = 40.3409...: 40.34 %, reaching 214.5 + 0.88 x 40.34 = 249.9992.
+    assert_eq!(s.value, d("40.34"));
+    assert_eq!(s.after[0].proforma(), d("249.9992"));
+    // A margin of 25 % of 180: pro forma 225, m = 10.5 / 0.88 = 11.9318...: 11.93 %.
+    let s = solve(
+        &pricing,
+        &config,
+        &lines,
+        0,
+        &Lever::Rule(global.clone()),
+        Target::MarginPercent(d("25")),
+    )
+    .unwrap();
+    assert_eq!(s.value, d("11.93"));
+    // 214.5 + 0.88 x 11.93 = 224.9984: a margin of 44.9984 / 180 = 24.9991 %.
+    assert_eq!(s.after[0].proforma(), d("224.9984"));
+    assert_eq!(
+        s.after[0].margin_percentage().map(|m| m.round_dp(4)),
+        Some(d("24.9991"))
+    );
+    // The EC2 rule: P(m) = (100 (1 + m/100) + 88) x 1.1 = 206.8 + 1.1 m; 250 -> 39.2727: 39.27.
+    let ec2 = config.rules[1].arn.clone();
+    let s = solve(
+        &pricing,
+        &config,
+        &lines,
+        0,
+        &Lever::Rule(ec2),
+        Target::Proforma(d("250")),
+    )
+    .unwrap();
+    assert_eq!(
+        (s.line.at_zero, s.line.slope, s.value),
+        (d("206.8"), d("1.1"), d("39.27"))
+    );
+    // A flat credit for a pro forma of 200: 23.30, exactly.
+    let s = solve(
+        &pricing,
+        &config,
+        &lines,
+        0,
+        &Lever::Credit,
+        Target::Proforma(d("200")),
+    )
+    .unwrap();
+    assert_eq!(s.value, d("23.3"));
+    assert_eq!(s.after[0].proforma(), d("200"));
+}
+
+#[test]
+fn a_rule_every_line_of_which_a_more_specific_rule_takes_touches_nothing() {
+    // Only EC2 lines: the SERVICE rule prices all of them, the GLOBAL rule none.
+    let lines = vec![usage(0, 0, "100"), usage(1, 0, "40")];
+    let config = hand_config();
+    let pricing = price::price(period(), &lines, &config);
+    let global = config.rules[0].arn.clone();
+    let e = solve(
+        &pricing,
+        &config,
+        &lines,
+        0,
+        &Lever::Rule(global),
+        Target::MarginPercent(d("30")),
+    )
+    .unwrap_err();
+    assert!(matches!(e, Unreachable::NoEffect { .. }), "{e}");
+    assert!(
+        e.to_string().contains("prices none of group 'group0'"),
+        "{e}"
+    );
+    // A group without AWS cost has no margin percentage to aim at.
+    let pricing = price::price(period(), &[], &config);
+    let e = solve(
+        &pricing,
+        &config,
+        &[],
+        0,
+        &Lever::Credit,
+        Target::MarginPercent(d("30")),
+    )
+    .unwrap_err();
+    assert!(matches!(e, Unreachable::NoAwsCost { .. }), "{e}");
+}

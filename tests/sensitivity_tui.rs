@@ -97,6 +97,16 @@ fn stepping_a_rule_moves_every_groups_numbers_on_each_key_and_esc_restores() {
         screen.contains("Sensitivity: MARKUP 'global-markup-10' 10 % → 9.7 %"),
         "{screen}"
     );
+    // The footer offers the stepping keys.
+    let footer = screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    assert!(
+        footer.contains("apply") && footer.contains("drop"),
+        "{footer}"
+    );
     // Other commands wait until the draft is applied or dropped.
     keys(&mut s, "e");
     assert!(s.app.refusal, "{:?}", s.app.status);

@@ -355,6 +355,10 @@ impl State {
 
     /// Opens the margin target prompt for the selected rule or billing group.
     fn ask_target(&mut self) {
+        if self.customer {
+            self.refuse("not in the customer presentation: a margin target shows margins");
+            return;
+        }
         let selected = self.selected_object();
         let on_group = matches!(self.tab, Tab::Overview)
             || (self.tab == Tab::Groups && self.group_path.last() == Some(&GroupLevel::List));

@@ -148,9 +148,14 @@ fn render(a: &Analysis, g: usize, args: &Args<'_>, s: &Solved) -> String {
         "unit of currency"
     };
     out.push_str(&format!(
-        "Pro forma of the group: P(v) = {} + {} x v (v per {unit}); target pro forma {}\n",
+        "Pro forma of the group: P(v) = {} {} {} x v (v per {unit}); target pro forma {}\n",
         s.line.at_zero.round_dp(10).normalize(),
-        s.line.slope.round_dp(10).normalize(),
+        if s.line.slope.is_sign_negative() {
+            "-"
+        } else {
+            "+"
+        },
+        s.line.slope.abs().round_dp(10).normalize(),
         s.target_proforma.round_dp(10).normalize()
     ));
     let after = &s.after[g];

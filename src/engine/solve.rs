@@ -145,8 +145,8 @@ pub enum Unreachable {
     )]
     NoAwsCost { group: String },
     #[error(
-        "{target} on group '{group}' needs a {} of {needed} % on rule '{rule}', which is negative: no {} reaches it (a {} of {} % would)",
-        .kind.code(), .kind.code(), opposite(*.kind).code(), -*.needed
+        "{target} on group '{group}' needs a {} of {needed} % on rule '{rule}', which is negative: no {} reaches it ({})",
+        .kind.code(), .kind.code(), negative_hint(*.kind, *.needed)
     )]
     Negative {
         target: String,
@@ -205,11 +205,14 @@ pub enum Unreachable {
     },
 }
 
-/// MARKUP for DISCOUNT and the other way round.
-fn opposite(t: RuleType) -> RuleType {
-    match t {
-        RuleType::Discount => RuleType::Markup,
-        _ => RuleType::Discount,
+/// What a negative solution means for the opposite type: a MARKUP of -m is a DISCOUNT of m,
+/// which exists only up to 100 %; a DISCOUNT of -m is a MARKUP of m.
+fn negative_hint(kind: RuleType, needed: Decimal) -> String {
+    let m = -needed;
+    match kind {
+        RuleType::Discount => format!("a MARKUP of {m} % would"),
+        _ if m <= Decimal::ONE_HUNDRED => format!("a DISCOUNT of {m} % would"),
+        _ => format!("not even a DISCOUNT: it would take {m} %, above 100"),
     }
 }
 

@@ -1,13 +1,13 @@
 //! Sensitivity stepping and the margin target prompt in the TUI (issue 14 items 2 and 3),
 //! through the harness: keys in, the screen's table and the workspace checked. Expected
 //! numbers come from a separate computation: the period priced from scratch
-//! (`engine::price::price`) under the configuration with the stepped value.
+//! (`Analysis::new`) under the configuration with the stepped value, footed as every table
+//! shows it (SPEC 5).
 
 mod common;
 
 use common::tui::{demo_copy, keys, open, press, render, select};
 use proforma::analysis::Analysis;
-use proforma::engine::price;
 use proforma::model::Object;
 use proforma::money::{fmt_grouped, round2};
 use proforma::store::Workspace;
@@ -29,14 +29,25 @@ fn cell(s: &proforma::tui::Session, group: &str, column: &str) -> String {
     m.rows[r][c].clone()
 }
 
-/// Group `group`'s pro forma, as shown, with rule `rule` at `m` %, priced from scratch.
+/// Group `group`'s pro forma as tables show it (footed, SPEC 5), with rule `rule` at `m` %:
+/// the period priced from scratch under that configuration.
 fn expected(a: &Analysis, rule: &str, m: &str, group: &str) -> String {
     let mut c = a.config.clone();
     let r = c.rules.iter_mut().find(|r| r.name == rule).unwrap();
     r.modifier = Some(m.parse().unwrap());
-    let p = price::price(a.period, &a.lines, &c);
-    let g = c.groups.iter().position(|g| g.name == group).unwrap();
-    fmt_grouped(round2(p.groups[g].proforma()))
+    shown(a, c, group)
+}
+
+/// Group `group`'s footed pro forma when `config` is priced from scratch over `a`'s lines.
+fn shown(a: &Analysis, config: proforma::model::Config, group: &str) -> String {
+    let fresh = Analysis::new(a.period, a.lines.to_vec(), config);
+    let g = fresh
+        .config
+        .groups
+        .iter()
+        .position(|g| g.name == group)
+        .unwrap();
+    fmt_grouped(fresh.shown_invoice().groups[g].proforma.unwrap())
 }
 
 #[test]
@@ -175,12 +186,7 @@ fn stepping_a_percentage_item_and_refusing_what_has_no_percentage() {
         *percent += Decimal::ONE;
     }
     c.put(Object::Item(stepped));
-    let p = price::price(a.period, &a.lines, &c);
-    let g = c.groups.iter().position(|x| x.name == group).unwrap();
-    assert_eq!(
-        cell(&s, &group, "Stepped"),
-        fmt_grouped(round2(p.groups[g].proforma()))
-    );
+    assert_eq!(cell(&s, &group, "Stepped"), shown(&a, c, &group));
     assert_ne!(cell(&s, &group, "Δ"), "0.00");
     keys(&mut s, "Esc");
     // A TIERING rule has no percentage: refused, no draft.

@@ -943,3 +943,72 @@ fn a_rule_every_line_of_which_a_more_specific_rule_takes_touches_nothing() {
     .unwrap_err();
     assert!(matches!(e, Unreachable::NoAwsCost { .. }), "{e}");
 }
+
+#[test]
+fn cli_solves_from_a_scenario_and_refuses_a_scenario_of_another_period() {
+    let (_dir, ws) = demo_copy();
+    common::bin()
+        .arg("solve")
+        .arg(&ws)
+        .args([
+            "--period",
+            "2026-10",
+            "--group",
+            "retail",
+            "--rule",
+            "global-markup-10",
+            "--margin-pct",
+            "25",
+            "--apply-to-scenario",
+            "a",
+        ])
+        .assert()
+        .success();
+    // From scenario 'a' (retail at 25 %), a credit on retail for 20 %: the scenario's pro
+    // forma is the starting point, so the credit is the scenario's pro forma minus 1.2 x cost.
+    let r = report_row(&ws, Some("a"), "retail");
+    let cost: Decimal = r[0].parse().unwrap();
+    let out = stdout(
+        &ws,
+        &[
+            "--period",
+            "2026-10",
+            "--group",
+            "retail",
+            "--credit",
+            "--margin-pct",
+            "20",
+            "--scenario",
+            "a",
+        ],
+    );
+    assert!(out.contains("(scenario 'a')"), "{out}");
+    assert!(out.contains("margin % 20.0"), "{out}");
+    let line = out.lines().find(|l| l.starts_with("retail")).unwrap();
+    // Its "Pro forma before" is the scenario's, not the baseline's 6,150.76.
+    assert!(line.contains(&fmt(&r[1])), "{line} vs {r:?}");
+    assert!(!line.contains("6,150.76"), "{line}");
+    let _ = cost;
+    // A scenario drafting another period is refused, nothing written.
+    common::fails(
+        &["solve"],
+        &ws,
+        &[
+            "--period",
+            "2026-09",
+            "--group",
+            "retail",
+            "--credit",
+            "--margin-pct",
+            "20",
+            "--apply-to-scenario",
+            "a",
+        ],
+        "scenario 'a' drafts period 2026-10, not 2026-09",
+    );
+}
+
+/// "6150.76" as tables show it: "6,150.76".
+fn fmt(plain: &str) -> String {
+    proforma::money::fmt_grouped(plain.parse().unwrap())
+}

@@ -18,8 +18,9 @@ use super::table::{Align, Measure, SortValue, TableModel};
 use super::{Action, App, Effect, GroupLevel, State, Tab};
 use crate::engine::price::GroupTotals;
 use crate::engine::solve::{Lever, Target};
+use crate::footing::ExactRow;
 use crate::model::{Charge, Kind, Object, RuleType};
-use crate::money::{fmt_grouped, round2};
+use crate::money::fmt_grouped;
 use rust_decimal::Decimal;
 use std::time::{Duration, Instant};
 
@@ -312,41 +313,56 @@ impl State {
                 SortValue::Num(x),
             )
         };
+        // As every table shows them (SPEC 5): the groups' rows foot to the groups' total.
+        let u = &cur.pricing.unmonitored;
+        let shown = |gs: &[GroupTotals]| {
+            let rows: Vec<ExactRow> = gs
+                .iter()
+                .map(|t| ExactRow::group(t.aws_cost, t.proforma(), t.tax))
+                .collect();
+            crate::footing::foot_invoice(&rows, u.aws_cost, u.tax)
+        };
+        let (before, after) = (shown(&cur.pricing.groups), shown(&d.groups));
         let mut order: Vec<usize> = (0..d.groups.len()).collect();
         order.sort_by_key(|&g| d.groups[g].proforma() == cur.pricing.groups[g].proforma());
-        let (mut sums_b, mut sums_s, mut sums_c) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
         for g in order {
-            let (b, s) = (&cur.pricing.groups[g], &d.groups[g]);
-            let cost = round2(b.aws_cost);
-            let (pb, ps) = (round2(b.proforma()), round2(s.proforma()));
-            sums_b += pb;
-            sums_s += ps;
-            sums_c += cost;
+            let (Some(b), Some(s)) = (before.groups.get(g), after.groups.get(g)) else {
+                continue;
+            };
+            let (pb, ps) = (
+                b.proforma.unwrap_or_default(),
+                s.proforma.unwrap_or_default(),
+            );
             let name = cur.config.groups.get(g).map_or("", |x| x.name.as_str());
             t.push(
                 name,
                 vec![
                     (name.to_string(), SortValue::Text(name.to_string())),
-                    money(cost),
+                    money(b.aws),
                     money(pb),
                     money(ps),
                     money(ps - pb),
-                    money(pb - cost),
-                    money(ps - cost),
-                    pct(b.margin_percentage()),
-                    pct(s.margin_percentage()),
+                    money(b.margin.unwrap_or_default()),
+                    money(s.margin.unwrap_or_default()),
+                    pct(b.margin_percentage),
+                    pct(s.margin_percentage),
                 ],
                 super::table::RowKind::Normal,
             );
         }
+        let (tb, ts) = (&before.groups_total, &after.groups_total);
+        let (pb, ps) = (
+            tb.proforma.unwrap_or_default(),
+            ts.proforma.unwrap_or_default(),
+        );
         t.totals = Some(vec![
             "Total".into(),
-            fmt_grouped(sums_c),
-            fmt_grouped(sums_b),
-            fmt_grouped(sums_s),
-            fmt_grouped(sums_s - sums_b),
-            fmt_grouped(sums_b - sums_c),
-            fmt_grouped(sums_s - sums_c),
+            fmt_grouped(tb.aws),
+            fmt_grouped(pb),
+            fmt_grouped(ps),
+            fmt_grouped(ps - pb),
+            fmt_grouped(tb.margin.unwrap_or_default()),
+            fmt_grouped(ts.margin.unwrap_or_default()),
             String::new(),
             String::new(),
         ]);

@@ -8,7 +8,7 @@ use super::table::{Align, Table};
 use crate::analysis::Analysis;
 use crate::engine::solve::{Lever, Solved, Target, solve};
 use crate::model::{Change, Object};
-use crate::money::{fmt_grouped, round2};
+use crate::money::fmt_grouped;
 use crate::period::BillingPeriod;
 use crate::store::Workspace;
 use color_eyre::eyre::{bail, eyre};
@@ -158,6 +158,12 @@ fn render(a: &Analysis, g: usize, args: &Args<'_>, s: &Solved) -> String {
         s.line.slope.abs().round_dp(10).normalize(),
         s.target_proforma.round_dp(10).normalize()
     ));
+    // The numbers as `report` shows them (footed, SPEC 5): before from the state solved,
+    // after from the same state re-priced with the change.
+    let before_shown = a.shown_invoice();
+    let mut changed = a.clone();
+    changed.reprice(s.config.clone());
+    let after_shown = changed.shown_invoice();
     let after = &s.after[g];
     let value_text = match &s.object {
         Object::Rule(_) => format!("{} %", s.value),
@@ -168,13 +174,13 @@ fn render(a: &Analysis, g: usize, args: &Args<'_>, s: &Solved) -> String {
         "Solution: exactly {}; nearest 2-decimal value {value_text}\n",
         s.exact.round_dp(10).normalize()
     ));
+    let shown_g = after_shown.groups.get(g);
     out.push_str(&format!(
-        "Reached with {value_text}: pro forma {} (off the target by {}), margin {}, margin % {}\n",
-        fmt_grouped(after.proforma()),
-        (after.proforma() - s.target_proforma)
-            .round_dp(6)
-            .normalize(),
-        fmt_grouped(round2(after.proforma()) - round2(after.aws_cost)),
+        "Reached with {value_text}: pro forma {} (exactly {}, off the target by {}), margin {}, margin % {}\n",
+        fmt_grouped(shown_g.and_then(|r| r.proforma).unwrap_or_default()),
+        after.proforma().round_dp(6).normalize(),
+        (after.proforma() - s.target_proforma).round_dp(6).normalize(),
+        fmt_grouped(shown_g.and_then(|r| r.margin).unwrap_or_default()),
         pct(after.margin_percentage(), 4)
     ));
     let mut t = Table::new(&[
@@ -194,19 +200,23 @@ fn render(a: &Analysis, g: usize, args: &Args<'_>, s: &Solved) -> String {
     }
     groups.sort_by_key(|&x| (x != g, a.config.groups[x].name.clone()));
     for x in groups {
-        let (b, f) = (&s.before[x], &s.after[x]);
-        let cost = round2(f.aws_cost);
-        let (pb, pa) = (round2(b.proforma()), round2(f.proforma()));
+        let (Some(b), Some(f)) = (before_shown.groups.get(x), after_shown.groups.get(x)) else {
+            continue;
+        };
+        let (pb, pa) = (
+            b.proforma.unwrap_or_default(),
+            f.proforma.unwrap_or_default(),
+        );
         t.row(vec![
             a.config.groups[x].name.clone(),
-            fmt_grouped(cost),
+            fmt_grouped(f.aws),
             fmt_grouped(pb),
             fmt_grouped(pa),
             fmt_grouped(pa - pb),
-            fmt_grouped(pb - round2(b.aws_cost)),
-            fmt_grouped(pa - cost),
-            pct(b.margin_percentage(), 2),
-            pct(f.margin_percentage(), 2),
+            fmt_grouped(b.margin.unwrap_or_default()),
+            fmt_grouped(f.margin.unwrap_or_default()),
+            pct(b.margin_percentage, 2),
+            pct(f.margin_percentage, 2),
         ]);
     }
     out.push_str(&t.render());

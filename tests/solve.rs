@@ -746,6 +746,30 @@ fn cli_says_why_no_value_reaches_the_target_and_writes_nothing() {
         all.extend_from_slice(&["--apply-to-scenario", "never"]);
         common::fails(&["solve"], &ws, &all, message);
     }
+    // Targets beyond what decimals or the limits hold: said, no panic.
+    for (args, message) in [
+        (
+            ["--credit", "--margin-pct", "79000000000000000000000000000"],
+            "beyond the range of exact decimals",
+        ),
+        (
+            ["--fee", "--proforma", "79000000000000000000000000000"],
+            "above the 1,000,000 a custom line item can charge",
+        ),
+        (
+            [
+                "--rule",
+                "global-markup-10",
+                "--proforma",
+                "79000000000000000000000000000",
+            ],
+            "above the 1000000 % proforma accepts",
+        ),
+    ] {
+        let mut all = vec!["--period", "2026-10", "--group", "retail"];
+        all.extend_from_slice(&args);
+        common::fails(&["solve"], &ws, &all, message);
+    }
     assert_eq!(common::snapshot(&ws), before, "nothing written");
     // A rule overridden for every line of the group by more specific rules touches nothing:
     // retail has EC2 and others, so use a SKU discount from another plan.

@@ -195,6 +195,8 @@ pub enum Unreachable {
         kind: &'static str,
         needed: String,
     },
+    #[error("{target} on group '{group}' is beyond the range of exact decimals")]
+    OutOfRange { target: String, group: String },
     #[error(
         "the pro forma of group '{group}' is not affine in rule '{rule}''s percentage (decimal precision exhausted): {detail}"
     )]
@@ -243,11 +245,9 @@ fn target_proforma(t: &GroupTotals, target: Target, group: &str) -> Result<Decim
                 .checked_mul(x)
                 .and_then(|m| m.checked_div(Decimal::ONE_HUNDRED))
                 .and_then(|m| m.checked_add(t.aws_cost))
-                .ok_or_else(|| Unreachable::ItemTooLarge {
+                .ok_or_else(|| Unreachable::OutOfRange {
                     target: target.to_string(),
                     group: group.to_string(),
-                    kind: "pro forma",
-                    needed: x,
                 })
         }
     }
@@ -361,9 +361,6 @@ fn solve_rule(
         .and_then(|d| d.checked_div(slope))
         .ok_or_else(|| too_large("more than decimals hold".into()))?;
     let value = round2(exact);
-    if value.abs() > MAX_PERCENT {
-        return Err(too_large(value.to_string()));
-    }
     if value.is_sign_negative() && !value.is_zero() {
         return Err(Unreachable::Negative {
             target: target.to_string(),
@@ -374,6 +371,9 @@ fn solve_rule(
         });
     }
     let value = value.abs().normalize();
+    if value > MAX_PERCENT {
+        return Err(too_large(value.to_string()));
+    }
     if rule.rule_type == RuleType::Discount && value > Decimal::ONE_HUNDRED {
         return Err(Unreachable::DiscountOver100 {
             target: target.to_string(),
@@ -450,15 +450,13 @@ fn solve_flat(
         at_zero: now,
         slope: sign,
     };
-    let exact =
-        want.checked_sub(now)
-            .map(|d| d * sign)
-            .ok_or_else(|| Unreachable::ItemTooLarge {
-                target: target.to_string(),
-                group: group.name.clone(),
-                kind,
-                needed: want,
-            })?;
+    let exact = want
+        .checked_sub(now)
+        .map(|d| d * sign)
+        .ok_or_else(|| Unreachable::OutOfRange {
+            target: target.to_string(),
+            group: group.name.clone(),
+        })?;
     let value = round2(exact);
     if value.is_sign_negative() && !value.is_zero() {
         return Err(Unreachable::WrongItemType {

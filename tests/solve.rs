@@ -747,17 +747,17 @@ fn cli_says_why_no_value_reaches_the_target_and_writes_nothing() {
         common::fails(&["solve"], &ws, &all, message);
     }
     // Targets beyond what decimals or the limits hold: said, no panic.
-    for (args, message) in [
+    let extreme: [(&[&str], &str); 3] = [
         (
-            ["--credit", "--margin-pct", "79000000000000000000000000000"],
+            &["--credit", "--margin-pct", "79000000000000000000000000000"],
             "beyond the range of exact decimals",
         ),
         (
-            ["--fee", "--proforma", "79000000000000000000000000000"],
+            &["--fee", "--proforma", "79000000000000000000000000000"],
             "above the 1,000,000 a custom line item can charge",
         ),
         (
-            [
+            &[
                 "--rule",
                 "global-markup-10",
                 "--proforma",
@@ -765,9 +765,10 @@ fn cli_says_why_no_value_reaches_the_target_and_writes_nothing() {
             ],
             "above the 1000000 % proforma accepts",
         ),
-    ] {
+    ];
+    for (args, message) in extreme {
         let mut all = vec!["--period", "2026-10", "--group", "retail"];
-        all.extend_from_slice(&args);
+        all.extend_from_slice(args);
         common::fails(&["solve"], &ws, &all, message);
     }
     assert_eq!(common::snapshot(&ws), before, "nothing written");

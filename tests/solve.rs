@@ -772,8 +772,8 @@ fn cli_says_why_no_value_reaches_the_target_and_writes_nothing() {
         common::fails(&["solve"], &ws, &all, message);
     }
     assert_eq!(common::snapshot(&ws), before, "nothing written");
-    // A rule overridden for every line of the group by more specific rules touches nothing:
-    // retail has EC2 and others, so use a SKU discount from another plan.
+    // A rule of another plan does not touch the group (the hand-computed tests below cover a
+    // rule of the plan that more specific rules override for every line).
     common::fails(
         &["solve"],
         &ws,

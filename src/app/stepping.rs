@@ -366,6 +366,12 @@ impl State {
             String::new(),
             String::new(),
         ]);
+        // The totals are wider than any group's amount: the columns make room for them.
+        if let Some(totals) = &t.totals {
+            for (c, text) in t.columns.iter_mut().zip(totals) {
+                c.width = c.width.max(text.chars().count() as u16);
+            }
+        }
         Some(t)
     }
 

@@ -146,6 +146,14 @@ actions! {
     Backspace = "backspace",
     /// redraw the screen
     Redraw = "redraw",
+    /// sensitivity: step the selected percentage (rule or percentage item) up
+    StepUp = "step_up",
+    /// sensitivity: step the selected percentage down
+    StepDown = "step_down",
+    /// sensitivity: next step size (0.1 / 0.5 / 1 / 5 points)
+    StepSize = "step_size",
+    /// solve a margin target (a rule's percentage, or a flat credit/fee on a group) into a scenario
+    SolveTarget = "solve_target",
 }
 
 impl Action {

@@ -83,6 +83,8 @@ impl App {
     fn run(&mut self, effect: Effect) {
         match effect {
             Effect::Refresh => {}
+            Effect::ApplyStep { object } => self.apply_step(object),
+            Effect::SolveTarget { text } => self.solve_target(&text),
             Effect::SwitchPeriod { forward } => self.switch_period(forward),
             Effect::OpenForm { new, name } => self.open_form(new, &name),
             Effect::OpenTransferForm => {
@@ -343,7 +345,7 @@ impl App {
         ))
     }
 
-    fn prompt_again(&mut self, what: PromptFor, text: String, why: String) {
+    pub(super) fn prompt_again(&mut self, what: PromptFor, text: String, why: String) {
         let ask = match &self.state.mode {
             Mode::Prompt(p) if p.what == what => p.ask.clone(),
             _ => self

@@ -88,4 +88,12 @@ pub enum Effect {
         from: i64,
         name: String,
     },
+    /// Write a stepped percentage (sensitivity): into the open scenario, else the baseline.
+    ApplyStep {
+        object: crate::model::Object,
+    },
+    /// Solve the margin target typed into the prompt (`stepping.rs`), into a scenario.
+    SolveTarget {
+        text: String,
+    },
 }

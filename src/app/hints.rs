@@ -10,6 +10,17 @@ impl State {
             return h;
         }
         let h = Hint::new;
+        // A stepped percentage (sensitivity, `stepping.rs`): its own keys only.
+        if self.sensitivity.draft.is_some() {
+            return vec![
+                h(Action::StepUp, "step up"),
+                h(Action::StepDown, "step down"),
+                h(Action::StepSize, "step size"),
+                h(Action::Open, "apply"),
+                h(Action::Back, "drop"),
+                h(Action::Quit, "quit"),
+            ];
+        }
         let mut v = vec![
             h(Action::Quit, "quit"),
             h(Action::Help, "help"),

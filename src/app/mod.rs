@@ -15,6 +15,7 @@ pub mod modal;
 mod outside;
 mod scenario_ops;
 pub mod screens;
+pub mod stepping;
 pub mod table;
 #[cfg(test)]
 mod tests;
@@ -223,6 +224,8 @@ pub struct State {
     pub keys: action::KeyNames,
     /// What this window last saw of the workspace, to notice other processes' changes.
     pub outside: OutsideWatch,
+    /// Sensitivity stepping and the margin target prompt (`stepping.rs`).
+    pub sensitivity: stepping::Sensitivity,
 }
 
 /// The state, the workspace it reads and writes, and the preview worker. Dereferences to
@@ -406,6 +409,7 @@ impl State {
                 drafts: 0,
                 checked: std::time::Instant::now(),
             },
+            sensitivity: Default::default(),
         };
         state.rebuild();
         state
@@ -560,6 +564,10 @@ impl State {
             }
         };
         self.model = model;
+        // A stepped percentage shows every group baseline | stepped | Δ instead.
+        if let Some(t) = self.sensitivity_table() {
+            self.model = t;
+        }
         if self.customer {
             self.model = self.model.customer_only().unwrap_or_else(|| {
                 let mut t = TableModel::new(

@@ -31,6 +31,9 @@ impl State {
             self.quit = true;
             return Vec::new();
         }
+        if let Some(effects) = self.sensitivity_key(action) {
+            return effects;
+        }
         let extent = self.modal_extent;
         let step = match &mut self.mode {
             Mode::Normal => return self.normal(action),

@@ -16,6 +16,7 @@ mod progress;
 pub mod reconcile;
 pub mod report;
 mod scenario;
+mod solve;
 mod statement;
 pub mod table;
 
@@ -304,6 +305,46 @@ pub enum Command {
     Scenario {
         #[command(subcommand)]
         command: ScenarioCommand,
+    },
+    /// Solve a margin target: the percentage of a MARKUP/DISCOUNT rule (or a flat credit or
+    /// fee on the group) that gives a billing group a margin of X % or a pro forma of Y,
+    /// rounded to 2 decimals, with the group's numbers before -> after
+    Solve {
+        workspace: PathBuf,
+        /// Billing period, YYYY-MM
+        #[arg(long)]
+        period: crate::period::BillingPeriod,
+        /// The billing group whose margin is the target (name or ARN)
+        #[arg(long)]
+        group: String,
+        /// Solve for this rule's percentage (name or ARN; it keeps its type)
+        #[arg(long, required_unless_present_any = ["credit", "fee"], conflicts_with_all = ["credit", "fee"])]
+        rule: Option<String>,
+        /// Solve for a new flat CREDIT on the group (this period only)
+        #[arg(long, conflicts_with = "fee")]
+        credit: bool,
+        /// Solve for a new flat FEE on the group (this period only)
+        #[arg(long)]
+        fee: bool,
+        /// Target margin percentage (Margin / AWS cost x 100), e.g. 25 or -3.5
+        #[arg(
+            long,
+            value_name = "X",
+            allow_hyphen_values = true,
+            required_unless_present = "proforma",
+            conflicts_with = "proforma"
+        )]
+        margin_pct: Option<rust_decimal::Decimal>,
+        /// Target pro forma cost of the group
+        #[arg(long, value_name = "Y", allow_hyphen_values = true)]
+        proforma: Option<rust_decimal::Decimal>,
+        /// Solve from a scenario's draft of the period instead of the baseline (by name)
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Write the solved change into this scenario of the period (created when absent);
+        /// never into the baseline
+        #[arg(long, value_name = "NAME")]
+        apply_to_scenario: Option<String>,
     },
 }
 
@@ -650,6 +691,42 @@ pub fn run(cli: Cli) -> color_eyre::Result<Next> {
                     new,
                 },
         } => scenario::copy(&workspace, period, &from, &new),
+        Command::Solve {
+            workspace,
+            period,
+            group,
+            rule,
+            credit,
+            fee: _,
+            margin_pct,
+            proforma,
+            scenario,
+            apply_to_scenario,
+        } => {
+            let lever = match (rule, credit) {
+                (Some(r), _) => crate::engine::solve::Lever::Rule(r),
+                (None, true) => crate::engine::solve::Lever::Credit,
+                (None, false) => crate::engine::solve::Lever::Fee,
+            };
+            let target = match (margin_pct, proforma) {
+                (Some(x), _) => crate::engine::solve::Target::MarginPercent(x),
+                (None, Some(y)) => crate::engine::solve::Target::Proforma(y),
+                (None, None) => {
+                    return Err(UsageError("give --margin-pct X or --proforma Y".into()).into());
+                }
+            };
+            solve::run(
+                &workspace,
+                &solve::Args {
+                    period,
+                    group: &group,
+                    lever,
+                    target,
+                    scenario: scenario.as_deref(),
+                    apply_to_scenario: apply_to_scenario.as_deref(),
+                },
+            )
+        }
     };
     done.map(|()| Next::Exit)
 }

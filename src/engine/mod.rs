@@ -5,6 +5,7 @@ pub mod allocate;
 pub mod explain;
 pub mod price;
 pub mod reprice;
+pub mod solve;
 pub mod transfer;
 pub mod view_report;
 pub mod views;

@@ -17,6 +17,8 @@ pub enum PromptFor {
     ExportPath,
     /// The name of a copy of the scenario with this id.
     ScenarioCopy(i64),
+    /// A margin or pro forma target to solve (`ask` says for what).
+    SolveTarget,
 }
 
 /// The prompt and the text typed so far.
@@ -62,6 +64,7 @@ impl Prompt {
                     PromptFor::Close | PromptFor::InvoiceTotal => None,
                     PromptFor::ExportPath => Some("an export needs a file or directory"),
                     PromptFor::ScenarioCopy(_) => Some("a scenario needs a name"),
+                    PromptFor::SolveTarget => Some("type a target: a margin % or =pro forma"),
                 };
                 if let Some(m) = missing.filter(|_| text.trim().is_empty()) {
                     return Step::stay().say(m);
@@ -73,6 +76,7 @@ impl Prompt {
                     PromptFor::InvoiceTotal => Effect::InvoiceTotal { text },
                     PromptFor::ExportPath => Effect::Export { path: text },
                     PromptFor::ScenarioCopy(from) => Effect::CopyScenario { from, name: text },
+                    PromptFor::SolveTarget => Effect::SolveTarget { text },
                 })
             }
             _ => Step::close().say("cancelled"),
@@ -107,6 +111,13 @@ impl Prompt {
                     } else {
                         self.ask.as_str()
                     }
+                ),
+            ),
+            PromptFor::SolveTarget => (
+                " Solve a margin target ",
+                format!(
+                    "{} (Enter solves it into a scenario, Esc cancels)",
+                    self.ask
                 ),
             ),
             PromptFor::InvoiceTotal => (

@@ -682,7 +682,27 @@ impl Analysis {
         spec: &str,
         slice: Option<(GroupBy, &str)>,
     ) -> Result<(ViewExplanation, ShownRow), ReportError> {
-        let v = self.resolve_view(spec)?;
+        // A showback is its transfer's pro forma: explained as the transfer's view is (whose
+        // shown pro forma the parts add up to).
+        let mine;
+        let spec = if self.view_is_showback(spec) {
+            let key = spec.split_once(':').map_or("", |(_, k)| k);
+            mine = format!("transfer:{key}");
+            mine.as_str()
+        } else {
+            spec
+        };
+        // A level-2 transfer's view is explained in the downstream seller's computation.
+        let level_two = self.level_two_resolved(spec)?;
+        let (lines, pricing, config, v) = match &level_two {
+            Some((s, v)) => (s.lines.as_slice(), &s.pricing, &s.config, v.clone()),
+            None => (
+                self.lines.as_slice(),
+                &*self.pricing,
+                &self.config,
+                self.resolve_view(spec)?,
+            ),
+        };
         let report = self.view_report(spec, slice.map(|(by, _)| by))?;
         let table = self.shown_view(&report);
         let shown = match slice {
@@ -699,14 +719,13 @@ impl Analysis {
                     ))
                 })?,
         };
-        let names = &self.pricing.product_names;
-        let in_slice =
-            |i: usize| slice.is_none_or(|(by, x)| by.value(&self.lines[i].key, names) == x);
+        let names = &pricing.product_names;
+        let in_slice = |i: usize| slice.is_none_or(|(by, x)| by.value(&lines[i].key, names) == x);
         let item_in_slice = |n: usize| {
             slice.is_none_or(|(by, x)| {
-                let a = &self.pricing.items[n];
-                self.pricing
-                    .item(&self.config, a.item)
+                let a = &pricing.items[n];
+                pricing
+                    .item(config, a.item)
                     .is_some_and(|item| by.item_value(item, &a.account, self.period, names) == x)
             })
         };
@@ -720,9 +739,9 @@ impl Analysis {
             self.state_label()
         );
         let e = crate::engine::explain::explain_view(
-            &self.lines,
-            &self.pricing,
-            &self.config,
+            lines,
+            pricing,
+            config,
             &|i| v.lines[i] && in_slice(i),
             &|n| {
                 if item_in_slice(n) {

@@ -208,6 +208,24 @@ fn d_conglomerate_subsidiary_business_unit() {
         ("13.50".into(), None)
     );
     assert_eq!(totals(&ws, &format!("primary:{C}")), ("13.50".into(), None));
+    // explain: the business unit's 13.50, in the subsidiary's computation.
+    for spec in [format!("showback:{C}"), format!("transfer:{C}")] {
+        let out = bin()
+            .arg("explain")
+            .arg(&ws)
+            .args(["--period", "2026-10", "--view", &spec])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("billable 14.00, pro forma 13.50, margin -0.50"),
+            "{text}"
+        );
+        assert!(text.contains("bu-credit"), "{text}");
+    }
     // The group list is the conglomerate's: its invoice, the level-2 group pointed to.
     let out = bin()
         .arg("report")

@@ -5,7 +5,9 @@
 //! pays AWS holds its sources' lines too). A level-2 transfer's views come from the downstream
 //! seller's computation ([`crate::engine::transfer`]).
 
-use super::{Analysis, ReportError};
+use super::{Analysis, ReportError, ResolvedView};
+use crate::engine::explain::ItemDecision;
+use crate::engine::transfer::SecondLevel;
 use crate::engine::{GroupBy, Selection, ViewInfo, ViewReport, view_report};
 use crate::model::TransferLevel;
 use std::collections::BTreeSet;
@@ -182,6 +184,51 @@ impl Analysis {
             }
         }
         out
+    }
+
+    /// What a level-2 transfer's view (`transfer:` / `showback:`) covers, in the downstream
+    /// seller's computation: None for any other view.
+    pub(crate) fn level_two_resolved(
+        &self,
+        spec: &str,
+    ) -> Result<Option<(std::sync::Arc<SecondLevel>, ResolvedView)>, ReportError> {
+        let Some((kind @ ("transfer" | "showback"), key)) = spec.split_once(':') else {
+            return Ok(None);
+        };
+        let level = self.transfer_level(key)?;
+        let (2, Some(s)) = (level.level, &self.second_level) else {
+            return Ok(None);
+        };
+        let which = if kind == "transfer" {
+            TransferView::MyView
+        } else {
+            TransferView::Showback
+        };
+        let info = self.transfer_view_report(which, key, None)?.view;
+        let t = &self.config.transfers[level.transfer];
+        let g = level.group;
+        let v = ResolvedView {
+            info,
+            lines: (0..s.lines.len())
+                .map(|i| g.is_some() && s.pricing.line_group[i] == g)
+                .collect(),
+            items: s
+                .pricing
+                .items
+                .iter()
+                .map(|a| {
+                    if Some(a.group) == g {
+                        ItemDecision::In(format!(
+                            "an item of the group of billing transfer '{}', charged by {}",
+                            t.name, t.transfer_account
+                        ))
+                    } else {
+                        ItemDecision::Elsewhere
+                    }
+                })
+                .collect(),
+        };
+        Ok(Some((s.clone(), v)))
     }
 
     /// Refuses a group of a level-2 transfer where a group's numbers are asked for: they are

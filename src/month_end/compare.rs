@@ -166,7 +166,12 @@ fn sides(a: &Analysis) -> (Vec<(String, String)>, HashMap<String, GroupSide>, Am
     let shown = a.shown_invoice();
     let mut order = Vec::new();
     let mut by_arn = HashMap::new();
-    for r in a.group_reports() {
+    // The groups of the group list: level-2 transfer groups are another computation's.
+    for r in a
+        .group_reports()
+        .into_iter()
+        .filter(|r| a.listed_group(r.group))
+    {
         let row = shown.groups.get(r.group).copied().unwrap_or_default();
         order.push((r.arn.clone(), r.name.clone()));
         by_arn.insert(

@@ -243,6 +243,24 @@ impl Analysis {
         }
     }
 
+    /// The accounts group `g` holds: its listed accounts, or for a group that takes a whole
+    /// organisation (a transfer's, or a `TRANSFER_BILLING` group by payer) the accounts of its
+    /// lines.
+    pub fn group_account_count(&self, g: usize) -> usize {
+        let group = &self.config.groups[g];
+        if group.group_type != crate::model::GroupType::TransferBilling {
+            return group.accounts.len();
+        }
+        let accounts: std::collections::BTreeSet<&str> = self
+            .pricing
+            .group_lines
+            .of(Some(g))
+            .iter()
+            .map(|&i| self.lines[i].key.account.as_str())
+            .collect();
+        accounts.len().max(group.accounts.len())
+    }
+
     /// Whether group `g` is in the group list: every group but those of level-2 transfers.
     pub fn listed_group(&self, g: usize) -> bool {
         !self.level_two_groups().iter().any(|(x, ..)| *x == g)

@@ -169,7 +169,7 @@ fn group_rows(app: &Screen<'_>, t: &mut TableModel, with_daily: bool) {
                 text(&g.name)
             },
             text(cfg.plan_name(&g.plan)),
-            count(g.accounts.len()),
+            count(app.data.group_account_count(r.group)),
             money(a.aws),
             money_opt(a.proforma),
             money_opt(a.margin),
@@ -234,12 +234,9 @@ fn overview(app: &Screen<'_>) -> TableModel {
         set.len()
     };
     let inv = app.data.shown_invoice();
-    let accounts: usize = app
-        .data
-        .config
-        .groups
-        .iter()
-        .map(|g| g.accounts.len())
+    let accounts: usize = (0..app.data.config.groups.len())
+        .filter(|&g| app.data.listed_group(g))
+        .map(|g| app.data.group_account_count(g))
         .sum();
     let g = &inv.groups_total;
     t.push(

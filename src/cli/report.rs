@@ -693,7 +693,7 @@ fn render_group_rows(
                     None => {
                         let g = &cfg.groups[r.group];
                         cells.push(cfg.plan_name(&g.plan));
-                        cells.push(g.accounts.len().to_string());
+                        cells.push(analysis.group_account_count(r.group).to_string());
                     }
                 }
                 cells.extend(shown_cells(a));

@@ -79,9 +79,10 @@ fn allocation(
     }
 }
 
+/// The demo payer's own support fee (the demo's transfer organisations pay theirs too).
 fn support_source() -> AllocationSource {
     AllocationSource::Cost {
-        accounts: Default::default(),
+        accounts: ["210987654321".to_string()].into_iter().collect(),
         services: ["AWSSupport*".to_string()].into_iter().collect(),
         line_item_types: ["Fee".to_string()].into_iter().collect(),
     }

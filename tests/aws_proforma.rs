@@ -396,7 +396,7 @@ fn refusals_name_the_problem_and_write_nothing() {
         &["import"],
         &ws,
         &[good.to_str().unwrap(), "--proforma-of", "warehouse"],
-        "no billing group 'warehouse' in 2026-10 (groups: fintech, labs, logistics, media, retail)",
+        "no billing group 'warehouse' in 2026-10 (groups: Globex, Initech, fintech, labs, logistics, media, retail)",
     );
     // Rows of two periods.
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();

@@ -49,7 +49,12 @@ fn toml_and_aws_exports_round_trip() {
         std::fs::write(&file, &first).unwrap();
         // Into a fresh workspace with the same data, then out again: identical.
         let (_d2, other) = workspace();
-        for f in ["cur-2026-09.csv.gz", "cur-2026-10.csv.gz"] {
+        for f in [
+            "cur-2026-09.csv.gz",
+            "cur-2026-10.csv.gz",
+            "transfers-2026-09.csv.gz",
+            "transfers-2026-10.csv.gz",
+        ] {
             bin()
                 .arg("import")
                 .arg(&other)
@@ -273,7 +278,8 @@ fn group_reports_in_every_shape() {
     ))
     .unwrap();
     let groups = all["BillingGroupCostReports"].as_array().unwrap();
-    assert_eq!(groups.len(), 5);
+    // The demo payer's five groups and Globex's transfer group (Initech's is at level 2).
+    assert_eq!(groups.len(), 6);
     // The group's breakdown adds up to its line in the list.
     let retail = groups
         .iter()

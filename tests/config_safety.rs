@@ -152,7 +152,7 @@ fn remove_all_removes_everything_and_lists_it() {
     );
     // 2026-09 keeps its configuration (the import is for 2026-10 on).
     let sep = report_json(&ws, "2026-09");
-    assert_eq!(sep["BillingGroupCostReports"].as_array().unwrap().len(), 5);
+    assert_eq!(sep["BillingGroupCostReports"].as_array().unwrap().len(), 6);
 }
 
 #[test]

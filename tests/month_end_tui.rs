@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::tui::{demo_copy, open, press, select};
+use common::tui::{demo_copy, open, press, select, single_payer_copy};
 use proforma::app::{Mode, Tab};
 use proforma::tui::Session;
 use rust_decimal::Decimal;
@@ -42,7 +42,8 @@ fn invoice_total(ws: &Path, period: &str) -> Decimal {
 
 #[test]
 fn the_checklist_walks_a_month_end_from_tie_out_to_close() {
-    let (_d, path) = demo_copy();
+    // One payer: the invoice prompt takes one total (several payers: reconcile --invoices).
+    let (_d, path) = single_payer_copy();
     let total = invoice_total(&path, "2026-10");
     let mut s = open(&path);
     press(&mut s, &["8"]);
@@ -192,7 +193,9 @@ fn statements_are_exported_from_a_group_and_for_every_group_from_the_checklist()
     press(&mut s, &["8"]);
     let row = step_row(&s, "step:export");
     assert!(
-        row[3].contains("final statements for 0 of 5 billing groups (drafts only: 1"),
+        // The demo payer's five groups and Globex's transfer group (Initech's is Globex's
+        // to bill: a level-2 transfer).
+        row[3].contains("final statements for 0 of 6 billing groups (drafts only: 1"),
         "{row:?}"
     );
     select(&mut s, "step:export");
@@ -204,7 +207,7 @@ fn statements_are_exported_from_a_group_and_for_every_group_from_the_checklist()
     press(&mut s, &["Enter"]);
     let out = dir.path().join("statements-2026-10");
     let files: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
-    assert_eq!(files.len(), 5, "{files:?}");
+    assert_eq!(files.len(), 6, "{files:?}");
     // Drafts of an open period do not finish the step; final statements of the closed one do.
     let row = step_row(&s, "step:export");
     assert_eq!(row[1], "TODO", "{row:?}");

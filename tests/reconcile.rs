@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{bin, demo_workspace, snapshot};
+use common::{bin, single_payer_demo as demo_workspace, snapshot};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -109,7 +109,7 @@ fn without_an_entered_invoice_the_tie_out_warns_not_entered_and_exits_0() {
         c["Detail"][0]
             .as_str()
             .unwrap()
-            .starts_with("from embedded:sample-data/cur-2026-10.csv.gz"),
+            .contains("sample-data/cur-2026-10.csv.gz (12890 rows"),
         "{c}"
     );
 }

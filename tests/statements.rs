@@ -118,7 +118,8 @@ fn plan_and_rule_names(ws: &Path) -> Vec<String> {
 fn every_format_of_every_demo_group_hides_aws_cost_margin_and_rule_names() {
     let (dir, ws) = demo_copy();
     let groups = report_groups(&ws, "2026-10");
-    assert_eq!(groups.len(), 5);
+    // The demo payer's five groups and Globex's transfer group.
+    assert_eq!(groups.len(), 6);
     let secret_names = plan_and_rule_names(&ws);
     assert!(secret_names.iter().any(|n| n == "global-markup-10"));
     for (name, row) in &groups {
@@ -653,7 +654,8 @@ fn all_writes_one_file_per_group_and_refuses_to_overwrite_unless_forced() {
             "--period", "2026-09", "--all", "--format", "md", "--out", outs,
         ],
     );
-    assert_eq!(said.lines().count(), 5, "{said}");
+    // Every group this workspace bills: Initech's (a level-2 transfer) is Globex's to bill.
+    assert_eq!(said.lines().count(), 6, "{said}");
     let mut files: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -663,6 +665,7 @@ fn all_writes_one_file_per_group_and_refuses_to_overwrite_unless_forced() {
         files,
         [
             "fintech-2026-09.md",
+            "globex-2026-09.md",
             "labs-2026-09.md",
             "logistics-2026-09.md",
             "media-2026-09.md",
@@ -670,7 +673,7 @@ fn all_writes_one_file_per_group_and_refuses_to_overwrite_unless_forced() {
         ]
     );
     let numbers: BTreeSet<String> = issued(&ws).into_iter().map(|x| x.0).collect();
-    assert_eq!(numbers.len(), 5);
+    assert_eq!(numbers.len(), 6);
     assert!(numbers.iter().all(|n| n.starts_with("2026-09-00")));
     // Again: the first target exists, so nothing is written or recorded.
     let before = snapshot(&ws);

@@ -310,7 +310,7 @@ fn screen_numbers_equal_the_report() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 5);
+    assert_eq!(checked, 6);
     // And a drilled-down group equals its report by PRODUCT_NAME.
     let out = common::bin()
         .arg("report")

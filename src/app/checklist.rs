@@ -152,56 +152,57 @@ pub fn table(st: &State) -> TableModel {
     let closed = st.closed();
     let keys = &st.keys;
     let list = &st.checklist;
+    // The groups this workspace bills (level-2 transfer groups are the seller's).
+    let listed = (0..st.data.config.groups.len())
+        .filter(|&g| st.data.listed_group(g))
+        .count();
     if let Some(Err(e)) = list.as_ref().map(|l| &l.result) {
         t.empty = format!("the month-end checks could not run: {e}");
     }
     for (i, step) in StepKind::ALL.into_iter().enumerate() {
         let checks = list.as_ref().map(|l| l.of(step)).unwrap_or_default();
-        let (status, found) =
-            match step {
-                StepKind::Close => (
-                    if closed { "DONE" } else { "TODO" }.to_string(),
-                    match &st.period_status {
-                        Some(s) if s.closed => format!(
-                            "closed {}{}",
-                            s.changed_at
-                                .as_deref()
-                                .map(|at| at.get(..10).unwrap_or(at))
-                                .unwrap_or_default(),
-                            s.note
-                                .as_deref()
-                                .filter(|n| !n.is_empty())
-                                .map(|n| format!(": {n}"))
-                                .unwrap_or_default()
-                        ),
-                        _ => "open: edits still change the numbers".into(),
-                    },
-                ),
-                StepKind::Export => (
-                    if st.statements_issued > 0
-                        && st.statements_issued >= st.data.config.groups.len()
-                    {
-                        "DONE"
-                    } else {
-                        "TODO"
-                    }
-                    .to_string(),
-                    format!(
-                        "final statements for {} of {} billing groups{}",
-                        st.statements_issued,
-                        st.data.config.groups.len(),
-                        match st.statement_drafts {
-                            0 => String::new(),
-                            n => format!(" (drafts only: {n}; close the period, then export)"),
-                        }
+        let (status, found) = match step {
+            StepKind::Close => (
+                if closed { "DONE" } else { "TODO" }.to_string(),
+                match &st.period_status {
+                    Some(s) if s.closed => format!(
+                        "closed {}{}",
+                        s.changed_at
+                            .as_deref()
+                            .map(|at| at.get(..10).unwrap_or(at))
+                            .unwrap_or_default(),
+                        s.note
+                            .as_deref()
+                            .filter(|n| !n.is_empty())
+                            .map(|n| format!(": {n}"))
+                            .unwrap_or_default()
                     ),
-                ),
-                _ => match (worst(&checks), list) {
-                    (Some(s), _) => (s.label().to_string(), summary(step, &checks)),
-                    (None, None) => ("…".into(), "checking".into()),
-                    (None, Some(_)) => ("–".into(), "nothing to check".into()),
+                    _ => "open: edits still change the numbers".into(),
                 },
-            };
+            ),
+            StepKind::Export => (
+                if st.statements_issued > 0 && st.statements_issued >= listed {
+                    "DONE"
+                } else {
+                    "TODO"
+                }
+                .to_string(),
+                format!(
+                    "final statements for {} of {} billing groups{}",
+                    st.statements_issued,
+                    listed,
+                    match st.statement_drafts {
+                        0 => String::new(),
+                        n => format!(" (drafts only: {n}; close the period, then export)"),
+                    }
+                ),
+            ),
+            _ => match (worst(&checks), list) {
+                (Some(s), _) => (s.label().to_string(), summary(step, &checks)),
+                (None, None) => ("…".into(), "checking".into()),
+                (None, Some(_)) => ("–".into(), "nothing to check".into()),
+            },
+        };
         let enter = keys.list(Action::Open);
         let doit = match step {
             StepKind::Import => "CLI: proforma import".to_string(),

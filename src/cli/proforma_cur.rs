@@ -44,12 +44,17 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
         if analysis.config.groups.is_empty() {
             bail!("no billing groups in {period}: there is nothing to export");
         }
-        (0..analysis.config.groups.len()).collect()
+        // Level-2 transfer groups are the downstream seller's to bill.
+        (0..analysis.config.groups.len())
+            .filter(|&g| analysis.listed_group(g))
+            .collect()
     } else {
         let key = args
             .group
             .ok_or_else(|| eyre!("--group or --all is required"))?;
-        vec![analysis.group_index(key)?]
+        let g = analysis.group_index(key)?;
+        analysis.refuse_level_two(g)?;
+        vec![g]
     };
     let targets: Vec<PathBuf> = if args.all {
         if args.out.exists() && !args.out.is_dir() {

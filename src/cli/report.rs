@@ -205,6 +205,7 @@ pub fn explain(
         }
         (None, Some(g)) => {
             let g = analysis.group_index(g)?;
+            analysis.refuse_level_two(g)?;
             let slice: Vec<(GroupBy, &str)> = slice.into_iter().collect();
             let e = analysis.explain(g, &slice);
             let Some(row) = analysis.shown_group_row(g, &slice) else {

@@ -46,6 +46,7 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
     }
     let analysis = Analysis::load_state(&ws, args.period, args.scenario)?;
     let g = analysis.group_index(args.group)?;
+    analysis.refuse_level_two(g)?;
     let currency = analysis
         .currency()
         .map(str::to_string)

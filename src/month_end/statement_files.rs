@@ -152,9 +152,16 @@ pub fn issue(ws: &mut Workspace, req: &Request<'_>) -> Result<Vec<IssuedFile>, I
         Some(g) => Analysis::load_group(ws, period, None, g)?,
         None => Analysis::load_state(ws, period, None)?,
     };
+    // A level-2 transfer's group is the downstream seller's to bill: not this workspace's.
     let groups: Vec<usize> = match req.group {
-        Some(g) => vec![analysis.group_index(g)?],
-        None => (0..analysis.config.groups.len()).collect(),
+        Some(g) => {
+            let g = analysis.group_index(g)?;
+            analysis.refuse_level_two(g)?;
+            vec![g]
+        }
+        None => (0..analysis.config.groups.len())
+            .filter(|&g| analysis.listed_group(g))
+            .collect(),
     };
     if groups.is_empty() {
         refuse!(

@@ -104,6 +104,36 @@ pub fn demo_workspace() -> PathBuf {
     p.clone()
 }
 
+/// The demo payer alone: the demo's sample files and configuration without the data of the
+/// organisations whose bills it pays (billing transfers), built once per test binary
+/// (read-only use; copy it to edit). For checks that are one payer's: one invoice, one total.
+pub fn single_payer_demo() -> PathBuf {
+    static BUILT: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    let (_, p) = BUILT.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("demo.proforma");
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+        bin().arg("init").arg(&p).assert().success();
+        bin()
+            .arg("import")
+            .arg(&p)
+            .arg(sample.join("accounts.json"))
+            .arg(sample.join("cur-2026-09.csv.gz"))
+            .arg(sample.join("cur-2026-10.csv.gz"))
+            .assert()
+            .success();
+        bin()
+            .args(["config", "import"])
+            .arg(&p)
+            .arg(sample.join("config.toml"))
+            .args(["--from-period", "2026-09"])
+            .assert()
+            .success();
+        (dir, p)
+    });
+    p.clone()
+}
+
 /// Runs the binary and expects a refusal: exit 1 and `message` on stderr.
 pub fn fails(args: &[&str], ws: &Path, rest: &[&str], message: &str) {
     let mut cmd = bin();

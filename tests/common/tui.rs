@@ -18,6 +18,15 @@ pub fn demo_copy() -> (tempfile::TempDir, PathBuf) {
     (dir, p)
 }
 
+/// A private copy of the single-payer demo ([`super::single_payer_demo`]).
+pub fn single_payer_copy() -> (tempfile::TempDir, PathBuf) {
+    let built = super::single_payer_demo();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("demo.proforma");
+    std::fs::copy(&built, &p).unwrap();
+    (dir, p)
+}
+
 /// A TUI session (its own connection and audit session) on the workspace at `path`.
 pub fn open(path: &Path) -> Session {
     open_as(path, "demo.proforma")

@@ -519,6 +519,7 @@ impl Analysis {
             }
             "group" => {
                 let g = self.group_index(arg.unwrap_or_default())?;
+                self.refuse_level_two(g)?;
                 let group = &self.config.groups[g];
                 let id = group.arn.rsplit('/').next().unwrap_or_default();
                 let owner = group.arn.split(':').nth(4).unwrap_or_default();

@@ -155,8 +155,9 @@ fn story_switch_view() {
         picker.contains("Enter choose"),
         "the footer says how: {picker}"
     );
-    // Primary, then the five groups, then the custom views: pick the first custom view.
-    press(&mut s, "j j j j j j Enter");
+    // The primary views, the groups, the custom views and the transfers' views: pick the
+    // first custom view.
+    common::tui::choose(&mut s, "Commerce  (CUSTOM)");
     assert_eq!(s.app.tab, Tab::Views);
     assert_eq!(s.app.view, "custom:Commerce");
     let screen = render(&mut s, 120, 40);
@@ -328,7 +329,9 @@ fn screen_numbers_equal_the_report() {
         .output()
         .unwrap();
     let csv = String::from_utf8(out.stdout).unwrap();
-    press(&mut s, "2 j j j Enter");
+    press(&mut s, "2");
+    common::tui::select(&mut s, "media");
+    press(&mut s, "Enter");
     let screen = render(&mut s, 120, 60);
     assert!(screen.contains("media by service"), "{screen}");
     for rec in csv::Reader::from_reader(csv.as_bytes()).records() {

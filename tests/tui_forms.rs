@@ -374,13 +374,7 @@ fn view_form_creates_a_custom_view() {
     press(&mut s, &["v"]);
     let text = screen(&mut s);
     assert!(text.contains("Staging  (CUSTOM)"), "{text}");
-    // Choose it: it is the last option.
-    press(&mut s, &["End"]);
-    while !matches!(s.app.picker(), Some(proforma::app::Picker { options, selected, .. }) if *selected + 1 == options.len())
-    {
-        press(&mut s, &["j"]);
-    }
-    press(&mut s, &["Enter"]);
+    common::tui::choose(&mut s, "Staging  (CUSTOM)");
     assert_eq!(s.app.view, "custom:Staging");
     assert!(screen(&mut s).contains("Staging (CUSTOM) by service"));
     // A source that does not exist is refused with its code.

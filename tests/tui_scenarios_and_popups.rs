@@ -136,7 +136,7 @@ fn q_closes_help_explain_and_pickers_instead_of_quitting() {
 #[test]
 fn undoing_a_change_of_many_objects_asks_first() {
     let (_d, path) = demo_copy();
-    // The demo's configuration import is 27 objects, made by a session that has ended.
+    // The demo's configuration import is 33 objects, made by a session that has ended.
     let mut s = open(&path);
     press(&mut s, &["u"]);
     let text = screen_at(&mut s, 100, 30);
@@ -145,7 +145,7 @@ fn undoing_a_change_of_many_objects_asks_first() {
         "asks: {:?}",
         s.app.mode
     );
-    assert!(text.contains("Undo 27 changes"), "{text}");
+    assert!(text.contains("Undo 33 changes"), "{text}");
     let before = groups_of(&path);
     press(&mut s, &["n"]);
     assert_eq!(groups_of(&path), before, "n keeps everything");
@@ -153,7 +153,7 @@ fn undoing_a_change_of_many_objects_asks_first() {
     press(&mut s, &["u", "y"]);
     assert!(groups_of(&path).is_empty(), "y undoes the import");
     let status = s.app.status.0.clone().unwrap_or_default();
-    assert!(status.starts_with("undid 27 changes"), "{status}");
+    assert!(status.starts_with("undid 33 changes"), "{status}");
 }
 
 #[test]

@@ -593,7 +593,9 @@ impl State {
                 .groups
                 .iter()
                 .zip(&shown.groups)
-                .map(|(g, row)| (g.name.clone(), row.margin.unwrap_or_default()))
+                .enumerate()
+                .filter(|(i, _)| state.listed_group(*i))
+                .map(|(_, (g, row))| (g.name.clone(), row.margin.unwrap_or_default()))
                 .collect()
         } else {
             Vec::new()
@@ -667,12 +669,20 @@ impl State {
                 )
             })
             .collect();
-        v.extend(cfg.groups.iter().map(|g| {
-            (
-                format!("group:{}", g.name),
-                format!("{}  (BILLING_GROUP)", g.name),
-            )
-        }));
+        let state = self.current();
+        v.extend(
+            cfg.groups
+                .iter()
+                .enumerate()
+                // A level-2 transfer's group: its transfer's views stand for it.
+                .filter(|(i, _)| state.listed_group(*i))
+                .map(|(_, g)| {
+                    (
+                        format!("group:{}", g.name),
+                        format!("{}  (BILLING_GROUP)", g.name),
+                    )
+                }),
+        );
         v.extend(cfg.views.iter().map(|c| {
             (
                 format!("custom:{}", c.name),

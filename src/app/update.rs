@@ -261,12 +261,15 @@ impl State {
                         self.marked.insert(id);
                     }
                 }
-                // The groups of the configuration being edited (the open scenario's).
+                // The groups of the configuration being edited (the open scenario's), but
+                // those that take a whole organisation (TRANSFER_BILLING): accounts are not
+                // listed into them.
                 let mut options: Vec<(String, Choice)> = self
                     .current()
                     .config
                     .groups
                     .iter()
+                    .filter(|g| g.group_type != crate::model::GroupType::TransferBilling)
                     .map(|g| (g.name.clone(), Choice::Group(g.name.clone())))
                     .collect();
                 options.push((

@@ -645,6 +645,10 @@ fn daily_panel(f: &mut Frame<'_>, area: Rect, s: &Session) {
         .min(20);
     let mut lines = Vec::new();
     for (g, group) in cfg.groups.iter().enumerate() {
+        // The groups of the list (a level-2 transfer's group is in its views).
+        if !state.listed_group(g) {
+            continue;
+        }
         let series = daily.get(g).map_or(&[][..], Vec::as_slice);
         let peak = series.iter().copied().fold(Decimal::ZERO, Decimal::max);
         lines.push(Line::from(vec![

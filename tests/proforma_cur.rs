@@ -34,7 +34,7 @@ fn period(p: &str) -> BillingPeriod {
 fn sample_workspace(dir: &Path, extra: &[&str]) -> PathBuf {
     let samples = dir.join("samples");
     bin()
-        .args(["generate-sample", "--out"])
+        .args(["generate-sample", "--with-transfers", "--out"])
         .arg(&samples)
         .args(extra)
         .assert()
@@ -156,7 +156,11 @@ fn every_group_ties_to_its_proforma_cost() {
         // (level 2: the downstream seller's to bill, so no file here).
         assert_eq!(a.config.groups.len(), 7);
         for (g, group) in a.config.groups.iter().enumerate() {
-            let file = out.join(format!("proforma-cur-{}-{p}.csv.gz", group.name));
+            // File names are the groups' names in lower case (slugs).
+            let file = out.join(format!(
+                "proforma-cur-{}-{p}.csv.gz",
+                group.name.to_lowercase()
+            ));
             if !a.listed_group(g) {
                 assert_eq!(group.name, "Initech");
                 assert!(!file.exists());
@@ -235,7 +239,7 @@ fn every_group_ties_to_its_proforma_cost() {
                 assert!((d(&r[cost]) - want).abs() <= d("0.0000000002"), "{r:?}");
                 checked += 1;
             }
-            assert!(checked > 400, "{} {p}: {checked} rows", group.name);
+            assert!(checked > 300, "{} {p}: {checked} rows", group.name);
             // Custom line items: their amounts, as Fee / Credit rows.
             for amount in a.pricing.items.iter().filter(|x| x.group == g) {
                 let item = &a.config.items[amount.item];

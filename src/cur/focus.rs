@@ -565,6 +565,9 @@ pub struct FocusRow<'a, R> {
     row: &'a R,
     base: usize,
     extra: &'a [Vec<u8>],
+    /// The header column a numeric derived cell was copied from (usage amount, effective
+    /// costs), by derived position: its number is the source's (`Cells::decimal`).
+    numbers: [Option<usize>; FIXED],
 }
 
 impl<R: Cells> Cells for FocusRow<'_, R> {
@@ -585,6 +588,15 @@ impl<R: Cells> Cells for FocusRow<'_, R> {
             self.row.text(index)
         } else {
             std::str::from_utf8(self.cell(index)).ok()
+        }
+    }
+
+    fn decimal(&self, index: usize) -> Option<rust_decimal::Decimal> {
+        if index < self.base {
+            self.row.decimal(index)
+        } else {
+            let source = (*self.numbers.get(index - self.base)?)?;
+            self.row.decimal(source)
         }
     }
 }
@@ -745,17 +757,29 @@ pub fn with_row<R: Cells, T>(
             value(row, c.invoice_issuer),
         ));
         extra[D_REGION].extend_from_slice(first_of(row, c.region_id, c.region_name));
-        extra[D_USAGE].extend_from_slice(first_of(row, c.consumed_quantity, c.pricing_quantity));
+        let mut numbers = [None; FIXED];
+        let consumed = value(row, c.consumed_quantity);
+        let (usage, usage_col) = if consumed.is_empty() {
+            (value(row, c.pricing_quantity), c.pricing_quantity)
+        } else {
+            (consumed, c.consumed_quantity)
+        };
+        extra[D_USAGE].extend_from_slice(usage);
+        numbers[D_USAGE] = usage_col;
         match commitment {
             Commitment::Reservation => extra[D_RI_ARN].extend_from_slice(id),
             Commitment::SavingsPlan => extra[D_SP_ARN].extend_from_slice(id),
             Commitment::None => {}
         }
         let effective = value(row, c.effective_cost);
-        match lit {
-            Some("SavingsPlanCoveredUsage") => extra[D_SP_EFF].extend_from_slice(effective),
-            Some("DiscountedUsage") => extra[D_RI_EFF].extend_from_slice(effective),
-            _ => {}
+        let eff_at = match lit {
+            Some("SavingsPlanCoveredUsage") => Some(D_SP_EFF),
+            Some("DiscountedUsage") => Some(D_RI_EFF),
+            _ => None,
+        };
+        if let Some(at) = eff_at {
+            extra[at].extend_from_slice(effective);
+            numbers[at] = c.effective_cost;
         }
         for (col, at) in [(c.tags, FIXED), (c.cost_categories, FIXED + 1)] {
             let Some(col) = col else { continue };
@@ -774,6 +798,7 @@ pub fn with_row<R: Cells, T>(
             row,
             base: c.base,
             extra,
+            numbers,
         };
         f(&adapted)
     })

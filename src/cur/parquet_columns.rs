@@ -146,6 +146,10 @@ enum Cell<'a> {
     Text(Text<'a>),
     /// Numbers, timestamps: written once per batch into `Batch::arena`, one span per row.
     Written(Vec<(u32, u32)>),
+    /// A DOUBLE column: its text as `Written`, and each finite value already as the exact
+    /// Decimal that text parses to (`money::decimal_from_f64_digits`), None when null or not
+    /// finite (the text then gives the fold its answer or its error).
+    Double(Vec<(u32, u32)>, Vec<Option<rust_decimal::Decimal>>),
     MapKey(&'a Map<'a>, &'a [u8]),
     /// A map key, else another cell (the region code).
     MapKeyOr(&'a Map<'a>, &'a [u8], usize),
@@ -170,7 +174,7 @@ impl Cells for BatchRow<'_, '_> {
     fn cell(&self, index: usize) -> &[u8] {
         match self.cells.get(index) {
             Some(Cell::Text(t)) => t.get(self.row),
-            Some(Cell::Written(spans)) => spans
+            Some(Cell::Written(spans) | Cell::Double(spans, _)) => spans
                 .get(self.row)
                 .and_then(|&(a, b)| self.arena.get(a as usize..b as usize))
                 .unwrap_or(b""),
@@ -190,7 +194,7 @@ impl Cells for BatchRow<'_, '_> {
     fn text(&self, index: usize) -> Option<&str> {
         match self.cells.get(index) {
             Some(Cell::Text(t)) => t.text(self.row),
-            Some(Cell::Written(spans)) => match self.arena_text {
+            Some(Cell::Written(spans) | Cell::Double(spans, _)) => match self.arena_text {
                 // Every span is one whole written value: on character boundaries.
                 Some(arena) => spans
                     .get(self.row)
@@ -205,6 +209,54 @@ impl Cells for BatchRow<'_, '_> {
             Some(Cell::Set(_)) => std::str::from_utf8(self.cell(index)).ok(),
             Some(Cell::Absent) | None => Some(""),
         }
+    }
+
+    fn decimal(&self, index: usize) -> Option<rust_decimal::Decimal> {
+        match self.cells.get(index) {
+            Some(Cell::Double(_, values)) => values.get(self.row).copied().flatten(),
+            _ => None,
+        }
+    }
+}
+
+/// A DOUBLE column's values written as text into `arena` (one span per row, as
+/// [`write_column`]) and converted to exact Decimals from the same digits, without parsing
+/// the text back.
+fn write_doubles(
+    v: &arrow_array::Float64Array,
+    arena: &mut Vec<u8>,
+) -> (Vec<(u32, u32)>, Vec<Option<rust_decimal::Decimal>>) {
+    let n = v.len();
+    let mut spans = Vec::with_capacity(n);
+    let mut values = Vec::with_capacity(n);
+    let mut buf = ryu::Buffer::new();
+    for i in 0..n {
+        let from = arena.len() as u32;
+        let mut value = None;
+        if v.is_valid(i) {
+            let x = v.value(i);
+            if x.is_finite() {
+                let text = crate::money::f64_text(x, &mut buf);
+                arena.extend_from_slice(text.as_bytes());
+                value = crate::money::shortest_text_decimal(&text).ok();
+            } else {
+                // NaN, inf: the fold refuses them by this text.
+                let _ = write!(DisplayInto(arena), "{x}");
+            }
+        }
+        spans.push((from, arena.len() as u32));
+        values.push(value);
+    }
+    (spans, values)
+}
+
+/// `fmt::Write` into a byte buffer.
+struct DisplayInto<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for DisplayInto<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
     }
 }
 
@@ -623,6 +675,11 @@ fn fold_batch(
             }
             continue;
         }
+        if let Some(v) = a.as_any().downcast_ref::<arrow_array::Float64Array>() {
+            let (spans, values) = write_doubles(v, &mut arena);
+            cells[col] = Cell::Double(spans, values);
+            continue;
+        }
         cells[col] = match Text::of(a.as_ref()) {
             Some(t) => Cell::Text(t),
             None => match write_column(a, &mut arena) {
@@ -692,7 +749,7 @@ fn fold_batch(
 fn region_only(cells: &mut [Cell<'_>], at: usize, source: usize) {
     let copy = match &cells[source] {
         Cell::Text(t) => Some(Cell::Text(t.view())),
-        Cell::Written(s) => Some(Cell::Written(s.clone())),
+        Cell::Written(s) | Cell::Double(s, _) => Some(Cell::Written(s.clone())),
         _ => None,
     };
     if let Some(c) = copy {

@@ -217,6 +217,13 @@ impl Cells for BatchRow<'_, '_> {
             _ => None,
         }
     }
+
+    fn label_set(&self, index: usize) -> Option<&[u8]> {
+        match self.cells.get(index) {
+            Some(Cell::Set(_)) => Some(self.cell(index)),
+            _ => None,
+        }
+    }
 }
 
 /// A DOUBLE column's values written as text into `arena` (one span per row, as
@@ -661,9 +668,19 @@ fn fold_batch(
     for (pos, &col) in projected.iter().enumerate() {
         let a = batch.column(pos);
         if cur2.is_none() && matches!(a.data_type(), DataType::Map(..)) {
-            // Not CUR 2.0: a FOCUS tag map, shown as the JSON object a FOCUS CSV holds.
-            cells[col] = match super::focus::json_spans(a.as_ref(), &mut arena) {
-                Some(spans) => Cell::Written(spans),
+            // Not CUR 2.0: a FOCUS tag map, handed over as the label-set cell the FOCUS row
+            // adapter would build from the JSON object a FOCUS CSV holds (`Cells::label_set`).
+            let strings = match a.data_type() {
+                DataType::Map(entries, _) => match entries.data_type() {
+                    DataType::Struct(f) if f.len() == 2 => f
+                        .iter()
+                        .all(|f| super::focus::is_string_type(f.data_type())),
+                    _ => false,
+                },
+                _ => false,
+            };
+            cells[col] = match Map::of(a.as_ref()).filter(|_| strings) {
+                Some(m) => Cell::Set(label_sets(&m, &mut sets)),
                 None => return Err(not_a_map(path, header, col)),
             };
             continue;
@@ -754,5 +771,85 @@ fn region_only(cells: &mut [Cell<'_>], at: usize, source: usize) {
     };
     if let Some(c) = copy {
         cells[at] = c;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A FOCUS `Tags` MAP handed over as a label set is the set the FOCUS adapter builds from
+    /// the JSON object of the same map (as a FOCUS CSV holds it): escapes, a null and an empty
+    /// value, a repeated key, unsorted keys, an empty map and a null row.
+    #[test]
+    fn a_tag_map_gives_the_label_set_of_its_json_object() {
+        use arrow_array::builder::{MapBuilder, StringBuilder};
+        let mut b = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
+        let rows: [&[(&str, Option<&str>)]; 2] = [
+            &[
+                ("user:team", Some("we\"b\\")),
+                ("env", None),
+                ("a", Some("")),
+                ("Zed", Some("z\u{e9}")),
+            ],
+            // A repeated key (plain text): the first entry, as a JSON object read in place.
+            &[
+                ("k", Some("first")),
+                ("j", Some("v")),
+                ("k", Some("second")),
+            ],
+        ];
+        for row in rows {
+            for &(k, v) in row {
+                b.keys().append_value(k);
+                match v {
+                    Some(v) => b.values().append_value(v),
+                    None => b.values().append_null(),
+                }
+            }
+            b.append(true).expect("row");
+        }
+        b.append(true).expect("empty map");
+        b.append(false).expect("null row");
+        let a = b.finish();
+        let m = Map::of(&a).expect("a map of strings");
+        let mut sets = Vec::new();
+        let spans = label_sets(&m, &mut sets);
+        assert_eq!(spans.len(), 4);
+        let names = vec!["Tags".to_string()];
+        let path = Path::new("f.parquet");
+        for (row, &(from, to)) in spans.iter().enumerate() {
+            let mut json = String::new();
+            assert!(super::super::focus::json_text(&a, row, &mut json));
+            let (mut text, mut pairs, mut want) = (Vec::new(), Vec::new(), Vec::new());
+            super::super::focus::object_label_set(
+                path,
+                &names,
+                1,
+                0,
+                json.as_bytes(),
+                &mut text,
+                &mut pairs,
+                &mut want,
+            )
+            .expect("valid JSON");
+            assert_eq!(
+                &sets[from as usize..to as usize],
+                want.as_slice(),
+                "row {row}"
+            );
+        }
+        let set = |i: usize| &sets[spans[i].0 as usize..spans[i].1 as usize];
+        let mut want = Vec::new();
+        for (k, v) in [("Zed", "z\u{e9}"), ("user:team", "we\"b\\")] {
+            for f in [k, v] {
+                want.extend_from_slice(&(f.len() as u32).to_le_bytes());
+                want.extend_from_slice(f.as_bytes());
+            }
+        }
+        assert_eq!(set(0), want.as_slice());
+        assert!(set(1).windows(5).any(|w| w == b"first"));
+        assert!(!set(1).windows(6).any(|w| w == b"second"));
+        assert!(set(2).is_empty() && set(3).is_empty());
     }
 }

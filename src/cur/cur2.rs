@@ -154,6 +154,15 @@ impl<R: Cells> Cells for Cur2Row<'_, R> {
             std::str::from_utf8(self.cell(index)).ok()
         }
     }
+
+    fn decimal(&self, index: usize) -> Option<rust_decimal::Decimal> {
+        // The derived cells are text (map entries, a label set): never numbers.
+        if index < self.base {
+            self.row.decimal(index)
+        } else {
+            None
+        }
+    }
 }
 
 /// Per-thread scratch, reused row after row: the derived cells, and a map's entries as byte

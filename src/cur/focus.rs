@@ -435,10 +435,19 @@ fn ci_starts(hay: &[u8], prefix: &[u8]) -> bool {
 /// Whether a `ProviderName` names AWS. A file without the column, or a null cell, is AWS's
 /// (AWS's export always fills it; the other clouds' exports too).
 pub fn is_aws_provider(provider: &[u8]) -> bool {
-    let p = String::from_utf8_lossy(provider)
-        .trim()
-        .to_ascii_lowercase();
-    p.is_empty() || p == "aws" || p == "amazon" || p.starts_with("amazon web services")
+    // ASCII case-insensitive, on the bytes: no allocation per row.
+    let is_aws = |p: &[u8]| {
+        p.is_empty()
+            || p.eq_ignore_ascii_case(b"aws")
+            || p.eq_ignore_ascii_case(b"amazon")
+            || ci_starts(p, b"amazon web services")
+    };
+    let p = provider.trim_ascii();
+    if p.is_ascii() {
+        return is_aws(p);
+    }
+    // Other white space (`str::trim`'s) or bytes that are not UTF-8 (read lossily): rare.
+    is_aws(String::from_utf8_lossy(p).trim().as_bytes())
 }
 
 /// What a commitment discount is: a Savings Plan, a reservation, or none.
@@ -565,6 +574,9 @@ pub struct FocusRow<'a, R> {
     row: &'a R,
     base: usize,
     extra: &'a [Vec<u8>],
+    /// The header column a numeric derived cell was copied from (usage amount, effective
+    /// costs), by derived position: its number is the source's (`Cells::decimal`).
+    numbers: [Option<usize>; FIXED],
 }
 
 impl<R: Cells> Cells for FocusRow<'_, R> {
@@ -585,6 +597,15 @@ impl<R: Cells> Cells for FocusRow<'_, R> {
             self.row.text(index)
         } else {
             std::str::from_utf8(self.cell(index)).ok()
+        }
+    }
+
+    fn decimal(&self, index: usize) -> Option<rust_decimal::Decimal> {
+        if index < self.base {
+            self.row.decimal(index)
+        } else {
+            let source = (*self.numbers.get(index - self.base)?)?;
+            self.row.decimal(source)
         }
     }
 }
@@ -658,6 +679,35 @@ fn visit_object(
             &format!("is not valid JSON ({e}); FOCUS tags hold a JSON object"),
         )),
     }
+}
+
+/// A JSON-object cell (`Tags`, `x_CostCategories`) as one label-set cell
+/// (`fold::encode_label_set`) appended to `out`; `text` and `pairs` are scratch.
+///
+/// # Errors
+/// As [`visit_object`].
+#[allow(clippy::too_many_arguments)]
+pub(super) fn object_label_set(
+    path: &Path,
+    names: &[String],
+    line: u64,
+    col: usize,
+    raw: &[u8],
+    text: &mut Vec<u8>,
+    pairs: &mut Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+    out: &mut Vec<u8>,
+) -> Result<(), CurError> {
+    text.clear();
+    pairs.clear();
+    visit_object(path, names, line, col, raw, |k, v| {
+        let k_at = text.len();
+        text.extend_from_slice(k.as_bytes());
+        let v_at = text.len();
+        text.extend_from_slice(v);
+        pairs.push((k_at..v_at, v_at..text.len()));
+    })?;
+    crate::cur::fold::encode_label_set(text, pairs, out);
+    Ok(())
 }
 
 /// Builds the derived cells of `row` and calls `f` with the row that shows them.
@@ -745,41 +795,60 @@ pub fn with_row<R: Cells, T>(
             value(row, c.invoice_issuer),
         ));
         extra[D_REGION].extend_from_slice(first_of(row, c.region_id, c.region_name));
-        extra[D_USAGE].extend_from_slice(first_of(row, c.consumed_quantity, c.pricing_quantity));
+        let mut numbers = [None; FIXED];
+        let consumed = value(row, c.consumed_quantity);
+        let (usage, usage_col) = if consumed.is_empty() {
+            (value(row, c.pricing_quantity), c.pricing_quantity)
+        } else {
+            (consumed, c.consumed_quantity)
+        };
+        extra[D_USAGE].extend_from_slice(usage);
+        numbers[D_USAGE] = usage_col;
         match commitment {
             Commitment::Reservation => extra[D_RI_ARN].extend_from_slice(id),
             Commitment::SavingsPlan => extra[D_SP_ARN].extend_from_slice(id),
             Commitment::None => {}
         }
         let effective = value(row, c.effective_cost);
-        match lit {
-            Some("SavingsPlanCoveredUsage") => extra[D_SP_EFF].extend_from_slice(effective),
-            Some("DiscountedUsage") => extra[D_RI_EFF].extend_from_slice(effective),
-            _ => {}
+        let eff_at = match lit {
+            Some("SavingsPlanCoveredUsage") => Some(D_SP_EFF),
+            Some("DiscountedUsage") => Some(D_RI_EFF),
+            _ => None,
+        };
+        if let Some(at) = eff_at {
+            extra[at].extend_from_slice(effective);
+            numbers[at] = c.effective_cost;
         }
         for (col, at) in [(c.tags, FIXED), (c.cost_categories, FIXED + 1)] {
             let Some(col) = col else { continue };
-            text.clear();
-            pairs.clear();
-            visit_object(path, names, line, col, row.cell(col), |k, v| {
-                let k_at = text.len();
-                text.extend_from_slice(k.as_bytes());
-                let v_at = text.len();
-                text.extend_from_slice(v);
-                pairs.push((k_at..v_at, v_at..text.len()));
-            })?;
-            crate::cur::fold::encode_label_set(text, pairs, &mut extra[at]);
+            // A Parquet MAP comes as its label set already (parquet_columns).
+            if let Some(set) = row.label_set(col) {
+                extra[at].extend_from_slice(set);
+                continue;
+            }
+            object_label_set(
+                path,
+                names,
+                line,
+                col,
+                row.cell(col),
+                text,
+                pairs,
+                &mut extra[at],
+            )?;
         }
         let adapted = FocusRow {
             row,
             base: c.base,
             extra,
+            numbers,
         };
         f(&adapted)
     })
 }
 
 /// Text at `i` of a string array of any layout; `None` when null or not a string array.
+#[cfg(test)]
 fn string_at(a: &dyn arrow_array::Array, i: usize) -> Option<&str> {
     use arrow_array::cast::AsArray;
     use arrow_schema::DataType;
@@ -794,12 +863,14 @@ fn string_at(a: &dyn arrow_array::Array, i: usize) -> Option<&str> {
     }
 }
 
-fn is_string_type(t: &arrow_schema::DataType) -> bool {
+/// Whether an arrow type is one of the string layouts (a FOCUS tag map's keys and values).
+pub(super) fn is_string_type(t: &arrow_schema::DataType) -> bool {
     use arrow_schema::DataType;
     matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
 }
 
 /// Writes `s` as a JSON string (quoted, escaped).
+#[cfg(test)]
 fn push_json_string(out: &mut String, s: &str) {
     use std::fmt::Write as _;
     out.push('"');
@@ -823,7 +894,9 @@ fn push_json_string(out: &mut String, s: &str) {
 }
 
 /// Writes row `row` of a string or map-of-strings column as the JSON text a FOCUS CSV holds
-/// (null: nothing). False for any other type.
+/// (null: nothing). False for any other type. The reader hands a map over as its label set
+/// (`Cells::label_set`); this is the tests' reference for that set.
+#[cfg(test)]
 pub(super) fn json_text(a: &dyn arrow_array::Array, row: usize, out: &mut String) -> bool {
     use arrow_array::cast::AsArray;
     use arrow_schema::DataType;
@@ -860,27 +933,6 @@ pub(super) fn json_text(a: &dyn arrow_array::Array, row: usize, out: &mut String
     }
     out.push('}');
     true
-}
-
-/// A map-of-strings column (a Parquet `Tags` MAP) written as one JSON object per row into
-/// `arena`, one span per row, for the column-wise Parquet reader; `None` when a row cannot be
-/// written (keys or values that are not strings).
-pub(super) fn json_spans(
-    a: &dyn arrow_array::Array,
-    arena: &mut Vec<u8>,
-) -> Option<Vec<(u32, u32)>> {
-    let mut spans = Vec::with_capacity(a.len());
-    let mut text = String::new();
-    for row in 0..a.len() {
-        text.clear();
-        if !json_text(a, row, &mut text) {
-            return None;
-        }
-        let from = u32::try_from(arena.len()).ok()?;
-        arena.extend_from_slice(text.as_bytes());
-        spans.push((from, u32::try_from(arena.len()).ok()?));
-    }
-    Some(spans)
 }
 
 #[cfg(test)]
@@ -1118,10 +1170,6 @@ mod tests {
         text.clear();
         assert!(json_text(&a, 1, &mut text));
         assert_eq!(text, "");
-        let mut arena = Vec::new();
-        let spans = json_spans(&a, &mut arena).expect("spans");
-        assert_eq!(spans.len(), 2);
-        assert_eq!(spans[1].0, spans[1].1);
     }
 
     #[test]

@@ -28,6 +28,23 @@ pub trait Cells {
     fn text(&self, index: usize) -> Option<&str> {
         std::str::from_utf8(self.cell(index)).ok()
     }
+
+    /// The cell's number when the source holds it as one and converted it already (a Parquet
+    /// DOUBLE: `money::decimal_from_f64_digits`, the same value and scale as parsing the
+    /// cell's text); None when the cell's text is to be parsed (text sources, null or
+    /// non-finite numbers, whose text gives the answer or the error).
+    fn decimal(&self, index: usize) -> Option<Decimal> {
+        let _ = index;
+        None
+    }
+
+    /// The cell as one canonical label-set cell ([`encode_label_set`]) when the source built
+    /// it from a map already (a Parquet MAP column); None when the cell is text (a JSON
+    /// object) to be read.
+    fn label_set(&self, index: usize) -> Option<&[u8]> {
+        let _ = index;
+        None
+    }
 }
 
 impl Cells for csv::ByteRecord {
@@ -1116,6 +1133,13 @@ impl<'m> FoldWorker<'_, 'm> {
         line: u64,
     ) -> Result<Option<Decimal>, CurError> {
         let Some(col) = col else { return Ok(None) };
+        if let Some(d) = row.decimal(col) {
+            return Ok(Some(if self.map.cube.is_some() {
+                d.normalize()
+            } else {
+                d
+            }));
+        }
         let t = self.text(row, col, line)?;
         let n = money::parse_decimal(t)
             .map_err(|_| self.bad(line, col, t.as_bytes(), number_reason(t)))?;

@@ -18,7 +18,7 @@
 //! target that is renamed over it. Like a statement, it holds no wall-clock time.
 
 use super::compare::{self, Grid, Layout};
-use super::export::{Args, Audience, ExportFormat};
+use super::export::{Args, Audience};
 use crate::money::fmt_grouped;
 use crate::month_end::compare::MonthOverMonth;
 use crate::month_end::statement::Format;
@@ -27,40 +27,9 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
-/// The format asked for: `--format`, else the extension of `--out`; a contradiction, or an
-/// extension that is not one of the formats, is refused.
+/// The comparison format asked for ([`super::export::file_format`]).
 fn format_of(args: &Args<'_>) -> color_eyre::Result<Format> {
-    let ext = args
-        .out
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    let from_ext = match ext.as_deref() {
-        None => None,
-        Some("csv") => Some(Format::Csv),
-        Some("md" | "markdown") => Some(Format::Md),
-        Some("html" | "htm") => Some(Format::Html),
-        Some(other) => bail!(
-            "--out {}: .{other} is not a comparison format (.csv, .md or .html); nothing was written",
-            args.out.display()
-        ),
-    };
-    let asked = args.format.map(|f| match f {
-        ExportFormat::Csv => Format::Csv,
-        ExportFormat::Md => Format::Md,
-        ExportFormat::Html => Format::Html,
-    });
-    match (asked, from_ext) {
-        (Some(a), Some(e)) if a != e => bail!(
-            "--format {} but --out {} names a .{} file; nothing was written",
-            a.extension(),
-            args.out.display(),
-            e.extension()
-        ),
-        (Some(a), _) => Ok(a),
-        (None, Some(e)) => Ok(e),
-        (None, None) => Ok(Format::Html),
-    }
+    super::export::file_format(args, false, "comparison")
 }
 
 /// Runs `export --kind comparison`.

@@ -107,3 +107,49 @@ pub fn reopen(path: &Path, period: BillingPeriod, reason: &str) -> color_eyre::R
     println!("reopened {period}");
     Ok(())
 }
+
+/// The format of a file export (statements, comparisons): `--format`, else the extension of
+/// `--out` (unless `directory`: `--all` writes a directory), else HTML. An extension that is
+/// not one of the formats (`.gz`, `.pdf`), or one that contradicts `--format`, is refused: the
+/// file would not hold what its name says. `what` names the kind in the message.
+pub(super) fn file_format(
+    args: &Args<'_>,
+    directory: bool,
+    what: &str,
+) -> color_eyre::Result<crate::month_end::statement::Format> {
+    use crate::month_end::statement::Format;
+    let ext = if directory {
+        None
+    } else {
+        args.out
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+    };
+    let from_ext = match ext.as_deref() {
+        None => None,
+        Some("csv") => Some(Format::Csv),
+        Some("md" | "markdown") => Some(Format::Md),
+        Some("html" | "htm") => Some(Format::Html),
+        Some(other) => color_eyre::eyre::bail!(
+            "--out {}: .{other} is not a {what} format (.csv, .md or .html); nothing was written",
+            args.out.display()
+        ),
+    };
+    let asked = args.format.map(|f| match f {
+        ExportFormat::Csv => Format::Csv,
+        ExportFormat::Md => Format::Md,
+        ExportFormat::Html => Format::Html,
+    });
+    match (asked, from_ext) {
+        (Some(a), Some(e)) if a != e => color_eyre::eyre::bail!(
+            "--format {} but --out {} names a .{} file; nothing was written",
+            a.extension(),
+            args.out.display(),
+            e.extension()
+        ),
+        (Some(a), _) => Ok(a),
+        (None, Some(e)) => Ok(e),
+        (None, None) => Ok(Format::Html),
+    }
+}

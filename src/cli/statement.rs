@@ -4,52 +4,17 @@
 //!
 //! Files are written all or nothing ([`statement_files::issue`]).
 
-use super::export::{Args, Audience, ExportFormat};
+use super::export::{Args, Audience};
 use crate::month_end::statement::Format;
 use crate::month_end::statement_files;
 use crate::store::Workspace;
 use color_eyre::eyre::bail;
 use std::path::Path;
 
-/// The statement format asked for: `--format`, else the extension of `--out` (one file),
-/// else HTML (`--all`, or `--out` without an extension). An extension that is not a
-/// statement format (`.gz`, `.pdf`), or one that contradicts `--format`, is refused: the
-/// file would not hold what its name says.
+/// The statement format asked for ([`super::export::file_format`]); `--all` (a directory)
+/// takes no extension.
 fn format_of(args: &Args<'_>) -> color_eyre::Result<Format> {
-    let ext = if args.all || args.out.is_dir() {
-        None
-    } else {
-        args.out
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-    };
-    let from_ext = match ext.as_deref() {
-        None => None,
-        Some("csv") => Some(Format::Csv),
-        Some("md" | "markdown") => Some(Format::Md),
-        Some("html" | "htm") => Some(Format::Html),
-        Some(other) => bail!(
-            "--out {}: .{other} is not a statement format (.csv, .md or .html); nothing was written",
-            args.out.display()
-        ),
-    };
-    let asked = args.format.map(|f| match f {
-        ExportFormat::Csv => Format::Csv,
-        ExportFormat::Md => Format::Md,
-        ExportFormat::Html => Format::Html,
-    });
-    match (asked, from_ext) {
-        (Some(a), Some(e)) if a != e => bail!(
-            "--format {} but --out {} names a .{} file; nothing was written",
-            a.extension(),
-            args.out.display(),
-            e.extension()
-        ),
-        (Some(a), _) => Ok(a),
-        (None, Some(e)) => Ok(e),
-        (None, None) => Ok(Format::Html),
-    }
+    super::export::file_format(args, args.all || args.out.is_dir(), "statement")
 }
 
 /// Runs the export.

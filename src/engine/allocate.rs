@@ -111,14 +111,24 @@ pub fn split_cents(amount: Decimal, weights: &[Decimal], tie_names: &[&str]) -> 
         .try_fold(Decimal::ZERO, |s, w| s.checked_add(*w))
         .unwrap_or(Decimal::ZERO);
     let even = sum.is_zero();
-    // Exact shares in cents: ratio first (≤ 1), so nothing overflows.
+    // Exact shares in cents: the product first, then the division, so that a share that is
+    // exactly half a cent is exactly that (7.77 x 10/60 = 129.5 cents, not the 129.50..026 a
+    // rounded ratio gives) and ties go by the rule, to the larger weight. Only when the
+    // product overflows, the ratio first (≤ 1).
     let share = |i: usize| -> Decimal {
-        let ratio = if even {
-            Decimal::ONE / Decimal::from(n as u64)
+        let (w, of) = if even {
+            (Decimal::ONE, Decimal::from(n as u64))
         } else {
-            clean[i].checked_div(sum).unwrap_or(Decimal::ZERO)
+            (clean[i], sum)
         };
-        total_cents.checked_mul(ratio).unwrap_or(Decimal::ZERO)
+        total_cents
+            .checked_mul(w)
+            .and_then(|p| p.checked_div(of))
+            .or_else(|| {
+                w.checked_div(of)
+                    .and_then(|ratio| total_cents.checked_mul(ratio))
+            })
+            .unwrap_or(Decimal::ZERO)
     };
     let exact: Vec<Decimal> = (0..n).map(share).collect();
     let mut cents: Vec<Decimal> = exact.iter().map(|e| e.floor()).collect();
@@ -363,6 +373,12 @@ mod tests {
         // Equal remainders, the larger weight wins: 0.02 by 1:3 is 0.5 and 1.5 cents.
         let p = split_cents(d("0.02"), &[d("1"), d("3")], &["a", "b"]);
         assert_eq!(p, vec![d("0.00"), d("0.02")]);
+        // Exact half cents are ties, whatever the ratio's last digit: 7.77 by 10:20:30 is
+        // 129.5, 259 and 388.5 cents; the cent goes to the larger weight.
+        let p = split_cents(d("7.77"), &[d("10"), d("20"), d("30")], &["a", "b", "c"]);
+        assert_eq!(p, vec![d("1.29"), d("2.59"), d("3.89")]);
+        let p = split_cents(d("0.03"), &[d("1"), d("5")], &["a", "c"]);
+        assert_eq!(p, vec![d("0.00"), d("0.03")]);
         // Negative amounts split their absolute value.
         let p = split_cents(d("-10.005"), &[d("1"), d("1")], &["a", "b"]);
         assert_eq!(p, vec![d("-5.01"), d("-5.00")]);

@@ -69,6 +69,14 @@ fn a_transfer_is_created_viewed_edited_and_undone() {
         .unwrap();
     let total = proforma::money::fmt_grouped(s.app.data.shown_view(&report).total.aws);
     assert!(shown.contains(&total), "{total} not on screen:\n{shown}");
+    // The customer presentation keeps what the source is charged.
+    press(&mut s, &["P"]);
+    let customer = common::tui::screen_at(&mut s, 140, 45);
+    assert!(
+        customer.contains("customer presentation") && customer.contains(&total),
+        "{customer}"
+    );
+    press(&mut s, &["P"]);
     // e on a transfer view edits the transfer.
     press(&mut s, &["e"]);
     let form = s.app.form().expect("the transfer form");

@@ -236,12 +236,15 @@ fn render_view(
             a.proforma = Some(a.aws);
         }
     }
-    let rows: Vec<(&[(String, String)], rust_decimal::Decimal)> = report
+    let mut rows: Vec<(&[(String, String)], rust_decimal::Decimal)> = report
         .rows
         .iter()
         .zip(&shown.rows)
         .filter_map(|(r, a)| a.proforma.map(|p| (r.attributes.as_slice(), p)))
         .collect();
+    // Largest charge first: the report's own order (by AWS cost) would tell the ranking of
+    // what AWS bills.
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     let total = proforma(&shown.total);
     match format {
         OutputFormat::Json => {

@@ -1038,3 +1038,51 @@ fn cli_solves_from_a_scenario_and_refuses_a_scenario_of_another_period() {
 fn fmt(plain: &str) -> String {
     proforma::money::fmt_grouped(plain.parse().unwrap())
 }
+
+/// Solving into a scenario that exists solves from that scenario's draft (tester finding):
+/// a second target written into it is reached in it.
+#[test]
+fn cli_a_second_solve_into_a_scenario_starts_from_that_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo.proforma");
+    std::fs::copy(common::demo_workspace(), &ws).unwrap();
+    let solve = |args: &[&str]| {
+        let out = common::bin()
+            .arg("solve")
+            .arg(&ws)
+            .args(["--period", "2026-10", "--group", "retail"])
+            .args(args)
+            .args(["--apply-to-scenario", "s1"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    solve(&["--rule", "global-markup-10", "--margin-pct", "33"]);
+    let second = solve(&["--credit", "--margin-pct", "20"]);
+    assert!(second.contains("(scenario 's1')"), "{second}");
+    let out = common::bin()
+        .arg("report")
+        .arg(&ws)
+        .args(["--period", "2026-10", "--scenario", "s1", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let config = proforma::store::Workspace::open(&ws)
+        .unwrap()
+        .config_at("2026-10".parse().unwrap())
+        .unwrap();
+    let retail = &config.groups.iter().find(|g| g.name == "retail").unwrap().arn;
+    let row = v["BillingGroupCostReports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["Arn"] == retail.as_str())
+        .unwrap();
+    assert_eq!(row["MarginPercentage"], "20.00", "{row}");
+}

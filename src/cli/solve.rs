@@ -44,7 +44,18 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
             path.display()
         );
     }
-    let analysis = Analysis::load_state(&ws, args.period, args.scenario)?;
+    // Writing into a scenario that exists: solve from it (its draft is what the change joins),
+    // unless --scenario names the state to solve from.
+    let into = match (args.scenario, args.apply_to_scenario) {
+        (Some(s), _) => Some(s.to_string()),
+        (None, Some(name)) => ws
+            .scenarios()?
+            .into_iter()
+            .find(|s| s.name == name.trim() && s.period == args.period)
+            .map(|s| s.name),
+        (None, None) => None,
+    };
+    let analysis = Analysis::load_state(&ws, args.period, into.as_deref())?;
     let g = analysis.group_index(args.group)?;
     analysis.refuse_level_two(g)?;
     let currency = analysis
@@ -61,7 +72,7 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
     )
     .map_err(|e| eyre!("no solution: {e}"))?;
     solved.set_currency(&currency);
-    print!("{}", render(&analysis, g, args, &solved));
+    super::table::emit(&render(&analysis, g, args, &solved))?;
     drop(ws);
     if let Some(name) = args.apply_to_scenario {
         let mut ws = Workspace::open(path)?;
@@ -85,12 +96,12 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
             }
             bail!("scenario '{}' refused the change: {e}", scenario.name);
         }
-        println!(
-            "written into scenario '{}'{} (the baseline is unchanged): {}",
+        super::table::emit(&format!(
+            "written into scenario '{}'{} (the baseline is unchanged): {}\n",
             scenario.name,
             if created { ", created" } else { "" },
             describe(&solved.object)
-        );
+        ))?;
     }
     Ok(())
 }
@@ -129,7 +140,7 @@ fn pct(p: Option<Decimal>, dp: u32) -> String {
 /// The solution and the numbers of every group it moves, before -> after.
 fn render(a: &Analysis, g: usize, args: &Args<'_>, s: &Solved) -> String {
     let group = &a.config.groups[g];
-    let state = match args.scenario {
+    let state = match a.scenario.as_deref() {
         Some(n) => format!("scenario '{n}'"),
         None => "baseline".to_string(),
     };

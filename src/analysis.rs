@@ -270,7 +270,7 @@ impl Analysis {
             return Err(ReportError::NotFound(format!(
                 "no scenario '{name}' in this workspace (scenarios: {})",
                 if known.is_empty() {
-                    "none; create one in the TUI with w".to_string()
+                    "none; create one with `proforma scenario new` or in the TUI with w".to_string()
                 } else {
                     known.join(", ")
                 }

@@ -342,9 +342,31 @@ fn invalid_transfers_are_refused_naming_the_field() {
         &(transfer("one", C, A, "Passthrough") + &transfer("again", C, B, "Passthrough")),
         "already transfers its bill through 'again'",
     );
+    // A bundle transfer in force without its group is refused (TOML creates one).
     refuse(
-        "[[billing_transfer]]\nname = \"X\"\nsource_account = \"333333333333\"\ntransfer_account = \"111111111111\"\nstart = \"2026-10\"\n",
+        r#"{"BillingTransfers": [{"Arn": "arn:aws:organizations::111111111111:transfer/o-abcdefghij/billing/inbound/rt-abcdefgh", "Name": "X", "Source": {"ManagementAccountId": "333333333333"}, "Target": {"ManagementAccountId": "111111111111"}, "StartTimestamp": "2026-10-01T00:00:00Z"}]}"#,
         "needs its TRANSFER_BILLING billing group",
+    );
+    refuse(
+        r#"{"BillingTransfers": [{"Arn": "arn:aws:organizations::111111111111:transfer/o-abcdefghij/billing/inbound/rt-abcdefgh", "Name": "X", "Source": {"ManagementAccountId": "333333333333"}, "Target": {"ManagementAccountId": "111111111111"}, "StartTimestamp": 1790812800.5}]}"#,
+        "starts on the 1st of a month at 00:00 UTC",
+    );
+    // Without a plan, a transfer's group is on BasicPricingPlan (SPEC 2.6).
+    let path = dir.path().join("basic.toml");
+    std::fs::write(
+        &path,
+        "[[billing_transfer]]\nname = \"X\"\nsource_account = \"333333333333\"\ntransfer_account = \"111111111111\"\nstart = \"2026-10\"\n",
+    )
+    .unwrap();
+    bin()
+        .args(["config", "import"])
+        .arg(&ws)
+        .arg(&path)
+        .assert()
+        .success();
+    assert_eq!(
+        totals(&ws, &format!("showback:{C}")),
+        ("100.00".into(), None)
     );
     // Not in force: a view names the months it covers.
     let path = dir.path().join("later.toml");

@@ -1066,7 +1066,14 @@ fn cli_a_second_solve_into_a_scenario_starts_from_that_scenario() {
     let out = common::bin()
         .arg("report")
         .arg(&ws)
-        .args(["--period", "2026-10", "--scenario", "s1", "--format", "json"])
+        .args([
+            "--period",
+            "2026-10",
+            "--scenario",
+            "s1",
+            "--format",
+            "json",
+        ])
         .assert()
         .success()
         .get_output()
@@ -1077,7 +1084,12 @@ fn cli_a_second_solve_into_a_scenario_starts_from_that_scenario() {
         .unwrap()
         .config_at("2026-10".parse().unwrap())
         .unwrap();
-    let retail = &config.groups.iter().find(|g| g.name == "retail").unwrap().arn;
+    let retail = &config
+        .groups
+        .iter()
+        .find(|g| g.name == "retail")
+        .unwrap()
+        .arn;
     let row = v["BillingGroupCostReports"]
         .as_array()
         .unwrap()

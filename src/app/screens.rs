@@ -903,7 +903,11 @@ fn view(app: &Screen<'_>) -> TableModel {
             // A showback (a bill source's own view) bills the source its pro forma: that is
             // its pro forma column too (and what the customer presentation keeps).
             if app.data.view_is_showback(&app.view) {
-                for a in shown.rows.iter_mut().chain(std::iter::once(&mut shown.total)) {
+                for a in shown
+                    .rows
+                    .iter_mut()
+                    .chain(std::iter::once(&mut shown.total))
+                {
                     a.proforma = Some(a.aws);
                 }
             }

@@ -83,7 +83,8 @@ pub enum Command {
         /// One billing group (by name or ARN)
         #[arg(long, conflicts_with = "view")]
         group: Option<String>,
-        /// Billing view: primary, primary:<payer id>, group:<name>, custom:<name>
+        /// Billing view: primary, primary:<payer id>, group:<name>, custom:<name>,
+        /// transfer:<source payer id> ("my view") or showback:<source payer id>
         #[arg(long)]
         view: Option<String>,
         /// LINKED_ACCOUNT, PRODUCT_NAME, SERVICE_CODE, USAGE_TYPE, LINE_ITEM_TYPE or BILLING_PERIOD
@@ -203,7 +204,8 @@ pub enum Command {
         /// Billing group (name or ARN)
         #[arg(long, required_unless_present = "view", conflicts_with = "view")]
         group: Option<String>,
-        /// Billing view: primary, primary:<payer id>, group:<name>, custom:<name>
+        /// Billing view: primary, primary:<payer id>, group:<name>, custom:<name>,
+        /// transfer:<source payer id> ("my view") or showback:<source payer id>
         #[arg(long)]
         view: Option<String>,
         /// Explain a scenario's draft of the period instead of the baseline (by name)

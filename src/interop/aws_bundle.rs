@@ -517,8 +517,10 @@ fn timestamp_text(v: &Value) -> Option<String> {
     match v {
         Value::Number(n) => {
             let secs = n.as_f64()?;
-            let t = chrono::DateTime::from_timestamp(secs.trunc() as i64, 0)?;
-            Some(t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            // A fraction of a second is kept, so that it is not taken for midnight.
+            let nanos = (secs.fract() * 1e9).round() as u32;
+            let t = chrono::DateTime::from_timestamp(secs.trunc() as i64, nanos)?;
+            Some(t.format("%Y-%m-%dT%H:%M:%S%.fZ").to_string())
         }
         Value::String(s) => {
             let t = s.trim();

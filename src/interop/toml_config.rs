@@ -41,7 +41,7 @@
 //! start = "2026-10"               # or "2026-10-01"; a transfer starts on the 1st
 //! end = "2026-12"                 # optional, or "2026-12-31"; it ends at the end of a month
 //! status = "ACCEPTED"             # default; REQUESTED, WITHDRAWN, ... (AWS Organizations)
-//! plan = "Passthrough"            # creates its TRANSFER_BILLING group (when no group names it)
+//! plan = "Passthrough"            # its TRANSFER_BILLING group's plan (default BasicPricingPlan)
 //! [[cost_allocation]]             # shared costs split over groups (proforma's own)
 //! name = "support-share"
 //! cost_of = { services = ["AWSSupport*"], line_item_types = ["Fee"] }   # or: amount = 1200
@@ -435,7 +435,26 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
         .map(|g| (g.name.clone(), arn(&c, Kind::BillingGroup, &g.arn, &g.name)))
         .collect();
     // The groups transfers create (below), so custom line items can name them.
-    for t in file.transfers.iter().filter(|t| t.plan.is_some()) {
+    // (A transfer that no group names gets its group on BasicPricingPlan, SPEC 2.6.)
+    let named: std::collections::BTreeSet<&str> = file
+        .groups
+        .iter()
+        .filter_map(|g| g.transfer.as_deref())
+        .collect();
+    let claims = |t: &Transfer| {
+        named.contains(t.name.as_str())
+            || t.arn.as_deref().is_some_and(|a| named.contains(a))
+            || file.groups.iter().any(|g| {
+                g.transfer.is_none()
+                    && g.group_type.as_deref() == Some("TRANSFER_BILLING")
+                    && g.primary_account == t.source_account
+            })
+    };
+    for t in file
+        .transfers
+        .iter()
+        .filter(|t| t.plan.is_some() || !claims(t))
+    {
         let name = transfer_group_name(&t.name);
         let a = new_arn(Kind::BillingGroup, &t.transfer_account, &name, 0);
         group_arns.entry(name).or_insert(a);
@@ -634,8 +653,11 @@ pub fn parse(text: &str, payers: &BTreeSet<String>) -> Result<Parsed, ConfigFile
     // "Creating a transfer can create its group": a transfer with a `plan` and no group naming
     // it gets its TRANSFER_BILLING group (primary and only listed account: the source).
     for (i, t) in file.transfers.iter().enumerate() {
-        let Some(plan_name) = &t.plan else {
-            continue;
+        let basic = "BasicPricingPlan".to_string();
+        let plan_name = match &t.plan {
+            Some(p) => p,
+            None if !claims(t) => &basic,
+            None => continue,
         };
         let path = format!("billing_transfer[{i}].plan");
         let Some(transfer) = config.transfers.iter().find(|x| x.name == t.name) else {

@@ -154,13 +154,22 @@ fn date_parts(text: &str) -> Option<(BillingPeriod, u32, Option<&str>)> {
     .then_some((period, day, time))
 }
 
+/// Whether `time` (`hh:mm:ss[.fff]`) is exactly `hms`: a fraction of zeros only.
+fn is_time(time: &str, hms: &str) -> bool {
+    time == hms
+        || time
+            .strip_prefix(hms)
+            .and_then(|f| f.strip_prefix('.'))
+            .is_some_and(|f| !f.is_empty() && f.bytes().all(|b| b == b'0'))
+}
+
 /// The first period of a transfer from `YYYY-MM`, `YYYY-MM-01` or `YYYY-MM-01T00:00:00Z`
 /// (AWS's StartTimestamp): a transfer starts on the 1st of a month at 00:00 UTC; any other
 /// day or time is refused, saying so.
 pub fn transfer_start(text: &str) -> Result<BillingPeriod, String> {
     let bad = || format!("'{text}' is not a month (YYYY-MM) or the 1st of one (YYYY-MM-01)");
     let (p, day, time) = date_parts(text).ok_or_else(bad)?;
-    let midnight = time.is_none_or(|t| t == "00:00:00" || t.starts_with("00:00:00."));
+    let midnight = time.is_none_or(|t| is_time(t, "00:00:00"));
     if day > 1 || !midnight {
         return Err(format!(
             "a billing transfer starts on the 1st of a month at 00:00 UTC, not {text} (use {p}-01)"
@@ -175,7 +184,7 @@ pub fn transfer_start(text: &str) -> Result<BillingPeriod, String> {
 pub fn transfer_end(text: &str) -> Result<BillingPeriod, String> {
     let bad = || format!("'{text}' is not a month (YYYY-MM) or the last day of one");
     let (p, day, time) = date_parts(text).ok_or_else(bad)?;
-    let at = |x: &str| time.is_some_and(|t| t == x || t.starts_with(&format!("{x}.")));
+    let at = |x: &str| time.is_some_and(|t| is_time(t, x));
     if day == 0 || (day as usize == p.days() && (time.is_none() || at("23:59:59"))) {
         return Ok(p);
     }
@@ -320,6 +329,8 @@ mod tests {
                 .contains("1st of a month")
         );
         assert!(transfer_start("2026-10-01T12:00:00Z").is_err());
+        assert!(transfer_start("2026-10-01T00:00:00.000Z").is_ok());
+        assert!(transfer_start("2026-10-01T00:00:00.5Z").is_err());
         assert!(transfer_start("2026-13-01").is_err());
         assert_eq!(transfer_end("2026-12"), Ok(p("2026-12")));
         assert_eq!(transfer_end("2026-12-31"), Ok(p("2026-12")));

@@ -267,3 +267,26 @@ fn the_margin_target_prompt_solves_into_a_scenario() {
             .contains("TIERING")
     );
 }
+
+/// A reseller's price list moves only the downstream seller's computation (billing transfers
+/// at level 2): stepping Globex's markup shows Initech's charge moving, and the value applied
+/// gives Initech's showback the stepped number.
+#[test]
+fn stepping_a_resellers_price_list_moves_its_customers_charge() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    keys(&mut s, "4");
+    select(&mut s, "globex-markup-8");
+    keys(&mut s, "+ + + + +");
+    let before = cell(&s, "Initech (level 2)", "Pro forma");
+    let stepped = cell(&s, "Initech (level 2)", "Stepped");
+    assert_ne!(before, stepped, "{}", render(&mut s, 140, 40));
+    keys(&mut s, "Enter");
+    let report = s
+        .app
+        .data
+        .view_report("showback:420000000000", None)
+        .unwrap();
+    let shown = s.app.data.shown_view(&report);
+    assert_eq!(fmt_grouped(shown.total.aws), stepped);
+}

@@ -261,6 +261,16 @@ impl Analysis {
         accounts.len().max(group.accounts.len())
     }
 
+    /// The pro forma of group `g` in the downstream seller's computation, when `g` prices a
+    /// level-2 transfer in force (None for every other group).
+    pub fn level_two_proforma(&self, g: usize) -> Option<rust_decimal::Decimal> {
+        if self.listed_group(g) {
+            return None;
+        }
+        let s = self.second_level.as_ref()?;
+        s.pricing.groups.get(g).map(|t| t.proforma())
+    }
+
     /// Whether group `g` is in the group list: every group but those of level-2 transfers.
     pub fn listed_group(&self, g: usize) -> bool {
         !self.level_two_groups().iter().any(|(x, ..)| *x == g)

@@ -73,6 +73,40 @@ pub struct Draft {
     pub revision: u64,
     /// How long the last keypress took to re-price (key to numbers, before drawing).
     pub elapsed: Duration,
+    /// Level-2 billing transfers' groups (the downstream sellers' computation, SPEC 2.6):
+    /// (group, totals on screen, stepped totals). A reseller's price list moves only these.
+    pub second: Vec<(usize, GroupTotals, GroupTotals)>,
+}
+
+/// The level-2 transfer groups of `cur` beside those of `config` priced in full (only when
+/// the state has level-2 transfers: the second level needs every line's pro forma).
+fn second_level_step(
+    cur: &crate::analysis::Analysis,
+    config: &crate::model::Config,
+) -> Vec<(usize, GroupTotals, GroupTotals)> {
+    let Some(s) = &cur.second_level else {
+        return Vec::new();
+    };
+    let stepped = crate::engine::price::price_named(
+        cur.period,
+        &cur.lines,
+        config,
+        cur.pricing.product_names.clone(),
+    );
+    let Some(n) = crate::engine::transfer::second_level(cur.period, &cur.lines, config, &stepped)
+    else {
+        return Vec::new();
+    };
+    s.groups
+        .iter()
+        .filter_map(|&g| {
+            Some((
+                g,
+                s.pricing.groups.get(g)?.clone(),
+                n.pricing.groups.get(g)?.clone(),
+            ))
+        })
+        .collect()
 }
 
 /// The percentage an object carries, if it is one that steps.
@@ -189,12 +223,14 @@ impl State {
         let mut config = cur.config.clone();
         config.put(object.clone());
         let delta = crate::engine::reprice::delta(&cur.pricing, &cur.config, &config, &cur.lines);
+        let second = second_level_step(cur, &config);
         let revision = cur.pricing.revision;
         let elapsed = started.elapsed();
         if let Some(d) = self.sensitivity.draft.as_mut() {
             d.value = next;
             d.object = object;
             d.groups = delta.groups;
+            d.second = second;
             d.revision = revision;
             d.elapsed = elapsed;
         }
@@ -245,6 +281,15 @@ impl State {
             value: original,
             groups: cur.pricing.groups.clone(),
             revision: cur.pricing.revision,
+            second: cur.second_level.as_ref().map_or_else(Vec::new, |s| {
+                s.groups
+                    .iter()
+                    .filter_map(|&g| {
+                        let t = s.pricing.groups.get(g)?.clone();
+                        Some((g, t.clone(), t))
+                    })
+                    .collect()
+            }),
             object,
             elapsed: Duration::ZERO,
         });
@@ -326,6 +371,10 @@ impl State {
         let mut order: Vec<usize> = (0..d.groups.len()).collect();
         order.sort_by_key(|&g| d.groups[g].proforma() == cur.pricing.groups[g].proforma());
         for g in order {
+            // A level-2 transfer's group holds nothing here: its own rows follow.
+            if !cur.listed_group(g) {
+                continue;
+            }
             let (Some(b), Some(s)) = (before.groups.get(g), after.groups.get(g)) else {
                 continue;
             };
@@ -348,6 +397,33 @@ impl State {
                     pct(s.margin_percentage),
                 ],
                 super::table::RowKind::Normal,
+            );
+        }
+        // The downstream sellers' groups (level-2 transfers), their own computation: after the
+        // workspace's groups, outside its total, each amount rounded (SPEC 5).
+        for (g, b, s) in &d.second {
+            let name = cur
+                .config
+                .groups
+                .get(*g)
+                .map_or(String::new(), |x| format!("{} (level 2)", x.name));
+            let r2 = crate::money::round2;
+            let (aws, pb, ps) = (r2(b.aws_cost), r2(b.proforma()), r2(s.proforma()));
+            t.push(
+                &name,
+                vec![
+                    (name.clone(), SortValue::Text(name.clone())),
+                    money(aws),
+                    money(pb),
+                    money(ps),
+                    money(ps - pb),
+                    money(pb - aws),
+                    money(ps - r2(s.aws_cost)),
+                    pct(b.margin_percentage()),
+                    pct(s.margin_percentage()),
+                ],
+                // Dimmed and outside the total, as the unmonitored and tax lines are.
+                super::table::RowKind::Aside,
             );
         }
         let (tb, ts) = (&before.groups_total, &after.groups_total);

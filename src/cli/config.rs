@@ -287,6 +287,10 @@ fn effect(ws: &Workspace, c: &PeriodChange, keep: bool) -> color_eyre::Result<St
         a.group_reports()
             .into_iter()
             .map(|r| {
+                // A level-2 transfer's group: the downstream seller's computation's number.
+                if let Some(exact) = a.level_two_proforma(r.group) {
+                    return (r.name, r.arn, crate::money::round2(exact), exact);
+                }
                 let p = inv
                     .groups
                     .get(r.group)

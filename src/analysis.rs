@@ -460,37 +460,11 @@ impl Analysis {
         let (kind, arg) = spec
             .split_once(':')
             .map_or((spec, None), |(k, a)| (k, Some(a)));
-        let payers: Vec<&str> = self.payers.iter().map(String::as_str).collect();
-        let p = self.period;
         let n_lines = self.lines.len();
         let items = &self.pricing.items;
         match kind {
             "primary" => {
-                // Without a payer: the only one, or the only one that pays AWS for the others
-                // (the bill sources of transfers have their own primary views).
-                let paying = self.config.paying_payers(&self.payers);
-                let payers = if arg.is_none() && paying.len() == 1 {
-                    paying
-                } else {
-                    payers
-                };
-                let payer = match (arg, payers.as_slice()) {
-                    (Some(x), _) if payers.contains(&x) => x.to_string(),
-                    (Some(x), _) => {
-                        return Err(ReportError::NotFound(format!(
-                            "no payer {x} in period {p} (payers with data: {})",
-                            payers.join(", ")
-                        )));
-                    }
-                    (None, [only]) => (*only).to_string(),
-                    (None, many) => {
-                        return Err(ReportError::NotFound(format!(
-                            "period {p} has {} payers; choose one with --view primary:<payer id> ({})",
-                            many.len(),
-                            many.join(", ")
-                        )));
-                    }
-                };
+                let payer = self.primary_payer(arg)?;
                 // A bill-transfer account's primary view holds its sources' lines too.
                 let covered = self.primary_payers(&payer);
                 Ok(ResolvedView {
@@ -646,6 +620,13 @@ impl Analysis {
         spec: &str,
         group_by: Option<GroupBy>,
     ) -> Result<ViewReport, ReportError> {
+        // A bill source's own primary view is its showback (`primary` may name one).
+        if spec == "primary" || spec.starts_with("primary:") {
+            let payer = self.primary_payer(spec.split_once(':').map(|(_, k)| k))?;
+            if let Some(r) = self.source_primary_report(&payer, group_by)? {
+                return Ok(r);
+            }
+        }
         if let Some((kind, key)) = spec.split_once(':') {
             match kind {
                 "transfer" => {

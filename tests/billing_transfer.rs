@@ -121,6 +121,10 @@ fn b_seller_basic_distributor_passthrough() {
     );
     // The distributor passes AWS's price through to the seller.
     assert_eq!(totals(&ws, &format!("transfer:{B}")), some("98.00"));
+    // The distributor has no CUR rows of its own: its primary view is what AWS invoices it
+    // for its sources (`primary` names it: the one account that pays AWS).
+    assert_eq!(totals(&ws, &format!("primary:{A}")), some("98.00"));
+    assert_eq!(totals(&ws, "primary"), some("98.00"));
     assert_eq!(totals(&ws, &format!("primary:{B}")), ("98.00".into(), None));
 }
 

@@ -160,6 +160,48 @@ impl Analysis {
         Ok(Some(showback(report)))
     }
 
+    /// The payer whose primary view `primary` (None) or `primary:<arg>` names. The candidates
+    /// are the payers with data and the bill-transfer accounts of transfers in force (an
+    /// account that pays AWS for its sources may have no CUR rows of its own). Without a
+    /// payer: the only one, or the only one that pays AWS (no bill source).
+    ///
+    /// # Errors
+    /// An unknown payer, or several that could be meant (naming them).
+    pub(crate) fn primary_payer(&self, arg: Option<&str>) -> Result<String, ReportError> {
+        let p = self.period;
+        let mut candidates: BTreeSet<String> = self.payers.clone();
+        let levels = self.config.transfer_levels(p);
+        for l in &levels {
+            candidates.insert(self.config.transfers[l.transfer].transfer_account.clone());
+        }
+        let source = |x: &str| {
+            levels
+                .iter()
+                .any(|l| self.config.transfers[l.transfer].source_account == x)
+        };
+        let list = |v: &[&String]| v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+        match arg {
+            Some(x) if candidates.contains(x) => Ok(x.to_string()),
+            Some(x) => Err(ReportError::NotFound(format!(
+                "no payer {x} in period {p} (payers: {})",
+                list(&candidates.iter().collect::<Vec<_>>())
+            ))),
+            None => {
+                let all: Vec<&String> = candidates.iter().collect();
+                let paying: Vec<&String> =
+                    candidates.iter().filter(|c| !source(c.as_str())).collect();
+                match (paying.as_slice(), all.as_slice()) {
+                    ([only], _) | ([], [only]) => Ok((*only).clone()),
+                    _ => Err(ReportError::NotFound(format!(
+                        "period {p} has {} payers; choose one with --view primary:<payer id> ({})",
+                        all.len(),
+                        list(&all)
+                    ))),
+                }
+            }
+        }
+    }
+
     /// The payers whose lines the primary view of `payer` holds: itself and, when it pays
     /// AWS for other organisations (a bill-transfer account that is no source itself), every
     /// source billed through it, at both levels.

@@ -189,7 +189,15 @@ fn a_pricing_change_demoed_end_to_end() {
     let html = std::fs::read_to_string(&out).unwrap();
     let (aws, pa, _) = retail_a;
     assert!(html.contains(&proforma::money::fmt_grouped(pa)), "{html}");
-    for word in ["AWS cost", "Margin", "global-markup-10", "standard-markup"] {
+    // Nothing internal: no AWS cost, margin, rule, plan or scenario names.
+    for word in [
+        "AWS cost",
+        "Margin",
+        "global-markup-10",
+        "standard-markup",
+        "price-rise",
+        "credit-offer",
+    ] {
         assert!(!html.contains(word), "{word} in the customer export");
     }
     assert!(!html.contains(&proforma::money::fmt_grouped(aws)));

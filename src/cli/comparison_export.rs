@@ -64,11 +64,25 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
             args.out.display()
         );
     }
-    let m = compare::load(path, args.period, args.scenario, compare_to, group)?;
+    let mut m = compare::load(path, args.period, args.scenario, compare_to, group)?;
     let layout = match audience {
         Audience::Customer => Layout::Customer,
         Audience::Internal => Layout::Internal,
     };
+    // Scenario names are the analyst's (`price-rise`, `target-media`): a customer reads the
+    // two options, not what they were called inside.
+    if layout == Layout::Customer {
+        for (label, neutral) in [
+            (&mut m.current_label, "option A"),
+            (&mut m.base_label, "option B"),
+        ] {
+            let start = label.find("scenario '");
+            let end = start.and_then(|i| label[i + 10..].find('\'').map(|e| i + 10 + e + 1));
+            if let (Some(i), Some(e)) = (start, end) {
+                label.replace_range(i..e, neutral);
+            }
+        }
+    }
     let text = render(&m, layout, format)?;
     write_atomically(args.out, text.as_bytes())?;
     println!(

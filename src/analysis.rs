@@ -55,6 +55,9 @@ pub struct Analysis {
     /// The downstream sellers' computation (billing transfers at level 2, SPEC 2.6), kept in
     /// step with `pricing`; None when no transfer in force is at level 2.
     pub second_level: Option<std::sync::Arc<crate::engine::transfer::SecondLevel>>,
+    /// A state from kept totals ([`Analysis::partial`]): per group, the accounts it held when
+    /// the totals were kept (empty otherwise).
+    pub kept_accounts: Vec<usize>,
 }
 
 /// What a billing view covers: per line of the period whether it is in the view, and per
@@ -326,6 +329,7 @@ impl Analysis {
             partial: false,
             aws_proforma: Default::default(),
             second_level: None,
+            kept_accounts: Vec::new(),
         }
         .with_second_level()
     }

@@ -30,6 +30,10 @@ struct Snapshot {
     /// Every active custom line item's amount (indexes into the configuration the fingerprint
     /// names).
     items: Vec<ItemAmount>,
+    /// Per group (configuration order), the accounts it holds: a group that takes a whole
+    /// organisation (`TRANSFER_BILLING`) counts them from its lines, which a kept state lacks.
+    #[serde(default)]
+    accounts: Vec<usize>,
 }
 
 /// `Diagnostics`, with line item types as text.
@@ -185,6 +189,9 @@ impl Analysis {
                 .collect(),
             diagnostics: (&self.pricing.diagnostics).into(),
             items: self.pricing.items.clone(),
+            accounts: (0..self.config.groups.len())
+                .map(|g| self.group_account_count(g))
+                .collect(),
         };
         if let Ok(body) = serde_json::to_string(&snapshot) {
             ws.keep_totals(self.period, &state, &fp, &body);
@@ -338,6 +345,7 @@ impl Analysis {
         }
         a.scenario = scenario.map(str::to_string);
         a.partial = true;
+        a.kept_accounts = snapshot.accounts;
         Ok(Some(a))
     }
 }

@@ -242,6 +242,26 @@ fn d_conglomerate_subsidiary_business_unit() {
         .clone();
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains("Invoice total (all payers): 55.00"), "{text}");
+    // The subsidiary's group holds both organisations' accounts, also when the list comes
+    // from the totals kept by the run before.
+    for _ in 0..2 {
+        let out = bin()
+            .arg("report")
+            .arg(&ws)
+            .args(["--period", "2026-10"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(out).unwrap();
+        let row = text
+            .lines()
+            .find(|l| l.starts_with("Subsidiary"))
+            .unwrap_or_else(|| panic!("{text}"));
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(cells[2], "2", "{row}");
+    }
     assert!(text.contains(&format!("--view transfer:{C}")), "{text}");
 }
 

@@ -293,6 +293,12 @@ impl Analysis {
         if group.group_type != crate::model::GroupType::TransferBilling {
             return group.accounts.len();
         }
+        // Kept totals hold no lines (or one group's): the count kept with them.
+        if self.partial
+            && let Some(&n) = self.kept_accounts.get(g)
+        {
+            return n;
+        }
         let accounts: std::collections::BTreeSet<&str> = self
             .pricing
             .group_lines

@@ -46,6 +46,21 @@ pub fn run(path: &Path, args: &Args<'_>) -> color_eyre::Result<()> {
     }
     // Writing into a scenario that exists: solve from it (its draft is what the change joins),
     // unless --scenario names the state to solve from.
+    // A scenario of another period is refused before anything is solved or printed.
+    if let Some(name) = args.apply_to_scenario
+        && let Some(s) = ws
+            .scenarios()?
+            .into_iter()
+            .find(|s| s.name == name.trim() && s.period != args.period)
+    {
+        bail!(
+            "scenario '{}' drafts period {}, not {}: apply into a scenario of {} (or a new name)",
+            s.name,
+            s.period,
+            args.period,
+            args.period
+        );
+    }
     let into = match (args.scenario, args.apply_to_scenario) {
         (Some(s), _) => Some(s.to_string()),
         (None, Some(name)) => ws

@@ -932,6 +932,14 @@ fn parse_allocation(
             return None;
         }
     };
+    // A key service with another key would be ignored: say so instead.
+    if a.key_service.is_some() && !matches!(key, AllocationKey::ServiceCost { .. }) {
+        c.fail(
+            format!("{path}.key_service"),
+            format!("key_service is for key SERVICE_COST only, not {}", a.key),
+        );
+        return None;
+    }
     let mut targets = Vec::new();
     for (j, name) in a.groups.iter().enumerate() {
         match group_arns.get(name.as_str()) {

@@ -818,15 +818,18 @@ fn transfers(c: &mut Check<'_>) {
                 );
             }
         }
-        // Two levels at most, and no loop: follow the transfer account upward.
+        // Two levels at most, and no loop: follow the transfer account upward (a transfer to
+        // itself is refused above, once).
         let mut visited = vec![t.source_account.as_str()];
         let mut at = t;
         let mut depth = 1;
-        while let Some(up) = cfg
-            .transfers
-            .iter()
-            .find(|u| in_force(u) && u.source_account == at.transfer_account && overlap(u, at))
-        {
+        let self_transfer = t.source_account == t.transfer_account;
+        while let Some(up) = cfg.transfers.iter().find(|u| {
+            !self_transfer
+                && in_force(u)
+                && u.source_account == at.transfer_account
+                && overlap(u, at)
+        }) {
             depth += 1;
             let looped = visited.contains(&up.transfer_account.as_str());
             if looped || depth > 2 {

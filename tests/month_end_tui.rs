@@ -357,3 +357,20 @@ fn the_customer_presentation_shows_pro_forma_only() {
     press(&mut s, &["P", "1"]);
     assert!(screen(&mut s).contains("AWS cost"));
 }
+
+/// One invoice total for several payers (the demo pays the invoices of two more
+/// organisations): the checklist says why the checks cannot run and how to tie out instead.
+#[test]
+fn one_total_for_several_payers_says_why_on_the_checklist() {
+    let (_d, path) = demo_copy();
+    let mut s = open(&path);
+    press(&mut s, &["8"]);
+    select(&mut s, "step:tie-out");
+    press(&mut s, &["Enter", "\"100\"", "Enter"]);
+    let row = step_row(&s, "step:tie-out");
+    assert_eq!(row[1], "FAIL", "{row:?}");
+    assert!(
+        row[3].contains("could not run") && row[3].contains("3 payers"),
+        "{row:?}"
+    );
+}

@@ -200,6 +200,14 @@ pub fn table(st: &State) -> TableModel {
             _ => match (worst(&checks), list) {
                 (Some(s), _) => (s.label().to_string(), summary(step, &checks)),
                 (None, None) => ("…".into(), "checking".into()),
+                // The checks did not run (an invoice total for several payers, ...): say why.
+                (None, Some(l)) if l.result.is_err() => (
+                    "FAIL".into(),
+                    format!(
+                        "the checks could not run: {}",
+                        l.result.as_ref().err().map_or(String::new(), |e| e.to_string())
+                    ),
+                ),
                 (None, Some(_)) => ("–".into(), "nothing to check".into()),
             },
         };

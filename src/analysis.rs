@@ -671,6 +671,12 @@ impl Analysis {
         // A showback is its transfer's pro forma: explained as the transfer's view is (whose
         // shown pro forma the parts add up to).
         let mine;
+        // The view asked for names the explanation (a showback keeps its own name and type).
+        let asked = if self.view_is_showback(spec) {
+            Some(self.view_report(spec, None)?.view)
+        } else {
+            None
+        };
         let spec = if self.view_is_showback(spec) {
             let key = spec.split_once(':').map_or("", |(_, k)| k);
             mine = format!("transfer:{key}");
@@ -715,10 +721,16 @@ impl Analysis {
                     .is_some_and(|item| by.item_value(item, &a.account, self.period, names) == x)
             })
         };
+        let info = asked.as_ref().unwrap_or(&v.info);
         let title = format!(
-            "billing view '{}' ({}){}, {}, {}{}",
-            v.info.name,
-            v.info.view_type,
+            "billing view '{}' ({}){}{}, {}, {}{}",
+            info.name,
+            info.view_type,
+            if asked.is_some() {
+                ": what the source is charged, the pro forma of its transfer's view"
+            } else {
+                ""
+            },
             slice.map_or(String::new(), |(by, x)| format!(", {} = {x}", by.key())),
             self.period,
             self.currency_label(),

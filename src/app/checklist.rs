@@ -205,7 +205,10 @@ pub fn table(st: &State) -> TableModel {
                     "FAIL".into(),
                     format!(
                         "the checks could not run: {}",
-                        l.result.as_ref().err().map_or(String::new(), |e| e.to_string())
+                        l.result
+                            .as_ref()
+                            .err()
+                            .map_or(String::new(), |e| e.to_string())
                     ),
                 ),
                 (None, Some(_)) => ("–".into(), "nothing to check".into()),

@@ -197,11 +197,26 @@ pub fn allocate(
         .enumerate()
         .map(|(i, g)| (g.arn.as_str(), i))
         .collect();
+    // Groups of level-2 billing transfers: the downstream seller's, empty here.
+    let level_two: Vec<usize> = config
+        .transfer_levels(period)
+        .iter()
+        .filter(|l| l.level == 2)
+        .filter_map(|l| l.group)
+        .collect();
     for (n, a) in config.allocations.iter().enumerate() {
         if !a.active_in(period) {
             continue;
         }
-        let split = split_one(n, a, config, lines, groups, group_lines, &index);
+        let mut split = split_one(n, a, config, lines, groups, group_lines, &index);
+        for &g in &level_two {
+            if split.parts.iter().any(|p| p.group == g) {
+                split.warnings.push(format!(
+                    "billing group '{}' prices a level-2 billing transfer: it holds nothing in this computation, so its key is 0",
+                    config.groups[g].name
+                ));
+            }
+        }
         for part in &split.parts {
             let group = &config.groups[part.group];
             let item_type = if part.amount.is_sign_negative() && !part.amount.is_zero() {

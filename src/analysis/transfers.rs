@@ -99,7 +99,18 @@ impl Analysis {
             view_type: view_type.into(),
             arn,
         };
-        let report = self.transfer_group_report(&level, info, group_by)?;
+        let mut report = self.transfer_group_report(&level, info, group_by)?;
+        // A source without data yet: my view still has its pro forma column (zero).
+        if which == TransferView::MyView && report.totals.proforma.is_none() {
+            for a in report
+                .rows
+                .iter_mut()
+                .map(|r| &mut r.amounts)
+                .chain(std::iter::once(&mut report.totals))
+            {
+                a.proforma = Some(a.proforma.unwrap_or_default());
+            }
+        }
         Ok(match which {
             TransferView::MyView => report,
             TransferView::Showback => showback(report),

@@ -576,24 +576,22 @@ impl Analysis {
             "transfer" | "showback" => {
                 let level = self.transfer_level(arg.unwrap_or_default())?;
                 let t = &self.config.transfers[level.transfer];
+                // A level-2 transfer's lines are the downstream seller's computation's, which
+                // `view_report` and `explain_view` read (`level_two_resolved`), not these.
                 if level.level == 2 {
                     return Err(ReportError::NotFound(format!(
-                        "billing transfer '{}' is at level 2 (priced by {}): its lines are explained one level up; report it with --view {kind}:{}",
+                        "billing transfer '{}' is at level 2 (priced by {}): its view is the downstream seller's computation, in report and explain --view {kind}:{}",
                         t.name, t.transfer_account, t.source_account
                     )));
                 }
                 let g = level.group;
-                let report = self.transfer_view_report(
-                    if kind == "transfer" {
-                        TransferView::MyView
-                    } else {
-                        TransferView::Showback
-                    },
-                    &t.source_account,
-                    None,
-                )?;
+                let which = if kind == "transfer" {
+                    TransferView::MyView
+                } else {
+                    TransferView::Showback
+                };
                 Ok(ResolvedView {
-                    info: report.view,
+                    info: self.transfer_view_info(which, &level),
                     lines: (0..n_lines)
                         .map(|i| g.is_some() && self.pricing.line_group[i] == g)
                         .collect(),
@@ -672,12 +670,8 @@ impl Analysis {
         // shown pro forma the parts add up to).
         let mine;
         // The view asked for names the explanation (a showback keeps its own name and type).
-        let asked = if self.view_is_showback(spec) {
-            Some(self.view_report(spec, None)?.view)
-        } else {
-            None
-        };
-        let spec = if self.view_is_showback(spec) {
+        let asked = self.showback_info(spec)?;
+        let spec = if asked.is_some() {
             let key = spec.split_once(':').map_or("", |(_, k)| k);
             mine = format!("transfer:{key}");
             mine.as_str()

@@ -76,6 +76,31 @@ impl Analysis {
         group_by: Option<GroupBy>,
     ) -> Result<ViewReport, ReportError> {
         let level = self.transfer_level(key)?;
+        let info = self.transfer_view_info(which, &level);
+        let mut report = self.transfer_group_report(&level, info, group_by)?;
+        // A source without data yet: my view still has its pro forma column (zero).
+        if which == TransferView::MyView && report.totals.proforma.is_none() {
+            for a in report
+                .rows
+                .iter_mut()
+                .map(|r| &mut r.amounts)
+                .chain(std::iter::once(&mut report.totals))
+            {
+                a.proforma = Some(a.proforma.unwrap_or_default());
+            }
+        }
+        Ok(match which {
+            TransferView::MyView => report,
+            TransferView::Showback => showback(report),
+        })
+    }
+
+    /// The name, type and ARN of one of a transfer's views, as AWS names them.
+    pub(crate) fn transfer_view_info(
+        &self,
+        which: TransferView,
+        level: &TransferLevel,
+    ) -> ViewInfo {
         let t = &self.config.transfers[level.transfer];
         let id = t.arn.rsplit('/').next().unwrap_or_default();
         let (view_type, arn) = match which {
@@ -94,27 +119,30 @@ impl Analysis {
                 ),
             ),
         };
-        let info = ViewInfo {
+        ViewInfo {
             name: t.name.clone(),
             view_type: view_type.into(),
             arn,
-        };
-        let mut report = self.transfer_group_report(&level, info, group_by)?;
-        // A source without data yet: my view still has its pro forma column (zero).
-        if which == TransferView::MyView && report.totals.proforma.is_none() {
-            for a in report
-                .rows
-                .iter_mut()
-                .map(|r| &mut r.amounts)
-                .chain(std::iter::once(&mut report.totals))
-            {
-                a.proforma = Some(a.proforma.unwrap_or_default());
-            }
         }
-        Ok(match which {
-            TransferView::MyView => report,
-            TransferView::Showback => showback(report),
-        })
+    }
+
+    /// The view a showback spec names (`showback:<source>`, or the primary view of a bill
+    /// source in force), None for any other view.
+    ///
+    /// # Errors
+    /// As [`Analysis::transfer_level`].
+    pub(crate) fn showback_info(&self, spec: &str) -> Result<Option<ViewInfo>, ReportError> {
+        if !self.view_is_showback(spec) {
+            return Ok(None);
+        }
+        Ok(Some(match spec.split_once(':') {
+            Some(("showback", key)) => {
+                let level = self.transfer_level(key)?;
+                self.transfer_view_info(TransferView::Showback, &level)
+            }
+            Some((_, payer)) => ViewInfo::primary(payer),
+            None => return Ok(None),
+        }))
     }
 
     /// The lines and items of a transfer's group in the computation of its level.
@@ -257,7 +285,7 @@ impl Analysis {
         } else {
             TransferView::Showback
         };
-        let info = self.transfer_view_report(which, key, None)?.view;
+        let info = self.transfer_view_info(which, &level);
         let t = &self.config.transfers[level.transfer];
         let g = level.group;
         let v = ResolvedView {
@@ -332,7 +360,12 @@ impl Analysis {
 
     /// Whether group `g` is in the group list: every group but those of level-2 transfers.
     pub fn listed_group(&self, g: usize) -> bool {
-        !self.level_two_groups().iter().any(|(x, ..)| *x == g)
+        // The second level, kept in step with the configuration, knows its groups: no
+        // transfer chain is walked per group and per row.
+        !self
+            .second_level
+            .as_ref()
+            .is_some_and(|s| s.groups.contains(&g))
     }
 
     /// Whether the view `spec` is a showback: `showback:<source>`, or the primary view of a

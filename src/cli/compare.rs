@@ -205,6 +205,31 @@ fn pct_text(p: Option<Decimal>) -> String {
 }
 
 impl Grid {
+    /// The rows of the billing group table: name, then the amount cells.
+    pub fn group_rows(&self) -> Vec<Vec<String>> {
+        self.groups
+            .iter()
+            .map(|(n, c)| {
+                std::iter::once(n.clone())
+                    .chain(c.iter().cloned())
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The rows of the group x service table: group, service code, then the amount cells.
+    pub fn service_rows(&self) -> Vec<Vec<String>> {
+        self.services
+            .iter()
+            .map(|(n, s, c)| {
+                [n.clone(), s.clone()]
+                    .into_iter()
+                    .chain(c.iter().cloned())
+                    .collect()
+            })
+            .collect()
+    }
+
     /// Lays `m` out for `layout`, formatting money with `money` (`fmt_grouped` for people,
     /// `fmt_plain` for machines).
     pub fn of(m: &MonthOverMonth, layout: Layout, money: fn(Decimal) -> String) -> Grid {
@@ -324,29 +349,11 @@ pub fn table(m: &MonthOverMonth) -> String {
     };
     let mut out = title(m);
     out.push('\n');
-    out.push_str(&render(
-        &["Billing group"],
-        grid.groups
-            .iter()
-            .map(|(n, c)| {
-                std::iter::once(n.clone())
-                    .chain(c.iter().cloned())
-                    .collect()
-            })
-            .collect(),
-    ));
+    out.push_str(&render(&["Billing group"], grid.group_rows()));
     out.push_str("\nBy billing group and service code\n");
     out.push_str(&render(
         &["Billing group", "Service code"],
-        grid.services
-            .iter()
-            .map(|(n, s, c)| {
-                [n.clone(), s.clone()]
-                    .into_iter()
-                    .chain(c.iter().cloned())
-                    .collect()
-            })
-            .collect(),
+        grid.service_rows(),
     ));
     out
 }
@@ -407,31 +414,12 @@ pub fn markdown(m: &MonthOverMonth, layout: Layout, heading: &str) -> String {
         out.push_str(&format!("| {} |\n", total.join(" | ")));
     };
     out.push_str("## By billing group\n\n");
-    table(
-        &mut out,
-        &["Billing group"],
-        grid.groups
-            .iter()
-            .map(|(n, c)| {
-                std::iter::once(n.clone())
-                    .chain(c.iter().cloned())
-                    .collect()
-            })
-            .collect(),
-    );
+    table(&mut out, &["Billing group"], grid.group_rows());
     out.push_str("\n## By billing group and service code\n\n");
     table(
         &mut out,
         &["Billing group", "Service code"],
-        grid.services
-            .iter()
-            .map(|(n, s, c)| {
-                [n.clone(), s.clone()]
-                    .into_iter()
-                    .chain(c.iter().cloned())
-                    .collect()
-            })
-            .collect(),
+        grid.service_rows(),
     );
     out
 }

@@ -182,31 +182,12 @@ fn html(m: &MonthOverMonth, layout: Layout) -> String {
         s.push_str("</tr>\n</tbody>\n</table>\n");
     };
     s.push_str("<h2>By billing group</h2>\n");
-    table(
-        &mut s,
-        &["Billing group"],
-        grid.groups
-            .iter()
-            .map(|(n, c)| {
-                std::iter::once(n.clone())
-                    .chain(c.iter().cloned())
-                    .collect()
-            })
-            .collect(),
-    );
+    table(&mut s, &["Billing group"], grid.group_rows());
     s.push_str("<h2>By billing group and service code</h2>\n");
     table(
         &mut s,
         &["Billing group", "Service code"],
-        grid.services
-            .iter()
-            .map(|(n, sv, c)| {
-                [n.clone(), sv.clone()]
-                    .into_iter()
-                    .chain(c.iter().cloned())
-                    .collect()
-            })
-            .collect(),
+        grid.service_rows(),
     );
     let _ = writeln!(
         s,

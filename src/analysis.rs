@@ -754,6 +754,27 @@ impl Analysis {
             .map_or(String::new(), |s| format!(", scenario '{s}'"))
     }
 
+    /// [`Analysis::shown_view`] of the report of view `spec`. A showback (a bill source's own
+    /// view) bills the source its pro forma: its billable is also its pro forma column (what
+    /// the customer audience and the customer presentation keep).
+    pub fn shown_view_of(
+        &self,
+        spec: &str,
+        report: &crate::engine::view_report::ViewReport,
+    ) -> ShownTable {
+        let mut shown = self.shown_view(report);
+        if self.view_is_showback(spec) {
+            for a in shown
+                .rows
+                .iter_mut()
+                .chain(std::iter::once(&mut shown.total))
+            {
+                a.proforma = Some(a.aws);
+            }
+        }
+        shown
+    }
+
     /// A billing view report's rows and totals as shown (SPEC 5). A billing group's view
     /// covers exactly the group's row of the billing group list, so its totals are that row
     /// as the list shows it and its rows are footed to them: one group shows one number

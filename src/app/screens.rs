@@ -899,18 +899,7 @@ fn view(app: &Screen<'_>) -> TableModel {
                 (pf + 1, Measure::Margin),
                 (pf + 2, Measure::MarginPercent),
             ]);
-            let mut shown = app.data.shown_view(&r);
-            // A showback (a bill source's own view) bills the source its pro forma: that is
-            // its pro forma column too (and what the customer presentation keeps).
-            if app.data.view_is_showback(&app.view) {
-                for a in shown
-                    .rows
-                    .iter_mut()
-                    .chain(std::iter::once(&mut shown.total))
-                {
-                    a.proforma = Some(a.aws);
-                }
-            }
+            let shown = app.data.shown_view_of(&app.view, &r);
             let cells = |first: (String, SortValue), a: &crate::footing::ShownRow| {
                 vec![
                     first,

@@ -224,18 +224,7 @@ fn render_view(
 ) -> color_eyre::Result<String> {
     let currency = super::report::currency_of(analysis, Some(view))?;
     let report = analysis.view_report(view, group_by)?;
-    let mut shown = analysis.shown_view(&report);
-    // A showback (and a bill source's own primary view) shows what the source is charged as
-    // its billable: that is its pro forma.
-    if analysis.view_is_showback(view) {
-        for a in shown
-            .rows
-            .iter_mut()
-            .chain(std::iter::once(&mut shown.total))
-        {
-            a.proforma = Some(a.aws);
-        }
-    }
+    let shown = analysis.shown_view_of(view, &report);
     let mut rows: Vec<(&[(String, String)], rust_decimal::Decimal)> = report
         .rows
         .iter()

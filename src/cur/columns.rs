@@ -244,6 +244,31 @@ impl ColumnMap {
         })
     }
 
+    /// The header columns that decide only what a row adds to its aggregate line (costs,
+    /// amounts, rates, the usage day), never which line: the fold reads every other column
+    /// it reads as part of the row's key (`fold::memo` relies on this). The unblended cost
+    /// and rate decide one part of the key, the free-on-bill flag, which the memo reads per
+    /// row.
+    pub fn value_columns(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = [
+            Some(self.unblended_cost),
+            self.usage_amount,
+            self.unblended_rate,
+            self.public_cost,
+            self.public_rate,
+            self.sp_effective_cost,
+            self.ri_effective_cost,
+            self.usage_start,
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if let Some(f) = &self.focus {
+            v.extend(f.value_sources());
+        }
+        v
+    }
+
     /// Every column this map reads, for readers that can project (Parquet).
     pub fn used_columns(&self) -> Vec<usize> {
         let mut v = vec![

@@ -238,6 +238,18 @@ impl FocusColumns {
         .flatten()
     }
 
+    /// The header columns only numeric derived cells are read from (usage amount,
+    /// effective cost): value cells for `fold::memo`.
+    pub fn value_sources(&self) -> impl Iterator<Item = usize> + '_ {
+        [
+            self.consumed_quantity,
+            self.pricing_quantity,
+            self.effective_cost,
+        ]
+        .into_iter()
+        .flatten()
+    }
+
     fn derived(&self) -> usize {
         FIXED + 2
     }
@@ -577,17 +589,61 @@ pub struct FocusRow<'a, R> {
     /// The header column a numeric derived cell was copied from (usage amount, effective
     /// costs), by derived position: its number is the source's (`Cells::decimal`).
     numbers: [Option<usize>; FIXED],
+    /// Which effective cost the row's `EffectiveCost` feeds.
+    effective: Effective,
+}
+
+/// Which effective cost column a FOCUS row's `EffectiveCost` feeds, by its line item type
+/// (`SavingsPlanCoveredUsage`: the savings plan's, `DiscountedUsage`: the reservation's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effective {
+    None,
+    SavingsPlan,
+    Reservation,
+}
+
+impl<R> FocusRow<'_, R> {
+    /// Which effective cost this row's `EffectiveCost` feeds.
+    pub fn effective(&self) -> Effective {
+        self.effective
+    }
+}
+
+/// The header columns the numeric derived cells are read from (usage amount: the consumed
+/// quantity when the row has one, else the pricing quantity; the effective cost as
+/// `effective` says), by derived position.
+fn value_sources<R: Cells>(
+    c: &FocusColumns,
+    row: &R,
+    effective: Effective,
+) -> [Option<usize>; FIXED] {
+    let mut numbers = [None; FIXED];
+    numbers[D_USAGE] = if value(row, c.consumed_quantity).is_empty() {
+        c.pricing_quantity
+    } else {
+        c.consumed_quantity
+    };
+    match effective {
+        Effective::SavingsPlan => numbers[D_SP_EFF] = c.effective_cost,
+        Effective::Reservation => numbers[D_RI_EFF] = c.effective_cost,
+        Effective::None => {}
+    }
+    numbers
 }
 
 impl<R: Cells> Cells for FocusRow<'_, R> {
     fn cell(&self, index: usize) -> &[u8] {
         if index < self.base {
-            self.row.cell(index)
-        } else {
-            self.extra
+            return self.row.cell(index);
+        }
+        match self.numbers.get(index - self.base) {
+            // A number copied from a header column: that cell, as `value` reads it.
+            Some(Some(source)) => value(self.row, Some(*source)),
+            _ => self
+                .extra
                 .get(index - self.base)
                 .map(Vec::as_slice)
-                .unwrap_or(b"")
+                .unwrap_or(b""),
         }
     }
 
@@ -795,30 +851,18 @@ pub fn with_row<R: Cells, T>(
             value(row, c.invoice_issuer),
         ));
         extra[D_REGION].extend_from_slice(first_of(row, c.region_id, c.region_name));
-        let mut numbers = [None; FIXED];
-        let consumed = value(row, c.consumed_quantity);
-        let (usage, usage_col) = if consumed.is_empty() {
-            (value(row, c.pricing_quantity), c.pricing_quantity)
-        } else {
-            (consumed, c.consumed_quantity)
-        };
-        extra[D_USAGE].extend_from_slice(usage);
-        numbers[D_USAGE] = usage_col;
         match commitment {
             Commitment::Reservation => extra[D_RI_ARN].extend_from_slice(id),
             Commitment::SavingsPlan => extra[D_SP_ARN].extend_from_slice(id),
             Commitment::None => {}
         }
-        let effective = value(row, c.effective_cost);
-        let eff_at = match lit {
-            Some("SavingsPlanCoveredUsage") => Some(D_SP_EFF),
-            Some("DiscountedUsage") => Some(D_RI_EFF),
-            _ => None,
+        // The usage amount and effective costs are shown from their header cells (numbers).
+        let effective = match lit {
+            Some("SavingsPlanCoveredUsage") => Effective::SavingsPlan,
+            Some("DiscountedUsage") => Effective::Reservation,
+            _ => Effective::None,
         };
-        if let Some(at) = eff_at {
-            extra[at].extend_from_slice(effective);
-            numbers[at] = c.effective_cost;
-        }
+        let numbers = value_sources(c, row, effective);
         for (col, at) in [(c.tags, FIXED), (c.cost_categories, FIXED + 1)] {
             let Some(col) = col else { continue };
             // A Parquet MAP comes as its label set already (parquet_columns).
@@ -842,8 +886,27 @@ pub fn with_row<R: Cells, T>(
             base: c.base,
             extra,
             numbers,
+            effective,
         };
         f(&adapted)
+    })
+}
+
+/// Calls `f` with `row` showing only the value cells of its derived cells (usage amount,
+/// the effective cost `effective` names): for a row whose key cells an earlier row had
+/// (`fold::memo`), so nothing of the key is derived again.
+pub(super) fn with_values<R: Cells, T>(
+    c: &FocusColumns,
+    row: &R,
+    effective: Effective,
+    f: impl FnOnce(&FocusRow<'_, R>) -> T,
+) -> T {
+    f(&FocusRow {
+        row,
+        base: c.base,
+        extra: &[],
+        numbers: value_sources(c, row, effective),
+        effective,
     })
 }
 

@@ -16,8 +16,12 @@ use ustr::Ustr;
 
 /// Pre-summed rows of a proforma cube (`cube-sql`'s result), folded here.
 mod cube;
+/// Rows folded by their key cells' ids: the line an earlier row of the same cells went to.
+pub(super) mod memo;
 /// Shards written to temporary files when a file's aggregate outgrows the memory budget.
 mod spill;
+
+use super::focus::Effective;
 
 /// One cell source: a CSV record or a converted Parquet row, addressed by header position.
 pub trait Cells {
@@ -536,6 +540,9 @@ struct Shard {
     last_invoice: Option<usize>,
     /// Approximate bytes held, for the memory budget.
     held: usize,
+    /// How many times the shard was spilled (emptied): line positions remembered from an
+    /// earlier generation ([`memo`]) are void.
+    generation: u32,
 }
 
 impl Shard {
@@ -607,6 +614,8 @@ pub struct FoldWorker<'f, 'm> {
     rows: u64,
     /// Bytes of new entries not yet added to the table's total.
     pending: usize,
+    /// The lines earlier rows went to, by their key cells' ids ([`FoldWorker::fold_signed`]).
+    memo: memo::Memo,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -722,6 +731,7 @@ impl<'m> Folder<'m> {
             invoice: Vec::with_capacity(64),
             rows: 0,
             pending: 0,
+            memo: memo::Memo::default(),
         }
     }
 
@@ -744,6 +754,7 @@ impl<'m> Folder<'m> {
             invoice,
             rows,
             pending,
+            memo: memo::Memo::default(),
         };
         let result = w.fold(row, line);
         let FoldWorker {
@@ -800,7 +811,12 @@ impl<'m> Folder<'m> {
         if largest.1 == 0 {
             return;
         }
-        let shard = std::mem::take(&mut *lock(&self.shards[largest.0]));
+        let shard = {
+            let mut held = lock(&self.shards[largest.0]);
+            let shard = std::mem::take(&mut *held);
+            held.generation = shard.generation.wrapping_add(1);
+            shard
+        };
         // (`fetch_update` cannot fail with a closure that always returns Some.)
         let _ = self
             .held
@@ -1219,20 +1235,33 @@ impl<'m> FoldWorker<'_, 'm> {
 
     /// Folds one row; `line` is its 1-based line (CSV) or row number (Parquet) for errors.
     pub fn fold<R: Cells>(&mut self, row: &R, line: u64) -> Result<(), CurError> {
+        self.fold_placed(row, line).map(|_| ())
+    }
+
+    /// As [`FoldWorker::fold`]; returns where the row's sums went and, for a FOCUS row,
+    /// which effective cost its line item type takes (None for a cube's day record).
+    fn fold_placed<R: Cells>(
+        &mut self,
+        row: &R,
+        line: u64,
+    ) -> Result<Option<(Placed, Effective)>, CurError> {
         let m = self.map;
         // CUR 2.0: the map cells are parsed once and shown as derived cells (cur/cur2.rs).
         if let Some(c) = &m.cur2 {
             return super::cur2::with_row(c, self.path, &m.names, row, line, |r| {
                 self.fold_row(r, line)
-            });
+            })
+            .map(|p| p.map(|p| (p, Effective::None)));
         }
         // FOCUS: derived cells computed from several columns (cur/focus.rs).
         if let Some(f) = &m.focus {
             return super::focus::with_row(f, self.path, &m.names, row, line, |r| {
-                self.fold_row(r, line)
+                let effective = r.effective();
+                self.fold_row(r, line).map(|p| p.map(|p| (p, effective)))
             });
         }
         self.fold_row(row, line)
+            .map(|p| p.map(|p| (p, Effective::None)))
     }
 
     /// Reads one row's aggregate key into `key` (the bytes the fold table is keyed by) and
@@ -1253,46 +1282,8 @@ impl<'m> FoldWorker<'_, 'm> {
             .ok_or_else(|| self.bad(line, m.period_start, start.as_bytes(), "is not a date"))?;
         let lit = self.required(row, m.line_item_type, line)?;
         let product_code = Self::opt_bytes(row, Some(m.product_code));
-        let unblended = self
-            .number(row, Some(m.unblended_cost), line)?
-            .ok_or_else(|| {
-                self.bad(
-                    line,
-                    m.unblended_cost,
-                    row.cell(m.unblended_cost),
-                    "is empty or null: a value is required here",
-                )
-            })?;
-        let usage_amount = self.number(row, m.usage_amount, line)?.unwrap_or_default();
-        let (public_cost, no_public) = match self.number(row, m.public_cost, line)? {
-            Some(p) => (p, false),
-            None => match self.number(row, m.public_rate, line)? {
-                Some(rate) => {
-                    let col = m.public_rate.unwrap_or(0);
-                    let p = usage_amount
-                        .checked_mul(rate)
-                        .ok_or_else(|| self.bad(line, col, b"", "usage amount x rate overflows"))?;
-                    (p, false)
-                }
-                None => (unblended, true),
-            },
-        };
-        let free = match cube {
-            Some(c) => c.free_on_bill,
-            None => {
-                LineItemType::Usage.is_spelled(lit.as_bytes())
-                    && unblended.is_zero()
-                    && self
-                        .number(row, m.unblended_rate, line)?
-                        .is_none_or(|r| r.is_zero())
-            }
-        };
-        let sp_eff = self
-            .number(row, m.sp_effective_cost, line)?
-            .unwrap_or_default();
-        let ri_eff = self
-            .number(row, m.ri_effective_cost, line)?
-            .unwrap_or_default();
+        let usage_line = LineItemType::Usage.is_spelled(lit.as_bytes());
+        let values = self.parse_values(row, line, cube, usage_line)?;
         let mut owner = arn_owner(Self::opt_bytes(row, m.reservation_arn));
         if owner.is_empty() {
             owner = arn_owner(Self::opt_bytes(row, m.savings_plan_arn));
@@ -1300,27 +1291,6 @@ impl<'m> FoldWorker<'_, 'm> {
         if let Some(c) = cube {
             owner = Self::opt_bytes(row, Some(c.owner));
         }
-        // CUR rows count one each; a cube row the rows it sums.
-        let (weight, no_public_rows) = match cube {
-            Some(c) => (c.rows, c.no_public_price_rows),
-            None => (1, u64::from(no_public)),
-        };
-        let day = match m.usage_start {
-            None => None,
-            Some(c) => {
-                let text = self.text(row, c, line)?;
-                match period::utc_day_of(text) {
-                    Some(day) => Some(day_code(&day)),
-                    // An empty cell has no day; anything else must be one.
-                    None if money::is_null(text) => None,
-                    None => return Err(self.bad(line, c, text.as_bytes(), "is not a date")),
-                }
-            }
-        };
-        let currency = m.currency.and_then(|col| {
-            let code = Self::opt_bytes(row, Some(col)).trim_ascii();
-            (!code.is_empty()).then_some((col, code))
-        });
 
         // from_timestamp accepted it, so the trimmed text starts with `YYYY-MM`.
         // The period as `YYYY-MM` (of the UTC instant when the text carries an offset),
@@ -1349,7 +1319,7 @@ impl<'m> FoldWorker<'_, 'm> {
         push_field(key, lit.as_bytes());
         push_field(key, Self::opt_bytes(row, m.region));
         push_field(key, owner);
-        key.push(u8::from(free));
+        key.push(u8::from(values.free));
         for (col, _, _) in &m.labels {
             push_field(key, Self::opt_bytes(row, Some(*col)));
         }
@@ -1360,6 +1330,86 @@ impl<'m> FoldWorker<'_, 'm> {
             account,
             prefix_len,
             is_tax: LineItemType::Tax.is_spelled(lit.as_bytes()),
+            usage_line,
+            values,
+        })
+    }
+
+    /// Reads what a row adds to its aggregate line besides its key: the cells
+    /// [`ColumnMap::value_columns`] names (amounts, costs, usage day), and whether it is a
+    /// free-on-bill usage row (`usage_line`: its line item type is `Usage`). The rest of
+    /// the row is its key ([`FoldWorker::parse_row`]), so two rows that differ only in these
+    /// cells fold into the same line, or into one of two lines told apart by `free`.
+    fn parse_values<'r, R: Cells>(
+        &self,
+        row: &'r R,
+        line: u64,
+        cube: Option<&cube::Line>,
+        usage_line: bool,
+    ) -> Result<Values<'r>, CurError> {
+        let m = self.map;
+        let unblended = self
+            .number(row, Some(m.unblended_cost), line)?
+            .ok_or_else(|| {
+                self.bad(
+                    line,
+                    m.unblended_cost,
+                    row.cell(m.unblended_cost),
+                    "is empty or null: a value is required here",
+                )
+            })?;
+        let usage_amount = self.number(row, m.usage_amount, line)?.unwrap_or_default();
+        let (public_cost, no_public) = match self.number(row, m.public_cost, line)? {
+            Some(p) => (p, false),
+            None => match self.number(row, m.public_rate, line)? {
+                Some(rate) => {
+                    let col = m.public_rate.unwrap_or(0);
+                    let p = usage_amount
+                        .checked_mul(rate)
+                        .ok_or_else(|| self.bad(line, col, b"", "usage amount x rate overflows"))?;
+                    (p, false)
+                }
+                None => (unblended, true),
+            },
+        };
+        let free = match cube {
+            Some(c) => c.free_on_bill,
+            None => {
+                usage_line
+                    && unblended.is_zero()
+                    && self
+                        .number(row, m.unblended_rate, line)?
+                        .is_none_or(|r| r.is_zero())
+            }
+        };
+        let sp_eff = self
+            .number(row, m.sp_effective_cost, line)?
+            .unwrap_or_default();
+        let ri_eff = self
+            .number(row, m.ri_effective_cost, line)?
+            .unwrap_or_default();
+        // CUR rows count one each; a cube row the rows it sums.
+        let (weight, no_public_rows) = match cube {
+            Some(c) => (c.rows, c.no_public_price_rows),
+            None => (1, u64::from(no_public)),
+        };
+        let day = match m.usage_start {
+            None => None,
+            Some(c) => {
+                let text = self.text(row, c, line)?;
+                match period::utc_day_of(text) {
+                    Some(day) => Some(day_code(&day)),
+                    // An empty cell has no day; anything else must be one.
+                    None if money::is_null(text) => None,
+                    None => return Err(self.bad(line, c, text.as_bytes(), "is not a date")),
+                }
+            }
+        };
+        let currency = m.currency.and_then(|col| {
+            let code = Self::opt_bytes(row, Some(col)).trim_ascii();
+            (!code.is_empty()).then_some((col, code))
+        });
+        Ok(Values {
             weight,
             no_public_rows,
             usage_amount,
@@ -1367,44 +1417,64 @@ impl<'m> FoldWorker<'_, 'm> {
             public_cost,
             sp_eff,
             ri_eff,
+            free,
             day,
             currency,
         })
     }
 
-    fn fold_row<R: Cells>(&mut self, row: &R, line: u64) -> Result<(), CurError> {
+    /// Folds one (adapted) row; returns where its sums went, None for a cube's day record.
+    fn fold_row<R: Cells>(&mut self, row: &R, line: u64) -> Result<Option<Placed>, CurError> {
         let m = self.map;
         // A cube row is pre-summed: a day record feeds the daily series alone, a line record
         // brings its counts, free-on-bill flag and owner as columns (fold/cube.rs).
         let cube = match &m.cube {
             Some(c) => match self.cube_record(c, row, line)? {
-                cube::Record::Day => return self.fold_cube_day(c, row, line),
+                cube::Record::Day => return self.fold_cube_day(c, row, line).map(|()| None),
                 cube::Record::Line(l) => Some(l),
             },
             None => None,
         };
         let mut key = std::mem::take(&mut self.key);
-        let parsed = self.parse_row(row, line, cube.as_ref(), &mut key);
-        let Parsed {
-            account,
-            prefix_len,
-            is_tax,
-            weight,
-            no_public_rows,
-            usage_amount,
-            unblended,
-            public_cost,
-            sp_eff,
-            ri_eff,
-            day,
-            currency,
-        } = match parsed {
-            Ok(p) => p,
-            Err(e) => {
-                self.key = key;
-                return Err(e);
+        let result = match self.parse_row(row, line, cube.as_ref(), &mut key) {
+            Ok(p) => {
+                let target = Target::Key {
+                    key: &key,
+                    prefix_len: p.prefix_len,
+                    shard: shard_of(p.account.as_bytes()),
+                };
+                self.add_row(target, &p.values, p.is_tax, row, line)
+                    .map(|placed| {
+                        placed.map(|(shard, generation, at, account_slot)| Placed {
+                            shard,
+                            generation,
+                            at,
+                            account_slot,
+                            is_tax: p.is_tax,
+                            usage_line: p.usage_line,
+                            free: p.values.free,
+                        })
+                    })
             }
+            Err(e) => Err(e),
         };
+        self.key = key;
+        result
+    }
+
+    /// Adds a row's values to its aggregate line (found by key, or known from an earlier row
+    /// of the same key: [`memo`]), its account's day and its invoice. Returns the line's
+    /// (shard, shard generation, position, account slot); None when a known line's shard
+    /// was spilled since (its positions start again: the caller folds by key).
+    fn add_row<R: Cells>(
+        &mut self,
+        target: Target<'_>,
+        v: &Values<'_>,
+        is_tax: bool,
+        row: &R,
+        line: u64,
+    ) -> Result<Option<(usize, u32, usize, usize)>, CurError> {
+        let m = self.map;
         // The row's invoice: the (period, payer) slot is filled in under the shard's lock.
         let mut invoice = std::mem::take(&mut self.invoice);
         let has_invoice = m.invoice_id.is_some() || m.invoicing_entity.is_some();
@@ -1421,37 +1491,57 @@ impl<'m> FoldWorker<'_, 'm> {
             );
         }
         let result = (|| {
-            let mut shard = lock(&self.table.shards[shard_of(account.as_bytes())]);
+            let shard_at = match target {
+                Target::Key { shard, .. } | Target::Known { shard, .. } => shard,
+            };
+            let mut shard = lock(&self.table.shards[shard_at]);
             let shard = &mut *shard;
             let before = shard.held;
-            let at = shard.lines.position(&key);
-            if at == shard.line_account.len() {
-                // A new line: find its account slot once (the key starts with period, payer,
-                // account).
-                let slot = shard.account_slot(&key[..prefix_len]);
-                shard.line_account.push(slot);
-                shard.held += key.len() + LINE_OVERHEAD;
-            }
-            let account_slot = shard.line_account[at];
-            if let Some((col, code)) = currency {
+            let (at, account_slot) = match target {
+                Target::Key {
+                    key, prefix_len, ..
+                } => {
+                    let at = shard.lines.position(key);
+                    if at == shard.line_account.len() {
+                        // A new line: find its account slot once (the key starts with period,
+                        // payer, account).
+                        let slot = shard.account_slot(&key[..prefix_len]);
+                        shard.line_account.push(slot);
+                        shard.held += key.len() + LINE_OVERHEAD;
+                    }
+                    (at, shard.line_account[at])
+                }
+                Target::Known {
+                    generation,
+                    at,
+                    account_slot,
+                    ..
+                } => {
+                    if shard.generation != generation {
+                        return Ok(None);
+                    }
+                    (at, account_slot)
+                }
+            };
+            if let Some((col, code)) = v.currency {
                 let delivery = shard.account_delivery[account_slot];
                 self.note_currency(shard, delivery, code, col, line)?;
             }
             let sums = shard.lines.value_mut(at);
-            sums.rows += weight;
-            sums.no_public_price_rows += no_public_rows;
-            let sum_ok = add(&mut sums.usage_amount, usage_amount)
-                .and_then(|_| add(&mut sums.unblended_cost, unblended))
-                .and_then(|_| add(&mut sums.public_cost, public_cost))
-                .and_then(|_| add(&mut sums.sp_effective_cost, sp_eff))
-                .and_then(|_| add(&mut sums.ri_effective_cost, ri_eff));
+            sums.rows += v.weight;
+            sums.no_public_price_rows += v.no_public_rows;
+            let sum_ok = add(&mut sums.usage_amount, v.usage_amount)
+                .and_then(|_| add(&mut sums.unblended_cost, v.unblended))
+                .and_then(|_| add(&mut sums.public_cost, v.public_cost))
+                .and_then(|_| add(&mut sums.sp_effective_cost, v.sp_eff))
+                .and_then(|_| add(&mut sums.ri_effective_cost, v.ri_eff));
             if sum_ok.is_err() {
                 return Err(overflow(self.path));
             }
             let (billable, tax) = if is_tax {
-                (Decimal::ZERO, unblended)
+                (Decimal::ZERO, v.unblended)
             } else {
-                (unblended, Decimal::ZERO)
+                (v.unblended, Decimal::ZERO)
             };
             if has_invoice {
                 let delivery = shard.account_delivery[account_slot] as u32;
@@ -1469,20 +1559,20 @@ impl<'m> FoldWorker<'_, 'm> {
                     }
                 };
                 let e = shard.invoices.value_mut(i);
-                e.rows += weight;
+                e.rows += v.weight;
                 // Only the part the row adds to (adding a zero changes no sum).
                 let part = if is_tax { &mut e.tax } else { &mut e.billable };
-                if add(part, unblended).is_err() {
+                if add(part, v.unblended).is_err() {
                     return Err(overflow(self.path));
                 }
             }
-            if let Some(day) = day {
+            if let Some(day) = v.day {
                 let days = shard.daily.len();
                 let d = shard.daily.entry((account_slot, day)).or_default();
-                d.rows += weight;
+                d.rows += v.weight;
                 let ok = add(&mut d.billable, billable)
                     .and_then(|_| add(&mut d.tax, tax))
-                    .and_then(|_| add(&mut d.public_cost, public_cost));
+                    .and_then(|_| add(&mut d.public_cost, v.public_cost));
                 if ok.is_err() {
                     return Err(overflow(self.path));
                 }
@@ -1490,17 +1580,52 @@ impl<'m> FoldWorker<'_, 'm> {
                     shard.held += DAY_OVERHEAD;
                 }
             }
-            Ok(shard.held - before)
+            Ok(Some((
+                shard.held - before,
+                (shard_at, shard.generation, at, account_slot),
+            )))
         })();
-        self.key = key;
         self.invoice = invoice;
-        self.pending += result?;
-        self.rows += weight;
+        let Some((held, placed)) = result? else {
+            return Ok(None);
+        };
+        self.pending += held;
+        self.rows += v.weight;
         if self.pending >= self.table.held_batch {
             self.flush_held();
         }
-        Ok(())
+        Ok(Some(placed))
     }
+}
+
+/// Which aggregate line a row adds to.
+enum Target<'k> {
+    /// Found (or created) by the row's key bytes in the usage account's shard.
+    Key {
+        key: &'k [u8],
+        prefix_len: usize,
+        shard: usize,
+    },
+    /// Known from an earlier row with the same key cells ([`memo`]).
+    Known {
+        shard: usize,
+        generation: u32,
+        at: usize,
+        account_slot: usize,
+    },
+}
+
+/// Where a folded row's sums went, and what of its key the values of the next row of the
+/// same key cells depend on ([`memo`]).
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    shard: usize,
+    generation: u32,
+    at: usize,
+    account_slot: usize,
+    is_tax: bool,
+    usage_line: bool,
+    free: bool,
 }
 
 /// What [`FoldWorker::parse_row`] reads of one row besides its key.
@@ -1509,6 +1634,13 @@ struct Parsed<'r> {
     /// Bytes of the key that are (period, payer, account).
     prefix_len: usize,
     is_tax: bool,
+    /// The line item type is `Usage` (a free-on-bill row is one).
+    usage_line: bool,
+    values: Values<'r>,
+}
+
+/// What a row adds to its aggregate line ([`FoldWorker::parse_values`]).
+struct Values<'r> {
     /// CUR rows the row stands for (a cube row sums several).
     weight: u64,
     no_public_rows: u64,
@@ -1517,6 +1649,8 @@ struct Parsed<'r> {
     public_cost: Decimal,
     sp_eff: Decimal,
     ri_eff: Decimal,
+    /// A free-on-bill usage row (part of the line's key).
+    free: bool,
     day: Option<u32>,
     currency: Option<(usize, &'r [u8])>,
 }
@@ -1569,9 +1703,9 @@ impl<'m> RowKeys<'m> {
             let w = self.folder.worker();
             let m = w.map;
             let amounts = |p: Parsed<'_>| RowAmounts {
-                usage_amount: p.usage_amount,
-                unblended_cost: p.unblended,
-                public_cost: p.public_cost,
+                usage_amount: p.values.usage_amount,
+                unblended_cost: p.values.unblended,
+                public_cost: p.values.public_cost,
             };
             if let Some(c) = &m.cur2 {
                 super::cur2::with_row(c, w.path, &m.names, row, line, |r| {

@@ -76,6 +76,17 @@ impl<'a> Text<'a> {
         }
     }
 
+    /// Number of values.
+    fn len(&self) -> usize {
+        match self {
+            Text::Utf8(a) => a.len(),
+            Text::Large(a) => a.len(),
+            Text::View(a) => a.len(),
+            Text::Binary(a) => a.len(),
+            Text::Dict32(k, _) => k.len(),
+        }
+    }
+
     /// Another view of the same arrays.
     fn view(&self) -> Text<'a> {
         match self {
@@ -174,8 +185,9 @@ struct BatchRow<'b, 'a> {
     row: usize,
 }
 
-impl Cells for BatchRow<'_, '_> {
-    fn cell(&self, index: usize) -> &[u8] {
+impl<'b> BatchRow<'b, '_> {
+    /// [`Cells::cell`], borrowed from the batch rather than from this row.
+    fn bytes(&self, index: usize) -> &'b [u8] {
         match self.cells.get(index) {
             Some(Cell::Text(t)) => t.get(self.row),
             Some(Cell::Written(spans) | Cell::Double(spans, _)) => spans
@@ -185,7 +197,7 @@ impl Cells for BatchRow<'_, '_> {
             Some(Cell::MapKey(m, k)) => m.get(self.row, k),
             Some(Cell::MapKeyOr(m, k, other)) => {
                 let v = m.get(self.row, k);
-                if v.is_empty() { self.cell(*other) } else { v }
+                if v.is_empty() { self.bytes(*other) } else { v }
             }
             Some(Cell::Set(spans)) => spans
                 .get(self.row)
@@ -193,6 +205,12 @@ impl Cells for BatchRow<'_, '_> {
                 .unwrap_or(b""),
             Some(Cell::Absent) | None => b"",
         }
+    }
+}
+
+impl Cells for BatchRow<'_, '_> {
+    fn cell(&self, index: usize) -> &[u8] {
+        self.bytes(index)
     }
 
     fn text(&self, index: usize) -> Option<&str> {
@@ -240,7 +258,7 @@ fn write_doubles(
     let n = v.len();
     let mut spans = Vec::with_capacity(n);
     let mut values = Vec::with_capacity(n);
-    let mut buf = ryu::Buffer::new();
+    let mut buf = zmij::Buffer::new();
     for i in 0..n {
         let from = arena.len() as u32;
         let mut value = None;
@@ -299,7 +317,7 @@ fn write_column(a: &ArrayRef, arena: &mut Vec<u8>) -> Option<Vec<(u32, u32)>> {
     match a.data_type() {
         DataType::Float64 => {
             let v = a.as_primitive::<Float64Type>();
-            let mut buf = ryu::Buffer::new();
+            let mut buf = zmij::Buffer::new();
             each(&mut |i, s| {
                 let x = v.value(i);
                 if x.is_finite() {
@@ -532,6 +550,7 @@ pub(super) fn read_file(
     let folder = Folder::new(&map, path).with_packer(packer);
     let workers = groups.len().clamp(1, 2);
     let table = &folder;
+    let table_map = &map;
     // Row groups are handed out one at a time, in file order, to whichever worker is free (row
     // groups differ in size: fixed halves left one worker idle at the end). A worker that
     // meets an error stops everyone taking more: every earlier row group has been taken by
@@ -547,6 +566,7 @@ pub(super) fn read_file(
                 scope.spawn(move || -> Result<u64, CurError> {
                     use std::sync::atomic::Ordering;
                     let mut fold = table.worker();
+                    let mut signer = Signer::new(table_map, cur2.is_some(), projected);
                     let mut run = || -> Result<(), CurError> {
                         while !stop.load(Ordering::Relaxed) {
                             let Some(&(group, first_row)) =
@@ -567,7 +587,11 @@ pub(super) fn read_file(
                                     cur2,
                                     ncells,
                                     &mut line,
-                                    &mut |row, l| fold.fold(row, l),
+                                    signer.as_mut(),
+                                    &mut |row, l, signature| match signature {
+                                        Some(s) => fold.fold_signed(row, l, s),
+                                        None => fold.fold(row, l),
+                                    },
                                 )?;
                             }
                         }
@@ -663,7 +687,8 @@ fn fold_batch(
     cur2: Option<&Cur2Columns>,
     ncells: usize,
     line: &mut u64,
-    fold: &mut dyn FnMut(&BatchRow<'_, '_>, u64) -> Result<(), CurError>,
+    signer: Option<&mut Signer>,
+    fold: &mut dyn FnMut(&BatchRow<'_, '_>, u64, Option<&[u32]>) -> Result<(), CurError>,
 ) -> Result<(), CurError> {
     let mut arena = Vec::new();
     let mut sets = Vec::new();
@@ -750,20 +775,151 @@ fn fold_batch(
         }
     }
     let arena_text = std::str::from_utf8(&arena).ok();
-    for row in 0..batch.num_rows() {
+    let row_at = |row| BatchRow {
+        cells: &cells,
+        arena: &arena,
+        arena_text,
+        sets: &sets,
+        row,
+    };
+    let rows = batch.num_rows();
+    let signatures = signer.and_then(|s| s.sign(&cells, rows, &row_at));
+    for row in 0..rows {
         *line += 1;
-        fold(
-            &BatchRow {
-                cells: &cells,
-                arena: &arena,
-                arena_text,
-                sets: &sets,
-                row,
-            },
-            *line,
-        )?;
+        let signature = signatures
+            .as_ref()
+            .map(|(ids, width)| &ids[row * width..(row + 1) * width]);
+        fold(&row_at(row), *line, signature)?;
     }
     Ok(())
+}
+
+/// Bytes of distinct key-cell values one worker's [`Signer`] keeps at most (its ids must
+/// stay unique for the worker's whole file, so it stops rather than forgets).
+const SIGNER_BYTES: usize = 32 << 20;
+
+/// One worker's ids of key-cell values (`fold::memo`): each signature column's distinct
+/// values get ids 0, 1, …, equal for equal bytes. A dictionary column's ids are found once
+/// per dictionary entry of a batch, not per row.
+pub(super) struct Signer {
+    /// The header columns of a row's signature: every projected column but the value
+    /// columns (`ColumnMap::value_columns`).
+    columns: Vec<usize>,
+    ids: Vec<std::collections::HashMap<Box<[u8]>, u32, xxhash_rust::xxh3::Xxh3Builder>>,
+    bytes: usize,
+    off: bool,
+}
+
+impl Signer {
+    /// A signer for a file read with `projected`; None for files whose rows the fold reads
+    /// through maps (CUR 2.0) or pre-summed records (cubes).
+    fn new(map: &ColumnMap, cur2: bool, projected: &[usize]) -> Option<Self> {
+        if cur2 || map.cube.is_some() || map.cur2.is_some() {
+            return None;
+        }
+        let values = map.value_columns();
+        let columns: Vec<usize> = projected
+            .iter()
+            .copied()
+            .filter(|c| !values.contains(c))
+            .collect();
+        Some(Signer {
+            ids: columns.iter().map(|_| Default::default()).collect(),
+            columns,
+            bytes: 0,
+            off: false,
+        })
+    }
+
+    fn intern(
+        ids: &mut std::collections::HashMap<Box<[u8]>, u32, xxhash_rust::xxh3::Xxh3Builder>,
+        bytes: &mut usize,
+        value: &[u8],
+    ) -> u32 {
+        if let Some(&id) = ids.get(value) {
+            return id;
+        }
+        let id = ids.len() as u32;
+        *bytes += value.len() + 32;
+        ids.insert(value.into(), id);
+        id
+    }
+
+    /// Each row's signature, row after row (`rows` × width), with the width; None when a
+    /// signature cell is a map key (not a cell of its own) or the signer stopped.
+    fn sign<'b, 'a: 'b>(
+        &mut self,
+        cells: &[Cell<'a>],
+        rows: usize,
+        row_at: &dyn Fn(usize) -> BatchRow<'b, 'a>,
+    ) -> Option<(Vec<u32>, usize)> {
+        if self.off {
+            return None;
+        }
+        if self.bytes > SIGNER_BYTES {
+            self.off = true;
+            self.ids = Vec::new();
+            return None;
+        }
+        let width = self.columns.len();
+        let mut out = vec![0u32; rows * width];
+        for (j, &col) in self.columns.iter().enumerate() {
+            let ids = &mut self.ids[j];
+            let bytes = &mut self.bytes;
+            match cells.get(col) {
+                Some(Cell::MapKey(..) | Cell::MapKeyOr(..)) => return None,
+                Some(Cell::Text(Text::Dict32(keys, values))) => {
+                    // Each dictionary entry's id, looked up the first time a row uses it.
+                    let mut of_entry = vec![u32::MAX; values.len()];
+                    let mut null_id = None;
+                    for row in 0..rows {
+                        let entry = keys
+                            .is_valid(row)
+                            .then(|| usize::try_from(keys.value(row)).ok())
+                            .flatten()
+                            .filter(|&k| k < of_entry.len());
+                        out[row * width + j] = match entry {
+                            Some(k) => {
+                                if of_entry[k] == u32::MAX {
+                                    of_entry[k] = Self::intern(ids, bytes, values.get(k));
+                                }
+                                of_entry[k]
+                            }
+                            // Null (an empty cell), or a key outside the dictionary.
+                            None => {
+                                let cell = row_at(row).bytes(col);
+                                match null_id {
+                                    Some(id) if cell.is_empty() => id,
+                                    _ => {
+                                        let id = Self::intern(ids, bytes, cell);
+                                        if cell.is_empty() {
+                                            null_id = Some(id);
+                                        }
+                                        id
+                                    }
+                                }
+                            }
+                        };
+                    }
+                }
+                _ => {
+                    // Cell by cell; a run of equal cells (a period, an empty column) is
+                    // looked up once.
+                    let mut last: Option<(&[u8], u32)> = None;
+                    for row in 0..rows {
+                        let cell = row_at(row).bytes(col);
+                        let id = match last {
+                            Some((v, id)) if v == cell => id,
+                            _ => Self::intern(ids, bytes, cell),
+                        };
+                        out[row * width + j] = id;
+                        last = Some((cell, id));
+                    }
+                }
+            }
+        }
+        Some((out, width))
+    }
 }
 
 /// Points cell `at` at cell `source` (a copy of its text view or spans).

@@ -188,7 +188,7 @@ fn write_field(out: &mut String, field: &Field) {
         }
         // As the column-wise reader writes them (halfway doubles included).
         Field::Double(x) if x.is_finite() => {
-            out.push_str(&crate::money::f64_text(*x, &mut ryu::Buffer::new()));
+            out.push_str(&crate::money::f64_text(*x, &mut zmij::Buffer::new()));
             Ok(())
         }
         Field::Double(x) => write!(out, "{x}"),

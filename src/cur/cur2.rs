@@ -102,6 +102,12 @@ impl Cur2Columns {
         .flatten()
     }
 
+    /// The positions of the derived cells (product name, region, tag and cost-category label
+    /// sets): what a row's map columns show the fold.
+    pub fn derived_cells(&self) -> std::ops::Range<usize> {
+        self.base..self.base + DERIVED
+    }
+
     /// Points `map` at the derived cells: product name, region, and the label sets of the
     /// tag and cost-category maps.
     pub fn apply(self, mut map: ColumnMap) -> ColumnMap {

@@ -618,10 +618,15 @@ fn value_sources<R: Cells>(
     effective: Effective,
 ) -> [Option<usize>; FIXED] {
     let mut numbers = [None; FIXED];
-    numbers[D_USAGE] = if value(row, c.consumed_quantity).is_empty() {
-        c.pricing_quantity
-    } else {
+    // A cell with a number is not empty (asked first: a Parquet DOUBLE's text is written
+    // only when read).
+    let consumed = c
+        .consumed_quantity
+        .is_some_and(|col| row.decimal(col).is_some() || !value(row, Some(col)).is_empty());
+    numbers[D_USAGE] = if consumed {
         c.consumed_quantity
+    } else {
+        c.pricing_quantity
     };
     match effective {
         Effective::SavingsPlan => numbers[D_SP_EFF] = c.effective_cost,

@@ -27,7 +27,7 @@ use std::path::Path;
 /// arrays, written numbers and label sets should stay in the CPU's cache. Paired runs (issue 11
 /// item 6), CPU time on the CUR 2.0 / FOCUS Parquet samples: 4,096 rows 0.86 / 0.88 of
 /// 16,384's, 2,048 0.91 / 0.96 of 4,096's, 1,024 no better; peak memory a third lower.
-const BATCH: usize = 2 * 1024;
+const BATCH: usize = 8 * 1024;
 
 fn corrupt(path: &Path, e: impl std::fmt::Display) -> CurError {
     CurError::Corrupt {
@@ -161,10 +161,15 @@ enum Cell<'a> {
     Text(Text<'a>),
     /// Numbers, timestamps: written once per batch into `Batch::arena`, one span per row.
     Written(Vec<(u32, u32)>),
-    /// A DOUBLE column: its text as `Written`, and each finite value already as the exact
-    /// Decimal that text parses to (`money::decimal_from_f64_digits`), None when null or not
-    /// finite (the text then gives the fold its answer or its error).
-    Double(Vec<(u32, u32)>, Vec<Option<rust_decimal::Decimal>>),
+    /// A DOUBLE column: each finite value as the exact Decimal of its shortest round-trip
+    /// text (`money::shortest_text_decimal`), None when null or not finite. The text itself
+    /// is written only when a cell is read as text (a null, a NaN, an error message): the
+    /// fold reads these numbers as Decimals.
+    Double(
+        &'a arrow_array::Float64Array,
+        Vec<Option<rust_decimal::Decimal>>,
+        std::cell::OnceCell<DoubleText>,
+    ),
     MapKey(&'a Map<'a>, &'a [u8]),
     /// A map key, else another cell (the region code).
     MapKeyOr(&'a Map<'a>, &'a [u8], usize),
@@ -190,10 +195,11 @@ impl<'b> BatchRow<'b, '_> {
     fn bytes(&self, index: usize) -> &'b [u8] {
         match self.cells.get(index) {
             Some(Cell::Text(t)) => t.get(self.row),
-            Some(Cell::Written(spans) | Cell::Double(spans, _)) => spans
+            Some(Cell::Written(spans)) => spans
                 .get(self.row)
                 .and_then(|&(a, b)| self.arena.get(a as usize..b as usize))
                 .unwrap_or(b""),
+            Some(Cell::Double(v, _, text)) => text.get_or_init(|| DoubleText::of(v)).get(self.row),
             Some(Cell::MapKey(m, k)) => m.get(self.row, k),
             Some(Cell::MapKeyOr(m, k, other)) => {
                 let v = m.get(self.row, k);
@@ -216,7 +222,8 @@ impl Cells for BatchRow<'_, '_> {
     fn text(&self, index: usize) -> Option<&str> {
         match self.cells.get(index) {
             Some(Cell::Text(t)) => t.text(self.row),
-            Some(Cell::Written(spans) | Cell::Double(spans, _)) => match self.arena_text {
+            Some(Cell::Double(..)) => std::str::from_utf8(self.cell(index)).ok(),
+            Some(Cell::Written(spans)) => match self.arena_text {
                 // Every span is one whole written value: on character boundaries.
                 Some(arena) => spans
                     .get(self.row)
@@ -235,7 +242,7 @@ impl Cells for BatchRow<'_, '_> {
 
     fn decimal(&self, index: usize) -> Option<rust_decimal::Decimal> {
         match self.cells.get(index) {
-            Some(Cell::Double(_, values)) => values.get(self.row).copied().flatten(),
+            Some(Cell::Double(_, values, _)) => values.get(self.row).copied().flatten(),
             _ => None,
         }
     }
@@ -248,35 +255,57 @@ impl Cells for BatchRow<'_, '_> {
     }
 }
 
-/// A DOUBLE column's values written as text into `arena` (one span per row, as
-/// [`write_column`]) and converted to exact Decimals from the same digits, without parsing
-/// the text back.
-fn write_doubles(
-    v: &arrow_array::Float64Array,
-    arena: &mut Vec<u8>,
-) -> (Vec<(u32, u32)>, Vec<Option<rust_decimal::Decimal>>) {
-    let n = v.len();
-    let mut spans = Vec::with_capacity(n);
-    let mut values = Vec::with_capacity(n);
+/// A DOUBLE column's values as exact Decimals, from the digits of their shortest
+/// round-trip text (`money::f64_text`, read by `money::shortest_text_decimal`); None when null
+/// or not finite.
+fn double_values(v: &arrow_array::Float64Array) -> Vec<Option<rust_decimal::Decimal>> {
     let mut buf = zmij::Buffer::new();
-    for i in 0..n {
-        let from = arena.len() as u32;
-        let mut value = None;
-        if v.is_valid(i) {
+    (0..v.len())
+        .map(|i| {
             let x = v.value(i);
-            if x.is_finite() {
-                let text = crate::money::f64_text(x, &mut buf);
-                arena.extend_from_slice(text.as_bytes());
-                value = crate::money::shortest_text_decimal(&text).ok();
-            } else {
-                // NaN, inf: the fold refuses them by this text.
-                let _ = write!(DisplayInto(arena), "{x}");
-            }
-        }
-        spans.push((from, arena.len() as u32));
-        values.push(value);
+            (v.is_valid(i) && x.is_finite())
+                .then(|| {
+                    crate::money::shortest_text_decimal(&crate::money::f64_text(x, &mut buf)).ok()
+                })
+                .flatten()
+        })
+        .collect()
+}
+
+/// A DOUBLE column's values as text (`money::f64_text`; NaN and infinities as `{}` writes
+/// them, which the fold refuses; null empty), one span per row.
+pub(super) struct DoubleText {
+    text: Vec<u8>,
+    spans: Vec<(u32, u32)>,
+}
+
+impl DoubleText {
+    fn of(v: &arrow_array::Float64Array) -> Self {
+        let mut text = Vec::new();
+        let mut buf = zmij::Buffer::new();
+        let spans = (0..v.len())
+            .map(|i| {
+                let from = text.len() as u32;
+                if v.is_valid(i) {
+                    let x = v.value(i);
+                    if x.is_finite() {
+                        text.extend_from_slice(crate::money::f64_text(x, &mut buf).as_bytes());
+                    } else {
+                        let _ = write!(DisplayInto(&mut text), "{x}");
+                    }
+                }
+                (from, text.len() as u32)
+            })
+            .collect();
+        DoubleText { text, spans }
     }
-    (spans, values)
+
+    fn get(&self, row: usize) -> &[u8] {
+        self.spans
+            .get(row)
+            .and_then(|&(a, b)| self.text.get(a as usize..b as usize))
+            .unwrap_or(b"")
+    }
 }
 
 /// `fmt::Write` into a byte buffer.
@@ -566,7 +595,7 @@ pub(super) fn read_file(
                 scope.spawn(move || -> Result<u64, CurError> {
                     use std::sync::atomic::Ordering;
                     let mut fold = table.worker();
-                    let mut signer = Signer::new(table_map, cur2.is_some(), projected);
+                    let mut signer = Signer::new(table_map, cur2, projected);
                     let mut run = || -> Result<(), CurError> {
                         while !stop.load(Ordering::Relaxed) {
                             let Some(&(group, first_row)) =
@@ -589,7 +618,7 @@ pub(super) fn read_file(
                                     &mut line,
                                     signer.as_mut(),
                                     &mut |row, l, signature| match signature {
-                                        Some(s) => fold.fold_signed(row, l, s),
+                                        Some((s, hash)) => fold.fold_signed(row, l, s, hash),
                                         None => fold.fold(row, l),
                                     },
                                 )?;
@@ -688,7 +717,7 @@ fn fold_batch(
     ncells: usize,
     line: &mut u64,
     signer: Option<&mut Signer>,
-    fold: &mut dyn FnMut(&BatchRow<'_, '_>, u64, Option<&[u32]>) -> Result<(), CurError>,
+    fold: &mut dyn FnMut(&BatchRow<'_, '_>, u64, Option<(&[u32], u64)>) -> Result<(), CurError>,
 ) -> Result<(), CurError> {
     let mut arena = Vec::new();
     let mut sets = Vec::new();
@@ -722,8 +751,7 @@ fn fold_batch(
             continue;
         }
         if let Some(v) = a.as_any().downcast_ref::<arrow_array::Float64Array>() {
-            let (spans, values) = write_doubles(v, &mut arena);
-            cells[col] = Cell::Double(spans, values);
+            cells[col] = Cell::Double(v, double_values(v), std::cell::OnceCell::new());
             continue;
         }
         cells[col] = match Text::of(a.as_ref()) {
@@ -788,7 +816,7 @@ fn fold_batch(
         *line += 1;
         let signature = signatures
             .as_ref()
-            .map(|(ids, width)| &ids[row * width..(row + 1) * width]);
+            .map(|(ids, hashes, width)| (&ids[row * width..(row + 1) * width], hashes[row]));
         fold(&row_at(row), *line, signature)?;
     }
     Ok(())
@@ -811,18 +839,30 @@ pub(super) struct Signer {
 }
 
 impl Signer {
-    /// A signer for a file read with `projected`; None for files whose rows the fold reads
-    /// through maps (CUR 2.0) or pre-summed records (cubes).
-    fn new(map: &ColumnMap, cur2: bool, projected: &[usize]) -> Option<Self> {
-        if cur2 || map.cube.is_some() || map.cur2.is_some() {
+    /// A signer for a file read with `projected`; None for pre-summed records (cubes). A CUR
+    /// 2.0 file's map columns are signed by what the fold reads of them, the derived cells
+    /// (product name, region, label sets).
+    fn new(map: &ColumnMap, cur2: Option<&Cur2Columns>, projected: &[usize]) -> Option<Self> {
+        if map.cube.is_some() || map.cur2.is_some() {
             return None;
         }
         let values = map.value_columns();
-        let columns: Vec<usize> = projected
+        let maps: Vec<usize> = cur2
+            .map(|c| {
+                [c.product, c.tags, c.cost_category, c.discount]
+                    .into_iter()
+                    .flatten()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut columns: Vec<usize> = projected
             .iter()
             .copied()
-            .filter(|c| !values.contains(c))
+            .filter(|c| !values.contains(c) && !maps.contains(c))
             .collect();
+        if let Some(c) = cur2 {
+            columns.extend(c.derived_cells());
+        }
         Some(Signer {
             ids: columns.iter().map(|_| Default::default()).collect(),
             columns,
@@ -845,14 +885,14 @@ impl Signer {
         id
     }
 
-    /// Each row's signature, row after row (`rows` × width), with the width; None when a
-    /// signature cell is a map key (not a cell of its own) or the signer stopped.
+    /// Each row's signature, row after row (`rows` × width), each row's hash of it, and the
+    /// width; None when the signer stopped.
     fn sign<'b, 'a: 'b>(
         &mut self,
         cells: &[Cell<'a>],
         rows: usize,
         row_at: &dyn Fn(usize) -> BatchRow<'b, 'a>,
-    ) -> Option<(Vec<u32>, usize)> {
+    ) -> Option<(Vec<u32>, Vec<u64>, usize)> {
         if self.off {
             return None;
         }
@@ -867,7 +907,6 @@ impl Signer {
             let ids = &mut self.ids[j];
             let bytes = &mut self.bytes;
             match cells.get(col) {
-                Some(Cell::MapKey(..) | Cell::MapKeyOr(..)) => return None,
                 Some(Cell::Text(Text::Dict32(keys, values))) => {
                     // Each dictionary entry's id, looked up the first time a row uses it.
                     let mut of_entry = vec![u32::MAX; values.len()];
@@ -918,7 +957,21 @@ impl Signer {
                 }
             }
         }
-        Some((out, width))
+        // Column by column into each row's hash, then mixed so both ends of it vary (the
+        // table reads its low bits for the bucket and its high ones for the tag).
+        let mut hashes = vec![0u64; rows];
+        for j in 0..width {
+            for (row, h) in hashes.iter_mut().enumerate() {
+                *h = (h.rotate_left(21) ^ u64::from(out[row * width + j]))
+                    .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            }
+        }
+        for h in &mut hashes {
+            *h ^= *h >> 31;
+            *h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            *h ^= *h >> 29;
+        }
+        Some((out, hashes, width))
     }
 }
 
@@ -926,7 +979,10 @@ impl Signer {
 fn region_only(cells: &mut [Cell<'_>], at: usize, source: usize) {
     let copy = match &cells[source] {
         Cell::Text(t) => Some(Cell::Text(t.view())),
-        Cell::Written(s) | Cell::Double(s, _) => Some(Cell::Written(s.clone())),
+        Cell::Written(s) => Some(Cell::Written(s.clone())),
+        Cell::Double(v, values, _) => {
+            Some(Cell::Double(v, values.clone(), std::cell::OnceCell::new()))
+        }
         _ => None,
     };
     if let Some(c) = copy {

@@ -29,6 +29,8 @@ const UNKNOWN: u32 = u32::MAX;
 /// The line a signature's rows go to.
 #[derive(Debug, Clone, Copy)]
 struct Known {
+    /// The signature's hash (the table's, for growing it).
+    hash: u64,
     shard: u32,
     generation: u32,
     account_slot: u32,
@@ -39,10 +41,13 @@ struct Known {
     effective: Effective,
 }
 
-/// One worker's signatures and the lines they went to.
+/// One worker's signatures and the lines they went to. Signatures of one file all have the
+/// same width; they are kept back to back, entry `i`'s at `i * width`.
 #[derive(Default)]
 pub(crate) struct Memo {
-    known: std::collections::HashMap<Box<[u32]>, Known, xxhash_rust::xxh3::Xxh3Builder>,
+    table: hashbrown::HashTable<u32>,
+    signatures: Vec<u32>,
+    known: Vec<Known>,
     /// Rows looked up and found in the current window.
     looked: u64,
     found: u64,
@@ -51,7 +56,17 @@ pub(crate) struct Memo {
 }
 
 impl Memo {
-    fn remember(&mut self, signature: &[u32], p: Placed, effective: Effective) {
+    fn find(&self, signature: &[u32], hash: u64) -> Option<usize> {
+        let w = signature.len();
+        self.table
+            .find(hash, |&i| {
+                let i = i as usize;
+                self.signatures.get(i * w..(i + 1) * w) == Some(signature)
+            })
+            .map(|&i| i as usize)
+    }
+
+    fn remember(&mut self, signature: &[u32], hash: u64, p: Placed, effective: Effective) {
         let (Ok(shard), Ok(at), Ok(account_slot)) = (
             u32::try_from(p.shard),
             u32::try_from(p.at),
@@ -62,29 +77,8 @@ impl Memo {
         if at == UNKNOWN {
             return;
         }
-        let free = usize::from(p.free);
-        if let Some(k) = self.known.get_mut(signature) {
-            if k.shard == shard && k.generation == p.generation {
-                k.at[free] = at;
-                return;
-            }
-            // The shard was spilled since: the other flag's line is void too.
-            *k = Known {
-                shard,
-                generation: p.generation,
-                account_slot,
-                at: [UNKNOWN; 2],
-                is_tax: p.is_tax,
-                usage_line: p.usage_line,
-                effective,
-            };
-            k.at[free] = at;
-            return;
-        }
-        if self.known.len() >= MAX_ENTRIES {
-            return;
-        }
-        let mut k = Known {
+        let mut fresh = Known {
+            hash,
             shard,
             generation: p.generation,
             account_slot,
@@ -93,8 +87,27 @@ impl Memo {
             usage_line: p.usage_line,
             effective,
         };
-        k.at[free] = at;
-        self.known.insert(signature.into(), k);
+        let free = usize::from(p.free);
+        fresh.at[free] = at;
+        if let Some(i) = self.find(signature, hash) {
+            let k = &mut self.known[i];
+            if k.shard == shard && k.generation == p.generation {
+                k.at[free] = at;
+            } else {
+                // The shard was spilled since: the other flag's line is void too.
+                *k = fresh;
+            }
+            return;
+        }
+        if self.known.len() >= MAX_ENTRIES {
+            return;
+        }
+        let i = self.known.len() as u32;
+        self.signatures.extend_from_slice(signature);
+        self.known.push(fresh);
+        let known = &self.known;
+        self.table
+            .insert_unique(hash, i, |&j| known[j as usize].hash);
     }
 
     /// Ends a window: stops the memo when fewer than half its rows were found.
@@ -104,7 +117,9 @@ impl Memo {
         }
         if self.found * 2 < self.looked {
             self.off = true;
-            self.known = Default::default();
+            self.table = hashbrown::HashTable::new();
+            self.signatures = Vec::new();
+            self.known = Vec::new();
         }
         self.looked = 0;
         self.found = 0;
@@ -114,7 +129,8 @@ impl Memo {
 impl FoldWorker<'_, '_> {
     /// Folds one row as [`FoldWorker::fold`] does, given its signature: the ids of its key
     /// cells (every cell the reader shows but [`ColumnMap::value_columns`]), equal for equal
-    /// bytes and never reused for other bytes within this worker. A row whose signature an
+    /// bytes and never reused for other bytes within this worker, and a hash of those ids
+    /// (any function of them; every signature of a file has the same width). A row whose signature an
     /// earlier row had goes to that row's line (see the module docs); the totals, counts and
     /// errors are those of [`FoldWorker::fold`].
     ///
@@ -125,12 +141,13 @@ impl FoldWorker<'_, '_> {
         row: &R,
         line: u64,
         signature: &[u32],
+        hash: u64,
     ) -> Result<(), CurError> {
         if self.memo.off {
             return self.fold(row, line);
         }
         self.memo.looked += 1;
-        if let Some(k) = self.memo.known.get(signature).copied() {
+        if let Some(k) = self.memo.find(signature, hash).map(|i| self.memo.known[i]) {
             let m = self.map;
             let landed = match &m.focus {
                 Some(f) => super::super::focus::with_values(f, row, k.effective, |r| {
@@ -145,7 +162,7 @@ impl FoldWorker<'_, '_> {
             }
         }
         if let Some((placed, effective)) = self.fold_placed(row, line)? {
-            self.memo.remember(signature, placed, effective);
+            self.memo.remember(signature, hash, placed, effective);
         }
         self.memo.review();
         Ok(())

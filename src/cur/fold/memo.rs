@@ -252,9 +252,9 @@ mod tests {
                         *m.entry(r[c].clone()).or_insert(n)
                     })
                     .collect();
-                let hash = sig
-                    .iter()
-                    .fold(7u64, |h, &id| (h ^ u64::from(id)).wrapping_mul(0x100_0000_01b3));
+                let hash = sig.iter().fold(7u64, |h, &id| {
+                    (h ^ u64::from(id)).wrapping_mul(0x100_0000_01b3)
+                });
                 (sig, hash)
             })
             .collect()
@@ -295,7 +295,11 @@ mod tests {
             let n = w.done();
             let mut folder = folder;
             folder.add_rows(n);
-            assert_eq!(canonical(&folder.finish().expect("finish")), want, "budget {budget}");
+            assert_eq!(
+                canonical(&folder.finish().expect("finish")),
+                want,
+                "budget {budget}"
+            );
             if budget == usize::MAX {
                 assert!(found > 500, "{found} of 600 rows found their line");
             }

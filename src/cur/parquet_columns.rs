@@ -1,7 +1,9 @@
 //! Column-wise Parquet reading (issue 11 item 6): the columns the fold reads are decoded batch
 //! by batch into typed arrays (parquet's `arrow` reader, projected), and each row is shown to
-//! the fold as byte cells borrowed from those arrays. Text is never copied per row; numbers and
-//! timestamps are written once per batch into one buffer. Row groups are handed out one at a
+//! the fold as byte cells borrowed from those arrays. Text is never copied per row; timestamps
+//! are written once per batch into one buffer, doubles converted once per batch to Decimals
+//! (their text written only when read). Rows whose key cells repeat are folded by the ids of
+//! those cells ([`Signer`], `fold::memo`). Row groups are handed out one at a
 //! time to two workers that fold into one table.
 //!
 //! Value rules are the row reader's (SPEC 1.1): DOUBLE through its shortest round-trip text
@@ -24,9 +26,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 /// Rows per decoded batch. Each row reads every projected column of its batch, so a batch's
-/// arrays, written numbers and label sets should stay in the CPU's cache. Paired runs (issue 11
-/// item 6), CPU time on the CUR 2.0 / FOCUS Parquet samples: 4,096 rows 0.86 / 0.88 of
-/// 16,384's, 2,048 0.91 / 0.96 of 4,096's, 1,024 no better; peak memory a third lower.
+/// arrays, written numbers and label sets should stay in the CPU's cache, while parquet
+/// re-packs each column's dictionary once per batch. Paired runs (issue 11 item 6), CPU time
+/// on the CUR 2.0 / FOCUS Parquet samples, before the fold memo: 4,096 rows 0.86 / 0.88 of
+/// 16,384's, 2,048 0.91 / 0.96 of 4,096's; with the memo (fewer per-row reads), FOCUS: 8,192
+/// rows 0.97 of 2,048's and 0.98 of 4,096's, peak memory 56 MB against 46 MB.
 const BATCH: usize = 8 * 1024;
 
 fn corrupt(path: &Path, e: impl std::fmt::Display) -> CurError {
@@ -706,6 +710,13 @@ fn label_sets(m: &Map<'_>, sets: &mut Vec<u8>) -> Vec<(u32, u32)> {
         .collect()
 }
 
+/// A row's key-cell ids and their hash ([`Signer`]).
+type Signature<'s> = (&'s [u32], u64);
+
+/// What folds one row of a batch (with its line number, and its signature when signed).
+type RowFold<'f> =
+    dyn FnMut(&BatchRow<'_, '_>, u64, Option<Signature<'_>>) -> Result<(), CurError> + 'f;
+
 /// Folds one batch: builds the cell sources once, then shows each row to `fold`.
 #[allow(clippy::too_many_arguments)]
 fn fold_batch(
@@ -717,7 +728,7 @@ fn fold_batch(
     ncells: usize,
     line: &mut u64,
     signer: Option<&mut Signer>,
-    fold: &mut dyn FnMut(&BatchRow<'_, '_>, u64, Option<(&[u32], u64)>) -> Result<(), CurError>,
+    fold: &mut RowFold<'_>,
 ) -> Result<(), CurError> {
     let mut arena = Vec::new();
     let mut sets = Vec::new();

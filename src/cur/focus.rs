@@ -597,8 +597,11 @@ pub struct FocusRow<'a, R> {
 /// (`SavingsPlanCoveredUsage`: the savings plan's, `DiscountedUsage`: the reservation's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effective {
+    /// Neither: the row's line item type takes no effective cost.
     None,
+    /// `savingsPlan/SavingsPlanEffectiveCost`.
     SavingsPlan,
+    /// `reservation/EffectiveCost`.
     Reservation,
 }
 

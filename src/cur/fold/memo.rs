@@ -16,6 +16,8 @@
 //! file of mostly distinct keys then costs one failed lookup per row of one window).
 
 use super::{Cells, CurError, Effective, FoldWorker, Placed, Target};
+#[cfg(doc)]
+use crate::cur::columns::ColumnMap;
 
 /// Signatures one worker remembers at most (about 150 bytes each).
 const MAX_ENTRIES: usize = 1 << 17;
@@ -130,8 +132,8 @@ impl FoldWorker<'_, '_> {
     /// Folds one row as [`FoldWorker::fold`] does, given its signature: the ids of its key
     /// cells (every cell the reader shows but [`ColumnMap::value_columns`]), equal for equal
     /// bytes and never reused for other bytes within this worker, and a hash of those ids
-    /// (any function of them; every signature of a file has the same width). A row whose signature an
-    /// earlier row had goes to that row's line (see the module docs); the totals, counts and
+    /// (any function of them; every signature of a file has the same width). A row whose
+    /// signature an earlier row had goes to that row's line (see the module docs); the totals, counts and
     /// errors are those of [`FoldWorker::fold`].
     ///
     /// # Errors

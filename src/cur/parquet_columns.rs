@@ -203,6 +203,8 @@ impl<'b> BatchRow<'b, '_> {
                 .get(self.row)
                 .and_then(|&(a, b)| self.arena.get(a as usize..b as usize))
                 .unwrap_or(b""),
+            // A null is empty: its column's text is written only for a value read as text.
+            Some(Cell::Double(v, _, _)) if v.is_null(self.row) => b"",
             Some(Cell::Double(v, _, text)) => text.get_or_init(|| DoubleText::of(v)).get(self.row),
             Some(Cell::MapKey(m, k)) => m.get(self.row, k),
             Some(Cell::MapKeyOr(m, k, other)) => {
@@ -226,6 +228,7 @@ impl Cells for BatchRow<'_, '_> {
     fn text(&self, index: usize) -> Option<&str> {
         match self.cells.get(index) {
             Some(Cell::Text(t)) => t.text(self.row),
+            Some(Cell::Double(v, _, _)) if v.is_null(self.row) => Some(""),
             Some(Cell::Double(..)) => std::str::from_utf8(self.cell(index)).ok(),
             Some(Cell::Written(spans)) => match self.arena_text {
                 // Every span is one whole written value: on character boundaries.
@@ -262,16 +265,33 @@ impl Cells for BatchRow<'_, '_> {
 /// A DOUBLE column's values as exact Decimals, from the digits of their shortest
 /// round-trip text (`money::f64_text`, read by `money::shortest_text_decimal`); None when null
 /// or not finite.
+///
+/// A column's values repeat (rates, hourly costs of the same usage): each value's Decimal is
+/// kept in a small table by its bits, so a repeated value is converted once.
 fn double_values(v: &arrow_array::Float64Array) -> Vec<Option<rust_decimal::Decimal>> {
+    const SLOTS: usize = 1 << 10;
     let mut buf = zmij::Buffer::new();
+    // Slot by bits; an entry holds the bits it was converted from, so a slot shared by two
+    // values only ever answers for its own.
+    let mut seen: Vec<Option<(u64, Option<rust_decimal::Decimal>)>> = vec![None; SLOTS];
     (0..v.len())
         .map(|i| {
             let x = v.value(i);
-            (v.is_valid(i) && x.is_finite())
-                .then(|| {
-                    crate::money::shortest_text_decimal(&crate::money::f64_text(x, &mut buf)).ok()
-                })
-                .flatten()
+            if !(v.is_valid(i) && x.is_finite()) {
+                return None;
+            }
+            let bits = x.to_bits();
+            let slot = (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize % SLOTS;
+            match seen[slot] {
+                Some((b, d)) if b == bits => d,
+                _ => {
+                    let d =
+                        crate::money::shortest_text_decimal(&crate::money::f64_text(x, &mut buf))
+                            .ok();
+                    seen[slot] = Some((bits, d));
+                    d
+                }
+            }
         })
         .collect()
 }
@@ -457,6 +477,40 @@ fn write_column(a: &ArrayRef, arena: &mut Vec<u8>) -> Option<Vec<(u32, u32)>> {
     Some(spans)
 }
 
+/// The type a column is asked for in: text as a dictionary of it, and a map's text keys
+/// and values too (CUR 2.0's `product` map repeats a few hundred entries over millions of
+/// rows); anything else as it is.
+fn as_dictionary(t: &DataType) -> DataType {
+    match t {
+        DataType::Utf8 | DataType::LargeUtf8 => {
+            DataType::Dictionary(Box::new(DataType::Int32), Box::new(t.clone()))
+        }
+        DataType::Map(entries, sorted) => match entries.data_type() {
+            DataType::Struct(fields) => {
+                let fields: arrow_schema::Fields = fields
+                    .iter()
+                    .map(|f| {
+                        f.as_ref()
+                            .clone()
+                            .with_data_type(as_dictionary(f.data_type()))
+                    })
+                    .collect();
+                DataType::Map(
+                    std::sync::Arc::new(
+                        entries
+                            .as_ref()
+                            .clone()
+                            .with_data_type(DataType::Struct(fields)),
+                    ),
+                    *sorted,
+                )
+            }
+            _ => t.clone(),
+        },
+        _ => t.clone(),
+    }
+}
+
 /// Small integer columns as i64 (rare in CUR files).
 fn arrow_cast_i64(a: &ArrayRef) -> Option<Vec<i64>> {
     use arrow_array::cast::AsArray;
@@ -523,14 +577,12 @@ pub(super) fn read_file(
         .schema()
         .fields()
         .iter()
-        .map(|f| match f.data_type() {
-            DataType::Utf8 | DataType::LargeUtf8 => {
-                std::sync::Arc::new(f.as_ref().clone().with_data_type(DataType::Dictionary(
-                    Box::new(DataType::Int32),
-                    Box::new(f.data_type().clone()),
-                )))
-            }
-            _ => f.clone(),
+        .map(|f| {
+            std::sync::Arc::new(
+                f.as_ref()
+                    .clone()
+                    .with_data_type(as_dictionary(f.data_type())),
+            )
         })
         .collect();
     let options =
@@ -741,9 +793,11 @@ fn fold_batch(
             // adapter would build from the JSON object a FOCUS CSV holds (`Cells::label_set`).
             let strings = match a.data_type() {
                 DataType::Map(entries, _) => match entries.data_type() {
-                    DataType::Struct(f) if f.len() == 2 => f
-                        .iter()
-                        .all(|f| super::focus::is_string_type(f.data_type())),
+                    DataType::Struct(f) if f.len() == 2 => f.iter().all(|f| match f.data_type() {
+                        // Asked for as dictionaries (`as_dictionary`).
+                        DataType::Dictionary(_, v) => super::focus::is_string_type(v),
+                        t => super::focus::is_string_type(t),
+                    }),
                     _ => false,
                 },
                 _ => false,

@@ -63,7 +63,9 @@ impl Memo {
         self.table
             .find(hash, |&i| {
                 let i = i as usize;
-                self.signatures.get(i * w..(i + 1) * w) == Some(signature)
+                // The whole hash first: the table's tag is 7 bits of it.
+                self.known[i].hash == hash
+                    && self.signatures.get(i * w..(i + 1) * w) == Some(signature)
             })
             .map(|&i| i as usize)
     }

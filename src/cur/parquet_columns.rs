@@ -1133,4 +1133,42 @@ mod tests {
         assert!(!set(1).windows(6).any(|w| w == b"second"));
         assert!(set(2).is_empty() && set(3).is_empty());
     }
+
+    /// A DOUBLE column's Decimals are those of each value's own text, however its values
+    /// repeat or share a slot of the table of converted values: 20,000 values from a few
+    /// hundred distinct ones (so slots are shared), nulls, NaN and infinities.
+    #[test]
+    fn repeated_doubles_convert_as_each_value_alone() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let distinct: Vec<f64> = (0..3000)
+            .map(|i| match i % 3 {
+                0 => (next() % 1_000_000) as f64 / 1000.0,
+                1 => f64::from_bits(next() >> 2),
+                _ => (next() % 10_000) as f64 * 0.0001,
+            })
+            .collect();
+        let values: Vec<Option<f64>> = (0..20_000)
+            .map(|i| match i % 97 {
+                0 => None,
+                1 => Some(f64::NAN),
+                2 => Some(f64::NEG_INFINITY),
+                _ => Some(distinct[(next() % distinct.len() as u64) as usize]),
+            })
+            .collect();
+        let a = arrow_array::Float64Array::from(values.clone());
+        let got = double_values(&a);
+        let mut buf = zmij::Buffer::new();
+        for (i, v) in values.iter().enumerate() {
+            let want = v.filter(|x| x.is_finite()).and_then(|x| {
+                crate::money::shortest_text_decimal(&crate::money::f64_text(x, &mut buf)).ok()
+            });
+            assert_eq!(got[i], want, "value {i}: {v:?}");
+        }
+    }
 }

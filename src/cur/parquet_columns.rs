@@ -146,6 +146,27 @@ impl<'a> Map<'a> {
             .map_or(b"", |j| self.values.get(j))
     }
 
+    /// The map's keys and values as dictionary indices and dictionaries, when both are
+    /// dictionary-encoded (asked for so: `as_dictionary`).
+    fn dict(&self) -> Option<MapDict<'_, 'a>> {
+        match (&self.keys, &self.values) {
+            (Text::Dict32(ki, kd), Text::Dict32(vi, vd)) => Some(MapDict {
+                keys: EntryIds::new(ki, kd),
+                values: EntryIds::new(vi, vd),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Entry positions of row `row` (none for a null row).
+    fn entries(&self, row: usize) -> std::ops::Range<usize> {
+        if !self.array.is_valid(row) {
+            return 0..0;
+        }
+        let offsets = self.array.value_offsets();
+        offsets[row] as usize..offsets[row + 1] as usize
+    }
+
     /// As [`Map::get`], as text (see [`Text::text`]).
     fn text(&self, row: usize, key: &[u8]) -> Option<&'a str> {
         if !self.array.is_valid(row) {
@@ -180,7 +201,15 @@ enum Cell<'a> {
     /// A label map's entries, one label-set cell per row in `Batch::sets`
     /// (`fold::encode_label_set`).
     Set(Vec<(u32, u32)>),
+    /// A dictionary-encoded label map, its label-set cell built only for a row that reads
+    /// it (a row folded by its signature never does), into the row's slot `.1` of
+    /// [`BatchRow::made`].
+    LazySet(&'a Map<'a>, usize),
 }
+
+/// Label-set cells a batch builds lazily at most (CUR 2.0's tags and cost categories, FOCUS's
+/// tags and cost categories); a further one is built for every row.
+const LAZY_SETS: usize = 4;
 
 /// One decoded batch, seen row by row.
 struct BatchRow<'b, 'a> {
@@ -192,6 +221,8 @@ struct BatchRow<'b, 'a> {
     /// The label-set cells' bytes (binary: kept apart from `arena`, which is text).
     sets: &'b [u8],
     row: usize,
+    /// This row's lazily built label-set cells ([`Cell::LazySet`]).
+    made: [std::cell::OnceCell<Vec<u8>>; LAZY_SETS],
 }
 
 impl<'b> BatchRow<'b, '_> {
@@ -215,14 +246,28 @@ impl<'b> BatchRow<'b, '_> {
                 .get(self.row)
                 .and_then(|&(a, b)| self.sets.get(a as usize..b as usize))
                 .unwrap_or(b""),
-            Some(Cell::Absent) | None => b"",
+            // Built per row, so borrowed from the row: `Cells::cell` answers for it, and the
+            // signer reads its map itself.
+            Some(Cell::LazySet(..)) | Some(Cell::Absent) | None => b"",
         }
+    }
+
+    /// A [`Cell::LazySet`]'s label-set cell for this row, built on first read.
+    fn made_set(&self, m: &Map<'_>, slot: usize) -> &[u8] {
+        self.made[slot].get_or_init(|| {
+            let mut out = Vec::new();
+            label_set_of(m, self.row, &mut Vec::new(), &mut Vec::new(), &mut out);
+            out
+        })
     }
 }
 
 impl Cells for BatchRow<'_, '_> {
     fn cell(&self, index: usize) -> &[u8] {
-        self.bytes(index)
+        match self.cells.get(index) {
+            Some(Cell::LazySet(m, slot)) => self.made_set(m, *slot),
+            _ => self.bytes(index),
+        }
     }
 
     fn text(&self, index: usize) -> Option<&str> {
@@ -242,7 +287,7 @@ impl Cells for BatchRow<'_, '_> {
                 Some("") => self.text(*other),
                 v => v,
             },
-            Some(Cell::Set(_)) => std::str::from_utf8(self.cell(index)).ok(),
+            Some(Cell::Set(_) | Cell::LazySet(..)) => std::str::from_utf8(self.cell(index)).ok(),
             Some(Cell::Absent) | None => Some(""),
         }
     }
@@ -256,7 +301,7 @@ impl Cells for BatchRow<'_, '_> {
 
     fn label_set(&self, index: usize) -> Option<&[u8]> {
         match self.cells.get(index) {
-            Some(Cell::Set(_)) => Some(self.cell(index)),
+            Some(Cell::Set(_) | Cell::LazySet(..)) => Some(self.cell(index)),
             _ => None,
         }
     }
@@ -736,30 +781,51 @@ fn not_a_map(path: &Path, header: &[String], col: usize) -> CurError {
     }
 }
 
+/// The cell of a label map: built per row on demand when its keys and values are
+/// dictionaries (the signer then reads its entries by id) and a slot is free, else built for
+/// every row of the batch now.
+fn label_cell<'a>(m: &'a Map<'a>, lazy: &mut usize, sets: &mut Vec<u8>) -> Cell<'a> {
+    if *lazy < LAZY_SETS && m.dict().is_some() {
+        *lazy += 1;
+        Cell::LazySet(m, *lazy - 1)
+    } else {
+        Cell::Set(label_sets(m, sets))
+    }
+}
+
 /// Each row's entries of a label map as one label-set cell (`fold::encode_label_set`),
 /// written into `sets`; one span per row.
 fn label_sets(m: &Map<'_>, sets: &mut Vec<u8>) -> Vec<(u32, u32)> {
-    let offsets = m.array.value_offsets();
     let mut text = Vec::new();
     let mut pairs = Vec::new();
     (0..m.array.len())
         .map(|row| {
-            text.clear();
-            pairs.clear();
-            if m.array.is_valid(row) {
-                for j in offsets[row] as usize..offsets[row + 1] as usize {
-                    let k_at = text.len();
-                    text.extend_from_slice(m.keys.get(j));
-                    let v_at = text.len();
-                    text.extend_from_slice(m.values.get(j));
-                    pairs.push((k_at..v_at, v_at..text.len()));
-                }
-            }
             let from = sets.len() as u32;
-            crate::cur::fold::encode_label_set(&text, &mut pairs, sets);
+            label_set_of(m, row, &mut text, &mut pairs, sets);
             (from, sets.len() as u32)
         })
         .collect()
+}
+
+/// Row `row`'s entries of a label map as one label-set cell, appended to `out` (`text` and
+/// `pairs` are scratch).
+fn label_set_of(
+    m: &Map<'_>,
+    row: usize,
+    text: &mut Vec<u8>,
+    pairs: &mut Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+    out: &mut Vec<u8>,
+) {
+    text.clear();
+    pairs.clear();
+    for j in m.entries(row) {
+        let k_at = text.len();
+        text.extend_from_slice(m.keys.get(j));
+        let v_at = text.len();
+        text.extend_from_slice(m.values.get(j));
+        pairs.push((k_at..v_at, v_at..text.len()));
+    }
+    crate::cur::fold::encode_label_set(text, pairs, out);
 }
 
 /// A row's key-cell ids and their hash ([`Signer`]).
@@ -785,6 +851,7 @@ fn fold_batch(
     let mut arena = Vec::new();
     let mut sets = Vec::new();
     let mut maps: Vec<(usize, Map<'_>)> = Vec::new();
+    let mut focus_sets: Vec<(usize, Map<'_>)> = Vec::new();
     let mut cells: Vec<Cell<'_>> = (0..ncells).map(|_| Cell::Absent).collect();
     for (pos, &col) in projected.iter().enumerate() {
         let a = batch.column(pos);
@@ -802,8 +869,8 @@ fn fold_batch(
                 },
                 _ => false,
             };
-            cells[col] = match Map::of(a.as_ref()).filter(|_| strings) {
-                Some(m) => Cell::Set(label_sets(&m, &mut sets)),
+            match Map::of(a.as_ref()).filter(|_| strings) {
+                Some(m) => focus_sets.push((col, m)),
                 None => return Err(not_a_map(path, header, col)),
             };
             continue;
@@ -837,6 +904,8 @@ fn fold_batch(
             },
         };
     }
+    // Label-set cells built lazily so far (slots of `BatchRow::made`).
+    let mut lazy = 0;
     if let Some(c) = cur2 {
         // A map column written as something else (JSON text from a user's own SQL) is refused,
         // never read as empty.
@@ -863,9 +932,12 @@ fn fold_batch(
         }
         for (col, at) in [(c.tags, c.base + 2), (c.cost_category, c.base + 3)] {
             if let Some(m) = find(col) {
-                cells[at] = Cell::Set(label_sets(m, &mut sets));
+                cells[at] = label_cell(m, &mut lazy, &mut sets);
             }
         }
+    }
+    for (col, m) in &focus_sets {
+        cells[*col] = label_cell(m, &mut lazy, &mut sets);
     }
     let arena_text = std::str::from_utf8(&arena).ok();
     let row_at = |row| BatchRow {
@@ -874,6 +946,7 @@ fn fold_batch(
         arena_text,
         sets: &sets,
         row,
+        made: Default::default(),
     };
     let rows = batch.num_rows();
     let signatures = signer.and_then(|s| s.sign(&cells, rows, &row_at));
@@ -887,6 +960,99 @@ fn fold_batch(
     Ok(())
 }
 
+/// The ids one worker's [`Signer`] gave the distinct values of one signature column.
+type ValueIds = std::collections::HashMap<Box<[u8]>, u32, xxhash_rust::xxh3::Xxh3Builder>;
+
+/// One dictionary-encoded text array of a batch (a column, or a map's keys or values): each
+/// dictionary entry's id in a [`ValueIds`], looked up the first time a position uses it.
+struct EntryIds<'t, 'a> {
+    indices: &'a arrow_array::Int32Array,
+    dictionary: &'t Text<'a>,
+    of_entry: Vec<u32>,
+    /// The id of an empty value (a null, or an index outside the dictionary).
+    empty: Option<u32>,
+}
+
+impl<'t, 'a> EntryIds<'t, 'a> {
+    fn new(indices: &'a arrow_array::Int32Array, dictionary: &'t Text<'a>) -> Self {
+        EntryIds {
+            indices,
+            dictionary,
+            of_entry: Vec::new(),
+            empty: None,
+        }
+    }
+
+    /// The dictionary entry at position `i`; None for a null or an index outside the
+    /// dictionary (whose value [`Text::get`] reads as empty).
+    fn entry(&self, i: usize) -> Option<usize> {
+        self.indices
+            .is_valid(i)
+            .then(|| usize::try_from(self.indices.value(i)).ok())
+            .flatten()
+            .filter(|&k| k < self.dictionary.len())
+    }
+
+    /// The id of the value at position `i`: equal for equal bytes ([`Text::get`]).
+    fn id(&mut self, i: usize, ids: &mut ValueIds, bytes: &mut usize) -> u32 {
+        match self.entry(i) {
+            Some(k) => {
+                if self.of_entry.len() <= k {
+                    self.of_entry.resize(self.dictionary.len(), u32::MAX);
+                }
+                if self.of_entry[k] == u32::MAX {
+                    self.of_entry[k] = Signer::intern(ids, bytes, self.dictionary.get(k));
+                }
+                self.of_entry[k]
+            }
+            None => *self
+                .empty
+                .get_or_insert_with(|| Signer::intern(ids, bytes, b"")),
+        }
+    }
+}
+
+/// A dictionary-encoded map's keys and values ([`Map::dict`]).
+struct MapDict<'t, 'a> {
+    keys: EntryIds<'t, 'a>,
+    values: EntryIds<'t, 'a>,
+}
+
+/// Ids of sequences of ids (a label map's entries, row by row): equal for equal sequences.
+#[derive(Default)]
+struct Sequences {
+    table: hashbrown::HashTable<u32>,
+    /// Sequence `i` is `ids[spans[i].0..spans[i].1]`, its hash `hashes[i]`.
+    ids: Vec<u32>,
+    spans: Vec<(u32, u32)>,
+    hashes: Vec<u64>,
+}
+
+impl Sequences {
+    fn id(&mut self, seq: &[u32], bytes: &mut usize) -> u32 {
+        let hash = seq.iter().fold(seq.len() as u64, |h, &id| {
+            (h.rotate_left(21) ^ u64::from(id)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        });
+        let hash = hash ^ (hash >> 29);
+        let (ids, spans, hashes) = (&mut self.ids, &mut self.spans, &self.hashes);
+        if let Some(&i) = self.table.find(hash, |&i| {
+            let (a, b) = spans[i as usize];
+            hashes[i as usize] == hash && ids[a as usize..b as usize] == *seq
+        }) {
+            return i;
+        }
+        let i = spans.len() as u32;
+        let from = ids.len() as u32;
+        ids.extend_from_slice(seq);
+        spans.push((from, ids.len() as u32));
+        self.hashes.push(hash);
+        *bytes += seq.len() * 4 + 32;
+        let hashes = &self.hashes;
+        self.table.insert_unique(hash, i, |&j| hashes[j as usize]);
+        i
+    }
+}
+
 /// Bytes of distinct key-cell values one worker's [`Signer`] keeps at most (its ids must
 /// stay unique for the worker's whole file, so it stops rather than forgets).
 const SIGNER_BYTES: usize = 32 << 20;
@@ -898,7 +1064,9 @@ pub(super) struct Signer {
     /// The header columns of a row's signature: every projected column but the value
     /// columns (`ColumnMap::value_columns`).
     columns: Vec<usize>,
-    ids: Vec<std::collections::HashMap<Box<[u8]>, u32, xxhash_rust::xxh3::Xxh3Builder>>,
+    ids: Vec<ValueIds>,
+    /// A label map's entry sequences, per column (used by [`Cell::LazySet`] columns only).
+    sequences: Vec<Sequences>,
     bytes: usize,
     off: bool,
 }
@@ -930,17 +1098,14 @@ impl Signer {
         }
         Some(Signer {
             ids: columns.iter().map(|_| Default::default()).collect(),
+            sequences: columns.iter().map(|_| Default::default()).collect(),
             columns,
             bytes: 0,
             off: false,
         })
     }
 
-    fn intern(
-        ids: &mut std::collections::HashMap<Box<[u8]>, u32, xxhash_rust::xxh3::Xxh3Builder>,
-        bytes: &mut usize,
-        value: &[u8],
-    ) -> u32 {
+    fn intern(ids: &mut ValueIds, bytes: &mut usize, value: &[u8]) -> u32 {
         if let Some(&id) = ids.get(value) {
             return id;
         }
@@ -964,46 +1129,60 @@ impl Signer {
         if self.bytes > SIGNER_BYTES {
             self.off = true;
             self.ids = Vec::new();
+            self.sequences = Vec::new();
             return None;
         }
         let width = self.columns.len();
         let mut out = vec![0u32; rows * width];
+        let mut seq = Vec::new();
+        let mut unsigned = false;
         for (j, &col) in self.columns.iter().enumerate() {
             let ids = &mut self.ids[j];
             let bytes = &mut self.bytes;
+            // A map value with a fallback (the region code) is signed by the map's own value
+            // when the fallback cell is signed itself: the empty value's id then means "the
+            // fallback cell's value".
+            let map_value = match cells.get(col) {
+                Some(Cell::MapKey(m, key)) => Some((*m, *key)),
+                Some(Cell::MapKeyOr(m, key, other)) if self.columns.contains(other) => {
+                    Some((*m, *key))
+                }
+                _ => None,
+            };
             match cells.get(col) {
                 Some(Cell::Text(Text::Dict32(keys, values))) => {
-                    // Each dictionary entry's id, looked up the first time a row uses it.
-                    let mut of_entry = vec![u32::MAX; values.len()];
-                    let mut null_id = None;
+                    let mut e = EntryIds::new(keys, values);
                     for row in 0..rows {
-                        let entry = keys
-                            .is_valid(row)
-                            .then(|| usize::try_from(keys.value(row)).ok())
-                            .flatten()
-                            .filter(|&k| k < of_entry.len());
-                        out[row * width + j] = match entry {
-                            Some(k) => {
-                                if of_entry[k] == u32::MAX {
-                                    of_entry[k] = Self::intern(ids, bytes, values.get(k));
-                                }
-                                of_entry[k]
-                            }
-                            // Null (an empty cell), or a key outside the dictionary.
-                            None => {
-                                let cell = row_at(row).bytes(col);
-                                match null_id {
-                                    Some(id) if cell.is_empty() => id,
-                                    _ => {
-                                        let id = Self::intern(ids, bytes, cell);
-                                        if cell.is_empty() {
-                                            null_id = Some(id);
-                                        }
-                                        id
-                                    }
-                                }
-                            }
-                        };
+                        out[row * width + j] = e.id(row, ids, bytes);
+                    }
+                }
+                Some(Cell::MapKey(..) | Cell::MapKeyOr(..))
+                    if map_value.is_some_and(|(m, _)| m.dict().is_some()) =>
+                {
+                    if let Some((m, key)) = map_value {
+                        sign_map_value(m, key, rows, &mut out[j..], width, ids, bytes);
+                    }
+                }
+                Some(Cell::LazySet(m, _)) => {
+                    // The row's entries as a sequence of (key id, value id): equal sequences
+                    // give equal label sets. Keys and values share one id space.
+                    let Some(MapDict {
+                        keys: mut k,
+                        values: mut v,
+                    }) = m.dict()
+                    else {
+                        // `label_cell` makes a lazy cell of a dictionary map only.
+                        unsigned = true;
+                        break;
+                    };
+                    let sequences = &mut self.sequences[j];
+                    for row in 0..rows {
+                        seq.clear();
+                        for e in m.entries(row) {
+                            seq.push(k.id(e, ids, bytes));
+                            seq.push(v.id(e, ids, bytes));
+                        }
+                        out[row * width + j] = sequences.id(&seq, bytes);
                     }
                 }
                 _ => {
@@ -1022,6 +1201,10 @@ impl Signer {
                 }
             }
         }
+        if unsigned {
+            self.off = true;
+            return None;
+        }
         // Column by column into each row's hash, then mixed so both ends of it vary (the
         // table reads its low bits for the bucket and its high ones for the tag).
         let mut hashes = vec![0u64; rows];
@@ -1037,6 +1220,42 @@ impl Signer {
             *h ^= *h >> 29;
         }
         Some((out, hashes, width))
+    }
+}
+
+/// Signs a map value cell (`Map::get`: the value of a row's first entry under `key`) by the
+/// map's entry ids: `out[row * width]` gets row `row`'s id, the empty value's id when it has
+/// no such entry.
+fn sign_map_value(
+    m: &Map<'_>,
+    key: &[u8],
+    rows: usize,
+    out: &mut [u32],
+    width: usize,
+    ids: &mut ValueIds,
+    bytes: &mut usize,
+) {
+    let Some(MapDict { keys, mut values }) = m.dict() else {
+        return;
+    };
+    // Per key dictionary entry: is it `key`? (0 not known yet, 1 no, 2 yes)
+    let mut is_key = vec![0u8; keys.dictionary.len()];
+    let mut empty = None;
+    for row in 0..rows {
+        let at = m.entries(row).find(|&e| match keys.entry(e) {
+            Some(d) => {
+                if is_key[d] == 0 {
+                    is_key[d] = if keys.dictionary.get(d) == key { 2 } else { 1 };
+                }
+                is_key[d] == 2
+            }
+            // A null key reads as empty (`Text::get`).
+            None => key.is_empty(),
+        });
+        out[row * width] = match at {
+            Some(e) => values.id(e, ids, bytes),
+            None => *empty.get_or_insert_with(|| Signer::intern(ids, bytes, b"")),
+        };
     }
 }
 

@@ -808,3 +808,208 @@ fn a_parquet_map_column_written_as_text_is_refused() {
         .stderr(predicates::str::contains("is not a map of strings"));
     assert_eq!(before, snapshot(&ws), "nothing may be written");
 }
+
+/// Rows of a CUR 2.0 Parquet that differ only in a map cell keep their own lines when the
+/// column-wise reader folds repeated rows by their signature (`fold::memo`): the product map's
+/// name, its region (present, empty, absent: then the region code), entry order and a
+/// repeated key (the first counts), the tag and cost-category sets (order of entries does not
+/// matter, one value does), a null map. Every variant comes back four times, interleaved, so
+/// the later rows are found by signature; the aggregate equals the row reader's.
+#[test]
+fn rows_that_differ_only_in_a_map_cell_keep_their_own_lines() {
+    use arrow_array::builder::{MapBuilder, StringBuilder};
+    use arrow_array::{ArrayRef, RecordBatch, StringArray};
+    use std::sync::Arc;
+    type Entries = Option<&'static [(&'static str, &'static str)]>;
+    // (product map, region code, tags, cost categories)
+    type Variant = (Entries, &'static str, Entries, Entries);
+    let variants: &[Variant] = &[
+        (
+            Some(&[("product_name", "A"), ("region", "us-east-1")]),
+            "eu-west-1",
+            Some(&[("user_team", "web")]),
+            Some(&[("bu", "Retail")]),
+        ),
+        (
+            Some(&[("product_name", "B"), ("region", "us-east-1")]),
+            "eu-west-1",
+            Some(&[("user_team", "web")]),
+            Some(&[("bu", "Retail")]),
+        ),
+        (
+            Some(&[("product_name", "A"), ("region", "eu-west-1")]),
+            "eu-west-1",
+            Some(&[("user_team", "web")]),
+            Some(&[("bu", "Retail")]),
+        ),
+        (
+            Some(&[("product_name", "A")]),
+            "eu-west-1",
+            Some(&[("user_team", "web")]),
+            Some(&[("bu", "Retail")]),
+        ),
+        (
+            Some(&[("product_name", "A")]),
+            "us-west-2",
+            Some(&[("user_team", "web")]),
+            Some(&[("bu", "Retail")]),
+        ),
+        (
+            Some(&[("product_name", "A"), ("region", "")]),
+            "ap-south-1",
+            Some(&[("user_team", "web")]),
+            Some(&[("bu", "Retail")]),
+        ),
+        (
+            Some(&[("region", "us-east-1"), ("product_name", "A")]),
+            "eu-west-1",
+            Some(&[("user_team", "web")]),
+            Some(&[("bu", "Retail")]),
+        ),
+        (
+            Some(&[
+                ("product_name", "C"),
+                ("product_name", "A"),
+                ("region", "us-east-1"),
+            ]),
+            "eu-west-1",
+            Some(&[("user_team", "web")]),
+            Some(&[("bu", "Retail")]),
+        ),
+        (
+            None,
+            "eu-west-1",
+            Some(&[("user_team", "web")]),
+            Some(&[("bu", "Retail")]),
+        ),
+        (
+            Some(&[("product_name", "A"), ("region", "us-east-1")]),
+            "eu-west-1",
+            Some(&[("user_team", "data")]),
+            Some(&[("bu", "Retail")]),
+        ),
+        (
+            Some(&[("product_name", "A"), ("region", "us-east-1")]),
+            "eu-west-1",
+            Some(&[("user_team", "web"), ("user_env", "prod")]),
+            Some(&[("bu", "Retail")]),
+        ),
+        (
+            Some(&[("product_name", "A"), ("region", "us-east-1")]),
+            "eu-west-1",
+            Some(&[("user_env", "prod"), ("user_team", "web")]),
+            Some(&[("bu", "Retail")]),
+        ),
+        (
+            Some(&[("product_name", "A"), ("region", "us-east-1")]),
+            "eu-west-1",
+            Some(&[("user_env", "web"), ("user_team", "prod")]),
+            Some(&[("bu", "Retail")]),
+        ),
+        (
+            Some(&[("product_name", "A"), ("region", "us-east-1")]),
+            "eu-west-1",
+            None,
+            Some(&[("bu", "Retail")]),
+        ),
+        (
+            Some(&[("product_name", "A"), ("region", "us-east-1")]),
+            "eu-west-1",
+            Some(&[]),
+            Some(&[("bu", "Media")]),
+        ),
+        (
+            Some(&[("product_name", "A"), ("region", "us-east-1")]),
+            "eu-west-1",
+            Some(&[("user_team", "web")]),
+            None,
+        ),
+    ];
+    let rows: Vec<_> = (0..4).flat_map(|_| variants.iter()).collect();
+    let n = rows.len();
+    let map = |pick: &dyn Fn(&Variant) -> Entries| -> ArrayRef {
+        let mut b = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
+        for r in &rows {
+            if let Some(entries) = pick(r) {
+                for (k, v) in entries {
+                    b.keys().append_value(k);
+                    b.values().append_value(v);
+                }
+            }
+            b.append(pick(r).is_some()).expect("map row");
+        }
+        Arc::new(b.finish())
+    };
+    let text = |v: Vec<&str>| -> ArrayRef { Arc::new(StringArray::from(v)) };
+    let costs: Vec<String> = (0..n)
+        .map(|i| format!("{}.{:02}", i + 1, i % 100))
+        .collect();
+    let batch = RecordBatch::try_from_iter([
+        ("bill_payer_account_id", text(vec!["111111111111"; n])),
+        ("line_item_usage_account_id", text(vec!["222222222222"; n])),
+        (
+            "bill_billing_period_start_date",
+            text(vec!["2026-10-01T00:00:00Z"; n]),
+        ),
+        ("line_item_line_item_type", text(vec!["Usage"; n])),
+        ("line_item_product_code", text(vec!["AmazonEC2"; n])),
+        (
+            "line_item_unblended_cost",
+            text(costs.iter().map(String::as_str).collect()),
+        ),
+        (
+            "line_item_usage_start_date",
+            text(vec!["2026-10-02T00:00:00Z"; n]),
+        ),
+        (
+            "product_region_code",
+            text(rows.iter().map(|r| r.1).collect()),
+        ),
+        ("product", map(&|r| r.0)),
+        ("resource_tags", map(&|r| r.2)),
+        ("cost_category", map(&|r| r.3)),
+    ])
+    .expect("batch");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("maps.parquet");
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(&file).expect("create"),
+        batch.schema(),
+        None,
+    )
+    .expect("writer");
+    w.write(&batch).expect("write");
+    w.close().expect("close");
+    let mut snaps = Vec::new();
+    for rows in [false, true] {
+        let ws = dir.path().join(format!("ws-{rows}.proforma"));
+        bin().arg("init").arg(&ws).assert().success();
+        let mut cmd = bin();
+        if rows {
+            cmd.env("PROFORMA_PARQUET_ROWS", "1");
+        }
+        cmd.arg("import").arg(&ws).arg(&file).assert().success();
+        let by_region = stdout_of(
+            &[
+                "report",
+                "--period",
+                "2026-10",
+                "--view",
+                "primary",
+                "--group-by",
+                "PRODUCT_NAME",
+                "--format",
+                "json",
+            ],
+            &ws,
+        );
+        snaps.push((
+            snapshot(&ws)
+                .into_iter()
+                .filter(|r| r.starts_with("cost_chunks"))
+                .collect::<Vec<_>>(),
+            by_region,
+        ));
+    }
+    assert_eq!(snaps[0], snaps[1]);
+}

@@ -58,11 +58,17 @@ pub fn parse_decimal(text: &str) -> Result<Option<Decimal>, NotANumber> {
 fn parse_scientific(t: &str) -> Result<Decimal, NotANumber> {
     let pos = t.find(['e', 'E']).ok_or(NotANumber)?;
     let (mantissa, exp) = (&t[..pos], &t[pos + 1..]);
-    let exp: i32 = exp.parse().map_err(|_| NotANumber)?;
-    if mantissa.is_empty() || !(-60..=60).contains(&exp) {
+    let exp: i64 = exp.parse().map_err(|_| NotANumber)?;
+    if mantissa.is_empty() || exp > 60 {
         return Err(NotANumber);
     }
     let m = Decimal::from_str_exact(mantissa).map_err(|_| NotANumber)?;
+    if exp < -60 {
+        // Below 1e-28 however it is spelled: rounded away, as the same value written with its
+        // 29th and later digits is (and as a DOUBLE's plain text is).
+        return Ok(Decimal::ZERO);
+    }
+    let exp = exp as i32;
     let scaled = if exp >= 0 {
         let mut v = m;
         for _ in 0..exp {
@@ -276,6 +282,29 @@ mod tests {
             parse_decimal("0.0000000000000000000000007100532164112103").unwrap()
         );
         assert_eq!(parse_decimal("5e-60").unwrap().unwrap(), Decimal::ZERO);
+    }
+
+    /// A value below 1e-28 reads as zero however it is spelled (a CSV's exponent or plain
+    /// digits, a Parquet DOUBLE's text): never refused in one spelling and taken in another.
+    #[test]
+    fn tiny_values_read_as_zero_in_every_spelling() {
+        for text in [
+            "1e-29",
+            "1e-300",
+            "-4.5E-61",
+            "0.00000000000000000000000000001",
+        ] {
+            assert_eq!(parse_decimal(text).unwrap(), Some(Decimal::ZERO), "{text}");
+        }
+        assert_eq!(decimal_from_f64(1e-300).unwrap(), Decimal::ZERO);
+        assert_eq!(
+            shortest_text_decimal(&f64_text(1e-300, &mut zmij::Buffer::new())).unwrap(),
+            Decimal::ZERO
+        );
+        // Large stays refused: it cannot be held.
+        assert!(parse_decimal("1e61").is_err());
+        assert!(parse_decimal("1e29").is_err());
+        assert!(parse_decimal("1e-x").is_err());
     }
 
     #[test]

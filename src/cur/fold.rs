@@ -323,7 +323,7 @@ fn number_reason(text: &str) -> &'static str {
     };
     let exponent_ok = exponent.is_none_or(|e| digits_ok(e.strip_prefix(['+', '-']).unwrap_or(e)));
     if mantissa_ok && exponent_ok {
-        "is out of range: proforma holds amounts exactly between 1e-28 and about 7.9e28"
+        "is out of range: proforma holds amounts up to about 7.9e28 (digits past the 28th decimal place are rounded)"
     } else {
         "is not a number"
     }

@@ -812,7 +812,7 @@ fn a_parquet_map_column_written_as_text_is_refused() {
 /// Rows of a CUR 2.0 Parquet that differ only in a map cell keep their own lines when the
 /// column-wise reader folds repeated rows by their signature (`fold::memo`): the product map's
 /// name, its region (present, empty, absent: then the region code), entry order and a
-/// repeated key (the first counts), the tag and cost-category sets (order of entries does not
+/// repeated key (the first counts, in Parquet as in a CSV's JSON object), the tag and cost-category sets (order of entries does not
 /// matter, one value does), a null map. Every variant comes back four times, interleaved, so
 /// the later rows are found by signature; the aggregate equals the row reader's.
 #[test]
@@ -1012,4 +1012,6 @@ fn rows_that_differ_only_in_a_map_cell_keep_their_own_lines() {
         ));
     }
     assert_eq!(snaps[0], snaps[1]);
+    // The repeated `product_name` key: its first entry (C), as a CSV's JSON object has it.
+    assert!(snaps[0].1.contains("\"Value\": \"C\""), "{}", snaps[0].1);
 }

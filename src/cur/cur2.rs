@@ -360,12 +360,18 @@ pub fn with_row<R: Cells, T>(
         }
         let mut have_region = false;
         if let Some(col) = c.product {
+            // A repeated key: its first entry counts, as in the label maps
+            // (`fold::encode_label_set`) and a Parquet MAP (`parquet_columns`).
+            let mut seen = [false; 2];
             visit_map(path, names, line, col, row.cell(col), |k, v| {
                 let at = match k {
                     b"product_name" => 0,
                     b"region" => 1,
                     _ => return,
                 };
+                if std::mem::replace(&mut seen[at], true) {
+                    return;
+                }
                 cells[at].clear();
                 cells[at].extend_from_slice(v);
                 if at == 1 {

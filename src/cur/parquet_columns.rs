@@ -135,9 +135,8 @@ impl<'a> Map<'a> {
         })
     }
 
-    /// The value of row `row`'s last entry under `key`, empty when none: as the JSON object
-    /// of a CUR 2.0 CSV is read (`cur2::with_row`: a repeated key's later value replaces the
-    /// earlier one).
+    /// The value of row `row`'s first entry under `key`, empty when none: as the JSON object
+    /// of a CUR 2.0 CSV is read (`cur2::with_row`: a repeated key's first value counts).
     fn get(&self, row: usize, key: &[u8]) -> &'a [u8] {
         if !self.array.is_valid(row) {
             return b"";
@@ -145,7 +144,6 @@ impl<'a> Map<'a> {
         let offsets = self.array.value_offsets();
         let (from, to) = (offsets[row] as usize, offsets[row + 1] as usize);
         (from..to)
-            .rev()
             .find(|&j| self.keys.get(j) == key)
             .map_or(b"", |j| self.values.get(j))
     }
@@ -179,7 +177,6 @@ impl<'a> Map<'a> {
         let offsets = self.array.value_offsets();
         let (from, to) = (offsets[row] as usize, offsets[row + 1] as usize);
         (from..to)
-            .rev()
             .find(|&j| self.keys.get(j) == key)
             .map_or(Some(""), |j| self.values.text(j))
     }
@@ -1228,7 +1225,7 @@ impl Signer {
     }
 }
 
-/// Signs a map value cell (`Map::get`: the value of a row's last entry under `key`) by the
+/// Signs a map value cell (`Map::get`: the value of a row's first entry under `key`) by the
 /// map's entry ids: `out[row * width]` gets row `row`'s id, the empty value's id when it has
 /// no such entry.
 fn sign_map_value(
@@ -1247,7 +1244,7 @@ fn sign_map_value(
     let mut is_key = vec![0u8; keys.dictionary.len()];
     let mut empty = None;
     for row in 0..rows {
-        let at = m.entries(row).rev().find(|&e| match keys.entry(e) {
+        let at = m.entries(row).find(|&e| match keys.entry(e) {
             Some(d) => {
                 if is_key[d] == 0 {
                     is_key[d] = if keys.dictionary.get(d) == key { 2 } else { 1 };

@@ -229,7 +229,7 @@ fn write_field(out: &mut String, field: &Field) {
 }
 
 /// A Parquet MAP as the JSON object a CUR 2.0 CSV holds in the same cell (`cur::cur2`): keys
-/// and values as text, null values as JSON null.
+/// and values as text, null values as JSON null, a repeated key once (its first value).
 fn write_map(out: &mut String, m: &parquet::record::Map) {
     let mut obj = serde_json::Map::new();
     let mut text = String::new();
@@ -244,7 +244,9 @@ fn write_map(out: &mut String, m: &parquet::record::Map) {
                 serde_json::Value::String(t)
             }
         };
-        obj.insert(text.clone(), value);
+        // A repeated key (invalid in a Parquet MAP): its first entry counts, as the
+        // column-wise reader and a CSV's JSON object have it.
+        obj.entry(text.clone()).or_insert(value);
     }
     out.push_str(&serde_json::Value::Object(obj).to_string());
 }

@@ -117,23 +117,26 @@ fn scan(source: &Source, accounts: &BTreeSet<String>) -> Result<Scan, CurError> 
         | Format::Cur2Csv(compression)
         | Format::FocusCsv(compression, _) => {
             source.with_reader(compression, |r| {
+                // CRLF line ends are read as LF: the csv crate counts a CRLF file's lines one
+                // short per line (an export's own pro forma CUR is CRLF).
                 let mut csv = csv::ReaderBuilder::new()
-                    .has_headers(true)
+                    .has_headers(false)
                     .flexible(true)
-                    .from_reader(r);
+                    .from_reader(LfLines {
+                        inner: std::io::BufReader::new(r),
+                        cr: false,
+                    });
                 let bad = |e: csv::Error| CurError::Corrupt {
                     path: path.clone(),
                     format: "CSV",
                     detail: e.to_string(),
                 };
-                let header: Vec<String> = csv
-                    .headers()
-                    .map_err(bad)?
-                    .iter()
-                    .map(str::to_string)
-                    .collect();
-                let (inv, acct) = scan_columns(&header);
                 let mut rec = csv::StringRecord::new();
+                if !csv.read_record(&mut rec).map_err(bad)? {
+                    return Ok(());
+                }
+                let header: Vec<String> = rec.iter().map(str::to_string).collect();
+                let (inv, acct) = scan_columns(&header);
                 while csv.read_record(&mut rec).map_err(bad)? {
                     let line = rec.position().map_or(0, |p| p.line());
                     s.row(
@@ -157,6 +160,56 @@ fn scan(source: &Source, accounts: &BTreeSet<String>) -> Result<Scan, CurError> 
         _ => {}
     }
     Ok(s)
+}
+
+/// A text read with each CRLF as LF (a lone CR stays), so that the csv crate numbers lines
+/// right: it does not count the line ends of a CRLF file (`csv` 1.x: the record after a
+/// `\r\n` keeps the previous line's number). A cell's own CRLF becomes LF too.
+struct LfLines<R> {
+    inner: R,
+    /// A CR read last, not yet written: dropped when an LF follows.
+    cr: bool,
+}
+
+impl<R: std::io::BufRead> std::io::Read for LfLines<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let mut w = 0;
+        while w < out.len() {
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                if std::mem::take(&mut self.cr) {
+                    out[w] = b'\r';
+                    w += 1;
+                }
+                break;
+            }
+            let mut used = 0;
+            for &b in buf {
+                if w == out.len() {
+                    break;
+                }
+                if std::mem::take(&mut self.cr) && b != b'\n' {
+                    out[w] = b'\r';
+                    w += 1;
+                    if w == out.len() {
+                        break;
+                    }
+                }
+                used += 1;
+                if b == b'\r' {
+                    self.cr = true;
+                } else {
+                    out[w] = b;
+                    w += 1;
+                }
+            }
+            self.inner.consume(used);
+            if w > 0 {
+                break;
+            }
+        }
+        Ok(w)
+    }
 }
 
 /// The Parquet pass: only the two columns, rows numbered from 1 (as the reader's errors
@@ -623,4 +676,45 @@ pub fn compare(analysis: &Analysis, g: usize, by: GroupBy) -> Option<Comparison>
         imported_at: aws.imported_at.clone(),
         source: aws.source_path.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// CRLF reads as LF, a lone CR stays, whatever the read sizes; the csv crate then numbers
+    /// a CRLF file's records by their lines.
+    #[test]
+    fn crlf_reads_as_lf_and_lines_are_numbered() {
+        use std::io::Read as _;
+        let text = b"h1,h2\r\na,\"x\r\ny\"\r\nc,d\re\r\n\r";
+        for cap in [1, 2, 3, 64] {
+            let mut r = LfLines {
+                inner: std::io::BufReader::with_capacity(cap, &text[..]),
+                cr: false,
+            };
+            let mut got = Vec::new();
+            let mut chunk = vec![0u8; cap];
+            loop {
+                let n = r.read(&mut chunk).expect("read");
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&chunk[..n]);
+            }
+            assert_eq!(got, b"h1,h2\na,\"x\ny\"\nc,d\re\n\r", "capacity {cap}");
+        }
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(LfLines {
+                inner: std::io::BufReader::new(&b"h\r\na\r\nb\r\n"[..]),
+                cr: false,
+            });
+        let mut rec = csv::StringRecord::new();
+        let mut lines = Vec::new();
+        while csv.read_record(&mut rec).expect("record") {
+            lines.push(rec.position().map_or(0, |p| p.line()));
+        }
+        assert_eq!(lines, [1, 2, 3]);
+    }
 }

@@ -564,6 +564,24 @@ fn bad_cells_are_refused_with_their_place() {
             "id.csv: line 2, column 5 (SubAccountId)",
         ))
         .stderr(predicates::str::contains("12-digit"));
+    // Another cloud's account id is checked where the usage account is derived: named by the
+    // column it was read from, not by the derived cell's place after the header.
+    let azure = rows
+        .iter()
+        .find(|r| r.starts_with("Microsoft,"))
+        .expect("an Azure row");
+    let bad = azure.replace(AZURE_SUB, "sub with space");
+    assert_ne!(&bad, azure);
+    let p = write(dir.path(), "sub.csv", &format!("{MULTI_HEADER}\n{bad}\n"));
+    bin()
+        .arg("import")
+        .arg(&ws)
+        .arg(&p)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "sub.csv: line 2, column 5 (SubAccountId (usage account)): 'sub with space'",
+        ));
     assert_eq!(before, snapshot(&ws), "nothing may be written");
 }
 

@@ -238,6 +238,27 @@ impl FocusColumns {
         .flatten()
     }
 
+    /// The header column derived cell `col` is read from, for errors that name a column
+    /// (the derived cells' names, `SubAccountId (usage account)`, say which); None for a
+    /// header column or a derived cell without one source.
+    pub fn source_of(&self, col: usize) -> Option<usize> {
+        let sources = [
+            self.sub_account.or(Some(self.billing_account)),
+            Some(self.charge_category),
+            self.service_code.or(self.service_name),
+            self.provider,
+            self.region_id,
+            self.consumed_quantity,
+            self.commitment_id,
+            self.commitment_id,
+            self.effective_cost,
+            self.effective_cost,
+            self.tags,
+            self.cost_categories,
+        ];
+        sources.get(col.checked_sub(self.base)?).copied().flatten()
+    }
+
     /// The header columns only numeric derived cells are read from (usage amount,
     /// effective cost): value cells for `fold::memo`.
     pub fn value_sources(&self) -> impl Iterator<Item = usize> + '_ {

@@ -1109,10 +1109,17 @@ impl<'m> FoldWorker<'_, 'm> {
     }
 
     fn bad(&self, line: u64, col: usize, value: &[u8], reason: &str) -> CurError {
+        // A FOCUS derived cell is named by the column it was read from.
+        let column = self
+            .map
+            .focus
+            .as_deref()
+            .and_then(|f| f.source_of(col))
+            .unwrap_or(col);
         CurError::BadCell {
             path: self.path.to_path_buf(),
             line,
-            column: col + 1,
+            column: column + 1,
             name: self.map.names.get(col).cloned().unwrap_or_default(),
             value: String::from_utf8_lossy(value).chars().take(80).collect(),
             reason: reason.to_string(),

@@ -638,3 +638,41 @@ fn a_manifest_stands_for_its_parts() {
             .all(|(_, d)| d == "0.00")
     );
 }
+
+/// A service only AWS's pro forma charged: `explain` of that service says proforma has none
+/// of it and shows AWS's amount and the difference (not "no such service").
+#[test]
+fn a_service_only_aws_charged_is_explained() {
+    let (dir, ws) = copy_demo();
+    let mut rows = services(&ws, "retail");
+    rows.push(("AmazonNewThing".to_string(), "7.50".to_string()));
+    let file = pro_forma_csv(dir.path(), "pf.csv", &rows, RETAIL_ACCOUNT, "", None);
+    run(
+        &ws,
+        &["import", file.to_str().unwrap(), "--proforma-of", "retail"],
+    );
+    let e = run(
+        &ws,
+        &[
+            "explain",
+            "--period",
+            PERIOD,
+            "--group",
+            "retail",
+            "--group-by",
+            "SERVICE_CODE",
+            "--value",
+            "AmazonNewThing",
+        ],
+    );
+    assert!(
+        e.contains("proforma has no lines of SERVICE_CODE 'AmazonNewThing'"),
+        "{e}"
+    );
+    assert!(
+        e.contains(
+            "AWS pro forma of AmazonNewThing: 7.50 USD; proforma's: 0.00 USD; Δ vs AWS: -7.50 USD"
+        ),
+        "{e}"
+    );
+}

@@ -210,6 +210,23 @@ pub fn explain(
             let e = analysis.explain(g, &slice);
             let Some(row) = analysis.shown_group_row(g, &slice) else {
                 let (by, value) = slice.first().copied().unwrap_or((GroupBy::ProductName, ""));
+                // A service only AWS's own pro forma charged: proforma has nothing of it to
+                // explain, and the comparison says so with AWS's amount.
+                if matches!(by, GroupBy::ServiceCode | GroupBy::ProductName)
+                    && let Some(c) = crate::aws_proforma::compare(&analysis, g, by)
+                    && c.row(value).is_some()
+                {
+                    let text = format!(
+                        "proforma has no lines of {} '{value}' in billing group '{}' in {period}: \
+                         its pro forma is 0.00\n\n{}",
+                        by.key(),
+                        analysis.config.groups[g].name,
+                        explain_comparison(&c, &analysis, Some(value))
+                    );
+                    super::table::print_safe(&text, false)?;
+                    analysis.keep_ready(&ws);
+                    return Ok(());
+                }
                 bail!(
                     "no {} '{value}' in billing group '{}' in {period}",
                     by.key(),

@@ -528,6 +528,33 @@ fn cur2_parquet_maps_reach_the_aggregate() {
     assert_eq!(got[1], "0.00", "the legacy spelling is not a CUR 2.0 key");
 }
 
+/// Writes one batch as a Parquet file.
+fn write_parquet(file: &Path, batch: &arrow_array::RecordBatch) {
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(file).expect("create"),
+        batch.schema(),
+        None,
+    )
+    .expect("writer");
+    w.write(batch).expect("write");
+    w.close().expect("close");
+}
+
+/// Imports `file` into two new workspaces in `dir`: by the column-wise Parquet reader, then
+/// by the row reader (`PROFORMA_PARQUET_ROWS`).
+fn import_by_both_readers(dir: &Path, file: &Path) -> [PathBuf; 2] {
+    [false, true].map(|rows| {
+        let ws = dir.join(format!("ws-{rows}.proforma"));
+        bin().arg("init").arg(&ws).assert().success();
+        let mut cmd = bin();
+        if rows {
+            cmd.env("PROFORMA_PARQUET_ROWS", "1");
+        }
+        cmd.arg("import").arg(&ws).arg(file).assert().success();
+        ws
+    })
+}
+
 /// Imports views (kind, key, one value, expected Billable) and checks each.
 fn views(ws: &Path, dir: &Path, cases: &[(&str, &str, &str, &str)]) {
     let specs: Vec<(&str, &str, Vec<&str>)> = cases
@@ -724,23 +751,9 @@ fn parquet_without_a_product_map_takes_the_region_code() {
         ("resource_tags", Arc::new(tags.finish()) as ArrayRef),
     ])
     .expect("batch");
-    let mut w = parquet::arrow::ArrowWriter::try_new(
-        std::fs::File::create(&file).expect("create"),
-        batch.schema(),
-        None,
-    )
-    .expect("writer");
-    w.write(&batch).expect("write");
-    w.close().expect("close");
+    write_parquet(&file, &batch);
     let mut snaps = Vec::new();
-    for rows in [false, true] {
-        let ws = dir.path().join(format!("ws-{rows}.proforma"));
-        bin().arg("init").arg(&ws).assert().success();
-        let mut cmd = bin();
-        if rows {
-            cmd.env("PROFORMA_PARQUET_ROWS", "1");
-        }
-        cmd.arg("import").arg(&ws).arg(&file).assert().success();
+    for ws in import_by_both_readers(dir.path(), &file) {
         snaps.push(
             snapshot(&ws)
                 .into_iter()
@@ -789,14 +802,7 @@ fn a_parquet_map_column_written_as_text_is_refused() {
         ("product", text(r#"{"product_name":"From JSON text"}"#)),
     ])
     .expect("batch");
-    let mut w = parquet::arrow::ArrowWriter::try_new(
-        std::fs::File::create(&file).expect("create"),
-        batch.schema(),
-        None,
-    )
-    .expect("writer");
-    w.write(&batch).expect("write");
-    w.close().expect("close");
+    write_parquet(&file, &batch);
     let before = snapshot(&ws);
     bin()
         .arg("import")
@@ -972,23 +978,9 @@ fn rows_that_differ_only_in_a_map_cell_keep_their_own_lines() {
     .expect("batch");
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("maps.parquet");
-    let mut w = parquet::arrow::ArrowWriter::try_new(
-        std::fs::File::create(&file).expect("create"),
-        batch.schema(),
-        None,
-    )
-    .expect("writer");
-    w.write(&batch).expect("write");
-    w.close().expect("close");
+    write_parquet(&file, &batch);
     let mut snaps = Vec::new();
-    for rows in [false, true] {
-        let ws = dir.path().join(format!("ws-{rows}.proforma"));
-        bin().arg("init").arg(&ws).assert().success();
-        let mut cmd = bin();
-        if rows {
-            cmd.env("PROFORMA_PARQUET_ROWS", "1");
-        }
-        cmd.arg("import").arg(&ws).arg(&file).assert().success();
+    for ws in import_by_both_readers(dir.path(), &file) {
         let by_region = stdout_of(
             &[
                 "report",

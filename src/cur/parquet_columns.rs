@@ -1151,18 +1151,16 @@ impl Signer {
                 }
                 _ => None,
             };
+            if let Some((m, key)) = map_value
+                && sign_map_value(m, key, rows, &mut out[j..], width, ids, bytes)
+            {
+                continue;
+            }
             match cells.get(col) {
                 Some(Cell::Text(Text::Dict32(keys, values))) => {
                     let mut e = EntryIds::new(keys, values);
                     for row in 0..rows {
                         out[row * width + j] = e.id(row, ids, bytes);
-                    }
-                }
-                Some(Cell::MapKey(..) | Cell::MapKeyOr(..))
-                    if map_value.is_some_and(|(m, _)| m.dict().is_some()) =>
-                {
-                    if let Some((m, key)) = map_value {
-                        sign_map_value(m, key, rows, &mut out[j..], width, ids, bytes);
                     }
                 }
                 Some(Cell::LazySet(m, _)) => {
@@ -1227,7 +1225,8 @@ impl Signer {
 
 /// Signs a map value cell (`Map::get`: the value of a row's first entry under `key`) by the
 /// map's entry ids: `out[row * width]` gets row `row`'s id, the empty value's id when it has
-/// no such entry.
+/// no such entry. False (nothing written) when the map is not dictionary-encoded: its cells
+/// are then signed by their bytes.
 fn sign_map_value(
     m: &Map<'_>,
     key: &[u8],
@@ -1236,9 +1235,9 @@ fn sign_map_value(
     width: usize,
     ids: &mut ValueIds,
     bytes: &mut usize,
-) {
+) -> bool {
     let Some(MapDict { keys, mut values }) = m.dict() else {
-        return;
+        return false;
     };
     // Per key dictionary entry: is it `key`? (0 not known yet, 1 no, 2 yes)
     let mut is_key = vec![0u8; keys.dictionary.len()];
@@ -1259,6 +1258,7 @@ fn sign_map_value(
             None => *empty.get_or_insert_with(|| Signer::intern(ids, bytes, b"")),
         };
     }
+    true
 }
 
 /// Points cell `at` at cell `source` (a copy of its text view or spans).
